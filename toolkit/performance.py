@@ -1,0 +1,481 @@
+"""Read performance data: DfE Explore Education Statistics (EES) open-data CSVs and local files.
+
+Two layouts are read:
+
+* **EES open data** as published: one row per time period and geography, geography columns in
+  any order (``time_period``, ``time_identifier``, ``geographic_level``, ``country_*``,
+  ``region_*``, ``new_la_code``, ``old_la_code``, ``la_name``…), one column per measure and
+  optionally *filter* columns (text categories, usually with a ``Total`` row).
+* **Local long format**: ``indicator, period, area_code, value`` with optional ``area_name``,
+  ``geographic_level``, ``old_la_code``, ``region_code`` and ``region_name``.
+
+Every file is read with ``dtype=str`` and converted here, so nothing is coerced silently: the
+DfE codes ``z``, ``x``, ``c``, ``u``, ``low``, ``:`` (and ``..``, ``~``, ``k``) and empty cells
+become missing values that remember their code; numbers may carry stray spaces; any other text
+in a measure is an :class:`~toolkit.errors.InputError` naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.errors import InputError, display_path
+
+#: Cell values that mean "no value" in DfE statistics (compared case-insensitively, stripped).
+MISSING_CODES = frozenset({"", "z", "x", "c", "u", "low", ":", "..", "~", "k", "n/a", "na"})
+NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+#: EES geography columns, by canonical name, with the spellings seen across releases.
+GEOGRAPHY_ALIASES: dict[str, tuple[str, ...]] = {
+    "time_period": ("time_period", "TimePeriod"),
+    "time_identifier": ("time_identifier", "TimeIdentifier"),
+    "geographic_level": ("geographic_level", "GeographicLevel", "geog_level"),
+    "country_code": ("country_code",),
+    "country_name": ("country_name",),
+    "region_code": ("region_code",),
+    "region_name": ("region_name",),
+    "new_la_code": ("new_la_code", "la_code_new", "new_la"),
+    "old_la_code": ("old_la_code", "la_code_old", "old_la", "la_code", "LA_Code"),
+    "la_name": ("la_name", "LAName", "local_authority_name"),
+}
+REQUIRED_GEOGRAPHY = ("time_period", "geographic_level")
+LONG_REQUIRED = ("indicator", "period", "area_code", "value")
+LONG_OPTIONAL = ("area_name", "geographic_level", "old_la_code", "region_code", "region_name")
+_GEO_SUFFIXES = ("_code", "_name", "_urn", "_ukprn", "_laestab", "_id")
+
+
+def normalise_name(name: str) -> str:
+    """A column name for matching: case, spaces, underscores and hyphens ignored."""
+    return re.sub(r"[\s_\-]+", "", str(name)).casefold()
+
+
+def find_column(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    """The first of ``columns`` matching any of ``names`` (case- and underscore-insensitive)."""
+    by_norm: dict[str, str] = {}
+    for column in columns:
+        by_norm.setdefault(normalise_name(column), column)
+    for name in names:
+        hit = by_norm.get(normalise_name(name))
+        if hit is not None:
+            return hit
+    return None
+
+
+@functools.total_ordering
+@dataclass(frozen=True)
+class Period:
+    """A time period as published (``text``), its kind, and when it ends.
+
+    ``202223`` is the academic year 2022/23 (ending 31 August 2023, or 31 March for a financial
+    year); ``2023`` is the calendar year 2023. Periods sort by their end date.
+    """
+
+    text: str
+    kind: str  # "academic", "financial" or "calendar"
+    end: dt.date
+    identifier: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a letter writes the period: ``2022/23`` or ``2023``."""
+        return f"{self.text[:4]}/{self.text[4:]}" if len(self.text) == 6 else self.text
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """A sortable key: the end date, then the published text."""
+        return (self.end.isoformat(), self.text)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.key < other.key
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_period(value: str | int, identifier: str = "") -> Period:
+    """Parse ``2023``, ``202223``, ``2022/23`` or ``2022-23``; ``ValueError`` if none of these."""
+    text = str(value).strip().replace("/", "").replace("-", "")
+    ident = (identifier or "").strip()
+    if re.fullmatch(r"\d{4}", text):
+        year = int(text)
+        if "financial" in ident.casefold():
+            return Period(text, "financial", dt.date(year + 1, 3, 31), ident)
+        return Period(text, "calendar", dt.date(year, 12, 31), ident or "Calendar year")
+    if re.fullmatch(r"\d{6}", text) and (int(text[:4]) + 1) % 100 == int(text[4:]):
+        year = int(text[:4])
+        if "financial" in ident.casefold():
+            return Period(text, "financial", dt.date(year + 1, 3, 31), ident)
+        return Period(text, "academic", dt.date(year + 1, 8, 31), ident or "Academic year")
+    raise ValueError(f"'{value}' is not a time period (expected a year such as 2023 or 202223)")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One published value: a measure for one area in one period."""
+
+    measure: str  # the column (EES) or indicator (long format) it was read from
+    period: Period
+    level: str  # National, Regional, Local authority (as published)
+    code: str  # ONS code of the area (country, region or LA); may be empty for old LA-only files
+    name: str
+    value: float | None
+    raw: str  # the cell as published, stripped (a code such as "x" when the value is missing)
+    source: str  # file as the user should see it
+    row: int  # spreadsheet row (header = 1)
+    old_code: str = ""
+    region_code: str = ""
+    region_name: str = ""
+
+    @property
+    def is_local_authority(self) -> bool:
+        return self.level.casefold() == LOCAL_AUTHORITY.casefold()
+
+
+def parse_number(text: str, file: str, row: int, column: str) -> float | None:
+    """A measure cell as a number, ``None`` for a missing-value code; InputError otherwise."""
+    cell = str(text).replace("\u00a0", " ").strip()
+    if cell.casefold() in MISSING_CODES:
+        return None
+    if _THOUSANDS.match(cell):
+        cell = cell.replace(",", "")
+    if not _NUMBER.match(cell):
+        raise InputError(file, f"'{text}' is not a number or a DfE missing-value code", row, column)
+    return float(cell)
+
+
+def _read_strings(path: Path, file: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(file, "file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(file, f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.astype(object).map(lambda v: str(v).strip())
+
+
+@dataclass
+class EESFile:
+    """One EES open-data CSV, read as text, with its columns classified."""
+
+    path: Path
+    display: str
+    frame: pd.DataFrame
+    geography: dict[str, str]  # canonical name -> column as published
+    measures: list[str]
+    filters: list[str]
+    periods: dict[int, Period] = field(default_factory=dict)  # frame index -> period
+
+    def find_measure(self, names: Sequence[str]) -> str | None:
+        """The measure column matching any of ``names`` (aliases allowed), or ``None``."""
+        return find_column(self.measures + self.filters, names)
+
+    def _col(self, key: str) -> str | None:
+        return self.geography.get(key)
+
+    def _cell(self, idx: int, key: str) -> str:
+        column = self._col(key)
+        return "" if column is None else str(self.frame.at[idx, column])
+
+    def _selected_rows(self, filters: Mapping[str, str]) -> pd.Index:
+        mask = pd.Series(True, index=self.frame.index)
+        wanted = {normalise_name(k): v for k, v in filters.items()}
+        for name in wanted:
+            if find_column(self.filters, [name]) is None:
+                raise InputError(self.display, f"no filter column '{name}' in this file")
+        for column in self.filters:
+            values = self.frame[column].str.casefold()
+            choice = wanted.get(normalise_name(column))
+            if choice is not None:
+                mask &= values == choice.casefold()
+            elif (values == "total").any():
+                mask &= values == "total"
+            elif values.nunique() > 1:
+                raise InputError(
+                    self.display,
+                    "filter column has several values and no Total row; name the one to use",
+                    column=column,
+                )
+        return self.frame.index[mask]
+
+    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+                     measure: str | None = None) -> list[Observation]:
+        """Every row's value of ``column`` (Total rows of other filters only), in file order."""
+        if column not in self.frame.columns:
+            raise InputError(self.display, f"no column '{column}' in this file")
+        out: list[Observation] = []
+        seen: dict[tuple[str, str, str, str], int] = {}
+        for idx in self._selected_rows(filters or {}):
+            row = int(idx) + 2
+            level = self._cell(idx, "geographic_level")
+            code, name = _area_identity(self, idx, level)
+            period = self.periods[idx]
+            key = (period.text, period.identifier, level.casefold(), code or name)
+            if key in seen:
+                raise InputError(self.display, f"a second row for {name or code} in {period.label} "
+                                 f"(first at row {seen[key]}); add a filter to tell them apart", row)
+            seen[key] = row
+            raw = str(self.frame.at[idx, column])
+            out.append(Observation(
+                measure=measure or column, period=period, level=level, code=code, name=name,
+                value=parse_number(raw, self.display, row, column), raw=raw, source=self.display,
+                row=row, old_code=self._cell(idx, "old_la_code") if level == LOCAL_AUTHORITY else "",
+                region_code=self._cell(idx, "region_code"), region_name=self._cell(idx, "region_name"),
+            ))
+        return out
+
+
+def _area_identity(ees: EESFile, idx: int, level: str) -> tuple[str, str]:
+    lv = level.casefold()
+    if lv == NATIONAL.casefold():
+        return ees._cell(idx, "country_code"), ees._cell(idx, "country_name") or "England"
+    if lv == REGIONAL.casefold():
+        return ees._cell(idx, "region_code"), ees._cell(idx, "region_name")
+    if lv == LOCAL_AUTHORITY.casefold():
+        code = ees._cell(idx, "new_la_code")
+        return ("" if code.casefold() in MISSING_CODES else code), ees._cell(idx, "la_name")
+    # another level (district, constituency...): first *_code / *_name pair that is not region
+    code = name = ""
+    for column in ees.frame.columns:
+        low = column.casefold()
+        if low.endswith("_code") and not code and not low.startswith(("country", "region")):
+            code = str(ees.frame.at[idx, column])
+        if low.endswith("_name") and not name and not low.startswith(("country", "region")):
+            name = str(ees.frame.at[idx, column])
+    return code, name
+
+
+def _is_geography(column: str, known: set[str]) -> bool:
+    return column in known or column.casefold().endswith(_GEO_SUFFIXES)
+
+
+def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
+    """Read an EES open-data CSV; InputError if it lacks the geography columns or a bad period."""
+    path = Path(path)
+    file = display_path(path, root)
+    frame = _read_strings(path, file)
+    columns = list(frame.columns)
+    geography = {key: col for key, names in GEOGRAPHY_ALIASES.items()
+                 if (col := find_column(columns, names)) is not None}
+    missing = [key for key in REQUIRED_GEOGRAPHY if key not in geography]
+    if missing:
+        raise InputError(file, "not a DfE open-data file: no geography column "
+                         + ", ".join(missing) + f" (columns found: {', '.join(columns[:8])}"
+                         + ("…)" if len(columns) > 8 else ")"))
+    # An unqualified "la_code" holding ONS codes is the new code, not the old three-digit one.
+    old = geography.get("old_la_code")
+    if old and "new_la_code" not in geography and frame[old].str.match(r"^E\d{8}$").any():
+        geography["new_la_code"] = geography.pop("old_la_code")
+    levels = frame[geography["geographic_level"]].str.casefold()
+    if (levels == LOCAL_AUTHORITY.casefold()).any() and not (
+            {"new_la_code", "old_la_code", "la_name"} & geography.keys()):
+        raise InputError(file, "local authority rows but no new_la_code, old_la_code or la_name column")
+    known = set(geography.values())
+    measures: list[str] = []
+    filters: list[str] = []
+    for column in columns:
+        if _is_geography(column, known):
+            continue
+        cells = frame[column].str.replace("\u00a0", " ").str.strip()
+        present = cells[~cells.str.casefold().isin(MISSING_CODES)]
+        numeric = present.str.fullmatch(_NUMBER.pattern) | present.str.fullmatch(_THOUSANDS.pattern)
+        (measures if bool(numeric.all()) else filters).append(column)
+    ees = EESFile(path, file, frame, geography, measures, filters)
+    ident_col = geography.get("time_identifier")
+    for idx in frame.index:
+        text = str(frame.at[idx, geography["time_period"]])
+        try:
+            ees.periods[idx] = parse_period(text, "" if ident_col is None else str(frame.at[idx, ident_col]))
+        except ValueError as exc:
+            raise InputError(file, str(exc), int(idx) + 2, geography["time_period"]) from None
+    return ees
+
+
+@dataclass
+class LongFile:
+    """A local long-format file: one row per indicator, period and area."""
+
+    path: Path
+    display: str
+    rows: list[Observation]
+
+    def find_measure(self, names: Sequence[str]) -> str | None:
+        """The indicator name in this file matching any of ``names``, or ``None``."""
+        return find_column(sorted({o.measure for o in self.rows}), names)
+
+    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+                     measure: str | None = None) -> list[Observation]:
+        """Rows of one indicator (``filters`` do not apply to long-format files)."""
+        return [o if measure is None else _renamed(o, measure) for o in self.rows if o.measure == column]
+
+
+def _renamed(obs: Observation, measure: str) -> Observation:
+    from dataclasses import replace
+
+    return replace(obs, measure=measure)
+
+
+def _level_from_code(code: str) -> str:
+    if code.startswith("E92"):
+        return NATIONAL
+    if code.startswith("E12"):
+        return REGIONAL
+    return LOCAL_AUTHORITY
+
+
+def read_long_csv(path: str | Path, root: str | Path | None = None) -> LongFile:
+    """Read a local long-format CSV (indicator, period, area_code, value, …)."""
+    path = Path(path)
+    file = display_path(path, root)
+    frame = _read_strings(path, file)
+    cols = {key: find_column(list(frame.columns), [key]) for key in LONG_REQUIRED + LONG_OPTIONAL}
+    missing = [key for key in LONG_REQUIRED if cols[key] is None]
+    if missing:
+        raise InputError(file, "a local measures file needs the columns " + ", ".join(LONG_REQUIRED)
+                         + "; missing " + ", ".join(missing))
+    rows: list[Observation] = []
+    seen: dict[tuple[str, str, str], int] = {}
+
+    def cell(idx: int, key: str) -> str:
+        column = cols[key]
+        return "" if column is None else str(frame.at[idx, column])
+
+    for idx in frame.index:
+        row = int(idx) + 2
+        indicator, code = cell(idx, "indicator"), cell(idx, "area_code")
+        if not indicator:
+            raise InputError(file, "no indicator", row, cols["indicator"])
+        if not code:
+            raise InputError(file, "no area code", row, cols["area_code"])
+        try:
+            period = parse_period(cell(idx, "period"))
+        except ValueError as exc:
+            raise InputError(file, str(exc), row, cols["period"]) from None
+        key = (indicator, period.text, code)
+        if key in seen:
+            raise InputError(file, f"a second value for {indicator}, {period.label}, {code} "
+                             f"(first at row {seen[key]})", row)
+        seen[key] = row
+        raw = cell(idx, "value")
+        rows.append(Observation(
+            measure=indicator, period=period, level=cell(idx, "geographic_level") or _level_from_code(code),
+            code=code, name=cell(idx, "area_name") or code,
+            value=parse_number(raw, file, row, str(cols["value"])), raw=raw, source=file, row=row,
+            old_code=cell(idx, "old_la_code"), region_code=cell(idx, "region_code"),
+            region_name=cell(idx, "region_name"),
+        ))
+    return LongFile(path, file, rows)
+
+
+@dataclass(frozen=True)
+class AreaEntry:
+    """One row of a DfE area lookup (``region_la_hierarchy.csv``): an LA and its codes.
+
+    Joint rows ("E06000063 / E06000064") list every code; ``x``/``z`` codes are left out, so rows
+    such as "Unknown" or "Outside of England" have no codes and :attr:`is_area` is false.
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    old_codes: tuple[str, ...]
+    region_code: str
+    region_name: str
+    row: int
+
+    @property
+    def is_area(self) -> bool:
+        return bool(self.codes or self.old_codes) and bool(self.region_code)
+
+    @property
+    def joint(self) -> bool:
+        return len(self.codes) > 1 or len(self.old_codes) > 1
+
+
+@dataclass
+class AreaLookup:
+    """A lookup of local authorities with ONS codes, former codes and regions."""
+
+    path: Path
+    display: str
+    entries: list[AreaEntry]
+
+    def find_measure(self, names: Sequence[str]) -> str | None:
+        """A lookup holds no measures."""
+        return None
+
+    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+                     measure: str | None = None) -> list[Observation]:
+        """A lookup holds no observations."""
+        return []
+
+
+def _codes(cell: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in cell.split("/") if c.strip().casefold() not in MISSING_CODES)
+
+
+def read_area_lookup(path: str | Path, root: str | Path | None = None) -> AreaLookup:
+    """Read a DfE LA lookup (region_code, region_name, old_la_code, la_name, new_la_code)."""
+    path = Path(path)
+    file = display_path(path, root)
+    frame = _read_strings(path, file)
+    needed = ("region_code", "region_name", "la_name", "new_la_code")
+    cols = {key: find_column(list(frame.columns), GEOGRAPHY_ALIASES[key]) for key in needed + ("old_la_code",)}
+    missing = [key for key in needed if cols[key] is None]
+    if missing:
+        raise InputError(file, "an area lookup needs the columns " + ", ".join(needed)
+                         + "; missing " + ", ".join(missing))
+
+    def cell(idx: int, key: str) -> str:
+        column = cols[key]
+        return "" if column is None else str(frame.at[idx, column])
+
+    entries = []
+    for idx in frame.index:
+        region = cell(idx, "region_code")
+        entries.append(AreaEntry(
+            name=cell(idx, "la_name"), codes=_codes(cell(idx, "new_la_code")),
+            old_codes=_codes(cell(idx, "old_la_code")),
+            region_code="" if region.casefold() in MISSING_CODES else region,
+            region_name=cell(idx, "region_name"), row=int(idx) + 2,
+        ))
+    return AreaLookup(path, file, entries)
+
+
+PerformanceSource = EESFile | LongFile | AreaLookup
+
+
+def read_performance_file(path: str | Path, root: str | Path | None = None) -> PerformanceSource:
+    """Read either layout, recognised from its header; InputError if it is neither."""
+    path = Path(path)
+    file = display_path(path, root)
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            header = handle.readline()
+    except FileNotFoundError:
+        raise InputError(file, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(file, f"cannot be read ({exc})") from None
+    columns = [c.strip().strip('"') for c in header.strip().split(",")]
+    if find_column(columns, ["time_period"]) is None:
+        if all(find_column(columns, [key]) for key in LONG_REQUIRED):
+            return read_long_csv(path, root)
+        if find_column(columns, ["la_name"]) and find_column(columns, GEOGRAPHY_ALIASES["new_la_code"]):
+            return read_area_lookup(path, root)
+    return read_ees_csv(path, root)
+
+
+def read_performance_files(paths: Sequence[str | Path], root: str | Path | None = None) -> list[PerformanceSource]:
+    """Read several files in order (the first file providing an indicator is the one used)."""
+    return [read_performance_file(p, root) for p in paths]
