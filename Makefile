@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   builds the demo letters into reports/
+#   make test   runs the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test install chromium notebooks bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name peer-review --display-name "Python (peer-review)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/peer-review draft params/*.yaml
+
+# Debian's Chromium for the real-browser tests (installed only where missing).
+chromium:
+	@sh scripts/ensure-chromium.sh
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+# Re-run the notebooks stored in notebooks/ so their outputs match the current code (for nbval).
+notebooks: $(STAMP)
+	$(PY) scripts/build_notebooks.py
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf reports/*/ reports/.failed .pytest_cache

@@ -1,0 +1,81 @@
+"""Write the project's notebooks from their cell sources and store their outputs.
+
+The notebooks are kept with the outputs of a run on a demo review so that nbval can check that a
+fresh run gives the same results. Run after changing a notebook's cells or the demo data:
+
+    .venv/bin/python scripts/build_notebooks.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from toolkit.params import TOP_LEVEL_FIELDS  # noqa: E402
+from toolkit.kernels import KERNEL_NAME, ensure_kernel
+from toolkit.render import normalise_notebook  # noqa: E402
+
+DEMO_PARAMS = "../tests/fixtures/mini/params/mini.yaml"
+
+PARAMETERS = "\n".join(
+    ["# Parameters: papermill injects a review's parameters file here (docs/inputs.md).",
+     "# With nothing injected, the notebook drafts the demo review named by params_file.",
+     f'params_file = "{DEMO_PARAMS}"',
+     "project_root = None"]
+    + [f"{name} = None" for name in TOP_LEVEL_FIELDS]
+)
+
+LETTER_CELLS: list[tuple[str, list[str]]] = [
+    ("md", ["# Peer-challenge letter draft\n\n"
+            "This notebook is the reproducible record of one review's letter. papermill runs it with the "
+            "review's parameters; each cell calls one function of the `toolkit` package. Cells tagged "
+            "`letter` are the letter itself; nbconvert's `letter` template keeps only their output, so "
+            "the other cells are the team's working view and never reach the letter."]),
+    ("code", ["parameters"], PARAMETERS),
+    ("code", [], "from toolkit import letter, summary\nfrom toolkit.review import from_notebook"),
+    ("md", ["## The review and its inputs"]),
+    ("code", [], "review = from_notebook(globals())\nreview"),
+    ("code", [], "summary.findings_table(review)"),
+    ("md", ["## The letter"]),
+    ("code", ["letter"], "letter.opening(review)"),
+    ("code", ["letter"], "letter.background_and_process(review)"),
+    ("code", ["letter"], "letter.headlines(review)"),
+    ("code", ["letter"], "letter.kloe_sections(review)"),
+    ("code", ["letter"], "letter.urgent_actions(review)"),
+    ("code", ["letter"], "letter.closing(review)"),
+]
+
+
+def make_notebook(cells: list[tuple]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python (peer-review)", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for spec in cells:
+        if spec[0] == "md":
+            nb.cells.append(nbformat.v4.new_markdown_cell("".join(spec[1])))
+        else:
+            cell = nbformat.v4.new_code_cell(spec[2])
+            if spec[1]:
+                cell.metadata["tags"] = list(spec[1])
+            nb.cells.append(cell)
+    return nb
+
+
+def build(name: str, cells: list[tuple]) -> Path:
+    path = ROOT / "notebooks" / name
+    nb = make_notebook(cells)
+    ensure_kernel()
+    NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}},
+                   record_timing=False, timeout=600).execute()
+    path.write_text(nbformat.writes(normalise_notebook(nb)) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(build("letter.ipynb", LETTER_CELLS))

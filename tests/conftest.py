@@ -1,0 +1,51 @@
+"""Shared fixtures: the small test review, the demo reviews and the shared reference data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared"
+DFE = SHARED / "data" / "dfe"
+DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+
+
+def needs_shared() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not DFE.is_dir(), reason=f"reference data not found at {DFE} (../shared is absent)")
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A copy of the small test review in a project folder of its own; returns its params file."""
+    shutil.copytree(FIXTURES / "mini", tmp_path / "proj")
+    return tmp_path / "proj" / "params" / "mini.yaml"
+
+
+@pytest.fixture
+def edit_params() -> Callable[[Path, Callable[[dict[str, Any]], None]], Path]:
+    """Change a params file in place through a function on its parsed YAML."""
+
+    def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return edit
+
+
+@pytest.fixture
+def append_rows() -> Callable[[Path, list[str]], Path]:
+    def append(path: Path, lines: list[str]) -> Path:
+        with path.open("a", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+        return path
+
+    return append

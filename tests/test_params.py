@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from toolkit.errors import ValidationFailed
+from toolkit.params import TOP_LEVEL_FIELDS, ReviewParams, from_notebook, load_params
+
+
+def test_loads_a_complete_file(mini):
+    p = load_params(mini)
+    assert p.review_id == "mini-review"
+    assert p.visit.dates == [dt.date(2026, 2, 3), dt.date(2026, 2, 4)]
+    assert p.lead.name == "Ruth Adeyemi"
+    assert p.scope.requested[1].items == ["Leadership", "EHC plans"]
+    assert p.scope.custom_kloes[0].prompts[1].id == "ehcp-timeliness.2"
+
+
+def test_every_design_field_is_a_top_level_parameter():
+    assert set(TOP_LEVEL_FIELDS) == set(ReviewParams.model_fields)
+
+
+def _errors(path) -> list[str]:
+    with pytest.raises(ValidationFailed) as info:
+        load_params(path)
+    return [str(e) for e in info.value.errors]
+
+
+def test_missing_team_role_names_the_member(mini, edit_params):
+    edit_params(mini, lambda d: d["team"][1].pop("role"))
+    errs = _errors(mini)
+    assert len(errs) == 1
+    assert errs[0].endswith("mini.yaml: team[2].role: field required")
+
+
+def test_every_problem_is_reported_at_once(mini, edit_params):
+    def change(d):
+        d.pop("letter_date")
+        d["authority"]["ons_code"] = "Fenwick"
+        d["people_met"] = "lots"
+        d["colour"] = "blue"
+
+    errs = _errors(edit_params(mini, change))
+    joined = "\n".join(errs)
+    assert "letter_date: field required" in joined
+    assert "authority.ons_code: 'Fenwick' is not an ONS code" in joined
+    assert "people_met:" in joined
+    assert "colour: unknown field" in joined
+    assert len(errs) == 4
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda d: d["team"][0].update(lead=False), "exactly one lead"),
+        (lambda d: d["visit"].update(dates=["2026-02-04", "2026-02-03"]), "visit dates must be in order"),
+        (lambda d: d.update(letter_date="2026-01-01"), "letter_date comes before the presentation"),
+        (lambda d: d.update(review_id="Mini Review"), "review_id: use lower-case"),
+        (lambda d: d["scope"].update(requested=[]), "scope.requested"),
+        (lambda d: d["visit"].update(presentation_date="not a date"), "visit.presentation_date"),
+        (lambda d: d["inputs"].update(findings=[]), "inputs.findings"),
+        (lambda d: d.update(outputs=["pdf"]), "outputs[1]"),
+    ],
+)
+def test_bad_values_are_named(mini, edit_params, change, expected):
+    errs = _errors(edit_params(mini, change))
+    assert any(expected in e for e in errs), errs
+
+
+def test_not_yaml_gives_the_line(mini):
+    mini.write_text("review_id: x\nteam: [a, b\n", encoding="utf-8")
+    errs = _errors(mini)
+    assert "not valid YAML" in errs[0] and "row" in errs[0]
+
+
+def test_not_a_mapping(mini):
+    mini.write_text("- just\n- a list\n", encoding="utf-8")
+    assert "expected a mapping" in _errors(mini)[0]
+
+
+def test_missing_file(tmp_path):
+    assert "file not found" in _errors(tmp_path / "nope.yaml")[0]
+
+
+def test_papermill_style_injection_parses_dates_back(mini):
+    from papermill.iorw import read_yaml_file
+
+    values = read_yaml_file(str(mini))  # papermill keeps dates as strings
+    assert isinstance(values["letter_date"], str)
+    ns = {**{k: None for k in TOP_LEVEL_FIELDS}, **values, "params_file": "x", "project_root": str(mini.parents[1])}
+    params, root = from_notebook(ns)
+    assert params == load_params(mini)
+    assert root == mini.parents[1].resolve()
+
+
+def test_notebook_default_reads_params_file(mini):
+    ns = {**{k: None for k in TOP_LEVEL_FIELDS}, "params_file": str(mini), "project_root": None}
+    params, root = from_notebook(ns)
+    assert params.review_id == "mini-review"
+    assert root == mini.parents[1].resolve()

@@ -1,0 +1,183 @@
+"""The letter: each section rendered from a letter style's Jinja templates.
+
+A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path given in the
+parameters). A region's style need only hold the templates it changes: anything missing is taken
+from the ``standard`` style. All free text is HTML-escaped by Jinja's autoescaping.
+
+Each section is a :class:`Fragment`; the letter notebook shows one per cell (tagged ``letter``),
+and :func:`build_letter` renders them all in-process into the same page nbconvert produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from toolkit import wording
+from toolkit.findings import Kind
+from toolkit.review import Review
+
+STYLES_DIR = Path(__file__).parent / "styles"
+DEFAULT_STYLE = "standard"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One section of the letter as HTML; shows as HTML in a notebook."""
+
+    name: str
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<letter section: {self.name}>"
+
+
+def style_dir(style: str, root: Path | None = None) -> Path | None:
+    """The folder of a letter style: a shipped name or a path (relative to the project root)."""
+    shipped = STYLES_DIR / style
+    if shipped.is_dir():
+        return shipped
+    candidate = (root or Path.cwd()) / style
+    return candidate if candidate.is_dir() else None
+
+
+@lru_cache(maxsize=16)
+def _environment(folder: str) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(folder)]
+    if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
+        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        ordinal_words=wording.ordinal_words,
+        ordinal=wording.ordinal_suffix,
+        long_date=wording.long_date,
+        month_year=wording.month_year,
+        date_list=wording.date_list,
+        join_words=wording.join_words,
+        number_words=wording.number_words,
+        plural=wording.plural,
+    )
+    return env
+
+
+def environment(review: Review) -> jinja2.Environment:
+    folder = style_dir(review.params.letter_style, review.root) or STYLES_DIR / DEFAULT_STYLE
+    return _environment(str(folder))
+
+
+@dataclass(frozen=True)
+class Heading:
+    key: str
+    number: str
+    title: str
+
+
+def outline(review: Review) -> list[Heading]:
+    """Numbered headings of the letter, computed once so every section agrees on them."""
+    heads = [Heading("background", "1", "Background"), Heading("process", "2", "Process"),
+             Heading("findings", "3", "Detailed findings"),
+             Heading("headlines", "3.1", "Headline strengths and areas for consideration")]
+    for i, k in enumerate(review.scope.kloes, start=2):
+        heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
+    n = 4
+    if review.findings.urgent_actions():
+        heads.append(Heading("urgent", str(n), "Recommended urgent actions"))
+        n += 1
+    heads.append(Heading("next", str(n), "Next steps"))
+    return heads
+
+
+def _context(review: Review) -> dict[str, object]:
+    p = review.params
+    fs = review.findings
+    raw = fs.counts(included_only=False)
+    kept = fs.counts()
+    return {
+        "p": p,
+        "review": review,
+        "findings": fs,
+        "Kind": Kind,
+        "heads": {h.key: h for h in outline(review)},
+        "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
+        "kept_strengths": kept[Kind.STRENGTH],
+        "kept_areas": kept[Kind.AREA],
+        "kept_urgent": kept[Kind.URGENT],
+        "lead": p.lead,
+        "others": [m for m in p.team if not m.lead],
+    }
+
+
+def _render(review: Review, name: str, template: str, **extra: object) -> Fragment:
+    html = environment(review).get_template(template).render(**_context(review), **extra)
+    return Fragment(name, html.strip() + "\n")
+
+
+def opening(review: Review) -> Fragment:
+    """Date, address, salutation, title line, the scope asked for and the framing."""
+    return _render(review, "opening", "opening.html.j2")
+
+
+def background_and_process(review: Review) -> Fragment:
+    """Background of the programme and what the team did, with computed counts."""
+    return _render(review, "process", "process.html.j2")
+
+
+def headlines(review: Review) -> Fragment:
+    return _render(review, "headlines", "headlines.html.j2")
+
+
+def kloe_sections(review: Review) -> Fragment:
+    """One section per KLOE in scope with its strengths and areas for consideration."""
+    return _render(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
+
+
+def urgent_actions(review: Review) -> Fragment:
+    return _render(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
+
+
+def closing(review: Review) -> Fragment:
+    """Next steps and the lead reviewer's sign-off."""
+    return _render(review, "closing", "closing.html.j2")
+
+
+#: The letter's sections in order: the letter notebook has one tagged cell per entry.
+SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
+    opening, background_and_process, headlines, kloe_sections, urgent_actions, closing,
+)
+
+
+def letter_title(review: Review) -> str:
+    p = review.params
+    return f"{p.programme.name}: {p.authority.name}, {wording.month_year(p.visit.dates[0])}"
+
+
+def page(review: Review, fragments: list[str]) -> str:
+    """The self-contained HTML page around the sections (used by nbconvert and in-process)."""
+    env = environment(review)
+    css = env.get_template("style.css").render()
+    return env.get_template("page.html.j2").render(
+        title=letter_title(review), css=Markup(css), body=Markup("".join(fragments)),
+    )
+
+
+def build_letter(review: Review, extra: list[Fragment] | None = None) -> str:
+    """The whole letter as one HTML page, built in this process (no kernel)."""
+    frags = [section(review).html for section in SECTIONS]
+    if extra:
+        frags[-2:-2] = [f.html for f in extra]
+    return page(review, frags)

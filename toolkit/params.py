@@ -1,0 +1,302 @@
+"""Review parameters: ``params/<review>.yaml`` validated into a typed model.
+
+The same YAML file is papermill's parameters file: each top-level key is a notebook parameter.
+Paths inside it are relative to the project root, the folder that holds ``params/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from toolkit.errors import InputError, ValidationFailed, display_path
+
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+#: Top-level keys of a review parameters file, in order. The letter notebook's parameters cell
+#: declares exactly these (plus ``params_file`` and ``project_root``).
+TOP_LEVEL_FIELDS = (
+    "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
+    "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
+    "letter_style", "outputs",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Authority(_Model):
+    name: str = Field(min_length=1)
+    ons_code: str
+    la_code: str | None = None
+
+    @field_validator("ons_code")
+    @classmethod
+    def _ons(cls, v: str) -> str:
+        if not ONS_CODE.match(v):
+            raise ValueError(f"'{v}' is not an ONS code (a letter and 8 digits, such as E06000012)")
+        return v
+
+    @field_validator("la_code", mode="before")
+    @classmethod
+    def _la(cls, v: Any) -> Any:
+        return None if v is None else str(v)
+
+
+class Region(_Model):
+    name: str = Field(min_length=1)
+    code: str | None = None
+
+
+class Programme(_Model):
+    name: str = Field(min_length=1)
+    region_label: str | None = None
+    sequence: int = Field(ge=1)
+    authority_sequence: int | None = Field(default=None, ge=1)
+    theme: str | None = None
+    theme_sequence: int | None = Field(default=None, ge=1)
+
+
+class Visit(_Model):
+    dates: list[dt.date] = Field(min_length=1)
+    presentation_date: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> "Visit":
+        if sorted(self.dates) != list(self.dates):
+            raise ValueError("visit dates must be in order")
+        if self.presentation_date < self.dates[-1]:
+            raise ValueError("the presentation cannot come before the last visit day")
+        return self
+
+
+class Recipient(_Model):
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+    salutation: str = Field(min_length=1)
+
+
+class TeamMember(_Model):
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+    lead: bool = False
+    days: list[dt.date] | None = None
+
+
+class Coordinator(_Model):
+    name: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+
+
+class ScopeItem(_Model):
+    text: str = Field(min_length=1)
+    items: list[str] = Field(default_factory=list)
+
+
+class Prompt(_Model):
+    id: str
+    text: str = Field(min_length=1)
+
+
+class Kloe(_Model):
+    """A key line of enquiry: from a shipped framework or written inline in a review."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    prompts: list[Prompt] = Field(default_factory=list)
+    framework: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prompts(cls, data: Any) -> Any:
+        """Prompts may be plain strings; they get ids ``<kloe id>.<n>``."""
+        if isinstance(data, dict) and isinstance(data.get("prompts"), list):
+            kid = data.get("id", "kloe")
+            data = dict(data)
+            data["prompts"] = [
+                {"id": f"{kid}.{i}", "text": p} if isinstance(p, str) else p
+                for i, p in enumerate(data["prompts"], start=1)
+            ]
+        return data
+
+
+class Scope(_Model):
+    requested: list[ScopeItem] = Field(min_length=1)
+    frameworks: list[str] = Field(default_factory=list)
+    kloes: list[str] = Field(default_factory=list)
+    custom_kloes: list[Kloe] = Field(default_factory=list)
+
+    @field_validator("requested", mode="before")
+    @classmethod
+    def _requested(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"text": x} if isinstance(x, str) else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _some_kloe(self) -> "Scope":
+        if not self.kloes and not self.custom_kloes:
+            raise ValueError("name at least one KLOE in kloes or custom_kloes")
+        return self
+
+
+class Inputs(_Model):
+    findings: list[str] = Field(min_length=1)
+    checklist: list[str] = Field(default_factory=list)
+    audit: str | None = None
+    performance: list[str] = Field(default_factory=list)
+    sef: str | None = None
+
+
+class PerformanceOptions(_Model):
+    neighbours: list[str] = Field(default_factory=list)
+    period: str | None = None
+    indicators: list[str] | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> Any:
+        return None if v is None else str(v)
+
+
+class ReviewParams(_Model):
+    """Everything a review's parameters file holds."""
+
+    review_id: str
+    authority: Authority
+    region: Region
+    programme: Programme
+    visit: Visit
+    letter_date: dt.date
+    recipient: Recipient
+    team: list[TeamMember] = Field(min_length=1)
+    coordinator: Coordinator
+    scope: Scope
+    people_met: int = Field(ge=0)
+    activities: list[str] = Field(min_length=1)
+    groups_met: list[str] = Field(default_factory=list)
+    inputs: Inputs
+    performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
+    letter_style: str = "standard"
+    outputs: list[Literal["html", "ipynb"]] = Field(default_factory=lambda: ["html"])
+
+    @field_validator("review_id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG.match(v):
+            raise ValueError("use lower-case letters, digits and hyphens only")
+        return v
+
+    @model_validator(mode="after")
+    def _one_lead(self) -> "ReviewParams":
+        leads = [m.name for m in self.team if m.lead]
+        if len(leads) != 1:
+            raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
+        if self.letter_date < self.visit.presentation_date:
+            raise ValueError("letter_date comes before the presentation")
+        return self
+
+    @property
+    def lead(self) -> TeamMember:
+        return next(m for m in self.team if m.lead)
+
+    def member_days(self, member: TeamMember) -> list[dt.date]:
+        return list(member.days) if member.days else [*self.visit.dates, self.visit.presentation_date]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "missing":
+        return "field required"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check its spelling)"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def errors_from_validation(exc: ValidationError, file: str) -> list[InputError]:
+    """Turn pydantic's errors into our one-line errors (``team[2].role: field required``).
+
+    List positions are counted from 1, as a person reading the file counts them.
+    """
+    out: list[InputError] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        out.append(InputError(file, _message(err), column=_loc(loc)))
+    return out
+
+
+def parse_params(data: Any, file: str) -> ReviewParams:
+    """Validate a mapping (from YAML or from papermill's injected parameters)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed([InputError(file, "expected a mapping of review parameters")])
+    try:
+        return ReviewParams.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(errors_from_validation(exc, file)) from None
+
+
+def read_yaml(path: Path, shown: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationFailed([InputError(shown, "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed([InputError(shown, f"cannot read the file ({exc})")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem}", row=row)]) from None
+
+
+def project_root_for(params_path: Path) -> Path:
+    """The folder input paths are relative to: the parent of ``params/``."""
+    folder = params_path.resolve().parent
+    return folder.parent if folder.name == "params" else folder
+
+
+def load_params(path: str | Path) -> ReviewParams:
+    """Read and validate ``params/<review>.yaml``; raise :class:`ValidationFailed` listing every problem."""
+    p = Path(path)
+    shown = display_path(p)
+    return parse_params(read_yaml(p, shown), shown)
+
+
+def from_notebook(namespace: dict[str, Any]) -> tuple[ReviewParams, Path]:
+    """Build the parameters inside the letter notebook.
+
+    papermill injects each top-level key of the YAML file as a variable (turning dates into
+    strings, which validation parses back). When nothing was injected (``review_id`` is None),
+    the notebook's default ``params_file`` is read instead, so the stored notebook runs as is.
+    Returns the parameters and the project root.
+    """
+    root_param = namespace.get("project_root")
+    if namespace.get("review_id") is None:
+        params_file = Path(namespace["params_file"])
+        root = Path(root_param) if root_param else project_root_for(params_file)
+        return load_params(params_file), root.resolve()
+    data = {k: namespace[k] for k in TOP_LEVEL_FIELDS if namespace.get(k) is not None}
+    shown = "papermill parameters"
+    root = Path(root_param) if root_param else Path.cwd()
+    return parse_params(data, shown), root.resolve()

@@ -1,0 +1,155 @@
+"""Drafting a review: run the letter notebook with papermill, export it with nbconvert.
+
+Each draft is written into a temporary folder beside its final place and moved there only when
+complete, so a failed run never leaves a half-written report and never harms the previous one.
+The executed notebook is normalised (fixed cell ids, no timings or paths) so the same inputs give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from toolkit.errors import BuildError, display_path
+from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
+from toolkit.letter import page
+from toolkit.params import project_root_for
+from toolkit.review import Review, load_review
+
+PACKAGE_DIR = Path(__file__).parent
+NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
+LETTER_TAG = "letter"
+
+
+def notebook_path(name: str = "letter.ipynb") -> Path:
+    """The project's notebook (``notebooks/``), else the copy shipped in the package."""
+    project = PACKAGE_DIR.parent / "notebooks" / name
+    return project if project.is_file() else PACKAGE_DIR / "notebooks" / name
+
+
+def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove everything that changes between runs of the same inputs."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def letter_fragments(nb: nbformat.NotebookNode) -> list[str]:
+    """The HTML outputs of the cells tagged ``letter``, in order."""
+    frags = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or LETTER_TAG not in cell.metadata.get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html")
+            if html:
+                frags.append(html if isinstance(html, str) else "".join(html))
+    return frags
+
+
+def export_letter(nb: nbformat.NotebookNode, review: Review) -> str:
+    """nbconvert with the toolkit's ``letter`` template: the letter only, self-contained."""
+    from nbconvert.exporters import TemplateExporter
+
+    # TemplateExporter, not HTMLExporter: the latter re-serialises the page through BeautifulSoup,
+    # which would make nbconvert's letter differ from the in-process build of the same letter.
+    exporter = TemplateExporter(template_name="letter", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
+    exporter.file_extension = ".html"
+    exporter.output_mimetype = "text/html"
+    exporter.register_filter("letter_page", lambda node: page(review, letter_fragments(node)))
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` (a complete report folder) with two renames."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    review_id: str
+    folder: Path
+    letter: Path
+    notebook: Path
+
+
+def injected_parameters(params_path: Path, root: Path) -> dict[str, Any]:
+    """What papermill injects: the YAML read as ``papermill -f`` reads it, plus where it came from."""
+    from papermill.iorw import read_yaml_file
+
+    values = dict(read_yaml_file(str(params_path)) or {})
+    values["params_file"] = params_path.resolve().relative_to(root).as_posix() if params_path.resolve().is_relative_to(root) else str(params_path)
+    values["project_root"] = "."
+    return values
+
+
+def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+          start_timeout: int = 120) -> DraftResult:
+    """Build ``reports/<review>/letter.ipynb`` and ``letter.html`` for one review.
+
+    Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
+    the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    params_path = Path(params_path)
+    review = load_review(params_path)  # validates every input before a kernel starts
+    root = project_root_for(params_path)
+    reports = Path(reports_dir) if reports_dir is not None else root / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    final = reports / review.review_id
+    tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-", dir=reports))
+    ensure_kernel(kernel_name)
+    try:
+        out_nb = tmp / "letter.ipynb"
+        try:
+            nb = pm.execute_notebook(
+                str(notebook_path()), str(out_nb), parameters=injected_parameters(params_path, root),
+                kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, start_timeout=start_timeout,
+                kernel_manager_class=IPCKernelManager,
+            )
+        except PapermillExecutionError as exc:
+            failed = reports / ".failed"
+            failed.mkdir(exist_ok=True)
+            if out_nb.exists():
+                shutil.copyfile(out_nb, failed / f"{review.review_id}.ipynb")
+            raise BuildError(
+                f"{review.params_file}: the letter notebook failed at cell {exc.exec_count}: "
+                f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
+                f" (notebook kept in {display_path(failed / (review.review_id + '.ipynb'))})"
+            ) from None
+        nb = normalise_notebook(nb)
+        _write_text(out_nb, nbformat.writes(nb) + "\n")
+        _write_text(tmp / "letter.html", export_letter(nb, review))
+        _swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return DraftResult(review.review_id, final, final / "letter.html", final / "letter.ipynb")

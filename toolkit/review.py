@@ -1,0 +1,74 @@
+"""A review: its parameters and every input they name, loaded and checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.findings import FindingSet, load_findings
+from toolkit.frameworks import KloeScope, resolve_scope
+from toolkit.params import ReviewParams, from_notebook as params_from_notebook, load_params, project_root_for
+
+
+@dataclass(frozen=True)
+class Review:
+    params: ReviewParams
+    root: Path
+    scope: KloeScope
+    findings: FindingSet
+    params_file: str = ""
+
+    @property
+    def review_id(self) -> str:
+        return self.params.review_id
+
+    def _repr_html_(self) -> str:
+        from toolkit.summary import review_summary_html
+
+        return review_summary_html(self)
+
+
+def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
+    """Load every input the parameters name; raise :class:`ValidationFailed` with all problems."""
+    errors: list[InputError] = []
+    for i, style in enumerate([params.letter_style], start=1):
+        from toolkit.letter import style_dir
+
+        if style_dir(style, root) is None:
+            errors.append(InputError(params_file, f"no letter style '{style}' (a folder under toolkit/styles/ or a path)",
+                                     column="letter_style"))
+    scope = resolve_scope(params, root, params_file)
+    findings: FindingSet | None = None
+    try:
+        findings = load_findings(params, scope, root)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    if errors or findings is None:
+        raise ValidationFailed(errors)
+    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file)
+
+
+def load_review(params_path: str | Path) -> Review:
+    """Read ``params/<review>.yaml`` and everything it names."""
+    path = Path(params_path)
+    params = load_params(path)
+    return assemble(params, project_root_for(path), display_path(path))
+
+
+def validate(params_path: str | Path) -> list[InputError]:
+    """Every problem with a review's inputs (empty when it can be drafted)."""
+    try:
+        load_review(params_path)
+    except ValidationFailed as exc:
+        return list(exc.errors)
+    except InputError as exc:
+        return [exc]
+    return []
+
+
+def from_notebook(namespace: dict[str, object]) -> Review:
+    """The review inside the letter notebook, from papermill's parameters (see ``params.from_notebook``)."""
+    params, root = params_from_notebook(namespace)  # type: ignore[arg-type]
+    shown = str(namespace.get("params_file") or "papermill parameters")
+    return assemble(params, root, shown)

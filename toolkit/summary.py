@@ -1,0 +1,52 @@
+"""Working views for the team (shown in the notebook, never in the letter)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from toolkit import wording
+from toolkit.findings import Kind
+
+if TYPE_CHECKING:
+    from toolkit.review import Review
+
+
+def findings_table(review: "Review") -> pd.DataFrame:
+    """Findings per KLOE and kind: how many were recorded and how many reach the letter."""
+    rows = []
+    keys: list[tuple[str, str]] = [("(headline)", "Headlines")]
+    keys += [(k.id, k.title) for k in review.scope.kloes]
+    if any(f.kloe is None and not f.headline for f in review.findings.all):
+        keys.append(("(none)", "Urgent actions without a KLOE"))
+    for kid, title in keys:
+        row: dict[str, object] = {"KLOE": kid, "title": title}
+        for kind in Kind:
+            def match(f: object) -> bool:
+                if kid == "(headline)":
+                    return f.headline and f.kind is kind  # type: ignore[attr-defined]
+                if kid == "(none)":
+                    return f.kloe is None and not f.headline and f.kind is kind  # type: ignore[attr-defined]
+                return f.kloe == kid and not f.headline and f.kind is kind  # type: ignore[attr-defined]
+            raw = [f for f in review.findings.all if match(f) and not f.withdrawn]
+            row[f"{kind.plural} (recorded)"] = len(raw)
+            row[f"{kind.plural} (in letter)"] = sum(f.include for f in raw)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("KLOE")
+
+
+def review_summary_html(review: "Review") -> str:
+    p = review.params
+    items = [
+        ("Authority", f"{p.authority.name} ({p.authority.ons_code}), {p.region.name}"),
+        ("Visit", f"{wording.date_list(p.visit.dates)}; presentation {wording.long_date(p.visit.presentation_date)}"),
+        ("Team", "; ".join(f"{m.name}{' (lead)' if m.lead else ''}" for m in p.team)),
+        ("KLOEs in scope", ", ".join(review.scope.ids())),
+        ("Findings files", ", ".join(review.findings.files)),
+        ("Findings", f"{len(review.findings.all)} recorded, {len(review.findings.included)} in the letter"),
+        ("Letter style", p.letter_style),
+    ]
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items)
+    return f"<table class=\"review-summary\"><caption>Review {escape(p.review_id)}</caption>{body}</table>"

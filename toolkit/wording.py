@@ -1,0 +1,62 @@
+"""Computed words: ordinals, dates, counts and lists as a letter writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from num2words import num2words
+
+
+def ordinal_words(n: int) -> str:
+    """32 -> 'thirty-second'."""
+    return str(num2words(n, lang="en", to="ordinal"))
+
+
+def ordinal_suffix(n: int) -> str:
+    """6 -> '6th', 22 -> '22nd'."""
+    return str(num2words(n, lang="en", to="ordinal_num"))
+
+
+def number_words(n: int) -> str:
+    """Numbers up to ten in words, larger ones in figures (the usual house style)."""
+    return str(num2words(n, lang="en")) if 0 <= n <= 10 else f"{n:,}"
+
+
+def long_date(d: dt.date, weekday: bool = True) -> str:
+    """'Tuesday 6th February 2018' (or '6th February 2018')."""
+    text = f"{ordinal_suffix(d.day)} {d:%B %Y}"
+    return f"{d:%A} {text}" if weekday else text
+
+
+def month_year(d: dt.date) -> str:
+    return f"{d:%B %Y}"
+
+
+def join_words(items: Sequence[str], conj: str = "and") -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+
+
+def date_list(days: Sequence[dt.date]) -> str:
+    """Consecutive visit days as 'Tuesday 3rd, Wednesday 4th and Thursday 5th March 2026'.
+
+    Month and year are written once per run of days sharing them, as a person writes it.
+    """
+    parts: list[str] = []
+    for i, d in enumerate(days):
+        nxt = days[i + 1] if i + 1 < len(days) else None
+        same_tail = nxt is not None and (nxt.month, nxt.year) == (d.month, d.year)
+        parts.append(f"{d:%A} {ordinal_suffix(d.day)}" if same_tail else long_date(d))
+    return join_words(parts)
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 strength', '3 strengths', 'no urgent actions'."""
+    word = singular if n == 1 else (plural_form or singular + "s")
+    return f"{number_words(n) if n else 'no'} {word}"
