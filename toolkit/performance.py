@@ -177,6 +177,13 @@ class EESFile:
     measures: list[str]
     filters: list[str]
     periods: dict[int, Period] = field(default_factory=dict)  # frame index -> period
+    _lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def values(self, column: str) -> list[str]:
+        """A column's cells as stripped text, by row position (cached)."""
+        if column not in self._lists:
+            self._lists[column] = [str(v) for v in self.frame[column].tolist()]
+        return self._lists[column]
 
     def find_measure(self, names: Sequence[str]) -> str | None:
         """The measure column matching any of ``names`` (aliases allowed), or ``None``."""
@@ -187,7 +194,7 @@ class EESFile:
 
     def _cell(self, idx: int, key: str) -> str:
         column = self._col(key)
-        return "" if column is None else str(self.frame.at[idx, column])
+        return "" if column is None else self.values(column)[idx]
 
     def _selected_rows(self, filters: Mapping[str, str]) -> pd.Index:
         mask = pd.Series(True, index=self.frame.index)
@@ -227,7 +234,7 @@ class EESFile:
                 raise InputError(self.display, f"a second row for {name or code} in {period.label} "
                                  f"(first at row {seen[key]}); add a filter to tell them apart", row)
             seen[key] = row
-            raw = str(self.frame.at[idx, column])
+            raw = self.values(column)[idx]
             out.append(Observation(
                 measure=measure or column, period=period, level=level, code=code, name=name,
                 value=parse_number(raw, self.display, row, column), raw=raw, source=self.display,
@@ -251,9 +258,9 @@ def _area_identity(ees: EESFile, idx: int, level: str) -> tuple[str, str]:
     for column in ees.frame.columns:
         low = column.casefold()
         if low.endswith("_code") and not code and not low.startswith(("country", "region")):
-            code = str(ees.frame.at[idx, column])
+            code = ees.values(column)[idx]
         if low.endswith("_name") and not name and not low.startswith(("country", "region")):
-            name = str(ees.frame.at[idx, column])
+            name = ees.values(column)[idx]
     return code, name
 
 
@@ -265,7 +272,7 @@ def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
     """Read an EES open-data CSV; InputError if it lacks the geography columns or a bad period."""
     path = Path(path)
     file = display_path(path, root)
-    frame = _read_strings(path, file)
+    frame = _read_strings(path, file).reset_index(drop=True)
     columns = list(frame.columns)
     geography = {key: col for key, names in GEOGRAPHY_ALIASES.items()
                  if (col := find_column(columns, names)) is not None}
@@ -294,10 +301,11 @@ def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
         (measures if bool(numeric.all()) else filters).append(column)
     ees = EESFile(path, file, frame, geography, measures, filters)
     ident_col = geography.get("time_identifier")
-    for idx in frame.index:
-        text = str(frame.at[idx, geography["time_period"]])
+    texts = ees.values(geography["time_period"])
+    idents = ees.values(ident_col) if ident_col else [""] * len(texts)
+    for idx, (text, ident) in enumerate(zip(texts, idents)):
         try:
-            ees.periods[idx] = parse_period(text, "" if ident_col is None else str(frame.at[idx, ident_col]))
+            ees.periods[idx] = parse_period(text, ident)
         except ValueError as exc:
             raise InputError(file, str(exc), int(idx) + 2, geography["time_period"]) from None
     return ees
@@ -339,7 +347,7 @@ def read_long_csv(path: str | Path, root: str | Path | None = None) -> LongFile:
     """Read a local long-format CSV (indicator, period, area_code, value, …)."""
     path = Path(path)
     file = display_path(path, root)
-    frame = _read_strings(path, file)
+    frame = _read_strings(path, file).reset_index(drop=True)
     cols = {key: find_column(list(frame.columns), [key]) for key in LONG_REQUIRED + LONG_OPTIONAL}
     missing = [key for key in LONG_REQUIRED if cols[key] is None]
     if missing:
@@ -348,9 +356,10 @@ def read_long_csv(path: str | Path, root: str | Path | None = None) -> LongFile:
     rows: list[Observation] = []
     seen: dict[tuple[str, str, str], int] = {}
 
+    lists = {key: [str(v) for v in frame[col].tolist()] for key, col in cols.items() if col is not None}
+
     def cell(idx: int, key: str) -> str:
-        column = cols[key]
-        return "" if column is None else str(frame.at[idx, column])
+        return lists[key][idx] if key in lists else ""
 
     for idx in frame.index:
         row = int(idx) + 2
@@ -429,7 +438,7 @@ def read_area_lookup(path: str | Path, root: str | Path | None = None) -> AreaLo
     """Read a DfE LA lookup (region_code, region_name, old_la_code, la_name, new_la_code)."""
     path = Path(path)
     file = display_path(path, root)
-    frame = _read_strings(path, file)
+    frame = _read_strings(path, file).reset_index(drop=True)
     needed = ("region_code", "region_name", "la_name", "new_la_code")
     cols = {key: find_column(list(frame.columns), GEOGRAPHY_ALIASES[key]) for key in needed + ("old_la_code",)}
     missing = [key for key in needed if cols[key] is None]
@@ -437,9 +446,10 @@ def read_area_lookup(path: str | Path, root: str | Path | None = None) -> AreaLo
         raise InputError(file, "an area lookup needs the columns " + ", ".join(needed)
                          + "; missing " + ", ".join(missing))
 
+    lists = {key: [str(v) for v in frame[col].tolist()] for key, col in cols.items() if col is not None}
+
     def cell(idx: int, key: str) -> str:
-        column = cols[key]
-        return "" if column is None else str(frame.at[idx, column])
+        return lists[key][idx] if key in lists else ""
 
     entries = []
     for idx in frame.index:
