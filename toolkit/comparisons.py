@@ -12,8 +12,8 @@ Definitions (the letter and the briefing rely on them):
   indicators). Ties share the best rank ("1, 2, 2, 4").
 * **Band**: the ranked list cut into quarters, ``band = "ABCD"[(rank - 1) * 4 // count]``;
   A is always the best quarter. Neutral indicators (volumes) get no band.
-* **Direction**: over the latest ``trend.periods`` periods with a value (at least three) up to
-  the period used: the least-squares slope across them times the number of steps. A change
+* **Direction**: over the latest ``trend.periods`` periods with a value (at least three), ending
+  with the period used (no direction when the area has no value in it): the least-squares slope across them times the number of steps. A change
   within the catalogue's ``stable_within`` threshold (by default 2 percentage points for
   percentages, 1 point for scores, 5% of the window's mean for counts and rates) is *stable*;
   otherwise *improving* or *declining* (polarity-aware), or *rising* / *falling* for neutral
@@ -22,15 +22,31 @@ Definitions (the letter and the briefing rely on them):
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
+import io
 import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
 
 from toolkit.errors import InputError
-from toolkit.indicators import Catalogue, Indicator, IndicatorData, Threshold, collect, load_catalogue
+from toolkit.indicators import (
+    Catalogue,
+    Indicator,
+    IndicatorData,
+    Threshold,
+    collect,
+    format_value,
+    load_catalogue,
+    plain_number,
+    round_half_up,
+)
 from toolkit.performance import (
     MISSING_CODES,
     NATIONAL,
@@ -280,7 +296,8 @@ def compare(data: IndicatorData, area: Area, *, catalogue: Catalogue, period: st
         neighbours_median=statistics.median(values) if values else None,
         neighbours=sorted((c, n, v) for c, n, v in near if v is not None),
         neighbours_missing=[n for n in wanted if n not in got], rank=rank, count=len(las), band=band,
-        trend=trend_for(points, ind, catalogue.threshold(ind), catalogue.trend.periods),
+        trend=(trend_for(points, ind, catalogue.threshold(ind), catalogue.trend.periods)
+               if points and points[-1][0] == chosen else Trend(points, [], None, None)),
         source=data.source, series=series,
     )
 
@@ -308,37 +325,153 @@ def compare_all(sources: Sequence[PerformanceSource], authority: str, *, catalog
     return out
 
 
-@dataclass(frozen=True)
-class ConsistencyFlag:
-    """A finding the data seems to contradict (for the team's working notebook only)."""
+# --- Sentences ------------------------------------------------------------------------------
 
-    finding: Any
-    indicator: str
-    band: str
-    message: str
+WORDING_PATH = Path(__file__).parent / "catalogue" / "wording.yaml"
 
 
-def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison]) -> list[ConsistencyFlag]:
-    """Flag a strength linked to an indicator in band D, or an area for consideration (or a
-    recommended urgent action) linked to one in band A.
+@functools.cache
+def wording() -> dict[str, Any]:
+    """The sentence patterns in ``catalogue/wording.yaml``."""
+    return yaml.safe_load(WORDING_PATH.read_text(encoding="utf-8"))
 
-    ``findings`` are any objects with ``.kind`` and ``.indicator`` (an indicator id or empty).
-    """
-    by_id = {c.indicator.id: c for c in comparisons}
-    flags = []
-    for finding in findings:
-        comp = by_id.get(str(getattr(finding, "indicator", "") or "").strip())
-        kind = str(getattr(finding, "kind", "")).strip().casefold()
-        if comp is None or comp.band is None:
-            continue
-        if kind == "strength" and comp.band == "D":
-            said = "a strength"
-        elif kind in ("area for consideration", "urgent action") and comp.band == "A":
-            said = f"an {kind}" if kind.startswith(("a", "u")) else kind
-        else:
-            continue
-        where = "the lowest quarter (band D)" if comp.band == "D" else "the best quarter (band A)"
-        flags.append(ConsistencyFlag(finding, comp.indicator.id, comp.band, (
-            f"Called {said}, but {comp.area.name} is in {where} of {comp.count} local authorities "
-            f"for {comp.indicator.short_title} in {comp.period.label} (rank {comp.rank}).")))
-    return flags
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``1st``, ``22`` -> ``22nd``, ``113`` -> ``113th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def relation(indicator: Indicator, value: float, other: float) -> str:
+    """``better than`` / ``worse than`` / ``above`` / ``below`` / ``the same as``, compared as
+    rounded for display so the words never contradict the numbers printed beside them."""
+    mine, theirs = round_half_up(value, indicator.decimals), round_half_up(other, indicator.decimals)
+    key = "same" if mine == theirs else ("higher" if mine > theirs else "lower")
+    return wording()["relation"][indicator.polarity][key]
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def comparison_sentence(comp: Comparison) -> str:
+    """The value with its comparators: "…: 92.0% in 2022, better than England (49.2%), …"."""
+    ind, words = comp.indicator, wording()
+    fill = {"title": ind.title, "period": comp.period.label, "area": comp.area.name}
+    if comp.value is None:
+        return words["missing"].format(**fill)
+    named = [(words["comparator"]["england"], comp.england)]
+    if comp.area.region_name:
+        named.append((words["comparator"]["region"], comp.region))
+    named.append((words["comparator"]["neighbours"], comp.neighbours_mean))
+    parts = [relation(ind, comp.value, other) + " "
+             + pattern.format(name=comp.area.region_name, value=format_value(ind, other))
+             for pattern, other in named if other is not None]
+    fill["value"] = format_value(ind, comp.value)
+    if not parts:
+        return words["value_alone"].format(**fill)
+    return words["value"].format(comparisons=_join(parts), **fill)
+
+
+def rank_sentence(comp: Comparison) -> str:
+    """"This ranks 12th of 150 local authorities (band A, the best quarter)." or empty."""
+    if comp.rank is None:
+        return ""
+    words = wording()
+    if comp.band is None:
+        return words["rank_neutral"].format(ordinal=ordinal(comp.rank), count=comp.count)
+    return words["rank"].format(ordinal=ordinal(comp.rank), count=comp.count, band=comp.band,
+                                band_text=words["bands"][comp.band])
+
+
+def trend_sentence(comp: Comparison) -> str:
+    """"It has fallen from 16.3% in 2019 to 9.9% in 2022." over the trend window, or empty."""
+    window, ind = comp.trend.window, comp.indicator
+    if comp.trend.direction is None or len(window) < 2:
+        return ""
+    (p0, v0), (p1, v1) = window[0], window[-1]
+    r0, r1 = round_half_up(v0, ind.decimals), round_half_up(v1, ind.decimals)
+    key = "stable" if comp.trend.direction == "stable" or r0 == r1 else ("rose" if r1 > r0 else "fell")
+    return wording()["trend"][key].format(start=format_value(ind, v0), end=format_value(ind, v1),
+                                          start_period=p0.label, end_period=p1.label)
+
+
+def direction_text(comp: Comparison) -> str:
+    """The direction as a word for tables ("improving", …, "too few periods")."""
+    return wording()["direction"][comp.trend.direction]
+
+
+def describe(comp: Comparison) -> str:
+    """All three sentences for one indicator, as a paragraph."""
+    return " ".join(s for s in (comparison_sentence(comp), rank_sentence(comp), trend_sentence(comp)) if s)
+
+
+# --- The desk-review report (``peer-review indicators``) ----------------------------------------
+
+REPORT_COLUMNS = ("indicator", "title", "period", "authority", "authority_code", "value", "england",
+                  "region", "region_value", "neighbours_mean", "neighbours_median", "neighbours_with_value",
+                  "rank", "of", "band", "direction", "source")
+
+
+def report_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
+    """One row per indicator with every number exactly as read (no re-rounding)."""
+    rows = []
+    for c in comparisons:
+        rows.append({
+            "indicator": c.indicator.id, "title": c.indicator.title, "period": c.period.text,
+            "authority": c.area.name, "authority_code": c.area.code,
+            "value": plain_number(c.value) if c.value is not None else c.raw,
+            "england": plain_number(c.england), "region": c.area.region_name,
+            "region_value": plain_number(c.region), "neighbours_mean": plain_number(c.neighbours_mean),
+            "neighbours_median": plain_number(c.neighbours_median),
+            "neighbours_with_value": str(len(c.neighbours)) if c.neighbours or c.neighbours_missing else "",
+            "rank": "" if c.rank is None else str(c.rank), "of": str(c.count), "band": c.band or "",
+            "direction": c.trend.direction or "", "source": c.source,
+        })
+    return rows
+
+
+def _table(comparisons: Sequence[Comparison]) -> str:
+    head = ("Indicator", "Period", "Value", "England", "Region", "Neighbours", "Rank", "Band", "Direction")
+    body = []
+    for c in comparisons:
+        ind = c.indicator
+        body.append((ind.short_title, c.period.label,
+                     format_value(ind, c.value, c.raw or "-"), format_value(ind, c.england, "-"),
+                     format_value(ind, c.region, "-"), format_value(ind, c.neighbours_mean, "-"),
+                     "-" if c.rank is None else f"{c.rank}/{c.count}", c.band or "-",
+                     direction_text(c)))
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    right = {2, 3, 4, 5, 6}
+    lines = ["  ".join(v.rjust(w) if i in right else v.ljust(w)
+                       for i, (v, w) in enumerate(zip(row, widths))).rstrip() for row in [head, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def indicators_report(files: Sequence[str | Path], authority: str, period: str | int | None = None,
+                      neighbours: Sequence[str] = (), fmt: Literal["table", "csv"] = "table",
+                      ids: Sequence[str] | None = None, root: str | Path | None = None) -> str:
+    """The desk-review listing of an authority's indicators with comparators, rank, band and
+    direction. ``csv`` prints every number exactly as read; ``table`` rounds for reading."""
+    from toolkit.performance import read_performance_files
+
+    if fmt not in ("table", "csv"):
+        raise ValueError(f"format must be table or csv, not {fmt!r}")
+    sources = read_performance_files(files, root)
+    comparisons = compare_all(sources, authority, ids=ids, period=period, neighbours=neighbours)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(report_rows(comparisons))
+        return buf.getvalue()
+    if not comparisons:
+        return "No catalogue indicator was found in these files."
+    area = comparisons[0].area
+    title = f"{area.name} ({area.code or area.old_code}), {area.region_name or 'region unknown'}"
+    notes = []
+    missing = sorted({m for c in comparisons for m in c.neighbours_missing})
+    if missing:
+        notes.append("Neighbours with no value for some indicators: " + ", ".join(missing))
+    return "\n".join([title, "", _table(comparisons), *([""] + notes if notes else [])]) + "\n"

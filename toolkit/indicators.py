@@ -9,17 +9,20 @@ had in other DfE releases). :func:`indicator_data` finds an indicator in a list 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toolkit.errors import InputError, display_path
 from toolkit.performance import EESFile, LongFile, Observation, Period, PerformanceSource, find_column
+
+if TYPE_CHECKING:
+    from toolkit.comparisons import Comparison
 
 CATALOGUE_PATH = Path(__file__).parent / "catalogue" / "indicators.yaml"
 
@@ -235,3 +238,41 @@ def plain_number(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass(frozen=True)
+class ConsistencyFlag:
+    """A finding the data seems to contradict (for the team's working notebook only)."""
+
+    finding: Any
+    indicator: str
+    band: str
+    message: str
+
+
+def check_consistency(findings: Iterable[Any], comparisons: Sequence["Comparison"]) -> list[ConsistencyFlag]:
+    """Flag a strength linked to an indicator in band D, or an area for consideration (or a
+    recommended urgent action) linked to one in band A.
+
+    ``findings`` are any objects with ``.kind`` and ``.indicator`` (an indicator id or empty).
+    """
+    by_id = {c.indicator.id: c for c in comparisons}
+    flags = []
+    for finding in findings:
+        comp = by_id.get(str(getattr(finding, "indicator", "") or "").strip())
+        raw_kind = getattr(finding, "kind", "")
+        kind = " ".join(str(getattr(raw_kind, "value", raw_kind)).split()).casefold()
+        kind = "urgent action" if kind == "recommended urgent action" else kind
+        if comp is None or comp.band is None:
+            continue
+        if kind == "strength" and comp.band == "D":
+            said = "a strength"
+        elif kind in ("area for consideration", "urgent action") and comp.band == "A":
+            said = "an area for consideration" if kind.startswith("area") else "a recommended urgent action"
+        else:
+            continue
+        where = "the lowest quarter (band D)" if comp.band == "D" else "the best quarter (band A)"
+        flags.append(ConsistencyFlag(finding, comp.indicator.id, comp.band, (
+            f"Called {said}, but {comp.area.name} is in {where} of {comp.count} local authorities "
+            f"for {comp.indicator.short_title} in {comp.period.label} (rank {comp.rank}).")))
+    return flags
