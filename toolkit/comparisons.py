@@ -253,6 +253,23 @@ class Comparison:
     trend: Trend
     source: str
     series: dict[str, list[tuple[Period, float]]] = field(default_factory=dict)  # England, region
+    england_la_mean: float | None = None  # mean of every LA's value
+    region_la_mean: float | None = None  # mean of the values of the LAs in the area's region
+
+    def benchmarks(self) -> list[tuple[str, str, float]]:
+        """``(kind, name, value)`` of each comparator with a value, in the order letters use.
+
+        Kinds: ``england``, ``region``, ``neighbours``; for counts, whose England and region rows
+        are totals, ``england_average`` and ``region_average`` (means of LA values) instead.
+        """
+        counts = self.indicator.unit == "count"
+        found = [("england_average", "England", self.england_la_mean) if counts
+                 else ("england", "England", self.england)]
+        if self.area.region_name:
+            found.append(("region_average", self.area.region_name, self.region_la_mean) if counts
+                         else ("region", self.area.region_name, self.region))
+        found.append(("neighbours", "", self.neighbours_mean))
+        return [(kind, name, value) for kind, name, value in found if value is not None]
 
 
 def _value(rows: Iterable[Observation]) -> Observation | None:
@@ -275,6 +292,7 @@ def compare(data: IndicatorData, area: Area, *, catalogue: Catalogue, period: st
     near = [(o.code, o.name, o.value) for o in las if o.code in wanted or o.old_code in wanted]
     got = {c for c, _, _ in near} | {o.old_code for o in las if o.old_code in wanted}
     values = [v for _, _, v in near if v is not None]
+    in_region = [o.value for o in las if area.region_code and o.region_code == area.region_code]
     rank = band = None
     if own is not None and own.value is not None:
         rank = rank_value(own.value, [o.value for o in las if o.value is not None], ind.polarity)
@@ -299,6 +317,8 @@ def compare(data: IndicatorData, area: Area, *, catalogue: Catalogue, period: st
         trend=(trend_for(points, ind, catalogue.threshold(ind), catalogue.trend.periods)
                if points and points[-1][0] == chosen else Trend(points, [], None, None)),
         source=data.source, series=series,
+        england_la_mean=statistics.fmean(o.value for o in las) if las else None,
+        region_la_mean=statistics.fmean(in_region) if in_region else None,
     )
 
 
@@ -360,13 +380,9 @@ def comparison_sentence(comp: Comparison) -> str:
     fill = {"title": ind.title, "period": comp.period.label, "area": comp.area.name}
     if comp.value is None:
         return words["missing"].format(**fill)
-    named = [(words["comparator"]["england"], comp.england)]
-    if comp.area.region_name:
-        named.append((words["comparator"]["region"], comp.region))
-    named.append((words["comparator"]["neighbours"], comp.neighbours_mean))
     parts = [relation(ind, comp.value, other) + " "
-             + pattern.format(name=comp.area.region_name, value=format_value(ind, other))
-             for pattern, other in named if other is not None]
+             + words["comparator"][kind].format(name=name, value=format_value(ind, other))
+             for kind, name, other in comp.benchmarks()]
     fill["value"] = format_value(ind, comp.value)
     if not parts:
         return words["value_alone"].format(**fill)
