@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from toolkit.params import TOP_LEVEL_FIELDS  # noqa: E402
-from toolkit.kernels import KERNEL_NAME, ensure_kernel
+from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.render import normalise_notebook  # noqa: E402
 
-DEMO_PARAMS = "../tests/fixtures/mini/params/mini.yaml"
+DEMO_PARAMS = "../params/kestrelmoor-2026.yaml"
 
 PARAMETERS = "\n".join(
     ["# Parameters: papermill injects a review's parameters file here (docs/inputs.md).",
@@ -71,7 +71,7 @@ def build(name: str, cells: list[tuple]) -> Path:
     path = ROOT / "notebooks" / name
     nb = make_notebook(cells)
     ensure_kernel()
-    NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}},
+    NotebookClient(nb, kernel_name=KERNEL_NAME, kernel_manager_class=IPCKernelManager, resources={"metadata": {"path": str(path.parent)}},
                    record_timing=False, timeout=600).execute()
     path.write_text(nbformat.writes(normalise_notebook(nb)) + "\n", encoding="utf-8")
     return path

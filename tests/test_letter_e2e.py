@@ -1,0 +1,164 @@
+"""End to end: build a letter through the CLI and read what it says."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from toolkit.letter import build_letter
+from toolkit.review import load_review
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture
+def drafted(mini: Path) -> tuple[Path, BeautifulSoup]:
+    res = run_cli("draft", str(mini))
+    assert res.returncode == 0, res.stderr
+    letter = mini.parents[1] / "reports" / "mini-review" / "letter.html"
+    assert res.stdout.strip() == str(letter)
+    return letter, BeautifulSoup(letter.read_text(encoding="utf-8"), "html.parser")
+
+
+def _section_text(soup: BeautifulSoup, section_id: str) -> str:
+    sec = soup.find("section", id=section_id)
+    assert sec is not None, f"no section {section_id}"
+    return sec.get_text(" ", strip=True)
+
+
+def test_letter_has_every_part(drafted):
+    _, soup = drafted
+    text = soup.get_text(" ", strip=True)
+    assert soup.title.string == "Children's Services Peer Challenge: Fenwick Cross, February 2026"
+    assert "19th February 2026" in text
+    assert "Dear Sam" in text
+    assert "twenty-first Eastern Region Children's Services Peer Challenge activity" in text
+    assert "second to take place in Fenwick Cross" in text and "fourth with SEND as its focus" in text
+    assert "Tuesday 3rd and Wednesday 4th February 2026" in text
+    assert "Thursday 5th February 2026" in text
+    assert "This was not an inspection" in text
+    assert "Ruth Adeyemi" in soup.find(class_="signature").get_text()
+    headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h2", "h3"])]
+    assert headings == [
+        "1. Background", "2. Process", "3. Detailed findings",
+        "3.1 Headline strengths and areas for consideration",
+        "3.2 How effectively the area identifies children and young people with SEND",
+        "3.3 Co-production and partnership with parents and carers",
+        "3.4 Timeliness of EHC plans",
+        "4. Next steps",
+    ]
+
+
+def test_counts_are_computed(drafted):
+    _, soup = drafted
+    text = soup.get_text(" ", strip=True)
+    # 10 recorded (one excluded); in the letter: 4 strengths, 5 areas for consideration.
+    assert "recorded 10 strengths and areas for consideration" in text
+    assert "four strengths and five areas for consideration in this letter" in text
+    assert len(soup.select(".finding")) == 9
+
+
+def test_findings_sit_in_their_sections(drafted):
+    _, soup = drafted
+    identify = _section_text(soup, "kloe-2016-identify")
+    assert "Health visitors pick up speech delay early." in identify
+    assert identify.index("Waiting times for autism") < identify.index("Late-emerging needs")  # explicit order
+    assert "Annual reviews are often late." in _section_text(soup, "kloe-ehcp-timeliness")
+    headlines = _section_text(soup, "headlines")
+    assert "A shared ambition across partners." in headlines
+    # a headline appears once, only among the headlines
+    assert soup.get_text().count("A shared ambition across partners.") == 1
+    assert "A dropped duplicate finding." not in soup.get_text()
+
+
+def test_no_code_and_free_text_is_escaped(drafted):
+    letter, soup = drafted
+    raw = letter.read_text(encoding="utf-8")
+    assert soup.find("script") is None
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "<script>alert(1)</script>" in soup.get_text()  # shown as text
+    for code_sign in ("from toolkit", "letter.opening(", "import ", "In&nbsp;[", "jp-Cell", "params_file"):
+        assert code_sign not in raw
+    assert "http://" not in raw and "https://" not in raw  # self-contained, nothing fetched
+
+
+def test_same_inputs_give_byte_identical_outputs(drafted, mini):
+    letter, _ = drafted
+    first_html = letter.read_bytes()
+    first_nb = (letter.parent / "letter.ipynb").read_bytes()
+    res = run_cli("draft", str(mini))
+    assert res.returncode == 0, res.stderr
+    assert letter.read_bytes() == first_html
+    assert (letter.parent / "letter.ipynb").read_bytes() == first_nb
+
+
+def test_notebook_letter_equals_in_process_build(drafted, mini):
+    letter, _ = drafted
+    assert letter.read_text(encoding="utf-8") == build_letter(load_review(mini))
+
+
+def test_executed_notebook_is_kept_as_the_record(drafted):
+    import nbformat
+
+    letter, _ = drafted
+    nb = nbformat.read(letter.parent / "letter.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "review_id = \"mini-review\"" in injected[0].source
+    assert all(c.get("id", "").startswith("cell-") for c in nb.cells)
+    assert "papermill" not in nb.metadata
+
+
+def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini, append_rows, edit_params):
+    append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
+                ["m9,lt-imaginary,strength,no,Something good.,,interview,Colin Marsh,yes,,"])
+    edit_params(mini, lambda d: d["team"][1].pop("role"))
+    for command in ("validate", "draft"):
+        res = run_cli(command, str(mini))
+        assert res.returncode == 2, (command, res.stderr)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+        assert lines[0].endswith("team[2].role: field required")
+    assert not (mini.parents[1] / "reports").exists()
+
+
+def test_bad_findings_fail_validate_and_draft(mini, append_rows):
+    append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
+                ["m9,lt-imaginary,strength,no,Something good.,,interview,Colin Marsh,yes,,",
+                 "m10,2016-identify,strength,no,,,interview,Colin Marsh,yes,,"])
+    for command in ("validate", "draft"):
+        res = run_cli(command, str(mini))
+        assert res.returncode == 2
+        assert res.stderr.strip().splitlines() == [
+            "data/mini/findings_marsh.csv: row 6, column kloe: 'lt-imaginary' is not a KLOE in this review's scope "
+            "(2016-identify, lt-coproduction, ehcp-timeliness)",
+            "data/mini/findings_marsh.csv: row 7, column statement: empty: every finding needs its lead statement",
+        ]
+    assert not (mini.parents[1] / "reports").exists()
+
+
+def test_failed_redraft_keeps_previous_report(drafted, mini, append_rows):
+    letter, _ = drafted
+    before = letter.read_bytes()
+    append_rows(mini.parents[1] / "data/mini/findings_marsh.csv", ["bad,,,,,,,,,,"])
+    assert run_cli("draft", str(mini)).returncode == 2
+    assert letter.read_bytes() == before
+    leftovers = [p.name for p in letter.parents[1].iterdir() if p.name.startswith(".mini-review")]
+    assert leftovers == []
+
+
+def test_papermill_cli_accepts_the_params_file(mini, tmp_path):
+    """The params file is also papermill's own parameters file."""
+    out = tmp_path / "out.ipynb"
+    nb_path = Path(__file__).resolve().parents[1] / "notebooks" / "letter.ipynb"
+    res = subprocess.run([sys.executable, "-m", "papermill", str(nb_path), str(out), "-f", str(mini), "-k", "peer-review",
+                          "--no-progress-bar"], capture_output=True, text=True, cwd=mini.parents[1], timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "Fenwick Cross" in out.read_text(encoding="utf-8")
