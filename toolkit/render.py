@@ -20,6 +20,7 @@ import nbformat
 from toolkit.errors import BuildError, display_path
 from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.letter import page
+from toolkit.manifest import MANIFEST_NAME, build_manifest
 from toolkit.params import project_root_for
 from toolkit.review import Review, load_review
 
@@ -108,12 +109,42 @@ def injected_parameters(params_path: Path, root: Path) -> dict[str, Any]:
     return values
 
 
+def remove_stale_temp_folders(reports: Path, review_id: str | None = None) -> list[Path]:
+    """Remove ``.<review>.tmp-<pid>-*`` / ``.<review>.old-<pid>`` folders left by dead processes."""
+    removed = []
+    prefix = f".{review_id}." if review_id else "."
+    for folder in sorted(reports.glob(f"{prefix}*")):
+        parts = folder.name.rsplit(".", 1)
+        kind, _, rest = parts[-1].partition("-")
+        if len(parts) != 2 or kind not in ("tmp", "old") or not folder.is_dir():
+            continue
+        pid = rest.split("-", 1)[0]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-          start_timeout: int = 120) -> DraftResult:
+          start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
     """Build ``reports/<review>/letter.ipynb`` and ``letter.html`` for one review.
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
     the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
+    ``execution_timeout`` limits each cell (seconds). The report folder also gets
+    ``manifest.json`` (see :mod:`toolkit.manifest`). Temporary folders left by killed runs of
+    the same review are removed first.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -124,16 +155,18 @@ def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, ker
     reports = Path(reports_dir) if reports_dir is not None else root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     final = reports / review.review_id
-    tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-", dir=reports))
+    remove_stale_temp_folders(reports, review.review_id)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
+    parameters = injected_parameters(params_path, root)
     ensure_kernel(kernel_name)
     try:
         out_nb = tmp / "letter.ipynb"
         try:
             nb = pm.execute_notebook(
-                str(notebook_path()), str(out_nb), parameters=injected_parameters(params_path, root),
+                str(notebook_path()), str(out_nb), parameters=parameters,
                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, start_timeout=start_timeout,
-                kernel_manager_class=IPCKernelManager,
+                kernel_manager_class=IPCKernelManager, execution_timeout=execution_timeout,
             )
         except PapermillExecutionError as exc:
             failed = reports / ".failed"
@@ -148,6 +181,9 @@ def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, ker
         nb = normalise_notebook(nb)
         _write_text(out_nb, nbformat.writes(nb) + "\n")
         _write_text(tmp / "letter.html", export_letter(nb, review))
+        _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
+                                                        notebook_path()).to_json())
+        tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,242 @@
+"""What a report was built from: ``reports/<review>/manifest.json`` and ``peer-review verify``.
+
+The manifest records the sha256 of every input file (the parameters file and every file it
+names, as paths relative to the project root), the parameters as papermill received them, the
+toolkit version and the versions of the packages that shape the output. It holds no timestamps
+and no absolute paths, and its keys are sorted, so the same inputs give the same bytes.
+
+:func:`verify` re-hashes the inputs, rebuilds the report into a temporary folder and compares
+every file byte for byte with the report on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import InputError, ToolkitError
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+
+#: Packages whose version can change the bytes of a report.
+OUTPUT_PACKAGES = ("jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat", "pandas", "papermill", "pydantic")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that shape the output, and of Python itself."""
+    versions = {"python": platform.python_version()}
+    for name in OUTPUT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def toolkit_version() -> str:
+    from toolkit import __version__
+
+    return __version__
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
+    """The parameters file and every file it names (existing ones), without duplicates.
+
+    ``params`` is a :class:`toolkit.params.ReviewParams`. Shipped frameworks and letter styles
+    belong to the toolkit (its version is recorded); framework files and style folders given as
+    paths in the project are inputs.
+    """
+    from toolkit.frameworks import FRAMEWORK_DIR
+    from toolkit.letter import STYLES_DIR
+
+    named: list[Path] = [params_path]
+    inputs = params.inputs
+    for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef]:
+        if rel:
+            named.append(root / rel)
+    for fw in params.scope.frameworks:
+        if not (FRAMEWORK_DIR / f"{fw}.yaml").is_file():
+            named.append(root / fw)
+    if not (STYLES_DIR / params.letter_style).is_dir() and (root / params.letter_style).is_dir():
+        named.extend(_files_under(root / params.letter_style))
+    seen: dict[str, Path] = {}
+    for p in named:
+        if p.is_file():
+            seen.setdefault(p.resolve().as_posix(), p)
+    return list(seen.values())
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Manifest:
+    review_id: str
+    params_file: str
+    inputs: dict[str, str]
+    parameters: dict[str, Any]
+    toolkit_version: str
+    packages: dict[str, str]
+    notebook: str = "notebooks/letter.ipynb"
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> str:
+        data = {
+            "format": self.format, "review_id": self.review_id, "params_file": self.params_file,
+            "inputs": self.inputs, "parameters": self.parameters, "notebook": self.notebook,
+            "toolkit_version": self.toolkit_version, "packages": self.packages,
+        }
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        data = json.loads(text)
+        return cls(review_id=data["review_id"], params_file=data["params_file"], inputs=dict(data["inputs"]),
+                   parameters=dict(data["parameters"]), toolkit_version=data["toolkit_version"],
+                   packages=dict(data["packages"]), notebook=data.get("notebook", "notebooks/letter.ipynb"),
+                   format=int(data.get("format", MANIFEST_FORMAT)))
+
+
+def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[str, Any],
+                   notebook: Path | None = None) -> Manifest:
+    """The manifest of one review: ``params`` is its :class:`~toolkit.params.ReviewParams`."""
+    inputs = {_relative(p, root): sha256_file(p) for p in input_files(params, params_path, root)}
+    nb_shown = "notebooks/letter.ipynb"
+    if notebook is not None:
+        nb_shown = f"{notebook.parent.name}/{notebook.name}"
+        inputs[f"<toolkit>/{nb_shown}"] = sha256_file(notebook)
+    return Manifest(review_id=params.review_id, params_file=_relative(params_path, root), inputs=inputs,
+                    parameters=_jsonable(parameters), toolkit_version=toolkit_version(),
+                    packages=package_versions(), notebook=nb_shown)
+
+
+def read_manifest(report_dir: Path) -> Manifest:
+    path = report_dir / MANIFEST_NAME
+    try:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path), "no manifest.json: is this a report folder built by peer-review?") from None
+    except (ValueError, KeyError) as exc:
+        raise InputError(str(path), f"not a valid manifest ({exc})") from None
+
+
+def find_project_root(report_dir: Path, manifest: Manifest) -> Path:
+    """The nearest folder above the report holding the manifest's parameters file."""
+    for folder in report_dir.resolve().parents:
+        if (folder / manifest.params_file).is_file():
+            return folder
+    raise InputError(str(report_dir), f"cannot find {manifest.params_file} in any folder above the report (use --root)")
+
+
+@dataclass
+class VerifyResult:
+    report_dir: Path
+    identical: bool
+    different: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in the report, not rebuilt
+    extra: list[str] = field(default_factory=list)  # rebuilt, not in the report
+    changed_inputs: list[str] = field(default_factory=list)
+    packages_changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    error: str | None = None
+
+    def lines(self) -> list[str]:
+        """Human-readable account, one line each."""
+        if self.identical:
+            return [f"{self.report_dir}: identical to a fresh build"]
+        out = [f"{self.report_dir}: differs from a fresh build"]
+        if self.error:
+            out.append(f"  rebuild failed: {self.error}")
+        out += [f"  differs: {name}" for name in self.different]
+        out += [f"  not rebuilt: {name}" for name in self.missing]
+        out += [f"  new in rebuild: {name}" for name in self.extra]
+        if self.changed_inputs:
+            out += [f"  input changed since the build: {name}" for name in self.changed_inputs]
+        else:
+            out.append("  no input changed since the build")
+        out += [f"  package {k}: {a} at build, {b} now" for k, (a, b) in sorted(self.packages_changed.items())]
+        return out
+
+
+def _report_files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in _files_under(folder)}
+
+
+def changed_inputs(manifest: Manifest, root: Path) -> list[str]:
+    """Inputs whose hash differs from the manifest's (or that disappeared)."""
+    changed = []
+    for rel, digest in sorted(manifest.inputs.items()):
+        if rel.startswith("<toolkit>/"):
+            from toolkit.render import notebook_path
+
+            path = notebook_path()
+        else:
+            path = root / rel
+        if not path.is_file():
+            changed.append(f"{rel} (missing)")
+        elif sha256_file(path) != digest:
+            changed.append(rel)
+    return changed
+
+
+def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResult:
+    """Rebuild a report from its inputs into a temporary folder and compare every file."""
+    from toolkit.render import draft
+
+    folder = Path(report_dir)
+    manifest = read_manifest(folder)
+    project = Path(root) if root is not None else find_project_root(folder, manifest)
+    result = VerifyResult(report_dir=folder, identical=False)
+    result.changed_inputs = changed_inputs(manifest, project)
+    now = package_versions()
+    result.packages_changed = {k: (v, now.get(k, "not installed")) for k, v in manifest.packages.items()
+                               if now.get(k) != v}
+    scratch = Path(tempfile.mkdtemp(prefix="peer-review-verify-"))
+    try:
+        try:
+            rebuilt = draft(project / manifest.params_file, scratch).folder
+        except ToolkitError as exc:
+            result.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return result
+        old, new = _report_files(folder), _report_files(rebuilt)
+        result.different = sorted(n for n in old.keys() & new.keys() if old[n].read_bytes() != new[n].read_bytes())
+        result.missing = sorted(old.keys() - new.keys())
+        result.extra = sorted(new.keys() - old.keys())
+        result.identical = not (result.different or result.missing or result.extra)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return result
