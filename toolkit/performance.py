@@ -106,7 +106,10 @@ class Period:
 
 def parse_period(value: str | int, identifier: str = "") -> Period:
     """Parse ``2023``, ``202223``, ``2022/23`` or ``2022-23``; ``ValueError`` if none of these."""
-    text = str(value).strip().replace("/", "").replace("-", "")
+    text = str(value).strip()
+    split = re.fullmatch(r"(\d{4})[/-](\d{2})", text)
+    if split:
+        text = split.group(1) + split.group(2)
     ident = (identifier or "").strip()
     if re.fullmatch(r"\d{4}", text):
         year = int(text)
@@ -222,6 +225,9 @@ class EESFile:
         """Every row's value of ``column`` (Total rows of other filters only), in file order."""
         if column not in self.frame.columns:
             raise InputError(self.display, f"no column '{column}' in this file")
+        if column in self.filters:  # text where numbers belong: name the first such cell
+            for idx, cell in enumerate(self.values(column)):
+                parse_number(cell, self.display, idx + 2, column)
         out: list[Observation] = []
         seen: dict[tuple[str, str, str, str], int] = {}
         for idx in self._selected_rows(filters or {}):
@@ -280,7 +286,8 @@ def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
     if missing:
         raise InputError(file, "not a DfE open-data file: no geography column "
                          + ", ".join(missing) + f" (columns found: {', '.join(columns[:8])}"
-                         + ("…)" if len(columns) > 8 else ")"))
+                         + ("…)" if len(columns) > 8 else ")")
+                         + "; a local measures file needs " + ", ".join(LONG_REQUIRED))
     # An unqualified "la_code" holding ONS codes is the new code, not the old three-digit one.
     old = geography.get("old_la_code")
     if old and "new_la_code" not in geography and frame[old].str.match(r"^E\d{8}$").any():
@@ -479,7 +486,7 @@ def read_performance_file(path: str | Path, root: str | Path | None = None) -> P
         raise InputError(file, f"cannot be read ({exc})") from None
     columns = [c.strip().strip('"') for c in header.strip().split(",")]
     if find_column(columns, ["time_period"]) is None:
-        if all(find_column(columns, [key]) for key in LONG_REQUIRED):
+        if find_column(columns, ["indicator"]) and find_column(columns, ["area_code"]):
             return read_long_csv(path, root)
         if find_column(columns, ["la_name"]) and find_column(columns, GEOGRAPHY_ALIASES["new_la_code"]):
             return read_area_lookup(path, root)
