@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from toolkit.letter import SECTIONS  # noqa: E402
 from toolkit.params import TOP_LEVEL_FIELDS  # noqa: E402
 from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.render import normalise_notebook  # noqa: E402
@@ -43,12 +44,8 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "summary.findings_table(review)"),
     ("md", ["## The letter"]),
-    ("code", ["letter"], "letter.opening(review)"),
-    ("code", ["letter"], "letter.background_and_process(review)"),
-    ("code", ["letter"], "letter.headlines(review)"),
-    ("code", ["letter"], "letter.kloe_sections(review)"),
-    ("code", ["letter"], "letter.urgent_actions(review)"),
-    ("code", ["letter"], "letter.closing(review)"),
+    # one tagged cell per letter section, in the letter's order
+    *[("code", ["letter"], f"letter.{section.__name__}(review)") for section in SECTIONS],
 ]
 
 

@@ -95,6 +95,9 @@ def outline(review: Review) -> list[Heading]:
     for i, k in enumerate(review.scope.kloes, start=2):
         heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
     n = 4
+    if review.sef is not None:
+        heads.append(Heading("sef", str(n), "Your self-evaluation"))
+        n += 1
     if review.findings.urgent_actions():
         heads.append(Heading("urgent", str(n), "Recommended urgent actions"))
         n += 1
@@ -146,6 +149,11 @@ def kloe_sections(review: Review) -> Fragment:
     return _render(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
 
 
+def self_evaluation(review: Review) -> Fragment:
+    """Where the peers agree with the area's self-evaluation, and where not."""
+    return _render(review, "sef", "sef.html.j2", sef=review.sef)
+
+
 def urgent_actions(review: Review) -> Fragment:
     return _render(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
 
@@ -157,7 +165,7 @@ def closing(review: Review) -> Fragment:
 
 #: The letter's sections in order: the letter notebook has one tagged cell per entry.
 SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
-    opening, background_and_process, headlines, kloe_sections, urgent_actions, closing,
+    opening, background_and_process, headlines, kloe_sections, self_evaluation, urgent_actions, closing,
 )
 
 
@@ -175,9 +183,6 @@ def page(review: Review, fragments: list[str]) -> str:
     )
 
 
-def build_letter(review: Review, extra: list[Fragment] | None = None) -> str:
+def build_letter(review: Review) -> str:
     """The whole letter as one HTML page, built in this process (no kernel)."""
-    frags = [section(review).html for section in SECTIONS]
-    if extra:
-        frags[-2:-2] = [f.html for f in extra]
-    return page(review, frags)
+    return page(review, [section(review).html for section in SECTIONS])

@@ -8,6 +8,7 @@ from pathlib import Path
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import FindingSet, load_findings
 from toolkit.frameworks import KloeScope, resolve_scope
+from toolkit.sef import SefComparison, load_sef
 from toolkit.params import ReviewParams, from_notebook as params_from_notebook, load_params, project_root_for
 
 
@@ -18,6 +19,7 @@ class Review:
     scope: KloeScope
     findings: FindingSet
     params_file: str = ""
+    sef: SefComparison | None = None
 
     @property
     def review_id(self) -> str:
@@ -44,9 +46,15 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
         findings = load_findings(params, scope, root)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    sef: SefComparison | None = None
+    if params.inputs.sef:
+        try:
+            sef = load_sef(root / params.inputs.sef, root)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
     if errors or findings is None:
         raise ValidationFailed(errors)
-    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file)
+    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef)
 
 
 def load_review(params_path: str | Path) -> Review:
