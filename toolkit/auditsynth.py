@@ -212,20 +212,20 @@ def _xlsx_cell(value: str) -> str | int:
 DEMO_AREAS: dict[str, tuple[AreaProfile, str, int]] = {
     "kestrelmoor-2026": (AreaProfile(
         prefix="KES", n_plans=18, n_double=4, agreed_rows=2,
-        auditors=("Priya Raman", "Daniel Okoro", "Helen Marsh"), base_rate=0.74,
+        auditors=("Priya Raman", "Gareth Holloway", "Joanne Pickering"), base_rate=0.74,
         section_rates={"A": 0.9, "AP": 0.85, "H": 0.35},
         criterion_rates={"e4": 0.25, "h2": 0.3, "d2": 0.55},
         social_care_share=0.6, late_share=0.15, value_words=("y", "n", "na"),
         criterion_notes=("e4",)), "audit.csv", 142),
     "harrowdene-2026": (AreaProfile(
         prefix="HAR", n_plans=22, n_double=5,
-        auditors=("Sunita Bhatt", "Gareth Lewis", "Joanne Pike"), base_rate=0.82,
+        auditors=("Siobhan Kerrigan", "Lorraine Beckworth", "Nadia Farouk"), base_rate=0.82,
         section_rates={"PFA": 0.4, "K": 0.6},
         stage_weights={"new": 0.6, "annual review": 0.3, "transfer": 0.1}, late_share=0.55,
         social_care_share=0.35, direct_sections=("I", "J")), "audit.xlsx", 207),
     "brindleford-2026": (AreaProfile(
         prefix="BRF", n_plans=14, n_double=3,
-        auditors=("Marcus Hale", "Ruth Adeyemi", "Colin Ash"), base_rate=0.7,
+        auditors=("Helen Fairclough", "Owen Pryce", "Colette Daniels"), base_rate=0.7,
         section_rates={"E": 0.6, "F": 0.6, "GT": 0.45, "C": 0.9, "G": 0.85, "A": 0.8},
         criterion_rates={"e1": 0.4, "f1": 0.5, "f3": 0.3},
         late_share=0.05, health_share=0.8, flip_rate=0.15,
