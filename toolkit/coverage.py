@@ -1,0 +1,191 @@
+"""Coverage of a review's KLOEs: what the team has covered and what is still thin.
+
+Pure functions over the findings and checklist files. For each KLOE in scope:
+
+* prompts covered / partly / not yet. A prompt's status is the best any reviewer gave it
+  (covered > partly > not yet); a prompt nobody has ticked is "not yet".
+* findings by kind, counting every finding that is not withdrawn (excluded ones too: coverage is
+  about what was gathered, not what the letter keeps).
+* findings resting on one evidence kind only (not yet triangulated).
+* reviewers who contributed: a finding, or a prompt marked covered or partly.
+
+Findings with no KLOE (headlines, urgent actions) are counted in a last row with ``kloe`` "".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.errors import InputError, display_path
+from toolkit.findings import Finding, Kind, read_findings_file
+from toolkit.frameworks import KloeScope
+from toolkit.params import ReviewParams
+from toolkit.store import STATUSES, capture_inputs
+from toolkit.tables import read_table
+
+CHECKLIST_REQUIRED = ("prompt_id", "status", "reviewer")
+CHECKLIST_KNOWN = ("prompt_id", "kloe", "status", "notes", "reviewer")
+RANK = {"not yet": 0, "partly": 1, "covered": 2}
+NO_KLOE_TITLE = "Headlines and urgent actions with no KLOE"
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    prompt_id: str
+    kloe: str
+    status: str
+    notes: str
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class KloeCoverage:
+    kloe: str
+    title: str
+    prompts: int
+    covered: int
+    partly: int
+    not_yet: int
+    strengths: int
+    areas: int
+    urgent: int
+    single_evidence: int
+    reviewers: tuple[str, ...]
+    single_evidence_ids: tuple[str, ...] = ()
+    prompt_status: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def findings(self) -> int:
+        return self.strengths + self.areas + self.urgent
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    kloes: tuple[KloeCoverage, ...]
+    problems: tuple[InputError, ...] = field(default=())
+
+    def get(self, kloe_id: str) -> KloeCoverage | None:
+        return next((k for k in self.kloes if k.kloe == kloe_id), None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per KLOE; reviewers joined with "; "."""
+        rows = []
+        for k in self.kloes:
+            d = asdict(k)
+            d["reviewers"] = "; ".join(k.reviewers)
+            d.pop("single_evidence_ids")
+            d.pop("prompt_status")
+            rows.append(d)
+        return pd.DataFrame(rows)
+
+
+def review_sources(params: ReviewParams, root: Path) -> tuple[list[Path], list[Path]]:
+    """Findings and checklist files of a review: those its parameters name, then the capture files
+    that exist (each file once)."""
+    cap = capture_inputs(params)
+
+    def collect(named: Sequence[str], captured: Sequence[str]) -> list[Path]:
+        out: list[Path] = []
+        for rel in [*named, *captured]:
+            p = (root / rel).resolve()
+            if p not in out and (rel in named or p.is_file()):
+                out.append(p)
+        return out
+
+    return collect(params.inputs.findings, cap["findings"]), collect(params.inputs.checklist, cap["checklist"])
+
+
+def read_checklist_file(path: Path, shown: str, params: ReviewParams,
+                        scope: KloeScope) -> tuple[list[ChecklistRow], list[InputError]]:
+    """A checklist file (CSV or XLSX): its valid rows and every problem in it."""
+    try:
+        table = read_table(path, shown)
+    except InputError as exc:
+        return [], [exc]
+    errors = [InputError(shown, f"unknown column (expected: {', '.join(CHECKLIST_KNOWN)})", row=1, column=c)
+              for c in table.columns if c not in CHECKLIST_KNOWN]
+    errors += [InputError(shown, "required column missing", row=1, column=c)
+               for c in CHECKLIST_REQUIRED if c not in table.columns]
+    if errors:
+        return [], errors
+    prompt_kloe = {p.id: k.id for k in scope.kloes for p in k.prompts}
+    team = {m.name for m in params.team}
+    rows = []
+    for r in table.rows:
+        before = len(errors)
+        pid = r.get("prompt_id")
+        status = " ".join(r.get("status").lower().split()) or "not yet"
+        if pid not in prompt_kloe:
+            errors.append(InputError(shown, f"'{pid}' is not a prompt of a KLOE in scope", row=r.number, column="prompt_id"))
+        elif r.get("kloe") and r.get("kloe") != prompt_kloe[pid]:
+            errors.append(InputError(shown, f"prompt '{pid}' belongs to KLOE '{prompt_kloe[pid]}'", row=r.number, column="kloe"))
+        if status not in STATUSES:
+            errors.append(InputError(shown, f"'{r.get('status')}' is not {', '.join(STATUSES)}", row=r.number, column="status"))
+        if r.get("reviewer") not in team:
+            errors.append(InputError(shown, f"'{r.get('reviewer')}' is not in the review team", row=r.number, column="reviewer"))
+        if len(errors) == before:
+            rows.append(ChecklistRow(pid, prompt_kloe[pid], status, r.get("notes"), r.get("reviewer")))
+    return rows, errors
+
+
+def _kloe_coverage(kloe_id: str, title: str, prompt_ids: Sequence[str], findings: Sequence[Finding],
+                   checklist: Sequence[ChecklistRow]) -> KloeCoverage:
+    best: dict[str, str] = {pid: "not yet" for pid in prompt_ids}
+    reviewers: set[str] = set()
+    for c in checklist:
+        if c.prompt_id in best and RANK[c.status] > RANK[best[c.prompt_id]]:
+            best[c.prompt_id] = c.status
+        if c.status != "not yet":
+            reviewers.add(c.reviewer)
+    live = [f for f in findings if not f.withdrawn]
+    reviewers.update(f.reviewer for f in live)
+    single = [f.id for f in live if len(set(f.evidence)) == 1]
+    statuses = list(best.values())
+    return KloeCoverage(
+        kloe=kloe_id, title=title, prompts=len(prompt_ids),
+        covered=statuses.count("covered"), partly=statuses.count("partly"), not_yet=statuses.count("not yet"),
+        strengths=sum(f.kind is Kind.STRENGTH for f in live), areas=sum(f.kind is Kind.AREA for f in live),
+        urgent=sum(f.kind is Kind.URGENT for f in live), single_evidence=len(single),
+        reviewers=tuple(sorted(reviewers)), single_evidence_ids=tuple(single),
+        prompt_status=tuple(best.items()),
+    )
+
+
+def compute_coverage(scope: KloeScope, findings: Sequence[Finding], checklist: Sequence[ChecklistRow],
+                     problems: Sequence[InputError] = ()) -> CoverageReport:
+    """Coverage from findings and checklist rows already read."""
+    out = []
+    for k in scope.kloes:
+        out.append(_kloe_coverage(k.id, k.title, [p.id for p in k.prompts],
+                                  [f for f in findings if f.kloe == k.id],
+                                  [c for c in checklist if c.kloe == k.id]))
+    loose = [f for f in findings if not f.kloe]
+    if loose:
+        out.append(_kloe_coverage("", NO_KLOE_TITLE, [], loose, []))
+    return CoverageReport(tuple(out), tuple(problems))
+
+
+def coverage(params: ReviewParams, scope: KloeScope, root: Path,
+             findings_files: Sequence[Path] | None = None,
+             checklist_files: Sequence[Path] | None = None) -> CoverageReport:
+    """Coverage of a review from its files (default: :func:`review_sources`).
+
+    Rows that fail validation are left out and reported in ``problems``; they never stop the view.
+    """
+    default_f, default_c = review_sources(params, root)
+    problems: list[InputError] = []
+    findings: list[Finding] = []
+    for path in findings_files if findings_files is not None else default_f:
+        got, errs = read_findings_file(Path(path), display_path(path, root), params, scope)
+        findings.extend(got)
+        problems.extend(errs)
+    checklist: list[ChecklistRow] = []
+    for path in checklist_files if checklist_files is not None else default_c:
+        rows, errs = read_checklist_file(Path(path), display_path(path, root), params, scope)
+        checklist.extend(rows)
+        problems.extend(errs)
+    return compute_coverage(scope, findings, checklist, problems)

@@ -1,0 +1,451 @@
+"""The capture store: each reviewer's findings and checklist files, saved at once and never lost.
+
+Files live under ``data/<review_id>/capture/``: ``findings_<reviewer>.csv`` (the findings columns
+of ``docs/inputs.md``, ``id`` and ``withdrawn`` included) and ``checklist_<reviewer>.csv``
+(``prompt_id, kloe, status, notes, reviewer``), so the letter notebook reads them unchanged.
+
+Every save is one locked read-modify-write (:mod:`toolkit.capture.files`): take the file's
+exclusive lock, re-read the file, apply only this caller's change, append it to the reviewer's
+journal (``.journal_<reviewer>.jsonl``), replace the file atomically, release the lock. Two tabs
+(two kernels) for the same reviewer therefore never overwrite each other's entries. An edit
+carries the finding as the tab last saw it (its *base*); a three-way merge keeps fields changed
+elsewhere and refuses the save, naming the fields, only when both sides changed the same field
+differently (the tab keeps its text in the form). Withdrawn findings stay in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from toolkit.capture.files import StoreError, atomic_write_text, locked, read_rows, rows_to_csv
+from toolkit.findings import COLUMNS, EVIDENCE_KINDS, KIND_ALIASES, Kind
+from toolkit.frameworks import KloeScope
+from toolkit.params import ReviewParams
+from toolkit.tables import parse_bool
+
+CHECKLIST_COLUMNS = ("prompt_id", "kloe", "status", "notes", "reviewer")
+STATUSES = ("covered", "partly", "not yet")
+CONTENT_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator")
+
+
+def capture_folder(root: Path, review_id: str) -> Path:
+    return Path(root) / "data" / review_id / "capture"
+
+
+def reviewer_slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "reviewer"
+
+
+def findings_path(root: Path, review_id: str, reviewer: str) -> Path:
+    return capture_folder(root, review_id) / f"findings_{reviewer_slug(reviewer)}.csv"
+
+
+def checklist_path(root: Path, review_id: str, reviewer: str) -> Path:
+    return capture_folder(root, review_id) / f"checklist_{reviewer_slug(reviewer)}.csv"
+
+
+def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
+    """The ``inputs.findings`` and ``inputs.checklist`` entries that point at the capture files.
+
+    Paths are relative to the project root, as the parameters file wants them.
+    """
+    rel = Path("data") / params.review_id / "capture"
+    return {
+        "findings": [(rel / f"findings_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
+        "checklist": [(rel / f"checklist_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
+    }
+
+
+def new_finding_id(reviewer: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """``<initials>-<8 random hex digits>`` from ``os.urandom``: unique across tabs and kernels."""
+    initials = "".join(p[0] for p in re.findall(r"[A-Za-z]+", reviewer)).lower() or "r"
+    while True:
+        fid = f"{initials}-{os.urandom(4).hex()}"
+        if fid not in taken:
+            return fid
+
+
+def _flag(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _order_text(order: float | None) -> str:
+    if order is None:
+        return ""
+    return str(int(order)) if float(order).is_integer() else repr(float(order))
+
+
+@dataclass(frozen=True)
+class FormMessage:
+    """A message for the form: ``field`` names the input it is about ("" for the whole form)."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """What a reviewer typed in the finding form."""
+
+    kloe: str
+    kind: str
+    statement: str
+    detail: str = ""
+    evidence: tuple[str, ...] = ()
+    headline: bool = False
+    indicator: str = ""
+
+
+@dataclass(frozen=True)
+class CapturedFinding:
+    """One finding as stored in a reviewer's capture file."""
+
+    id: str
+    kloe: str
+    kind: str
+    statement: str
+    reviewer: str
+    detail: str = ""
+    evidence: tuple[str, ...] = ()
+    headline: bool = False
+    include: bool = True
+    order: float | None = None
+    indicator: str = ""
+    withdrawn: bool = False
+
+    def to_row(self) -> dict[str, str]:
+        return {
+            "id": self.id, "kloe": self.kloe, "kind": self.kind, "headline": _flag(self.headline),
+            "statement": self.statement, "detail": self.detail, "evidence": ";".join(self.evidence),
+            "reviewer": self.reviewer, "include": _flag(self.include), "order": _order_text(self.order),
+            "indicator": self.indicator, "withdrawn": _flag(self.withdrawn),
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, str]) -> "CapturedFinding":
+        order: float | None
+        try:
+            order = float(row.get("order", "")) if row.get("order", "").strip() else None
+        except ValueError:
+            order = None
+        return cls(
+            id=row.get("id", ""), kloe=row.get("kloe", ""), kind=row.get("kind", ""),
+            statement=row.get("statement", ""), reviewer=row.get("reviewer", ""),
+            detail=row.get("detail", ""),
+            evidence=tuple(e.strip() for e in re.split(r"[;,]", row.get("evidence", "")) if e.strip()),
+            headline=bool(parse_bool(row.get("headline", ""), False)),
+            include=parse_bool(row.get("include", ""), True) is not False,
+            order=order, indicator=row.get("indicator", ""),
+            withdrawn=bool(parse_bool(row.get("withdrawn", ""), False)),
+        )
+
+    @property
+    def version(self) -> str:
+        """A short hash of the stored values: changes whenever anything in the row changes."""
+        text = json.dumps(self.to_row(), sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    def draft(self) -> FindingDraft:
+        return FindingDraft(self.kloe, self.kind, self.statement, self.detail, self.evidence,
+                            self.headline, self.indicator)
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    prompt_id: str
+    kloe: str
+    status: str = "not yet"
+    notes: str = ""
+    reviewer: str = ""
+
+    def to_row(self) -> dict[str, str]:
+        return {"prompt_id": self.prompt_id, "kloe": self.kloe, "status": self.status,
+                "notes": self.notes, "reviewer": self.reviewer}
+
+    @classmethod
+    def from_row(cls, row: dict[str, str]) -> "ChecklistEntry":
+        status = " ".join(row.get("status", "").lower().split()) or "not yet"
+        return cls(row.get("prompt_id", ""), row.get("kloe", ""), status, row.get("notes", ""),
+                   row.get("reviewer", ""))
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """The outcome of a save: ``ok`` with what is now stored, or messages for the form."""
+
+    ok: bool
+    messages: tuple[FormMessage, ...] = ()
+    finding: CapturedFinding | None = None
+    entry: ChecklistEntry | None = None
+    conflict: bool = False
+
+
+class Conflict(Exception):
+    """Both this tab and another changed the same fields differently since this tab loaded them."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = tuple(fields)
+
+
+def merge_three_way(base: dict[str, str], mine: dict[str, str], current: dict[str, str],
+                    fields: Sequence[str]) -> dict[str, str]:
+    """Apply the fields this tab changed (mine vs base) to what is stored now (current)."""
+    out = dict(current)
+    clashes = []
+    for f in fields:
+        if mine.get(f, "") == base.get(f, ""):
+            continue
+        if current.get(f, "") in (base.get(f, ""), mine.get(f, "")):
+            out[f] = mine.get(f, "")
+        else:
+            clashes.append(f)
+    if clashes:
+        raise Conflict(clashes)
+    return out
+
+
+def normalise_kind(text: str) -> str | None:
+    kind = KIND_ALIASES.get(" ".join(text.lower().split()))
+    return kind.value if kind is not None else None
+
+
+def validate_draft(draft: FindingDraft, params: ReviewParams, scope: KloeScope, reviewer: str,
+                   indicators: set[str] | None = None) -> list[FormMessage]:
+    """Everything wrong with a form entry, as messages for the form (empty when it can be saved)."""
+    msgs: list[FormMessage] = []
+    team = [m.name for m in params.team]
+    if reviewer not in team:
+        msgs.append(FormMessage("reviewer", f"'{reviewer}' is not in the review team ({', '.join(team)})."))
+    kind = normalise_kind(draft.kind)
+    if kind is None:
+        msgs.append(FormMessage("kind", "Choose strength, area for consideration or urgent action."))
+    if not draft.statement.strip():
+        msgs.append(FormMessage("statement", "Write the lead statement: it cannot be empty."))
+    kloe = draft.kloe.strip()
+    if not kloe and not draft.headline and kind != Kind.URGENT.value:
+        msgs.append(FormMessage("kloe", "Choose the KLOE this finding belongs to (only headlines and urgent actions may have none)."))
+    elif kloe and kloe not in scope:
+        msgs.append(FormMessage("kloe", f"'{kloe}' is not a KLOE of this review ({', '.join(scope.ids())})."))
+    if not draft.evidence:
+        msgs.append(FormMessage("evidence", "Give at least one kind of evidence the finding rests on (documents, interview, ...)."))
+    for e in draft.evidence:
+        if e not in EVIDENCE_KINDS:
+            msgs.append(FormMessage("evidence", f"'{e}' is not an evidence kind ({', '.join(EVIDENCE_KINDS)})."))
+    ind = draft.indicator.strip()
+    if ind and indicators is not None and ind not in indicators:
+        msgs.append(FormMessage("indicator", f"'{ind}' is not an indicator in the catalogue."))
+    return msgs
+
+
+@dataclass
+class CaptureStore:
+    """One reviewer's capture files for one review. Cheap to create; holds no open files."""
+
+    root: Path
+    params: ReviewParams
+    scope: KloeScope
+    reviewer: str
+    indicators: set[str] | None = None
+    session: str = field(default_factory=lambda: os.urandom(4).hex())
+
+    @property
+    def folder(self) -> Path:
+        return capture_folder(self.root, self.params.review_id)
+
+    @property
+    def findings_path(self) -> Path:
+        return findings_path(self.root, self.params.review_id, self.reviewer)
+
+    @property
+    def checklist_path(self) -> Path:
+        return checklist_path(self.root, self.params.review_id, self.reviewer)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.folder / f".journal_{reviewer_slug(self.reviewer)}.jsonl"
+
+    def ensure_files(self) -> None:
+        """Create the reviewer's files with their header row if they do not exist yet."""
+        for path, columns in ((self.findings_path, COLUMNS), (self.checklist_path, CHECKLIST_COLUMNS)):
+            with locked(path):
+                if not path.exists():
+                    atomic_write_text(path, rows_to_csv([], columns))
+
+    # -- findings ------------------------------------------------------------------------------
+    def findings(self, include_withdrawn: bool = True) -> list[CapturedFinding]:
+        found = [CapturedFinding.from_row(r) for r in read_rows(self.findings_path, COLUMNS)]
+        return [f for f in found if include_withdrawn or not f.withdrawn]
+
+    def get(self, finding_id: str) -> CapturedFinding | None:
+        return next((f for f in self.findings() if f.id == finding_id), None)
+
+    def _journal(self, op: str, row: dict[str, str]) -> None:
+        record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                  "session": self.session, "op": op, "row": row}
+        with open(self.journal_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _transaction(self, path: Path, columns: Sequence[str], op: str,
+                     change: Callable[[list[dict[str, str]]], dict[str, str]]) -> dict[str, str]:
+        """Locked read-modify-write: ``change`` edits the freshly read rows, returns its row."""
+        with locked(path):
+            rows = read_rows(path, columns)
+            row = change(rows)
+            self._journal(op, row)
+            atomic_write_text(path, rows_to_csv(rows, columns))
+        return row
+
+    def _content(self, draft: FindingDraft) -> dict[str, str]:
+        return {"kloe": draft.kloe.strip(), "kind": normalise_kind(draft.kind) or draft.kind,
+                "headline": _flag(draft.headline), "statement": draft.statement.strip(),
+                "detail": draft.detail.strip(), "evidence": ";".join(draft.evidence),
+                "indicator": draft.indicator.strip()}
+
+    def _invalid(self, draft: FindingDraft) -> SaveResult | None:
+        msgs = validate_draft(draft, self.params, self.scope, self.reviewer, self.indicators)
+        return SaveResult(False, tuple(msgs)) if msgs else None
+
+    def add(self, draft: FindingDraft) -> SaveResult:
+        """Save a new finding (validated first; nothing is written when it is invalid)."""
+        if (bad := self._invalid(draft)) is not None:
+            return bad
+
+        def change(rows: list[dict[str, str]]) -> dict[str, str]:
+            taken = {r["id"] for r in rows} | self._other_ids()
+            row = CapturedFinding(id=new_finding_id(self.reviewer, taken), kloe="", kind="", statement="",
+                                  reviewer=self.reviewer).to_row()
+            row.update(self._content(draft))
+            rows.append(row)
+            return row
+
+        row = self._transaction(self.findings_path, COLUMNS, "add", change)
+        return SaveResult(True, finding=CapturedFinding.from_row(row))
+
+    def _other_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for path in self.folder.glob("findings_*.csv"):
+            if path != self.findings_path:
+                try:
+                    ids.update(r["id"] for r in read_rows(path, COLUMNS))
+                except StoreError:
+                    continue
+        return ids
+
+    def _update(self, finding_id: str, op: str, apply: Callable[[dict[str, str]], dict[str, str]]) -> SaveResult:
+        def change(rows: list[dict[str, str]]) -> dict[str, str]:
+            for i, r in enumerate(rows):
+                if r["id"] == finding_id:
+                    rows[i] = apply(r)
+                    return rows[i]
+            raise KeyError(finding_id)
+
+        try:
+            row = self._transaction(self.findings_path, COLUMNS, op, change)
+        except Conflict as exc:
+            return SaveResult(False, (FormMessage("", (
+                f"This finding was changed in another window since you opened it ({', '.join(exc.fields)}). "
+                "Nothing was saved and your text is still in the form: copy it, reload the finding, "
+                "and apply your change again.")),), conflict=True)
+        except KeyError:
+            return SaveResult(False, (FormMessage("", f"There is no finding '{finding_id}' in your file."),))
+        return SaveResult(True, finding=CapturedFinding.from_row(row))
+
+    def edit(self, base: CapturedFinding, draft: FindingDraft) -> SaveResult:
+        """Save changes to a finding; ``base`` is the finding as this tab loaded it."""
+        if (bad := self._invalid(draft)) is not None:
+            return bad
+        mine = {**base.to_row(), **self._content(draft)}
+        return self._update(base.id, "edit",
+                            lambda cur: merge_three_way(base.to_row(), mine, cur, CONTENT_FIELDS))
+
+    def set_withdrawn(self, finding_id: str, withdrawn: bool) -> SaveResult:
+        """Withdraw a finding (it stays in the file, out of the letter) or restore it."""
+        return self._update(finding_id, "withdraw" if withdrawn else "restore",
+                            lambda cur: {**cur, "withdrawn": _flag(withdrawn)})
+
+    def set_flags(self, finding_id: str, *, headline: bool | None = None, include: bool | None = None,
+                  order: float | None | str = "keep", evidence: Sequence[str] | None = None) -> SaveResult:
+        """The team's refinement: headline, include, order (``None`` clears it), evidence."""
+        def apply(cur: dict[str, str]) -> dict[str, str]:
+            out = dict(cur)
+            if headline is not None:
+                out["headline"] = _flag(headline)
+            if include is not None:
+                out["include"] = _flag(include)
+            if order != "keep":
+                out["order"] = _order_text(order if isinstance(order, (int, float)) else None)
+            if evidence is not None:
+                out["evidence"] = ";".join(evidence)
+            return out
+
+        return self._update(finding_id, "refine", apply)
+
+    def upsert_row(self, row: dict[str, str]) -> CapturedFinding:
+        """Write a complete, already validated finding row (Excel import): replace or append by id."""
+        def change(rows: list[dict[str, str]]) -> dict[str, str]:
+            full = {c: row.get(c, "") for c in COLUMNS}
+            for i, r in enumerate(rows):
+                if r["id"] == full["id"]:
+                    rows[i] = full
+                    return full
+            rows.append(full)
+            return full
+
+        return CapturedFinding.from_row(self._transaction(self.findings_path, COLUMNS, "import", change))
+
+    # -- checklist -----------------------------------------------------------------------------
+    def checklist(self) -> dict[str, ChecklistEntry]:
+        """The reviewer's checklist by prompt id (prompts never touched are absent)."""
+        return {e.prompt_id: e for e in (ChecklistEntry.from_row(r)
+                                         for r in read_rows(self.checklist_path, CHECKLIST_COLUMNS))}
+
+    def _prompt_kloe(self, prompt_id: str) -> str | None:
+        for k in self.scope.kloes:
+            if any(p.id == prompt_id for p in k.prompts):
+                return k.id
+        return None
+
+    def set_prompt(self, prompt_id: str, status: str, notes: str,
+                   base: ChecklistEntry | None = None) -> SaveResult:
+        """Save a prompt's status and notes; ``base`` is the entry as this tab loaded it."""
+        kloe = self._prompt_kloe(prompt_id)
+        status = " ".join(status.lower().split())
+        msgs = []
+        if kloe is None:
+            msgs.append(FormMessage("prompt", f"'{prompt_id}' is not a prompt of a KLOE in this review."))
+        if status not in STATUSES:
+            msgs.append(FormMessage("status", f"Choose {', '.join(STATUSES)}."))
+        if self.reviewer not in [m.name for m in self.params.team]:
+            msgs.append(FormMessage("reviewer", f"'{self.reviewer}' is not in the review team."))
+        if msgs or kloe is None:
+            return SaveResult(False, tuple(msgs))
+        start = base or ChecklistEntry(prompt_id, kloe, reviewer=self.reviewer)
+        mine = replace(start, status=status, notes=notes.strip(), reviewer=self.reviewer).to_row()
+
+        def change(rows: list[dict[str, str]]) -> dict[str, str]:
+            for i, r in enumerate(rows):
+                if r["prompt_id"] == prompt_id:
+                    current = ChecklistEntry.from_row(r).to_row()
+                    rows[i] = merge_three_way(start.to_row(), mine, current, ("status", "notes"))
+                    return rows[i]
+            rows.append(mine)
+            return mine
+
+        try:
+            row = self._transaction(self.checklist_path, CHECKLIST_COLUMNS, "checklist", change)
+        except Conflict as exc:
+            return SaveResult(False, (FormMessage("", (
+                f"This prompt was changed in another window ({', '.join(exc.fields)}); nothing was saved. "
+                "Reload to see it, then apply your change again.")),), conflict=True)
+        return SaveResult(True, entry=ChecklistEntry.from_row(row))
