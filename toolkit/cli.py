@@ -60,5 +60,77 @@ def draft(params: tuple[Path, ...], reports: Path | None) -> None:
         click.echo(str(result.letter))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Parallel worker processes (default: the number of cores).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds one review may take before it is stopped (default: no limit).")
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the reports (default: reports/ beside each params/).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, reports: Path | None,
+          progress: bool) -> None:
+    """Draft many reviews in parallel: PARAMS files, or folders of them (a project's params/)."""
+    from toolkit.batch import ProgressBarReporter, collect_params, run_batch, summary_table
+
+    if not collect_params(paths):
+        _fail_with(["no parameters files found in " + ", ".join(map(str, paths))], EXIT_BAD_INPUT)
+    result = run_batch(paths, workers=workers, timeout=timeout, reports=reports,
+                       reporter=ProgressBarReporter(progress))
+    click.echo(summary_table(result))
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("report", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Project root (default: the folder above the report holding its params file).")
+def verify(report: Path, root: Path | None) -> None:
+    """Rebuild a report from its inputs and compare it byte for byte (exit 1 if it differs)."""
+    from toolkit.manifest import verify as verify_report
+
+    try:
+        result = verify_report(report, root)
+    except InputError as exc:
+        _fail_with([exc], EXIT_BAD_INPUT)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(0 if result.identical else EXIT_FAILED)
+
+
+@main.command()
+@click.option("--reviews", "-n", type=click.IntRange(min=1), default=20, help="How many reviews.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Project folder to write (params/ and data/).")
+@click.option("--seed", type=int, default=0, help="Random seed: the same seed gives the same files.")
+def demo(reviews: int, out: Path, seed: int) -> None:
+    """Write N fictional reviews (parameters and findings) for batch runs and benchmarks."""
+    from toolkit.demo import generate
+
+    project = generate(out, reviews, seed)
+    for line in project.describe():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--authority", "-a", required=True, help="Local authority name, ONS code or old three-digit code.")
+@click.option("--period", "-p", default=None, help="Period to report, e.g. 2022 or 202223 (default: the latest).")
+@click.option("--neighbours", default="", help="Statistical neighbours' codes, separated by commas.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+def indicators(files: tuple[Path, ...], authority: str, period: str | None, neighbours: str, fmt: str) -> None:
+    """Print an authority's indicators with England, region, neighbours, rank, band and direction."""
+    from toolkit.comparisons import indicators_report
+
+    codes = [c.strip() for c in neighbours.split(",") if c.strip()]
+    try:
+        click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=fmt), nl=False)
+    except ValidationFailed as exc:
+        _fail_with(exc.errors, EXIT_BAD_INPUT)
+    except ToolkitError as exc:
+        _fail_with([str(exc)], EXIT_BAD_INPUT)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

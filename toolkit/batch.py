@@ -1,0 +1,482 @@
+"""Drafting many reviews at once: parallel, fault-isolated, with a per-review time limit.
+
+Each worker is a separate Python process (started with ``spawn``) that imports the toolkit once
+and drafts one review after another with :func:`toolkit.render.draft`. The coordinating process
+hands out reviews, enforces the per-review time limit and collects results:
+
+- a review that fails (bad input, a failing cell) is a failed result with the first line of
+  its error; the others carry on;
+- a review that runs past the time limit has its worker stopped (SIGTERM, then SIGKILL) together
+  with the worker's kernel, its temporary report folder is removed and a fresh worker takes over;
+- Ctrl-C (or SIGTERM) stops every worker the same way, so no half-written report folder and no
+  kernel is left behind; reviews not yet started are reported as ``not run``.
+
+Every review gets a log, ``<reports>/.logs/<review>.log``. Progress goes to a
+:class:`BatchReporter` passed in (the CLI's shows a progress bar); this module prints nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
+LOG_DIR = ".logs"
+STOP_GRACE = 3.0  # seconds a stopped worker gets to clean up before it is killed
+
+
+@dataclass(frozen=True)
+class Job:
+    """One review to draft."""
+
+    index: int
+    params: Path
+    review_id: str
+    reports: Path
+
+    @property
+    def log(self) -> Path:
+        return self.reports / LOG_DIR / f"{self.review_id}.log"
+
+
+@dataclass
+class JobResult:
+    job: Job
+    status: str
+    seconds: float = 0.0
+    output: Path | None = None
+    reason: str = ""
+    worker_peak_kb: int = 0  # peak resident memory of the worker process
+    kernel_peak_kb: int = 0  # peak resident memory of its largest kernel so far
+
+    @property
+    def review_id(self) -> str:
+        return self.job.review_id
+
+
+@dataclass
+class BatchResult:
+    results: list[JobResult]
+    seconds: float
+    workers: int
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status != OK]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
+        return 1 if self.failed else 0
+
+
+class BatchReporter(Protocol):
+    def start(self, total: int, workers: int) -> None: ...
+
+    def finished(self, result: JobResult) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class NullReporter:
+    def start(self, total: int, workers: int) -> None:
+        pass
+
+    def finished(self, result: JobResult) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# --- planning -------------------------------------------------------------------------------
+
+def collect_params(paths: Iterable[str | Path]) -> list[Path]:
+    """Parameters files from files and folders (a folder's ``params/`` if it has one), in order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            folder = p / "params" if (p / "params").is_dir() else p
+            out.extend(sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
+        else:
+            out.append(p)
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        key = str(p.resolve())
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def review_id_of(params: Path) -> str:
+    """The review id a parameters file declares, or its file name when it cannot be read."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return params.stem
+    rid = data.get("review_id") if isinstance(data, dict) else None
+    return rid if isinstance(rid, str) and rid and "/" not in rid and not rid.startswith(".") else params.stem
+
+
+def plan(params: list[Path], reports: Path | None = None) -> tuple[list[Job], list[JobResult]]:
+    """Jobs for the batch, and failures known before anything runs (duplicate review ids)."""
+    from toolkit.params import project_root_for
+
+    jobs: list[Job] = []
+    early: list[JobResult] = []
+    taken: dict[tuple[str, str], Path] = {}
+    for i, p in enumerate(params):
+        rid = review_id_of(p)
+        folder = Path(reports) if reports is not None else project_root_for(p) / "reports"
+        job = Job(i, p, rid, folder)
+        key = (str(folder.resolve()), rid)
+        if key in taken:
+            early.append(JobResult(job, FAILED, reason=f"review_id '{rid}' is also used by {taken[key]}"))
+            continue
+        taken[key] = p
+        jobs.append(job)
+    return jobs, early
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+class _Stopped(BaseException):
+    """Raised in a worker when the coordinator stops it (SIGTERM)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
+def _peaks() -> tuple[int, int]:
+    import resource
+
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else ""
+    return line if line else type(exc).__name__
+
+
+def _draft_one(job: Job) -> dict[str, Any]:
+    from toolkit.errors import ToolkitError
+    from toolkit.render import draft
+
+    job.log.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(job.log, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    log = logging.getLogger("toolkit.batch")
+    log.info("drafting %s from %s (worker %d)", job.review_id, job.params, os.getpid())
+    started = time.perf_counter()
+    status, output, reason = FAILED, None, ""
+    try:
+        result = draft(job.params, job.reports)
+        status, output = OK, str(result.letter)
+        log.info("wrote %s", result.folder)
+    except ToolkitError as exc:
+        reason = _first_line(exc)
+        log.error("failed:\n%s", str(exc))
+    except Exception as exc:  # a worker must survive anything one review does
+        reason = f"{type(exc).__name__}: {_first_line(exc)}"
+        log.error("failed: %s\n%s", reason, traceback.format_exc())
+    finally:
+        log.info("finished in %.2f s", time.perf_counter() - started)
+        root.removeHandler(handler)
+        handler.close()
+    self_kb, kids_kb = _peaks()
+    return {"index": job.index, "status": status, "output": output, "reason": reason,
+            "worker_kb": self_kb, "kernel_kb": kids_kb}
+
+
+def worker_main(conn: Connection) -> None:
+    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides when workers stop
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        import toolkit.render  # noqa: F401  (warm up: imports happen once per worker)
+
+        conn.send(("ready", os.getpid()))
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            job = msg
+            conn.send(("started", job.index))
+            conn.send(("done", _draft_one(job)))
+    except (_Stopped, EOFError, BrokenPipeError):
+        pass
+
+
+# --- the coordinator ------------------------------------------------------------------------
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    job: Job | None = None
+    started: float | None = None
+    ready: bool = False
+    kernel_kb: int = 0
+    worker_kb: int = 0
+    history: list[int] = field(default_factory=list)
+
+
+def _descendants(pid: int) -> list[Any]:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
+    """Stop a worker and every process it started (its kernels): SIGTERM, then SIGKILL."""
+    import psutil
+
+    kids = _descendants(worker.process.pid)
+    if worker.process.is_alive():
+        worker.process.terminate()
+        worker.process.join(grace)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join(grace)
+    for k in kids:
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(kids, timeout=grace)
+    worker.conn.close()
+
+
+def _spawn(ctx: Any) -> _Worker:
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=worker_main, args=(child,), daemon=True, name="peer-review-worker")
+    proc.start()
+    child.close()
+    return _Worker(proc, parent)
+
+
+def _append_log(job: Job, line: str) -> None:
+    job.log.parent.mkdir(parents=True, exist_ok=True)
+    with job.log.open("a", encoding="utf-8") as fh:
+        fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR toolkit.batch: {line}\n")
+
+
+def _clean_after_kill(job: Job) -> None:
+    from toolkit.render import remove_stale_temp_folders
+
+    if job.reports.is_dir():
+        remove_stale_temp_folders(job.reports, job.review_id)
+
+
+class _Coordinator:
+    def __init__(self, jobs: list[Job], workers: int, timeout: float | None, reporter: BatchReporter,
+                 method: str) -> None:
+        self.pending = deque(jobs)
+        self.size = max(1, min(workers, len(jobs)))
+        self.timeout = timeout
+        self.reporter = reporter
+        self.ctx = mp.get_context(method)
+        self.pool: list[_Worker] = []
+        self.results: dict[int, JobResult] = {}
+
+    def _finish(self, w: _Worker, result: JobResult) -> None:
+        self.results[result.job.index] = result
+        w.job, w.started = None, None
+        self.reporter.finished(result)
+
+    def _stop_busy(self, w: _Worker, status: str, reason: str) -> None:
+        job = w.job
+        assert job is not None
+        elapsed = time.perf_counter() - (w.started or time.perf_counter())
+        stop_worker(w)
+        _clean_after_kill(job)
+        _append_log(job, reason + "; its worker and kernel were stopped")
+        self._finish(w, JobResult(job, status, elapsed, None, reason, w.worker_kb, w.kernel_kb))
+        self.pool.remove(w)
+
+    def _dispatch(self) -> None:
+        while len(self.pool) < min(self.size, len(self.pending) + self._busy()):
+            self.pool.append(_spawn(self.ctx))
+        for w in self.pool:
+            if w.job is None and self.pending:
+                w.job = self.pending.popleft()
+                w.started = time.perf_counter()
+                w.conn.send(w.job)
+
+    def _busy(self) -> int:
+        return sum(1 for w in self.pool if w.job is not None)
+
+    def _receive(self, w: _Worker) -> None:
+        try:
+            kind, payload = w.conn.recv()
+        except (EOFError, OSError):
+            return
+        if kind == "started":
+            w.started = time.perf_counter()
+        elif kind == "done" and w.job is not None:
+            w.worker_kb, w.kernel_kb = payload["worker_kb"], payload["kernel_kb"]
+            out = Path(payload["output"]) if payload["output"] else None
+            seconds = time.perf_counter() - (w.started or time.perf_counter())
+            self._finish(w, JobResult(w.job, payload["status"], seconds, out, payload["reason"],
+                                      w.worker_kb, w.kernel_kb))
+
+    def _check(self, w: _Worker) -> None:
+        if w.job is None:
+            return
+        if not w.process.is_alive() and not w.conn.poll():
+            code = w.process.exitcode
+            self._stop_busy(w, FAILED, f"the worker process died (exit code {code})")
+        elif self.timeout is not None and w.started is not None and time.perf_counter() - w.started > self.timeout:
+            self._stop_busy(w, TIMEOUT, f"timed out after {self.timeout:g} s")
+
+    def run(self) -> None:
+        while self.pending or self._busy():
+            self._dispatch()
+            busy = [w for w in self.pool if w.job is not None]
+            waits: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            limit = 1.0
+            if self.timeout is not None:
+                ends = [w.started + self.timeout - time.perf_counter() for w in busy if w.started is not None]
+                limit = max(0.05, min([limit, *ends]))
+            wait(waits, timeout=limit)
+            for w in list(busy):
+                while w.job is not None and w.conn.poll():
+                    self._receive(w)
+                self._check(w)
+
+    def shutdown(self, interrupted: bool) -> None:
+        for w in list(self.pool):
+            if w.job is not None:
+                self._stop_busy(w, INTERRUPTED, "stopped by the user" if interrupted else "stopped")
+        for w in self.pool:
+            try:
+                w.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for w in self.pool:
+            w.process.join(STOP_GRACE)
+            if w.process.is_alive():
+                stop_worker(w)
+        self.pool.clear()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt()
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = None,
+              reports: str | Path | None = None, reporter: BatchReporter | None = None,
+              method: str = "spawn") -> BatchResult:
+    """Draft every review named by ``paths`` (files, or folders of parameters files)."""
+    from toolkit.kernels import ensure_kernel
+
+    reporter = reporter or NullReporter()
+    jobs, early = plan(collect_params(paths), Path(reports) if reports is not None else None)
+    n = workers or default_workers()
+    started = time.perf_counter()
+    reporter.start(len(jobs) + len(early), n)
+    for r in early:
+        _append_log(r.job, r.reason)
+        reporter.finished(r)
+    ensure_kernel()  # once, here: workers starting at once must not race to register it
+    coordinator = _Coordinator(jobs, n, timeout, reporter, method)
+    in_main = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    interrupted = False
+    try:
+        coordinator.run()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if in_main:
+            old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        try:
+            coordinator.shutdown(interrupted)
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, old_int)
+                signal.signal(signal.SIGTERM, old_term)
+            reporter.close()
+    results = {r.job.index: r for r in early}
+    results.update(coordinator.results)
+    for job in coordinator.pending:
+        results[job.index] = JobResult(job, NOT_RUN, reason="the batch was stopped before it started")
+    ordered = [results[i] for i in sorted(results)]
+    return BatchResult(ordered, time.perf_counter() - started, coordinator.size, interrupted)
+
+
+def summary_rows(result: BatchResult) -> list[tuple[str, str, str, str]]:
+    """(review, status, seconds, output or reason) per review, in the order given."""
+    return [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
+            for r in result.results]
+
+
+def summary_table(result: BatchResult) -> str:
+    """A plain-text table of the batch, with a closing line of totals."""
+    header = ("review", "status", "seconds", "output or error")
+    rows = summary_rows(result)
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
+    lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]
+    lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))
+    for r in rows:
+        lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), r[3]]))
+    ok = sum(1 for r in result.results if r.status == OK)
+    lines.append(f"{ok} of {len(result.results)} letters drafted in {result.seconds:.1f} s with "
+                 f"{result.workers} worker{'s' if result.workers != 1 else ''}"
+                 + (f"; {len(result.failed)} not drafted" if result.failed else ""))
+    return "\n".join(lines)
+
+
+class ProgressBarReporter:
+    """One tqdm progress bar across the batch (on stderr); failures are noted as they happen."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def start(self, total: int, workers: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="review", desc=f"drafting ({workers} workers)",
+                        disable=not self.enabled, dynamic_ncols=True)
+
+    def finished(self, result: JobResult) -> None:
+        if self.bar is None:
+            return
+        if result.status != OK:
+            self.bar.write(f"{result.review_id}: {result.status}: {result.reason}")
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
