@@ -1,0 +1,300 @@
+"""EHCP sample audit: grades derived by the documented rule, input validation, results, letter."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from toolkit.audit import (
+    AuditData,
+    grade_from_share,
+    grade_plan,
+    load_audit_framework,
+    read_audit,
+)
+from toolkit.auditreport import audit_results, build_audit_section, render_audit_section, summarise_for_letter
+from toolkit.errors import ValidationFailed
+from toolkit.wording import number_words
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMOS = {
+    "kestrelmoor-2026": ROOT / "data/kestrelmoor-2026/audit.csv",
+    "harrowdene-2026": ROOT / "data/harrowdene-2026/audit.xlsx",
+    "brindleford-2026": ROOT / "data/brindleford-2026/audit.csv",
+}
+BASE = {"auditor": "Priya Raman", "primary_need": "ASD", "setting_type": "mainstream", "notes": ""}
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns: list[str] = []
+    for r in rows:
+        columns += [k for k in r if k not in columns]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows([{c: r.get(c, "") for c in columns} for r in rows])
+    return path
+
+
+def error_lines(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[str]:
+    return [str(e) for e in exc.value.errors]
+
+
+# --- grades worked by hand -------------------------------------------------------------------
+# Rule (docs/audit.md): section share = weight met / weight applicable; >= 0.9 -> 4, >= 0.7 -> 3,
+# >= 0.4 -> 2, else 1; a section:<code> score replaces the derived grade. Plan = floor of the mean
+# of section grades weighted by section weight (A, B, E, F, GT weigh 2; TL weighs 0; others 1),
+# then 1 if any key section (A, B, E, F) is graded 1.
+
+P1 = dict(BASE, case_ref="TST-0001", phase="KS4", year_group="10", plan_stage="annual review",
+          a1="met", a2="not met", a3="met", a4="met",          # A: (2+1+1)/(2+1+1+1) = 4/5 = 0.8 -> 3
+          b1="y", b2="y", b3="y",                             # B: 4/4 = 1.0 -> 4
+          e1="n", e2="y", e3="y", e4="n/a", e5="y",            # E: (1+1+1)/(2+1+1+1) = 3/5 = 0.6 -> 2
+          f1="met", f2="not met", f3="met",                   # F: (2+1)/(2+1+1) = 3/4 = 0.75 -> 3
+          d1="n", d2="",                                      # D: 0/1 = 0 -> 1 (not key: no cap)
+          pfa1="y", pfa2="n",                                 # PFA (Year 10 >= 9): 2/3 = 0.67 -> 2
+          tl2="y")                                            # TL: 1/1 -> 4, weight 0: not counted
+# P1 plan: (3*2 + 4*2 + 2*2 + 3*2 + 1*1 + 2*1) / (2+2+2+2+1+1) = 27/10 = 2.7 -> floor 2; no key
+# section graded 1 -> plan grade 2.
+
+P2 = dict(BASE, case_ref="TST-0002", phase="KS2", year_group="4", plan_stage="new",
+          weeks_to_issue="18",                                # tl1 derived: 18 <= 20 -> met
+          a1="y", a2="y", a3="y", a4="y",                     # A: 5/5 -> 4
+          b1="n", b2="n", b3="y",                             # B: 1/(2+1+1) = 0.25 -> 1 (key)
+          e1="y", e2="y", e3="y",                             # E: 4/4 -> 4
+          f1="y", f2="y", f3="y",                             # F: 4/4 -> 4
+          pfa1="y")                                           # Year 4 < 9: PFA does not apply
+# P2 plan: (4*2 + 1*2 + 4*2 + 4*2) / 8 = 26/8 = 3.25 -> 3, but key section B is 1 -> capped to 1.
+
+P3 = dict(BASE, case_ref="TST-0003", phase="KS3", plan_stage="annual review",
+          a1="y", a2="y", a3="y", a4="n",                     # A: (2+1+1)/5 = 0.8 -> 3
+          e1="n", e2="n", e3="n",                             # E derived: 0/4 -> 1 ...
+          **{"section:E": "3"},                               # ... but scored directly: 3
+          pfa1="y", pfa2="y")                                 # KS3, no year: the entry decides -> 3/3 -> 4
+# P3 plan: (3*2 + 3*2 + 4*1) / (2+2+1) = 16/5 = 3.2 -> 3; no key section at 1 -> 3.
+
+P4 = dict(BASE, case_ref="TST-0004", phase="KS2", plan_stage="new", weeks_to_issue="26",
+          a1="y", a2="n", a3="n", a4="n",                     # A: 2/5 = 0.4 -> 2 (boundary)
+          b1="y", b2="y", b3="n",                             # B: 3/4 = 0.75 -> 3
+          k2="y")                                             # K: 1/1 -> 4 (k2 applies to new plans)
+# P4: tl1 derived from 26 weeks -> not met -> TL 0/1 -> 1 (weight 0, and TL is not key).
+# Plan: (2*2 + 3*2 + 4*1) / 5 = 14/5 = 2.8 -> 2.
+
+EXPECTED = {
+    "TST-0001": ({"A": 3, "B": 4, "E": 2, "F": 3, "D": 1, "PFA": 2, "TL": 4}, 2, False),
+    "TST-0002": ({"A": 4, "B": 1, "E": 4, "F": 4, "TL": 4}, 1, True),
+    "TST-0003": ({"A": 3, "E": 3, "PFA": 4}, 3, False),
+    "TST-0004": ({"A": 2, "B": 3, "K": 4, "TL": 1}, 2, False),
+}
+
+
+@pytest.fixture
+def hand_worked(tmp_path: Path) -> AuditData:
+    return read_audit(write_csv(tmp_path / "hand.csv", [P1, P2, P3, P4]))
+
+
+def test_hand_worked_grades_follow_the_rule(hand_worked: AuditData) -> None:
+    for plan in hand_worked.plans:
+        sections, overall, capped = EXPECTED[plan.case_ref]
+        g = grade_plan(plan, hand_worked.framework)
+        assert dict(g.section_grades) == sections, plan.case_ref
+        assert g.plan_grade == overall, plan.case_ref
+        assert g.capped is capped, plan.case_ref
+    p3 = next(p for p in hand_worked.plans if p.case_ref == "TST-0003")
+    assert grade_plan(p3, hand_worked.framework).section_shares["E"] == 0.0  # overridden, not lost
+    assert grade_plan(p3, hand_worked.framework).weighted_mean == pytest.approx(3.2)
+
+
+def test_band_boundaries() -> None:
+    fw = load_audit_framework()
+    assert [grade_from_share(s, fw) for s in (1.0, 0.9, 0.8999, 0.7, 0.6999, 0.4, 0.3999, 0.0)] == [
+        4, 4, 3, 3, 2, 2, 1, 1]
+
+
+def test_timeliness_derived_from_weeks(hand_worked: AuditData) -> None:
+    values = {p.case_ref: p.values.get("tl1") for p in hand_worked.plans}
+    assert values["TST-0002"] == "met" and values["TST-0004"] == "not met"
+    result = audit_results(hand_worked)
+    assert (result.new_plans, result.new_with_timing, result.new_within) == (2, 2, 1)
+
+
+def test_timeliness_that_contradicts_weeks_is_refused(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "a.csv", [dict(P4, tl1="met")])
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    assert any("row 2, column tl1:" in line and "26" in line for line in error_lines(exc))
+
+
+def test_unknown_criterion_value_names_file_row_and_column(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "bad.csv", [P1, dict(P2, e2="partly")])
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    assert error_lines(exc) == [
+        f"{f.as_posix()}: row 3, column e2: 'partly' is not a criterion value: use met, not met "
+        "or n/a (also y, n, na or blank)"]
+
+
+@pytest.mark.parametrize("ref", ["Oliver Smith", "KES 0142", "Amelia12", "12345"])
+def test_bad_case_ref_is_refused_without_echoing_it(tmp_path: Path, ref: str) -> None:
+    f = write_csv(tmp_path / "bad.csv", [dict(P1, case_ref=ref)])
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    lines = error_lines(exc)
+    assert len(lines) == 1 and "row 2, column case_ref:" in lines[0]
+    assert ref not in lines[0]
+
+
+def test_missing_column_is_named(tmp_path: Path) -> None:
+    row = {k: v for k, v in P1.items() if k != "primary_need"}
+    f = write_csv(tmp_path / "bad.csv", [row])
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing"]
+
+
+def test_other_bad_values_each_get_a_precise_message(tmp_path: Path) -> None:
+    rows = [dict(P1, phase="KS9"), dict(P2, primary_need="autism"), dict(P3, plan_stage="draft"),
+            dict(P4, **{"section:E": "5"}), dict(P1, case_ref="TST-0005", year_group="Y15"),
+            dict(P1, weeks_to_issue="soon", case_ref="TST-0006"), dict(P1, child="x", case_ref="TST-0007")]
+    f = write_csv(tmp_path / "bad.csv", rows)
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    where = [line.split(": ")[1] for line in error_lines(exc)]
+    assert where == ["row 1, column child", "row 2, column phase", "row 3, column primary_need",
+                     "row 4, column plan_stage", "row 5, column section:e",
+                     "row 6, column year_group", "row 7, column weeks_to_issue"]
+
+
+def test_same_auditor_twice_is_refused(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "dup.csv", [P1, P1])
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    assert error_lines(exc) == [f"{f.as_posix()}: row 3, column case_ref: this plan was already "
+                                "audited by the same auditor on row 2"]
+
+
+def test_a_review_may_use_its_own_framework(tmp_path: Path) -> None:
+    (tmp_path / "fw.yaml").write_text(
+        "id: mini\ntitle: Mini\ngrading:\n  section_bands: [{min_share: 0.5, grade: 3}]\n"
+        "sections: [{code: A, title: Voice, key: true, weight: 1}]\n"
+        "criteria:\n  - {id: v1, section: A, text: t, good: g, weight: 1, finding: f}\n"
+        "  - {id: v2, section: A, text: t, good: g, weight: 3, finding: f}\n", encoding="utf-8")
+    fw = load_audit_framework("fw.yaml", root=tmp_path)
+    f = write_csv(tmp_path / "a.csv", [dict(BASE, case_ref="X-01", phase="KS1", plan_stage="new",
+                                            v1="y", v2="n")])
+    data = read_audit("a.csv", fw, root=tmp_path)
+    # share 1/(1+3) = 0.25 < 0.5 -> 1; key section at 1 -> plan 1 (no key_cap set: plan = floor 1)
+    assert grade_plan(data.plans[0], fw).plan_grade == 1
+    assert f.exists()
+
+
+def test_bad_framework_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "fw.yaml").write_text("id: x\ntitle: X\ngrading: {section_bands: []}\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as exc:
+        load_audit_framework("fw.yaml", root=tmp_path)
+    assert all(line.startswith("fw.yaml: ") for line in error_lines(exc))
+
+
+# --- the demo files, results and the letter ---------------------------------------------------
+
+
+def raw_rows(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        cells = [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        return [dict(zip(cells[0], r)) for r in cells[1:]]
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def chosen_rows(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The moderation rule, independently: the agreed row, else the first row of each case."""
+    chosen: dict[str, dict[str, str]] = {}
+    for r in rows:
+        if r["case_ref"] not in chosen or r.get("moderation") == "agreed":
+            chosen[r["case_ref"]] = r
+    return chosen
+
+
+def independent_count(row: dict[str, str], cid: str) -> str | None:
+    value = row.get(cid, "").strip().lower()
+    if cid.startswith("pfa"):
+        year = row["year_group"]
+        if year:
+            if year in ("N", "R") or int(year) < 9:
+                return None
+        elif row["phase"] in ("early years", "KS1", "KS2"):
+            return None
+    if cid == "k2" and row["plan_stage"] not in ("new", "transfer"):
+        return None
+    return {"y": "met", "met": "met", "n": "not met", "not met": "not met"}.get(value)
+
+
+@pytest.mark.parametrize("review", sorted(DEMOS))
+def test_demo_files_have_realistic_shape(review: str) -> None:
+    data = read_audit(DEMOS[review])
+    result = audit_results(data)
+    assert 12 <= result.plans <= 24
+    assert 3 <= result.double_audited <= 5
+    assert all(re.fullmatch(r"[A-Z]{3}-\d{4}", p.case_ref) for p in data.records)
+
+
+@pytest.mark.parametrize("review", sorted(DEMOS))
+def test_letter_summary_counts_match_the_file(review: str) -> None:
+    rows = raw_rows(DEMOS[review])
+    chosen = chosen_rows(rows)
+    summary = summarise_for_letter(audit_results(read_audit(DEMOS[review])))
+    assert summary.plans == len(chosen)
+    for stage in ("new", "annual review", "transfer"):
+        assert summary.by_stage[stage] == sum(r["plan_stage"] == stage for r in chosen.values())
+    year11 = sum((int(r["year_group"]) >= 11) if r["year_group"].isdigit() else
+                 r["phase"] in ("KS5", "post-16", "post-19") for r in chosen.values())
+    assert summary.year11_plus == year11
+    auditors: dict[str, set[str]] = {}
+    for r in rows:
+        if r.get("moderation") != "agreed":
+            auditors.setdefault(r["case_ref"], set()).add(r["auditor"])
+    assert summary.double_audited == sum(len(a) > 1 for a in auditors.values())
+    new = [r for r in chosen.values() if r["plan_stage"] == "new"]
+    assert summary.new_with_timing == len(new)
+    assert summary.new_within == sum(float(r["weeks_to_issue"]) <= 20 for r in new)
+    assert summary.strengths and summary.gaps
+    for st in summary.strengths + summary.gaps:
+        statuses = [independent_count(r, st.criterion_id) for r in chosen.values()]
+        assert st.applicable == sum(s is not None for s in statuses), st.criterion_id
+        assert st.met == sum(s == "met" for s in statuses), st.criterion_id
+        assert number_words(st.applicable) in st.text
+    html = render_audit_section(summary)
+    assert summary.opening.startswith(f"We read {number_words(len(chosen))} plans")
+    assert "<h2" in html and "EHC plan sample audit" in html
+    for st in summary.strengths + summary.gaps:
+        assert st.text.replace("'", "&#39;").replace('"', "&#34;") in html
+    for r in rows:  # no case-level row reaches the letter
+        assert r["case_ref"] not in html
+        assert not r["notes"] or r["notes"].replace("'", "&#39;") not in html
+
+
+def test_kestrelmoor_social_care_rarely_reaches_outcomes() -> None:
+    summary = summarise_for_letter(audit_results(read_audit(DEMOS["kestrelmoor-2026"])))
+    e4 = next(st for st in summary.gaps if st.criterion_id == "e4")
+    assert e4.text.startswith("Social care needs described in section D were carried into outcomes in only")
+
+
+def test_charts_are_accessible_svg_with_tables() -> None:
+    summary = summarise_for_letter(audit_results(read_audit(DEMOS["harrowdene-2026"])))
+    assert [c.id for c in summary.charts] == ["audit-sections", "audit-overall"]
+    for chart in summary.charts:
+        assert chart.svg.startswith("<svg role=\"img\"") and "<desc" in chart.svg
+        assert chart.rows and len(chart.columns) == len(chart.rows[0])
+    again = summarise_for_letter(audit_results(read_audit(DEMOS["harrowdene-2026"])))
+    assert render_audit_section(summary) == render_audit_section(again)  # byte-identical
+
+
+def test_build_writes_the_section(tmp_path: Path) -> None:
+    out = build_audit_section(DEMOS["brindleford-2026"], tmp_path / "out" / "audit.html")
+    assert out.read_text(encoding="utf-8").startswith("<section")
