@@ -132,5 +132,66 @@ def indicators(files: tuple[Path, ...], authority: str, period: str | None, neig
         _fail_with([str(exc)], EXIT_BAD_INPUT)
 
 
+
+@main.command()
+@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--port", type=int, default=None, help="Port (default: 8866, or a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but localhost requires the printed access token.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in a browser.")
+def capture(params: Path, port: int | None, host: str, open_browser: bool) -> None:
+    """Serve the reviewers' capture app for a review (prints its URL; Ctrl+C stops it)."""
+    from toolkit.capture.server import serve
+    from toolkit.store import open_review
+
+    try:
+        open_review(params)
+        code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s))
+    except ValidationFailed as exc:
+        _fail_with(exc.errors, EXIT_BAD_INPUT)
+    except ToolkitError as exc:
+        _fail_with([str(exc)], EXIT_FAILED)
+    sys.exit(code)
+
+
+@main.command("capture-export")
+@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Team member whose workbook this is.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@click.option("--blank", is_flag=True, help="No entries, only the lists and the checklist prompts.")
+def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
+    """Write a reviewer's findings and checklist workbook (blank or filled) for Excel."""
+    from toolkit.excel import export_workbook
+    from toolkit.store import open_review
+
+    try:
+        p, scope, root = open_review(params)
+        click.echo(str(export_workbook(p, scope, root, reviewer, out, blank=blank)))
+    except ValidationFailed as exc:
+        _fail_with(exc.errors, EXIT_BAD_INPUT)
+    except InputError as exc:
+        _fail_with([exc], EXIT_BAD_INPUT)
+    except (ToolkitError, OSError) as exc:
+        _fail_with([str(exc)], EXIT_FAILED)
+
+
+@main.command("capture-import")
+@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+def capture_import(params: Path, workbook: Path) -> None:
+    """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
+    from toolkit.excel import import_workbook
+    from toolkit.store import open_review
+
+    try:
+        p, scope, root = open_review(params)
+        r = import_workbook(p, scope, root, workbook)
+    except ValidationFailed as exc:
+        _fail_with(exc.errors, EXIT_BAD_INPUT)
+    except (ToolkitError, OSError) as exc:
+        _fail_with([str(exc)], EXIT_FAILED)
+    click.echo(f"{workbook}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
+               f"{r.checklist} checklist entries saved")
+
 if __name__ == "__main__":  # pragma: no cover
     main()
