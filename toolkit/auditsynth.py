@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import os
 import random
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -190,6 +191,7 @@ def write_audit_file(rows: Sequence[Mapping[str, str]], path: Path) -> Path:
             fixed = dt.datetime(2026, 1, 1)
             wb.properties.created = wb.properties.modified = fixed
             wb.save(tmp)
+            _fix_zip_times(Path(tmp))
         else:
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -202,6 +204,21 @@ def write_audit_file(rows: Sequence[Mapping[str, str]], path: Path) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Give every member of a workbook a fixed timestamp so the bytes repeat."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, payload in members:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' with now
+                payload = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", payload)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, payload)
 
 
 def _xlsx_cell(value: str) -> str | int:
