@@ -39,10 +39,16 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
             "`letter` are the letter itself; nbconvert's `letter` template keeps only their output, so "
             "the other cells are the team's working view and never reach the letter."]),
     ("code", ["parameters"], PARAMETERS),
-    ("code", [], "from toolkit import letter, summary\nfrom toolkit.review import from_notebook"),
+    ("code", [], "from toolkit import letter, perfletter, summary\nfrom toolkit.review import from_notebook"),
     ("md", ["## The review and its inputs"]),
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "summary.findings_table(review)"),
+    ("md", ["## Performance data (working view)\n\n"
+            "The authority's indicators with their comparators, and findings that the data seems to "
+            "contradict (a strength in the lowest quarter, or an area for consideration in the best). "
+            "These checks are for the team and never reach the letter."]),
+    ("code", [], "perfletter.indicator_table(review)"),
+    ("code", [], "perfletter.consistency_table(review)"),
     ("md", ["## The letter"]),
     # one tagged cell per letter section, in the letter's order
     *[("code", ["letter"], f"letter.{section.__name__}(review)") for section in SECTIONS],

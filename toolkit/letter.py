@@ -95,6 +95,9 @@ def outline(review: Review) -> list[Heading]:
     for i, k in enumerate(review.scope.kloes, start=2):
         heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
     n = 4
+    if review.performance is not None:
+        heads.append(Heading("performance", str(n), "Performance data"))
+        n += 1
     if review.sef is not None:
         heads.append(Heading("sef", str(n), "Your self-evaluation"))
         n += 1
@@ -149,6 +152,15 @@ def kloe_sections(review: Review) -> Fragment:
     return _render(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
 
 
+def performance_data(review: Review) -> Fragment:
+    """The area's data in sentences with comparators, a summary table and charts."""
+    from toolkit.perfletter import letter_views, source_names, summary_rows
+
+    data = review.performance
+    return _render(review, "performance", "performance.html.j2", data=data, views=letter_views(review),
+                   rows=summary_rows(data.with_values) if data else [], sources=source_names(review))
+
+
 def self_evaluation(review: Review) -> Fragment:
     """Where the peers agree with the area's self-evaluation, and where not."""
     return _render(review, "sef", "sef.html.j2", sef=review.sef)
@@ -165,7 +177,8 @@ def closing(review: Review) -> Fragment:
 
 #: The letter's sections in order: the letter notebook has one tagged cell per entry.
 SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
-    opening, background_and_process, headlines, kloe_sections, self_evaluation, urgent_actions, closing,
+    opening, background_and_process, headlines, kloe_sections, performance_data, self_evaluation,
+    urgent_actions, closing,
 )
 
 

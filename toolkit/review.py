@@ -8,6 +8,7 @@ from pathlib import Path
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import FindingSet, load_findings
 from toolkit.frameworks import KloeScope, resolve_scope
+from toolkit.perfletter import PerformanceData, check_indicator_ids, load_performance
 from toolkit.sef import SefComparison, load_sef
 from toolkit.params import ReviewParams, from_notebook as params_from_notebook, load_params, project_root_for
 
@@ -20,6 +21,7 @@ class Review:
     findings: FindingSet
     params_file: str = ""
     sef: SefComparison | None = None
+    performance: "PerformanceData | None" = None
 
     @property
     def review_id(self) -> str:
@@ -46,6 +48,13 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
         findings = load_findings(params, scope, root)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    if findings is not None:
+        errors.extend(check_indicator_ids(findings.all))
+    performance: PerformanceData | None = None
+    try:
+        performance = load_performance(params, root, params_file)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
     sef: SefComparison | None = None
     if params.inputs.sef:
         try:
@@ -54,7 +63,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
             errors.extend(exc.errors)
     if errors or findings is None:
         raise ValidationFailed(errors)
-    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef)
+    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
+                  performance=performance)
 
 
 def load_review(params_path: str | Path) -> Review:

@@ -1,0 +1,112 @@
+"""Performance data in a review: validation, the letter's data section, the team's checks."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+from toolkit.letter import build_letter
+from toolkit.perfletter import consistency_table, to_test_on_site
+from toolkit.review import load_review, validate
+
+SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
+
+
+@pytest.fixture
+def mini_perf(mini, edit_params):
+    """The small review with the synthetic DfE file; its authority is one of the fictional LAs."""
+    dest = mini.parents[1] / "data" / "performance"
+    dest.mkdir(parents=True)
+    shutil.copy(SYNTH, dest / SYNTH.name)
+    with SYNTH.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"]
+    la = rows[10]
+    neighbours = [r["new_la_code"] for r in rows[20:24]]
+
+    def change(d):
+        d["authority"]["ons_code"] = la["new_la_code"]
+        d["region"]["name"] = la["region_name"]
+        d["inputs"]["performance"] = [f"data/performance/{SYNTH.name}"]
+        d["performance"]["neighbours"] = neighbours
+        d["visit"]["dates"] = ["2026-02-03", "2026-02-04"]
+    edit_params(mini, change)
+    return mini, la, neighbours
+
+
+def _soup(review) -> BeautifulSoup:
+    return BeautifulSoup(build_letter(review), "html.parser")
+
+
+def test_letter_states_indicators_with_comparators_and_charts(mini_perf):
+    mini, la, _ = mini_perf
+    review = load_review(mini)
+    soup = _soup(review)
+    section = soup.find("section", id="performance")
+    text = section.get_text(" ", strip=True)
+    value = float(la["no_exc_20week_rate"])
+    assert f"{value:.1f}% in 2024" in text
+    assert "England (" in text and "statistical neighbours" in text
+    # a finding (a6) links ehcp_20wk_no_exc, so that indicator is charted, each chart with a table
+    figures = section.find_all("figure")
+    assert len(figures) == 2
+    for fig in figures:
+        assert fig.find("svg")["role"] == "img"
+        assert fig.find("table") is not None
+    heads = [h.get_text(" ", strip=True) for h in soup.find_all("h2")]
+    assert heads.index("4. Performance data") < heads.index("5. Next steps")
+
+
+def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
+    mini, la, _ = mini_perf
+    review = load_review(mini)
+    comp = review.performance.get("ehcp_20wk_no_exc")
+    # make a6's kind contradict the band if there is a contradiction to be had
+    flags = consistency_table(review)
+    for _, flag in flags.iterrows():
+        assert flag["problem"] not in build_letter(review)
+    assert set(flags.columns) >= {"finding", "file", "row", "problem"}
+    if comp.band == "A":
+        assert "a6" in set(flags["finding"])  # an area for consideration in the best quarter
+
+
+def test_to_test_on_site_lists_band_d_or_declining(mini_perf):
+    mini, _, _ = mini_perf
+    review = load_review(mini)
+    for c in to_test_on_site(review.performance):
+        assert c.band == "D" or c.trend.direction == "declining"
+    for c in review.performance.with_values:
+        if c.band == "D":
+            assert c in to_test_on_site(review.performance)
+
+
+def test_unknown_indicator_on_a_finding_is_located(mini):
+    f = mini.parents[1] / "data/mini/findings_marsh.csv"
+    f.write_text(f.read_text(encoding="utf-8") + "m9,2016-identify,strength,no,Good.,,data,Colin Marsh,yes,,waiting_times\n",
+                 encoding="utf-8")
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 1
+    assert probs[0].startswith("data/mini/findings_marsh.csv: row 6, column indicator: 'waiting_times' is not an indicator")
+
+
+def test_unknown_neighbour_and_missing_file_are_reported(mini_perf, edit_params):
+    mini, _, _ = mini_perf
+    edit_params(mini, lambda d: d["performance"]["neighbours"].append("E06999999"))
+    probs = [str(e) for e in validate(mini)]
+    assert any("performance.neighbours[5]: statistical neighbour 'E06999999' has no data" in p for p in probs), probs
+    edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/missing.csv"]))
+    probs = [str(e) for e in validate(mini)]
+    assert probs and "missing.csv" in probs[0]
+
+
+def test_file_without_geography_columns_is_refused(mini_perf, edit_params):
+    mini, _, _ = mini_perf
+    bad = mini.parents[1] / "data/performance/bad.csv"
+    bad.write_text("year,value\n2024,5\n", encoding="utf-8")
+    edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/bad.csv"]))
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 1 and probs[0].startswith("data/performance/bad.csv")

@@ -1,0 +1,174 @@
+"""A review's performance data: its comparisons, the letter's data section, the team's checks.
+
+Reads the performance files a review names, compares its authority with England, its region and
+its statistical neighbours (``toolkit.comparisons``), and prepares what the letter, the briefing
+pack and the working notebook show. Consistency flags are for the team only: they never reach
+the letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from toolkit.comparisons import Comparison, compare_all, describe, direction_text
+from toolkit.errors import InputError, ToolkitError, ValidationFailed, display_path
+from toolkit.indicators import check_consistency, format_value, load_catalogue
+from toolkit.params import ReviewParams
+from toolkit.perfcharts import Chart, comparison_chart, trend_chart
+from toolkit.performance import read_performance_files
+
+if TYPE_CHECKING:
+    from toolkit.findings import Finding
+    from toolkit.review import Review
+
+
+@dataclass(frozen=True)
+class PerformanceData:
+    """Every catalogue indicator found for the review's authority, in catalogue order."""
+
+    comparisons: tuple[Comparison, ...]
+    neighbours: tuple[str, ...]
+
+    def get(self, indicator_id: str) -> Comparison | None:
+        return next((c for c in self.comparisons if c.indicator.id == indicator_id), None)
+
+    @property
+    def with_values(self) -> list[Comparison]:
+        return [c for c in self.comparisons if c.value is not None]
+
+
+def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
+    """Compare the review's authority on every indicator its files provide (None without files)."""
+    if not params.inputs.performance:
+        return None
+    paths = [root / p for p in params.inputs.performance]
+    try:
+        sources = read_performance_files(paths, root)
+        comparisons = compare_all(
+            sources, params.authority.ons_code, ids=params.performance.indicators,
+            period=params.performance.period, visit_date=params.visit.dates[0],
+            neighbours=params.performance.neighbours,
+        )
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+    except ToolkitError as exc:
+        raise ValidationFailed([InputError(params_file, str(exc), column="inputs.performance")]) from None
+    errors = []
+    if not comparisons:
+        errors.append(InputError(params_file, "no catalogue indicator was found in these files", column="inputs.performance"))
+    for i, code in enumerate(params.performance.neighbours, start=1):
+        if comparisons and all(code in c.neighbours_missing for c in comparisons):
+            errors.append(InputError(params_file, f"statistical neighbour '{code}' has no data in the performance files",
+                                     column=f"performance.neighbours[{i}]"))
+    if errors:
+        raise ValidationFailed(errors)
+    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours))
+
+
+def check_indicator_ids(findings: Sequence["Finding"]) -> list[InputError]:
+    """Findings may only link to indicators in the catalogue."""
+    known = set(load_catalogue().ids)
+    return [InputError(f.file, f"'{f.indicator}' is not an indicator in the catalogue ({', '.join(sorted(known))})",
+                       row=f.row, column="indicator")
+            for f in findings if f.indicator and f.indicator not in known]
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """One indicator as a letter or briefing shows it: a paragraph, and optionally two charts."""
+
+    comparison: Comparison
+    paragraph: str
+    charts: tuple[Chart, ...]
+
+
+def _view(comp: Comparison, with_charts: bool, prefix: str) -> IndicatorView:
+    charts: list[Chart] = []
+    if with_charts:
+        for make, kind in ((comparison_chart, "cmp"), (trend_chart, "trend")):
+            chart = make(comp, chart_id=f"{prefix}-{kind}-{comp.indicator.id}")
+            if chart is not None:
+                charts.append(chart)
+    return IndicatorView(comp, describe(comp), tuple(charts))
+
+
+def charted_ids(review: "Review") -> list[str]:
+    """Indicators the letter charts: those the team's included findings rest on, else the first."""
+    data = review.performance
+    if data is None:
+        return []
+    linked = [f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)]
+    ordered = [c.indicator.id for c in data.with_values if c.indicator.id in linked]
+    return ordered or [c.indicator.id for c in data.with_values[:1]]
+
+
+def letter_views(review: "Review") -> list[IndicatorView]:
+    data = review.performance
+    if data is None:
+        return []
+    charted = set(charted_ids(review))
+    return [_view(c, c.indicator.id in charted, "letter") for c in data.with_values]
+
+
+def briefing_views(review: "Review") -> list[IndicatorView]:
+    data = review.performance
+    return [] if data is None else [_view(c, True, "brief") for c in data.comparisons]
+
+
+def summary_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
+    """The comparison table as rounded text, one row per indicator."""
+    rows = []
+    for c in comparisons:
+        ind = c.indicator
+        bench = {kind: value for kind, _, value in c.benchmarks()}
+        rows.append({
+            "indicator": ind.short_title,
+            "period": c.period.label,
+            "area": format_value(ind, c.value, c.raw or "not published"),
+            "england": format_value(ind, bench.get("england", bench.get("england_average")), "-"),
+            "region": format_value(ind, bench.get("region", bench.get("region_average")), "-"),
+            "neighbours": format_value(ind, c.neighbours_mean, "-"),
+            "rank": "-" if c.rank is None else f"{c.rank} of {c.count}",
+            "band": c.band or "-",
+            "direction": direction_text(c),
+        })
+    return rows
+
+
+def to_test_on_site(data: PerformanceData | None) -> list[Comparison]:
+    """Indicators the team may want to test: in the lowest quarter, or moving the wrong way."""
+    if data is None:
+        return []
+    return [c for c in data.with_values if c.band == "D" or c.trend.direction == "declining"]
+
+
+def indicator_table(review: "Review") -> pd.DataFrame:
+    """Working view: every indicator with its comparators, rank, band and direction."""
+    data = review.performance
+    if data is None:
+        return pd.DataFrame({"note": ["This review names no performance files."]})
+    return pd.DataFrame(summary_rows(data.comparisons)).set_index("indicator")
+
+
+def consistency_table(review: "Review") -> pd.DataFrame:
+    """Findings whose linked indicator the data contradicts: for the team, never the letter."""
+    data = review.performance
+    columns = ["finding", "file", "row", "kind", "statement", "indicator", "band", "problem"]
+    if data is None:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for flag in check_consistency(review.findings.included, data.comparisons):
+        f = flag.finding
+        rows.append({"finding": f.id, "file": f.file, "row": f.row, "kind": f.kind.value,
+                     "statement": f.statement, "indicator": f.indicator, "band": flag.band,
+                     "problem": flag.message})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def source_names(review: "Review") -> list[str]:
+    return [display_path(review.root / p, review.root) for p in review.params.inputs.performance]
