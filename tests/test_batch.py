@@ -1,0 +1,183 @@
+"""Batch drafting: fault isolation, per-review timeouts, clean Ctrl-C, byte-identical re-runs.
+
+The hanging review is legitimate input, not a patched toolkit: its letter style (a folder in the
+project) has an opening template that reads a "shared" text file which is a named pipe nobody
+writes to, like a file on a network share that has stalled. Validation passes; the kernel then
+blocks when it renders the letter, until the batch's per-review timeout stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+from toolkit.batch import FAILED, OK, TIMEOUT, collect_params, plan, run_batch, summary_table
+from toolkit.demo import generate
+
+PEER_REVIEW = Path(sys.executable).with_name("peer-review")
+HANG_TIMEOUT = 20.0
+
+
+def _marked(marker: str) -> list[psutil.Process]:
+    """Live processes (other than this one) whose environment carries the test's marker."""
+    found = []
+    for proc in psutil.process_iter():
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.environ().get("PEER_REVIEW_TEST_MARK") == marker and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _kernels(marker: str) -> list[psutil.Process]:
+    out = []
+    for p in _marked(marker):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:
+            continue
+    return out
+
+
+def make_round(root: Path, reviews: int, seed: int = 11) -> dict[str, list[str]]:
+    """Demo reviews in ``root``: the first hangs, the second and third have broken inputs."""
+    project = generate(root, reviews, seed)
+    ids = sorted(r.review_id for r in project.reviews)
+    hang, bad_row, bad_params = ids[0], ids[1], ids[2]
+    # Hangs: a letter style whose opening reads from a pipe that nobody writes to.
+    style = root / "styles" / "shared-style"
+    style.mkdir(parents=True)
+    os.mkfifo(root / "data" / "stalled-share.txt")
+    (style / "opening.html.j2").write_text(
+        "<p>{{ review.root.joinpath('data/stalled-share.txt').read_text() }}</p>\n", encoding="utf-8")
+    params = root / "params" / f"{hang}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["letter_style"] = "styles/shared-style"
+    params.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    # Broken: a finding under a KLOE that is not in scope.
+    data = yaml.safe_load((root / "params" / f"{bad_row}.yaml").read_text(encoding="utf-8"))
+    with (root / data["inputs"]["findings"][0]).open("a", encoding="utf-8") as fh:
+        fh.write("x1,no-such-kloe,strength,no,A finding.,,interview,"
+                 f"{data['team'][0]['name']},yes,\n")
+    # Broken: the parameters lack the review team.
+    params = root / "params" / f"{bad_params}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    del data["team"]
+    params.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    good = [i for i in ids if i not in (hang, bad_row, bad_params)]
+    return {"good": good, "hang": [hang], "bad": [bad_row, bad_params]}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".logs" not in p.parts}
+
+
+def _first_difference(a: dict[str, bytes], b: dict[str, bytes]) -> str:
+    for name in a:
+        if a[name] != b.get(name):
+            la, lb = a[name].decode(errors="replace").splitlines(), b.get(name, b"").decode(errors="replace").splitlines()
+            i = next((k for k, (x, y) in enumerate(zip(la, lb)) if x != y), min(len(la), len(lb)))
+            return f"{name} line {i + 1}: {la[i] if i < len(la) else ''!r} != {lb[i] if i < len(lb) else ''!r}"
+    return ""
+
+
+def check_round(root: Path, roles: dict[str, list[str]], marker: str, stdout: str, code: int) -> None:
+    assert code == 1, stdout
+    reports = root / "reports"
+    folders = sorted(p.name for p in reports.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert folders == roles["good"]
+    assert not [p for p in reports.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+    for rid in roles["good"]:
+        assert {p.name for p in (reports / rid).iterdir()} == {"letter.html", "letter.ipynb", "manifest.json"}
+        assert (reports / ".logs" / f"{rid}.log").is_file()
+    rows = {line.split()[0]: line for line in stdout.splitlines() if line.split() and line.split()[0] in
+            roles["good"] + roles["hang"] + roles["bad"]}
+    assert f"{TIMEOUT} " in rows[roles["hang"][0]] and f"after {HANG_TIMEOUT:g} s" in rows[roles["hang"][0]]
+    assert "no-such-kloe" in rows[roles["bad"][0]] and f" {FAILED} " in rows[roles["bad"][0]]
+    assert "team: field required" in rows[roles["bad"][1]]
+    for rid in roles["good"]:
+        assert f" {OK} " in rows[rid] and "letter.html" in rows[rid]
+    assert "timed out" in (reports / ".logs" / f"{roles['hang'][0]}.log").read_text(encoding="utf-8")
+    assert not _kernels(marker), "a kernel outlived the batch"
+
+
+def run_cli(args: list[str], marker: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PEER_REVIEW_TEST_MARK=marker)
+    return subprocess.run([str(PEER_REVIEW), *args], capture_output=True, text=True, env=env,
+                          timeout=300, **kw)  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def marker(monkeypatch: pytest.MonkeyPatch) -> str:
+    mark = uuid.uuid4().hex
+    monkeypatch.setenv("PEER_REVIEW_TEST_MARK", mark)
+    return mark
+
+
+def test_batch_isolates_failures_and_hangs_then_reruns_identically(tmp_path: Path, marker: str) -> None:
+    roles = make_round(tmp_path, 6)
+    done = run_cli(["batch", str(tmp_path), "--workers", "2", "--timeout", str(HANG_TIMEOUT), "--no-progress"], marker)
+    check_round(tmp_path, roles, marker, done.stdout, done.returncode)
+    assert "3 of 6 letters drafted" in done.stdout
+    first = snapshot(tmp_path / "reports")
+    # Again, in-process, only the good reviews: every output byte-identical, exit code 0.
+    again = run_batch([tmp_path / "params" / f"{rid}.yaml" for rid in roles["good"]], workers=2)
+    assert again.exit_code == 0, summary_table(again)
+    second = snapshot(tmp_path / "reports")
+    assert second.keys() == first.keys()
+    assert [n for n in first if first[n] != second[n]] == [], _first_difference(first, second)
+    assert not _kernels(marker)
+
+
+@pytest.mark.slow
+def test_batch_of_twenty_gives_seventeen_letters(tmp_path: Path, marker: str) -> None:
+    roles = make_round(tmp_path, 20, seed=5)
+    done = run_cli(["batch", str(tmp_path / "params"), "-j", "2", "--timeout", str(HANG_TIMEOUT), "--no-progress"],
+                   marker)
+    check_round(tmp_path, roles, marker, done.stdout, done.returncode)
+    assert len(roles["good"]) == 17 and "17 of 20 letters drafted" in done.stdout
+
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path, marker: str) -> None:
+    roles = make_round(tmp_path, 4, seed=2)
+    env = dict(os.environ, PEER_REVIEW_TEST_MARK=marker)
+    proc = subprocess.Popen([str(PEER_REVIEW), "batch", str(tmp_path), "-j", "1", "--no-progress"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    reports = tmp_path / "reports"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _kernels(marker):
+        time.sleep(0.2)  # the hanging review runs first, so a kernel up means it is mid-draft
+    assert _kernels(marker), "no kernel started"
+    assert list(reports.glob(f".{roles['hang'][0]}.tmp-*")), "the review's temporary folder should exist by now"
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in out and "not run" in out
+    assert not [p for p in reports.iterdir() if p.name.startswith(".") and p.name != ".logs"]
+    assert not [p for p in reports.iterdir() if not p.name.startswith(".")]
+    assert not _marked(marker), "a worker or kernel outlived Ctrl-C"
+
+
+def test_collect_and_plan(tmp_path: Path) -> None:
+    generate(tmp_path, 3, seed=1)
+    params = collect_params([tmp_path])
+    assert [p.parent.name for p in params] == ["params"] * 3
+    assert collect_params([tmp_path / "params", params[0]]) == params  # no duplicates
+    twin = tmp_path / "params" / "twin.yaml"
+    twin.write_text(params[0].read_text(encoding="utf-8"), encoding="utf-8")
+    jobs, early = plan(collect_params([tmp_path]))
+    assert len(jobs) == 3 and len(early) == 1 and "also used by" in early[0].reason
