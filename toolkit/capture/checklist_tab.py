@@ -1,0 +1,86 @@
+"""The Checklist tab: each KLOE's prompts with a status and evidence notes, saved on every change."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.params import Prompt
+from toolkit.store import STATUSES, CaptureStore, ChecklistEntry
+
+STATUS_LABELS = {"covered": "Covered", "partly": "Partly", "not yet": "Not yet"}
+
+
+class PromptRow:
+    """One prompt: status buttons and a notes box; a change saves at once (notes on Enter or leaving the box)."""
+
+    def __init__(self, store: CaptureStore, kloe_id: str, prompt: Prompt, entry: ChecklistEntry | None) -> None:
+        self.store, self.kloe_id, self.prompt = store, kloe_id, prompt
+        self.base = entry
+        self.messages = MessageArea()
+        self.status = widgets.ToggleButtons(options=[(STATUS_LABELS[s], s) for s in STATUSES],
+                                            value=entry.status if entry else "not yet",
+                                            style={"button_width": "6rem"})
+        self.notes = widgets.Text(value=entry.notes if entry else "", placeholder="evidence notes",
+                                  continuous_update=False, layout=widgets.Layout(width="24rem"))
+        self.status.add_class("pr-status")
+        self.notes.add_class("pr-notes")
+        text = widgets.HTML(f'<span class="pr-prompt-text">{esc(prompt.text)}</span>',
+                            layout=widgets.Layout(width="28rem"))
+        self.widget = widgets.VBox([widgets.HBox([text, self.status, self.notes]), self.messages.widget])
+        self.widget.add_class("pr-prompt")
+        self.widget.add_class(f"pr-prompt-{slug(prompt.id)}")
+        self._loading = False
+        self.status.observe(self._changed, names="value")
+        self.notes.observe(self._changed, names="value")
+
+    def set_entry(self, entry: ChecklistEntry | None) -> None:
+        self._loading = True
+        try:
+            self.base = entry
+            self.status.value = entry.status if entry else "not yet"
+            self.notes.value = entry.notes if entry else ""
+        finally:
+            self._loading = False
+
+    def _changed(self, _: object) -> None:
+        if not self._loading:
+            run_guarded(self.messages, self._save)
+
+    def _save(self) -> None:
+        result = self.store.set_prompt(self.prompt.id, self.status.value or "not yet", self.notes.value, base=self.base)
+        if not result.ok:
+            self.messages.form_messages(result.messages)
+            return
+        self.base = result.entry
+        self.messages.ok(f"Saved: {STATUS_LABELS.get(self.status.value or '', '')}")
+
+
+class ChecklistTab:
+    def __init__(self, store: CaptureStore) -> None:
+        self.store = store
+        done = store.checklist()
+        self.rows: dict[str, PromptRow] = {}
+        pages = []
+        titles = []
+        for k in store.scope.kloes:
+            rows = [PromptRow(store, k.id, p, done.get(p.id)) for p in k.prompts]
+            self.rows.update({r.prompt.id: r for r in rows})
+            body: list[widgets.Widget] = [r.widget for r in rows] or [widgets.HTML("<p>This KLOE has no prompts.</p>")]
+            pages.append(widgets.VBox(body))
+            titles.append(f"{k.title} ({k.id})")
+        self.accordion = widgets.Accordion(children=pages, titles=tuple(titles), selected_index=0 if pages else None)
+        self.reload = widgets.Button(description="Reload")
+        self.reload.add_class("pr-c-reload")
+        self.reload.on_click(lambda _: self.refresh())
+        self.widget = widgets.VBox([
+            widgets.HTML("<h2>KLOE checklist</h2><p>Mark each prompt as you cover it; a change is saved at once. "
+                         "Notes are saved when you press Enter or leave the box.</p>"),
+            self.reload, self.accordion,
+        ])
+
+    def refresh(self) -> None:
+        done = self.store.checklist()
+        for pid, row in self.rows.items():
+            row.set_entry(done.get(pid))
+            row.messages.clear()

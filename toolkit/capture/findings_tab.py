@@ -1,0 +1,184 @@
+"""The Findings tab: a reviewer's own findings, with a form to add, edit, withdraw and restore."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.findings import EVIDENCE_KINDS, Kind
+from toolkit.store import CapturedFinding, CaptureStore, FindingDraft
+
+FIELD_LABELS = {"kloe": "KLOE", "kind": "Kind", "statement": "Lead statement", "detail": "Detail",
+                "evidence": "Evidence", "indicator": "Linked indicator", "reviewer": "Reviewer"}
+KIND_LABELS = {Kind.STRENGTH.value: "Strength", Kind.AREA.value: "Area for consideration",
+               Kind.URGENT.value: "Recommended urgent action"}
+NO_KLOE = ""
+
+
+def finding_label(f: CapturedFinding) -> str:
+    text = f.statement if len(f.statement) <= 90 else f.statement[:87] + "..."
+    flags = ("(withdrawn) " if f.withdrawn else "") + ("[headline] " if f.headline else "")
+    return f"{flags}{f.kloe or '-'} | {KIND_LABELS.get(f.kind, f.kind)} | {text}"
+
+
+class FindingsTab:
+    """List on top, form below. ``self.editing`` is the finding as last loaded (the edit's base)."""
+
+    def __init__(self, store: CaptureStore, indicator_ids: list[str]) -> None:
+        self.store = store
+        self.editing: CapturedFinding | None = None
+        self.messages = MessageArea("pr-f-msg")
+        scope = store.scope
+        lay = widgets.Layout(width="46rem")
+        self.show_withdrawn = widgets.Checkbox(value=False, description="Show withdrawn findings", indent=False)
+        self.listing = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="60rem"))
+        self.listing.add_class("pr-f-list")
+        self.kloe = widgets.Dropdown(
+            options=[("- choose a KLOE (none only for a headline or urgent action) -", NO_KLOE)]
+            + [(f"{k.title} ({k.id})", k.id) for k in scope.kloes],
+            value=NO_KLOE, description="KLOE", layout=lay)
+        self.kind = widgets.Dropdown(options=[(v, k) for k, v in KIND_LABELS.items()],
+                                     value=Kind.STRENGTH.value, description="Kind", layout=lay)
+        self.headline = widgets.Checkbox(value=False, description="Headline finding", indent=False)
+        self.statement = widgets.Textarea(description="Statement", placeholder="The bold lead sentence",
+                                          layout=widgets.Layout(width="46rem", height="4rem"))
+        self.detail = widgets.Textarea(description="Detail", placeholder="What you heard, read or saw",
+                                       layout=widgets.Layout(width="46rem", height="7rem"))
+        self.evidence = {e: widgets.Checkbox(value=False, description=e, indent=False,
+                                             layout=widgets.Layout(width="9rem")) for e in EVIDENCE_KINDS}
+        self.indicator = widgets.Combobox(options=indicator_ids, ensure_option=False, description="Indicator",
+                                          placeholder="optional: a performance indicator id", layout=lay)
+        self.save = widgets.Button(description="Save new finding", button_style="primary")
+        self.new = widgets.Button(description="New finding")
+        self.withdraw = widgets.Button(description="Withdraw", button_style="warning", disabled=True)
+        self.restore = widgets.Button(description="Restore", disabled=True)
+        self.reload = widgets.Button(description="Reload")
+        self.mode = widgets.HTML()
+        for name, w in (("kloe", self.kloe), ("kind", self.kind), ("headline", self.headline),
+                        ("statement", self.statement), ("detail", self.detail), ("indicator", self.indicator),
+                        ("save", self.save), ("new", self.new), ("withdraw", self.withdraw),
+                        ("restore", self.restore), ("reload", self.reload), ("withdrawn", self.show_withdrawn)):
+            w.add_class(f"pr-f-{name}")
+        for e, w in self.evidence.items():
+            w.add_class(f"pr-f-ev-{slug(e)}")
+        self.listing.observe(self._on_pick, names="value")
+        self.show_withdrawn.observe(lambda _: self.refresh(), names="value")
+        self.save.on_click(self._on_save)
+        self.new.on_click(self._on_new)
+        self.withdraw.on_click(lambda _: self._set_withdrawn(True))
+        self.restore.on_click(lambda _: self._set_withdrawn(False))
+        self.reload.on_click(lambda _: self.refresh())
+        evidence_box = widgets.HBox([widgets.Label("Evidence", layout=widgets.Layout(width="6rem")),
+                                     widgets.HBox(list(self.evidence.values()),
+                                                  layout=widgets.Layout(flex_flow="row wrap", width="40rem"))])
+        self.widget = widgets.VBox([
+            widgets.HTML("<h2>Your findings</h2>"),
+            widgets.HBox([self.show_withdrawn, self.reload]), self.listing,
+            self.mode, self.kloe, self.kind, self.headline, self.statement, self.detail, evidence_box,
+            self.indicator, self.messages.widget,
+            widgets.HBox([self.save, self.new, self.withdraw, self.restore]),
+        ])
+        self._loading = False
+        self._set_mode()
+        self.refresh()
+
+    # -- form state --------------------------------------------------------------------------
+    def draft(self) -> FindingDraft:
+        return FindingDraft(
+            kloe=self.kloe.value or "", kind=self.kind.value or "", statement=self.statement.value,
+            detail=self.detail.value, evidence=tuple(e for e, w in self.evidence.items() if w.value),
+            headline=self.headline.value, indicator=self.indicator.value)
+
+    def load(self, f: CapturedFinding | None) -> None:
+        self._loading = True
+        try:
+            self.editing = f
+            kloe_ids = [v for _, v in self.kloe.options]
+            self.kloe.value = f.kloe if f is not None and f.kloe in kloe_ids else NO_KLOE
+            self.kind.value = f.kind if f is not None and f.kind in KIND_LABELS else Kind.STRENGTH.value
+            self.headline.value = bool(f and f.headline)
+            self.statement.value = f.statement if f else ""
+            self.detail.value = f.detail if f else ""
+            for e, w in self.evidence.items():
+                w.value = bool(f and e in f.evidence)
+            self.indicator.value = f.indicator if f else ""
+        finally:
+            self._loading = False
+        self._set_mode()
+
+    def _set_mode(self) -> None:
+        f = self.editing
+        if f is None:
+            self.mode.value = "<h3>New finding</h3>"
+            self.save.description = "Save new finding"
+        else:
+            state = " (withdrawn: not in the letter)" if f.withdrawn else ""
+            self.mode.value = f"<h3>Editing finding {esc(f.id)}{esc(state)}</h3>"
+            self.save.description = "Save changes"
+        self.withdraw.disabled = f is None or f.withdrawn
+        self.restore.disabled = f is None or not f.withdrawn
+
+    def refresh(self, select: str | None = None) -> None:
+        found = self.store.findings(include_withdrawn=self.show_withdrawn.value)
+        self._loading = True
+        try:
+            self.listing.options = [(finding_label(f), f.id) for f in found]
+            ids = [f.id for f in found]
+            self.listing.value = select if select in ids else None
+        finally:
+            self._loading = False
+
+    # -- callbacks ---------------------------------------------------------------------------
+    def _on_pick(self, change: dict[str, object]) -> None:
+        if self._loading or not change.get("new"):
+            return
+        run_guarded(self.messages, lambda: self._pick(str(change["new"])))
+
+    def _pick(self, finding_id: str) -> None:
+        f = self.store.get(finding_id)
+        self.messages.clear()
+        if f is None:
+            self.messages.error("That finding is no longer in your file; the list has been reloaded.")
+            self.refresh()
+            return
+        self.load(f)
+
+    def _on_new(self, _: object) -> None:
+        self.load(None)
+        self.messages.clear()
+        self.refresh()
+
+    def _on_save(self, _: object) -> None:
+        run_guarded(self.messages, self._save)
+
+    def _save(self) -> None:
+        draft = self.draft()
+        result = self.store.add(draft) if self.editing is None else self.store.edit(self.editing, draft)
+        if not result.ok or result.finding is None:
+            self.messages.form_messages(result.messages, FIELD_LABELS)
+            return
+        if self.editing is None:
+            self.load(None)
+            self.refresh()
+            self.messages.ok(f"Saved: {result.finding.statement}")
+        else:
+            self.load(result.finding)
+            self.refresh(select=result.finding.id)
+            self.messages.ok("Changes saved.")
+
+    def _set_withdrawn(self, withdrawn: bool) -> None:
+        def run() -> None:
+            if self.editing is None:
+                return
+            result = self.store.set_withdrawn(self.editing.id, withdrawn)
+            if not result.ok or result.finding is None:
+                self.messages.form_messages(result.messages, FIELD_LABELS)
+                return
+            if withdrawn and not self.show_withdrawn.value:
+                self.show_withdrawn.value = True
+            self.load(result.finding)
+            self.refresh(select=result.finding.id)
+            self.messages.ok("Withdrawn: it stays in your file and can be restored." if withdrawn
+                             else "Restored.")
+
+        run_guarded(self.messages, run)

@@ -1,0 +1,158 @@
+"""Serving the capture app: Voilà on ``notebooks/capture.ipynb``, localhost by default.
+
+``peer-review capture PARAMS`` calls :func:`serve`. The review's parameters file reaches the
+notebook through the ``PEER_REVIEW_PARAMS`` environment variable (Voilà hands its own environment
+to each page's kernel). On ``127.0.0.1``/``localhost`` there is no token. On any other host (a team
+sharing one laptop over the venue's network) a fresh token from :func:`secrets.token_urlsafe` is
+required: Voilà's Jupyter-server login refuses a request without it (redirect to ``/login`` for
+pages, 403 for the API). Source code and tracebacks are never sent to the page
+(``strip_sources``, ``show_tracebacks=False``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from urllib.parse import quote
+
+from toolkit.capture.app import PARAMS_ENV
+from toolkit.errors import ToolkitError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_PORT = 8866
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def capture_notebook() -> Path:
+    """The project's ``notebooks/capture.ipynb``, else the copy shipped in the package."""
+    project = PACKAGE_DIR.parent / "notebooks" / "capture.ipynb"
+    return project if project.is_file() else PACKAGE_DIR / "notebooks" / "capture.ipynb"
+
+
+def port_is_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(host: str) -> int:
+    """8866 (Voilà's usual port) when free, else any free port."""
+    if port_is_free(host, DEFAULT_PORT):
+        return DEFAULT_PORT
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def needs_token(host: str) -> bool:
+    return host not in LOCAL_HOSTS
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """How the server will be started and where it will be reached."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    host: str
+    port: int
+    url: str
+    token: str | None
+    local_url: str = ""
+
+
+def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
+                token: str | None = None, env: dict[str, str] | None = None) -> ServerPlan:
+    """The Voilà command line and environment for a review's capture app."""
+    import os
+
+    notebook = capture_notebook()
+    if not notebook.is_file():
+        raise ToolkitError(f"the capture notebook is missing ({notebook})")
+    port = port or pick_port(host)
+    if needs_token(host):
+        token = token or secrets.token_urlsafe(24)
+    else:
+        token = None
+    argv = [
+        sys.executable, "-m", "voila", str(notebook),
+        f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
+        f"--Voila.root_dir={notebook.parent}",
+        "--VoilaConfiguration.show_tracebacks=False", "--strip_sources=True",
+        # Voilà cannot always shut a closed tab's kernel down (voila#1458): cull idle, disconnected ones.
+        "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=120",
+    ]
+    if token:
+        argv.append(f"--token={token}")
+    full_env = dict(os.environ if env is None else env)
+    full_env[PARAMS_ENV] = str(params_path.resolve())
+    shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    url = f"http://{shown_host}:{port}/" + (f"?token={quote(token)}" if token else "")
+    query = f"?token={quote(token)}" if token else ""
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else shown_host
+    return ServerPlan(tuple(argv), full_env, host, port, url, token, f"http://{local_host}:{port}/{query}")
+
+
+def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
+    probe = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((probe, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = False,
+          echo: Callable[[str], None] = lambda s: None) -> int:
+    """Run the capture app until interrupted; returns Voilà's exit code.
+
+    ``echo`` receives the lines to show the user (the URL, and the token when one is required).
+    SIGINT and SIGTERM are passed on to Voilà as SIGINT, so it shuts its kernels down cleanly.
+    """
+    from toolkit.kernels import ensure_kernel
+
+    plan = plan_server(params_path, port, host)
+    ensure_kernel()
+    echo(f"Capture app: {plan.url}")
+    if plan.token:
+        echo(f"Access token (needed by everyone who opens the app): {plan.token}")
+    echo("Stop it with Ctrl+C.")
+    proc = subprocess.Popen(plan.argv, env=plan.env, start_new_session=True)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if open_browser and wait_until_listening(plan.host, plan.port):
+            webbrowser.open(plan.local_url)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            return proc.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:
+            proc.kill()

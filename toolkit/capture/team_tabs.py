@@ -1,0 +1,145 @@
+"""The team tabs: Coverage (what is covered, what is thin) and Refine (the evening's selection)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
+from toolkit.coverage import coverage
+from toolkit.frameworks import KloeScope
+from toolkit.params import ReviewParams
+from toolkit.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
+from toolkit.store import CapturedFinding, SaveResult, capture_inputs
+
+HEADLINES = "(headlines)"
+
+
+class CoverageTab:
+    def __init__(self, params: ReviewParams, scope: KloeScope, root: Path) -> None:
+        self.params, self.scope, self.root = params, scope, root
+        self.messages = MessageArea()
+        self.table = widgets.HTML()
+        self.table.add_class("pr-coverage")
+        self.refresh_button = widgets.Button(description="Refresh")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.widget = widgets.VBox([widgets.HTML("<h2>Coverage</h2>"), self.refresh_button,
+                                    self.messages.widget, self.table])
+
+    def refresh(self) -> None:
+        run_guarded(self.messages, self._refresh)
+
+    def _refresh(self) -> None:
+        report = coverage(self.params, self.scope, self.root)
+        rows = [[k.title + (f" ({k.kloe})" if k.kloe else ""), f"{k.covered} of {k.prompts}", k.partly, k.not_yet,
+                 k.strengths, k.areas, k.urgent, k.single_evidence, ", ".join(k.reviewers) or "none yet"]
+                for k in report.kloes]
+        self.table.value = html_table(
+            ["KLOE", "Prompts covered", "Partly", "Not yet", "Strengths", "Areas for consideration",
+             "Urgent actions", "On one kind of evidence only", "Reviewers"], rows,
+            caption="Findings withdrawn are not counted; a prompt counts as covered when any reviewer covered it.")
+        if report.problems:
+            self.messages.error([f"Left out: {p}" for p in report.problems[:20]])
+        else:
+            self.messages.clear()
+
+
+class RefineTab:
+    """One KLOE at a time: reviewers side by side, merge suggestions, and headline/include/order."""
+
+    def __init__(self, params: ReviewParams, scope: KloeScope, root: Path) -> None:
+        self.params, self.scope, self.root = params, scope, root
+        self.refiner = Refiner(params, scope, root)
+        self.messages = MessageArea("pr-r-msg")
+        self.kloe = widgets.Dropdown(options=[(f"{k.title} ({k.id})", k.id) for k in scope.kloes]
+                                     + [("Headlines (any KLOE)", HEADLINES)],
+                                     description="KLOE", layout=widgets.Layout(width="46rem"))
+        self.kloe.observe(lambda _: self.refresh(), names="value")
+        self.refresh_button = widgets.Button(description="Refresh")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.table = widgets.HTML()
+        self.suggestions = widgets.VBox()
+        self.editor = widgets.VBox()
+        snippet = capture_inputs(params)
+        lines = "\n".join(["inputs:", "  findings:"] + [f"    - {p}" for p in snippet["findings"]]
+                          + ["  checklist:"] + [f"    - {p}" for p in snippet["checklist"]])
+        self.widget = widgets.VBox([
+            widgets.HTML("<h2>Refine the team's findings</h2><p>Decisions are saved at once in each reviewer's "
+                         "file. The letter reads them when the review's parameters point at the capture files:</p>"
+                         f"<pre>{esc(lines)}</pre>"),
+            widgets.HBox([self.kloe, self.refresh_button]), self.messages.widget,
+            widgets.HTML("<h3>Side by side</h3>"), self.table,
+            widgets.HTML("<h3>Possible duplicates</h3>"), self.suggestions,
+            widgets.HTML("<h3>Selection and order</h3>"), self.editor,
+        ])
+
+    def refresh(self) -> None:
+        run_guarded(self.messages, self._refresh)
+
+    def _pool(self, findings: list[CapturedFinding]) -> list[CapturedFinding]:
+        if self.kloe.value == HEADLINES:
+            return [f for f in findings if f.headline and not f.withdrawn]
+        return [f for f in findings if f.kloe == self.kloe.value and not f.withdrawn]
+
+    def _refresh(self) -> None:
+        findings = self.refiner.findings()
+        pool = self._pool(findings)
+        reviewers = [m.name for m in self.params.team]
+        if self.kloe.value == HEADLINES:
+            frame = None
+        else:
+            frame = side_by_side(findings, str(self.kloe.value), reviewers)
+        self.table.value = (html_table(list(frame.columns), frame.values.tolist()) if frame is not None and len(frame)
+                            else "<p>No findings here yet.</p>")
+        sugg = suggest_merges(pool)
+        self.suggestions.children = [self._suggestion(s.first, s.second, max(s.jaccard, s.ratio))
+                                     for s in sugg] or [widgets.HTML("<p>None found.</p>")]
+        sections: dict[tuple[str, str, bool], list[CapturedFinding]] = {}
+        for f in pool:
+            sections.setdefault(section_key(f), []).append(f)
+        rows: list[widgets.Widget] = []
+        for key in sorted(sections, key=lambda k: (k[1], k[0])):
+            rows.append(widgets.HTML(f"<h4>{esc(key[1])}{' (headline)' if key[2] else ''}</h4>"))
+            rows.extend(self._editor_row(f) for f in ordered(sections[key]))
+        self.editor.children = rows or [widgets.HTML("<p>No findings here yet.</p>")]
+
+    def _suggestion(self, a: CapturedFinding, b: CapturedFinding, score: float) -> widgets.Widget:
+        text = widgets.HTML(f"<p>{esc(a.reviewer)}: <q>{esc(a.statement)}</q><br>{esc(b.reviewer)}: "
+                            f"<q>{esc(b.statement)}</q> (similarity {score:.2f})</p>")
+        keep_a = widgets.Button(description=f"Keep {a.reviewer.split()[0]}'s", tooltip="exclude the other, pool evidence")
+        keep_b = widgets.Button(description=f"Keep {b.reviewer.split()[0]}'s", tooltip="exclude the other, pool evidence")
+        keep_a.on_click(lambda _: self._act(lambda: self.refiner.merge(a.id, [b.id])))
+        keep_b.on_click(lambda _: self._act(lambda: self.refiner.merge(b.id, [a.id])))
+        return widgets.VBox([text, widgets.HBox([keep_a, keep_b])])
+
+    def _editor_row(self, f: CapturedFinding) -> widgets.Widget:
+        label = widgets.HTML(f"{esc(f.order if f.order is not None else '-')}. <b>{esc(f.statement)}</b> "
+                             f"<small>({esc(f.reviewer)}; {esc(', '.join(f.evidence))})</small>",
+                             layout=widgets.Layout(width="38rem"))
+        headline = widgets.Checkbox(value=f.headline, description="headline", indent=False,
+                                    layout=widgets.Layout(width="7rem"))
+        include = widgets.Checkbox(value=f.include, description="in letter", indent=False,
+                                   layout=widgets.Layout(width="7rem"))
+        up = widgets.Button(description="Up", layout=widgets.Layout(width="4rem"))
+        down = widgets.Button(description="Down", layout=widgets.Layout(width="4.5rem"))
+        headline.observe(lambda ch: self._act(lambda: [self.refiner.set_flags(f.id, headline=bool(ch["new"]))]),
+                         names="value")
+        include.observe(lambda ch: self._act(lambda: [self.refiner.set_flags(f.id, include=bool(ch["new"]))]),
+                        names="value")
+        up.on_click(lambda _: self._act(lambda: self.refiner.move(f.id, -1)))
+        down.on_click(lambda _: self._act(lambda: self.refiner.move(f.id, +1)))
+        return widgets.HBox([label, headline, include, up, down])
+
+    def _act(self, action: Callable[[], Sequence[SaveResult]]) -> None:
+        def run() -> None:
+            results = action()
+            bad = [m.text for r in results if not r.ok for m in r.messages]
+            self._refresh()
+            if bad:
+                self.messages.error(bad)
+            else:
+                self.messages.ok("Saved.")
+
+        run_guarded(self.messages, run)

@@ -1,0 +1,117 @@
+"""Small helpers shared by the capture app's tabs: escaped messages, guarded callbacks, tables.
+
+Every piece of text a reviewer typed or a file holds goes through :func:`html.escape` before it
+reaches an HTML widget. Widget callbacks run inside :func:`guarded`, so a failure becomes a message
+in the form (and a line in the server's log), never a Python traceback on the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+from toolkit.capture.files import StoreError
+from toolkit.errors import ToolkitError
+from toolkit.store import FormMessage
+
+log = logging.getLogger("toolkit.capture")
+F = TypeVar("F", bound=Callable[..., Any])
+
+STYLE = """
+<style>
+.pr-app { max-width: 70rem; font-size: 15px; }
+.pr-app h1 { font-size: 1.6rem; margin: 0.2rem 0 0.6rem; }
+.pr-msg { padding: 0.4rem 0.7rem; margin: 0.3rem 0; border-radius: 4px; }
+.pr-msg-error { background: #fde8e8; border-left: 4px solid #b00020; color: #5c0011; }
+.pr-msg-ok { background: #e6f4ea; border-left: 4px solid #1e7b34; color: #0b3d17; }
+.pr-msg-info { background: #eef3fb; border-left: 4px solid #2a5db0; color: #10284f; }
+.pr-table { border-collapse: collapse; margin: 0.4rem 0; }
+.pr-table th, .pr-table td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; vertical-align: top; text-align: left; }
+.pr-table th { background: #f1f1f1; }
+.pr-prompt-text { width: 30rem; }
+</style>
+"""
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class MessageArea:
+    """An HTML widget showing escaped messages (role=alert for errors, status for the rest)."""
+
+    def __init__(self, css_class: str = "") -> None:
+        self.widget = widgets.HTML(value="")
+        if css_class:
+            self.widget.add_class(css_class)
+
+    def clear(self) -> None:
+        self.widget.value = ""
+
+    def show(self, kind: str, lines: Sequence[str]) -> None:
+        role = "alert" if kind == "error" else "status"
+        items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+        body = f"<ul>{items}</ul>" if len(lines) > 1 else esc(lines[0]) if lines else ""
+        self.widget.value = f'<div class="pr-msg pr-msg-{kind}" role="{role}">{body}</div>'
+
+    def ok(self, text: str) -> None:
+        self.show("ok", [text])
+
+    def info(self, text: str) -> None:
+        self.show("info", [text])
+
+    def error(self, lines: Sequence[str] | str) -> None:
+        self.show("error", [lines] if isinstance(lines, str) else list(lines))
+
+    def form_messages(self, messages: Sequence[FormMessage], labels: dict[str, str] | None = None) -> None:
+        labels = labels or {}
+        self.error([f"{labels.get(m.field, m.field.capitalize())}: {m.text}" if m.field else m.text
+                    for m in messages])
+
+
+def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
+    """Turn any failure inside a widget callback into a message in the form."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except (StoreError, ToolkitError) as exc:
+                log.warning("capture: %s", exc)
+                messages().error([f"Not saved: {exc}"])
+            except OSError as exc:
+                log.exception("capture: file error")
+                messages().error([f"Not saved: the file could not be written ({exc.strerror or exc}). "
+                                  "Your entry is still in the form; try again."])
+            except Exception:  # noqa: BLE001 - the UI boundary: never show a traceback to a reviewer
+                log.exception("capture: unexpected error in %s", fn.__name__)
+                messages().error(["Something went wrong and this action was not completed. "
+                                  "Your entry is still in the form; try again, or tell the coordinator."])
+            return None
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str = "") -> str:
+    """An escaped HTML table."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="pr-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def run_guarded(area: MessageArea, fn: Callable[[], None]) -> None:
+    """Run ``fn`` now, showing any failure in ``area`` (see :func:`guarded`)."""
+    guarded(lambda: area)(fn)()
