@@ -43,6 +43,13 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("md", ["## The review and its inputs"]),
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "summary.findings_table(review)"),
+    ("md", ["## EHC plan audit (working view)\n\n"
+            "Grades by section, results by group, and the moderation of plans read by two auditors: "
+            "settle the disagreements listed here before the letter is sent. Only counts reach the letter."]),
+    ("code", [], "summary.audit_grades_table(review)"),
+    ("code", [], "summary.audit_breakdown_table(review)"),
+    ("code", [], "summary.moderation_summary(review)"),
+    ("code", [], "summary.moderation_disagreements(review)"),
     ("md", ["## Performance data (working view)\n\n"
             "The authority's indicators with their comparators, and findings that the data seems to "
             "contradict (a strength in the lowest quarter, or an area for consideration in the best). "

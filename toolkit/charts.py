@@ -53,6 +53,7 @@ def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> s
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: this is embedded in HTML
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate only
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
     # Prefix matplotlib's generated ids (and references to them) with the chart id.
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{safe_id}-{m.group(1)}"', svg)

@@ -95,6 +95,9 @@ def outline(review: Review) -> list[Heading]:
     for i, k in enumerate(review.scope.kloes, start=2):
         heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
     n = 4
+    if review.audit is not None:
+        heads.append(Heading("audit", str(n), "EHC plan sample audit"))
+        n += 1
     if review.performance is not None:
         heads.append(Heading("performance", str(n), "Performance data"))
         n += 1
@@ -152,6 +155,22 @@ def kloe_sections(review: Review) -> Fragment:
     return _render(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
 
 
+def audit_sample(review: Review) -> Fragment:
+    """What the team found in the EHC plans it read: counts and statements backed by counts."""
+    if review.audit is None:
+        return Fragment("audit", "")
+    from toolkit.auditreport import audit_results, render_audit_section, summarise_for_letter
+
+    style = style_dir(review.params.letter_style, review.root)
+    head = outline_heading(review, "audit")
+    summary = summarise_for_letter(audit_results(review.audit), style=style)
+    return Fragment("audit", render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}").strip() + "\n")
+
+
+def outline_heading(review: Review, key: str) -> Heading:
+    return next(h for h in outline(review) if h.key == key)
+
+
 def performance_data(review: Review) -> Fragment:
     """The area's data in sentences with comparators, a summary table and charts."""
     from toolkit.perfletter import letter_views, source_names, summary_rows
@@ -177,7 +196,7 @@ def closing(review: Review) -> Fragment:
 
 #: The letter's sections in order: the letter notebook has one tagged cell per entry.
 SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
-    opening, background_and_process, headlines, kloe_sections, performance_data, self_evaluation,
+    opening, background_and_process, headlines, kloe_sections, audit_sample, performance_data, self_evaluation,
     urgent_actions, closing,
 )
 

@@ -24,7 +24,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
-    "letter_style", "outputs",
+    "privacy", "letter_style", "outputs",
 )
 
 
@@ -153,6 +153,7 @@ class Inputs(_Model):
     findings: list[str] = Field(min_length=1)
     checklist: list[str] = Field(default_factory=list)
     audit: str | None = None
+    audit_framework: str | None = None
     performance: list[str] = Field(default_factory=list)
     sef: str | None = None
 
@@ -166,6 +167,15 @@ class PerformanceOptions(_Model):
     @classmethod
     def _period(cls, v: Any) -> Any:
         return None if v is None else str(v)
+
+
+class PrivacyOptions(_Model):
+    """Phrases the personal-data screen must never take for a child's name (service names...).
+
+    The team's, the recipient's and the coordinator's names are always allowed.
+    """
+
+    allow: list[str] = Field(default_factory=list)
 
 
 class ReviewParams(_Model):
@@ -186,6 +196,7 @@ class ReviewParams(_Model):
     groups_met: list[str] = Field(default_factory=list)
     inputs: Inputs
     performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
+    privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
     outputs: list[Literal["html", "ipynb"]] = Field(default_factory=lambda: ["html"])
 
@@ -208,6 +219,11 @@ class ReviewParams(_Model):
     @property
     def lead(self) -> TeamMember:
         return next(m for m in self.team if m.lead)
+
+    def allowed_phrases(self) -> list[str]:
+        """What the personal-data screen accepts: adults named in the parameters, and privacy.allow."""
+        people = [m.name for m in self.team] + [self.recipient.name, self.coordinator.name]
+        return [*people, *self.privacy.allow]
 
     def member_days(self, member: TeamMember) -> list[dt.date]:
         return list(member.days) if member.days else [*self.visit.dates, self.visit.presentation_date]

@@ -216,11 +216,13 @@ def screen_table(
         for column in columns:
             hits = screen_text(values.get(column, "") or "", allow, reference_year)
             if hits:
+                hint = (" (if it names a place or service, not a person, add the phrase to "
+                        "privacy.allow in the review's parameters)" if any(h.kind == "name" for h in hits) else "")
                 errors.append(
                     InputError(
                         file,
                         f"this looks like {describe_hits(hits)}: free text must not identify a "
-                        "child; remove it (use the case reference only) and try again",
+                        f"child; remove it (use the case reference only) and try again{hint}",
                         row=number,
                         column=column,
                     )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.findings import FindingSet, load_findings
+from toolkit.audit import AuditData, load_audit_framework, read_audit
+from toolkit.findings import FREE_TEXT, FindingSet, load_findings
 from toolkit.frameworks import KloeScope, resolve_scope
 from toolkit.perfletter import PerformanceData, check_indicator_ids, load_performance
 from toolkit.sef import SefComparison, load_sef
@@ -21,7 +22,8 @@ class Review:
     findings: FindingSet
     params_file: str = ""
     sef: SefComparison | None = None
-    performance: "PerformanceData | None" = None
+    performance: PerformanceData | None = None
+    audit: AuditData | None = None
 
     @property
     def review_id(self) -> str:
@@ -31,6 +33,17 @@ class Review:
         from toolkit.summary import review_summary_html
 
         return review_summary_html(self)
+
+
+def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputError]:
+    """Findings' free text must not identify a child (names, dates of birth, NHS numbers, UPNs)."""
+    from toolkit.privacy import screen_table
+
+    errors: list[InputError] = []
+    for file in findings.files:
+        rows = [(f.row, {"statement": f.statement, "detail": f.detail}) for f in findings.all if f.file == file]
+        errors.extend(screen_table(rows, file, FREE_TEXT, params.allowed_phrases(), params.visit.dates[0].year))
+    return errors
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
@@ -50,6 +63,15 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
         errors.extend(exc.errors)
     if findings is not None:
         errors.extend(check_indicator_ids(findings.all))
+        errors.extend(screen_findings(findings, params))
+    audit: AuditData | None = None
+    if params.inputs.audit:
+        try:
+            framework = load_audit_framework(params.inputs.audit_framework, root)
+            audit = read_audit(params.inputs.audit, framework, root=root, allow=params.allowed_phrases(),
+                               reference_year=params.visit.dates[0].year)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
     performance: PerformanceData | None = None
     try:
         performance = load_performance(params, root, params_file)
@@ -64,7 +86,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
     if errors or findings is None:
         raise ValidationFailed(errors)
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance)
+                  performance=performance, audit=audit)
 
 
 def load_review(params_path: str | Path) -> Review:

@@ -50,3 +50,57 @@ def review_summary_html(review: "Review") -> str:
     ]
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items)
     return f"<table class=\"review-summary\"><caption>Review {escape(p.review_id)}</caption>{body}</table>"
+
+
+def audit_grades_table(review: "Review") -> pd.DataFrame:
+    """Working view: plans per grade for each section and overall, with percent good or better."""
+    if review.audit is None:
+        return pd.DataFrame({"note": ["This review names no EHC plan audit file."]})
+    from toolkit.auditreport import audit_results
+
+    result = audit_results(review.audit)
+    rows = []
+    for code, counts in result.section_grades.items():
+        pct = result.section_percent_good(code)
+        rows.append({"section": code, **{f"grade {g}": counts[g] for g in (4, 3, 2, 1)},
+                     "% good or better": None if pct is None else round(pct, 1)})
+    pct = result.percent_good_or_better
+    rows.append({"section": "overall", **{f"grade {g}": result.overall_grades[g] for g in (4, 3, 2, 1)},
+                 "% good or better": None if pct is None else round(pct, 1)})
+    return pd.DataFrame(rows).set_index("section")
+
+
+def audit_breakdown_table(review: "Review") -> pd.DataFrame:
+    """Working view: plans graded good or better by phase, primary need and setting type."""
+    if review.audit is None:
+        return pd.DataFrame()
+    from toolkit.auditreport import audit_results
+
+    rows = [{"by": by, "group": group, "plans": g.plans, "graded": g.graded, "good or better": g.good_or_better}
+            for by, groups in audit_results(review.audit).breakdowns.items() for group, g in groups.items()]
+    return pd.DataFrame(rows).set_index(["by", "group"])
+
+
+def moderation_summary(review: "Review") -> pd.DataFrame:
+    """Working view: how far two auditors reading the same plans agreed."""
+    if review.audit is None:
+        return pd.DataFrame()
+    from toolkit.moderation import moderate
+
+    r = moderate(review.audit)
+    return pd.DataFrame([{
+        "plans read twice": r.plans,
+        "section grade pairs": len(r.section_grade_pairs),
+        "exact agreement %": None if r.exact_agreement is None else round(r.exact_agreement, 1),
+        "weighted kappa": None if r.kappa is None else round(r.kappa, 3),
+        "disagreements to settle": len(r.disagreements),
+    }])
+
+
+def moderation_disagreements(review: "Review") -> pd.DataFrame:
+    """Working view: every point where two auditors differ, for the team to settle."""
+    if review.audit is None:
+        return pd.DataFrame()
+    from toolkit.moderation import disagreement_rows, moderate
+
+    return pd.DataFrame(disagreement_rows(moderate(review.audit)))
