@@ -1,0 +1,151 @@
+"""The capture app in a real browser (headless Debian Chromium driven by Playwright).
+
+Starts ``peer-review capture`` on a copy of the small review, records as a reviewer, reloads and
+finds everything there, checks bad entries are refused in the form, then drafts the letter from
+the capture files and finds the captured finding in its KLOE's section.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_capture_support import copy_mini
+from toolkit.capture.server import wait_until_listening
+from toolkit.store import capture_inputs, open_review
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+STATEMENT = "Parent carers co-chair the SEND partnership board <b>and</b> set its agenda."
+REVIEWER = "Lena Duarte"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
+    pytest.importorskip("playwright.sync_api")
+    params_file = copy_mini(tmp_path)
+    data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    params, _, _ = open_review(params_file)
+    data["inputs"]["findings"] = capture_inputs(params)["findings"]
+    params_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(": ", 1)[1].strip()
+        assert url == f"http://127.0.0.1:{port}/"
+        assert wait_until_listening("127.0.0.1", port, timeout=60)
+        yield url, params_file
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _start(page: object, url: str) -> None:
+    page.goto(url, timeout=90_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(".pr-reviewer select", timeout=90_000)  # type: ignore[attr-defined]
+    page.select_option(".pr-reviewer select", label=REVIEWER)  # type: ignore[attr-defined]
+    page.click("button.pr-start")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pr-f-statement textarea", timeout=30_000)  # type: ignore[attr-defined]
+
+
+def _assert_clean(page: object) -> None:
+    text = page.inner_text("body")  # type: ignore[attr-defined]
+    content = page.content()  # type: ignore[attr-defined]
+    assert "Traceback" not in content and "Error" not in text.split("Recording as")[0]
+    assert "capture_app(" not in text and "import " not in text  # no code on the page
+    assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0  # type: ignore[attr-defined]
+
+
+def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, params_file = app
+    params, scope, root = open_review(params_file)
+    findings_file = root / "data" / params.review_id / "capture" / "findings_lena-duarte.csv"
+    kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            _start(page, url)
+            _assert_clean(page)
+
+            # bad entries: a message in the form, nothing saved
+            page.click("button.pr-f-save")
+            expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Lead statement")
+            page.fill(".pr-f-statement textarea", STATEMENT)
+            page.select_option(".pr-f-kloe select", label=kloe_label)
+            page.click("button.pr-f-save")
+            expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Evidence")
+            assert findings_file.read_text().count("\n") == 1  # the header only
+
+            # a good entry
+            page.fill(".pr-f-detail textarea", "They chaired the meeting we observed.")
+            page.check(".pr-f-ev-interview input")
+            page.check(".pr-f-ev-observation input")
+            page.click("button.pr-f-save")
+            expect(page.locator(".pr-f-msg .pr-msg-ok")).to_contain_text("Saved")
+            expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
+
+            # tick a prompt
+            page.get_by_role("tab", name="Checklist").click()
+            row = page.locator(".pr-prompt-2016-identify-1")
+            row.locator("button", has_text="Covered").click()
+            expect(row.locator(".pr-msg-ok")).to_contain_text("Saved")
+            _assert_clean(page)
+
+            # reload: both are there (reviewer preselected through the query string this time)
+            page.goto(url + "?reviewer=Lena%20Duarte", timeout=90_000)
+            page.wait_for_selector(".pr-f-list select", timeout=90_000)
+            expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
+            page.get_by_role("tab", name="Checklist").click()
+            expect(page.locator(".pr-prompt-2016-identify-1 button.mod-active")).to_have_text("Covered")
+            page.get_by_role("tab", name="Coverage").click()
+            expect(page.locator(".pr-coverage")).to_contain_text("1 of 5")
+            _assert_clean(page)
+        finally:
+            browser.close()
+
+    rows = findings_file.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 and "interview;observation" in rows[1]
+
+    from toolkit.render import draft
+
+    for m in params.team:  # every reviewer's file exists, even for those who captured nothing
+        from toolkit.store import CaptureStore
+
+        CaptureStore(root, params, scope, m.name).ensure_files()
+    result = draft(params_file, root / "reports")
+    letter = result.letter.read_text(encoding="utf-8")
+    section = re.search(r'<section id="kloe-lt-coproduction".*?</section>', letter, re.S)
+    assert section is not None
+    assert html.escape(STATEMENT, quote=False) in section.group(0) or "co-chair the SEND partnership board" in section.group(0)
+    assert "<b>and</b>" not in letter
