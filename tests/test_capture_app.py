@@ -1,0 +1,84 @@
+"""The capture app's widgets without a browser: forms, messages, escaping, tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from test_capture_support import copy_mini, store_for
+from toolkit.capture.app import CaptureApp, capture_app, reviewer_from_query
+from toolkit.store import open_review
+
+
+def _app(tmp_path: Path, reviewer: str = "Lena Duarte") -> tuple[CaptureApp, Path]:
+    params_file = copy_mini(tmp_path)
+    params, scope, root = open_review(params_file)
+    return CaptureApp(params, scope, root, reviewer), params_file
+
+
+def test_bad_entry_shows_messages_and_saves_nothing(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    tab = app.findings
+    tab.statement.value = "<script>alert(1)</script>"
+    tab._on_save(None)
+    msg = tab.messages.widget.value
+    assert 'role="alert"' in msg and "KLOE" in msg and "Evidence" in msg
+    assert store_for(params_file, "Lena Duarte").findings() == []
+    assert tab.statement.value == "<script>alert(1)</script>"  # the entry stays in the form
+
+
+def test_add_edit_withdraw_restore(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    tab = app.findings
+    tab.kloe.value = "lt-coproduction"
+    tab.statement.value = "Families <b>shape</b> services."
+    tab.evidence["focus group"].value = True
+    tab._on_save(None)
+    assert "&lt;b&gt;shape&lt;/b&gt;" in tab.messages.widget.value and "<b>shape" not in tab.messages.widget.value
+    [(label, fid)] = tab.listing.options
+    tab.listing.value = fid
+    assert tab.editing is not None and tab.save.description == "Save changes"
+    tab.detail.value = "Seen at the forum."
+    tab._on_save(None)
+    assert store_for(params_file, "Lena Duarte").get(fid).detail == "Seen at the forum."  # type: ignore[union-attr]
+    tab.withdraw.click()
+    assert store_for(params_file, "Lena Duarte").get(fid).withdrawn  # type: ignore[union-attr]
+    assert not tab.restore.disabled
+    tab.restore.click()
+    assert not store_for(params_file, "Lena Duarte").get(fid).withdrawn  # type: ignore[union-attr]
+
+
+def test_checklist_saves_on_change(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    row = app.checklist.rows["2016-identify.3"]
+    row.status.value = "partly"
+    row.notes.value = "asked SENCOs"
+    entry = store_for(params_file, "Lena Duarte").checklist()["2016-identify.3"]
+    assert (entry.status, entry.notes) == ("partly", "asked SENCOs")
+    assert "Saved" in row.messages.widget.value
+
+
+def test_coverage_and_refine_tabs_render_escaped(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    app.coverage.refresh()
+    assert "pr-table" in app.coverage.table.value and "<script>" not in app.coverage.table.value
+    app.refine.kloe.value = "lt-coproduction"
+    app.refine.refresh()
+    assert "<script>" not in app.refine.table.value  # the fixture holds a <script> statement, not captured here
+    assert app.refine.messages.widget.value == "" or "pr-msg-ok" in app.refine.messages.widget.value
+
+
+def test_missing_or_bad_params_give_a_message_not_a_traceback(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("PEER_REVIEW_PARAMS", raising=False)
+    w = capture_app()
+    assert isinstance(w, widgets.VBox) and "peer-review capture" in w.children[1].value
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("review_id: Not A Slug\n")
+    w = capture_app(bad)
+    assert "bad.yaml" in w.children[1].value and 'role="alert"' in w.children[1].value
+
+
+def test_query_string_preselects_only_team_members() -> None:
+    assert reviewer_from_query("reviewer=Lena%20Duarte&token=x", ["Lena Duarte"]) == "Lena Duarte"
+    assert reviewer_from_query("reviewer=Mallory", ["Lena Duarte"]) is None
