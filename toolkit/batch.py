@@ -183,7 +183,12 @@ def _draft_one(job: Job) -> dict[str, Any]:
     from toolkit.render import draft
 
     job.log.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(job.log, mode="w", encoding="utf-8")
+    job.log.write_text("", encoding="utf-8")
+    # The worker's stderr (inherited by the kernel it starts) goes to the review's log too.
+    log_fd = os.open(job.log, os.O_WRONLY | os.O_APPEND)
+    saved_stderr = os.dup(2)
+    os.dup2(log_fd, 2)
+    handler = logging.FileHandler(job.log, mode="a", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -205,6 +210,9 @@ def _draft_one(job: Job) -> dict[str, Any]:
         log.info("finished in %.2f s", time.perf_counter() - started)
         root.removeHandler(handler)
         handler.close()
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        os.close(log_fd)
     self_kb, kids_kb = _peaks()
     return {"index": job.index, "status": status, "output": output, "reason": reason,
             "worker_kb": self_kb, "kernel_kb": kids_kb}
