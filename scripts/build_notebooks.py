@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from toolkit.briefing import SECTIONS as BRIEFING_SECTIONS  # noqa: E402
 from toolkit.letter import SECTIONS  # noqa: E402
 from toolkit.params import TOP_LEVEL_FIELDS  # noqa: E402
 from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
@@ -62,6 +63,19 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
 ]
 
 
+BRIEFING_CELLS: list[tuple] = [
+    ("md", ["# Pre-visit briefing pack\n\n"
+            "The area's published indicators for the review team before the visit, run by papermill "
+            "with the review's parameters (`peer-review briefing PARAMS`). Cells tagged `briefing` are "
+            "the pack; the others are working views."]),
+    ("code", ["parameters"], PARAMETERS),
+    ("code", [], "from toolkit import briefing, perfletter\nfrom toolkit.review import from_notebook"),
+    ("code", [], "review = from_notebook(globals())\nreview"),
+    ("code", [], "perfletter.indicator_table(review)"),
+    *[("code", ["briefing"], f"briefing.{section.__name__}(review)") for section in BRIEFING_SECTIONS],
+]
+
+
 def make_notebook(cells: list[tuple]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python (peer-review)", "language": "python"}
@@ -89,3 +103,4 @@ def build(name: str, cells: list[tuple]) -> Path:
 
 if __name__ == "__main__":
     print(build("letter.ipynb", LETTER_CELLS))
+    print(build("briefing.ipynb", BRIEFING_CELLS))

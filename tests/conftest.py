@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +15,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 DFE = SHARED / "data" / "dfe"
 DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 
 
 def needs_shared() -> pytest.MarkDecorator:
@@ -49,3 +51,24 @@ def append_rows() -> Callable[[Path, list[str]], Path]:
         return path
 
     return append
+
+
+@pytest.fixture
+def mini_perf(mini, edit_params):
+    """The small review with the synthetic DfE file; its authority is one of the fictional LAs."""
+    dest = mini.parents[1] / "data" / "performance"
+    dest.mkdir(parents=True)
+    shutil.copy(SYNTH, dest / SYNTH.name)
+    with SYNTH.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"]
+    la = rows[10]
+    neighbours = [r["new_la_code"] for r in rows[20:24]]
+
+    def change(d):
+        d["authority"]["ons_code"] = la["new_la_code"]
+        d["region"]["name"] = la["region_name"]
+        d["inputs"]["performance"] = [f"data/performance/{SYNTH.name}"]
+        d["performance"]["neighbours"] = neighbours
+        d["visit"]["dates"] = ["2026-02-03", "2026-02-04"]
+    edit_params(mini, change)
+    return mini, la, neighbours

@@ -14,28 +14,6 @@ from toolkit.letter import build_letter
 from toolkit.perfletter import consistency_table, to_test_on_site
 from toolkit.review import load_review, validate
 
-SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
-
-
-@pytest.fixture
-def mini_perf(mini, edit_params):
-    """The small review with the synthetic DfE file; its authority is one of the fictional LAs."""
-    dest = mini.parents[1] / "data" / "performance"
-    dest.mkdir(parents=True)
-    shutil.copy(SYNTH, dest / SYNTH.name)
-    with SYNTH.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"]
-    la = rows[10]
-    neighbours = [r["new_la_code"] for r in rows[20:24]]
-
-    def change(d):
-        d["authority"]["ons_code"] = la["new_la_code"]
-        d["region"]["name"] = la["region_name"]
-        d["inputs"]["performance"] = [f"data/performance/{SYNTH.name}"]
-        d["performance"]["neighbours"] = neighbours
-        d["visit"]["dates"] = ["2026-02-03", "2026-02-04"]
-    edit_params(mini, change)
-    return mini, la, neighbours
 
 
 def _soup(review) -> BeautifulSoup:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,6 +19,23 @@ def _fail_with(errors: list[InputError] | list[str], code: int) -> None:
     for e in errors:
         click.echo(str(e), err=True)
     sys.exit(code)
+
+
+def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Path, Path | None], Any]) -> None:
+    """Validate every review first (exit 2 listing every problem), then build each in turn."""
+    from toolkit.review import validate as validate_review
+
+    problems = [e for p in params for e in validate_review(p)]
+    if problems:
+        _fail_with(problems, EXIT_BAD_INPUT)
+    for p in params:
+        try:
+            result = build(p, reports)
+        except ValidationFailed as exc:
+            _fail_with(exc.errors, EXIT_BAD_INPUT)
+        except ToolkitError as exc:
+            _fail_with([str(exc)], EXIT_FAILED)
+        click.echo(str(result.letter))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,19 +64,19 @@ def validate(params: tuple[Path, ...]) -> None:
 def draft(params: tuple[Path, ...], reports: Path | None) -> None:
     """Build the letter draft of each review: reports/<review>/letter.html."""
     from toolkit.render import draft as draft_review
-    from toolkit.review import validate as validate_review
 
-    problems = [e for p in params for e in validate_review(p)]
-    if problems:
-        _fail_with(problems, EXIT_BAD_INPUT)
-    for p in params:
-        try:
-            result = draft_review(p, reports)
-        except ValidationFailed as exc:
-            _fail_with(exc.errors, EXIT_BAD_INPUT)
-        except ToolkitError as exc:
-            _fail_with([str(exc)], EXIT_FAILED)
-        click.echo(str(result.letter))
+    _build_each(params, reports, draft_review)
+
+
+@main.command()
+@click.argument("params", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the reports (default: reports/ beside params/).")
+def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
+    """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
+    from toolkit.render import briefing as build_briefing
+
+    _build_each(params, reports, build_briefing)
 
 
 @main.command()

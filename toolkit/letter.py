@@ -131,28 +131,28 @@ def _context(review: Review) -> dict[str, object]:
     }
 
 
-def _render(review: Review, name: str, template: str, **extra: object) -> Fragment:
+def render_fragment(review: Review, name: str, template: str, **extra: object) -> Fragment:
     html = environment(review).get_template(template).render(**_context(review), **extra)
     return Fragment(name, html.strip() + "\n")
 
 
 def opening(review: Review) -> Fragment:
     """Date, address, salutation, title line, the scope asked for and the framing."""
-    return _render(review, "opening", "opening.html.j2")
+    return render_fragment(review, "opening", "opening.html.j2")
 
 
 def background_and_process(review: Review) -> Fragment:
     """Background of the programme and what the team did, with computed counts."""
-    return _render(review, "process", "process.html.j2")
+    return render_fragment(review, "process", "process.html.j2")
 
 
 def headlines(review: Review) -> Fragment:
-    return _render(review, "headlines", "headlines.html.j2")
+    return render_fragment(review, "headlines", "headlines.html.j2")
 
 
 def kloe_sections(review: Review) -> Fragment:
     """One section per KLOE in scope with its strengths and areas for consideration."""
-    return _render(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
+    return render_fragment(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
 
 
 def audit_sample(review: Review) -> Fragment:
@@ -176,22 +176,22 @@ def performance_data(review: Review) -> Fragment:
     from toolkit.perfletter import letter_views, source_names, summary_rows
 
     data = review.performance
-    return _render(review, "performance", "performance.html.j2", data=data, views=letter_views(review),
-                   rows=summary_rows(data.with_values) if data else [], sources=source_names(review))
+    return render_fragment(review, "performance", "performance.html.j2", data=data, views=letter_views(review),
+                   rows=summary_rows(data.for_letter) if data else [], sources=source_names(review))
 
 
 def self_evaluation(review: Review) -> Fragment:
     """Where the peers agree with the area's self-evaluation, and where not."""
-    return _render(review, "sef", "sef.html.j2", sef=review.sef)
+    return render_fragment(review, "sef", "sef.html.j2", sef=review.sef)
 
 
 def urgent_actions(review: Review) -> Fragment:
-    return _render(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
+    return render_fragment(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
 
 
 def closing(review: Review) -> Fragment:
     """Next steps and the lead reviewer's sign-off."""
-    return _render(review, "closing", "closing.html.j2")
+    return render_fragment(review, "closing", "closing.html.j2")
 
 
 #: The letter's sections in order: the letter notebook has one tagged cell per entry.
@@ -206,12 +206,15 @@ def letter_title(review: Review) -> str:
     return f"{p.programme.name}: {p.authority.name}, {wording.month_year(p.visit.dates[0])}"
 
 
-def page(review: Review, fragments: list[str]) -> str:
+LETTER_BANNER = "Draft for the review team: check every statement before this letter is sent."
+
+
+def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str = LETTER_BANNER) -> str:
     """The self-contained HTML page around the sections (used by nbconvert and in-process)."""
     env = environment(review)
     css = env.get_template("style.css").render()
     return env.get_template("page.html.j2").render(
-        title=letter_title(review), css=Markup(css), body=Markup("".join(fragments)),
+        title=title or letter_title(review), css=Markup(css), body=Markup("".join(fragments)), banner=banner,
     )
 
 

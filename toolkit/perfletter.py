@@ -33,6 +33,7 @@ class PerformanceData:
 
     comparisons: tuple[Comparison, ...]
     neighbours: tuple[str, ...]
+    letter_ids: tuple[str, ...] | None = None  # the review's choice for the letter (None: all)
 
     def get(self, indicator_id: str) -> Comparison | None:
         return next((c for c in self.comparisons if c.indicator.id == indicator_id), None)
@@ -40,6 +41,14 @@ class PerformanceData:
     @property
     def with_values(self) -> list[Comparison]:
         return [c for c in self.comparisons if c.value is not None]
+
+    @property
+    def for_letter(self) -> list[Comparison]:
+        """The indicators the letter states: the review's list (in its order), else all with a value."""
+        if self.letter_ids is None:
+            return self.with_values
+        chosen = [self.get(i) for i in self.letter_ids]
+        return [c for c in chosen if c is not None and c.value is not None]
 
 
 def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
@@ -50,8 +59,7 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
     try:
         sources = read_performance_files(paths, root)
         comparisons = compare_all(
-            sources, params.authority.ons_code, ids=params.performance.indicators,
-            period=params.performance.period, visit_date=params.visit.dates[0],
+            sources, params.authority.ons_code, period=params.performance.period, visit_date=params.visit.dates[0],
             neighbours=params.performance.neighbours,
         )
     except InputError as exc:
@@ -65,9 +73,15 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
         if comparisons and all(code in c.neighbours_missing for c in comparisons):
             errors.append(InputError(params_file, f"statistical neighbour '{code}' has no data in the performance files",
                                      column=f"performance.neighbours[{i}]"))
+    known = {c.indicator.id for c in comparisons}
+    for i, ind in enumerate(params.performance.indicators or [], start=1):
+        if comparisons and ind not in known:
+            errors.append(InputError(params_file, f"indicator '{ind}' is not in the catalogue or not in these files",
+                                     column=f"performance.indicators[{i}]"))
     if errors:
         raise ValidationFailed(errors)
-    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours))
+    letter_ids = tuple(params.performance.indicators) if params.performance.indicators is not None else None
+    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids)
 
 
 def check_indicator_ids(findings: Sequence["Finding"]) -> list[InputError]:
@@ -103,8 +117,8 @@ def charted_ids(review: "Review") -> list[str]:
     if data is None:
         return []
     linked = [f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)]
-    ordered = [c.indicator.id for c in data.with_values if c.indicator.id in linked]
-    return ordered or [c.indicator.id for c in data.with_values[:1]]
+    ordered = [c.indicator.id for c in data.for_letter if c.indicator.id in linked]
+    return ordered or [c.indicator.id for c in data.for_letter[:1]]
 
 
 def letter_views(review: "Review") -> list[IndicatorView]:
@@ -112,7 +126,7 @@ def letter_views(review: "Review") -> list[IndicatorView]:
     if data is None:
         return []
     charted = set(charted_ids(review))
-    return [_view(c, c.indicator.id in charted, "letter") for c in data.with_values]
+    return [_view(c, c.indicator.id in charted, "letter") for c in data.for_letter]
 
 
 def briefing_views(review: "Review") -> list[IndicatorView]:

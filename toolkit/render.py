@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import nbformat
 
@@ -49,11 +49,11 @@ def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def letter_fragments(nb: nbformat.NotebookNode) -> list[str]:
-    """The HTML outputs of the cells tagged ``letter``, in order."""
+def letter_fragments(nb: nbformat.NotebookNode, tag: str = LETTER_TAG) -> list[str]:
+    """The HTML outputs of the cells tagged ``tag`` (``letter`` by default), in order."""
     frags = []
     for cell in nb.cells:
-        if cell.cell_type != "code" or LETTER_TAG not in cell.metadata.get("tags", []):
+        if cell.cell_type != "code" or tag not in cell.metadata.get("tags", []):
             continue
         for out in cell.get("outputs", []):
             html = out.get("data", {}).get("text/html")
@@ -62,8 +62,9 @@ def letter_fragments(nb: nbformat.NotebookNode) -> list[str]:
     return frags
 
 
-def export_letter(nb: nbformat.NotebookNode, review: Review) -> str:
-    """nbconvert with the toolkit's ``letter`` template: the letter only, self-contained."""
+def export_letter(nb: nbformat.NotebookNode, review: Review, kind: "ReportKind | None" = None) -> str:
+    """nbconvert with the toolkit's ``letter`` template: only the tagged outputs, self-contained."""
+    kind = kind or LETTER
     from nbconvert.exporters import TemplateExporter
 
     # TemplateExporter, not HTMLExporter: the latter re-serialises the page through BeautifulSoup,
@@ -71,7 +72,7 @@ def export_letter(nb: nbformat.NotebookNode, review: Review) -> str:
     exporter = TemplateExporter(template_name="letter", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
     exporter.file_extension = ".html"
     exporter.output_mimetype = "text/html"
-    exporter.register_filter("letter_page", lambda node: page(review, letter_fragments(node)))
+    exporter.register_filter("letter_page", lambda node: kind.page(review, letter_fragments(node, kind.tag)))
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -81,14 +82,43 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` (a complete report folder) with two renames."""
+    """Replace ``final`` by ``tmp`` (a complete report folder) with two renames.
+
+    Files of the old folder that this build did not write (the briefing, when drafting the
+    letter, and the reverse) are carried over into ``tmp`` first, so each build replaces only
+    its own files and the folder is never seen half-made.
+    """
     old = None
+    if final.is_dir():
+        for item in final.iterdir():
+            if item.is_file() and not (tmp / item.name).exists():
+                shutil.copy2(item, tmp / item.name)
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}")
         final.rename(old)
     tmp.rename(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A notebook that renders one report of a review: the letter, or the briefing pack."""
+
+    name: str  # file stem of the executed notebook and the HTML
+    tag: str  # cells whose output is the report
+    page: Callable[[Review, list[str]], str]
+    manifest: bool  # whether the report records its inputs (the letter does; verify rebuilds it)
+
+
+def _briefing_page(review: Review, fragments: list[str]) -> str:
+    from toolkit.briefing import briefing_page
+
+    return briefing_page(review, fragments)
+
+
+LETTER = ReportKind("letter", LETTER_TAG, page, True)
+BRIEFING = ReportKind("briefing", "briefing", _briefing_page, False)
 
 
 @dataclass(frozen=True)
@@ -136,9 +166,10 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-          start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
-    """Build ``reports/<review>/letter.ipynb`` and ``letter.html`` for one review.
+def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | Path | None = None, *,
+                 kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
+                 execution_timeout: int | None = None) -> DraftResult:
+    """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
     the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
@@ -160,10 +191,10 @@ def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, ker
     parameters = injected_parameters(params_path, root)
     ensure_kernel(kernel_name)
     try:
-        out_nb = tmp / "letter.ipynb"
+        out_nb = tmp / f"{kind.name}.ipynb"
         try:
             nb = pm.execute_notebook(
-                str(notebook_path()), str(out_nb), parameters=parameters,
+                str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=parameters,
                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, start_timeout=start_timeout,
                 kernel_manager_class=IPCKernelManager, execution_timeout=execution_timeout,
@@ -172,20 +203,35 @@ def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, ker
             failed = reports / ".failed"
             failed.mkdir(exist_ok=True)
             if out_nb.exists():
-                shutil.copyfile(out_nb, failed / f"{review.review_id}.ipynb")
+                shutil.copyfile(out_nb, failed / f"{review.review_id}.{kind.name}.ipynb")
             raise BuildError(
-                f"{review.params_file}: the letter notebook failed at cell {exc.exec_count}: "
+                f"{review.params_file}: the {kind.name} notebook failed at cell {exc.exec_count}: "
                 f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
-                f" (notebook kept in {display_path(failed / (review.review_id + '.ipynb'))})"
+                f" (notebook kept in {display_path(failed / f'{review.review_id}.{kind.name}.ipynb')})"
             ) from None
         nb = normalise_notebook(nb)
         _write_text(out_nb, nbformat.writes(nb) + "\n")
-        _write_text(tmp / "letter.html", export_letter(nb, review))
-        _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
-                                                        notebook_path()).to_json())
+        _write_text(tmp / f"{kind.name}.html", export_letter(nb, review, kind))
+        if kind.manifest:
+            _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
+                                                            notebook_path()).to_json())
         tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return DraftResult(review.review_id, final, final / "letter.html", final / "letter.ipynb")
+    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb")
+
+
+def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+          start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
+    """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
+    return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name,
+                        start_timeout=start_timeout, execution_timeout=execution_timeout)
+
+
+def briefing(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+             start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
+    """Build the pre-visit briefing pack: ``reports/<review>/briefing.ipynb`` and ``briefing.html``."""
+    return build_report(BRIEFING, params_path, reports_dir, kernel_name=kernel_name,
+                        start_timeout=start_timeout, execution_timeout=execution_timeout)

@@ -1,0 +1,43 @@
+"""The pre-visit briefing pack: built by papermill and nbconvert, read back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+
+from toolkit.briefing import build_briefing
+from toolkit.review import load_review
+
+pytestmark = pytest.mark.slow
+
+
+def test_briefing_lists_every_indicator_and_what_to_test(mini_perf):
+    mini, la, _ = mini_perf
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", str(mini)], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    html_path = mini.parents[1] / "reports" / "mini-review" / "briefing.html"
+    html = html_path.read_text(encoding="utf-8")
+    review = load_review(mini)
+    assert html == build_briefing(review)  # nbconvert's page equals the in-process build
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.title.string.startswith("Pre-visit briefing: Fenwick Cross")
+    rows = soup.find("section", id="indicators").find("tbody").find_all("tr")
+    assert len(rows) == len(review.performance.comparisons)
+    flagged = [c for c in review.performance.with_values if c.band == "D" or c.trend.direction == "declining"]
+    items = soup.find("section", id="to-test").find_all("li")
+    assert len(items) == len(flagged)
+    assert len(soup.find("section", id="detail").find_all("svg")) >= len(review.performance.with_values)
+    assert soup.find("script") is None and "from toolkit" not in html
+
+
+def test_letter_and_briefing_share_a_report_folder(mini_perf):
+    mini, _, _ = mini_perf
+    for command in ("briefing", "draft"):
+        res = subprocess.run([sys.executable, "-m", "toolkit.cli", command, str(mini)], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+    folder = mini.parents[1] / "reports" / "mini-review"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "briefing.html", "briefing.ipynb", "letter.html", "letter.ipynb", "manifest.json"]

@@ -1,0 +1,59 @@
+"""The pre-visit briefing pack: the area's indicators for the team before it goes on site.
+
+Built like the letter (``notebooks/briefing.ipynb``, cells tagged ``briefing``, rendered from the
+letter style's ``briefing*.html.j2`` templates) but for the team's eyes: every indicator with its
+comparators, band and trend, the charts, and the indicators worth testing on site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from toolkit import wording
+from toolkit.letter import Fragment, page, render_fragment
+from toolkit.perfletter import briefing_views, source_names, summary_rows, to_test_on_site
+from toolkit.review import Review
+
+BRIEFING_BANNER = "Pre-visit briefing for the review team: not for publication."
+
+
+def title(review: Review) -> str:
+    p = review.params
+    return f"Pre-visit briefing: {p.authority.name}, {wording.month_year(p.visit.dates[0])}"
+
+
+def overview(review: Review) -> Fragment:
+    """Who, when and what: the visit, the team and the KLOEs in scope."""
+    return render_fragment(review, "overview", "briefing_overview.html.j2", title=title(review))
+
+
+def indicator_summary(review: Review) -> Fragment:
+    """Every indicator found, with England, region, neighbours, rank, band and direction."""
+    data = review.performance
+    return render_fragment(review, "summary", "briefing_summary.html.j2", data=data,
+                           rows=summary_rows(data.comparisons) if data else [], sources=source_names(review))
+
+
+def to_test(review: Review) -> Fragment:
+    """Indicators in the lowest quarter or moving the wrong way: lines the team may test on site."""
+    from toolkit.comparisons import describe
+
+    items = [(c, describe(c)) for c in to_test_on_site(review.performance)]
+    return render_fragment(review, "to-test", "briefing_to_test.html.j2", items=items, data=review.performance)
+
+
+def indicator_detail(review: Review) -> Fragment:
+    """Each indicator in a paragraph, with its comparison and trend charts and their data."""
+    return render_fragment(review, "detail", "briefing_detail.html.j2", views=briefing_views(review))
+
+
+SECTIONS: tuple[Callable[[Review], Fragment], ...] = (overview, indicator_summary, to_test, indicator_detail)
+
+
+def build_briefing(review: Review) -> str:
+    """The whole briefing as one HTML page, built in this process (no kernel)."""
+    return briefing_page(review, [section(review).html for section in SECTIONS])
+
+
+def briefing_page(review: Review, fragments: list[str]) -> str:
+    return page(review, fragments, title=title(review), banner=BRIEFING_BANNER)
