@@ -149,3 +149,43 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
     assert section is not None
     assert html.escape(STATEMENT, quote=False) in section.group(0) or "co-chair the SEND partnership board" in section.group(0)
     assert "<b>and</b>" not in letter
+
+
+def test_shared_over_network_works_with_the_token_only(tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
+    from playwright.sync_api import sync_playwright
+
+    params_file = copy_mini(tmp_path)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--host", "0.0.0.0",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        token = proc.stdout.readline().rsplit(" ", 1)[1].strip()
+        assert wait_until_listening("127.0.0.1", port, timeout=60)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+                assert page.locator(".pr-reviewer").count() == 0  # refused: the login page instead
+                assert "/login" in page.url
+                _start(page, f"http://127.0.0.1:{port}/?token={token}")  # kernel websocket authorised too
+                page.fill(".pr-f-statement textarea", "Recorded over the venue network.")
+                page.select_option(".pr-f-kloe select", index=1)
+                page.check(".pr-f-ev-visit input")
+                page.click("button.pr-f-save")
+                page.wait_for_selector(".pr-f-msg .pr-msg-ok", timeout=30_000)
+                assert token not in page.inner_text("body")
+            finally:
+                browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
