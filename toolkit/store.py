@@ -449,3 +449,19 @@ class CaptureStore:
                 f"This prompt was changed in another window ({', '.join(exc.fields)}); nothing was saved. "
                 "Reload to see it, then apply your change again.")),), conflict=True)
         return SaveResult(True, entry=ChecklistEntry.from_row(row))
+
+
+def open_review(params_path: str | Path) -> tuple[ReviewParams, KloeScope, Path]:
+    """A review's parameters, KLOE scope and project root (raises ``ValidationFailed``).
+
+    Only the parameters and frameworks are checked, not the inputs they name: capture must work
+    before any findings file exists.
+    """
+    from toolkit.errors import display_path
+    from toolkit.frameworks import resolve_scope
+    from toolkit.params import load_params, project_root_for
+
+    path = Path(params_path)
+    params = load_params(path)
+    root = project_root_for(path)
+    return params, resolve_scope(params, root, display_path(path)), root
