@@ -159,10 +159,12 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, marker: str) -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     reports = tmp_path / "reports"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _kernels(marker):
-        time.sleep(0.2)  # the hanging review runs first, so a kernel up means it is mid-draft
+    temp = f".{roles['hang'][0]}.tmp-*"
+    while time.monotonic() < deadline and not (_kernels(marker) and reports.is_dir() and list(reports.glob(temp))):
+        time.sleep(0.2)  # the hanging review runs first: wait until it is mid-draft
+    time.sleep(1.0)
     assert _kernels(marker), "no kernel started"
-    assert list(reports.glob(f".{roles['hang'][0]}.tmp-*")), "the review's temporary folder should exist by now"
+    assert list(reports.glob(temp)), "the review's temporary folder should exist by now"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err

@@ -168,8 +168,8 @@ class VerifyResult:
     report_dir: Path
     identical: bool
     different: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # in the report, not rebuilt
-    extra: list[str] = field(default_factory=list)  # rebuilt, not in the report
+    missing: list[str] = field(default_factory=list)  # made by the build, absent from the report
+    unchecked: list[str] = field(default_factory=list)  # in the report, not made by the letter build (a briefing)
     changed_inputs: list[str] = field(default_factory=list)
     packages_changed: dict[str, tuple[str, str]] = field(default_factory=dict)
     error: str | None = None
@@ -182,8 +182,7 @@ class VerifyResult:
         if self.error:
             out.append(f"  rebuild failed: {self.error}")
         out += [f"  differs: {name}" for name in self.different]
-        out += [f"  not rebuilt: {name}" for name in self.missing]
-        out += [f"  new in rebuild: {name}" for name in self.extra]
+        out += [f"  missing from the report: {name}" for name in self.missing]
         if self.changed_inputs:
             out += [f"  input changed since the build: {name}" for name in self.changed_inputs]
         else:
@@ -214,7 +213,11 @@ def changed_inputs(manifest: Manifest, root: Path) -> list[str]:
 
 
 def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResult:
-    """Rebuild a report from its inputs into a temporary folder and compare every file."""
+    """Rebuild a report from its inputs into a temporary folder and compare every file it makes.
+
+    Files in the report folder that the letter build does not make (a briefing pack built
+    separately) are listed in ``unchecked`` and do not count as differences.
+    """
     from toolkit.render import draft
 
     folder = Path(report_dir)
@@ -234,9 +237,9 @@ def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResu
             return result
         old, new = _report_files(folder), _report_files(rebuilt)
         result.different = sorted(n for n in old.keys() & new.keys() if old[n].read_bytes() != new[n].read_bytes())
-        result.missing = sorted(old.keys() - new.keys())
-        result.extra = sorted(new.keys() - old.keys())
-        result.identical = not (result.different or result.missing or result.extra)
+        result.missing = sorted(new.keys() - old.keys())
+        result.unchecked = sorted(old.keys() - new.keys())
+        result.identical = not (result.different or result.missing)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -166,9 +167,43 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class EarlyKernel:
+    """A fresh kernel started in the background while the inputs are validated.
+
+    Starting a kernel is mostly waiting for another process, so it overlaps the validation.
+    The kernel is as fresh as the one papermill would start (same kernel, working folder and
+    arguments) and serves this one review only; it is shut down however the build ends.
+    """
+
+    def __init__(self, kernel_name: str, cwd: Path) -> None:
+        self.km = IPCKernelManager(kernel_name=kernel_name)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True)
+        self._thread.start()
+
+    def _start(self, cwd: Path) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:  # nbclient starts its kernels with an in-memory history, and so does this
+            run_sync(self.km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        except Exception as exc:  # papermill will start its own kernel instead, and report its error
+            self.error = exc
+
+    def manager(self) -> IPCKernelManager | None:
+        self._thread.join()
+        return self.km if self.error is None and self.km.has_kernel else None
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        self._thread.join()
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=False)
+
+
 def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | Path | None = None, *,
                  kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
-                 execution_timeout: int | None = None) -> DraftResult:
+                 execution_timeout: int | None = None, early_kernel: bool = True) -> DraftResult:
     """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
@@ -181,15 +216,22 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
     from papermill.exceptions import PapermillExecutionError
 
     params_path = Path(params_path)
-    review = load_review(params_path)  # validates every input before a kernel starts
     root = project_root_for(params_path)
-    reports = Path(reports_dir) if reports_dir is not None else root / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    final = reports / review.review_id
-    remove_stale_temp_folders(reports, review.review_id)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
-    parameters = injected_parameters(params_path, root)
     ensure_kernel(kernel_name)
+    early = EarlyKernel(kernel_name, root) if early_kernel else None
+    try:
+        review = load_review(params_path)  # validates every input before the notebook runs
+        reports = Path(reports_dir) if reports_dir is not None else root / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        final = reports / review.review_id
+        remove_stale_temp_folders(reports, review.review_id)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
+        parameters = injected_parameters(params_path, root)
+    except BaseException:
+        if early is not None:
+            early.shutdown()
+        raise
+    km = early.manager() if early is not None else None
     try:
         out_nb = tmp / f"{kind.name}.ipynb"
         try:
@@ -198,6 +240,7 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, start_timeout=start_timeout,
                 kernel_manager_class=IPCKernelManager, execution_timeout=execution_timeout,
+                **({"km": km} if km is not None else {}),
             )
         except PapermillExecutionError as exc:
             failed = reports / ".failed"
@@ -209,6 +252,9 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
                 f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
                 f" (notebook kept in {display_path(failed / f'{review.review_id}.{kind.name}.ipynb')})"
             ) from None
+        finally:
+            if early is not None:
+                early.shutdown()  # papermill shuts down only the kernels it started
         nb = normalise_notebook(nb)
         _write_text(out_nb, nbformat.writes(nb) + "\n")
         _write_text(tmp / f"{kind.name}.html", export_letter(nb, review, kind))
@@ -218,16 +264,18 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
         tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
     except BaseException:
+        if early is not None:
+            early.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb")
 
 
 def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-          start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
+          start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True) -> DraftResult:
     """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
-    return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name,
-                        start_timeout=start_timeout, execution_timeout=execution_timeout)
+    return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
+                        execution_timeout=execution_timeout, early_kernel=early_kernel)
 
 
 def briefing(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
