@@ -16,10 +16,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks.inprocess import InProcessRun, run_inprocess
-from benchmarks.machine import machine
-from benchmarks.parallel import BatchRun, efficiency, run_batches
-from benchmarks.single import SingleResult, run_single
+from benchmarks.draft import SingleResult, run_single
+from benchmarks.scale import BatchRun, InProcessRun, efficiency, machine, run_batches, run_inprocess
 
 DRAFT_TARGET = 1.3
 EFFICIENCY_TARGET = 0.85

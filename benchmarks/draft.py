@@ -1,15 +1,18 @@
-"""The floor: papermill running a notebook that only does the letter notebook's imports, then nbconvert.
+"""The floor and one draft, in the benchmark's own warm process.
 
-Measured in the benchmark's own (warm) process with the same kernel, kernel manager and papermill
-options as :func:`toolkit.render.draft`, so the ratio draft/floor is what the toolkit adds on top
-of the notebook machinery itself.
+The floor is papermill running a notebook that only does the letter notebook's imports, then
+nbconvert on it, with the same kernel, kernel manager and papermill options as
+:func:`toolkit.render.draft`: the ratio draft/floor is what the toolkit adds on top of the
+notebook machinery itself. Floors and drafts are interleaved so that both see the same load.
 """
 
 from __future__ import annotations
 
 import ast
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -56,3 +59,45 @@ def run_floor_once(notebook: Path, cwd: Path) -> float:
                                  request_save_on_cell_execute=False, kernel_manager_class=IPCKernelManager)
         HTMLExporter(template_name="basic").from_notebook_node(nb)
         return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class SingleResult:
+    floor: list[float]
+    draft: list[float]
+
+    @property
+    def floor_median(self) -> float:
+        return statistics.median(self.floor)
+
+    @property
+    def draft_median(self) -> float:
+        return statistics.median(self.draft)
+
+    @property
+    def ratio(self) -> float:
+        return self.draft_median / self.floor_median
+
+
+def time_draft(params: Path, reports: Path) -> float:
+    from toolkit.render import draft
+
+    started = time.perf_counter()
+    draft(params, reports)
+    return time.perf_counter() - started
+
+
+def run_single(params: Path, repeats: int) -> SingleResult:
+    """Median of ``repeats`` floors and drafts, after one warm-up of each (imports, caches)."""
+    from toolkit.render import notebook_path
+    from toolkit.params import project_root_for
+
+    root = project_root_for(params)
+    floors, drafts = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-single-") as tmp:
+        run_floor_once(notebook_path(), root)
+        time_draft(params, Path(tmp))
+        for _ in range(repeats):
+            floors.append(run_floor_once(notebook_path(), root))
+            drafts.append(time_draft(params, Path(tmp)))
+    return SingleResult(floors, drafts)
