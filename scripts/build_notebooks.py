@@ -44,6 +44,7 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("md", ["## The review and its inputs"]),
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "summary.findings_table(review)"),
+    ("code", [], "summary.coverage_table(review)"),
     ("md", ["## EHC plan audit (working view)\n\n"
             "Grades by section, results by group, and the moderation of plans read by two auditors: "
             "settle the disagreements listed here before the letter is sent. Only counts reach the letter."]),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.coverage import ChecklistRow, read_checklist_file
 from toolkit.audit import AuditData, load_audit_framework, read_audit
 from toolkit.findings import FREE_TEXT, FindingSet, load_findings
 from toolkit.frameworks import KloeScope, resolve_scope
@@ -24,6 +25,7 @@ class Review:
     sef: SefComparison | None = None
     performance: PerformanceData | None = None
     audit: AuditData | None = None
+    checklist: tuple["ChecklistRow", ...] = ()
 
     @property
     def review_id(self) -> str:
@@ -77,6 +79,11 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
         performance = load_performance(params, root, params_file)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    checklist: list[ChecklistRow] = []
+    for rel in params.inputs.checklist:
+        rows, errs = read_checklist_file(root / rel, display_path(root / rel, root), params, scope)
+        checklist.extend(rows)
+        errors.extend(errs)
     sef: SefComparison | None = None
     if params.inputs.sef:
         try:
@@ -86,7 +93,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
     if errors or findings is None:
         raise ValidationFailed(errors)
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance, audit=audit)
+                  performance=performance, audit=audit,
+                  checklist=tuple(checklist))
 
 
 def load_review(params_path: str | Path) -> Review:

@@ -104,3 +104,11 @@ def moderation_disagreements(review: "Review") -> pd.DataFrame:
     from toolkit.moderation import disagreement_rows, moderate
 
     return pd.DataFrame(disagreement_rows(moderate(review.audit)))
+
+
+def coverage_table(review: "Review") -> pd.DataFrame:
+    """Working view: per KLOE, prompts covered, findings by kind, findings resting on one kind of
+    evidence only (not yet triangulated) and the reviewers who contributed."""
+    from toolkit.coverage import compute_coverage
+
+    return compute_coverage(review.scope, review.findings.all, review.checklist).to_frame()
