@@ -24,7 +24,12 @@ demo: $(STAMP)
 chromium:
 	@sh scripts/ensure-chromium.sh
 
-test: $(STAMP) chromium
+# axe-core (npm) for the accessibility tests of the letter in Chromium.
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+test: $(STAMP) chromium node_modules/axe-core/axe.min.js
 	$(PY) -m pytest
 
 # Re-run the notebooks stored in notebooks/ so their outputs match the current code (for nbval).

@@ -1,0 +1,39 @@
+"""WCAG 2.2 AA checks of what people read (letter and briefing), by axe-core in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO_PARAMS, ROOT
+from toolkit.briefing import build_briefing
+from toolkit.letter import build_letter
+from toolkit.review import load_review
+
+pytestmark = [pytest.mark.browser]
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (make test runs npm install)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("build", [build_letter, build_briefing], ids=["letter", "briefing"])
+def test_demo_pages_have_no_wcag_violations(browser, axe_source, tmp_path: Path, build):
+    review = load_review(DEMO_PARAMS[-1])  # Kestrelmoor: findings, audit, performance, SEF
+    page_file = tmp_path / "page.html"
+    page_file.write_text(build(review), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])} elements, e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
+    assert problems == []
+    assert len(result["passes"]) > 10  # axe really ran its rules
+    page.close()
