@@ -447,14 +447,21 @@ def report_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
     return rows
 
 
+def _exact(indicator: Indicator, value: float | None, missing: str) -> str:
+    """A published value exactly as the file gives it (no rounding), with its unit."""
+    if value is None:
+        return missing
+    return plain_number(value) + ("%" if indicator.unit == "percent" else "")
+
+
 def _table(comparisons: Sequence[Comparison]) -> str:
     head = ("Indicator", "Period", "Value", "England", "Region", "Neighbours", "Rank", "Band", "Direction")
     body = []
     for c in comparisons:
         ind = c.indicator
         body.append((ind.short_title, c.period.label,
-                     format_value(ind, c.value, c.raw or "-"), format_value(ind, c.england, "-"),
-                     format_value(ind, c.region, "-"), format_value(ind, c.neighbours_mean, "-"),
+                     _exact(ind, c.value, c.raw or "-"), _exact(ind, c.england, "-"),
+                     _exact(ind, c.region, "-"), format_value(ind, c.neighbours_mean, "-"),
                      "-" if c.rank is None else f"{c.rank}/{c.count}", c.band or "-",
                      direction_text(c)))
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
@@ -469,7 +476,8 @@ def indicators_report(files: Sequence[str | Path], authority: str, period: str |
                       neighbours: Sequence[str] = (), fmt: Literal["table", "csv"] = "table",
                       ids: Sequence[str] | None = None, root: str | Path | None = None) -> str:
     """The desk-review listing of an authority's indicators with comparators, rank, band and
-    direction. ``csv`` prints every number exactly as read; ``table`` rounds for reading."""
+    direction. Published values (the authority, England, the region) are printed exactly as
+    read in both formats; only the neighbours' average is rounded in the table."""
     from toolkit.performance import read_performance_files
 
     if fmt not in ("table", "csv"):
