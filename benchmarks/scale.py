@@ -69,6 +69,7 @@ class BatchRun:
     ok: int
     worker_peak_mb: float
     kernel_peak_mb: float
+    warm: bool = False  # one kernel per worker, reset between reviews
 
     @property
     def per_review(self) -> float:
@@ -80,19 +81,21 @@ def efficiency(one: BatchRun, many: BatchRun) -> float:
     return one.seconds / (many.seconds * many.workers)
 
 
-def run_batches(sizes: list[int], workers: list[int], seed: int = 2026) -> list[BatchRun]:
+def run_batches(sizes: list[int], workers: list[int], seed: int = 2026,
+                modes: tuple[bool, ...] = (False,)) -> list[BatchRun]:
+    """Each size with each number of workers, with fresh kernels and/or warm ones (``modes``)."""
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for n in sizes:
             project = Path(tmp) / f"round-{n}"
             generate(project, n, seed)
-            for w in workers:
-                reports = project / f"reports-{w}"
-                result = run_batch([project / "params"], workers=w, reports=reports)
+            for warm, w in ((m, w) for m in modes for w in workers):
+                reports = project / f"reports-{w}-{warm}"
+                result = run_batch([project / "params"], workers=w, reports=reports, reuse_kernels=warm)
                 ok = sum(1 for r in result.results if r.status == OK)
                 runs.append(BatchRun(n, w, result.seconds, ok,
                                      max((r.worker_peak_kb for r in result.results), default=0) / 1024,
-                                     max((r.kernel_peak_kb for r in result.results), default=0) / 1024))
+                                     max((r.kernel_peak_kb for r in result.results), default=0) / 1024, warm))
                 shutil.rmtree(reports, ignore_errors=True)
     return runs
 

@@ -1,8 +1,8 @@
 """Drafting many reviews at once: parallel, fault-isolated, with a per-review time limit.
 
-Each worker is a separate Python process (started with ``spawn``) that imports the toolkit once
-and drafts one review after another with :func:`toolkit.render.draft`. The coordinating process
-hands out reviews, enforces the per-review time limit and collects results:
+Workers are Python processes (``spawn``) that import the toolkit once and draft review after
+review with :func:`toolkit.render.draft` (optionally on a warm kernel, :mod:`toolkit.warm`). The
+coordinator hands out reviews one at a time, enforces the time limit and collects results:
 
 - a review that fails (bad input, a failing cell) is a failed result with the first line of
   its error; the others carry on;
@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -178,7 +178,7 @@ def _first_line(exc: BaseException) -> str:
     return line if line else type(exc).__name__
 
 
-def _draft_one(job: Job) -> dict[str, Any]:
+def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
     from toolkit.errors import ToolkitError
     from toolkit.render import draft
 
@@ -197,7 +197,7 @@ def _draft_one(job: Job) -> dict[str, Any]:
     started = time.perf_counter()
     status, output, reason = FAILED, None, ""
     try:
-        result = draft(job.params, job.reports)
+        result = keeper.draft(job.params, job.reports) if keeper is not None else draft(job.params, job.reports)
         status, output = OK, str(result.letter)
         log.info("wrote %s", result.folder)
     except ToolkitError as exc:
@@ -218,24 +218,37 @@ def _draft_one(job: Job) -> dict[str, Any]:
             "worker_kb": self_kb, "kernel_kb": kids_kb}
 
 
-def worker_main(conn: Connection) -> None:
-    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop."""
+def _own_signals() -> None:
+    # nbclient installs its own handlers while a notebook runs and leaves the defaults behind.
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides when workers stop
     signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
+    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop."""
+    os.setpgrp()  # a Ctrl-C at the terminal reaches the coordinator only; it stops the workers
+    _own_signals()
     logging.getLogger().setLevel(logging.INFO)
+    keeper = None
     try:
         import toolkit.render  # noqa: F401  (warm up: imports happen once per worker)
 
-        conn.send(("ready", os.getpid()))
+        if reuse_kernels:
+            from toolkit.warm import KernelKeeper
+
+            keeper = KernelKeeper()
         while True:
-            msg = conn.recv()
-            if msg is None:
+            job = conn.recv()
+            if job is None:
                 break
-            job = msg
             conn.send(("started", job.index))
-            conn.send(("done", _draft_one(job)))
+            conn.send(("done", _draft_one(job, keeper)))
+            _own_signals()
     except (_Stopped, EOFError, BrokenPipeError):
         pass
+    finally:
+        if keeper is not None:
+            keeper.close()
 
 
 # --- the coordinator ------------------------------------------------------------------------
@@ -246,10 +259,8 @@ class _Worker:
     conn: Connection
     job: Job | None = None
     started: float | None = None
-    ready: bool = False
     kernel_kb: int = 0
     worker_kb: int = 0
-    history: list[int] = field(default_factory=list)
 
 
 def _descendants(pid: int) -> list[Any]:
@@ -281,9 +292,9 @@ def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
     worker.conn.close()
 
 
-def _spawn(ctx: Any) -> _Worker:
+def _spawn(ctx: Any, reuse_kernels: bool) -> _Worker:
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=worker_main, args=(child,), daemon=True, name="peer-review-worker")
+    proc = ctx.Process(target=worker_main, args=(child, reuse_kernels), daemon=True, name="peer-review-worker")
     proc.start()
     child.close()
     return _Worker(proc, parent)
@@ -304,7 +315,8 @@ def _clean_after_kill(job: Job) -> None:
 
 class _Coordinator:
     def __init__(self, jobs: list[Job], workers: int, timeout: float | None, reporter: BatchReporter,
-                 method: str) -> None:
+                 method: str, reuse_kernels: bool = False) -> None:
+        self.reuse_kernels = reuse_kernels
         self.pending = deque(jobs)
         self.size = max(1, min(workers, len(jobs)))
         self.timeout = timeout
@@ -330,7 +342,7 @@ class _Coordinator:
 
     def _dispatch(self) -> None:
         while len(self.pool) < min(self.size, len(self.pending) + self._busy()):
-            self.pool.append(_spawn(self.ctx))
+            self.pool.append(_spawn(self.ctx, self.reuse_kernels))
         for w in self.pool:
             if w.job is None and self.pending:
                 w.job = self.pending.popleft()
@@ -398,26 +410,26 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt()
 
 
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = None,
               reports: str | Path | None = None, reporter: BatchReporter | None = None,
-              method: str = "spawn") -> BatchResult:
-    """Draft every review named by ``paths`` (files, or folders of parameters files)."""
+              method: str = "spawn", reuse_kernels: bool = False) -> BatchResult:
+    """Draft every review named by ``paths`` (files, or folders of parameters files).
+
+    ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
+    (:mod:`toolkit.warm`) instead of starting a fresh kernel per review.
+    """
     from toolkit.kernels import ensure_kernel
 
     reporter = reporter or NullReporter()
     jobs, early = plan(collect_params(paths), Path(reports) if reports is not None else None)
-    n = workers or default_workers()
+    n = workers or os.cpu_count() or 1
     started = time.perf_counter()
     reporter.start(len(jobs) + len(early), n)
     for r in early:
         _append_log(r.job, r.reason)
         reporter.finished(r)
     ensure_kernel()  # once, here: workers starting at once must not race to register it
-    coordinator = _Coordinator(jobs, n, timeout, reporter, method)
+    coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels)
     in_main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     interrupted = False
@@ -443,16 +455,11 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     return BatchResult(ordered, time.perf_counter() - started, coordinator.size, interrupted)
 
 
-def summary_rows(result: BatchResult) -> list[tuple[str, str, str, str]]:
-    """(review, status, seconds, output or reason) per review, in the order given."""
-    return [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
-            for r in result.results]
-
-
 def summary_table(result: BatchResult) -> str:
-    """A plain-text table of the batch, with a closing line of totals."""
+    """A plain-text table (review, status, seconds, output or error) with a closing line of totals."""
     header = ("review", "status", "seconds", "output or error")
-    rows = summary_rows(result)
+    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
+            for r in result.results]
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
     lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]
     lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))

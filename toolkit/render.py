@@ -203,8 +203,12 @@ class EarlyKernel:
 
 def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | Path | None = None, *,
                  kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
-                 execution_timeout: int | None = None, early_kernel: bool = True) -> DraftResult:
+                 execution_timeout: int | None = None, early_kernel: bool = True,
+                 kernel_manager: Any | None = None) -> DraftResult:
     """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
+
+    ``kernel_manager``: a running kernel the caller owns and has reset (a batch worker's
+    :class:`toolkit.warm.WarmKernel`); it is used as is and left running.
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
     the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
@@ -218,7 +222,7 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
     params_path = Path(params_path)
     root = project_root_for(params_path)
     ensure_kernel(kernel_name)
-    early = EarlyKernel(kernel_name, root) if early_kernel else None
+    early = EarlyKernel(kernel_name, root) if early_kernel and kernel_manager is None else None
     try:
         review = load_review(params_path)  # validates every input before the notebook runs
         reports = Path(reports_dir) if reports_dir is not None else root / "reports"
@@ -231,7 +235,7 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
         if early is not None:
             early.shutdown()
         raise
-    km = early.manager() if early is not None else None
+    km = early.manager() if early is not None else kernel_manager
     try:
         out_nb = tmp / f"{kind.name}.ipynb"
         try:
@@ -272,10 +276,12 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
 
 
 def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-          start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True) -> DraftResult:
+          start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True,
+          kernel_manager: Any | None = None) -> DraftResult:
     """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
     return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
-                        execution_timeout=execution_timeout, early_kernel=early_kernel)
+                        execution_timeout=execution_timeout, early_kernel=early_kernel,
+                        kernel_manager=kernel_manager)
 
 
 def briefing(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
