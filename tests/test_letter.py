@@ -1,0 +1,42 @@
+"""Letter sections rendered in-process: styles, escaping, outline."""
+
+from __future__ import annotations
+
+from toolkit.letter import build_letter, outline
+from toolkit.review import load_review, validate
+
+
+def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
+    style = mini.parents[1] / "styles" / "northern"
+    style.mkdir(parents=True)
+    (style / "closing.html.j2").write_text(
+        '<section id="next-steps"><h2>{{ heads.next.number }}. Next steps</h2><p>Northern sign-off for {{ p.authority.name }}.</p></section>\n',
+        encoding="utf-8")
+    edit_params(mini, lambda d: d.update(letter_style="styles/northern"))
+    html = build_letter(load_review(mini))
+    assert "Northern sign-off for Fenwick Cross." in html
+    assert "This was not an inspection." in html  # the rest still comes from the standard style
+
+
+def test_unknown_style_is_reported(mini, edit_params):
+    edit_params(mini, lambda d: d.update(letter_style="styles/missing"))
+    problems = [str(e) for e in validate(mini)]
+    assert len(problems) == 1
+    assert problems[0].endswith("params/mini.yaml: letter_style: no letter style 'styles/missing' (a folder under toolkit/styles/ or a path)")
+
+
+def test_outline_numbers_sections_and_kloes(mini):
+    heads = [(h.number, h.title) for h in outline(load_review(mini))]
+    assert heads[:4] == [("1", "Background"), ("2", "Process"), ("3", "Detailed findings"),
+                         ("3.1", "Headline strengths and areas for consideration")]
+    assert heads[-1] == ("4", "Next steps")
+
+
+def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_rows):
+    assert "Recommended urgent actions" not in build_letter(load_review(mini))
+    append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
+                ["u1,,urgent action,no,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
+    html = build_letter(load_review(mini))
+    assert "<h2 id=\"urgent-h\">4. Recommended urgent actions</h2>" in html
+    assert "5. Next steps" in html
+    assert html.count("Stop using part-time timetables without review.") == 1
