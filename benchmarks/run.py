@@ -70,8 +70,8 @@ def report_inprocess(runs: list[InProcessRun]) -> list[str]:
     if thousand is not None:
         total = thousand.load_seconds + thousand.build_seconds
         out.append(f"1,000 findings, load + build {total:.3f} s: {_mark(total < 1.0)} (under 1 s)")
-    if len(runs) >= 2:
-        a, b = runs[0], runs[-1]
+    if len(runs) >= 2:  # from the second size on, so the fixed cost of a small letter does not flatter it
+        a, b = runs[-2], runs[-1]
         growth = (b.build_seconds / a.build_seconds) / (b.findings / a.findings)
         out.append(f"growth {a.findings} -> {b.findings} findings: build time x{b.build_seconds / a.build_seconds:.1f} "
                    f"for x{b.findings / a.findings:.0f} findings (1.0 = linear: {growth:.2f})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import platform
 import shutil
@@ -144,8 +145,12 @@ def run_inprocess(sizes: list[int], repeats: int = 3) -> list[InProcessRun]:
             params = _scaled_review(project, demo.reviews[0].params, n)
             loads, builds = [], []
             for _ in range(repeats):
+                # A full garbage collection first, as timeit does: otherwise a collection of
+                # everything loading left behind lands, at random, inside the timed build.
+                gc.collect()
                 t0 = time.perf_counter()
                 review = load_review(params)
+                gc.collect()
                 t1 = time.perf_counter()
                 build_letter(review)
                 t2 = time.perf_counter()
