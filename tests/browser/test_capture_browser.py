@@ -84,6 +84,33 @@ def _assert_clean(page: object) -> None:
     assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0  # type: ignore[attr-defined]
 
 
+def _audit_plan(page: object) -> None:
+    from playwright.sync_api import expect
+
+    from toolkit.audit import load_audit_framework
+
+    page.get_by_role("tab", name="EHCP audit").click()  # type: ignore[attr-defined]
+    page.fill(".pr-a-case-ref input", "Oliver Smith")  # type: ignore[attr-defined]
+    page.click("button.pr-a-save")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-a-msg .pr-msg-error")).to_contain_text("Case reference")  # type: ignore[attr-defined]
+    assert "Oliver" not in page.inner_text(".pr-a-msg")  # type: ignore[attr-defined]
+    page.fill(".pr-a-case-ref input", "FEN-0142")  # type: ignore[attr-defined]
+    for css, label in ((".pr-a-phase", "KS2"), (".pr-a-year-group", "Year 5"), (".pr-a-primary-need", "ASD: autism"),
+                       (".pr-a-setting-type", "mainstream"), (".pr-a-plan-stage", "annual review")):
+        page.select_option(f"{css} select", label=label)  # type: ignore[attr-defined]
+    fw = load_audit_framework()
+    for s in fw.sections:
+        page.get_by_text(re.compile(rf"^{s.code}\. ")).click()  # type: ignore[attr-defined]
+        for c in fw.criteria_in(s.code):
+            button = page.locator(f".pr-a-c-{c.id} button", has_text=re.compile("^Met$"))  # type: ignore[attr-defined]
+            if button.is_enabled():
+                button.click()
+    expect(page.locator(".pr-a-c-pfa1 button.mod-active")).to_have_text("n/a")  # type: ignore[attr-defined]
+    page.click("button.pr-a-save")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-a-msg .pr-msg-ok")).to_contain_text("Saved plan FEN-0142")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-a-grades")).to_contain_text("Plan grade: 4 outstanding")  # type: ignore[attr-defined]
+
+
 def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -122,6 +149,10 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
             expect(row.locator(".pr-msg-ok")).to_contain_text("Saved")
             _assert_clean(page)
 
+            # audit one plan: a name as case reference is refused, then the plan is saved and graded
+            _audit_plan(page)
+            _assert_clean(page)
+
             # reload: both are there (reviewer preselected through the query string this time)
             page.goto(url + "?reviewer=Lena%20Duarte", timeout=90_000)
             page.wait_for_selector(".pr-f-list select", timeout=90_000)
@@ -130,6 +161,8 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
             expect(page.locator(".pr-prompt-2016-identify-1 button.mod-active")).to_have_text("Covered")
             page.get_by_role("tab", name="Coverage").click()
             expect(page.locator(".pr-coverage")).to_contain_text("1 of 5")
+            page.get_by_role("tab", name="EHCP audit").click()
+            expect(page.locator(".pr-a-listing select")).to_contain_text("FEN-0142 | KS2 | ASD")
             _assert_clean(page)
         finally:
             browser.close()

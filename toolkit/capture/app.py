@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from toolkit.capture.audit_tab import audit_tab
 from toolkit.capture.checklist_tab import ChecklistTab
 from toolkit.capture.findings_tab import FindingsTab
 from toolkit.capture.team_tabs import CoverageTab, RefineTab
@@ -79,9 +80,10 @@ class CaptureApp:
         self.checklist = ChecklistTab(store)
         self.coverage = CoverageTab(self.params, self.scope, self.root)
         self.refine = RefineTab(self.params, self.scope, self.root)
+        self.audit = audit_tab(store)
         tabs = widgets.Tab(children=[self.findings.widget, self.checklist.widget, self.coverage.widget,
-                                     self.refine.widget],
-                           titles=("Findings", "Checklist", "Coverage", "Refine (team)"))
+                                     self.refine.widget, self.audit.widget],
+                           titles=("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit"))
         tabs.add_class("pr-tabs")
         tabs.observe(self._on_tab, names="selected_index")
         self.body.children = [widgets.HTML(f"<p>Recording as <b>{esc(name)}</b>. Every change is saved at once to "
@@ -100,6 +102,8 @@ class CaptureApp:
             self.coverage.refresh()
         elif index == 3:
             self.refine.refresh()
+        elif index == 4:
+            run_guarded(self.audit.messages, self.audit.refresh)
 
 
 def _failure(lines: list[str]) -> widgets.Widget:
