@@ -198,7 +198,7 @@ class ReviewParams(_Model):
     performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
-    outputs: list[Literal["html", "ipynb"]] = Field(default_factory=lambda: ["html"])
+    outputs: list[Literal["html", "ipynb", "docx"]] = Field(default_factory=lambda: ["html"])
 
     @field_validator("review_id")
     @classmethod

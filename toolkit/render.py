@@ -28,6 +28,7 @@ from toolkit.review import Review, load_review
 PACKAGE_DIR = Path(__file__).parent
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
 LETTER_TAG = "letter"
+DOCX_NAME = "letter.docx"
 
 
 def notebook_path(name: str = "letter.ipynb") -> Path:
@@ -261,12 +262,20 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
                 early.shutdown()  # papermill shuts down only the kernels it started
         nb = normalise_notebook(nb)
         _write_text(out_nb, nbformat.writes(nb) + "\n")
-        _write_text(tmp / f"{kind.name}.html", export_letter(nb, review, kind))
+        html = export_letter(nb, review, kind)
+        _write_text(tmp / f"{kind.name}.html", html)
+        docx_wanted = kind is LETTER and "docx" in review.params.outputs
+        if docx_wanted:  # the Word copy coordinators edit, converted from the same HTML
+            from toolkit.docx_out import letter_docx
+
+            (tmp / DOCX_NAME).write_bytes(letter_docx(html))
         if kind.manifest:
             _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
                                                             notebook_path()).to_json())
         tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
+        if kind is LETTER and not docx_wanted:  # not carried over from an earlier draft: it would be stale
+            (final / DOCX_NAME).unlink(missing_ok=True)
     except BaseException:
         if early is not None:
             early.shutdown()
