@@ -115,6 +115,9 @@ def test_executed_notebook_is_kept_as_the_record(drafted):
     assert len(injected) == 1 and "review_id = \"mini-review\"" in injected[0].source
     assert all(c.get("id", "").startswith("cell-") for c in nb.cells)
     assert "papermill" not in nb.metadata
+    # nothing machine-specific: the same review drafted in another folder gives the same notebook
+    text = (letter.parent / "letter.ipynb").read_text(encoding="utf-8")
+    assert str(letter.parents[2]) not in text and "/tmp/" not in text
 
 
 def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini, append_rows, edit_params):

@@ -28,7 +28,8 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 
 #: Packages whose version can change the bytes of a report.
-OUTPUT_PACKAGES = ("jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat", "pandas", "papermill", "pydantic")
+OUTPUT_PACKAGES = ("jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat", "pandas", "papermill", "pydantic",
+                   "python-docx")
 
 
 def sha256_file(path: Path) -> str:

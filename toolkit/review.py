@@ -15,7 +15,7 @@ from toolkit.sef import SefComparison, load_sef
 from toolkit.params import ReviewParams, from_notebook as params_from_notebook, load_params, project_root_for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Review:
     params: ReviewParams
     root: Path
@@ -30,6 +30,11 @@ class Review:
     @property
     def review_id(self) -> str:
         return self.params.review_id
+
+    def __repr__(self) -> str:
+        # Short and free of paths, so a notebook's text output is the same on every machine.
+        return (f"<Review {self.review_id}: {self.params.authority.name}, "
+                f"{len(self.findings.all)} findings recorded, {len(self.findings.included)} in the letter>")
 
     def _repr_html_(self) -> str:
         from toolkit.summary import review_summary_html
