@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.coverage import ChecklistRow, read_checklist_file
 from toolkit.audit import AuditData, load_audit_framework, read_audit
+from toolkit.coverage import ChecklistRow, read_checklist_file
+from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import FREE_TEXT, FindingSet, load_findings
 from toolkit.frameworks import KloeScope, resolve_scope
+from toolkit.params import ReviewParams, load_params, project_root_for
+from toolkit.params import from_notebook as params_from_notebook
 from toolkit.perfletter import PerformanceData, check_indicator_ids, load_performance
 from toolkit.sef import SefComparison, load_sef
-from toolkit.params import ReviewParams, from_notebook as params_from_notebook, load_params, project_root_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, repr=False)
@@ -25,7 +30,7 @@ class Review:
     sef: SefComparison | None = None
     performance: PerformanceData | None = None
     audit: AuditData | None = None
-    checklist: tuple["ChecklistRow", ...] = ()
+    checklist: tuple[ChecklistRow, ...] = ()
 
     @property
     def review_id(self) -> str:
@@ -53,53 +58,56 @@ def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputErr
     return errors
 
 
-def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
-    """Load every input the parameters name; raise :class:`ValidationFailed` with all problems."""
-    errors: list[InputError] = []
-    for i, style in enumerate([params.letter_style], start=1):
-        from toolkit.letter import style_dir
-
-        if style_dir(style, root) is None:
-            errors.append(InputError(params_file, f"no letter style '{style}' (a folder under toolkit/styles/ or a path)",
-                                     column="letter_style"))
-    scope = resolve_scope(params, root, params_file)
-    findings: FindingSet | None = None
+def _gather(errors: list[InputError], load: Callable[[], T]) -> T | None:
+    """Run one loader; its problems join ``errors`` so every input is checked in one pass."""
     try:
-        findings = load_findings(params, scope, root)
+        return load()
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+        return None
+
+
+def _read_checklists(params: ReviewParams, root: Path, scope: KloeScope) -> list[ChecklistRow]:
+    rows: list[ChecklistRow] = []
+    errors: list[InputError] = []
+    for rel in params.inputs.checklist:
+        got, errs = read_checklist_file(root / rel, display_path(root / rel, root), params, scope)
+        rows.extend(got)
+        errors.extend(errs)
+    if errors:
+        raise ValidationFailed(errors)
+    return rows
+
+
+def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
+    if not params.inputs.audit:
+        return None
+    framework = load_audit_framework(params.inputs.audit_framework, root)
+    return read_audit(params.inputs.audit, framework, root=root, allow=params.allowed_phrases(),
+                      reference_year=params.visit.dates[0].year)
+
+
+def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
+    """Load every input the parameters name; raise :class:`ValidationFailed` with all problems."""
+    from toolkit.letter import style_dir
+
+    errors: list[InputError] = []
+    if style_dir(params.letter_style, root) is None:
+        errors.append(InputError(params_file, f"no letter style '{params.letter_style}' (a folder under "
+                                              "toolkit/styles/ or a path)", column="letter_style"))
+    scope = resolve_scope(params, root, params_file)
+    findings = _gather(errors, lambda: load_findings(params, scope, root))
     if findings is not None:
         errors.extend(check_indicator_ids(findings.all))
         errors.extend(screen_findings(findings, params))
-    audit: AuditData | None = None
-    if params.inputs.audit:
-        try:
-            framework = load_audit_framework(params.inputs.audit_framework, root)
-            audit = read_audit(params.inputs.audit, framework, root=root, allow=params.allowed_phrases(),
-                               reference_year=params.visit.dates[0].year)
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    performance: PerformanceData | None = None
-    try:
-        performance = load_performance(params, root, params_file)
-    except ValidationFailed as exc:
-        errors.extend(exc.errors)
-    checklist: list[ChecklistRow] = []
-    for rel in params.inputs.checklist:
-        rows, errs = read_checklist_file(root / rel, display_path(root / rel, root), params, scope)
-        checklist.extend(rows)
-        errors.extend(errs)
-    sef: SefComparison | None = None
-    if params.inputs.sef:
-        try:
-            sef = load_sef(root / params.inputs.sef, root)
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
+    audit = _gather(errors, lambda: _read_audit(params, root))
+    performance = _gather(errors, lambda: load_performance(params, root, params_file))
+    checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
+    sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root) if params.inputs.sef else None)
     if errors or findings is None:
         raise ValidationFailed(errors)
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance, audit=audit,
-                  checklist=tuple(checklist))
+                  performance=performance, audit=audit, checklist=tuple(checklist))
 
 
 def load_review(params_path: str | Path) -> Review:
