@@ -305,7 +305,7 @@ def parse_value(text: str) -> str | None:
     return next((k for k, words in _VALUE_WORDS.items() if v in words), None)
 
 
-def _year_group(text: str) -> int | None | str:
+def parse_year_group(text: str) -> int | None | str:
     v = text.strip().lower().removeprefix("year").removeprefix("y").strip()
     if v == "":
         return None
@@ -372,7 +372,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
         bad("case_ref", problem)  # never echo the value: it may be a child's name
     if not row.get("auditor"):
         bad("auditor", "a value is required (the team member who audited the plan)")
-    year = _year_group(row.get("year_group"))
+    year = parse_year_group(row.get("year_group"))
     if year == "bad":
         bad("year_group", f"'{row.get('year_group')}' is not a year group (N, R or 1-14)")
     weeks: float | None = None

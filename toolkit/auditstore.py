@@ -4,7 +4,7 @@ Each auditor's plans live in ``data/<review_id>/capture/audit_<reviewer>.csv``, 
 in exactly the audit-file format of ``docs/audit.md`` (the standard columns, one column per
 criterion of the review's framework, ``notes`` and ``moderation``), so :func:`toolkit.audit.read_audit`
 reads it unchanged. Saves go through the capture store's locked read-modify-write
-(:meth:`toolkit.store.CaptureStore._transaction`: exclusive ``flock``, re-read, journal, atomic
+(:meth:`toolkit.store.CaptureStore.transaction`: exclusive ``flock``, re-read, journal, atomic
 replace), so a killed server never leaves half a file and two tabs never overwrite each other.
 
 The review's ``inputs.audit`` names one file: :func:`combine_capture_audits` writes
@@ -22,7 +22,7 @@ from pathlib import Path
 from toolkit import privacy
 from toolkit.audit import (
     MET, NA, NEEDS, NOT_MET, PHASES, PLAN_STAGES, SETTINGS, AuditFramework, Criterion, PlanGrades,
-    PlanRecord, _year_group, applies, case_ref_pattern_ok, grade_plan, load_audit_framework,
+    PlanRecord, parse_year_group, applies, case_ref_pattern_ok, grade_plan, load_audit_framework,
     parse_value, read_audit,
 )
 from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
@@ -116,7 +116,7 @@ def _weeks(text: str) -> float | None:
 
 def preview_record(entry: PlanEntry) -> PlanRecord:
     """A lenient record of the entry's plan details, for applicability while the form is filled."""
-    year = _year_group(entry.year_group)
+    year = parse_year_group(entry.year_group)
     return PlanRecord(row=0, case_ref=entry.key, auditor="", phase=PHASES.get(_norm(entry.phase), ""),
                       primary_need="", setting_type="",
                       plan_stage=PLAN_STAGES.get(_norm(entry.plan_stage), ""),
@@ -182,7 +182,7 @@ def validate_entry(entry: PlanEntry, framework: AuditFramework, params: ReviewPa
             msgs.append(FormMessage(name, f"choose one ({label})."))
         elif _norm(text) not in table:
             msgs.append(FormMessage(name, f"'{text}' is not one of: {label}."))
-    if _year_group(entry.year_group) == "bad":
+    if parse_year_group(entry.year_group) == "bad":
         msgs.append(FormMessage("year_group", f"'{entry.year_group}' is not a year group (N, R or 1-14)."))
     weeks = entry.weeks_to_issue.strip()
     if weeks and _weeks(weeks) is None:
@@ -313,7 +313,7 @@ class AuditStore:
             return rows[at]
 
         try:
-            row = self.store._transaction(self.path, self.columns, "audit", change)
+            row = self.store.transaction(self.path, self.columns, "audit", change)
         except _Duplicate:
             return AuditSaveResult(False, (FormMessage("case_ref", (
                 "you have already audited a plan with this case reference: open it from your list "

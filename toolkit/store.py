@@ -296,7 +296,7 @@ class CaptureStore:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def _transaction(self, path: Path, columns: Sequence[str], op: str,
+    def transaction(self, path: Path, columns: Sequence[str], op: str,
                      change: Callable[[list[dict[str, str]]], dict[str, str]]) -> dict[str, str]:
         """Locked read-modify-write: ``change`` edits the freshly read rows, returns its row."""
         with locked(path):
@@ -329,7 +329,7 @@ class CaptureStore:
             rows.append(row)
             return row
 
-        row = self._transaction(self.findings_path, COLUMNS, "add", change)
+        row = self.transaction(self.findings_path, COLUMNS, "add", change)
         return SaveResult(True, finding=CapturedFinding.from_row(row))
 
     def _other_ids(self) -> set[str]:
@@ -351,7 +351,7 @@ class CaptureStore:
             raise KeyError(finding_id)
 
         try:
-            row = self._transaction(self.findings_path, COLUMNS, op, change)
+            row = self.transaction(self.findings_path, COLUMNS, op, change)
         except Conflict as exc:
             return SaveResult(False, (FormMessage("", (
                 f"This finding was changed in another window since you opened it ({', '.join(exc.fields)}). "
@@ -402,7 +402,7 @@ class CaptureStore:
             rows.append(full)
             return full
 
-        return CapturedFinding.from_row(self._transaction(self.findings_path, COLUMNS, "import", change))
+        return CapturedFinding.from_row(self.transaction(self.findings_path, COLUMNS, "import", change))
 
     # -- checklist -----------------------------------------------------------------------------
     def checklist(self) -> dict[str, ChecklistEntry]:
@@ -443,7 +443,7 @@ class CaptureStore:
             return mine
 
         try:
-            row = self._transaction(self.checklist_path, CHECKLIST_COLUMNS, "checklist", change)
+            row = self.transaction(self.checklist_path, CHECKLIST_COLUMNS, "checklist", change)
         except Conflict as exc:
             return SaveResult(False, (FormMessage("", (
                 f"This prompt was changed in another window ({', '.join(exc.fields)}); nothing was saved. "
