@@ -77,9 +77,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        if self.interrupted:
-            return 130
-        return 1 if self.failed else 0
+        return 130 if self.interrupted else 1 if self.failed else 0
 
 
 class BatchReporter(Protocol):
@@ -90,15 +88,8 @@ class BatchReporter(Protocol):
     def close(self) -> None: ...
 
 
-class NullReporter:
-    def start(self, total: int, workers: int) -> None:
-        pass
-
-    def finished(self, result: JobResult) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+class NullReporter(BatchReporter):
+    """Reports nothing (the protocol's methods do nothing)."""
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -165,11 +156,12 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise _Stopped()
 
 
-def _peaks() -> tuple[int, int]:
+def _peaks(keeper: Any | None) -> tuple[int, int]:
+    """Peak RSS (KB) of this worker, and of its kernels (finished ones; a warm one as it is now)."""
     import resource
 
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, max(kids, keeper.kernel_kb() if keeper else 0)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -213,7 +205,7 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         os.close(log_fd)
-    self_kb, kids_kb = _peaks()
+    self_kb, kids_kb = _peaks(keeper)
     return {"index": job.index, "status": status, "output": output, "reason": reason,
             "worker_kb": self_kb, "kernel_kb": kids_kb}
 
@@ -341,13 +333,19 @@ class _Coordinator:
         self.pool.remove(w)
 
     def _dispatch(self) -> None:
+        for w in [w for w in self.pool if w.job is None and not w.process.is_alive()]:
+            w.conn.close()  # an idle worker that died (out of memory, killed): replace it
+            self.pool.remove(w)
         while len(self.pool) < min(self.size, len(self.pending) + self._busy()):
             self.pool.append(_spawn(self.ctx, self.reuse_kernels))
         for w in self.pool:
             if w.job is None and self.pending:
                 w.job = self.pending.popleft()
                 w.started = time.perf_counter()
-                w.conn.send(w.job)
+                try:
+                    w.conn.send(w.job)
+                except OSError:  # it died just now: _check reports the review, a new worker follows
+                    pass
 
     def _busy(self) -> int:
         return sum(1 for w in self.pool if w.job is not None)

@@ -52,6 +52,23 @@ del _sys, _types
 _RESET = '__import__("sys").modules["_peer_review_warm"].reset(get_ipython(), {cwd!r})'
 
 
+class _TrackingKernelManager(IPCKernelManager):
+    """Remembers the clients papermill (nbclient) makes, which it leaves open on a kernel it did not start.
+
+    Left open, each one's iopub socket would go on receiving, and keeping, every later review's
+    output: memory would grow with the square of the reviews a worker drafts.
+    """
+
+    def client(self, **kwargs: Any) -> Any:
+        kc = super().client(**kwargs)
+        self.__dict__.setdefault("_made", []).append(kc)
+        return kc
+
+    def close_clients(self) -> None:
+        for kc in self.__dict__.pop("_made", []):
+            kc.stop_channels()
+
+
 def notebook_imports(notebook: Path) -> list[str]:
     """Every top-level import statement in the code cells of a notebook, in order."""
     import ast
@@ -77,7 +94,7 @@ class WarmKernel:
     def __init__(self, notebook: Path, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0) -> None:
         from jupyter_core.utils import run_sync
 
-        self.km = IPCKernelManager(kernel_name=kernel_name)
+        self.km = _TrackingKernelManager(kernel_name=kernel_name)
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc: Any = self.km.blocking_client()
         self.kc.start_channels()
@@ -98,6 +115,7 @@ class WarmKernel:
 
     def prepare(self, cwd: Path) -> IPCKernelManager:
         """Reset the kernel for the next review (run from ``cwd``); return its kernel manager."""
+        self.km.close_clients()
         self._run(_RESET.format(cwd=str(Path(cwd).resolve())))
         self.reviews += 1
         return self.km
@@ -111,6 +129,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         try:
+            self.km.close_clients()
             self.kc.stop_channels()
         finally:
             if self.km.has_kernel:
@@ -137,12 +156,24 @@ class KernelKeeper:
             self.kernel = WarmKernel(self.notebook or notebook_path(), self.kernel_name)
         km = self.kernel.prepare(project_root_for(Path(params)))
         try:
-            return draft(params, reports, kernel_name=self.kernel_name, kernel_manager=km)
+            result = draft(params, reports, kernel_name=self.kernel_name, kernel_manager=km)
+            self.kernel.km.close_clients()
+            return result
         except ValidationFailed:
             raise  # refused before the notebook ran: the kernel is untouched
         except BaseException:
             self.close()  # a failed notebook may leave any state behind: start afresh next time
             raise
+
+    def kernel_kb(self) -> int:
+        """Resident memory of the warm kernel now (KB), 0 when there is none."""
+        import psutil
+
+        try:
+            pid = self.kernel.km.provisioner.process.pid if self.kernel and self.kernel.km.provisioner else None
+            return psutil.Process(pid).memory_info().rss // 1024 if pid else 0
+        except (psutil.Error, AttributeError):
+            return 0
 
     def close(self) -> None:
         if self.kernel is not None:
