@@ -162,13 +162,15 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, marker: str) -> None:
     reports = tmp_path / "reports"
     deadline = time.monotonic() + 60
     temp = f".{roles['hang'][0]}.tmp-*"
-    while time.monotonic() < deadline and not (_kernels(marker) and reports.is_dir() and list(reports.glob(temp))):
-        time.sleep(0.2)  # the hanging review runs first: wait until it is mid-draft
-    time.sleep(1.0)
-    assert _kernels(marker), "no kernel started"
-    assert list(reports.glob(temp)), "the review's temporary folder should exist by now"
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
-    out, err = proc.communicate(timeout=60)
+    try:
+        while time.monotonic() < deadline and not (_kernels(marker) and reports.is_dir() and list(reports.glob(temp))):
+            time.sleep(0.2)  # the hanging review runs first: wait until it is mid-draft
+        time.sleep(1.0)
+        assert _kernels(marker), "no kernel started"
+        assert list(reports.glob(temp)), "the review's temporary folder should exist by now"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
+        out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
     assert "interrupted" in out and "not run" in out
     assert not [p for p in reports.iterdir() if p.name.startswith(".") and p.name != ".logs"]
