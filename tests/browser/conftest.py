@@ -15,14 +15,39 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[object]:
+    """One Playwright driver for all the browser tests, closed when they are done (so tests outside
+    this package never run with its event loop set in the main thread).
+
+    The sync API runs its event loop in a greenlet, so a second ``sync_playwright()`` opened while
+    another is alive fails ("using Playwright Sync API inside the asyncio loop"): every browser
+    test takes its browser from this one.
+    """
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it with apt-get)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        context = pw.chromium.launch_persistent_context(
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: object) -> Iterator[object]:
+    """A persistent headless Chromium context with a fresh profile, shared by the browser tests."""
+    with tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(  # type: ignore[attr-defined]
             profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield context
         context.close()
+
+
+@pytest.fixture
+def fresh_browser(playwright: object) -> Iterator[object]:
+    """A browser of its own for one test (its own cookies and storage), closed afterwards."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,  # type: ignore[attr-defined]
+                                         args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -28,8 +28,6 @@ from toolkit.store import capture_inputs, open_review
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 STATEMENT = "Parent carers co-chair the SEND partnership board <b>and</b> set its agenda."
 REVIEWER = "Lena Duarte"
 
@@ -111,61 +109,56 @@ def _audit_plan(page: object) -> None:
     expect(page.locator(".pr-a-grades")).to_contain_text("Plan grade: 4 outstanding")  # type: ignore[attr-defined]
 
 
-def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_browser: object) -> None:
+    from playwright.sync_api import expect
 
     url, params_file = app
     params, scope, root = open_review(params_file)
     findings_file = root / "data" / params.review_id / "capture" / "findings_lena-duarte.csv"
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            _start(page, url)
-            _assert_clean(page)
+    page = fresh_browser.new_page()  # type: ignore[attr-defined]
+    _start(page, url)
+    _assert_clean(page)
 
-            # bad entries: a message in the form, nothing saved
-            page.click("button.pr-f-save")
-            expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Lead statement")
-            page.fill(".pr-f-statement textarea", STATEMENT)
-            page.select_option(".pr-f-kloe select", label=kloe_label)
-            page.click("button.pr-f-save")
-            expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Evidence")
-            assert findings_file.read_text().count("\n") == 1  # the header only
+    # bad entries: a message in the form, nothing saved
+    page.click("button.pr-f-save")
+    expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Lead statement")
+    page.fill(".pr-f-statement textarea", STATEMENT)
+    page.select_option(".pr-f-kloe select", label=kloe_label)
+    page.click("button.pr-f-save")
+    expect(page.locator(".pr-f-msg .pr-msg-error")).to_contain_text("Evidence")
+    assert findings_file.read_text().count("\n") == 1  # the header only
 
-            # a good entry
-            page.fill(".pr-f-detail textarea", "They chaired the meeting we observed.")
-            page.check(".pr-f-ev-interview input")
-            page.check(".pr-f-ev-observation input")
-            page.click("button.pr-f-save")
-            expect(page.locator(".pr-f-msg .pr-msg-ok")).to_contain_text("Saved")
-            expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
+    # a good entry
+    page.fill(".pr-f-detail textarea", "They chaired the meeting we observed.")
+    page.check(".pr-f-ev-interview input")
+    page.check(".pr-f-ev-observation input")
+    page.click("button.pr-f-save")
+    expect(page.locator(".pr-f-msg .pr-msg-ok")).to_contain_text("Saved")
+    expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
 
-            # tick a prompt
-            page.get_by_role("tab", name="Checklist").click()
-            row = page.locator(".pr-prompt-2016-identify-1")
-            row.locator("button", has_text="Covered").click()
-            expect(row.locator(".pr-msg-ok")).to_contain_text("Saved")
-            _assert_clean(page)
+    # tick a prompt
+    page.get_by_role("tab", name="Checklist").click()
+    row = page.locator(".pr-prompt-2016-identify-1")
+    row.locator("button", has_text="Covered").click()
+    expect(row.locator(".pr-msg-ok")).to_contain_text("Saved")
+    _assert_clean(page)
 
-            # audit one plan: a name as case reference is refused, then the plan is saved and graded
-            _audit_plan(page)
-            _assert_clean(page)
+    # audit one plan: a name as case reference is refused, then the plan is saved and graded
+    _audit_plan(page)
+    _assert_clean(page)
 
-            # reload: both are there (reviewer preselected through the query string this time)
-            page.goto(url + "?reviewer=Lena%20Duarte", timeout=90_000)
-            page.wait_for_selector(".pr-f-list select", timeout=90_000)
-            expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
-            page.get_by_role("tab", name="Checklist").click()
-            expect(page.locator(".pr-prompt-2016-identify-1 button.mod-active")).to_have_text("Covered")
-            page.get_by_role("tab", name="Coverage").click()
-            expect(page.locator(".pr-coverage")).to_contain_text("1 of 5")
-            page.get_by_role("tab", name="EHCP audit").click()
-            expect(page.locator(".pr-a-listing select")).to_contain_text("FEN-0142 | KS2 | ASD")
-            _assert_clean(page)
-        finally:
-            browser.close()
+    # reload: both are there (reviewer preselected through the query string this time)
+    page.goto(url + "?reviewer=Lena%20Duarte", timeout=90_000)
+    page.wait_for_selector(".pr-f-list select", timeout=90_000)
+    expect(page.locator(".pr-f-list select")).to_contain_text(STATEMENT)
+    page.get_by_role("tab", name="Checklist").click()
+    expect(page.locator(".pr-prompt-2016-identify-1 button.mod-active")).to_have_text("Covered")
+    page.get_by_role("tab", name="Coverage").click()
+    expect(page.locator(".pr-coverage")).to_contain_text("1 of 5")
+    page.get_by_role("tab", name="EHCP audit").click()
+    expect(page.locator(".pr-a-listing select")).to_contain_text("FEN-0142 | KS2 | ASD")
+    _assert_clean(page)
 
     rows = findings_file.read_text(encoding="utf-8").splitlines()
     assert len(rows) == 2 and "interview;observation" in rows[1]
@@ -184,11 +177,7 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path]) -> None:
     assert "<b>and</b>" not in letter
 
 
-def test_shared_over_network_works_with_the_token_only(tmp_path: Path) -> None:
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
-    from playwright.sync_api import sync_playwright
-
+def test_shared_over_network_works_with_the_token_only(tmp_path: Path, fresh_browser: object) -> None:
     params_file = copy_mini(tmp_path)
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--host", "0.0.0.0",
@@ -199,22 +188,17 @@ def test_shared_over_network_works_with_the_token_only(tmp_path: Path) -> None:
         proc.stdout.readline()
         token = proc.stdout.readline().rsplit(" ", 1)[1].strip()
         assert wait_until_listening("127.0.0.1", port, timeout=60)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
-                assert page.locator(".pr-reviewer").count() == 0  # refused: the login page instead
-                assert "/login" in page.url
-                _start(page, f"http://127.0.0.1:{port}/?token={token}")  # kernel websocket authorised too
-                page.fill(".pr-f-statement textarea", "Recorded over the venue network.")
-                page.select_option(".pr-f-kloe select", index=1)
-                page.check(".pr-f-ev-visit input")
-                page.click("button.pr-f-save")
-                page.wait_for_selector(".pr-f-msg .pr-msg-ok", timeout=30_000)
-                assert token not in page.inner_text("body")
-            finally:
-                browser.close()
+        page = fresh_browser.new_page()  # type: ignore[attr-defined]
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        assert page.locator(".pr-reviewer").count() == 0  # refused: the login page instead
+        assert "/login" in page.url
+        _start(page, f"http://127.0.0.1:{port}/?token={token}")  # kernel websocket authorised too
+        page.fill(".pr-f-statement textarea", "Recorded over the venue network.")
+        page.select_option(".pr-f-kloe select", index=1)
+        page.check(".pr-f-ev-visit input")
+        page.click("button.pr-f-save")
+        page.wait_for_selector(".pr-f-msg .pr-msg-ok", timeout=30_000)
+        assert token not in page.inner_text("body")
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
