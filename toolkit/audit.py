@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from toolkit import privacy
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.params import parse_yaml
 from toolkit.tables import Row, read_table
 
 DEFAULT_FRAMEWORK = Path(__file__).parent / "frameworks" / "ehcp_audit.yaml"
@@ -150,7 +151,7 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
     if not file.is_file():
         raise ValidationFailed([InputError(shown, "audit framework file not found")])
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ValidationFailed([InputError(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})",

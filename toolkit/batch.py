@@ -118,8 +118,10 @@ def review_id_of(params: Path) -> str:
     """The review id a parameters file declares, or its file name when it cannot be read."""
     import yaml
 
+    from toolkit.params import parse_yaml
+
     try:
-        data = yaml.safe_load(params.read_text(encoding="utf-8"))
+        data = parse_yaml(params.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return params.stem
     rid = data.get("review_id") if isinstance(data, dict) else None

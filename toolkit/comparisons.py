@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 
 from toolkit.errors import InputError
+from toolkit.params import parse_yaml
 from toolkit.indicators import (
     Catalogue,
     Indicator,
@@ -353,7 +353,7 @@ WORDING_PATH = Path(__file__).parent / "catalogue" / "wording.yaml"
 @functools.cache
 def wording() -> dict[str, Any]:
     """The sentence patterns in ``catalogue/wording.yaml``."""
-    return yaml.safe_load(WORDING_PATH.read_text(encoding="utf-8"))
+    return parse_yaml(WORDING_PATH.read_text(encoding="utf-8"))
 
 
 def ordinal(n: int) -> str:

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toolkit.errors import InputError, display_path
+from toolkit.params import parse_yaml
 from toolkit.performance import EESFile, LongFile, Observation, Period, PerformanceSource, find_column
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     path = Path(path) if path is not None else CATALOGUE_PATH
     file = display_path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
     except yaml.YAMLError as exc:

@@ -270,6 +270,16 @@ def parse_params(data: Any, file: str) -> ReviewParams:
         raise ValidationFailed(errors_from_validation(exc, file)) from None
 
 
+#: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
+#: with their line marks, about ten times faster than the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through the fastest safe loader available."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 def read_yaml(path: Path, shown: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -278,7 +288,7 @@ def read_yaml(path: Path, shown: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationFailed([InputError(shown, f"cannot read the file ({exc})")]) from None
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

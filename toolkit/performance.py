@@ -104,6 +104,7 @@ class Period:
         return self.label
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a handful of periods on every row
 def parse_period(value: str | int, identifier: str = "") -> Period:
     """Parse ``2023``, ``202223``, ``2022/23`` or ``2022-23``; ``ValueError`` if none of these."""
     text = str(value).strip()
@@ -181,6 +182,7 @@ class EESFile:
     filters: list[str]
     periods: dict[int, Period] = field(default_factory=dict)  # frame index -> period
     _lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _areas: dict[int, _RowArea] = field(default_factory=dict, repr=False)
 
     def values(self, column: str) -> list[str]:
         """A column's cells as stripped text, by row position (cached)."""
@@ -198,6 +200,17 @@ class EESFile:
     def _cell(self, idx: int, key: str) -> str:
         column = self._col(key)
         return "" if column is None else self.values(column)[idx]
+
+    def _area(self, idx: int) -> _RowArea:
+        """Who a row is about (level, codes, names): the same for every measure, so worked out once."""
+        area = self._areas.get(idx)
+        if area is None:
+            level = self._cell(idx, "geographic_level")
+            code, name = _area_identity(self, idx, level)
+            area = self._areas[idx] = _RowArea(
+                level, code, name, self._cell(idx, "old_la_code") if level == LOCAL_AUTHORITY else "",
+                self._cell(idx, "region_code"), self._cell(idx, "region_name"))
+        return area
 
     def _selected_rows(self, filters: Mapping[str, str]) -> pd.Index:
         mask = pd.Series(True, index=self.frame.index)
@@ -230,24 +243,33 @@ class EESFile:
                 parse_number(cell, self.display, idx + 2, column)
         out: list[Observation] = []
         seen: dict[tuple[str, str, str, str], int] = {}
+        cells = self.values(column)
         for idx in self._selected_rows(filters or {}):
             row = int(idx) + 2
-            level = self._cell(idx, "geographic_level")
-            code, name = _area_identity(self, idx, level)
+            area = self._area(idx)
             period = self.periods[idx]
-            key = (period.text, period.identifier, level.casefold(), code or name)
+            key = (period.text, period.identifier, area.level.casefold(), area.code or area.name)
             if key in seen:
-                raise InputError(self.display, f"a second row for {name or code} in {period.label} "
+                raise InputError(self.display, f"a second row for {area.name or area.code} in {period.label} "
                                  f"(first at row {seen[key]}); add a filter to tell them apart", row)
             seen[key] = row
-            raw = self.values(column)[idx]
+            raw = cells[idx]
             out.append(Observation(
-                measure=measure or column, period=period, level=level, code=code, name=name,
+                measure=measure or column, period=period, level=area.level, code=area.code, name=area.name,
                 value=parse_number(raw, self.display, row, column), raw=raw, source=self.display,
-                row=row, old_code=self._cell(idx, "old_la_code") if level == LOCAL_AUTHORITY else "",
-                region_code=self._cell(idx, "region_code"), region_name=self._cell(idx, "region_name"),
+                row=row, old_code=area.old_code, region_code=area.region_code, region_name=area.region_name,
             ))
         return out
+
+
+@dataclass(frozen=True)
+class _RowArea:
+    level: str
+    code: str
+    name: str
+    old_code: str
+    region_code: str
+    region_name: str
 
 
 def _area_identity(ees: EESFile, idx: int, level: str) -> tuple[str, str]:
