@@ -14,6 +14,7 @@ in at most 50%; at most four of each, strongest (or weakest) first, framework or
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import tempfile
@@ -207,7 +208,13 @@ def _environment(style: str | Path | None) -> jinja2.Environment:
     folder = STYLES_DIR / "standard" if style is None else Path(style)
     if not folder.is_dir():
         folder = STYLES_DIR / str(style)
-    loaders = [jinja2.FileSystemLoader(str(folder)), jinja2.FileSystemLoader(str(STYLES_DIR / "standard"))]
+    return _environment_for(str(folder))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment_for(folder: str) -> jinja2.Environment:
+    """One environment per style folder, so its compiled templates are reused between letters."""
+    loaders = [jinja2.FileSystemLoader(folder), jinja2.FileSystemLoader(str(STYLES_DIR / "standard"))]
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number_words=wording.number_words, plural=wording.plural,

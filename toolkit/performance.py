@@ -355,7 +355,9 @@ class LongFile:
     def observations(self, column: str, filters: Mapping[str, str] | None = None,
                      measure: str | None = None) -> list[Observation]:
         """Rows of one indicator (``filters`` do not apply to long-format files)."""
-        return [o if measure is None else _renamed(o, measure) for o in self.rows if o.measure == column]
+        if measure is None or measure == column:
+            return [o for o in self.rows if o.measure == column]
+        return [_renamed(o, measure) for o in self.rows if o.measure == column]
 
 
 def _renamed(obs: Observation, measure: str) -> Observation:
