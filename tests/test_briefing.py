@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import DEMO_PARAMS
 
 from toolkit.briefing import build_briefing
 from toolkit.review import load_review
@@ -41,3 +42,16 @@ def test_letter_and_briefing_share_a_report_folder(mini_perf):
     folder = mini.parents[1] / "reports" / "mini-review"
     assert sorted(p.name for p in folder.iterdir()) == [
         "briefing.html", "briefing.ipynb", "letter.html", "letter.ipynb", "manifest.json"]
+
+
+def test_briefing_builds_for_every_demo_review(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", *map(str, DEMO_PARAMS),
+                          "--reports", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    for params in DEMO_PARAMS:
+        review = load_review(params)
+        html = (tmp_path / review.review_id / "briefing.html").read_text(encoding="utf-8")
+        assert html == build_briefing(review)
+        assert review.params.authority.name in BeautifulSoup(html, "html.parser").title.string
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(
+        load_review(p).review_id for p in DEMO_PARAMS)
