@@ -55,7 +55,7 @@ def test_every_problem_is_reported_at_once(mini, edit_params):
     [
         (lambda d: d["team"][0].update(lead=False), "exactly one lead"),
         (lambda d: d["visit"].update(dates=["2026-02-04", "2026-02-03"]), "visit dates must be in order"),
-        (lambda d: d.update(letter_date="2026-01-01"), "letter_date comes before the presentation"),
+        (lambda d: d.update(letter_date="2026-01-01"), "letter cannot be dated before the presentation"),
         (lambda d: d.update(review_id="Mini Review"), "review_id: use lower-case"),
         (lambda d: d["scope"].update(requested=[]), "scope.requested"),
         (lambda d: d["visit"].update(presentation_date="not a date"), "visit.presentation_date"),
@@ -99,3 +99,30 @@ def test_notebook_default_reads_params_file(mini):
     params, root = from_notebook(ns)
     assert params.review_id == "mini-review"
     assert root == mini.parents[1].resolve()
+
+
+@pytest.mark.parametrize(
+    "field, bad, expected",
+    [
+        ("presentation_date", "2026-02-31", "visit.presentation_date:"),
+        ("presentation_date", "2026-13-01", "visit.presentation_date:"),
+        ("letter_date", "2026-02-30", "letter_date:"),
+    ],
+)
+def test_impossible_calendar_dates_written_in_the_file_are_named(mini, field, bad, expected):
+    # Written as raw YAML text (unquoted), as a coordinator types it: YAML's own date parsing
+    # must not turn an impossible day into a bare exception.
+    text = mini.read_text(encoding="utf-8")
+    lines = [f"{ln.split(':')[0]}: {bad}" if ln.strip().startswith(f"{field}:") else ln for ln in text.splitlines()]
+    assert lines != text.splitlines()
+    mini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errs = _errors(mini)
+    assert any(expected in e and "date" in e for e in errs), errs
+
+
+def test_whole_file_checks_name_the_field(mini, edit_params):
+    edit_params(mini, lambda d: (d["team"][0].update(lead=False), d.update(letter_date="2026-01-01")))
+    errs = _errors(mini)
+    assert any(e.endswith("team: the team needs exactly one lead (lead: true); found 0") for e in errs), errs
+    assert any("letter_date: the letter cannot be dated before the presentation" in e for e in errs), errs
+    assert not any("(top level)" in e for e in errs)

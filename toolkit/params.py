@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 
@@ -207,14 +215,21 @@ class ReviewParams(_Model):
             raise ValueError("use lower-case letters, digits and hyphens only")
         return v
 
-    @model_validator(mode="after")
-    def _one_lead(self) -> "ReviewParams":
-        leads = [m.name for m in self.team if m.lead]
+    @field_validator("team")
+    @classmethod
+    def _one_lead(cls, team: list[TeamMember]) -> list[TeamMember]:
+        leads = [m.name for m in team if m.lead]
         if len(leads) != 1:
             raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
-        if self.letter_date < self.visit.presentation_date:
-            raise ValueError("letter_date comes before the presentation")
-        return self
+        return team
+
+    @field_validator("letter_date")
+    @classmethod
+    def _after_presentation(cls, letter_date: dt.date, info: ValidationInfo) -> dt.date:
+        visit = info.data.get("visit")
+        if visit is not None and letter_date < visit.presentation_date:
+            raise ValueError("the letter cannot be dated before the presentation")
+        return letter_date
 
     @property
     def lead(self) -> TeamMember:
@@ -272,7 +287,22 @@ def parse_params(data: Any, file: str) -> ReviewParams:
 
 #: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
 #: with their line marks, about ten times faster than the pure-Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """A safe loader that leaves dates as text.
+
+    PyYAML turns ``2026-02-31`` into a date itself and raises a bare ``ValueError`` on an
+    impossible day; left as text, pydantic validates it and reports the field that holds it.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+}
+_YAML_LOADER = _Loader
 
 
 def parse_yaml(text: str) -> Any:
