@@ -252,7 +252,7 @@ def test_rounding_is_consistent() -> None:
 def test_rank_and_trend_sentences() -> None:
     comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2, points=[("2019", 16.3), ("2020", 12.0), ("2021", 10.2), ("2022", 9.94)],
                      rank=140, band="D", direction="declining")
-    assert rank_sentence(comp) == "This ranks 140th of 150 local authorities (band D, the lowest quarter)."
+    assert rank_sentence(comp) == "This ranks 140th of 150 local authorities (band D, the weakest quarter)."
     comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2, points=[("2020", 16.3), ("2021", 12.0), ("2022", 9.94)],
                      rank=1, band="A", direction="declining")
     assert trend_sentence(comp) == "It has fallen from 16.3% in 2020 to 9.9% in 2022."

@@ -75,7 +75,7 @@ def test_unknown_neighbour_and_missing_file_are_reported(mini_perf, edit_params)
     mini, _, _ = mini_perf
     edit_params(mini, lambda d: d["performance"]["neighbours"].append("E06999999"))
     probs = [str(e) for e in validate(mini)]
-    assert any("performance.neighbours[5]: statistical neighbour 'E06999999' has no data" in p for p in probs), probs
+    assert any("performance.neighbours[5]: statistical neighbour 'E06999999' is not a local authority in the performance files" in p for p in probs), probs
     edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/missing.csv"]))
     probs = [str(e) for e in validate(mini)]
     assert probs and "missing.csv" in probs[0]

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from toolkit import wording
-from toolkit.letter import Fragment, page, render_fragment
+from markupsafe import Markup
+
+from toolkit.letter import Fragment, page, render_fragment, style_words
 from toolkit.perfletter import briefing_views, source_names, summary_rows, to_test_on_site
 from toolkit.review import Review
 
-BRIEFING_BANNER = "Pre-visit briefing for the review team: not for publication."
-
-
-def title(review: Review) -> str:
-    p = review.params
-    return f"Pre-visit briefing: {p.authority.name}, {wording.month_year(p.visit.dates[0])}"
+def title(review: Review) -> Markup:
+    """The briefing's page title, from the style's words (escaped HTML)."""
+    return style_words(review, "briefing_title")
 
 
 def overview(review: Review) -> Fragment:
@@ -35,7 +33,7 @@ def indicator_summary(review: Review) -> Fragment:
 
 
 def to_test(review: Review) -> Fragment:
-    """Indicators in the lowest quarter or moving the wrong way: lines the team may test on site."""
+    """Indicators in the weakest quarter or moving the wrong way: lines the team may test on site."""
     from toolkit.comparisons import describe
 
     items = [(c, describe(c)) for c in to_test_on_site(review.performance)]
@@ -56,4 +54,4 @@ def build_briefing(review: Review) -> str:
 
 
 def briefing_page(review: Review, fragments: list[str]) -> str:
-    return page(review, fragments, title=title(review), banner=BRIEFING_BANNER)
+    return page(review, fragments, title=title(review), banner=style_words(review, "briefing_banner"))

@@ -145,7 +145,8 @@ def indicators(files: tuple[Path, ...], authority: str, period: str | None, neig
 
     codes = [c.strip() for c in neighbours.split(",") if c.strip()]
     try:
-        click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=fmt), nl=False)
+        click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=fmt,
+                                     warn=lambda line: click.echo(line, err=True)), nl=False)
     except ValidationFailed as exc:
         _fail_with(exc.errors, EXIT_BAD_INPUT)
     except ToolkitError as exc:

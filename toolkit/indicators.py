@@ -20,7 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from toolkit.errors import InputError, display_path
 from toolkit.params import parse_yaml
-from toolkit.performance import EESFile, LongFile, Observation, Period, PerformanceSource, find_column
+from toolkit.performance import (
+    EESFile,
+    LongFile,
+    Observation,
+    Period,
+    PerformanceSource,
+    find_column,
+    normalise_name,
+)
 
 if TYPE_CHECKING:
     from toolkit.comparisons import Comparison
@@ -57,15 +65,45 @@ class TrendSettings(_Model):
     stable_within: dict[Unit, Threshold]
 
 
+class FilterAliases(_Model):
+    """Other names of filter columns and of their values, as they differ between DfE files."""
+
+    columns: dict[str, list[str]] = {}  # e.g. characteristic_group: [breakdown_topic]
+    values: dict[str, list[str]] = {}  # e.g. EHC plan: [EHCP, Education, health and care plan]
+
+    def merged(self, other: "FilterAliases") -> "FilterAliases":
+        """These aliases with ``other``'s added (this one's names first)."""
+        def join(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+            keys = list(dict.fromkeys([*a, *b]))
+            return {k: list(dict.fromkeys([*a.get(k, []), *b.get(k, [])])) for k in keys}
+
+        return FilterAliases(columns=join(self.columns, other.columns), values=join(self.values, other.values))
+
+
+def _alias_lookup(table: dict[str, list[str]], name: str) -> list[str]:
+    for key, names in table.items():
+        if normalise_name(key) == normalise_name(name):
+            return names
+    return []
+
+
 class Source(_Model):
     files: str = Field(min_length=1)  # glob on the file name
     column: str = Field(min_length=1)
     aliases: list[str] = []
     filters: dict[str, str] = {}
+    filter_aliases: FilterAliases = FilterAliases()
 
     @property
     def names(self) -> list[str]:
         return [self.column, *self.aliases]
+
+    @property
+    def filter_specs(self) -> list[tuple[list[str], list[str]]]:
+        """Each filter as (the column and its aliases, the value and its aliases)."""
+        fa = self.filter_aliases
+        return [([column, *_alias_lookup(fa.columns, column)], [value, *_alias_lookup(fa.values, value)])
+                for column, value in self.filters.items()]
 
 
 class Indicator(_Model):
@@ -88,6 +126,7 @@ class Indicator(_Model):
 class Catalogue(_Model):
     version: int
     trend: TrendSettings
+    filter_aliases: FilterAliases = FilterAliases()  # for every indicator's filters
     indicators: list[Indicator] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -96,6 +135,16 @@ class Catalogue(_Model):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"indicator ids must be unique: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _share_filter_aliases(self) -> "Catalogue":
+        """Give every indicator's source the catalogue-wide filter aliases (its own come first)."""
+        shared = self.filter_aliases
+        if shared.columns or shared.values:
+            indicators = [i.model_copy(update={"source": i.source.model_copy(
+                update={"filter_aliases": i.source.filter_aliases.merged(shared)})}) for i in self.indicators]
+            object.__setattr__(self, "indicators", indicators)
         return self
 
     @property
@@ -170,32 +219,55 @@ def _find(source: PerformanceSource, indicator: Indicator) -> str | None:
 
 
 def _filters_available(source: EESFile, indicator: Indicator) -> bool:
-    return all(find_column(source.filters, [name]) for name in indicator.source.filters)
+    return all(source.filter_column(names) for names, _ in indicator.source.filter_specs)
+
+
+def _wanted(names: Sequence[str], what: str = "column") -> str:
+    return f"{what} '{names[0]}'" + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
+
+
+def _filter_value_error(source: EESFile, indicator: Indicator) -> InputError | None:
+    """An InputError when a filter value the indicator keeps is absent from its column."""
+    unmatched = source.unmatched_filter(indicator.source.filter_specs)
+    if unmatched is None:
+        return None
+    column, value, present = unmatched
+    shown = ", ".join(f"'{v}'" for v in present[:8]) + (", …" if len(present) > 8 else "")
+    return InputError(source.display, f"indicator {indicator.id} keeps the rows where {column} is '{value}', "
+                      f"but the column holds only {shown} (add the new name to filter_aliases in the "
+                      "indicator catalogue)", column=column)
 
 
 def indicator_data(sources: Sequence[PerformanceSource], indicator: Indicator,
                    required: bool = False) -> IndicatorData | None:
     """The indicator's values from the first file that provides it.
 
-    When ``required`` (the review asked for this indicator), a file that should hold it but lacks
-    the column is refused with an InputError naming the file, the column and its aliases;
-    otherwise an indicator no file provides is ``None``.
+    A file provides it when it has the column (or an alias) and, for an open-data file, every
+    filter column and filter value the indicator keeps. When ``required`` (the review asked for
+    this indicator), a file that should hold it but lacks the column, a filter column or a filter
+    value is refused with an InputError naming the file and the column; otherwise an indicator no
+    file provides is ``None`` (:func:`data_warnings` says why).
     """
     for source in sources:
         column = _find(source, indicator)
         if column is None:
             continue
         if isinstance(source, EESFile):
-            if not _filters_available(source, indicator) and not required:
+            specs = indicator.source.filter_specs
+            if not required and (not _filters_available(source, indicator) or _filter_value_error(source, indicator)):
                 continue
-            observations = source.observations(column, indicator.source.filters, measure=indicator.id)
+            if required and _filters_available(source, indicator):
+                problem = _filter_value_error(source, indicator)
+                if problem is not None:
+                    raise problem
+            observations = source.observations(column, specs, measure=indicator.id)
         else:
             observations = source.observations(column, measure=indicator.id)
         return IndicatorData(indicator, observations, source.display, column)
     if not required:
         return None
     names = indicator.source.names
-    wanted = f"column '{names[0]}'" + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
+    wanted = _wanted(names)
     for source in sources:
         if _matches_pattern(source, indicator.source.files):
             raise InputError(source.display, f"indicator {indicator.id} needs {wanted}, "
@@ -204,6 +276,38 @@ def indicator_data(sources: Sequence[PerformanceSource], indicator: Indicator,
     raise InputError(files, f"indicator {indicator.id} needs {wanted} from a file like "
                      f"'{indicator.source.files}' or rows '{indicator.id}' in a local measures file; "
                      "none of these files provides it")
+
+
+def data_warnings(sources: Sequence[PerformanceSource], catalogue: Catalogue) -> list[InputError]:
+    """Why catalogue indicators that some file was meant to provide are left out.
+
+    For each indicator no file provides, each open-data file whose name matches the indicator's
+    ``source.files`` pattern is examined: a missing column, a missing filter column, or a filter
+    value (a renamed category, say) that no row carries, each named with the file and column.
+    """
+    out: list[InputError] = []
+    for ind in catalogue.indicators:
+        if indicator_data(sources, ind) is not None:
+            continue
+        for source in sources:
+            if not isinstance(source, EESFile) or not _matches_pattern(source, ind.source.files):
+                continue
+            column = _find(source, ind)
+            if column is None:
+                out.append(InputError(source.display, f"indicator {ind.id} left out: this file matches "
+                                      f"'{ind.source.files}' but has no {_wanted(ind.source.names)}",
+                                      column=ind.source.column))
+                continue
+            missing = [names for names, _ in ind.source.filter_specs if source.filter_column(names) is None]
+            if missing:
+                out.append(InputError(source.display, f"indicator {ind.id} left out: no filter "
+                                      f"{_wanted(missing[0])}", column=missing[0][0]))
+                continue
+            problem = _filter_value_error(source, ind)
+            if problem is not None:
+                out.append(InputError(problem.file, f"indicator {ind.id} left out: " + problem.message.replace(
+                    f"indicator {ind.id} ", "it ", 1), column=problem.column))
+    return out
 
 
 def collect(sources: Sequence[PerformanceSource], catalogue: Catalogue,
@@ -272,7 +376,9 @@ def check_consistency(findings: Iterable[Any], comparisons: Sequence["Comparison
             said = "an area for consideration" if kind.startswith("area") else "a recommended urgent action"
         else:
             continue
-        where = "the lowest quarter (band D)" if comp.band == "D" else "the best quarter (band A)"
+        from toolkit.comparisons import wording
+
+        where = f"{wording()['bands'][comp.band]} (band {comp.band})"
         flags.append(ConsistencyFlag(finding, comp.indicator.id, comp.band, (
             f"Called {said}, but {comp.area.name} is in {where} of {comp.count} local authorities "
             f"for {comp.indicator.short_title} in {comp.period.label} (rank {comp.rank}).")))

@@ -35,11 +35,15 @@ def _unit_label(indicator: Indicator) -> str:
     return {"percent": "Per cent", "count": "Number", "rate": "Rate", "score": "Average score"}[indicator.unit]
 
 
+#: Legend and table labels of the comparators (``{name}``: England or the region's name).
+_LABELS = {"england": "England", "England": "England", "england_average": "England (local authority average)",
+           "England_average": "England (local authority average)", "region": "{name}", "region_average":
+           "{name} (local authority average)"}
+
+
 def comparators(comp: Comparison) -> list[tuple[str, float, str]]:
     """``(label, value, colour)`` for the area and each comparator that has a value."""
-    labels = {"england": "England", "england_average": "England (local authority average)",
-              "region": "{name}", "region_average": "{name} (local authority average)",
-              "neighbours": f"Statistical neighbours (average of {len(comp.neighbours)})"}
+    labels = {**_LABELS, "neighbours": f"Statistical neighbours (average of {len(comp.neighbours)})"}
     colours = {"england": ENGLAND, "england_average": ENGLAND, "region": REGION,
                "region_average": REGION, "neighbours": NEIGHBOURS}
     out = [(comp.area.name, comp.value, AREA)] if comp.value is not None else []
@@ -74,12 +78,17 @@ def comparison_chart(comp: Comparison, chart_id: str | None = None) -> Chart | N
 
 
 def trend_series(comp: Comparison) -> dict[str, list[tuple[Period, float]]]:
-    """The series drawn on the trend chart, by legend label (area first)."""
+    """The series drawn on the trend chart, by legend label (area first).
+
+    Beside the area: England and its region, as the bar chart shows them. For counts, whose
+    England and region rows are totals, that is the average local authority in each period
+    (labelled so), as in the bar chart and the letter's sentences."""
     series = {comp.area.name: list(comp.trend.points)}
-    if comp.series.get("England"):
-        series["England"] = comp.series["England"]
-    if comp.series.get("region") and comp.area.region_name:
-        series[comp.area.region_name] = comp.series["region"]
+    england, region = ("England_average", "region_average") if comp.averages_stand_in else ("England", "region")
+    if comp.series.get(england):
+        series[_LABELS[england].format(name="England")] = comp.series[england]
+    if comp.series.get(region) and comp.area.region_name:
+        series[_LABELS[region].format(name=comp.area.region_name)] = comp.series[region]
     return series
 
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from toolkit.comparisons import Comparison, compare_all, describe, direction_text
+from toolkit.comparisons import Comparison, compare_all, comparator_cells, describe, direction_text
 from toolkit.errors import InputError, ToolkitError, ValidationFailed, display_path
-from toolkit.indicators import check_consistency, format_value, load_catalogue
+from toolkit.indicators import check_consistency, data_warnings, format_value, indicator_data, load_catalogue
 from toolkit.params import ReviewParams
 from toolkit.perfcharts import Chart, comparison_chart, trend_chart
 from toolkit.performance import read_performance_files
@@ -34,6 +34,7 @@ class PerformanceData:
     comparisons: tuple[Comparison, ...]
     neighbours: tuple[str, ...]
     letter_ids: tuple[str, ...] | None = None  # the review's choice for the letter (None: all)
+    warnings: tuple[InputError, ...] = ()  # catalogue indicators a file was meant to provide but does not
 
     def get(self, indicator_id: str) -> Comparison | None:
         return next((c for c in self.comparisons if c.indicator.id == indicator_id), None)
@@ -52,36 +53,54 @@ class PerformanceData:
 
 
 def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
-    """Compare the review's authority on every indicator its files provide (None without files)."""
+    """Compare the review's authority on every indicator its files provide (None without files).
+
+    An indicator the review names (``performance.indicators``) that no file provides is refused
+    naming the file and the column looked for; catalogue indicators left out otherwise are kept
+    as warnings for the working notebook (:func:`warnings_table`)."""
     if not params.inputs.performance:
         return None
     paths = [root / p for p in params.inputs.performance]
+    catalogue = load_catalogue()
     try:
         sources = read_performance_files(paths, root)
         comparisons = compare_all(
-            sources, params.authority.ons_code, period=params.performance.period, visit_date=params.visit.dates[0],
-            neighbours=params.performance.neighbours,
+            sources, params.authority.ons_code, catalogue=catalogue, period=params.performance.period,
+            visit_date=params.visit.dates[0], neighbours=params.performance.neighbours,
+            period_source=params_file, period_column="performance.period",
         )
+        warnings = tuple(data_warnings(sources, catalogue))
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     except ToolkitError as exc:
         raise ValidationFailed([InputError(params_file, str(exc), column="inputs.performance")]) from None
     errors = []
-    if not comparisons:
-        errors.append(InputError(params_file, "no catalogue indicator was found in these files", column="inputs.performance"))
     for i, code in enumerate(params.performance.neighbours, start=1):
-        if comparisons and all(code in c.neighbours_missing for c in comparisons):
-            errors.append(InputError(params_file, f"statistical neighbour '{code}' has no data in the performance files",
-                                     column=f"performance.neighbours[{i}]"))
+        if all(code in c.neighbours_unknown for c in comparisons):
+            errors.append(InputError(params_file, f"statistical neighbour '{code}' is not a local authority in "
+                                     "the performance files", column=f"performance.neighbours[{i}]"))
+        elif all(code in c.neighbours_unknown or code in c.neighbours_missing for c in comparisons):
+            errors.append(InputError(params_file, f"statistical neighbour '{code}' has no value for any indicator "
+                                     "in the period used", column=f"performance.neighbours[{i}]"))
     known = {c.indicator.id for c in comparisons}
     for i, ind in enumerate(params.performance.indicators or [], start=1):
-        if comparisons and ind not in known:
-            errors.append(InputError(params_file, f"indicator '{ind}' is not in the catalogue or not in these files",
-                                     column=f"performance.indicators[{i}]"))
+        if ind in known:
+            continue
+        where = f"performance.indicators[{i}]"
+        if ind not in catalogue.ids:
+            errors.append(InputError(params_file, f"indicator '{ind}' is not in the catalogue", column=where))
+            continue
+        try:
+            indicator_data(sources, catalogue.get(ind), required=True)
+        except InputError as exc:
+            errors.append(InputError(params_file, f"{where}: {exc}"))
+            continue
+        errors.append(InputError(params_file, f"indicator '{ind}' has no period published before the visit "
+                                 "(or none matching performance.period)", column=where))
     if errors:
         raise ValidationFailed(errors)
     letter_ids = tuple(params.performance.indicators) if params.performance.indicators is not None else None
-    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids)
+    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids, warnings)
 
 
 def check_indicator_ids(findings: Sequence["Finding"]) -> list[InputError]:
@@ -139,15 +158,15 @@ def summary_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
     rows = []
     for c in comparisons:
         ind = c.indicator
-        bench = {kind: value for kind, _, value in c.benchmarks()}
+        england, region = comparator_cells(c)
         rows.append({
             "indicator": ind.short_title,
             "period": c.period.label,
             "area": format_value(ind, c.value, c.raw or "not published"),
-            "england": format_value(ind, bench.get("england", bench.get("england_average")), "-"),
-            "region": format_value(ind, bench.get("region", bench.get("region_average")), "-"),
+            "england": england,
+            "region": region,
             "neighbours": format_value(ind, c.neighbours_mean, "-"),
-            "rank": "-" if c.rank is None else f"{c.rank} of {c.count}",
+            "rank": "-" if c.rank is None else f"{'joint ' if c.tied else ''}{c.rank} of {c.count}",
             "band": c.band or "-",
             "direction": direction_text(c),
         })
@@ -155,7 +174,7 @@ def summary_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
 
 
 def to_test_on_site(data: PerformanceData | None) -> list[Comparison]:
-    """Indicators the team may want to test: in the lowest quarter, or moving the wrong way."""
+    """Indicators the team may want to test: in the weakest quarter, or moving the wrong way."""
     if data is None:
         return []
     return [c for c in data.with_values if c.band == "D" or c.trend.direction == "declining"]
@@ -182,6 +201,15 @@ def consistency_table(review: "Review") -> pd.DataFrame:
                      "statement": f.statement, "indicator": f.indicator, "band": flag.band,
                      "problem": flag.message})
     return pd.DataFrame(rows, columns=columns)
+
+
+def warnings_table(review: "Review") -> pd.DataFrame:
+    """Catalogue indicators a performance file was meant to provide but does not (a column or a
+    filter value missing, say), each with the file and column: for the team's working notebook."""
+    data = review.performance
+    rows = [] if data is None else [{"file": w.file, "column": w.column or "", "problem": w.message}
+                                    for w in data.warnings]
+    return pd.DataFrame(rows, columns=["file", "column", "problem"])
 
 
 def source_names(review: "Review") -> list[str]:

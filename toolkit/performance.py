@@ -31,6 +31,13 @@ from toolkit.errors import InputError, display_path
 #: Cell values that mean "no value" in DfE statistics (compared case-insensitively, stripped).
 MISSING_CODES = frozenset({"", "z", "x", "c", "u", "low", ":", "..", "~", "k", "n/a", "na"})
 NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
+_LEVELS = {"national": NATIONAL, "regional": REGIONAL, "localauthority": LOCAL_AUTHORITY}
+
+
+def canonical_level(text: str) -> str:
+    """A geographic level as the toolkit names it, whatever its case and spacing (``NATIONAL``,
+    ``regional``, ``Local Authority``, ``local_authority``); other levels are kept as published."""
+    return _LEVELS.get(re.sub(r"[\s_\-]+", "", str(text)).casefold(), str(text).strip())
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -144,7 +151,7 @@ class Observation:
 
     @property
     def is_local_authority(self) -> bool:
-        return self.level.casefold() == LOCAL_AUTHORITY.casefold()
+        return self.level == LOCAL_AUTHORITY
 
 
 def parse_number(text: str, file: str, row: int, column: str) -> float | None:
@@ -168,6 +175,24 @@ def _read_strings(path: Path, file: str) -> pd.DataFrame:
         raise InputError(file, f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.astype(object).map(lambda v: str(v).strip())
+
+
+#: Filters choosing rows: ``{column: value}``, or ``[(column and its aliases, value and its aliases)]``.
+Filters = Mapping[str, str] | Sequence[tuple[Sequence[str], Sequence[str]]]
+
+
+def filter_specs(filters: Filters | None) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Filters as ``(column names, value names)`` pairs, the first name of each the main one."""
+    if not filters:
+        return []
+    if isinstance(filters, Mapping):
+        return [((str(k),), (str(v),)) for k, v in filters.items()]
+    return [(tuple(names), tuple(values)) for names, values in filters]
+
+
+def _value_key(value: str) -> str:
+    """A filter value for matching: case and runs of spaces ignored."""
+    return " ".join(str(value).split()).casefold()
 
 
 @dataclass
@@ -205,24 +230,47 @@ class EESFile:
         """Who a row is about (level, codes, names): the same for every measure, so worked out once."""
         area = self._areas.get(idx)
         if area is None:
-            level = self._cell(idx, "geographic_level")
+            level = canonical_level(self._cell(idx, "geographic_level"))
             code, name = _area_identity(self, idx, level)
             area = self._areas[idx] = _RowArea(
                 level, code, name, self._cell(idx, "old_la_code") if level == LOCAL_AUTHORITY else "",
                 self._cell(idx, "region_code"), self._cell(idx, "region_name"))
         return area
 
-    def _selected_rows(self, filters: Mapping[str, str]) -> pd.Index:
+    def filter_column(self, names: Sequence[str]) -> str | None:
+        """The filter column matching any of ``names`` (aliases allowed), or ``None``."""
+        return find_column(self.filters, names)
+
+    def filter_values(self, column: str) -> list[str]:
+        """The distinct values of a filter column, in file order."""
+        return list(dict.fromkeys(self.values(column)))
+
+    def unmatched_filter(self, filters: Filters) -> tuple[str, str, list[str]] | None:
+        """``(column, wanted value, values present)`` for the first filter whose value (and every
+        alias of it) is absent from its column, or ``None`` when every filter value is present."""
+        for names, wanted in filter_specs(filters):
+            column = self.filter_column(names)
+            if column is None:
+                continue
+            present = self.filter_values(column)
+            if not {_value_key(v) for v in wanted} & {_value_key(v) for v in present}:
+                return column, wanted[0], present
+        return None
+
+    def _selected_rows(self, filters: Filters) -> pd.Index:
         mask = pd.Series(True, index=self.frame.index)
-        wanted = {normalise_name(k): v for k, v in filters.items()}
-        for name in wanted:
-            if find_column(self.filters, [name]) is None:
-                raise InputError(self.display, f"no filter column '{name}' in this file")
+        chosen: dict[str, set[str]] = {}
+        for names, wanted in filter_specs(filters):
+            column = self.filter_column(names)
+            if column is None:
+                also = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
+                raise InputError(self.display, f"no filter column '{names[0]}'{also} in this file")
+            chosen[column] = {_value_key(v) for v in wanted}
         for column in self.filters:
-            values = self.frame[column].str.casefold()
-            choice = wanted.get(normalise_name(column))
+            values = self.frame[column].map(_value_key)
+            choice = chosen.get(column)
             if choice is not None:
-                mask &= values == choice.casefold()
+                mask &= values.isin(choice)
             elif (values == "total").any():
                 mask &= values == "total"
             elif values.nunique() > 1:
@@ -233,9 +281,12 @@ class EESFile:
                 )
         return self.frame.index[mask]
 
-    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+    def observations(self, column: str, filters: Filters | None = None,
                      measure: str | None = None) -> list[Observation]:
-        """Every row's value of ``column`` (Total rows of other filters only), in file order."""
+        """Every row's value of ``column`` (Total rows of other filters only), in file order.
+
+        ``filters`` choose rows by filter column: ``{"sen_status": "EHC plan"}``, or pairs of
+        (column names, value names) when the column and its value have aliases."""
         if column not in self.frame.columns:
             raise InputError(self.display, f"no column '{column}' in this file")
         if column in self.filters:  # text where numbers belong: name the first such cell
@@ -273,12 +324,11 @@ class _RowArea:
 
 
 def _area_identity(ees: EESFile, idx: int, level: str) -> tuple[str, str]:
-    lv = level.casefold()
-    if lv == NATIONAL.casefold():
+    if level == NATIONAL:
         return ees._cell(idx, "country_code"), ees._cell(idx, "country_name") or "England"
-    if lv == REGIONAL.casefold():
+    if level == REGIONAL:
         return ees._cell(idx, "region_code"), ees._cell(idx, "region_name")
-    if lv == LOCAL_AUTHORITY.casefold():
+    if level == LOCAL_AUTHORITY:
         code = ees._cell(idx, "new_la_code")
         return ("" if code.casefold() in MISSING_CODES else code), ees._cell(idx, "la_name")
     # another level (district, constituency...): first *_code / *_name pair that is not region
@@ -314,8 +364,8 @@ def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
     old = geography.get("old_la_code")
     if old and "new_la_code" not in geography and frame[old].str.match(r"^E\d{8}$").any():
         geography["new_la_code"] = geography.pop("old_la_code")
-    levels = frame[geography["geographic_level"]].str.casefold()
-    if (levels == LOCAL_AUTHORITY.casefold()).any() and not (
+    levels = frame[geography["geographic_level"]].map(canonical_level)
+    if (levels == LOCAL_AUTHORITY).any() and not (
             {"new_la_code", "old_la_code", "la_name"} & geography.keys()):
         raise InputError(file, "local authority rows but no new_la_code, old_la_code or la_name column")
     known = set(geography.values())
@@ -352,7 +402,7 @@ class LongFile:
         """The indicator name in this file matching any of ``names``, or ``None``."""
         return find_column(sorted({o.measure for o in self.rows}), names)
 
-    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+    def observations(self, column: str, filters: Filters | None = None,
                      measure: str | None = None) -> list[Observation]:
         """Rows of one indicator (``filters`` do not apply to long-format files)."""
         if measure is None or measure == column:
@@ -410,7 +460,7 @@ def read_long_csv(path: str | Path, root: str | Path | None = None) -> LongFile:
         seen[key] = row
         raw = cell(idx, "value")
         rows.append(Observation(
-            measure=indicator, period=period, level=cell(idx, "geographic_level") or _level_from_code(code),
+            measure=indicator, period=period, level=canonical_level(cell(idx, "geographic_level")) or _level_from_code(code),
             code=code, name=cell(idx, "area_name") or code,
             value=parse_number(raw, file, row, str(cols["value"])), raw=raw, source=file, row=row,
             old_code=cell(idx, "old_la_code"), region_code=cell(idx, "region_code"),
@@ -455,7 +505,7 @@ class AreaLookup:
         """A lookup holds no measures."""
         return None
 
-    def observations(self, column: str, filters: Mapping[str, str] | None = None,
+    def observations(self, column: str, filters: Filters | None = None,
                      measure: str | None = None) -> list[Observation]:
         """A lookup holds no observations."""
         return []
