@@ -40,3 +40,30 @@ def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_ro
     assert "<h2 id=\"urgent-h\">4. Recommended urgent actions</h2>" in html
     assert "5. Next steps" in html
     assert html.count("Stop using part-time timetables without review.") == 1
+
+
+def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini, append_rows):
+    append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
+                ["u1,,urgent action,yes,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
+    html = build_letter(load_review(mini))
+    head = html[html.index('<section id="headlines"'):]
+    head = head[:head.index("</section>")]
+    assert "<h4>Recommended urgent actions</h4>" in head
+    assert "Stop using part-time timetables without review." in head
+    assert html.count("Stop using part-time timetables without review.") == 1
+    # the process paragraph's count and the letter agree; no empty urgent section
+    assert "together with one recommended urgent action" in html
+    assert 'id="urgent-h"' not in html
+
+
+def test_a_region_style_can_rename_headings_and_the_banner(mini, edit_params):
+    style = mini.parents[1] / "styles" / "northern"
+    style.mkdir(parents=True)
+    (style / "words.yaml").write_text(
+        "headings:\n  next: What happens next\nletter_banner: 'Working draft & not for circulation'\n", encoding="utf-8")
+    edit_params(mini, lambda d: d.update(letter_style="styles/northern"))
+    html = build_letter(load_review(mini))
+    assert "4. What happens next" in html
+    assert "1. Background" in html  # the other headings still come from the standard style
+    assert "Working draft &amp; not for circulation" in html
+    assert "<title>Children&#39;s Services Peer Challenge: Fenwick Cross, February 2026</title>" in html

@@ -14,12 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from toolkit import wording
+from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import Kind
+from toolkit.params import read_yaml
 from toolkit.review import Review
 
 STYLES_DIR = Path(__file__).parent / "styles"
@@ -75,9 +78,42 @@ def _environment(folder: str) -> jinja2.Environment:
     return env
 
 
+def _style_folder(review: Review) -> str:
+    return str(style_dir(review.params.letter_style, review.root) or STYLES_DIR / DEFAULT_STYLE)
+
+
 def environment(review: Review) -> jinja2.Environment:
-    folder = style_dir(review.params.letter_style, review.root) or STYLES_DIR / DEFAULT_STYLE
-    return _environment(str(folder))
+    return _environment(_style_folder(review))
+
+
+@lru_cache(maxsize=16)
+def _style_words(folder: str) -> dict[str, Any]:
+    """The style's ``words.yaml`` over the standard one (headings merge key by key)."""
+    standard = STYLES_DIR / DEFAULT_STYLE / "words.yaml"
+    words: dict[str, Any] = dict(read_yaml(standard, "toolkit/styles/standard/words.yaml"))
+    own = Path(folder) / "words.yaml"
+    if Path(folder) != standard.parent and own.is_file():
+        data = read_yaml(own, display_path(own))
+        if not isinstance(data, dict):
+            raise ValidationFailed([InputError(display_path(own), "expected a mapping of words")])
+        for key, value in data.items():
+            if key == "headings" and isinstance(value, dict):
+                words["headings"] = {**words["headings"], **value}
+            else:
+                words[key] = value
+    return words
+
+
+def style_words(review: Review, key: str) -> Markup:
+    """One of the style's words (``letter_title``, ``letter_banner``...), rendered for the review."""
+    text = _style_words(_style_folder(review))[key]
+    # Words are plain text: rendered without autoescaping, then escaped once as a whole.
+    plain = environment(review).overlay(autoescape=False).from_string(str(text))
+    return escape(plain.render(p=review.params).strip())
+
+
+def heading_title(review: Review, key: str) -> str:
+    return str(_style_words(_style_folder(review))["headings"][key])
 
 
 @dataclass(frozen=True)
@@ -89,25 +125,20 @@ class Heading:
 
 def outline(review: Review) -> list[Heading]:
     """Numbered headings of the letter, computed once so every section agrees on them."""
-    heads = [Heading("background", "1", "Background"), Heading("process", "2", "Process"),
-             Heading("findings", "3", "Detailed findings"),
-             Heading("headlines", "3.1", "Headline strengths and areas for consideration")]
+    def head(key: str, number: str) -> Heading:
+        return Heading(key, number, heading_title(review, key))
+
+    heads = [head("background", "1"), head("process", "2"), head("findings", "3"), head("headlines", "3.1")]
     for i, k in enumerate(review.scope.kloes, start=2):
         heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
+    optional = [("audit", review.audit is not None), ("performance", review.performance is not None),
+                ("sef", review.sef is not None), ("urgent", bool(review.findings.urgent_actions()))]
     n = 4
-    if review.audit is not None:
-        heads.append(Heading("audit", str(n), "EHC plan sample audit"))
-        n += 1
-    if review.performance is not None:
-        heads.append(Heading("performance", str(n), "Performance data"))
-        n += 1
-    if review.sef is not None:
-        heads.append(Heading("sef", str(n), "Your self-evaluation"))
-        n += 1
-    if review.findings.urgent_actions():
-        heads.append(Heading("urgent", str(n), "Recommended urgent actions"))
-        n += 1
-    heads.append(Heading("next", str(n), "Next steps"))
+    for key, present in optional:
+        if present:
+            heads.append(head(key, str(n)))
+            n += 1
+    heads.append(head("next", str(n)))
     return heads
 
 
@@ -201,20 +232,22 @@ SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
 )
 
 
-def letter_title(review: Review) -> str:
-    p = review.params
-    return f"{p.programme.name}: {p.authority.name}, {wording.month_year(p.visit.dates[0])}"
+def letter_title(review: Review) -> Markup:
+    """The page title (escaped HTML, so plain text is passed to ``page`` as is)."""
+    return style_words(review, "letter_title")
 
 
-LETTER_BANNER = "Draft for the review team: check every statement before this letter is sent."
+def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None) -> str:
+    """The self-contained HTML page around the sections (used by nbconvert and in-process).
 
-
-def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str = LETTER_BANNER) -> str:
-    """The self-contained HTML page around the sections (used by nbconvert and in-process)."""
+    ``title`` and ``banner`` default to the style's words; plain text given here is escaped.
+    """
     env = environment(review)
     css = env.get_template("style.css").render()
     return env.get_template("page.html.j2").render(
-        title=title or letter_title(review), css=Markup(css), body=Markup("".join(fragments)), banner=banner,
+        title=title if title is not None else style_words(review, "letter_title"),
+        css=Markup(css), body=Markup("".join(fragments)),
+        banner=banner if banner is not None else style_words(review, "letter_banner"),
     )
 
 
