@@ -142,4 +142,24 @@ def test_unknown_kloe_in_scope_is_reported(mini, edit_params):
 def test_unknown_framework(mini, edit_params):
     edit_params(mini, lambda d: d["scope"]["frameworks"].append("send-1999"))
     probs = _problems(mini)
-    assert any("no such KLOE framework" in p for p in probs)
+    assert len(probs) == 1, probs
+    assert probs[0].endswith("params/mini.yaml: scope.frameworks[3]: no KLOE framework 'send-1999' "
+                             "(shipped: local-themes, send-2016, send-2023; or a path to a file)"), probs
+
+
+def test_framework_missing_with_its_kloes_in_scope_is_one_problem(mini, edit_params):
+    def change(d):
+        d["scope"]["frameworks"] = ["send-1999"]
+        d["scope"]["kloes"] = [k for k in d["scope"]["kloes"]]
+    edit_params(mini, change)
+    probs = _problems(mini)
+    assert any("scope.frameworks[1]: no KLOE framework 'send-1999'" in p for p in probs), probs
+    assert not any("unknown KLOE" in p for p in probs), probs
+
+
+def test_custom_kloe_defined_twice_is_refused(mini, edit_params):
+    def change(d):
+        d["scope"]["custom_kloes"].append(dict(d["scope"]["custom_kloes"][0]))
+    edit_params(mini, change)
+    probs = _problems(mini)
+    assert any("scope.custom_kloes[2].id: custom KLOE id" in p and "defined twice" in p for p in probs), probs

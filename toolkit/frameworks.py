@@ -68,28 +68,45 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
     """The review's KLOEs: those named from its frameworks, then any inline ones not named."""
     errors: list[InputError] = []
     available: dict[str, Kloe] = {}
+    missing_framework = False
     for i, name in enumerate(params.scope.frameworks, start=1):
+        shipped = FRAMEWORK_DIR / f"{name}.yaml"
+        if not shipped.is_file() and not (root / name).is_file():
+            # Named where the reviewer wrote it: the params file and the field.
+            known = ", ".join(shipped_frameworks())
+            errors.append(InputError(params_file, f"no KLOE framework '{name}' (shipped: {known}; or a path to a file)",
+                                     column=f"scope.frameworks[{i}]"))
+            missing_framework = True
+            continue
         try:
             fw = load_framework(name, root)
         except ValidationFailed as exc:
             errors.extend(exc.errors)
+            missing_framework = True
             continue
         for k in fw.kloes:
             available.setdefault(k.id, k)
-    custom = {k.id: k for k in params.scope.custom_kloes}
+    custom: dict[str, Kloe] = {}
     for i, k in enumerate(params.scope.custom_kloes, start=1):
         if k.id in available:
             errors.append(InputError(params_file, f"custom KLOE id '{k.id}' is already a framework KLOE",
                                      column=f"scope.custom_kloes[{i}].id"))
+        elif k.id in custom:
+            errors.append(InputError(params_file, f"custom KLOE id '{k.id}' is defined twice",
+                                     column=f"scope.custom_kloes[{i}].id"))
+        else:
+            custom[k.id] = k
     available.update(custom)
     ordered: list[Kloe] = []
     for i, kid in enumerate(params.scope.kloes, start=1):
+        if kid not in available and missing_framework:
+            continue  # its framework could not be read: that problem is already reported
         if kid not in available:
             errors.append(InputError(params_file, f"unknown KLOE '{kid}' (not in the named frameworks or custom_kloes)",
                                      column=f"scope.kloes[{i}]"))
         elif all(k.id != kid for k in ordered):
             ordered.append(available[kid])
-    ordered.extend(k for k in params.scope.custom_kloes if all(o.id != k.id for o in ordered))
+    ordered.extend(k for k in custom.values() if all(o.id != k.id for o in ordered))
     if errors:
         raise ValidationFailed(errors)
     return KloeScope(tuple(ordered))
