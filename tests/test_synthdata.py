@@ -11,6 +11,7 @@ from toolkit.comparisons import compare_all
 from toolkit.performance import read_performance_files
 from toolkit.synthdata import (
     DEMO_AUTHORITIES,
+    OUTCOME_FILES,
     REGIONS,
     demo_neighbours,
     fictional_authorities,
@@ -24,8 +25,37 @@ DFE = ROOT / ".." / "shared" / "data" / "dfe"
 
 
 def test_committed_demo_data_is_the_generators_output(tmp_path: Path) -> None:
-    for path in write_demo_data(tmp_path):
+    paths = write_demo_data(tmp_path, outcomes="both")
+    assert [p.name for p in paths] == ["sen2_synthetic.csv", *(f.name for f in OUTCOME_FILES), "local_outcomes.csv"]
+    for path in paths:
         assert path.read_bytes() == (DEMO / path.name).read_bytes(), f"regenerate {path.name} with write_demo_data"
+    assert [p.name for p in write_demo_data(tmp_path / "ees")] == [p.name for p in paths[:-1]]
+    assert [p.name for p in write_demo_data(tmp_path / "long", outcomes="long")] == [paths[0].name, paths[-1].name]
+    again = write_demo_data(tmp_path / "again")
+    assert all(a.read_bytes() == (tmp_path / a.name).read_bytes() for a in again)  # deterministic
+
+
+OUTCOME_IDS = ["ks2_rwm_ehcp", "ks2_rwm_sen_support", "ks4_att8_ehcp", "ks4_att8_sen_support", "absence_ehcp",
+               "suspensions_sen"]
+
+
+def test_outcome_files_in_the_ees_layout_match_the_long_file() -> None:
+    """The EES outcome files (renamed filters read through the catalogue's aliases) give the
+    same figures as the long-format file, which still works for local measures."""
+    ees = read_performance_files([DEMO / "sen2_synthetic.csv", *(DEMO / f.name for f in OUTCOME_FILES)])
+    long = read_performance_files([DEMO / "sen2_synthetic.csv", DEMO / "local_outcomes.csv"])
+    assert [type(s).__name__ for s in ees] == ["EESFile"] * 5 and type(long[1]).__name__ == "LongFile"
+    ks2 = pd.read_csv(DEMO / "ks2_synthetic.csv", dtype=str, keep_default_na=False)
+    assert {"breakdown_topic", "breakdown"} <= set(ks2.columns) and "characteristic" not in ks2.columns
+    assert set(ks2.breakdown) == {"Total", "EHCP", "SEN support"}  # the catalogue says "EHC plan"
+    for name in ("Kestrelmoor", "Harrowdene", "Brindleford"):
+        a = {c.indicator.id: c for c in compare_all(ees, name, ids=OUTCOME_IDS)}
+        b = {c.indicator.id: c for c in compare_all(long, name, ids=OUTCOME_IDS)}
+        for ind in OUTCOME_IDS:
+            assert a[ind].source.endswith("_synthetic.csv") and b[ind].source.endswith("local_outcomes.csv")
+            assert (a[ind].period, a[ind].value, a[ind].england, a[ind].region, a[ind].rank, a[ind].band) == (
+                b[ind].period, b[ind].value, b[ind].england, b[ind].region, b[ind].rank, b[ind].band), (name, ind)
+        assert a["ks2_rwm_ehcp"].period.label == "2024/25" and a["ks2_rwm_ehcp"].value is not None
 
 
 def test_authorities() -> None:

@@ -212,6 +212,45 @@ def _outcome_value(a: FictionalAuthority, indicator: str, i: int, rng: random.Ra
     return min(high, max(low, value))
 
 
+def _outcome_decimals(indicator: str) -> int:
+    return 0 if indicator.startswith("ks2") else 1 if not indicator.startswith("susp") else 2
+
+
+def _academic(year: int) -> str:
+    return f"{year - 1}{year % 100:02d}"
+
+
+def outcome_values(authorities: Sequence[FictionalAuthority], years: Sequence[int] = range(2019, 2026),
+                   seed: int = 2026) -> dict[tuple[str, str], dict[str, str]]:
+    """Every outcome cell as published text: ``(indicator, period) -> {area code: cell}``.
+
+    England and the regions are the size-weighted means of their authorities. Both layouts
+    (:func:`generate_local_outcomes` and :func:`generate_outcome_files`) write these cells, so the
+    two hold the same figures.
+    """
+    rng = random.Random(seed + 7)
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for indicator in OUTCOMES:
+        decimals = _outcome_decimals(indicator)
+        for i, year in enumerate(years):
+            period = _academic(year)
+            values = {a.code: _outcome_value(a, indicator, i, rng) for a in authorities}
+            blank = indicator.startswith(("ks2", "ks4")) and period in _NO_EXAMS
+
+            def cell(v: float) -> str:
+                return "z" if blank else f"{v:.{decimals}f}"
+
+            cells = {"E92000001": cell(sum(values[a.code] * a.size for a in authorities)
+                                       / sum(a.size for a in authorities))}
+            for code, _ in REGIONS:
+                members = [a for a in authorities if a.region_code == code]
+                if members:
+                    cells[code] = cell(sum(values[a.code] * a.size for a in members) / sum(a.size for a in members))
+            cells.update((a.code, cell(values[a.code])) for a in authorities)
+            out[(indicator, period)] = cells
+    return out
+
+
 def generate_local_outcomes(authorities: Sequence[FictionalAuthority], years: Sequence[int] = range(2019, 2026),
                             seed: int = 2026) -> pd.DataFrame:
     """The outcome measures as a local long-format file, for every authority, region and England.
@@ -219,39 +258,109 @@ def generate_local_outcomes(authorities: Sequence[FictionalAuthority], years: Se
     ``years`` are the academic years' ending years (2025 -> ``202425``); key stage results are
     the code ``z`` for 2019/20 and 2020/21, when no exams were held.
     """
-    rng = random.Random(seed + 7)
+    cells = outcome_values(authorities, years, seed)
+    regions = dict(REGIONS)
     rows = []
-    for indicator in OUTCOMES:
-        decimals = 0 if indicator.startswith("ks2") else 1 if not indicator.startswith("susp") else 2
-        for i, year in enumerate(years):
-            period = f"{year - 1}{year % 100:02d}"
-            values = {a.code: _outcome_value(a, indicator, i, rng) for a in authorities}
-            blank = indicator.startswith(("ks2", "ks4")) and period in _NO_EXAMS
-
-            def cell(v: float) -> str:
-                return "z" if blank else f"{v:.{decimals}f}"
-
-            england = sum(values[a.code] * a.size for a in authorities) / sum(a.size for a in authorities)
-            rows.append((indicator, period, "E92000001", "England", "National", "", cell(england)))
-            for code, name in REGIONS:
-                members = [a for a in authorities if a.region_code == code]
-                if members:
-                    mean = sum(values[a.code] * a.size for a in members) / sum(a.size for a in members)
-                    rows.append((indicator, period, code, name, "Regional", "", cell(mean)))
-            for a in authorities:
-                rows.append((indicator, period, a.code, a.name, "Local authority", a.region_code, cell(values[a.code])))
+    for (indicator, period), by_code in cells.items():
+        rows.append((indicator, period, "E92000001", "England", "National", "", by_code["E92000001"]))
+        for code, name in REGIONS:
+            if code in by_code:
+                rows.append((indicator, period, code, regions[code], "Regional", "", by_code[code]))
+        for a in authorities:
+            rows.append((indicator, period, a.code, a.name, "Local authority", a.region_code, by_code[a.code]))
     columns = ["indicator", "period", "area_code", "area_name", "geographic_level", "region_code", "value"]
     return pd.DataFrame(rows, columns=columns, dtype=str)
 
 
-def write_demo_data(out_dir: str | Path, seed: int = 2026) -> list[Path]:
-    """Write ``sen2_synthetic.csv`` and ``local_outcomes.csv`` into ``out_dir``; return the paths."""
+@dataclass(frozen=True)
+class OutcomeFile:
+    """How one outcome file is laid out: its name, filter columns and measure column, and which
+    filter values carry which indicator (the rest of each row's cells are a Total)."""
+
+    name: str
+    filters: tuple[str, ...]
+    measure: str
+    rows: tuple[tuple[tuple[str, ...], str | None], ...]  # filter values -> indicator (None: all pupils)
+    everyone: tuple[float, float]  # all pupils' typical value and spread, for the Total rows
+
+
+#: The outcome files in the EES layout. Their filter names differ on purpose, as DfE's own files
+#: do (``breakdown_topic``/``breakdown`` in one, ``sen_status`` in another, ``EHCP`` for "EHC
+#: plan"): the catalogue's filter aliases read them.
+OUTCOME_FILES = (
+    OutcomeFile("ks2_synthetic.csv", ("breakdown_topic", "breakdown"), "pt_rwm_met_expected_standard",
+                ((("Total", "Total"), None), (("SEN provision", "EHCP"), "ks2_rwm_ehcp"),
+                 (("SEN provision", "SEN support"), "ks2_rwm_sen_support")), (60.0, 4.0)),
+    OutcomeFile("ks4_synthetic.csv", ("sen_status",), "avg_att8",
+                ((("Total",), None), (("EHC plan",), "ks4_att8_ehcp"), (("SEN support",), "ks4_att8_sen_support")),
+                (46.0, 2.5)),
+    OutcomeFile("pupil_absence_synthetic.csv", ("sen_status",), "sess_overall_percent",
+                ((("Total",), None), (("EHC plan",), "absence_ehcp")), (6.8, 0.8)),
+    OutcomeFile("exclusions_synthetic.csv", ("sen_status",), "susp_rate",
+                ((("Total",), None), (("Total SEN",), "suspensions_sen")), (9.5, 3.0)),
+)
+
+
+def generate_outcome_files(authorities: Sequence[FictionalAuthority], years: Sequence[int] = range(2019, 2026),
+                           seed: int = 2026) -> dict[str, pd.DataFrame]:
+    """The outcome measures in the EES open-data layout, one file per topic (see
+    :data:`OUTCOME_FILES`), with the same figures as :func:`generate_local_outcomes`.
+
+    Academic years (``202425``, time_identifier "Academic year"); ``z`` where no exams were held;
+    Total rows for all pupils come from a separate seeded stream, so they never shift the
+    indicators' figures."""
+    cells = outcome_values(authorities, years, seed)
+    regions = dict(REGIONS)
+    rng = random.Random(seed + 11)
+    out: dict[str, pd.DataFrame] = {}
+    for spec in OUTCOME_FILES:
+        indicator = next(i for _, i in spec.rows if i)
+        decimals = _outcome_decimals(indicator)
+        rows: list[dict[str, str]] = []
+        for year in years:
+            period = _academic(year)
+            blank = spec.measure != "sess_overall_percent" and spec.measure != "susp_rate" and period in _NO_EXAMS
+            areas = [("National", "", "", "", "", "", "E92000001")]
+            areas += [("Regional", code, regions[code], "", "", "", code) for code, _ in REGIONS
+                      if code in cells[(indicator, period)]]
+            areas += [("Local authority", a.region_code, a.region_name, a.code, a.old_code, a.name, a.code)
+                      for a in authorities]
+            for level, region_code, region_name, code, old, name, key in areas:
+                geo = dict(zip(GEOGRAPHY, (period, "Academic year", level, "E92000001", "England",
+                                           region_code, region_name, code, old, name)))
+                for values, ind in spec.rows:
+                    if ind is None:
+                        mean, spread = spec.everyone
+                        cell = "z" if blank else f"{mean + rng.gauss(0, spread):.{decimals}f}"
+                    else:
+                        cell = cells[(ind, period)][key]
+                    rows.append({**geo, **dict(zip(spec.filters, values)), spec.measure: cell})
+        out[spec.name] = pd.DataFrame(rows, columns=[*GEOGRAPHY, *spec.filters, spec.measure], dtype=str)
+    return out
+
+
+def write_demo_data(out_dir: str | Path, seed: int = 2026, outcomes: str = "ees") -> list[Path]:
+    """Write the demo performance files into ``out_dir``; return the paths a review lists.
+
+    ``sen2_synthetic.csv`` always; the outcome measures in the EES layout (``outcomes="ees"``:
+    ``ks2_synthetic.csv``, ``ks4_synthetic.csv``, ``pupil_absence_synthetic.csv``,
+    ``exclusions_synthetic.csv``), as the local long-format ``local_outcomes.csv``
+    (``"long"``), or both (``"both"``, EES files first: the first file providing an indicator wins).
+    """
+    if outcomes not in ("ees", "long", "both"):
+        raise ValueError(f"outcomes must be ees, long or both, not {outcomes!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     authorities = fictional_authorities(seed)
-    paths = [out / "sen2_synthetic.csv", out / "local_outcomes.csv"]
+    paths = [out / "sen2_synthetic.csv"]
     generate_sen2(authorities, seed=seed).to_csv(paths[0], index=False, lineterminator="\n")
-    generate_local_outcomes(authorities, seed=seed).to_csv(paths[1], index=False, lineterminator="\n")
+    if outcomes in ("ees", "both"):
+        for name, frame in generate_outcome_files(authorities, seed=seed).items():
+            paths.append(out / name)
+            frame.to_csv(paths[-1], index=False, lineterminator="\n")
+    if outcomes in ("long", "both"):
+        paths.append(out / "local_outcomes.csv")
+        generate_local_outcomes(authorities, seed=seed).to_csv(paths[-1], index=False, lineterminator="\n")
     return paths
 
 
@@ -261,5 +370,6 @@ def demo_neighbours(seed: int = 2026, count: int = 7) -> dict[str, list[Fictiona
     return {a.name: statistical_neighbours(a, authorities, count) for a in DEMO_AUTHORITIES}
 
 
-__all__ = ["DEMO_AUTHORITIES", "FictionalAuthority", "demo_neighbours", "fictional_authorities",
-           "generate_local_outcomes", "generate_sen2", "statistical_neighbours", "write_demo_data"]
+__all__ = ["DEMO_AUTHORITIES", "OUTCOME_FILES", "FictionalAuthority", "demo_neighbours", "fictional_authorities",
+           "generate_local_outcomes", "generate_outcome_files", "generate_sen2", "outcome_values",
+           "statistical_neighbours", "write_demo_data"]
