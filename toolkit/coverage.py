@@ -83,20 +83,100 @@ class CoverageReport:
         return pd.DataFrame(rows)
 
 
-def review_sources(params: ReviewParams, root: Path) -> tuple[list[Path], list[Path]]:
-    """Findings and checklist files of a review: those its parameters name, then the capture files
-    that exist (each file once)."""
+@dataclass(frozen=True)
+class ReviewSources:
+    """The findings and checklist files a review reads, in reading order.
+
+    ``listed_*`` are the files ``inputs.findings`` / ``inputs.checklist`` name; ``capture_*`` the
+    team's capture files under ``data/<review_id>/capture/`` that exist and are not listed already
+    (team order). See :func:`review_findings` for how the two are combined.
+    """
+
+    listed_findings: tuple[Path, ...]
+    capture_findings: tuple[Path, ...]
+    listed_checklist: tuple[Path, ...]
+    capture_checklist: tuple[Path, ...]
+
+    @property
+    def findings(self) -> list[Path]:
+        return [*self.listed_findings, *self.capture_findings]
+
+    @property
+    def checklist(self) -> list[Path]:
+        return [*self.listed_checklist, *self.capture_checklist]
+
+
+def review_sources(params: ReviewParams, root: Path) -> ReviewSources:
+    """The review's listed files, then the team's capture files that exist (each file once)."""
     cap = capture_inputs(params)
 
-    def collect(named: Sequence[str], captured: Sequence[str]) -> list[Path]:
-        out: list[Path] = []
-        for rel in [*named, *captured]:
-            p = (root / rel).resolve()
-            if p not in out and (rel in named or p.is_file()):
-                out.append(p)
-        return out
+    def split(named: Sequence[str], captured: Sequence[str]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+        listed = [root / rel for rel in named]
+        seen = {p.resolve() for p in listed}
+        extra: list[Path] = []
+        for rel in captured:
+            p = root / rel
+            if p.resolve() not in seen and p.is_file():
+                seen.add(p.resolve())
+                extra.append(p)
+        return tuple(listed), tuple(extra)
 
-    return collect(params.inputs.findings, cap["findings"]), collect(params.inputs.checklist, cap["checklist"])
+    lf, cf = split(params.inputs.findings, cap["findings"])
+    lc, cc = split(params.inputs.checklist, cap["checklist"])
+    return ReviewSources(lf, cf, lc, cc)
+
+
+def review_findings(params: ReviewParams, scope: KloeScope, root: Path,
+                    sources: ReviewSources | None = None) -> tuple[list[Finding], list[InputError], list[str]]:
+    """Every finding the letter reads: (findings, problems, files shown), in reading order.
+
+    The listed files are read first (in the order the parameters give), then the capture files
+    (team order). When a reviewer's capture file is created it is seeded with that reviewer's
+    findings from the listed files, ids kept (:meth:`toolkit.store.CaptureStore.ensure_files`);
+    from then on the capture copy is the one the app and the team edit. So a listed finding whose
+    id is also in *its reviewer's* capture file is superseded by the capture copy and not read
+    twice; listed findings the capture file does not hold are still read.
+    """
+    src = sources or review_sources(params, root)
+    problems: list[InputError] = []
+    captured: list[Finding] = []
+    shown_capture = []
+    for path in src.capture_findings:
+        shown = display_path(path, root)
+        shown_capture.append(shown)
+        got, errs = read_findings_file(path, shown, params, scope)
+        captured.extend(got)
+        problems.extend(errs)
+    held = {(f.reviewer, f.id) for f in captured}
+    listed: list[Finding] = []
+    shown_listed = []
+    for path in src.listed_findings:
+        shown = display_path(path, root)
+        shown_listed.append(shown)
+        got, errs = read_findings_file(path, shown, params, scope)
+        listed.extend(f for f in got if (f.reviewer, f.id) not in held)
+        problems.extend(errs)
+    return [*listed, *captured], problems, [*shown_listed, *shown_capture]
+
+
+def review_checklist(params: ReviewParams, scope: KloeScope, root: Path,
+                     sources: ReviewSources | None = None) -> tuple[list[ChecklistRow], list[InputError]]:
+    """Every checklist row the review reads: listed files, then capture files; a listed row is
+    superseded when its reviewer's capture file has a row for the same prompt."""
+    src = sources or review_sources(params, root)
+    problems: list[InputError] = []
+    captured: list[ChecklistRow] = []
+    for path in src.capture_checklist:
+        got, errs = read_checklist_file(path, display_path(path, root), params, scope)
+        captured.extend(got)
+        problems.extend(errs)
+    held = {(c.reviewer, c.prompt_id) for c in captured}
+    listed: list[ChecklistRow] = []
+    for path in src.listed_checklist:
+        got, errs = read_checklist_file(path, display_path(path, root), params, scope)
+        listed.extend(c for c in got if (c.reviewer, c.prompt_id) not in held)
+        problems.extend(errs)
+    return [*listed, *captured], problems
 
 
 def read_checklist_file(path: Path, shown: str, params: ReviewParams,
@@ -172,20 +252,27 @@ def compute_coverage(scope: KloeScope, findings: Sequence[Finding], checklist: S
 def coverage(params: ReviewParams, scope: KloeScope, root: Path,
              findings_files: Sequence[Path] | None = None,
              checklist_files: Sequence[Path] | None = None) -> CoverageReport:
-    """Coverage of a review from its files (default: :func:`review_sources`).
+    """Coverage of a review from its files (default: what the letter reads, :func:`review_findings`
+    and :func:`review_checklist`; given files are read as they are).
 
     Rows that fail validation are left out and reported in ``problems``; they never stop the view.
     """
-    default_f, default_c = review_sources(params, root)
     problems: list[InputError] = []
     findings: list[Finding] = []
-    for path in findings_files if findings_files is not None else default_f:
-        got, errs = read_findings_file(Path(path), display_path(path, root), params, scope)
-        findings.extend(got)
-        problems.extend(errs)
+    if findings_files is None:
+        findings, problems, _ = review_findings(params, scope, root)
+    else:
+        for path in findings_files:
+            got, errs = read_findings_file(Path(path), display_path(path, root), params, scope)
+            findings.extend(got)
+            problems.extend(errs)
     checklist: list[ChecklistRow] = []
-    for path in checklist_files if checklist_files is not None else default_c:
-        rows, errs = read_checklist_file(Path(path), display_path(path, root), params, scope)
-        checklist.extend(rows)
+    if checklist_files is None:
+        checklist, errs = review_checklist(params, scope, root)
         problems.extend(errs)
+    else:
+        for path in checklist_files:
+            rows, errs = read_checklist_file(Path(path), display_path(path, root), params, scope)
+            checklist.extend(rows)
+            problems.extend(errs)
     return compute_coverage(scope, findings, checklist, problems)

@@ -62,7 +62,8 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
-    """The parameters file and every file it names (existing ones), without duplicates.
+    """The parameters file, every file it names and the team's capture files (existing ones),
+    without duplicates.
 
     ``params`` is a :class:`toolkit.params.ReviewParams`. Shipped frameworks and letter styles
     belong to the toolkit (its version is recorded); framework files and style folders given as
@@ -73,7 +74,11 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
 
     named: list[Path] = [params_path]
     inputs = params.inputs
-    for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef]:
+    from toolkit.store import capture_inputs
+
+    captured = capture_inputs(params)  # the team's capture files: the letter reads those that exist
+    for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
+                *captured["findings"], *captured["checklist"]]:
         if rel:
             named.append(root / rel)
     for fw in params.scope.frameworks:

@@ -3,8 +3,8 @@
 The team's decisions are written into each finding's own row in its reviewer's capture file
 (``headline``, ``include``, ``order``; a merge also adds the merged findings' evidence kinds to
 the one kept), through :class:`toolkit.store.CaptureStore`, so they are saved atomically, under
-the file's lock, and journalled. The letter notebook reads the result when the review's
-``inputs.findings`` lists the capture files (:func:`toolkit.store.capture_inputs`).
+the file's lock, and journalled. The letter reads the capture files directly
+(:func:`toolkit.coverage.review_findings`), so these decisions are what the letter shows.
 
 Near-duplicates: two findings from *different* reviewers on the same KLOE, neither withdrawn nor
 excluded, whose statements are similar by either measure:

@@ -1,4 +1,12 @@
-"""A review: its parameters and every input they name, loaded and checked together."""
+"""A review: its parameters and every input they name, loaded and checked together.
+
+Findings and checklists come from the files ``inputs.findings`` / ``inputs.checklist`` name *and*
+from the team's capture files under ``data/<review_id>/capture/`` when they exist (written by
+``peer-review capture`` and its Excel import), so a capture session reaches the letter without
+editing the parameters. Listed files are read first, in the order given, then the capture files in
+team order; a listed finding (or checklist row) that its reviewer's capture file also holds is read
+from the capture file only. See :func:`toolkit.coverage.review_findings`.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from toolkit.audit import AuditData, load_audit_framework, read_audit
-from toolkit.coverage import ChecklistRow, read_checklist_file
+from toolkit.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.findings import FREE_TEXT, FindingSet, load_findings
+from toolkit.findings import FREE_TEXT, Finding, FindingSet
 from toolkit.frameworks import KloeScope, resolve_scope
 from toolkit.params import ReviewParams, load_params, project_root_for
 from toolkit.params import from_notebook as params_from_notebook
@@ -68,15 +76,26 @@ def _gather(errors: list[InputError], load: Callable[[], T]) -> T | None:
 
 
 def _read_checklists(params: ReviewParams, root: Path, scope: KloeScope) -> list[ChecklistRow]:
-    rows: list[ChecklistRow] = []
-    errors: list[InputError] = []
-    for rel in params.inputs.checklist:
-        got, errs = read_checklist_file(root / rel, display_path(root / rel, root), params, scope)
-        rows.extend(got)
-        errors.extend(errs)
+    rows, errors = review_checklist(params, scope, root)
     if errors:
         raise ValidationFailed(errors)
     return rows
+
+
+def load_review_findings(params: ReviewParams, scope: KloeScope, root: Path) -> FindingSet:
+    """The listed findings files and the capture files, as the letter reads them; raise listing
+    every problem (a finding id used twice included)."""
+    findings, errors, shown = review_findings(params, scope, root, review_sources(params, root))
+    seen: dict[str, Finding] = {}
+    for f in findings:
+        if f.id in seen:
+            first = seen[f.id]
+            errors.append(InputError(f.file, f"finding id '{f.id}' is already used ({first.file}, row {first.row})",
+                                     row=f.row, column="id"))
+        seen[f.id] = f
+    if errors:
+        raise ValidationFailed(errors)
+    return FindingSet(tuple(findings), scope, tuple(shown))
 
 
 def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
@@ -96,7 +115,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
         errors.append(InputError(params_file, f"no letter style '{params.letter_style}' (a folder under "
                                               "toolkit/styles/ or a path)", column="letter_style"))
     scope = resolve_scope(params, root, params_file)
-    findings = _gather(errors, lambda: load_findings(params, scope, root))
+    findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     if findings is not None:
         errors.extend(check_indicator_ids(findings.all))
         errors.extend(screen_findings(findings, params))

@@ -2,7 +2,9 @@
 
 Files live under ``data/<review_id>/capture/``: ``findings_<reviewer>.csv`` (the findings columns
 of ``docs/inputs.md``, ``id`` and ``withdrawn`` included) and ``checklist_<reviewer>.csv``
-(``prompt_id, kloe, status, notes, reviewer``), so the letter notebook reads them unchanged.
+(``prompt_id, kloe, status, notes, reviewer``). The letter reads them where they are, next to the
+files the parameters list (:mod:`toolkit.review`); a new file is seeded with the reviewer's rows
+from the listed files (:meth:`CaptureStore.ensure_files`), which it then supersedes.
 
 Every save is one locked read-modify-write (:mod:`toolkit.capture.files`): take the file's
 exclusive lock, re-read the file, apply only this caller's change, append it to the reviewer's
@@ -53,9 +55,9 @@ def checklist_path(root: Path, review_id: str, reviewer: str) -> Path:
 
 
 def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
-    """The ``inputs.findings`` and ``inputs.checklist`` entries that point at the capture files.
-
-    Paths are relative to the project root, as the parameters file wants them.
+    """The paths of the team's capture files (``findings`` and ``checklist``), relative to the
+    project root. The letter reads those that exist without the parameters listing them
+    (:func:`toolkit.coverage.review_sources`); the manifest hashes them.
     """
     rel = Path("data") / params.review_id / "capture"
     return {
@@ -274,11 +276,61 @@ class CaptureStore:
         return self.folder / f".journal_{reviewer_slug(self.reviewer)}.jsonl"
 
     def ensure_files(self) -> None:
-        """Create the reviewer's files with their header row if they do not exist yet."""
-        for path, columns in ((self.findings_path, COLUMNS), (self.checklist_path, CHECKLIST_COLUMNS)):
+        """Create the reviewer's files if they do not exist yet, seeded from the listed files.
+
+        A new capture findings file starts with this reviewer's valid findings from the files
+        ``inputs.findings`` names (ids kept; a row without an id keeps the id the letter gives it,
+        ``<file stem>-<row>``), and a new checklist file with their rows from ``inputs.checklist``
+        (the best status per prompt). From then on the capture copy is the one the app, the Excel
+        round trip and the team's refinement change, and the letter reads it in place of the
+        listed rows with the same id (:func:`toolkit.coverage.review_findings`). Existing files
+        are never touched.
+        """
+        for path, columns, seed in ((self.findings_path, COLUMNS, self._seed_findings),
+                                    (self.checklist_path, CHECKLIST_COLUMNS, self._seed_checklist)):
             with locked(path):
                 if not path.exists():
-                    atomic_write_text(path, rows_to_csv([], columns))
+                    rows = seed()
+                    for row in rows:
+                        self._journal("seed", row)
+                    atomic_write_text(path, rows_to_csv(rows, columns))
+
+    def _listed(self, names: Sequence[str]) -> list[Path]:
+        mine = {self.findings_path.resolve(), self.checklist_path.resolve()}
+        folder = self.folder.resolve()
+        return [p for p in (self.root / rel for rel in names)
+                if p.is_file() and p.resolve() not in mine and p.resolve().parent != folder]
+
+    def _seed_findings(self) -> list[dict[str, str]]:
+        from toolkit.errors import display_path
+        from toolkit.findings import read_findings_file
+
+        rows: list[dict[str, str]] = []
+        ids: set[str] = set()
+        for path in self._listed(self.params.inputs.findings):
+            got, _ = read_findings_file(path, display_path(path, self.root), self.params, self.scope)
+            for f in got:
+                if f.reviewer != self.reviewer or f.id in ids:
+                    continue
+                ids.add(f.id)
+                rows.append(CapturedFinding(
+                    id=f.id, kloe=f.kloe or "", kind=f.kind.value, statement=f.statement, reviewer=f.reviewer,
+                    detail=f.detail, evidence=f.evidence, headline=f.headline, include=f.include, order=f.order,
+                    indicator=f.indicator or "", withdrawn=f.withdrawn).to_row())
+        return rows
+
+    def _seed_checklist(self) -> list[dict[str, str]]:
+        from toolkit.coverage import RANK, read_checklist_file
+        from toolkit.errors import display_path
+
+        best: dict[str, ChecklistEntry] = {}
+        for path in self._listed(self.params.inputs.checklist):
+            got, _ = read_checklist_file(path, display_path(path, self.root), self.params, self.scope)
+            for c in got:
+                if c.reviewer == self.reviewer and (c.prompt_id not in best
+                                                    or RANK[c.status] > RANK[best[c.prompt_id].status]):
+                    best[c.prompt_id] = ChecklistEntry(c.prompt_id, c.kloe, c.status, c.notes, c.reviewer)
+        return [e.to_row() for e in best.values()]
 
     # -- findings ------------------------------------------------------------------------------
     def findings(self, include_withdrawn: bool = True) -> list[CapturedFinding]:
@@ -391,18 +443,39 @@ class CaptureStore:
 
         return self._update(finding_id, "refine", apply)
 
-    def upsert_row(self, row: dict[str, str]) -> CapturedFinding:
-        """Write a complete, already validated finding row (Excel import): replace or append by id."""
+    def import_row(self, base: dict[str, str] | None, mine: dict[str, str],
+                   fields: Sequence[str]) -> str:
+        """Merge an already validated finding row from a workbook (Excel import) under the lock.
+
+        ``base`` is the row as it was exported (None for a finding new to this file): only the
+        ``fields`` the workbook changed from it are applied to the row as stored now; a field
+        changed differently on both sides raises :class:`Conflict`. Returns "added", "updated" or
+        "unchanged" (nothing is written then).
+        """
+        outcome = "unchanged"
+
         def change(rows: list[dict[str, str]]) -> dict[str, str]:
-            full = {c: row.get(c, "") for c in COLUMNS}
+            nonlocal outcome
+            full = CapturedFinding.from_row({c: mine.get(c, "") for c in COLUMNS}).to_row()
             for i, r in enumerate(rows):
                 if r["id"] == full["id"]:
-                    rows[i] = full
-                    return full
+                    current = CapturedFinding.from_row(r).to_row()
+                    merged = merge_three_way(base if base is not None else current, full, current, fields)
+                    if merged != current:
+                        rows[i] = merged
+                        outcome = "updated"
+                    return rows[i]
             rows.append(full)
+            outcome = "added"
             return full
 
-        return CapturedFinding.from_row(self.transaction(self.findings_path, COLUMNS, "import", change))
+        with locked(self.findings_path):
+            rows = read_rows(self.findings_path, COLUMNS)
+            row = change(rows)
+            if outcome != "unchanged":
+                self._journal("import", row)
+                atomic_write_text(self.findings_path, rows_to_csv(rows, COLUMNS))
+        return outcome
 
     # -- checklist -----------------------------------------------------------------------------
     def checklist(self) -> dict[str, ChecklistEntry]:

@@ -134,7 +134,7 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
 
     plan = plan_server(params_path, port, host)
     params, scope, root = open_review(params_path)
-    for member in params.team:  # every reviewer's files exist, so inputs may list them all at once
+    for member in params.team:  # every reviewer's files exist, seeded from the listed files
         CaptureStore(root, params, scope, member.name).ensure_files()
     ensure_kernel()
     echo(f"Capture app: {plan.url}")

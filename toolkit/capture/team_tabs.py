@@ -12,7 +12,7 @@ from toolkit.coverage import coverage
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
 from toolkit.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
-from toolkit.store import CapturedFinding, SaveResult, capture_inputs
+from toolkit.store import CapturedFinding, SaveResult
 
 HEADLINES = "(headlines)"
 
@@ -62,13 +62,9 @@ class RefineTab:
         self.table = widgets.HTML()
         self.suggestions = widgets.VBox()
         self.editor = widgets.VBox()
-        snippet = capture_inputs(params)
-        lines = "\n".join(["inputs:", "  findings:"] + [f"    - {p}" for p in snippet["findings"]]
-                          + ["  checklist:"] + [f"    - {p}" for p in snippet["checklist"]])
         self.widget = widgets.VBox([
             widgets.HTML("<h2>Refine the team's findings</h2><p>Decisions are saved at once in each reviewer's "
-                         "file. The letter reads them when the review's parameters point at the capture files:</p>"
-                         f"<pre>{esc(lines)}</pre>"),
+                         "file, and the letter reads those files as they are: nothing needs copying.</p>"),
             widgets.HBox([self.kloe, self.refresh_button]), self.messages.widget,
             widgets.HTML("<h3>Side by side</h3>"), self.table,
             widgets.HTML("<h3>Possible duplicates</h3>"), self.suggestions,
