@@ -1,21 +1,30 @@
 """Excel round trip for reviewers who prefer a workbook to the capture app.
 
-:func:`export_workbook` writes ``Findings`` (the findings columns) and ``Checklist`` sheets
-(``prompt_id, kloe, status, notes, reviewer`` and the prompt's text, for reading only), blank or
-filled from the reviewer's capture files, with drop-down lists (data validation) for KLOE, kind,
-status and the yes/no columns. A hidden ``Lists`` sheet holds the choices and the reviewer's name.
+:func:`export_workbook` writes ``Findings`` (the findings columns, then a hidden ``version``
+column) and ``Checklist`` sheets (``prompt_id, kloe, status, notes, reviewer`` and the prompt's
+text, for reading only), blank or filled from the reviewer's capture files, with drop-down lists
+(data validation) for KLOE, kind, status and the yes/no columns. A hidden ``Lists`` sheet holds
+the choices and the name of the reviewer the workbook was exported for; a hidden ``Exported``
+sheet holds each finding as it was at export, under its version (a short hash of the row).
 
 :func:`import_workbook` validates every row first and reports every problem with the file, sheet,
-row and column; on any problem it writes nothing. Otherwise it merges the rows into each
-reviewer's capture files through :class:`toolkit.store.CaptureStore` (atomic, locked, journalled):
-rows with a known id replace that finding, rows without an id are added with a new id (unless a
-finding with the same KLOE, kind and statement is already there, so importing twice adds nothing
-twice), and findings not in the workbook are left as they are. A checklist row left at "not yet"
-with no notes is taken as untouched and never resets a prompt already ticked.
+row and column; on any problem it writes nothing. A workbook belongs to the reviewer it was
+exported for: a row naming another reviewer is refused. A row with an id is merged three ways:
+the row as exported (its version) is the base, the workbook row is "mine", the capture file now is
+"current"; only the cells the workbook changed are applied, changes made in the app since the
+export are kept, and a cell changed differently on both sides is refused, naming the cell. So an
+unchanged row never undoes an edit made in the app, and a finding withdrawn in the app stays
+withdrawn unless the workbook itself changed its ``withdrawn`` cell. Rows without an id are added
+with a new id (unless a finding with the same KLOE, kind and statement is already there, so
+importing twice adds nothing twice); findings not in the workbook are left as they are. A
+checklist row left at "not yet" with no notes is taken as untouched and never resets a prompt
+already ticked. Changes are written through :class:`toolkit.store.CaptureStore` (atomic, locked,
+journalled).
 """
 
 from __future__ import annotations
 
+import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +33,18 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
-from toolkit.store import (CHECKLIST_COLUMNS, STATUSES, CapturedFinding, CaptureStore, FindingDraft,
-                           new_finding_id, normalise_kind, validate_draft)
+from toolkit.store import (CHECKLIST_COLUMNS, STATUSES, CapturedFinding, ChecklistEntry, CaptureStore, Conflict, FindingDraft,
+                           merge_three_way, new_finding_id, normalise_kind, validate_draft)
 from toolkit.tables import parse_bool
 
 FINDINGS_SHEET = "Findings"
 CHECKLIST_SHEET = "Checklist"
 LISTS_SHEET = "Lists"
+EXPORTED_SHEET = "Exported"
+VERSION = "version"
+#: The cells of a finding the workbook may change (id and reviewer are fixed).
+MERGE_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator", "include", "order",
+                "withdrawn")
 BLANK_ROWS = 300
 WIDTHS = {"statement": 60, "detail": 60, "evidence": 28, "kind": 24, "kloe": 22, "reviewer": 20,
           "prompt": 70, "notes": 50, "id": 14, "prompt_id": 18}
@@ -63,21 +77,29 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     if reviewer not in [m.name for m in params.team]:
         raise InputError("--reviewer", f"'{reviewer}' is not in the review team ({', '.join(m.name for m in params.team)})")
     store = CaptureStore(root, params, scope, reviewer)
+    if not blank:
+        store.ensure_files()  # a reviewer's first export carries their findings from the listed files
     wb = Workbook()
     ws = wb.active
     ws.title = FINDINGS_SHEET
-    ws.append(list(COLUMNS))
+    ws.append([*COLUMNS, VERSION])
+    exported = wb.create_sheet(EXPORTED_SHEET)
+    exported.append([VERSION, *COLUMNS])
     if not blank:
         for f in store.findings():
             row = f.to_row()
-            ws.append([row[c] for c in COLUMNS])
+            ws.append([row[c] for c in COLUMNS] + [f.version])
+            exported.append([f.version] + [row[c] for c in COLUMNS])
+    exported.sheet_state = "hidden"
     cl = wb.create_sheet(CHECKLIST_SHEET)
-    cl.append([*CHECKLIST_COLUMNS, "prompt"])
+    cl.append([*CHECKLIST_COLUMNS, "prompt", VERSION])
     done = {} if blank else store.checklist()
     for k in scope.kloes:
         for p in k.prompts:
             e = done.get(p.id)
-            cl.append([p.id, k.id, e.status if e else "not yet", e.notes if e else "", reviewer, p.text])
+            status, notes = (e.status, e.notes) if e else ("not yet", "")
+            # the hidden version of a filled workbook is the entry as exported: the import's merge base
+            cl.append([p.id, k.id, status, notes, reviewer, p.text, "" if blank else json.dumps([status, notes])])
     lists = wb.create_sheet(LISTS_SHEET)
     columns = {
         "kloe": scope.ids(), "kind": [k.value for k in Kind], "status": list(STATUSES),
@@ -101,6 +123,8 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
             cell.font = Font(bold=True)
             sheet.column_dimensions[cell.column_letter].width = WIDTHS.get(str(cell.value), 12)
         sheet.freeze_panes = "A2"
+    ws.column_dimensions[ws.cell(row=1, column=len(COLUMNS) + 1).column_letter].hidden = True
+    cl.column_dimensions[cl.cell(row=1, column=len(CHECKLIST_COLUMNS) + 2).column_letter].hidden = True
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
@@ -190,8 +214,60 @@ def _parse_finding(n: int, v: dict[str, str], where: str, params: ReviewParams, 
         withdrawn=flags["withdrawn"])
 
 
+def _exported_rows(wb: object, shown: str, errors: list[InputError]) -> dict[str, dict[str, str]]:
+    """The findings as they were at export, by version (empty for a workbook without the sheet)."""
+    rows = _sheet_rows(wb, EXPORTED_SHEET, shown, (VERSION, "id"), errors) or []
+    return {v[VERSION]: CapturedFinding.from_row({c: v.get(c, "") for c in COLUMNS}).to_row()
+            for _, v in rows if v.get(VERSION)}
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One workbook finding row and what importing it does."""
+
+    row: int
+    finding: CapturedFinding
+    base: dict[str, str] | None  # the row as exported (None: a new finding)
+
+
+def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[str, dict[str, str]],
+                   store: CaptureStore, where: str, errors: list[InputError],
+                   other_ids: dict[str, str]) -> list[_Planned]:
+    """Check each row against the capture file as it is now; a clash is an error naming the cell."""
+    current = {f.id: f.to_row() for f in store.findings()}
+    out = []
+    for n, f, version in rows:
+        if not f.id:
+            out.append(_Planned(n, f, None))
+            continue
+        if f.id in other_ids:
+            errors.append(InputError(where, f"id '{f.id}' is a finding of {other_ids[f.id]}, not {f.reviewer}",
+                                     row=n, column="id"))
+            continue
+        base = exported.get(version)
+        if base is None or base["id"] != f.id:
+            if f.id in current:
+                errors.append(InputError(where, f"finding '{f.id}' has no export version in this workbook, so "
+                                         "changes made in the app since cannot be told apart: export a fresh "
+                                         "workbook and make the change there", row=n, column=VERSION))
+                continue
+            out.append(_Planned(n, f, None))
+            continue
+        if f.id in current:
+            try:
+                merge_three_way(base, f.to_row(), current[f.id], MERGE_FIELDS)
+            except Conflict as exc:
+                for c in exc.fields:
+                    errors.append(InputError(where, f"changed here and, differently, in the app since this workbook "
+                                             f"was exported (now '{current[f.id][c]}'): export a fresh workbook",
+                                             row=n, column=c))
+                continue
+        out.append(_Planned(n, f, base))
+    return out
+
+
 def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Path) -> ImportResult:
-    """Validate the workbook, then merge it into the capture files (nothing is written on error)."""
+    """Validate the workbook, then merge it into its reviewer's capture files (nothing is written on error)."""
     import openpyxl
 
     shown = display_path(file, root)
@@ -206,31 +282,43 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         default_reviewer = _default_reviewer(wb)
         f_rows = _sheet_rows(wb, FINDINGS_SHEET, shown, ("kloe", "kind", "statement", "evidence"), errors)
         c_rows = _sheet_rows(wb, CHECKLIST_SHEET, shown, ("prompt_id", "status"), errors)
+        exported = _exported_rows(wb, shown, errors)
     finally:
         wb.close()
     if f_rows is None and c_rows is None:
         raise ValidationFailed([InputError(shown, f"no '{FINDINGS_SHEET}' or '{CHECKLIST_SHEET}' sheet")])
-    findings: list[tuple[int, CapturedFinding]] = []
-    seen_ids: dict[str, int] = {}
+    team = [m.name for m in params.team]
     where = f"{shown} [{FINDINGS_SHEET}]"
+    cwhere = f"{shown} [{CHECKLIST_SHEET}]"
+    owner_name = default_reviewer if default_reviewer in team else ""
+
+    def belongs(reviewer: str, at: str, n: int) -> bool:
+        """A workbook is one reviewer's: the one it was exported for (else the first row's)."""
+        nonlocal owner_name
+        if reviewer not in team:
+            return True  # reported by the row's own validation
+        if not owner_name:
+            owner_name = reviewer
+        if reviewer != owner_name:
+            errors.append(InputError(at, f"this workbook belongs to {owner_name}; a finding or prompt of {reviewer} "
+                                         f"goes in {reviewer}'s own workbook", row=n, column="reviewer"))
+            return False
+        return True
+
+    parsed: list[tuple[int, CapturedFinding, str]] = []
+    seen_ids: dict[str, int] = {}
     for n, v in f_rows or []:
-        if not any(val for col, val in v.items() if col != "reviewer"):
+        if not any(val for col, val in v.items() if col not in ("reviewer", VERSION)):
             continue
         f = _parse_finding(n, v, where, params, scope, default_reviewer, errors)
         if f is not None and f.id:
             if f.id in seen_ids:
                 errors.append(InputError(where, f"id '{f.id}' is also on row {seen_ids[f.id]}", row=n, column="id"))
             seen_ids[f.id] = n
-        if f is not None:
-            findings.append((n, f))
-    stores = {m.name: CaptureStore(root, params, scope, m.name) for m in params.team}
-    owner = {f.id: name for name, s in stores.items() for f in s.findings()}
-    for n, f in findings:
-        if f.id and f.id in owner and owner[f.id] != f.reviewer:
-            errors.append(InputError(where, f"id '{f.id}' is a finding of {owner[f.id]}, not {f.reviewer}", row=n, column="id"))
+        if f is not None and belongs(f.reviewer, where, n):
+            parsed.append((n, f, v.get(VERSION, "")))
     prompt_kloe = {p.id: k.id for k in scope.kloes for p in k.prompts}
-    checks: list[tuple[str, str, str, str]] = []
-    cwhere = f"{shown} [{CHECKLIST_SHEET}]"
+    checks: list[tuple[int, str, str, str, tuple[str, str] | None]] = []
     for n, v in c_rows or []:
         if not v.get("prompt_id"):
             continue
@@ -241,37 +329,86 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
             errors.append(InputError(cwhere, f"'{v['prompt_id']}' is not a prompt of a KLOE in scope", row=n, column="prompt_id"))
         if status not in STATUSES:
             errors.append(InputError(cwhere, f"'{v.get('status')}' is not {', '.join(STATUSES)}", row=n, column="status"))
-        if reviewer not in stores:
+        if reviewer not in team:
             errors.append(InputError(cwhere, f"'{reviewer}' is not in the review team", row=n, column="reviewer"))
+        elif not belongs(reviewer, cwhere, n):
+            continue
+        base = _checklist_base(v.get(VERSION, ""))
         if len(errors) == before:
-            checks.append((reviewer, v["prompt_id"], status, v.get("notes", "")))
+            checks.append((n, v["prompt_id"], status, v.get("notes", ""), base))
+    if errors:
+        raise ValidationFailed(errors)
+    if not owner_name:
+        return ImportResult(0, 0, 0, 0)
+    store = CaptureStore(root, params, scope, owner_name)
+    store.ensure_files()  # seeded from the listed files first, so they are matched, never added twice
+    others = {f.id: name for name in team if name != owner_name
+              for f in CaptureStore(root, params, scope, name).findings()}
+    plan = _plan_findings(parsed, exported, store, where, errors, others)
+    ticked = store.checklist()
+    for n, pid, status, notes, base in checks:
+        now = ticked.get(pid)
+        current = {"status": now.status, "notes": now.notes} if now else {"status": "not yet", "notes": ""}
+        if base is not None:
+            try:
+                merge_three_way({"status": base[0], "notes": base[1]}, {"status": status, "notes": notes},
+                                current, ("status", "notes"))
+            except Conflict as exc:
+                errors.extend(InputError(cwhere, f"changed here and, differently, in the app since this workbook "
+                                                 f"was exported (now '{current[c]}'): export a fresh workbook",
+                                         row=n, column=c) for c in exc.fields)
     if errors:
         raise ValidationFailed(errors)
     added = updated = unchanged = 0
-    for _, f in findings:
-        store = stores[f.reviewer]
+    for item in plan:
+        f = item.finding
         existing = {e.id: e for e in store.findings()}
         if not f.id:
             twin = next((e for e in existing.values() if (e.kloe, e.kind, e.statement) == (f.kloe, f.kind, f.statement)), None)
             if twin is not None:
                 unchanged += 1
                 continue
-            taken = set(existing) | set(owner)
-            f = CapturedFinding(**{**f.__dict__, "id": new_finding_id(f.reviewer, taken)})
-        if f.id in existing and existing[f.id] == f:
-            unchanged += 1
+            f = CapturedFinding(**{**f.__dict__, "id": new_finding_id(f.reviewer, set(existing) | set(others))})
+        if f.id in existing and (item.base is None or existing[f.id].to_row() == f.to_row()
+                                 or f.to_row() == item.base):
+            unchanged += 1  # nothing changed in the workbook (or it already matches)
             continue
-        updated += f.id in existing
-        added += f.id not in existing
-        store.upsert_row(f.to_row())
+        try:
+            changed = store.import_row(item.base, f.to_row(), MERGE_FIELDS)
+        except Conflict as exc:  # changed in the app between the check above and now
+            raise ValidationFailed([InputError(where, "changed in the app during the import: import again",
+                                               row=item.row, column=c) for c in exc.fields]) from None
+        if changed == "added":
+            added += 1
+        elif changed == "updated":
+            updated += 1
+        else:
+            unchanged += 1
     n_checks = 0
-    for reviewer, pid, status, notes in checks:
-        store = stores[reviewer]
+    for _, pid, status, notes, base in checks:
         current = store.checklist().get(pid)
-        if status == "not yet" and not notes:
+        if base is not None and (status, notes) == base:
+            continue  # unchanged in the workbook: whatever the app holds now stays
+        if base is None and status == "not yet" and not notes:
             continue  # an untouched row (a blank workbook's default) never resets a ticked prompt
         if current is not None and (current.status, current.notes) == (status, notes):
             continue
-        result = store.set_prompt(pid, status, notes, base=current)
+        kloe = prompt_kloe[pid]
+        start = (ChecklistEntry(pid, kloe, base[0], base[1], owner_name) if base is not None else current)
+        result = store.set_prompt(pid, status, notes, base=start)
+        if result.conflict:
+            raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",
+                                               column="status")])
         n_checks += result.ok
     return ImportResult(added, updated, unchanged, n_checks)
+
+
+def _checklist_base(version: str) -> tuple[str, str] | None:
+    """The (status, notes) a filled workbook's checklist row was exported with (None: not known)."""
+    if not version:
+        return None
+    try:
+        status, notes = json.loads(version)
+    except (ValueError, TypeError):
+        return None
+    return str(status), str(notes)
