@@ -307,3 +307,36 @@ def test_demo_files_are_reproducible_from_their_seeds(review: str, tmp_path: Pat
     profile, name, seed = DEMO_AREAS[review]
     out = write_audit_file(synthesise_audit(profile, seed=seed), tmp_path / name)
     assert out.read_bytes() == DEMOS[review].read_bytes()
+
+
+# --- the framework names the "annual review up to date" criterion ------------------------------
+
+MINI_FW = ("id: mini\ntitle: Mini\ngrading:\n  section_bands: [{{min_share: 0.5, grade: 3}}]\n{extra}"
+           "sections: [{{code: A, title: Voice, key: true, weight: 1}}]\n"
+           "criteria:\n  - {{id: v1, section: A, text: t, good: g, weight: 1, finding: f}}\n"
+           "  - {{id: r1, section: A, text: t, good: g, weight: 1, finding: f,"
+           " applies: {{plan_stages: [annual review]}}}}\n"
+           "  - {{id: r2, section: A, text: t, good: g, weight: 1, finding: f,"
+           " applies: {{plan_stages: [annual review]}}}}\n")
+
+
+def test_the_review_criterion_is_named_in_the_framework(tmp_path: Path) -> None:
+    assert load_audit_framework().grading.review_criterion == "tl2"
+    (tmp_path / "fw.yaml").write_text(MINI_FW.format(extra="  review_criterion: r2\n"), encoding="utf-8")
+    fw = load_audit_framework("fw.yaml", root=tmp_path)
+    rows = [dict(BASE, case_ref=f"X-0{i}", phase="KS2", plan_stage="annual review", v1="y", r1=r1, r2=r2)
+            for i, (r1, r2) in enumerate([("y", "n"), ("y", "y"), ("y", "n")], start=1)]
+    result = audit_results(read_audit(write_csv(tmp_path / "a.csv", rows), fw))
+    assert (result.reviews_checked, result.reviews_current) == (3, 1)  # r2, not the first match r1
+    (tmp_path / "fw2.yaml").write_text(MINI_FW.format(extra=""), encoding="utf-8")
+    fw2 = load_audit_framework("fw2.yaml", root=tmp_path)
+    result = audit_results(read_audit(tmp_path / "a.csv", fw2))
+    assert (result.reviews_checked, result.reviews_current) == (0, 0)  # not named: not reported
+
+
+def test_a_missing_review_criterion_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "fw.yaml").write_text(MINI_FW.format(extra="  review_criterion: tl9\n"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as exc:
+        load_audit_framework("fw.yaml", root=tmp_path)
+    [line] = error_lines(exc)
+    assert line.startswith("fw.yaml: ") and "grading.review_criterion names 'tl9'" in line

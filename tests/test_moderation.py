@@ -109,7 +109,8 @@ def test_agreed_row_counts_in_results_else_first_auditor(tmp_path: Path) -> None
 
 def test_two_agreed_rows_are_refused(tmp_path: Path) -> None:
     rows = [dict(BASE, case_ref="MOD-01", auditor="Priya Raman", a1="n", moderation="agreed"),
-            dict(BASE, case_ref="MOD-01", auditor="Gareth Holloway", a1="y", moderation="agreed")]
+            dict(BASE, case_ref="MOD-01", auditor="Gareth Holloway", a1="y", moderation="agreed"),
+            dict(BASE, case_ref="MOD-01", auditor="Gareth Holloway", a1="y")]
     f = write_csv(tmp_path / "mod.csv", rows)
     from toolkit.errors import ValidationFailed
 
@@ -117,3 +118,51 @@ def test_two_agreed_rows_are_refused(tmp_path: Path) -> None:
         read_audit(f)
     assert [str(e) for e in exc.value.errors] == [
         f"{f.as_posix()}: row 3, column moderation: a second agreed row for this plan (first on row 2)"]
+
+
+# --- an agreed row needs the auditors' rows behind it -------------------------------------------
+
+
+def test_an_agreed_row_with_no_auditor_rows_is_refused_at_load(tmp_path: Path) -> None:
+    from toolkit.errors import ValidationFailed
+
+    rows = [dict(BASE, case_ref="MOD-01", auditor="A. Auditor", a1="y"),
+            dict(BASE, case_ref="MOD-02", auditor="Moderation", a1="y", moderation="agreed")]
+    f = write_csv(tmp_path / "agreed.csv", rows)
+    with pytest.raises(ValidationFailed) as exc:
+        read_audit(f)
+    [e] = exc.value.errors
+    assert (e.file, e.row, e.column) == (f.as_posix(), 3, "moderation")
+    assert "has none" in e.message
+
+
+def test_case_references_are_case_insensitive(tmp_path: Path) -> None:
+    rows = [dict(BASE, case_ref="MOD-01", auditor="A. Auditor", a1="y"),
+            dict(BASE, case_ref="mod-01", auditor="B. Auditor", a1="n"),
+            dict(BASE, case_ref="Mod-01", auditor="Moderation", a1="y", moderation="agreed")]
+    data = read_audit(write_csv(tmp_path / "case.csv", rows))
+    assert [p.case_ref for p in data.plans] == ["MOD-01"] and data.plans[0].agreed
+    assert moderate(data).plans == 1
+
+
+def test_cli_draft_refuses_an_agreed_only_plan_with_exit_2(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "data/kestrelmoor-2026", tmp_path / "data/kestrelmoor-2026")
+    (tmp_path / "params").mkdir()
+    shutil.copy(ROOT / "params/kestrelmoor-2026.yaml", tmp_path / "params")
+    audit = tmp_path / "data/kestrelmoor-2026/audit.csv"
+    with audit.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    row = dict(table[0], case_ref="KES-9999", moderation="agreed")
+    write_csv(audit, [*table, row])
+    done = subprocess.run([sys.executable, "-m", "toolkit.cli", "draft", "params/kestrelmoor-2026.yaml",
+                           "--reports", str(tmp_path / "reports")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert f"row {len(table) + 2}, column moderation" in out and "audit.csv" in out
+    assert "Traceback" not in out and "IndexError" not in out
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))

@@ -106,6 +106,8 @@ class Grading(_Model):
     key_cap: KeyCap | None = None
     timeliness_weeks: float = 20
     timeliness_criterion: str | None = None
+    #: The criterion behind "the annual review was up to date in N of the M plans at annual review".
+    review_criterion: str | None = None
 
 
 class AuditFramework(_Model):
@@ -129,9 +131,11 @@ class AuditFramework(_Model):
             for stage in c.applies.plan_stages or []:
                 if stage not in set(PLAN_STAGES.values()):
                     raise ValueError(f"criterion {c.id}: unknown plan stage '{stage}'")
-        t = self.grading.timeliness_criterion
-        if t is not None and t not in ids:
-            raise ValueError(f"timeliness_criterion '{t}' is not a criterion id")
+        for key in ("timeliness_criterion", "review_criterion"):
+            named = getattr(self.grading, key)
+            if named is not None and named not in ids:
+                raise ValueError(f"grading.{key} names '{named}', which is not a criterion id of this "
+                                 f"framework (its criteria are {', '.join(ids)})")
         return self
 
     def section(self, code: str) -> Section:
@@ -182,6 +186,7 @@ class PlanRecord:
     agreed: bool = False
     notes: str = ""
     criterion_notes: Mapping[str, str] = field(default_factory=dict)
+    blank: frozenset[str] = frozenset()  # criterion ids whose cell was left empty (read as n/a)
 
     @property
     def year11_plus(self) -> bool:
@@ -367,7 +372,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             bad(col, f"'{row.get(col)}' is not one of: {label}" if row.get(col) else
                 f"a value is required ({label})")
         fields[col] = value or ""
-    case_ref = row.get("case_ref")
+    case_ref = row.get("case_ref").strip().upper()  # references are case-insensitive
     problem = privacy.case_ref_problem(case_ref)
     if problem:
         bad("case_ref", problem)  # never echo the value: it may be a child's name
@@ -386,6 +391,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             bad("weeks_to_issue", f"'{row.get('weeks_to_issue')}' is not a number of weeks")
             weeks = None
     values: dict[str, str] = {}
+    blank = frozenset(cid for col, cid in crit.items() if not row.get(col).strip())
     for col, cid in crit.items():
         v = parse_value(row.get(col))
         if v is None:
@@ -415,7 +421,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
         year_group=year if isinstance(year, int) else None, weeks_to_issue=weeks,
         values=values, section_scores=scores, agreed=moderation in AGREED_WORDS,
         notes=row.get("notes"), criterion_notes={cid: row.get(col) for col, cid in notes.items()},
-        **fields,
+        blank=blank, **fields,
     )
 
 
@@ -446,8 +452,14 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
         errors.append(InputError(shown, "the file has a header but no plans", row=2))
     seen: dict[tuple[str, str], int] = {}
     agreed: dict[str, int] = {}
+    audited = {r.case_ref for r in records if not r.agreed}
     for r in records:
-        key = (r.case_ref.upper(), r.auditor.lower())
+        if r.agreed and r.case_ref and r.case_ref not in audited:
+            errors.append(InputError(shown, "an agreed row records the settled view of auditors' own "
+                                     "rows for the same plan, but this plan has none: add the "
+                                     "auditors' rows, or leave moderation blank on this row",
+                                     row=r.row, column="moderation"))
+        key = (r.case_ref, r.auditor.lower())
         if not r.agreed and key in seen:
             errors.append(InputError(shown, f"this plan was already audited by the same auditor "
                                      f"on row {seen[key]}", row=r.row, column="case_ref"))

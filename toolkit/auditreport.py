@@ -146,8 +146,8 @@ def audit_results(data: AuditData) -> AuditResult:
     stages = Counter(p.plan_stage for p in plans)
     new = [p for p in plans if p.plan_stage == "new"]
     timed, within = _status_count(data, fw.grading.timeliness_criterion, new)
-    review_id = next((c.id for c in fw.criteria if c.applies.plan_stages == ["annual review"]), None)
-    checked, current = _status_count(data, review_id, [p for p in plans if p.plan_stage == "annual review"])
+    reviews = [p for p in plans if p.plan_stage == "annual review"]
+    checked, current = _status_count(data, fw.grading.review_criterion, reviews)
     return AuditResult(
         file=data.file, framework=fw, plans=len(plans), records=len(data.records),
         double_audited=sum(len({r.auditor.lower() for r in rs if not r.agreed}) > 1

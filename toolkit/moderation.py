@@ -78,6 +78,8 @@ def moderation_pairs(data: AuditData) -> list[ModerationPair]:
     pairs = []
     for case_ref, records in data.by_case().items():
         audits = [r for r in records if not r.agreed]
+        if not audits:
+            continue  # read_audit refuses an agreed row with no auditors' rows; be safe anyway
         first = audits[0]
         second = next((r for r in audits[1:] if r.auditor.lower() != first.auditor.lower()), None)
         if second is not None:
