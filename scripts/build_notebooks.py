@@ -61,6 +61,8 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("md", ["## The letter"]),
     # one tagged cell per letter section, in the letter's order
     *[("code", ["letter"], f"letter.{section.__name__}(review)") for section in SECTIONS],
+    # the page around the sections, which nbconvert's letter template puts them in
+    ("code", [], "letter.page_shell(review)"),
 ]
 
 
@@ -74,6 +76,7 @@ BRIEFING_CELLS: list[tuple] = [
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "perfletter.indicator_table(review)"),
     *[("code", ["briefing"], f"briefing.{section.__name__}(review)") for section in BRIEFING_SECTIONS],
+    ("code", [], "briefing.page_shell(review)"),
 ]
 
 

@@ -166,3 +166,18 @@ def test_papermill_cli_accepts_the_params_file(mini, tmp_path):
                           "--no-progress-bar"], capture_output=True, text=True, cwd=mini.parents[1], timeout=300)
     assert res.returncode == 0, res.stderr
     assert "Fenwick Cross" in out.read_text(encoding="utf-8")
+
+
+def test_nbconvert_alone_renders_the_kept_notebook_to_the_same_letter(drafted, tmp_path):
+    # The executed notebook is the review's record: nbconvert and our template, with no toolkit
+    # code, must turn it back into exactly the letter the draft wrote.
+    letter, _ = drafted
+    templates = Path(__file__).resolve().parents[1] / "toolkit" / "nbconvert_templates"
+    res = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "nbconvert.exporters.TemplateExporter",
+         "--template", "letter", f"--TemplateExporter.extra_template_basedirs={templates}",
+         "--TemplateExporter.file_extension=.html", str(letter.with_suffix(".ipynb")),
+         "--output-dir", str(tmp_path), "--output", "again"],
+        capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "again.html").read_bytes() == letter.read_bytes()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from toolkit.letter import Fragment, page, render_fragment, style_words
+from toolkit.letter import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
 from toolkit.perfletter import briefing_views, source_names, summary_rows, to_test_on_site
 from toolkit.review import Review
 
@@ -55,3 +55,8 @@ def build_briefing(review: Review) -> str:
 
 def briefing_page(review: Review, fragments: list[str]) -> str:
     return page(review, fragments, title=title(review), banner=style_words(review, "briefing_banner"))
+
+
+def page_shell(review: Review) -> PageShell:
+    """The briefing's page, for the briefing notebook's last cell."""
+    return PageShell.around("briefing", briefing_page(review, [_BODY_MARK]))

@@ -251,6 +251,44 @@ def page(review: Review, fragments: list[str], *, title: str | None = None, bann
     )
 
 
+#: The MIME type of a :class:`PageShell` output in a notebook.
+PAGE_MIMETYPE = "application/vnd.peer-review.page+json"
+_BODY_MARK = "\x00body\x00"
+
+
+@dataclass(frozen=True)
+class PageShell:
+    """The page around a report's sections (head, style, banner; closing tags), as a cell output.
+
+    The last cell of the letter notebook shows it, so the executed notebook holds everything
+    nbconvert's ``letter`` template needs: the template puts the outputs of the cells tagged
+    ``tag`` between ``head`` and ``tail``, with no toolkit code of its own.
+    """
+
+    tag: str
+    head: str
+    tail: str
+
+    @classmethod
+    def around(cls, tag: str, page_html: str) -> "PageShell":
+        head, mark, tail = page_html.partition(_BODY_MARK)
+        if not mark:
+            raise ValueError("the page template did not place the body")
+        return cls(tag, head, tail)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
+        return {PAGE_MIMETYPE: {"tag": self.tag, "head": self.head, "tail": self.tail},
+                "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<page around the cells tagged {self.tag!r}>"
+
+
+def page_shell(review: Review) -> PageShell:
+    """The letter's page, for the letter notebook's last cell."""
+    return PageShell.around("letter", page(review, [_BODY_MARK]))
+
+
 def build_letter(review: Review) -> str:
     """The whole letter as one HTML page, built in this process (no kernel)."""
     return page(review, [section(review).html for section in SECTIONS])

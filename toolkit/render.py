@@ -14,13 +14,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 
 from toolkit.errors import BuildError, display_path
 from toolkit.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
-from toolkit.letter import page
 from toolkit.manifest import MANIFEST_NAME, build_manifest
 from toolkit.params import project_root_for
 from toolkit.review import Review, load_review
@@ -51,30 +50,28 @@ def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def letter_fragments(nb: nbformat.NotebookNode, tag: str = LETTER_TAG) -> list[str]:
-    """The HTML outputs of the cells tagged ``tag`` (``letter`` by default), in order."""
-    frags = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or tag not in cell.metadata.get("tags", []):
-            continue
-        for out in cell.get("outputs", []):
-            html = out.get("data", {}).get("text/html")
-            if html:
-                frags.append(html if isinstance(html, str) else "".join(html))
-    return frags
-
-
 def export_letter(nb: nbformat.NotebookNode, review: Review, kind: "ReportKind | None" = None) -> str:
-    """nbconvert with the toolkit's ``letter`` template: only the tagged outputs, self-contained."""
+    """nbconvert with the toolkit's ``letter`` template: only the tagged outputs, self-contained.
+
+    The template needs nothing but the notebook (``jupyter nbconvert --to html --template letter
+    --TemplateExporter.extra_template_basedirs=toolkit/nbconvert_templates`` gives the same page):
+    the notebook's last cell shows the page around the report, and the tagged cells its sections.
+    """
     kind = kind or LETTER
     from nbconvert.exporters import TemplateExporter
 
+    from toolkit.letter import PAGE_MIMETYPE
+
+    shells = [out["data"][PAGE_MIMETYPE] for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.get("outputs", []) if PAGE_MIMETYPE in out.get("data", {})]
+    if not shells or shells[-1].get("tag") != kind.tag:
+        raise BuildError(f"{review.params_file}: the {kind.name} notebook shows no page for its "
+                         f"'{kind.tag}' cells (its last cell should call page_shell(review))")
     # TemplateExporter, not HTMLExporter: the latter re-serialises the page through BeautifulSoup,
     # which would make nbconvert's letter differ from the in-process build of the same letter.
     exporter = TemplateExporter(template_name="letter", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
     exporter.file_extension = ".html"
     exporter.output_mimetype = "text/html"
-    exporter.register_filter("letter_page", lambda node: kind.page(review, letter_fragments(node, kind.tag)))
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -109,18 +106,11 @@ class ReportKind:
 
     name: str  # file stem of the executed notebook and the HTML
     tag: str  # cells whose output is the report
-    page: Callable[[Review, list[str]], str]
     manifest: bool  # whether the report records its inputs (the letter does; verify rebuilds it)
 
 
-def _briefing_page(review: Review, fragments: list[str]) -> str:
-    from toolkit.briefing import briefing_page
-
-    return briefing_page(review, fragments)
-
-
-LETTER = ReportKind("letter", LETTER_TAG, page, True)
-BRIEFING = ReportKind("briefing", "briefing", _briefing_page, False)
+LETTER = ReportKind("letter", LETTER_TAG, True)
+BRIEFING = ReportKind("briefing", "briefing", False)
 
 
 @dataclass(frozen=True)
