@@ -217,12 +217,12 @@ def test_choose_period() -> None:
 
 def make_comp(indicator_id: str, value: float | None, england: float | None, region: float | None = None,
               points: list[tuple[str, float]] = (), rank: int | None = None, band: str | None = None,
-              direction: str | None = "stable") -> Comparison:
+              direction: str | None = "stable", tied: bool = False) -> Comparison:
     ind = CAT.get(indicator_id)
     area = Area("Kestrelmoor", "E06009901", "991", "E12000003", "Yorkshire and The Humber")
     pts = [(parse_period(p), v) for p, v in points]
     return Comparison(ind, area, parse_period(points[-1][0] if points else "2022"), value, "", england, region,
-                      None, None, [], [], rank, 150, band, Trend(pts, pts[-3:], 0.0, direction), "f.csv")
+                      None, None, [], [], rank, 150, band, Trend(pts, pts[-3:], 0.0, direction), "f.csv", tied=tied)
 
 
 def test_sentences_polarity_aware() -> None:
@@ -261,6 +261,33 @@ def test_rank_and_trend_sentences() -> None:
     assert rank_sentence(neutral) == "This is the 22nd highest of 150 local authorities."
 
 
+def test_rank_words_top_ties_and_polarity_neutral_bands() -> None:
+    assert rank_sentence(make_comp("ehcp_new", 900, None, rank=1)) == "This is the highest of 150 local authorities."
+    assert rank_sentence(make_comp("ehcp_new", 900, None, rank=1, tied=True)) == (
+        "This is the joint highest of 150 local authorities.")
+    assert rank_sentence(make_comp("ehcp_new", 9, None, rank=5, tied=True)) == (
+        "This is the joint 5th highest of 150 local authorities.")
+    assert rank_sentence(make_comp("ehcp_20wk_no_exc", 100, 59.2, rank=1, band="A", tied=True)) == (
+        "This ranks joint 1st of 150 local authorities (band A, the best quarter).")
+    # lower is better: band D holds the highest values, so its words must not say "lowest"
+    worst = rank_sentence(make_comp("tribunal_rate", 9.5, 2.5, rank=150, band="D"))
+    assert worst == "This ranks 150th of 150 local authorities (band D, the weakest quarter)."
+    import yaml
+    bands = yaml.safe_load((CATALOGUE_PATH.parent / "wording.yaml").read_text())["bands"]
+    assert not any(w in text for text in bands.values() for w in ("lowest", "highest", "top", "bottom"))
+
+
+def test_ties_are_found_and_ranked_together(tmp_path: Path) -> None:
+    rows = {"England": [60], "Alpha": [100], "Bravo": [100], "Charlie": [50], "Delta": [40]}
+    sources = read_performance_files([small_file(tmp_path, rows, ["2020"])])
+    alpha, bravo, charlie = (compare_all(sources, n, ids=["ehcp_20wk_no_exc"])[0] for n in ("Alpha", "Bravo", "Charlie"))
+    assert (alpha.rank, alpha.tied, bravo.rank, bravo.tied) == (1, True, 1, True)
+    assert (charlie.rank, charlie.tied) == (3, False)
+    assert "ranks joint 1st of 4" in describe(alpha) and "ranks 3rd of 4" in describe(charlie)
+    table = indicators_report([small_file(tmp_path, rows, ["2020"])], "Bravo")
+    assert "=1/4" in table
+
+
 # --- charts -------------------------------------------------------------------------------------
 
 def test_charts_deterministic_with_alt_and_table() -> None:
@@ -294,3 +321,178 @@ def test_consistency_flags() -> None:
     flags = check_consistency(findings, [low, high, neutral])
     assert [(f.finding, f.band) for f in flags] == [(findings[0], "D"), (findings[2], "A"), (findings[6], "A")]
     assert "Called a strength" in flags[0].message and "band D" in flags[0].message
+
+
+# --- the real lookup file: joint rows never merge two authorities --------------------------------
+
+HIERARCHY = DFE / "region_la_hierarchy.csv"
+needs_lookup = pytest.mark.skipif(not (SEN2.is_file() and HIERARCHY.is_file()),
+                                  reason=f"real DfE files not found at {DFE} (../shared is absent; reference data, not shipped)")
+
+
+def _pandas_rank(year: str, name: str) -> tuple[float, int, int]:
+    raw = pd.read_csv(SEN2, dtype=str, keep_default_na=False)
+    la = raw[(raw.geographic_level == "Local authority") & (raw.time_period == year)].copy()
+    la["v"] = pd.to_numeric(la["no_exc_20week_rate"].str.strip(), errors="coerce")
+    la = la.dropna(subset=["v"])
+    la["rank"] = la["v"].rank(ascending=False, method="min").astype(int)
+    mine = la[la.la_name == name].iloc[0]
+    return float(mine["v"]), int(mine["rank"]), len(la)
+
+
+@needs_lookup
+@pytest.mark.parametrize("query,name,other", [
+    ("Richmond upon Thames", "Richmond upon Thames", "Kingston upon Thames"),  # joint row 314 / 318
+    ("Kingston upon Thames", "Kingston upon Thames", "Richmond upon Thames"),
+    ("West Northamptonshire", "West Northamptonshire", "North Northamptonshire"),  # joint row 940 / 941
+    ("E06000061", "North Northamptonshire", "West Northamptonshire"),
+    ("318", "Richmond upon Thames", "Kingston upon Thames"),
+])
+def test_comparisons_with_the_real_lookup_file(query: str, name: str, other: str) -> None:
+    with_lookup = read_performance_files([SEN2, HIERARCHY])
+    without = read_performance_files([SEN2])
+    comp = next(c for c in compare_all(with_lookup, query, period="2022") if c.indicator.id == "ehcp_20wk_no_exc")
+    alone = next(c for c in compare_all(without, query, period="2022") if c.indicator.id == "ehcp_20wk_no_exc")
+    value, rank, count = _pandas_rank("2022", name)
+    assert comp.area.name == name
+    assert (comp.value, comp.rank, comp.count) == (value, rank, count) == (alone.value, alone.rank, alone.count)
+    assert comp.value != _pandas_rank("2022", other)[0]
+    assert [p for p, _ in comp.trend.points] == [p for p, _ in alone.trend.points]  # no borrowed years
+
+
+@needs_lookup
+def test_richmond_2022_is_its_own_figure_not_kingstons() -> None:
+    comp = compare_all(read_performance_files([SEN2, HIERARCHY]), "Richmond upon Thames", period="2022",
+                       ids=["ehcp_20wk_no_exc"])[0]
+    assert (comp.value, comp.rank) == (73.663, 46)  # Kingston's is 72 (rank 51)
+
+
+@needs_lookup
+def test_a_joint_lookup_row_alone_is_refused() -> None:
+    with pytest.raises(InputError) as err:
+        compare_all(read_performance_files([SEN2, HIERARCHY]), "Kingston upon Thames / Richmond upon Thames")
+    assert "region_la_hierarchy.csv" in str(err.value) and "joint row" in str(err.value) and err.value.row == 123
+
+
+def test_two_rows_for_one_authority_in_a_period_are_refused(tmp_path: Path) -> None:
+    """Two rows (one under the old code, one under the new) matching the authority in one year."""
+    path = tmp_path / "sen2_two.csv"
+    path.write_text(f"""{GEO},no_exc_20week_rate
+2021,Calendar year,National,E92000001,England,,,,,,50
+2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000061,940,North Northamptonshire,20
+2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000099,940,Renamed,30
+""")
+    with pytest.raises(InputError) as err:
+        compare_all(read_performance_files([path]), "E06000061")
+    assert err.value.row == 4 and "row 3" in str(err.value) and "sen2_two.csv" in str(err.value)
+
+
+# --- geography: level casing, name-only rows ------------------------------------------------------
+
+@pytest.mark.parametrize("national,regional,local", [
+    ("NATIONAL", "REGIONAL", "LOCAL AUTHORITY"), ("national", "regional", "local authority"),
+    ("National", "Regional", "Local Authority"), (" National ", "Regional", "local_authority"),
+])
+def test_geographic_level_case_and_spacing(tmp_path: Path, national: str, regional: str, local: str) -> None:
+    path = small_file(tmp_path, {"England": [59.2], "Region": [61.0], "Alpha": [70.0], "Bravo": [40.0]}, ["2020"])
+    text = (path.read_text().replace(",National,", f",{national},").replace(",Regional,", f",{regional},")
+            .replace(",Local authority,", f",{local},"))
+    path.write_text(text)
+    comp = compare_all(read_performance_files([path]), "Alpha", ids=["ehcp_20wk_no_exc"])[0]
+    assert (comp.value, comp.england, comp.region, comp.rank, comp.count) == (70.0, 59.2, 61.0, 1, 2)
+
+
+def test_la_rows_with_only_a_name(tmp_path: Path) -> None:
+    path = tmp_path / "sen2_names.csv"
+    lines = ["time_period,geographic_level,la_name,no_exc_20week_rate"]
+    for year, values in (("2019", (50, 60, 20)), ("2020", (55, 40, 30)), ("2021", (62, 35, 45))):
+        lines += [f"{year},National,,{values[0]}", f"{year},Local authority,Alpha,{values[1]}",
+                  f"{year},Local authority,Bravo,{values[2]}"]
+    path.write_text("\n".join(lines) + "\n")
+    comp = compare_all(read_performance_files([path]), "alpha", neighbours=["Bravo"], ids=["ehcp_20wk_no_exc"])[0]
+    assert (comp.area.name, comp.value, comp.england, comp.rank, comp.count) == ("Alpha", 35.0, 62.0, 2, 2)
+    assert [v for _, v in comp.trend.points] == [60.0, 40.0, 35.0] and comp.trend.direction == "declining"
+    assert comp.neighbours_mean == 45.0
+
+
+# --- count measures: the average authority everywhere, labelled -----------------------------------
+
+def test_count_trend_chart_uses_labelled_average_authority(tmp_path: Path) -> None:
+    rows = {"England": [1000, 1100, 1200], "Region": [300, 330, 360], "Alpha": [100, 110, 130],
+            "Bravo": [200, 220, 230], "Charlie": [0, 0, 0]}
+    sources = read_performance_files([small_file(tmp_path, rows, ["2019", "2020", "2021"], column="new_all_ehc")])
+    comp = compare_all(sources, "Alpha", ids=["ehcp_new"])[0]
+    chart = trend_chart(comp)
+    assert chart is not None
+    assert chart.columns == ["Period", "Alpha", "England (local authority average)",
+                             "Yorkshire and The Humber (local authority average)"]
+    assert chart.rows[-1] == ["2021", "130", "120", "120"]  # (130 + 230 + 0) / 3, not England's 1200
+    assert "1,200" not in chart.alt and "England (local authority average) from 100 to 120" in chart.alt
+    bars = comparison_chart(comp)
+    assert [r[0] for r in bars.rows][1:3] == chart.columns[2:4]  # the same comparators, the same labels
+    percent = compare_all(read_performance_files([small_file(tmp_path, rows, ["2019", "2020", "2021"], name="p.csv")]),
+                          "Alpha", ids=["ehcp_20wk_no_exc"])[0]
+    assert trend_chart(percent).columns == ["Period", "Alpha", "England", "Yorkshire and The Humber"]
+
+
+def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:
+    from toolkit.perfletter import summary_rows
+
+    rows = {"England": [1200], "Region": [360], "Alpha": [130], "Bravo": [230], "Charlie": [0]}
+    path = small_file(tmp_path, rows, ["2021"], column="new_all_ehc")
+    comp = compare_all(read_performance_files([path]), "Alpha", ids=["ehcp_new"])[0]
+    assert summary_rows([comp])[0]["england"] == "120 (LA average)"
+    table = indicators_report([path], "Alpha")
+    line = next(l for l in table.splitlines() if l.startswith("New EHC plans"))
+    assert "120 (LA average)" in line and "1200" not in line and "LA average" in table.split(line)[1]
+    row = next(csv.DictReader(io.StringIO(indicators_report([path], "Alpha", fmt="csv"))))
+    assert (row["england"], row["england_la_average"], row["region_value"]) == ("1200", "120", "360")
+
+
+# --- period errors and silent outcomes --------------------------------------------------------------
+
+def _cli(*args: str) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "toolkit.cli", "indicators", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_period_errors_at_the_command_line(tmp_path: Path) -> None:
+    path = small_file(tmp_path, {"England": [50, 55], "Alpha": [40, 45]}, ["2020", "2021"], name="timeliness.csv")
+    for fmt in ("table", "csv"):
+        res = _cli(str(path), "--authority", "Alpha", "--period", "2030", "--format", fmt)
+        assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+        assert res.stderr.strip() == "--period: no data for period 2030 in " + str(path) + (
+            "; the periods available are 2020, 2021")
+        res = _cli(str(path), "--authority", "Alpha", "--period", "foo", "--format", fmt)
+        assert res.returncode == 2 and res.stdout == ""
+        assert res.stderr.strip().startswith("--period: 'foo' is not a time period")
+    res = _cli(str(path), "--authority", "Alpha", "--period", "2021")
+    assert res.returncode == 0 and "45%" in res.stdout
+
+
+def test_missing_column_and_renamed_filter_value_warn(tmp_path: Path) -> None:
+    sen2 = small_file(tmp_path, {"England": [50], "Alpha": [40]}, ["2021"])  # no inc_exc_20week_rate etc.
+    ks4 = tmp_path / "ks4_test.csv"
+    ks4.write_text(f"""{GEO},sen_status,avg_att8
+202324,Academic year,National,E92000001,England,,,,,,Total,46
+202324,Academic year,National,E92000001,England,,,,,,Pupils with EHC plans,14
+202324,Academic year,National,E92000001,England,,,,,,SEN support,33
+202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Total,45
+202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Pupils with EHC plans,13
+202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,SEN support,30
+""")
+    res = _cli(str(sen2), str(ks4), "--authority", "Alpha")
+    assert res.returncode == 0, res.stderr
+    warnings = res.stderr.strip().splitlines()
+    assert f"warning: {sen2}: inc_exc_20week_rate: indicator ehcp_20wk_inc_exc left out" in res.stderr
+    ehcp = next(w for w in warnings if "ks4_att8_ehcp" in w)
+    assert str(ks4) in ehcp and "sen_status" in ehcp and "'EHC plan'" in ehcp and "'Pupils with EHC plans'" in ehcp
+    assert not any("ks4_att8_sen_support" in w for w in warnings)  # that one is read
+    assert "KS4 Attainment 8 (SEN support)" in res.stdout and "KS4 Attainment 8 (EHC plan)" not in res.stdout
+    # the same file, asked for by name: refused, naming the file and the column
+    with pytest.raises(InputError) as err:
+        collect(read_performance_files([sen2, ks4]), CAT, ["ks4_att8_ehcp"])
+    assert err.value.file == str(ks4) and err.value.column == "sen_status" and "EHC plan" in err.value.message

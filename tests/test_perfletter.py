@@ -11,7 +11,9 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT
 from toolkit.letter import build_letter
-from toolkit.perfletter import consistency_table, to_test_on_site
+import pandas as pd
+
+from toolkit.perfletter import consistency_table, to_test_on_site, warnings_table
 from toolkit.review import load_review, validate
 
 
@@ -40,16 +42,64 @@ def test_letter_states_indicators_with_comparators_and_charts(mini_perf):
 
 
 def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
-    mini, la, _ = mini_perf
+    """A finding that certainly contradicts its indicator is flagged for the team, never printed."""
+    mini, _, _ = mini_perf
     review = load_review(mini)
-    comp = review.performance.get("ehcp_20wk_no_exc")
-    # make a6's kind contradict the band if there is a contradiction to be had
+    banded = next(c for c in review.performance.with_values if c.band in ("A", "D"))
+    kind = "strength" if banded.band == "D" else "area for consideration"
+    findings = mini.parents[1] / "data/mini/findings_marsh.csv"
+    append_rows(findings, [f"m9,ehcp-timeliness,{kind},no,Contradicted by the data on purpose.,,data,"
+                           f"Colin Marsh,yes,,{banded.indicator.id}"])
+    review = load_review(mini)
     flags = consistency_table(review)
-    for _, flag in flags.iterrows():
-        assert flag["problem"] not in build_letter(review)
     assert set(flags.columns) >= {"finding", "file", "row", "problem"}
-    if comp.band == "A":
-        assert "a6" in set(flags["finding"])  # an area for consideration in the best quarter
+    flag = flags[flags["finding"] == "m9"]
+    assert len(flag) == 1, flags
+    problem = flag.iloc[0]["problem"]
+    assert problem.startswith("Called a") and f"(band {banded.band})" in problem
+    assert flag.iloc[0]["row"] == 6 and flag.iloc[0]["file"] == "data/mini/findings_marsh.csv"
+    letter = build_letter(review)
+    assert "Contradicted by the data on purpose." in letter  # the finding is in the letter...
+    assert problem not in letter and "Called a" not in letter  # ...its flag is not
+
+
+def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
+    """A file matching an indicator's pattern but lacking its column: a warning naming both."""
+    mini, _, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    frame = pd.read_csv(perf, dtype=str, keep_default_na=False).drop(columns=["total_mediation"])
+    frame.to_csv(perf, index=False)
+    review = load_review(mini)
+    table = warnings_table(review)
+    assert list(table.columns) == ["file", "column", "problem"]
+    row = table[table["column"] == "total_mediation"].iloc[0]
+    assert row["file"] == "data/performance/sen2_synthetic.csv" and "mediation_total left out" in row["problem"]
+    assert review.performance.get("mediation_total") is None
+
+
+def test_validate_names_the_file_and_column_of_a_named_indicator(mini_perf, edit_params):
+    mini, _, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    frame = pd.read_csv(perf, dtype=str, keep_default_na=False).drop(columns=["total_mediation"])
+    frame.to_csv(perf, index=False)
+    edit_params(mini, lambda d: d["performance"].update(indicators=["ehcp_20wk_no_exc", "mediation_total", "nope"]))
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 2, probs
+    assert probs[0].endswith("mini.yaml: performance.indicators[2]: data/performance/sen2_synthetic.csv: "
+                             "total_mediation: indicator mediation_total needs column 'total_mediation' (or "
+                             "TotalMediation, mediation_total), which this file does not have")
+    assert "performance.indicators[3]: indicator 'nope' is not in the catalogue" in probs[1]
+
+
+def test_bad_pinned_period_is_located_in_the_params(mini_perf, edit_params):
+    mini, _, _ = mini_perf
+    edit_params(mini, lambda d: d["performance"].update(period="2099"))
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 1 and "mini.yaml: performance.period: no data for period 2099" in probs[0]
+    assert "the periods available are 2018, 2019" in probs[0]
+    edit_params(mini, lambda d: d["performance"].update(period="soon"))
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 1 and "mini.yaml: performance.period: 'soon' is not a time period" in probs[0]
 
 
 def test_to_test_on_site_lists_band_d_or_declining(mini_perf):

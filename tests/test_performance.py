@@ -277,3 +277,22 @@ def test_unreadable_files(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(InputError):
         read_performance_file(empty)
+
+
+def test_level_names_are_canonical_whatever_their_case(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{GEO},n\n2020,Calendar year,NATIONAL,E92000001,England,,,,,,1\n"
+                 "2020,Calendar year,regional,E92000001,England,E12000001,North East,,,,2\n"
+                 "2020,Calendar year,Local Authority,E92000001,England,E12000001,North East,E06000001,801,Alpha,3\n")
+    obs = read_performance_file(path).observations("n")
+    assert [o.level for o in obs] == ["National", "Regional", "Local authority"]
+    assert [o.code for o in obs] == ["E92000001", "E12000001", "E06000001"] and obs[2].is_local_authority
+
+
+def test_filter_aliases_choose_renamed_columns_and_values(tmp_path: Path) -> None:
+    text = FILTERED.replace("sen_status,phase", "breakdown,phase").replace("EHC plan", "EHCP")
+    source = read_performance_file(write(tmp_path, text))
+    specs = [(("sen_status", "breakdown"), ("EHC plan", "ehcp"))]
+    assert values(source, "pct", filters=specs) == {("2023", "England"): 10.0, ("2023", "Alpha"): 8.0}
+    assert source.unmatched_filter(specs) is None
+    column, value, present = source.unmatched_filter([(("breakdown",), ("EHC plan",))])
+    assert (column, value, present) == ("breakdown", "EHC plan", ["Total", "EHCP"])
