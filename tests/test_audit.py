@@ -6,7 +6,9 @@ import csv
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from toolkit.audit import (
     AuditData,
@@ -15,7 +17,21 @@ from toolkit.audit import (
     load_audit_framework,
     read_audit,
 )
-from toolkit.auditreport import audit_results, build_audit_section, render_audit_section, summarise_for_letter
+from toolkit.auditreport import (
+    GRADE_COLOURS,
+    TIMELY_COLOURS,
+    audit_charts,
+    audit_results,
+    blank_entries_table,
+    build_audit_section,
+    grades_by_group_table,
+    group_chart,
+    most_unmet_table,
+    render_audit_section,
+    summarise_for_letter,
+    timeliness_chart,
+    timeliness_table,
+)
 from toolkit.errors import ValidationFailed
 from toolkit.wording import number_words
 
@@ -215,10 +231,53 @@ def raw_rows(path: Path) -> list[dict[str, str]]:
 def chosen_rows(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
     """The moderation rule, independently: the agreed row, else the first row of each case."""
     chosen: dict[str, dict[str, str]] = {}
-    for r in rows:
-        if r["case_ref"] not in chosen or r.get("moderation") == "agreed":
-            chosen[r["case_ref"]] = r
+    for i, r in enumerate(rows):
+        key = r["case_ref"].strip().upper()
+        if key not in chosen or r.get("moderation") == "agreed":
+            chosen[key] = dict(r, _index=i)
     return chosen
+
+
+FRAMEWORK = ROOT / "toolkit/frameworks/ehcp_audit.yaml"
+
+
+def pandas_grades(rows: list[dict[str, str]]) -> tuple[pd.DataFrame, pd.Series]:
+    """Section grades (plans x sections) and plan grades by the documented rule, in pandas."""
+    fw = yaml.safe_load(FRAMEWORK.read_text(encoding="utf-8"))
+    df = pd.DataFrame(rows).fillna("")
+    df = df.loc[[r["_index"] for r in chosen_rows(rows).values()]].reset_index(drop=True)
+    year = pd.to_numeric(df["year_group"].replace({"N": "-1", "R": "0"}), errors="coerce")
+    value = {"y": 1.0, "yes": 1.0, "met": 1.0, "n": 0.0, "no": 0.0, "not met": 0.0}
+    met = pd.DataFrame({c["id"]: df[c["id"]].str.strip().str.lower().map(value) for c in fw["criteria"]})
+    for c in fw["criteria"]:
+        rule = c.get("applies") or {}
+        if "plan_stages" in rule:
+            met.loc[~df["plan_stage"].isin(rule["plan_stages"]), c["id"]] = float("nan")
+        if rule.get("min_year_group") == 9:
+            below = (year < 9) | (year.isna() & df["phase"].isin(["early years", "KS1", "KS2"]))
+            met.loc[below, c["id"]] = float("nan")
+    weeks = pd.to_numeric(df["weeks_to_issue"], errors="coerce")
+    timed = (df["plan_stage"] == "new") & weeks.notna()
+    met.loc[timed, fw["grading"]["timeliness_criterion"]] = (weeks[timed] <= 20).astype(float)
+    sections = pd.DataFrame(index=df.index)
+    for sec in fw["sections"]:
+        ids = [c["id"] for c in fw["criteria"] if c["section"] == sec["code"]]
+        w = pd.Series({c["id"]: c["weight"] for c in fw["criteria"] if c["section"] == sec["code"]})
+        applicable = (met[ids].notna() * w).sum(axis=1)
+        share = (met[ids].fillna(0) * w).sum(axis=1) / applicable.where(applicable > 0)
+        grade = pd.cut(share, [-1, 0.4 - 1e-9, 0.7 - 1e-9, 0.9 - 1e-9, 2], labels=[1, 2, 3, 4]).astype(float)
+        direct = f"section:{sec['code']}"
+        if direct in df:
+            scored = pd.to_numeric(df[direct], errors="coerce")
+            grade = scored.where(scored.notna(), grade)
+        sections[sec["code"]] = grade
+    weights = pd.Series({s["code"]: s["weight"] for s in fw["sections"]})
+    counted = sections.loc[:, weights[weights > 0].index]
+    mean = (counted * weights).sum(axis=1) / (counted.notna() * weights).sum(axis=1).replace(0, float("nan"))
+    plan = (mean + 1e-9).apply(lambda m: m if pd.isna(m) else float(int(m)))
+    keys = [s["code"] for s in fw["sections"] if s["key"]]
+    plan = plan.where(~(sections[keys] <= 1).any(axis=1), 1.0)
+    return sections, plan
 
 
 def independent_count(row: dict[str, str], cid: str) -> str | None:
@@ -269,6 +328,34 @@ def test_letter_summary_counts_match_the_file(review: str) -> None:
         assert st.applicable == sum(s is not None for s in statuses), st.criterion_id
         assert st.met == sum(s == "met" for s in statuses), st.criterion_id
         assert number_words(st.applicable) in st.text
+    # Grades, the inadequate count, the annual-review figure and the section table, recomputed
+    # from the raw file with pandas and the framework YAML read directly (not through toolkit).
+    sections, plan = pandas_grades(rows)
+    expected_overall = {g: int((plan == g).sum()) for g in (4, 3, 2, 1)}
+    assert summary.overall == expected_overall and summary.graded == int(plan.notna().sum())
+    assert summary.overall[1] == expected_overall[1]
+    assert summary.good_or_better == expected_overall[4] + expected_overall[3]
+    if expected_overall[1]:
+        assert f"and {number_words(expected_overall[1])} to be inadequate" in summary.closing
+    table = pd.DataFrame(rows)
+    table["case_ref"] = table["case_ref"].str.strip().str.upper()
+    picked = table.loc[[r["_index"] for r in chosen.values()]]
+    at_review = picked[picked["plan_stage"] == "annual review"]
+    tl2 = at_review["tl2"].str.strip().str.lower().map({"y": 1, "met": 1, "n": 0, "not met": 0})
+    assert (summary.reviews_checked, summary.reviews_current) == (int(tl2.notna().sum()), int(tl2.sum()))
+    assert (f"The annual review was up to date in {number_words(int(tl2.sum()))} of the "
+            f"{number_words(int(tl2.notna().sum()))} plans at annual review") in summary.closing
+    fw = yaml.safe_load(FRAMEWORK.read_text(encoding="utf-8"))
+    expected_rows = []
+    for sec in fw["sections"]:
+        col = sections[sec["code"]].dropna()
+        if len(col):
+            counts = [int((col == g).sum()) for g in (4, 3, 2, 1)]
+            expected_rows.append((f"{sec['code']}: {sec['title']}", *map(str, counts),
+                                  f"{counts[0] + counts[1]} of {len(col)}"))
+    expected_rows.append(("Plan overall", *[str(expected_overall[g]) for g in (4, 3, 2, 1)],
+                          f"{expected_overall[4] + expected_overall[3]} of {int(plan.notna().sum())}"))
+    assert list(summary.table_rows) == expected_rows
     html = render_audit_section(summary)
     assert summary.opening.startswith(f"We read {number_words(len(chosen))} plans")
     assert "<h2" in html and "EHC plan sample audit" in html
@@ -287,7 +374,7 @@ def test_kestrelmoor_social_care_rarely_reaches_outcomes() -> None:
 
 def test_charts_are_accessible_svg_with_tables() -> None:
     summary = summarise_for_letter(audit_results(read_audit(DEMOS["harrowdene-2026"])))
-    assert [c.id for c in summary.charts] == ["audit-sections", "audit-overall"]
+    assert [c.id for c in summary.charts] == ["audit-sections", "audit-overall", "audit-timeliness"]
     for chart in summary.charts:
         assert chart.svg.startswith("<svg role=\"img\"") and "<desc" in chart.svg
         assert chart.rows and len(chart.columns) == len(chart.rows[0])
@@ -340,3 +427,100 @@ def test_a_missing_review_criterion_is_a_clear_error(tmp_path: Path) -> None:
         load_audit_framework("fw.yaml", root=tmp_path)
     [line] = error_lines(exc)
     assert line.startswith("fw.yaml: ") and "grading.review_criterion names 'tl9'" in line
+
+
+
+# --- results by group, criteria most often unmet, timeliness, charts ---------------------------
+
+
+@pytest.mark.parametrize("review", sorted(DEMOS))
+def test_grades_by_group_match_an_independent_calculation(review: str) -> None:
+    rows = raw_rows(DEMOS[review])
+    _, plan = pandas_grades(rows)
+    picked = pd.DataFrame(rows).loc[[r["_index"] for r in chosen_rows(rows).values()]].reset_index(drop=True)
+    picked["grade"] = plan
+    table = grades_by_group_table(read_audit(DEMOS[review]))
+    for by, column in (("Phase", "phase"), ("Primary need", "primary_need"), ("Setting type", "setting_type")):
+        for group, sub in picked.groupby(column):
+            got = table.loc[(by, group)]
+            assert got["plans"] == len(sub) and got["graded"] == sub["grade"].notna().sum()
+            for g, label in ((4, "Outstanding (4)"), (3, "Good (3)"), (2, "Requires improvement (2)"),
+                             (1, "Inadequate (1)")):
+                assert got[label] == (sub["grade"] == g).sum(), (by, group, g)
+            good = int((sub["grade"] >= 3).sum())
+            assert got["good or better"] == good
+            assert got["% good or better"] == pytest.approx(round(100 * good / sub["grade"].notna().sum(), 1))
+
+
+def test_criteria_most_often_unmet_are_listed_with_counts_and_percent() -> None:
+    rows = raw_rows(DEMOS["kestrelmoor-2026"])
+    chosen = chosen_rows(rows)
+    table = most_unmet_table(read_audit(DEMOS["kestrelmoor-2026"]), n=5)
+    assert len(table) == 5
+    unmet = list(table["not met"])
+    assert unmet == sorted(unmet, reverse=True)
+    for cid, row in table.iterrows():
+        statuses = [independent_count(r, str(cid)) for r in chosen.values()]
+        if str(cid).startswith("tl"):
+            continue  # timeliness is derived from weeks_to_issue, checked below
+        applied = sum(x is not None for x in statuses)
+        assert row["plans where it applied"] == applied
+        assert row["not met"] == sum(x == "not met" for x in statuses)
+        assert row["% not met (of plans where it applied)"] == round(100 * row["not met"] / applied, 1)
+
+
+@pytest.mark.parametrize("review", sorted(DEMOS))
+def test_timeliness_table_matches_the_file(review: str) -> None:
+    chosen = chosen_rows(raw_rows(DEMOS[review]))
+    table = timeliness_table(read_audit(DEMOS[review]))
+    new = [r for r in chosen.values() if r["plan_stage"] == "new"]
+    within = sum(float(r["weeks_to_issue"]) <= 20 for r in new if r["weeks_to_issue"])
+    row = table.loc["New plans issued within 20 weeks"]
+    assert (row["plans"], row["met"], row["not met"]) == (len(new), within, len(new) - within)
+    assert row["% met (of those recorded)"] == round(100 * within / len(new), 1)
+
+
+def test_group_and_timeliness_charts_are_accessible_and_deterministic() -> None:
+    result = audit_results(read_audit(DEMOS["harrowdene-2026"]))
+    charts = [group_chart(result, by) for by in ("phase", "need", "setting")] + [timeliness_chart(result)]
+    assert [c.id for c in charts] == ["audit-by-phase", "audit-by-need", "audit-by-setting", "audit-timeliness"]
+    safe = {c.lower() for c in [*GRADE_COLOURS.values(), *TIMELY_COLOURS.values()]}
+    for chart in charts:
+        assert chart.svg.startswith('<svg role="img"') and f'<title id="{chart.id}-title">' in chart.svg
+        assert "<desc" in chart.svg and chart.alt and chart.title
+        fills = set(re.findall(r"fill: ?(#[0-9a-f]{6})", chart.svg))
+        assert len(fills & safe) >= 2, chart.id
+        assert fills - {"#ffffff", "#000000", "#262626", "#333333", "#595959"} <= safe, chart.id
+        assert chart.rows and all(len(r) == len(chart.columns) for r in chart.rows)
+    need = charts[1]
+    by_need = result.breakdowns["need"]
+    assert [r[0] for r in need.rows] == [k for k, g in by_need.items() if g.graded]
+    assert sum(int(r[1]) + int(r[2]) + int(r[3]) + int(r[4]) for r in need.rows) == result.graded
+    assert need.title == "Overall grades of the plans we read, by primary need"  # from audit.html.j2
+    again = audit_results(read_audit(DEMOS["harrowdene-2026"]))
+    assert timeliness_chart(again).svg == charts[3].svg and group_chart(again, "need").svg == need.svg
+    html = audit_charts(read_audit(DEMOS["harrowdene-2026"]))._repr_html_()
+    assert html.count("<figure") == 4 and html.count("<table") == 4 and html.count('role="img"') == 4
+
+
+def test_the_letter_shows_the_timeliness_chart_with_its_table() -> None:
+    summary = summarise_for_letter(audit_results(read_audit(DEMOS["kestrelmoor-2026"])))
+    html = render_audit_section(summary)
+    assert 'id="audit-timeliness-figure"' in html
+    chart = summary.charts[-1]
+    assert chart.rows[0][:3] == ["New plans issued within 20 weeks", str(summary.new_plans), str(summary.new_within)]
+
+
+def test_blank_criterion_cells_where_they_apply_are_listed_as_a_warning(tmp_path: Path) -> None:
+    rows = [dict(BASE, case_ref="TST-0001", phase="KS2", year_group="5", plan_stage="annual review",
+                 a1="y", c1="", d1="n/a", pfa1="", k2="", tl2=""),
+            dict(BASE, case_ref="TST-0002", phase="KS2", year_group="5", plan_stage="annual review",
+                 a1="y", c1="y", d1="n", pfa1="", k2="", tl2="y")]
+    data = read_audit(write_csv(tmp_path / "blank.csv", rows))
+    table = blank_entries_table(data)
+    # c1 applies to every plan and tl2 to plans at annual review: listed. d1 says n/a outright;
+    # pfa1 (from Year 9) and k2 (new and transfer plans only) do not apply to these plans.
+    assert list(table.index) == [2]
+    assert table.loc[2, "case_ref"] == "TST-0001"
+    assert table.loc[2, "blank criteria (read as n/a)"] == "c1, tl2"
+    assert "No criterion" in blank_entries_table(read_audit(write_csv(tmp_path / "b2.csv", rows[1:])))["note"][0]

@@ -19,15 +19,26 @@ import math
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup
 
 from toolkit import wording
-from toolkit.audit import MET, AuditData, AuditFramework, PlanRecord, criterion_status, grade_plan
+from toolkit.audit import (
+    MET,
+    NA,
+    AuditData,
+    AuditFramework,
+    PlanRecord,
+    applies,
+    criterion_status,
+    grade_plan,
+)
 from toolkit.charts import figure_to_svg, new_figure
 from toolkit.perfcharts import Chart
 
@@ -35,6 +46,10 @@ GRADES = (4, 3, 2, 1)
 GRADE_LABELS = {4: "Outstanding", 3: "Good", 2: "Requires improvement", 1: "Inadequate"}
 #: Okabe-Ito colours, dark blue for outstanding to vermillion for inadequate.
 GRADE_COLOURS = {4: "#0072B2", 3: "#56B4E9", 2: "#E69F00", 1: "#D55E00"}
+#: Timeliness bars: on time (Okabe-Ito blue), late (vermillion), not recorded (light grey).
+TIMELY_COLOURS = {"met": "#0072B2", "not met": "#D55E00", "unknown": "#BBBBBB"}
+#: The groupings of the results: name -> the plan record attribute.
+GROUPINGS = {"phase": "phase", "need": "primary_need", "setting": "setting_type"}
 STAGE_ORDER = ("new", "annual review", "transfer")
 STRONG_SHARE, MISSING_SHARE, MAX_STATEMENTS = 0.75, 0.5, 4
 STYLES_DIR = Path(__file__).parent / "styles"
@@ -65,6 +80,11 @@ class GroupGrades:
     plans: int
     graded: int
     good_or_better: int
+    grades: Mapping[int, int] = field(default_factory=lambda: {g: 0 for g in GRADES})
+
+    @property
+    def percent_good_or_better(self) -> float | None:
+        return None if not self.graded else 100.0 * self.good_or_better / self.graded
 
 
 @dataclass(frozen=True)
@@ -132,12 +152,13 @@ def audit_results(data: AuditData) -> AuditResult:
         if g.plan_grade is not None:
             overall[g.plan_grade] += 1
     breakdowns: dict[str, dict[str, GroupGrades]] = {}
-    for name, attr in (("phase", "phase"), ("need", "primary_need"), ("setting", "setting_type")):
+    for name, attr in GROUPINGS.items():
         groups: dict[str, list[int | None]] = {}
         for p, g in zip(plans, grades):
             groups.setdefault(getattr(p, attr), []).append(g.plan_grade)
         breakdowns[name] = {k: GroupGrades(len(v), sum(x is not None for x in v),
-                                           sum(x is not None and x >= 3 for x in v))
+                                           sum(x is not None and x >= 3 for x in v),
+                                           {grade: sum(x == grade for x in v) for grade in GRADES})
                             for k, v in sorted(groups.items())}
     criteria = []
     for c in fw.criteria:
@@ -239,8 +260,13 @@ def _pick(result: AuditResult) -> tuple[list[CriterionCount], list[CriterionCoun
     return strong[:MAX_STATEMENTS], missing[:MAX_STATEMENTS]
 
 
+def _macros(style: str | Path | None) -> Any:
+    """The sentence and chart-text macros of the style's ``audit.html.j2``."""
+    return _environment(style).get_template("audit.html.j2").module
+
+
 def _section_chart(result: AuditResult, columns: tuple[str, ...],
-                   rows: tuple[tuple[str, ...], ...]) -> Chart:
+                   rows: tuple[tuple[str, ...], ...], macros: Any) -> Chart:
     """Stacked bars per section; its data table is the grade distribution table."""
     fw = result.framework
     rows_src = [(s, result.section_grades[s.code]) for s in fw.sections
@@ -263,26 +289,24 @@ def _section_chart(result: AuditResult, columns: tuple[str, ...],
     ax.set_xlabel("Number of plans")
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
               frameon=False, fontsize=8)
-    title = "Grades given to the plans we read, by section of the plan"
+    title = _plain(macros.section_chart_title())
     best = max(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
     worst = min(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
-    alt = (f"Stacked bar chart of the grades given to each section of the {result.plans} plans "
-           f"read. Section {best.code} ({best.title}) was most often good or better; section "
-           f"{worst.code} ({worst.title}) least often. The table beside it gives every count.")
+    alt = _plain(macros.section_chart_alt(result.plans, best, worst))
     return Chart("audit-sections", title, alt, figure_to_svg(fig, "audit-sections", title, alt),
                  list(columns), [list(r) for r in rows])
 
 
-def _overall_chart(result: AuditResult) -> Chart:
+def _overall_chart(result: AuditResult, macros: Any) -> Chart:
     fig, ax = new_figure(5.0, 2.6)
     values = [result.overall_grades[g] for g in GRADES]
     ax.bar([GRADE_LABELS[g].replace(" ", "\n", 1) for g in GRADES], values, color=[GRADE_COLOURS[g] for g in GRADES])
     for i, v in enumerate(values):
         ax.text(i, v, str(v), ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("Number of plans")
-    title = "Overall grade of each plan"
-    parts = ", ".join(f"{GRADE_LABELS[g].lower()} {result.overall_grades[g]}" for g in GRADES)
-    alt = f"Bar chart of the overall grades of the {result.graded} plans graded: {parts}."
+    title = _plain(macros.overall_chart_title())
+    parts = [(GRADE_LABELS[g].lower(), result.overall_grades[g]) for g in GRADES]
+    alt = _plain(macros.overall_chart_alt(result.graded, parts))
     rows = [[GRADE_LABELS[g], str(result.overall_grades[g])] for g in GRADES]
     return Chart("audit-overall", title, alt, figure_to_svg(fig, "audit-overall", title, alt),
                  ["Overall grade", "Plans"], rows)
@@ -325,7 +349,8 @@ def summarise_for_letter(result: AuditResult, style: str | Path | None = None) -
         gaps=tuple(statement("gap", c) for c in missing),
         table_columns=columns,
         table_rows=tuple(table_rows),
-        charts=(_section_chart(result, columns, tuple(table_rows)), _overall_chart(result))
+        charts=(_section_chart(result, columns, tuple(table_rows), macros), _overall_chart(result, macros),
+                *([timeliness_chart(result, style)] if result.new_with_timing or result.reviews_checked else []))
         if result.graded else (),
         opening="", closing="",
     )
@@ -359,3 +384,185 @@ def build_audit_section(audit_path: str | Path, out_file: Path, framework: Audit
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out_file
+
+
+# --- working views (tables for the team's notebook) and the group and timeliness charts ----------
+
+GROUP_LABELS = {"phase": "Phase", "need": "Primary need", "setting": "Setting type"}
+
+
+def _note(text: str) -> pd.DataFrame:
+    return pd.DataFrame({"note": [text]})
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return None if not whole else round(100.0 * part / whole, 1)
+
+
+def grades_by_group_table(data: AuditData | None) -> pd.DataFrame:
+    """Overall grade distribution per phase, primary need and setting type, with the number and
+    percent of graded plans judged good or better (index: grouping, group)."""
+    if data is None:
+        return _note("This review names no EHC plan audit file.")
+    result = audit_results(data)
+    rows = []
+    for by, groups in result.breakdowns.items():
+        for group, g in groups.items():
+            rows.append({"by": GROUP_LABELS[by], "group": group, "plans": g.plans, "graded": g.graded,
+                         **{f"{GRADE_LABELS[k]} ({k})": g.grades[k] for k in GRADES},
+                         "good or better": g.good_or_better,
+                         "% good or better": _pct(g.good_or_better, g.graded)})
+    return pd.DataFrame(rows).set_index(["by", "group"])
+
+
+def most_unmet_table(data: AuditData | None, n: int = 10) -> pd.DataFrame:
+    """The criteria most often not met (:meth:`AuditResult.most_unmet`): plans where each applied,
+    how many did not meet it, and that as a percent of the plans where it applied."""
+    if data is None:
+        return _note("This review names no EHC plan audit file.")
+    result = audit_results(data)
+    rows = [{"criterion": c.id, "section": c.section, "what is checked": c.text,
+             "plans where it applied": c.applicable, "not met": c.unmet,
+             "% not met (of plans where it applied)": _pct(c.unmet, c.applicable)}
+            for c in result.most_unmet(n)]
+    if not rows:
+        return _note("Every criterion that applied was met.")
+    return pd.DataFrame(rows).set_index("criterion")
+
+
+def _timeliness_rows(result: AuditResult) -> list[tuple[str, int, int, int, int]]:
+    """(measure, plans, met, not met, not recorded) for new plans and plans at annual review."""
+    weeks = f"{result.framework.grading.timeliness_weeks:g}"
+    out = []
+    if result.framework.grading.timeliness_criterion and result.new_plans:
+        out.append((f"New plans issued within {weeks} weeks", result.new_plans, result.new_within,
+                    result.new_with_timing - result.new_within, result.new_plans - result.new_with_timing))
+    if result.framework.grading.review_criterion and result.by_stage.get("annual review"):
+        reviews = result.by_stage["annual review"]
+        out.append(("Annual review up to date", reviews, result.reviews_current,
+                    result.reviews_checked - result.reviews_current, reviews - result.reviews_checked))
+    return out
+
+
+def timeliness_table(data: AuditData | None) -> pd.DataFrame:
+    """New plans issued within the framework's limit (20 weeks) and annual reviews up to date:
+    plans, met, not met, not recorded and percent met of those recorded."""
+    if data is None:
+        return _note("This review names no EHC plan audit file.")
+    rows = [{"measure": m, "plans": n, "met": met, "not met": late, "not recorded": unknown,
+             "% met (of those recorded)": _pct(met, met + late)}
+            for m, n, met, late, unknown in _timeliness_rows(audit_results(data))]
+    if not rows:
+        return _note("No new plans or plans at annual review were read.")
+    return pd.DataFrame(rows).set_index("measure")
+
+
+def blank_entries_table(data: AuditData | None) -> pd.DataFrame:
+    """Warning, not an error: plans with criterion cells left blank where the framework says the
+    criterion applies. A blank counts as n/a (not applicable), so each one is worth a check: type
+    ``n/a`` where the criterion really does not apply, or met / not met. Criteria of a section the
+    team scored directly, and timeliness derived from weeks_to_issue, are not listed."""
+    if data is None:
+        return _note("This review names no EHC plan audit file.")
+    fw = data.framework
+    rows = []
+    for r in data.records:
+        left = [c.id for c in fw.criteria
+                if c.id in r.blank and r.values.get(c.id, NA) == NA and applies(c, r) is True
+                and c.section not in r.section_scores]
+        if left:
+            rows.append({"row": r.row, "case_ref": r.case_ref, "auditor": r.auditor,
+                         "blank criteria (read as n/a)": ", ".join(left), "count": len(left)})
+    if not rows:
+        return _note("No criterion was left blank where it applies.")
+    return pd.DataFrame(rows).set_index("row")
+
+
+def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -> Chart:
+    """Stacked bars of the overall grades of the plans in each group of ``by`` (phase, need or
+    setting), with the same counts as a table beside it."""
+    macros = _macros(style)
+    groups = [(k, g) for k, g in result.breakdowns[by].items() if g.graded]
+    fig, ax = new_figure(6.5, 0.32 * max(1, len(groups)) + 1.4)
+    y = list(range(len(groups)))[::-1]
+    left = [0] * len(groups)
+    for grade in GRADES:
+        values = [g.grades[grade] for _, g in groups]
+        ax.barh(y, values, left=left, color=GRADE_COLOURS[grade], label=GRADE_LABELS[grade],
+                edgecolor="white", linewidth=0.6)
+        for yi, x0, v in zip(y, left, values):
+            if v:
+                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
+                        color="white" if grade in (4, 1) else "black")
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(y, [k for k, _ in groups])
+    ax.set_xlabel("Number of plans")
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
+              frameon=False, fontsize=8)
+    label = GROUP_LABELS[by]
+    title = _plain(macros.group_chart_title(label))
+    ranked = sorted(groups, key=lambda kg: (-(kg[1].good_or_better / kg[1].graded), kg[0]))
+    alt = _plain(macros.group_chart_alt(label, result.graded, ranked))
+    columns = [label, *[f"{GRADE_LABELS[g]} ({g})" for g in GRADES], "Good or better"]
+    rows = [[k, *[str(g.grades[x]) for x in GRADES], f"{g.good_or_better} of {g.graded}"] for k, g in groups]
+    chart_id = f"audit-by-{by}"
+    return Chart(chart_id, title, alt, figure_to_svg(fig, chart_id, title, alt), columns, rows)
+
+
+def timeliness_chart(result: AuditResult, style: str | Path | None = None) -> Chart:
+    """Bars of new plans issued on time (and late, or not recorded) and annual reviews up to date."""
+    macros = _macros(style)
+    measures = _timeliness_rows(result)
+    fig, ax = new_figure(6.5, 0.45 * max(1, len(measures)) + 1.2)
+    y = list(range(len(measures)))[::-1]
+    left = [0] * len(measures)
+    names = {"met": "On time or up to date", "not met": "Late or out of date", "unknown": "Not recorded"}
+    for pos, key in enumerate(("met", "not met", "unknown"), start=2):
+        values = [m[pos] for m in measures]
+        if not any(values):
+            continue
+        ax.barh(y, values, left=left, color=TIMELY_COLOURS[key], label=names[key],
+                edgecolor="white", linewidth=0.6, hatch="//" if key == "not met" else None)
+        for yi, x0, v in zip(y, left, values):
+            if v:
+                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
+                        color="white" if key != "unknown" else "black",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": TIMELY_COLOURS[key], "ec": "none"})
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(y, [m[0] for m in measures])
+    ax.set_xlabel("Number of plans")
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.22 - 0.3 / (len(y) + 1)),
+              frameon=False, fontsize=8)
+    weeks = f"{result.framework.grading.timeliness_weeks:g}"
+    title = _plain(macros.timeliness_chart_title(weeks))
+    alt = _plain(macros.timeliness_chart_alt(measures))
+    columns = ["Measure", "Plans", "On time or up to date", "Late or out of date", "Not recorded"]
+    rows = [[m[0], *[str(v) for v in m[1:]]] for m in measures]
+    return Chart("audit-timeliness", title, alt, figure_to_svg(fig, "audit-timeliness", title, alt), columns, rows)
+
+
+@dataclass(frozen=True)
+class ChartPanel:
+    """Charts with their data tables, shown as HTML in the team's notebook."""
+
+    charts: tuple[Chart, ...]
+    style: str | Path | None = None
+
+    def _repr_html_(self) -> str:
+        macros = _macros(self.style)
+        return "\n".join(str(macros.chart_figure(c)) for c in self.charts) or "<p>No charts.</p>"
+
+    def __repr__(self) -> str:
+        return f"<audit charts: {', '.join(c.id for c in self.charts)}>"
+
+
+def audit_charts(data: AuditData | None, style: str | Path | None = None) -> ChartPanel:
+    """Working view: grades by phase, primary need and setting, and timeliness, as SVG charts each
+    with its data table (the same charts the letter's style would draw)."""
+    if data is None:
+        return ChartPanel(())
+    result = audit_results(data)
+    charts = [group_chart(result, by, style) for by in GROUPINGS if result.graded]
+    if _timeliness_rows(result):
+        charts.append(timeliness_chart(result, style))
+    return ChartPanel(tuple(charts), style)
