@@ -8,13 +8,14 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from test_capture_support import copy_mini
-from toolkit.capture.server import plan_server, wait_until_listening
+from toolkit.capture.server import lan_addresses, plan_server, wait_until_listening
 
 
 def free_port() -> int:
@@ -35,30 +36,91 @@ def test_other_hosts_get_a_fresh_token(tmp_path: Path) -> None:
     a = plan_server(copy_mini(tmp_path), port=9999, host="0.0.0.0")
     b = plan_server(tmp_path / "proj" / "params" / "mini.yaml", port=9999, host="0.0.0.0")
     assert a.token and b.token and a.token != b.token and len(a.token) >= 24
-    assert f"--token={a.token}" in a.argv and a.url.endswith(f"?token={a.token}")
+    assert a.url.endswith(f"?token={a.token}")
+    assert not any(a.token in arg for arg in a.argv)  # never on the command line (ps shows it)
+    assert a.env["JUPYTER_TOKEN"] == a.token and "--Voila.auto_token=True" in a.argv
+
+
+def test_localhost_plan_drops_an_inherited_token(tmp_path: Path) -> None:
+    plan = plan_server(copy_mini(tmp_path), port=9999, env={"JUPYTER_TOKEN": "x", "PATH": "/usr/bin"})
+    assert "JUPYTER_TOKEN" not in plan.env and plan.lan_urls == ()
+
+
+def test_all_interfaces_plan_lists_the_lan_addresses(tmp_path: Path) -> None:
+    plan = plan_server(copy_mini(tmp_path), port=9999, host="0.0.0.0")
+    assert plan.lan_urls == tuple(f"http://{a}:9999/?token={plan.token}" for a in lan_addresses())
+    assert all(not u.startswith("http://127.") for u in plan.lan_urls)
+
+
+def _start_cli(params_file: Path, *args: str, ignore_sigint: bool = False) -> subprocess.Popen[str]:
+    def background() -> None:  # as a shell starts a job with '&': SIGINT ignored, inherited by children
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+                            preexec_fn=background if ignore_sigint else None)
+
+
+def _lines_until_stop(proc: subprocess.Popen[str]) -> list[str]:
+    assert proc.stdout is not None
+    lines = []
+    while not lines or not lines[-1].startswith("Stop it"):
+        line = proc.stdout.readline()
+        assert line, f"the command ended early: {lines}"
+        lines.append(line.strip())
+    return lines
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (kernels run in sessions of their own, so not by group)."""
+    out = [pid]
+    for child in _children(pid):
+        out.extend(_tree(child))
+    return out
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
 
 
 @pytest.fixture
-def remote_server(tmp_path: Path) -> Iterator[tuple[int, str]]:
+def remote_server(tmp_path: Path) -> Iterator[tuple[int, str, list[str], int]]:
     params_file = copy_mini(tmp_path)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--host", "0.0.0.0",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = _start_cli(params_file, "--host", "0.0.0.0", "--port", str(port))
     try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline(), proc.stdout.readline()]
-        token = lines[1].rsplit(" ", 1)[1].strip()
-        assert token in lines[0] and lines[1].startswith("Access token")
+        lines = _lines_until_stop(proc)
+        token = next(l for l in lines if l.startswith("Access token")).rsplit(" ", 1)[1]
+        assert token in lines[0] and lines[0].startswith("Capture app: http://")
         assert wait_until_listening("127.0.0.1", port, timeout=60)
-        yield port, token
+        yield port, token, lines, proc.pid
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _stop(proc)
 
 
 def _get(port: int, path: str) -> http.client.HTTPResponse:
@@ -68,7 +130,7 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
 
 
 def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, str]) -> None:
-    port, token = remote_server
+    port, token, _, _ = remote_server
     page = _get(port, "/")
     assert page.status in (302, 401, 403)
     if page.status == 302:
@@ -79,3 +141,44 @@ def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, 
     ok = _get(port, f"/?token={token}")
     assert ok.status == 200
     assert b"<html" in ok.read(2000).lower()
+
+
+def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(remote_server: tuple[int, str, list[str], int]) -> None:
+    port, token, lines, cli = remote_server
+    voila = _children(cli)
+    assert voila, "the capture command has started Voilà"
+    for pid in [cli, *voila, *(k for v in voila for k in _children(v))]:
+        assert token not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    for address in lan_addresses():
+        assert f"Capture app at this machine's network address: http://{address}:{port}/?token={token}" in lines
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_stops_voila_and_its_kernels_even_when_started_in_background(tmp_path: Path, sig: int) -> None:
+    """Started as a background job (SIGINT ignored), the command still stops Voilà and its kernels."""
+    import http.client as hc
+
+    params_file = copy_mini(tmp_path)
+    port = free_port()
+    proc = _start_cli(params_file, "--port", str(port), ignore_sigint=True)
+    server: list[int] = []
+    try:
+        _lines_until_stop(proc)
+        assert wait_until_listening("127.0.0.1", port, timeout=60)
+        conn = hc.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("GET", "/")  # renders the notebook: one kernel starts
+        assert conn.getresponse().status == 200
+        [voila] = _children(proc.pid)
+        server = _tree(voila)
+        assert len(server) >= 2  # Voilà and the page's kernel
+        os.kill(proc.pid, sig)
+        proc.wait(30)
+        deadline = time.monotonic() + 20
+        while _alive(server) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _alive(server) == []
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+        for pid in _alive(server):  # never leave a server behind, even when the test fails
+            os.kill(pid, signal.SIGKILL)

@@ -180,8 +180,11 @@ def test_shared_over_network_works_with_the_token_only(tmp_path: Path, fresh_bro
                             start_new_session=True)
     try:
         assert proc.stdout is not None
-        proc.stdout.readline()
-        token = proc.stdout.readline().rsplit(" ", 1)[1].strip()
+        line = proc.stdout.readline()
+        while not line.startswith("Access token"):  # after the URL(s)
+            line = proc.stdout.readline()
+            assert line, "no access token printed"
+        token = line.rsplit(" ", 1)[1].strip()
         assert wait_until_listening("127.0.0.1", port, timeout=60)
         page = fresh_browser.new_page()  # type: ignore[attr-defined]
         page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)

@@ -5,8 +5,9 @@ notebook through the ``PEER_REVIEW_PARAMS`` environment variable (Voilà hands i
 to each page's kernel). On ``127.0.0.1``/``localhost`` there is no token. On any other host (a team
 sharing one laptop over the venue's network) a fresh token from :func:`secrets.token_urlsafe` is
 required: Voilà's Jupyter-server login refuses a request without it (redirect to ``/login`` for
-pages, 403 for the API). Source code and tracebacks are never sent to the page
-(``strip_sources``, ``show_tracebacks=False``).
+pages, 403 for the API). The token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable
+(with ``Voila.auto_token``), never on its command line, so ``ps`` does not show it. Source code and
+tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=False``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,29 @@ class ServerPlan:
     url: str
     token: str | None
     local_url: str = ""
+    lan_urls: tuple[str, ...] = ()
+
+
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (sorted; empty when it has no network).
+
+    From the host name's addresses and the address the kernel would send from to a public
+    address (a UDP ``connect`` sends no packet).
+    """
+    found: set[str] = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    for probe in ("192.0.2.1", "10.255.255.255"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.connect((probe, 9))
+                found.add(str(s.getsockname()[0]))
+            except OSError:
+                continue
+    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
 
 
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
@@ -96,9 +120,12 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         # Voilà cannot always shut a closed tab's kernel down (voila#1458): cull idle, disconnected ones.
         "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=120",
     ]
-    if token:
-        argv.append(f"--token={token}")
     full_env = dict(os.environ if env is None else env)
+    full_env.pop("JUPYTER_TOKEN", None)
+    full_env.pop("JUPYTER_TOKEN_FILE", None)
+    if token:  # through the environment: a command line is visible to every user in ps
+        argv.append("--Voila.auto_token=True")
+        full_env["JUPYTER_TOKEN"] = token
     full_env[PARAMS_ENV] = str(params_path.resolve())
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
@@ -106,7 +133,8 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
     url = f"http://{shown_host}:{port}/" + (f"?token={quote(token)}" if token else "")
     query = f"?token={quote(token)}" if token else ""
     local_host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else shown_host
-    return ServerPlan(tuple(argv), full_env, host, port, url, token, f"http://{local_host}:{port}/{query}")
+    lan = tuple(f"http://{a}:{port}/{query}" for a in lan_addresses()) if host in ("0.0.0.0", "::", "") else ()
+    return ServerPlan(tuple(argv), full_env, host, port, url, token, f"http://{local_host}:{port}/{query}", lan)
 
 
 def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
@@ -125,8 +153,11 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
           echo: Callable[[str], None] = lambda s: None) -> int:
     """Run the capture app until interrupted; returns Voilà's exit code.
 
-    ``echo`` receives the lines to show the user (the URL, and the token when one is required).
-    SIGINT and SIGTERM are passed on to Voilà as SIGINT, so it shuts its kernels down cleanly.
+    ``echo`` receives the lines to show the user (the URL, the machine's network addresses when it
+    listens on all of them, and the token when one is required). SIGINT and SIGTERM are passed on
+    to Voilà as SIGTERM, which it handles by shutting its kernels down (a SIGINT could be ignored:
+    a process started in the background inherits SIGINT ignored). The handlers are in place before
+    Voilà starts, so a signal arriving meanwhile still stops it.
     """
     from toolkit.kernels import ensure_kernel
 
@@ -138,26 +169,32 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
         CaptureStore(root, params, scope, member.name).ensure_files()
     ensure_kernel()
     echo(f"Capture app: {plan.url}")
+    for url in plan.lan_urls:
+        echo(f"Capture app at this machine's network address: {url}")
     if plan.token:
         echo(f"Access token (needed by everyone who opens the app): {plan.token}")
     echo("Stop it with Ctrl+C.")
-    proc = subprocess.Popen(plan.argv, env=plan.env, start_new_session=True)
+    running: list[subprocess.Popen[bytes]] = []
+    stop_asked: list[int] = []
 
     def forward(signum: int, frame: FrameType | None) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+        stop_asked.append(signum)
+        for proc in running:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        if open_browser and wait_until_listening(plan.host, plan.port):
+        proc = subprocess.Popen(plan.argv, env=plan.env, start_new_session=True)
+        running.append(proc)
+        if stop_asked:  # a signal came while Voilà was being started
+            proc.send_signal(signal.SIGTERM)
+        elif open_browser and wait_until_listening(plan.host, plan.port):
             webbrowser.open(plan.local_url)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
-            return proc.wait()
+        return proc.wait()
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        if proc.poll() is None:
-            proc.kill()
+        for proc in running:
+            if proc.poll() is None:
+                proc.kill()
