@@ -264,12 +264,19 @@ def _expand_allow(allow: Sequence[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _allow_pattern(allow: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled pattern for every allowed phrase (longest first), spaces matching any run."""
+    phrases = sorted(set(_expand_allow(allow)), key=lambda p: (-len(p), p))
+    if not phrases:
+        return None
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split(" ")) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.I)
+
+
 def _allowed_spans(text: str, allow: Sequence[str]) -> list[tuple[int, int]]:
-    spans = []
-    for phrase in _expand_allow(allow):
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in phrase.split(" ")) + r"(?!\w)"
-        spans += [(m.start(), m.end()) for m in re.finditer(pattern, text, re.I)]
-    return spans
+    pattern = _allow_pattern(tuple(allow))
+    return [] if pattern is None else [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
