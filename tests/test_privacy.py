@@ -81,7 +81,8 @@ def test_other_dates_and_numbers_are_not_flagged(text: str) -> None:
                                   "Amelia's views", "with Mrs. Khan", "Mohammed attended",
                                   "He said Jack is his friend", "OLIVER SMITH", "oliver twist",
                                   "Holly Baker attended", "Ruby's mum said", "Year 6: Max Hughes",
-                                  "Miss Green attended", "Oliver's school", "Jacob's teacher said"])
+                                  "Miss Green attended", "Oliver's school", "Jacob's teacher said",
+                                  "Master Jones, SENCo"])
 def test_names_are_flagged(text: str) -> None:
     assert kinds(text) == ["name"]
 

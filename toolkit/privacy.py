@@ -365,7 +365,7 @@ def _name_hits(text: str, allowed: Sequence[tuple[int, int]]) -> list[PrivacyHit
             span = (start, w.tokens[last][1])
             if _inside(*span, covered):
                 continue
-            if w.is_staff(*span, titled=True):
+            if low != "master" and w.is_staff(*span, titled=True):  # Master is a boy's title
                 covered.append(span)
                 continue
             hits.append(PrivacyHit("name", *span))
