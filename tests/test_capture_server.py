@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from test_capture_support import copy_mini
+from test_capture_support import alive, children, copy_mini, process_tree
 from toolkit.capture.server import lan_addresses, plan_server, wait_until_listening
 
 
@@ -80,34 +80,6 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(c) for c in text.split()]
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants (kernels run in sessions of their own, so not by group)."""
-    out = [pid]
-    for child in _children(pid):
-        out.extend(_tree(child))
-    return out
-
-
-def _alive(pids: list[int]) -> list[int]:
-    alive = []
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":
-            alive.append(pid)
-    return alive
-
-
 @pytest.fixture
 def remote_server(tmp_path: Path) -> Iterator[tuple[int, str, list[str], int]]:
     params_file = copy_mini(tmp_path)
@@ -145,9 +117,9 @@ def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, 
 
 def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(remote_server: tuple[int, str, list[str], int]) -> None:
     port, token, lines, cli = remote_server
-    voila = _children(cli)
+    voila = children(cli)
     assert voila, "the capture command has started Voilà"
-    for pid in [cli, *voila, *(k for v in voila for k in _children(v))]:
+    for pid in [cli, *voila, *(k for v in voila for k in children(v))]:
         assert token not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     for address in lan_addresses():
         assert f"Capture app at this machine's network address: http://{address}:{port}/?token={token}" in lines
@@ -168,17 +140,17 @@ def test_signal_stops_voila_and_its_kernels_even_when_started_in_background(tmp_
         conn = hc.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("GET", "/")  # renders the notebook: one kernel starts
         assert conn.getresponse().status == 200
-        [voila] = _children(proc.pid)
-        server = _tree(voila)
+        [voila] = children(proc.pid)
+        server = process_tree(voila)
         assert len(server) >= 2  # Voilà and the page's kernel
         os.kill(proc.pid, sig)
         proc.wait(30)
         deadline = time.monotonic() + 20
-        while _alive(server) and time.monotonic() < deadline:
+        while alive(server) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert _alive(server) == []
+        assert alive(server) == []
     finally:
         if proc.poll() is None:
             _stop(proc)
-        for pid in _alive(server):  # never leave a server behind, even when the test fails
+        for pid in alive(server):  # never leave a server behind, even when the test fails
             os.kill(pid, signal.SIGKILL)

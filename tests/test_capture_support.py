@@ -24,3 +24,34 @@ def store_for(params_file: Path, reviewer: str) -> CaptureStore:
 def draft(statement: str = "Health visitors spot speech delay early.", kloe: str = "2016-identify",
           kind: str = "strength", evidence: tuple[str, ...] = ("interview",), **kw: object) -> FindingDraft:
     return FindingDraft(kloe=kloe, kind=kind, statement=statement, evidence=evidence, **kw)  # type: ignore[arg-type]
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (Linux ``/proc``)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Jupyter starts each kernel in a session of its own, so a
+    server's kernels are found as its children, not by process group)."""
+    out = [pid]
+    for child in children(pid):
+        out.extend(process_tree(child))
+    return out
+
+
+def alive(pids: list[int]) -> list[int]:
+    """Those of ``pids`` still running (zombies count as gone)."""
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out

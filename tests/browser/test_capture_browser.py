@@ -15,12 +15,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from test_capture_support import copy_mini
+from test_capture_support import alive, children, copy_mini, process_tree
 from toolkit.capture.server import wait_until_listening
 from toolkit.store import open_review
 
@@ -204,3 +205,73 @@ def test_shared_over_network_works_with_the_token_only(tmp_path: Path, fresh_bro
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def _serve(params_file: Path, port: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("Capture app: ")
+    assert wait_until_listening("127.0.0.1", port, timeout=60)
+    return proc
+
+
+def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Path, fresh_browser: object) -> None:
+    """Save a finding and tick a prompt in Chromium, SIGKILL the real Voila server and its kernels,
+    restart it: both are there, and no temporary file is left behind."""
+    from playwright.sync_api import expect
+
+    params_file = copy_mini(tmp_path)
+    params, scope, root = open_review(params_file)
+    folder = root / "data" / params.review_id / "capture"
+    kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
+    statement = "Saved just before the server was killed."
+    port = _free_port()
+    cli = _serve(params_file, port)
+    server: list[int] = []
+    try:
+        page = fresh_browser.new_page()  # type: ignore[attr-defined]
+        _start(page, f"http://127.0.0.1:{port}/")
+        page.fill(".pr-f-statement textarea", statement)
+        page.select_option(".pr-f-kloe select", label=kloe_label)
+        page.check(".pr-f-ev-documents input")
+        page.click("button.pr-f-save")
+        expect(page.locator(".pr-f-msg .pr-msg-ok")).to_contain_text("Saved")
+        page.get_by_role("tab", name="Checklist").click()
+        row = page.locator(".pr-prompt-2016-identify-2")
+        row.locator("button", has_text="Partly").click()
+        expect(row.locator(".pr-msg-ok")).to_contain_text("Saved")
+
+        [voila] = children(cli.pid)
+        server = process_tree(voila)
+        assert len(server) >= 2, "Voila and the page's kernel"
+        for pid in server:  # Voila's process group, and each kernel's (they run in sessions of their own)
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+        os.killpg(cli.pid, signal.SIGKILL)
+        cli.wait(20)
+        deadline = time.monotonic() + 20
+        while alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert alive(server) == []
+        page.close()
+
+        cli = _serve(params_file, port)
+        page = fresh_browser.new_page()  # type: ignore[attr-defined]
+        page.goto(f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte", timeout=90_000)
+        page.wait_for_selector(".pr-f-list select", timeout=90_000)
+        expect(page.locator(".pr-f-list select")).to_contain_text(statement)
+        page.get_by_role("tab", name="Checklist").click()
+        expect(page.locator(".pr-prompt-2016-identify-2 button.mod-active")).to_have_text("Partly")
+        _assert_clean(page)
+        leftovers = [p.name for p in folder.iterdir() if ".tmp-" in p.name]
+        assert leftovers == []
+    finally:
+        if cli.poll() is None:
+            os.killpg(cli.pid, signal.SIGINT)
+            try:
+                cli.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(cli.pid, signal.SIGKILL)
+                cli.wait()
+        for pid in alive(server):
+            os.kill(pid, signal.SIGKILL)
