@@ -40,7 +40,7 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
             "`letter` are the letter itself; nbconvert's `letter` template keeps only their output, so "
             "the other cells are the team's working view and never reach the letter."]),
     ("code", ["parameters"], PARAMETERS),
-    ("code", [], "from toolkit import letter, perfletter, summary\nfrom toolkit.review import from_notebook"),
+    ("code", [], "from toolkit import auditreport, letter, perfletter, summary\nfrom toolkit.review import from_notebook"),
     ("md", ["## The review and its inputs"]),
     ("code", [], "review = from_notebook(globals())\nreview"),
     ("code", [], "summary.findings_table(review)"),
@@ -49,7 +49,11 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
             "Grades by section, results by group, and the moderation of plans read by two auditors: "
             "settle the disagreements listed here before the letter is sent. Only counts reach the letter."]),
     ("code", [], "summary.audit_grades_table(review)"),
-    ("code", [], "summary.audit_breakdown_table(review)"),
+    ("code", [], "auditreport.grades_by_group_table(review.audit)"),
+    ("code", [], "auditreport.most_unmet_table(review.audit)"),
+    ("code", [], "auditreport.timeliness_table(review.audit)"),
+    ("code", [], "auditreport.audit_charts(review.audit)"),
+    ("code", [], "auditreport.blank_entries_table(review.audit)"),
     ("code", [], "summary.moderation_summary(review)"),
     ("code", [], "summary.moderation_disagreements(review)"),
     ("md", ["## Performance data (working view)\n\n"

@@ -70,17 +70,6 @@ def audit_grades_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("section")
 
 
-def audit_breakdown_table(review: "Review") -> pd.DataFrame:
-    """Working view: plans graded good or better by phase, primary need and setting type."""
-    if review.audit is None:
-        return pd.DataFrame()
-    from toolkit.auditreport import audit_results
-
-    rows = [{"by": by, "group": group, "plans": g.plans, "graded": g.graded, "good or better": g.good_or_better}
-            for by, groups in audit_results(review.audit).breakdowns.items() for group, g in groups.items()]
-    return pd.DataFrame(rows).set_index(["by", "group"])
-
-
 def moderation_summary(review: "Review") -> pd.DataFrame:
     """Working view: how far two auditors reading the same plans agreed."""
     if review.audit is None:
