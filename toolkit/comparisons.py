@@ -9,7 +9,8 @@ Definitions (the letter and the briefing rely on them):
   it (``202425``) when the indicator has no calendar year 2025.
 * **Rank**: among all local authorities with a value in that period; 1 is the best (the highest
   value when higher is better, the lowest when lower is better; the highest for neutral
-  indicators). Ties share the best rank ("1, 2, 2, 4").
+  indicators). Only local authority rows count, and only those with a value (not a code such as
+  ``x``). Ties share the best rank ("1, 2, 2, 4") and are written "joint".
 * **Band**: the ranked list cut into quarters, ``band = "ABCD"[(rank - 1) * 4 // count]``;
   A is always the best quarter. Neutral indicators (volumes) get no band.
 * **Direction**: over the latest ``trend.periods`` periods with a value (at least three), ending
@@ -18,6 +19,12 @@ Definitions (the letter and the briefing rely on them):
   percentages, 1 point for scores, 5% of the window's mean for counts and rates) is *stable*;
   otherwise *improving* or *declining* (polarity-aware), or *rising* / *falling* for neutral
   indicators. Fewer than three values: no direction.
+* **Comparators**: England's and the region's published rows; for counts, whose published rows
+  are totals, the average (mean) local authority in England and in the region instead, in the
+  sentences, the tables and both charts alike. Statistical neighbours: the mean and median of
+  those with a value in the period.
+
+See ``docs/performance-data.md`` for the whole set of rules.
 """
 
 from __future__ import annotations
