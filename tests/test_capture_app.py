@@ -6,7 +6,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from test_capture_support import copy_mini, store_for
+from test_capture_support import copy_mini, draft, store_for
 from toolkit.capture.app import CaptureApp, capture_app, reviewer_from_query
 from toolkit.store import open_review
 
@@ -82,3 +82,51 @@ def test_missing_or_bad_params_give_a_message_not_a_traceback(tmp_path: Path, mo
 def test_query_string_preselects_only_team_members() -> None:
     assert reviewer_from_query("reviewer=Lena%20Duarte&token=x", ["Lena Duarte"]) == "Lena Duarte"
     assert reviewer_from_query("reviewer=Mallory", ["Lena Duarte"]) is None
+
+
+SCRIPT = "Families <script>alert('x')</script> shape the offer."
+
+
+def _html_of(w: widgets.Widget) -> str:
+    """All the HTML a widget tree puts on the page."""
+    out = [w.value] if isinstance(w, widgets.HTML) else []
+    for child in getattr(w, "children", ()):
+        out.append(_html_of(child))
+    return "".join(out)
+
+
+def test_coverage_lists_uncovered_prompts_and_single_evidence_findings_escaped(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    lena = store_for(params_file, "Lena Duarte")
+    thin = lena.add(draft(SCRIPT, kloe="lt-coproduction", evidence=("focus group",))).finding
+    assert thin is not None
+    assert lena.set_prompt("lt-coproduction.1", "covered", "").ok
+    assert lena.set_prompt("lt-coproduction.2", "partly", "").ok
+    app.coverage.refresh()
+    page = app.coverage.details.value
+    assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    section = page.split('data-kloe="lt-coproduction"')[1].split("</section>")[0]
+    _, scope, _ = open_review(params_file)
+    prompts = {p.id: p.text for k in scope.kloes for p in k.prompts}
+    assert prompts["lt-coproduction.1"] not in section  # covered: not listed
+    assert f"{prompts['lt-coproduction.2']} <small>(partly)</small>" in section
+    assert section.count('class="pr-cov-prompt"') == sum(1 for p in prompts if p.startswith("lt-coproduction.")) - 1
+    assert "(Lena Duarte; only focus group)" in section
+    assert "A dropped duplicate finding." in section  # the fixture's a5 rests on an interview only
+
+
+def test_refine_shows_a_script_statement_escaped(tmp_path: Path) -> None:
+    app, params_file = _app(tmp_path)
+    params, _, _ = open_review(params_file)
+    for m in params.team:  # as peer-review capture does at start
+        store_for(params_file, m.name).ensure_files()
+    lena = store_for(params_file, "Lena Duarte")
+    assert lena.add(draft(SCRIPT, kloe="lt-coproduction", evidence=("interview",))).ok
+    assert lena.add(draft("The forum shapes strategy from the start.", kloe="lt-coproduction")).ok
+    app.refine.kloe.value = "lt-coproduction"
+    app.refine.refresh()
+    shown = _html_of(app.refine.widget)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in shown  # Lena's, in table and editor
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown  # the fixture's a4, seeded into Ruth's file
+    assert "<script>" not in shown
+    assert "inputs:" not in shown  # no parameters snippet to paste any more

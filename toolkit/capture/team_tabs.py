@@ -8,7 +8,8 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
-from toolkit.coverage import coverage
+from toolkit.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
+from toolkit.findings import Finding
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
 from toolkit.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
@@ -18,21 +19,28 @@ HEADLINES = "(headlines)"
 
 
 class CoverageTab:
+    """Per KLOE: the counts, then the prompts not yet covered and the findings on one evidence kind."""
+
     def __init__(self, params: ReviewParams, scope: KloeScope, root: Path) -> None:
         self.params, self.scope, self.root = params, scope, root
         self.messages = MessageArea()
         self.table = widgets.HTML()
         self.table.add_class("pr-coverage")
+        self.details = widgets.HTML()
+        self.details.add_class("pr-coverage-details")
         self.refresh_button = widgets.Button(description="Refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
         self.widget = widgets.VBox([widgets.HTML("<h2>Coverage</h2>"), self.refresh_button,
-                                    self.messages.widget, self.table])
+                                    self.messages.widget, self.table,
+                                    widgets.HTML("<h3>Still to do, KLOE by KLOE</h3>"), self.details])
 
     def refresh(self) -> None:
         run_guarded(self.messages, self._refresh)
 
     def _refresh(self) -> None:
-        report = coverage(self.params, self.scope, self.root)
+        findings, problems, _ = review_findings(self.params, self.scope, self.root)
+        checklist, more = review_checklist(self.params, self.scope, self.root)
+        report = compute_coverage(self.scope, findings, checklist, [*problems, *more])
         rows = [[k.title + (f" ({k.kloe})" if k.kloe else ""), f"{k.covered} of {k.prompts}", k.partly, k.not_yet,
                  k.strengths, k.areas, k.urgent, k.single_evidence, ", ".join(k.reviewers) or "none yet"]
                 for k in report.kloes]
@@ -40,10 +48,36 @@ class CoverageTab:
             ["KLOE", "Prompts covered", "Partly", "Not yet", "Strengths", "Areas for consideration",
              "Urgent actions", "On one kind of evidence only", "Reviewers"], rows,
             caption="Findings withdrawn are not counted; a prompt counts as covered when any reviewer covered it.")
+        self.details.value = coverage_details_html(report, self.scope, findings)
         if report.problems:
             self.messages.error([f"Left out: {p}" for p in report.problems[:20]])
         else:
             self.messages.clear()
+
+
+def coverage_details_html(report: CoverageReport, scope: KloeScope, findings: Sequence[Finding]) -> str:
+    """For each KLOE: the prompts not covered yet (with their best status) and the findings that
+    rest on one kind of evidence only (statement, reviewer, the evidence kind). All text escaped."""
+    prompt_text = {p.id: p.text for k in scope.kloes for p in k.prompts}
+    by_id = {f.id: f for f in findings}
+    parts = []
+    for k in report.kloes:
+        todo = [(pid, status) for pid, status in k.prompt_status if status != "covered"]
+        thin = [by_id[i] for i in k.single_evidence_ids if i in by_id]
+        if not todo and not thin:
+            continue
+        title = k.title + (f" ({k.kloe})" if k.kloe else "")
+        body = [f'<section class="pr-cov-kloe" data-kloe="{esc(k.kloe)}"><h4>{esc(title)}</h4>']
+        if todo:
+            items = "".join(f'<li class="pr-cov-prompt">{esc(prompt_text.get(pid, pid))} '
+                            f"<small>({esc(status)})</small></li>" for pid, status in todo)
+            body.append(f"<p>Prompts not yet covered ({len(todo)}):</p><ul>{items}</ul>")
+        if thin:
+            items = "".join(f'<li class="pr-cov-single">{esc(f.statement)} <small>({esc(f.reviewer)}; only '
+                            f"{esc(f.evidence[0] if f.evidence else '')})</small></li>" for f in thin)
+            body.append(f"<p>Findings resting on one kind of evidence only ({len(thin)}):</p><ul>{items}</ul>")
+        parts.append("".join(body) + "</section>")
+    return "".join(parts) or "<p>Every prompt is covered and every finding rests on more than one kind of evidence.</p>"
 
 
 class RefineTab:
