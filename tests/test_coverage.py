@@ -19,6 +19,18 @@ RANK = {"not yet": 0, "partly": 1, "covered": 2}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
+    """A findings or checklist file's rows as text, read here without the toolkit (CSV or XLSX)."""
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            cells = list(wb.worksheets[0].iter_rows(values_only=True))
+        finally:
+            wb.close()
+        header = [str(h or "").strip().lower() for h in cells[0]]
+        return [{h: ("" if v is None else str(v)).strip() for h, v in zip(header, r)}
+                for r in cells[1:] if any(v not in (None, "") for v in r)]
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [{k.strip().lower(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
 
@@ -73,18 +85,25 @@ def _actual(report: object, kloe: str) -> dict[str, object]:
 @pytest.mark.parametrize("params_file", DEMO_PARAMS, ids=[p.stem for p in DEMO_PARAMS])
 def test_demo_review_coverage_matches_independent_counts(params_file: Path, tmp_path: Path) -> None:
     params, scope, root = open_review(params_file)
-    csvs = [root / f for f in params.inputs.findings if f.endswith(".csv")]
-    assert csvs, "the demo review has CSV findings files"
+    files = [root / f for f in params.inputs.findings]
+    assert any(f.suffix == ".xlsx" for f in files), "the demo review has an Excel findings file"
+    own = [root / f for f in params.inputs.checklist]
+    assert own, "the demo review has checklist files"
     prompts = {k.id: [p.id for p in k.prompts] for k in scope.kloes}
-    checklist = tmp_path / "checklist.csv"
-    _write_checklist(checklist, [m.name for m in params.team], prompts, seed=len(params.review_id))
-    report = coverage(params, scope, root, findings_files=csvs, checklist_files=[checklist])
+    extra = tmp_path / "checklist.csv"
+    _write_checklist(extra, [m.name for m in params.team], prompts, seed=len(params.review_id))
+    report = coverage(params, scope, root, findings_files=files, checklist_files=[*own, extra])
     assert report.problems == ()
-    expected = _expected(csvs, [checklist], prompts)
+    expected = _expected(files, [*own, extra], prompts)
     for kloe in prompts:
         assert _actual(report, kloe) == expected[kloe], kloe
     assert sum(k.findings for k in report.kloes) == sum(
-        1 for p in csvs for r in _rows(p) if r.get("withdrawn", "").lower() not in ("yes", "true", "1", "y"))
+        1 for p in files for r in _rows(p) if r.get("withdrawn", "").lower() not in ("yes", "true", "1", "y"))
+    if not (root / "data" / params.review_id / "capture").exists():  # no capture yet: the default is the inputs
+        default = coverage(params, scope, root)
+        own_only = _expected(files, own, prompts)
+        for kloe in prompts:
+            assert _actual(default, kloe) == own_only[kloe], kloe
 
 
 def test_capture_session_coverage(tmp_path: Path) -> None:
