@@ -597,10 +597,14 @@ def comparator_cells(comp: Comparison, exact: bool = False, missing: str = "-") 
     ind = comp.indicator
     if comp.averages_stand_in:
         label = wording()["average_cell"]
-        return tuple(missing if v is None else label.format(value=format_value(ind, v))  # type: ignore[return-value]
-                     for v in (comp.england_la_mean, comp.region_la_mean if comp.area.region_name else None))
-    show = (lambda v: _exact(ind, v, missing)) if exact else (lambda v: format_value(ind, v, missing))
-    return show(comp.england), show(comp.region)
+
+        def average(value: float | None) -> str:
+            return missing if value is None else label.format(value=format_value(ind, value))
+
+        return average(comp.england_la_mean), average(comp.region_la_mean if comp.area.region_name else None)
+    if exact:
+        return _exact(ind, comp.england, missing), _exact(ind, comp.region, missing)
+    return format_value(ind, comp.england, missing), format_value(ind, comp.region, missing)
 
 
 def rank_cell(comp: Comparison, of: str = "/") -> str:

@@ -26,7 +26,6 @@ from toolkit.performance import (
     Observation,
     Period,
     PerformanceSource,
-    find_column,
     normalise_name,
 )
 
