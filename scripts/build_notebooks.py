@@ -62,6 +62,7 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
             "These checks are for the team and never reach the letter."]),
     ("code", [], "perfletter.indicator_table(review)"),
     ("code", [], "perfletter.consistency_table(review)"),
+    ("code", [], "perfletter.warnings_table(review)"),
     ("md", ["## The letter"]),
     # one tagged cell per letter section, in the letter's order
     *[("code", ["letter"], f"letter.{section.__name__}(review)") for section in SECTIONS],
