@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from toolkit import __version__
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed
-from toolkit.manifest import OUTPUT_PACKAGES, Manifest, build_manifest, read_manifest, verify
+from toolkit.manifest import (MANIFEST_NAME, OUTPUT_PACKAGES, Manifest, build_manifest, read_manifest,
+                              toolkit_code_hash, verify)
 from toolkit.params import load_params
 from toolkit.render import draft, injected_parameters, remove_stale_temp_folders
 
@@ -35,6 +36,10 @@ def test_manifest_content(mini: Path) -> None:
     }
     assert m.toolkit_version == __version__
     assert set(m.packages) == {*OUTPUT_PACKAGES, "python"}
+    for name in ("black", "ipykernel", "ipython", "numpy", "pyyaml"):  # "not installed" is recorded too
+        assert m.packages[name]
+    assert re.fullmatch(r"[0-9a-f]{64}", m.toolkit_code) and m.toolkit_code == toolkit_code_hash(
+        Path(__file__).parents[1] / "notebooks" / "letter.ipynb")
     assert m.parameters["visit"]["dates"] == ["2026-02-03", "2026-02-04"]
     assert m.parameters["params_file"] == "params/mini.yaml" and m.parameters["project_root"] == "."
     text = m.to_json()
@@ -120,3 +125,84 @@ def test_remove_stale_temp_folders_keeps_live_ones(tmp_path: Path) -> None:
         p.mkdir()
     assert sorted(p.name for p in remove_stale_temp_folders(tmp_path, "r")) == [old.name, dead.name]
     assert live.exists() and other.exists() and report.exists()
+
+
+def test_toolkit_code_hash_follows_the_package_files(tmp_path: Path) -> None:
+    import shutil
+
+    import toolkit
+
+    package = tmp_path / "toolkit"
+    shutil.copytree(Path(toolkit.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = Path(__file__).parents[1] / "notebooks" / "letter.ipynb"
+    first = toolkit_code_hash(notebook, package)
+    assert first == toolkit_code_hash(notebook, package) == toolkit_code_hash(notebook)  # not where it lives
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert toolkit_code_hash(notebook, package) == first  # compiled files do not count
+    template = next(package.joinpath("styles", "standard").glob("*.j2"))
+    template.write_text(template.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert toolkit_code_hash(notebook, package) != first
+
+
+def test_verify_names_a_toolkit_change(mini: Path) -> None:
+    result = draft(mini)
+    path = result.folder / MANIFEST_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["toolkit_code"] = "0" * 64  # as if built by another version of the toolkit's code
+    path.write_text(json.dumps(data, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    out = verify(result.folder)
+    assert not out.identical and out.toolkit_changed and out.different == [MANIFEST_NAME]
+    assert "  toolkit code changed since the build" in out.lines()
+    assert "  no input changed since the build" in out.lines()
+
+
+def test_stale_cleanup_puts_an_orphaned_old_report_back(tmp_path: Path) -> None:
+    orphan = tmp_path / ".r.old-999999999"  # a process died between the two renames of its swap
+    orphan.mkdir()
+    (orphan / "letter.html").write_text("the previous good letter", encoding="utf-8")
+    dead_tmp = tmp_path / ".r.tmp-999999999-q"
+    dead_tmp.mkdir()
+    assert remove_stale_temp_folders(tmp_path, "r") == [dead_tmp]
+    assert (tmp_path / "r" / "letter.html").read_text(encoding="utf-8") == "the previous good letter"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_failed_swap_puts_the_old_report_back(tmp_path: Path) -> None:
+    from toolkit.render import _swap_into_place
+
+    final = tmp_path / "r"
+    (final / "charts").mkdir(parents=True)
+    (final / "charts" / "a.svg").write_text("old", encoding="utf-8")
+    with pytest.raises(FileNotFoundError):
+        _swap_into_place(tmp_path / ".r.tmp-1-gone", final)  # the new folder vanished
+    assert (final / "charts" / "a.svg").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_stop_signals_wait_for_the_swap(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from toolkit.render import _stop_signals_held
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        steps = []
+        with pytest.raises(Stopped):
+            with _stop_signals_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                steps.append("first rename")
+                os.kill(os.getpid(), signal.SIGTERM)
+                steps.append("second rename")
+        assert steps == ["first rename", "second rename"]
+        assert signal.getsignal(signal.SIGTERM) is stop
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -27,9 +27,13 @@ from toolkit.errors import InputError, ToolkitError
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 
-#: Packages whose version can change the bytes of a report.
-OUTPUT_PACKAGES = ("jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat", "pandas", "papermill", "pydantic",
-                   "python-docx")
+#: Packages whose version can change the bytes of a report. ``black`` is among them because
+#: papermill formats the injected-parameters cell with it when it is installed.
+OUTPUT_PACKAGES = ("black", "ipykernel", "ipython", "jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat",
+                   "numpy", "pandas", "papermill", "pydantic", "python-docx", "pyyaml")
+
+#: Files of the toolkit package that shape a report: its code, templates, styles and data.
+CODE_SUFFIXES = (".py", ".j2", ".tpl", ".yaml", ".yml", ".json", ".csv", ".txt", ".css", ".ipynb")
 
 
 def sha256_file(path: Path) -> str:
@@ -55,6 +59,26 @@ def toolkit_version() -> str:
     from toolkit import __version__
 
     return __version__
+
+
+def toolkit_code_hash(notebook: Path | None = None, package: Path | None = None) -> str:
+    """sha256 over the toolkit package's own files that shape a report, and the letter notebook.
+
+    Each file contributes its path inside the package and its bytes, in sorted order, so the hash
+    depends only on the contents (not on where the package is installed or on file times).
+    ``package`` is the package folder (default: this toolkit's).
+    """
+    package = package or Path(__file__).parent
+    digest = hashlib.sha256()
+    files = [(f"toolkit/{p.relative_to(package).as_posix()}", p) for p in _files_under(package)
+             if p.suffix in CODE_SUFFIXES]
+    if notebook is not None:
+        files.append((f"<notebook>/{notebook.name}", notebook))
+    for name, path in files:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -119,13 +143,14 @@ class Manifest:
     toolkit_version: str
     packages: dict[str, str]
     notebook: str = "notebooks/letter.ipynb"
+    toolkit_code: str = ""  # toolkit_code_hash() at build time
     format: int = MANIFEST_FORMAT
 
     def to_json(self) -> str:
         data = {
             "format": self.format, "review_id": self.review_id, "params_file": self.params_file,
             "inputs": self.inputs, "parameters": self.parameters, "notebook": self.notebook,
-            "toolkit_version": self.toolkit_version, "packages": self.packages,
+            "toolkit_version": self.toolkit_version, "toolkit_code": self.toolkit_code, "packages": self.packages,
         }
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -135,7 +160,7 @@ class Manifest:
         return cls(review_id=data["review_id"], params_file=data["params_file"], inputs=dict(data["inputs"]),
                    parameters=dict(data["parameters"]), toolkit_version=data["toolkit_version"],
                    packages=dict(data["packages"]), notebook=data.get("notebook", "notebooks/letter.ipynb"),
-                   format=int(data.get("format", MANIFEST_FORMAT)))
+                   format=int(data.get("format", MANIFEST_FORMAT)), toolkit_code=str(data.get("toolkit_code", "")))
 
 
 def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[str, Any],
@@ -148,7 +173,14 @@ def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[
         inputs[f"<toolkit>/{nb_shown}"] = sha256_file(notebook)
     return Manifest(review_id=params.review_id, params_file=_relative(params_path, root), inputs=inputs,
                     parameters=_jsonable(parameters), toolkit_version=toolkit_version(),
-                    packages=package_versions(), notebook=nb_shown)
+                    packages=package_versions(), notebook=nb_shown,
+                    toolkit_code=toolkit_code_hash(notebook if notebook is not None else _default_notebook()))
+
+
+def _default_notebook() -> Path:
+    from toolkit.render import notebook_path
+
+    return notebook_path()
 
 
 def read_manifest(report_dir: Path) -> Manifest:
@@ -178,6 +210,7 @@ class VerifyResult:
     unchecked: list[str] = field(default_factory=list)  # in the report, not made by the letter build (a briefing)
     changed_inputs: list[str] = field(default_factory=list)
     packages_changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    toolkit_changed: bool = False  # the toolkit's code, templates or notebook differ from the build's
     error: str | None = None
 
     def lines(self) -> list[str]:
@@ -193,6 +226,8 @@ class VerifyResult:
             out += [f"  input changed since the build: {name}" for name in self.changed_inputs]
         else:
             out.append("  no input changed since the build")
+        if self.toolkit_changed:
+            out.append("  toolkit code changed since the build")
         out += [f"  package {k}: {a} at build, {b} now" for k, (a, b) in sorted(self.packages_changed.items())]
         return out
 
@@ -231,6 +266,9 @@ def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResu
     project = Path(root) if root is not None else find_project_root(folder, manifest)
     result = VerifyResult(report_dir=folder, identical=False)
     result.changed_inputs = changed_inputs(manifest, project)
+    from toolkit.render import notebook_path
+
+    result.toolkit_changed = bool(manifest.toolkit_code) and manifest.toolkit_code != toolkit_code_hash(notebook_path())
     now = package_versions()
     result.packages_changed = {k: (v, now.get(k, "not installed")) for k, v in manifest.packages.items()
                                if now.get(k) != v}
