@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import nbformat
 
@@ -80,22 +82,55 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT back until the block ends, then deliver them.
+
+    A batch worker turns SIGTERM into an exception; landing between the two renames of a swap it
+    would leave no report in place. Python runs handlers in the main thread only, so outside it
+    nothing can interrupt the block and nothing is done. Within it the handlers are swapped for
+    ones that note the signal, and the signals are also blocked at the C level while the block runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    stops = (signal.SIGTERM, signal.SIGINT)
+    saved = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in stops}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal reaches the note-taker now
+        for sig, handler in saved.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)  # to the handler that was there before
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp`` (a complete report folder) with two renames.
 
     Files of the old folder that this build did not write (the briefing, when drafting the
     letter, and the reverse) are carried over into ``tmp`` first, so each build replaces only
-    its own files and the folder is never seen half-made.
+    its own files and the folder is never seen half-made. Stop signals wait until both renames
+    are done, and if the second rename fails the old folder is put back.
     """
     old = None
     if final.is_dir():
         for item in final.iterdir():
             if item.is_file() and not (tmp / item.name).exists():
                 shutil.copy2(item, tmp / item.name)
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(old)
-    tmp.rename(final)
+    with _stop_signals_held():
+        if final.exists():
+            old = final.with_name(f".{final.name}.old-{os.getpid()}")
+            final.rename(old)
+        try:
+            tmp.rename(final)
+        except BaseException:
+            if old is not None and not final.exists():
+                old.rename(final)
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -132,7 +167,11 @@ def injected_parameters(params_path: Path, root: Path) -> dict[str, Any]:
 
 
 def remove_stale_temp_folders(reports: Path, review_id: str | None = None) -> list[Path]:
-    """Remove ``.<review>.tmp-<pid>-*`` / ``.<review>.old-<pid>`` folders left by dead processes."""
+    """Remove ``.<review>.tmp-<pid>-*`` / ``.<review>.old-<pid>`` folders left by dead processes.
+
+    An ``.old`` folder whose report folder is missing is the previous good report of a process
+    that died between the two renames of a swap: it is put back in place, not removed.
+    """
     removed = []
     prefix = f".{review_id}." if review_id else "."
     for folder in sorted(reports.glob(f"{prefix}*")):
@@ -142,6 +181,10 @@ def remove_stale_temp_folders(reports: Path, review_id: str | None = None) -> li
             continue
         pid = rest.split("-", 1)[0]
         if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        final = reports / parts[0][1:]
+        if kind == "old" and parts[0][1:] and not final.exists():
+            folder.rename(final)
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
