@@ -70,3 +70,15 @@ def test_review_ids_are_slugs(tmp_path: Path, n: int) -> None:
     for r in project.reviews:
         assert r.params.name == f"{r.review_id}.yaml"
         assert r.review_id.replace("-", "").isalnum() and r.review_id == r.review_id.lower()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("toolkit.synthdata") is None, reason="needs toolkit.synthdata")
+def test_more_reviews_than_fictional_authorities(tmp_path: Path) -> None:
+    import toolkit.synthdata as synth
+
+    pool = len(list(synth.fictional_authorities(6)))
+    project = generate(tmp_path, pool + 2, seed=6, audit=False)
+    assert len({r.review_id for r in project.reviews}) == pool + 2
+    for r in project.reviews[pool - 1:]:  # the last fresh authority, then two used again
+        review = load_review(r.params)  # "no local authority matches" before the fix
+        assert review.params.authority.ons_code[3:6] == "009"

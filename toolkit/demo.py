@@ -151,8 +151,12 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _authority(rng: random.Random, pool: list[Any], taken: set[str]) -> tuple[str, str, str, str, str | None]:
-    """(name, ONS code, region name, region code, old LA code): from synthdata's authorities if any."""
-    free = [a for a in pool if a.name not in taken]
+    """(name, ONS code, region name, region code, old LA code): from synthdata's authorities if any.
+
+    Once every authority has a review, they are used again (a second round of reviews): the
+    review ids stay distinct, and every review's authority is in the performance files.
+    """
+    free = [a for a in pool if a.name not in taken] or list(pool)
     if free:
         a = rng.choice(free)
         return a.name, a.code, a.region_name, a.region_code, a.old_code
