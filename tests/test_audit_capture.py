@@ -163,6 +163,7 @@ def test_two_auditors_then_combine_and_moderate(tmp_path: Path) -> None:
     assert "pr-msg-ok" in _tab(colin).combine_messages.widget.value
     assert "1 read by two or more auditors" in _tab(colin).combine_messages.widget.value
     assert capture_audit_input(params) in _tab(colin).widget.children[-3].value
+    assert "The letter reads it." in _tab(colin).combine_messages.widget.value
     combined = combine_capture_audits(params, root)
     assert combined.relative_to(root).as_posix() == capture_audit_input(params)
     data = read_audit(combined.relative_to(root), load_audit_framework(), root=root)

@@ -96,3 +96,27 @@ def test_listed_rows_the_capture_file_does_not_hold_are_still_read(tmp_path: Pat
     review = load_review(params_file)
     assert [f.id for f in review.findings.all].count("m5") == 1
     assert [f.id for f in review.findings.all].count("m1") == 1
+
+
+def test_captured_audit_reaches_the_review_once_combined_and_not_before(tmp_path: Path) -> None:
+    import pytest
+
+    from test_audit_capture import _app, _fill, _tab
+    from toolkit.errors import ValidationFailed
+
+    app, params_file = _app(tmp_path)
+    text = params_file.read_text(encoding="utf-8")
+    assert load_review(params_file).audit is None  # no plans yet, no audit section
+    _fill(_tab(app))
+    _tab(app).save.click()
+    # saved but not combined: the letter must not quietly leave the plan out
+    with pytest.raises(ValidationFailed) as info:
+        load_review(params_file)
+    [err] = info.value.errors
+    assert "capture/audit_lena-duarte.csv" in str(err) and "not yet in the letter" in str(err)
+    _tab(app).combine.click()
+    review = load_review(params_file)
+    assert review.audit is not None and [p.case_ref for p in review.audit.plans] == ["FEN-0142"]
+    assert params_file.read_text(encoding="utf-8") == text
+    root = params_file.parents[1]
+    assert root / "data/mini-review/capture/audit.csv" in input_files(review.params, params_file, root)

@@ -98,11 +98,33 @@ def load_review_findings(params: ReviewParams, scope: KloeScope, root: Path) -> 
     return FindingSet(tuple(findings), scope, tuple(shown))
 
 
+def audit_input(params: ReviewParams, root: Path) -> str | None:
+    """The audit file the letter reads: ``inputs.audit``, else the capture app's combined file.
+
+    Raises :class:`ValidationFailed` when, with no ``inputs.audit``, auditors have saved plans in
+    the capture app since they were last combined: the letter would otherwise leave them out.
+    """
+    if params.inputs.audit:
+        return params.inputs.audit
+    from toolkit.store import capture_folder, capture_inputs
+
+    combined = capture_inputs(params)["audit"][0]
+    target = root / combined
+    newer = [p for p in sorted(capture_folder(root, params.review_id).glob("audit_*.csv"))
+             if not target.is_file() or p.stat().st_mtime_ns > target.stat().st_mtime_ns]
+    if newer:
+        raise ValidationFailed([InputError(
+            display_path(newer[0], root), "plans saved in the capture app are not yet in the letter: press "
+            "'Combine all auditors' plans' in the EHCP audit tab (or name an audit file in inputs.audit)")])
+    return combined if target.is_file() else None
+
+
 def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
-    if not params.inputs.audit:
+    path = audit_input(params, root)
+    if path is None:
         return None
     framework = load_audit_framework(params.inputs.audit_framework, root)
-    return read_audit(params.inputs.audit, framework, root=root, allow=params.allowed_phrases(),
+    return read_audit(path, framework, root=root, allow=params.allowed_phrases(),
                       reference_year=params.visit.dates[0].year)
 
 

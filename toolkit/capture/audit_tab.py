@@ -146,8 +146,10 @@ class AuditTab:
             self.plan_stage, self.weeks, widgets.HTML("<h3>Criteria by plan section</h3>"), self.accordion,
             self.notes, self.messages.widget, self.save, self.grades,
             widgets.HTML("<h3>For the letter</h3><p>Combine every auditor's plans into one file (plans read by "
-                         "two auditors keep both rows: that is how moderation compares them) and name it in the "
-                         f"review's parameters:</p><pre>inputs:\n  audit: {esc(target)}</pre>"),
+                         "two auditors keep both rows: that is how moderation compares them), "
+                         f"<code>{esc(target)}</code>. The letter reads it when the review's parameters name "
+                         "no other audit file, and will not draft while plans saved here are not yet "
+                         "combined.</p>"),
             self.combine, self.combine_messages.widget,
         ])
         self.load(None)
@@ -289,7 +291,10 @@ class AuditTab:
         self.combine_messages.ok(f"Wrote {display_path(path, self.audit.root)}: {len(refs)} rows, "
                                  f"{len(set(refs))} plans, "
                                  f"{len(double)} read by two or more auditors (for moderation). "
-                                 f"Put 'audit: {capture_audit_input(self.audit.params)}' under inputs.")
+                                 + ("The letter reads it." if not self.audit.params.inputs.audit else
+                                    f"The parameters name another audit file ({self.audit.params.inputs.audit}): "
+                                    f"put 'audit: {capture_audit_input(self.audit.params)}' under inputs "
+                                    "to use these plans instead."))
 
 
 class UnavailableAuditTab:
