@@ -187,3 +187,55 @@ def test_collect_and_plan(tmp_path: Path) -> None:
     twin.write_text(params[0].read_text(encoding="utf-8"), encoding="utf-8")
     jobs, early = plan(collect_params([tmp_path]))
     assert len(jobs) == 3 and len(early) == 1 and "also used by" in early[0].reason
+
+
+def test_a_finished_review_is_not_reported_as_interrupted(tmp_path: Path, marker: str) -> None:
+    """Ctrl-C arriving after a worker sent its result, before the coordinator read it."""
+    from toolkit.batch import INTERRUPTED, NullReporter, _Coordinator
+    from toolkit.kernels import ensure_kernel
+
+    project = generate(tmp_path, 2, seed=3)
+    jobs, _ = plan(collect_params([tmp_path]))
+    ensure_kernel()
+    coordinator = _Coordinator(jobs[:1], 1, None, NullReporter(), "spawn")
+    coordinator._dispatch()
+    worker = coordinator.pool[0]
+    letter = tmp_path / "reports" / jobs[0].review_id / "letter.html"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not letter.is_file():
+        time.sleep(0.1)
+    assert letter.is_file(), "the review was not drafted"
+    time.sleep(1.0)  # its "done" message is on the pipe, unread
+    assert worker.conn.poll()
+    coordinator.shutdown(interrupted=True)
+    result = coordinator.results[0]
+    assert result.status == OK != INTERRUPTED and result.output == letter
+    assert result.worker_peak_kb > 0 and result.kernel_peak_kb > 0
+    assert not _marked(marker) and project.reviews
+
+
+def test_stopping_a_hanging_review_takes_little_longer_than_its_limit(tmp_path: Path, marker: str) -> None:
+    roles = make_round(tmp_path, 3, seed=2)
+    started = time.monotonic()
+    done = run_cli(["batch", str(tmp_path / "params" / f"{roles['hang'][0]}.yaml"), "-j", "1", "--timeout", "8",
+                    "--no-progress"], marker)
+    wall = time.monotonic() - started
+    assert done.returncode == 1 and "timed out after 8 s" in done.stdout, done.stdout + done.stderr
+    # Start-up (the CLI and one worker importing the toolkit) and the stop itself, on top of the limit.
+    assert wall < 8 + 8, f"{wall:.1f} s for an 8 s limit"
+    assert not _marked(marker)
+
+
+def test_process_peak_memory_is_the_processes_own() -> None:
+    from toolkit.kernels import process_peak_kb
+
+    big = bytearray(200 * 1024 * 1024)  # this process is at least 200 MB at its peak
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])
+    try:
+        time.sleep(1.0)
+        own, small = process_peak_kb(), process_peak_kb(child.pid)
+    finally:
+        child.wait()
+    del big
+    assert own > 200 * 1024 and 0 < small < 60 * 1024  # not the parent's size, as ru_maxrss would say
+    assert process_peak_kb(child.pid) == 0  # gone

@@ -6,10 +6,12 @@ coordinator hands out reviews one at a time, enforces the time limit and collect
 
 - a review that fails (bad input, a failing cell) is a failed result with the first line of
   its error; the others carry on;
-- a review that runs past the time limit has its worker stopped (SIGTERM, then SIGKILL) together
-  with the worker's kernel, its temporary report folder is removed and a fresh worker takes over;
-- Ctrl-C (or SIGTERM) stops every worker the same way, so no half-written report folder and no
-  kernel is left behind; reviews not yet started are reported as ``not run``.
+- a review that runs past the time limit (default :data:`DEFAULT_TIMEOUT`) has its worker stopped
+  (SIGTERM, then SIGKILL after :data:`STOP_GRACE` s) and the worker's kernel killed, its temporary report folder is removed and a fresh worker takes over;
+- Ctrl-C (or SIGTERM) stops every busy worker the same way, all at once, after reading any
+  result a worker has already sent (a review that finished is never reported as interrupted),
+  so no half-written report folder and no kernel is left behind; reviews not yet started are
+  reported as ``not run``.
 
 Every review gets a log, ``<reports>/.logs/<review>.log``. Progress goes to a
 :class:`BatchReporter` passed in (the CLI's shows a progress bar); this module prints nothing.
@@ -33,6 +35,7 @@ from typing import Any, Iterable, Protocol
 OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
 LOG_DIR = ".logs"
 STOP_GRACE = 3.0  # seconds a stopped worker gets to clean up before it is killed
+DEFAULT_TIMEOUT = 600.0  # seconds one review may take; None or 0: no limit
 
 
 @dataclass(frozen=True)
@@ -158,12 +161,20 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise _Stopped()
 
 
-def _peaks(keeper: Any | None) -> tuple[int, int]:
-    """Peak RSS (KB) of this worker, and of its kernels (finished ones; a warm one as it is now)."""
-    import resource
+def _limit(timeout: float | None) -> float | None:
+    """The per-review limit in seconds, None for no limit (``None`` or 0)."""
+    return timeout if timeout else None
 
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, max(kids, keeper.kernel_kb() if keeper else 0)
+
+def _peaks(keeper: Any | None) -> tuple[int, int]:
+    """Peak resident memory (KB, VmHWM) of this worker, and of the largest kernel it has run.
+
+    Not ``ru_maxrss``: on Linux a child's starts at its parent's size (it counts the fork before
+    the exec), so the kernels' figure would be at least the worker's.
+    """
+    from toolkit.kernels import kernel_peak_kb, process_peak_kb
+
+    return process_peak_kb(), max(kernel_peak_kb(), keeper.kernel_kb() if keeper else 0)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -255,6 +266,7 @@ class _Worker:
     started: float | None = None
     kernel_kb: int = 0
     worker_kb: int = 0
+    eof: bool = False  # its pipe is closed: it has exited
 
 
 def _descendants(pid: int) -> list[Any]:
@@ -266,23 +278,43 @@ def _descendants(pid: int) -> list[Any]:
         return []
 
 
-def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
-    """Stop a worker and every process it started (its kernels): SIGTERM, then SIGKILL."""
+def stop_workers(workers: list[_Worker], grace: float = STOP_GRACE) -> None:
+    """Stop busy workers and every process they started, all at once.
+
+    Every worker gets SIGTERM at the same moment and its kernels SIGKILL (a kernel holds no
+    report file; the worker removes its own temporary folder as it unwinds); whatever is still
+    alive ``grace`` seconds later is killed. Results a worker sent before it stopped stay
+    readable on its pipe.
+    """
     import psutil
 
-    kids = _descendants(worker.process.pid)
-    if worker.process.is_alive():
-        worker.process.terminate()
-        worker.process.join(grace)
-    if worker.process.is_alive():
-        worker.process.kill()
-        worker.process.join(grace)
+    kids = [k for w in workers for k in _descendants(w.process.pid)]
+    for w in workers:
+        if w.process.is_alive():
+            w.process.terminate()
     for k in kids:
         try:
             k.kill()
         except psutil.Error:
             pass
+    deadline = time.monotonic() + grace
+    while True:
+        alive = [w for w in workers if w.process.is_alive()]
+        left = deadline - time.monotonic()
+        if not alive or left <= 0:
+            break
+        wait([w.process.sentinel for w in alive], timeout=left)
+    for w in workers:
+        if w.process.is_alive():
+            w.process.kill()
+    for w in workers:
+        w.process.join(grace)
     psutil.wait_procs(kids, timeout=grace)
+
+
+def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
+    """Stop one worker and its kernels (see :func:`stop_workers`), and close its pipe."""
+    stop_workers([worker], grace)
     worker.conn.close()
 
 
@@ -313,26 +345,44 @@ class _Coordinator:
         self.reuse_kernels = reuse_kernels
         self.pending = deque(jobs)
         self.size = max(1, min(workers, len(jobs)))
-        self.timeout = timeout
+        self.timeout = _limit(timeout)
         self.reporter = reporter
         self.ctx = mp.get_context(method)
         self.pool: list[_Worker] = []
         self.results: dict[int, JobResult] = {}
+        self.stop_requested = False  # set by the signal handler: Ctrl-C or SIGTERM
 
     def _finish(self, w: _Worker, result: JobResult) -> None:
         self.results[result.job.index] = result
         w.job, w.started = None, None
         self.reporter.finished(result)
 
-    def _stop_busy(self, w: _Worker, status: str, reason: str) -> None:
-        job = w.job
-        assert job is not None
-        elapsed = time.perf_counter() - (w.started or time.perf_counter())
-        stop_worker(w)
-        _clean_after_kill(job)
-        _append_log(job, reason + "; its worker and kernel were stopped")
-        self._finish(w, JobResult(job, status, elapsed, None, reason, w.worker_kb, w.kernel_kb))
-        self.pool.remove(w)
+    def _stop_busy(self, busy: list[_Worker], status: str, reason: str) -> None:
+        """Stop these busy workers at once; a review whose result arrived meanwhile keeps it."""
+        for w in busy:  # results already sent (a review that finished just now) come first
+            self._drain(w)
+        busy = [w for w in busy if w.job is not None]
+        if not busy:
+            return
+        elapsed = {id(w): time.perf_counter() - (w.started or time.perf_counter()) for w in busy}
+        stop_workers(busy)
+        for w in busy:
+            self._drain(w, stopping=True)  # sent before SIGTERM landed: a complete letter is kept
+            w.conn.close()
+            self.pool.remove(w)
+            job = w.job
+            if job is None:
+                continue
+            _clean_after_kill(job)
+            _append_log(job, reason + "; its worker and kernel were stopped")
+            self._finish(w, JobResult(job, status, elapsed[id(w)], None, reason, w.worker_kb, w.kernel_kb))
+
+    def _drain(self, w: _Worker, stopping: bool = False) -> None:
+        try:
+            while w.job is not None and not w.eof and w.conn.poll():
+                self._receive(w, stopping)
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more to read
+            w.eof = True
 
     def _dispatch(self) -> None:
         for w in [w for w in self.pool if w.job is None and not w.process.is_alive()]:
@@ -352,70 +402,78 @@ class _Coordinator:
     def _busy(self) -> int:
         return sum(1 for w in self.pool if w.job is not None)
 
-    def _receive(self, w: _Worker) -> None:
+    def _receive(self, w: _Worker, stopping: bool = False) -> None:
         try:
             kind, payload = w.conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the worker is gone and everything it sent has been read
+            w.eof = True
             return
         if kind == "started":
             w.started = time.perf_counter()
-        elif kind == "done" and w.job is not None:
+        elif kind == "done" and w.job is not None and (payload["status"] == OK or not stopping):
+            # (a failure reported while the worker was being stopped may be the stop's doing)
             w.worker_kb, w.kernel_kb = payload["worker_kb"], payload["kernel_kb"]
             out = Path(payload["output"]) if payload["output"] else None
             seconds = time.perf_counter() - (w.started or time.perf_counter())
             self._finish(w, JobResult(w.job, payload["status"], seconds, out, payload["reason"],
                                       w.worker_kb, w.kernel_kb))
 
-    def _check(self, w: _Worker) -> None:
-        if w.job is None:
+    def _check(self, busy: list[_Worker]) -> None:
+        dead = [w for w in busy if w.job is not None and not w.process.is_alive() and (w.eof or not w.conn.poll())]
+        for w in dead:
+            self._stop_busy([w], FAILED, f"the worker process died (exit code {w.process.exitcode})")
+        if self.timeout is None:
             return
-        if not w.process.is_alive() and not w.conn.poll():
-            code = w.process.exitcode
-            self._stop_busy(w, FAILED, f"the worker process died (exit code {code})")
-        elif self.timeout is not None and w.started is not None and time.perf_counter() - w.started > self.timeout:
-            self._stop_busy(w, TIMEOUT, f"timed out after {self.timeout:g} s")
+        now = time.perf_counter()
+        late = [w for w in busy if w.job is not None and w.started is not None and now - w.started > self.timeout]
+        if late:
+            self._stop_busy(late, TIMEOUT, f"timed out after {self.timeout:g} s")
 
-    def run(self) -> None:
-        while self.pending or self._busy():
+    def run(self, wakeup: int | None = None) -> None:
+        """Draft until every review is done or :attr:`stop_requested` is set (``wakeup``: an fd
+        that becomes readable when it is)."""
+        while (self.pending or self._busy()) and not self.stop_requested:
             self._dispatch()
             busy = [w for w in self.pool if w.job is not None]
             waits: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            if wakeup is not None:
+                waits.append(wakeup)
             limit = 1.0
             if self.timeout is not None:
                 ends = [w.started + self.timeout - time.perf_counter() for w in busy if w.started is not None]
-                limit = max(0.05, min([limit, *ends]))
+                limit = max(0.01, min([limit, *ends]))
             wait(waits, timeout=limit)
-            for w in list(busy):
-                while w.job is not None and w.conn.poll():
-                    self._receive(w)
-                self._check(w)
+            for w in busy:
+                self._drain(w)
+            self._check(busy)
 
     def shutdown(self, interrupted: bool) -> None:
-        for w in list(self.pool):
-            if w.job is not None:
-                self._stop_busy(w, INTERRUPTED, "stopped by the user" if interrupted else "stopped")
-        for w in self.pool:
+        busy = [w for w in self.pool if w.job is not None]
+        self._stop_busy(busy, INTERRUPTED, "stopped by the user" if interrupted else "stopped")
+        idle = list(self.pool)
+        for w in idle:
             try:
                 w.conn.send(None)
             except (OSError, ValueError):
                 pass
-        for w in self.pool:
-            w.process.join(STOP_GRACE)
-            if w.process.is_alive():
-                stop_worker(w)
+        deadline = time.monotonic() + STOP_GRACE
+        while any(w.process.is_alive() for w in idle) and time.monotonic() < deadline:
+            wait([w.process.sentinel for w in idle if w.process.is_alive()], timeout=deadline - time.monotonic())
+        late = [w for w in idle if w.process.is_alive()]
+        if late:
+            stop_workers(late)
+        for w in idle:
+            w.conn.close()
         self.pool.clear()
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt()
-
-
-def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = None,
+def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
               reports: str | Path | None = None, reporter: BatchReporter | None = None,
               method: str = "spawn", reuse_kernels: bool = False) -> BatchResult:
     """Draft every review named by ``paths`` (files, or folders of parameters files).
 
-    ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
+    ``timeout``: seconds one review may take (default :data:`DEFAULT_TIMEOUT`; ``None`` or 0 for
+    no limit). ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
     (:mod:`toolkit.warm`) instead of starting a fresh kernel per review.
     """
     from toolkit.kernels import ensure_kernel
@@ -431,21 +489,33 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     ensure_kernel()  # once, here: workers starting at once must not race to register it
     coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels)
     in_main = threading.current_thread() is threading.main_thread()
-    old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    # Ctrl-C and SIGTERM only set a flag and wake the coordinator through a pipe: an exception
+    # raised at an arbitrary point could land between reading a worker's result and recording it.
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+
+    def request_stop(signum: int, frame: Any) -> None:
+        coordinator.stop_requested = True
+        try:
+            os.write(wake_w, b"x")
+        except OSError:  # the pipe is full: the coordinator has been woken already
+            pass
+
+    saved = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
     interrupted = False
     try:
-        coordinator.run()
-    except KeyboardInterrupt:
+        coordinator.run(wake_r)
+    except KeyboardInterrupt:  # raised by someone else's handler
         interrupted = True
     finally:
-        if in_main:
-            old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        interrupted = interrupted or coordinator.stop_requested
         try:
-            coordinator.shutdown(interrupted)
+            coordinator.shutdown(interrupted)  # a second Ctrl-C only sets the flag again
         finally:
-            if in_main:
-                signal.signal(signal.SIGINT, old_int)
-                signal.signal(signal.SIGTERM, old_term)
+            for sig, handler in saved.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            os.close(wake_r)
+            os.close(wake_w)
             reporter.close()
     results = {r.job.index: r for r in early}
     results.update(coordinator.results)

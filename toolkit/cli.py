@@ -83,8 +83,8 @@ def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Parallel worker processes (default: the number of cores).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds one review may take before it is stopped (default: no limit).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True,
+              help="Seconds one review may take before it is stopped; 0 for no limit.")
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside each params/).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")

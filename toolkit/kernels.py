@@ -12,10 +12,42 @@ import sys
 import tempfile
 from pathlib import Path
 
+from typing import Any
+
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum, default
 
 KERNEL_NAME = "peer-review"
+
+_kernel_peak_kb = 0  # the largest VmHWM of any kernel this process has shut down
+
+
+def process_peak_kb(pid: int | str = "self") -> int:
+    """Peak resident memory (``VmHWM``, KB) of a live process, from /proc; 0 when unreadable.
+
+    Unlike ``ru_maxrss`` of a child, this counts the process's own pages only: a kernel's
+    figure does not start at the size of the worker that started it.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def kernel_peak_kb() -> int:
+    """The largest peak resident memory (KB) of the kernels this process has shut down so far."""
+    return _kernel_peak_kb
+
+
+def kernel_pid(km: Any) -> int | None:
+    """Process id of a kernel manager's running kernel, if there is one."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    pid = getattr(process, "pid", None)
+    return pid if isinstance(pid, int) else None
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -27,6 +59,20 @@ class IPCKernelManager(AsyncKernelManager):
     def _ip_default(self) -> str:
         self._ipc_dir = tempfile.mkdtemp(prefix="peer-review-kernel-")
         return str(Path(self._ipc_dir) / "kernel")
+
+    def _note_peak(self) -> None:
+        global _kernel_peak_kb
+        pid = kernel_pid(self)
+        if pid is not None:
+            _kernel_peak_kb = max(_kernel_peak_kb, process_peak_kb(pid))
+
+    async def _async_request_shutdown(self, restart: bool = False) -> None:
+        self._note_peak()  # the last moment the kernel's /proc entry is sure to be there
+        await super()._async_request_shutdown(restart=restart)
+
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        self._note_peak()
+        await super()._async_kill_kernel(restart=restart)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -166,14 +166,11 @@ class KernelKeeper:
             raise
 
     def kernel_kb(self) -> int:
-        """Resident memory of the warm kernel now (KB), 0 when there is none."""
-        import psutil
+        """Peak resident memory of the warm kernel so far (KB, VmHWM), 0 when there is none."""
+        from toolkit.kernels import kernel_pid, process_peak_kb
 
-        try:
-            pid = self.kernel.km.provisioner.process.pid if self.kernel and self.kernel.km.provisioner else None
-            return psutil.Process(pid).memory_info().rss // 1024 if pid else 0
-        except (psutil.Error, AttributeError):
-            return 0
+        pid = kernel_pid(self.kernel.km) if self.kernel is not None else None
+        return process_peak_kb(pid) if pid is not None else 0
 
     def close(self) -> None:
         if self.kernel is not None:
