@@ -23,6 +23,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -235,6 +236,7 @@ def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
     _own_signals()
     logging.getLogger().setLevel(logging.INFO)
     keeper = None
+    stopped = False
     try:
         import toolkit.render  # noqa: F401  (warm up: imports happen once per worker)
 
@@ -249,11 +251,19 @@ def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
             conn.send(("started", job.index))
             conn.send(("done", _draft_one(job, keeper)))
             _own_signals()
-    except (_Stopped, EOFError, BrokenPipeError):
+    except _Stopped:
+        stopped = True
+    except (EOFError, BrokenPipeError):
         pass
     finally:
         if keeper is not None:
             keeper.close()
+    if stopped:
+        # The review's temporary folder is gone (removed as the draft unwound) and its kernel was
+        # killed by the coordinator; the interpreter's own teardown (zmq sockets lingering) would
+        # only keep the coordinator waiting.
+        sys.stderr.flush()
+        os._exit(0)
 
 
 # --- the coordinator ------------------------------------------------------------------------
@@ -333,7 +343,7 @@ def _append_log(job: Job, line: str) -> None:
 
 
 def _clean_after_kill(job: Job) -> None:
-    from toolkit.render import remove_stale_temp_folders
+    from toolkit.reportdirs import remove_stale_temp_folders
 
     if job.reports.is_dir():
         remove_stale_temp_folders(job.reports, job.review_id)
