@@ -120,3 +120,14 @@ def test_captured_audit_reaches_the_review_once_combined_and_not_before(tmp_path
     assert params_file.read_text(encoding="utf-8") == text
     root = params_file.parents[1]
     assert root / "data/mini-review/capture/audit.csv" in input_files(review.params, params_file, root)
+
+
+def test_an_auditor_file_with_no_plans_yet_does_not_stop_the_letter(tmp_path: Path) -> None:
+    from test_audit_capture import _app
+
+    app, params_file = _app(tmp_path)
+    empty = params_file.parents[1] / "data/mini-review/capture/audit_lena-duarte.csv"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    if not empty.exists():
+        empty.write_text("case_ref,auditor\n", encoding="utf-8")
+    assert load_review(params_file).audit is None

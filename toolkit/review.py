@@ -111,12 +111,18 @@ def audit_input(params: ReviewParams, root: Path) -> str | None:
     combined = capture_inputs(params)["audit"][0]
     target = root / combined
     newer = [p for p in sorted(capture_folder(root, params.review_id).glob("audit_*.csv"))
-             if not target.is_file() or p.stat().st_mtime_ns > target.stat().st_mtime_ns]
+             if _has_rows(p) and (not target.is_file() or p.stat().st_mtime_ns > target.stat().st_mtime_ns)]
     if newer:
         raise ValidationFailed([InputError(
             display_path(newer[0], root), "plans saved in the capture app are not yet in the letter: press "
             "'Combine all auditors' plans' in the EHCP audit tab (or name an audit file in inputs.audit)")])
     return combined if target.is_file() else None
+
+
+def _has_rows(path: Path) -> bool:
+    """Whether a CSV file holds anything below its header (the capture app creates it empty)."""
+    with path.open(encoding="utf-8") as fh:
+        return sum(1 for line in fh if line.strip()) > 1
 
 
 def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:

@@ -156,10 +156,17 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     expect(page.locator(".pr-a-listing select")).to_contain_text("FEN-0142 | KS2 | ASD")
     _assert_clean(page)
 
+    from toolkit.errors import ValidationFailed
+    from toolkit.render import draft
+
+    with pytest.raises(ValidationFailed):  # the saved plan is not yet combined: no letter without it
+        draft(params_file, root / "reports")
+    page.click("button.pr-a-combine")
+    expect(page.locator(".pr-a-combine-msg .pr-msg-ok")).to_contain_text("The letter reads it.")
+    _assert_clean(page)
+
     rows = findings_file.read_text(encoding="utf-8").splitlines()
     assert len(rows) == 2 and "interview;observation" in rows[1]
-
-    from toolkit.render import draft
 
     before = params_file.read_bytes()
     result = draft(params_file, root / "reports")
@@ -171,6 +178,8 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     assert "<b>and</b>" not in letter
     assert "Health visitors pick up speech delay early." in letter  # listed findings still there, once
     assert letter.count("Health visitors pick up speech delay early.") == 1
+    audit = re.search(r'<section id="ehcp-audit".*?</section>', letter, re.S)
+    assert audit is not None and "We read one plan" in audit.group(0)  # the captured plan
 
 
 def test_shared_over_network_works_with_the_token_only(tmp_path: Path, fresh_browser: object) -> None:
