@@ -61,28 +61,31 @@ def report_batches(runs: list[BatchRun], s: SingleResult) -> list[str]:
     return out
 
 
-def report_inprocess(runs: list[InProcessRun]) -> list[str]:
-    out = ["in-process letter (no kernel): findings  load s  build s  build s per 1,000"]
-    for r in runs:
-        out.append(f"                               {r.findings:8d}  {r.load_seconds:6.3f}  {r.build_seconds:7.3f}  "
-                   f"{r.build_per_1000:.3f}")
-    thousand = next((r for r in runs if r.findings == 1000), None)
-    if thousand is not None:
-        total = thousand.load_seconds + thousand.build_seconds
-        out.append(f"1,000 findings, load + build {total:.3f} s: {_mark(total < 1.0)} (under 1 s)")
-    if len(runs) >= 2:  # from the second size on, so the fixed cost of a small letter does not flatter it
-        a, b = runs[-2], runs[-1]
-        growth = (b.build_seconds / a.build_seconds) / (b.findings / a.findings)
-        out.append(f"growth {a.findings} -> {b.findings} findings: build time x{b.build_seconds / a.build_seconds:.1f} "
-                   f"for x{b.findings / a.findings:.0f} findings (1.0 = linear: {growth:.2f})")
+def report_inprocess(all_runs: list[InProcessRun]) -> list[str]:
+    out = []
+    for full in sorted({r.full for r in all_runs}):
+        runs = [r for r in all_runs if r.full == full]
+        what = "findings, audit and performance charts" if full else "findings only"
+        out.append(f"in-process letter (no kernel), {what}: findings  load s  build s  build s per 1,000")
+        for r in runs:
+            out.append(f"    {r.findings:8d}  {r.load_seconds:6.3f}  {r.build_seconds:7.3f}  {r.build_per_1000:.3f}")
+        thousand = next((r for r in runs if r.findings == 1000), None)
+        if thousand is not None:
+            total = thousand.load_seconds + thousand.build_seconds
+            out.append(f"    1,000 findings ({what}), load + build {total:.3f} s: {_mark(total < 1.0)} (under 1 s)")
+        if len(runs) >= 2:  # from the second size on, so the fixed cost of a small letter does not flatter it
+            a, b = runs[-2], runs[-1]
+            growth = (b.build_seconds / a.build_seconds) / (b.findings / a.findings)
+            out.append(f"    growth {a.findings} -> {b.findings} findings: build time "
+                       f"x{b.build_seconds / a.build_seconds:.1f} for x{b.findings / a.findings:.0f} findings "
+                       f"(1.0 = linear: {growth:.2f})")
     return out
 
 
-def demo_params() -> Path:
-    """A realistic single review (a demo review with about 200 findings) in a scratch project."""
+def demo_params(folder: Path) -> Path:
+    """A realistic single review (a demo review with about 200 findings) in the scratch project ``folder``."""
     from toolkit.demo import generate
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-one-"))
     return generate(folder, 1, seed=2026).reviews[0].params
 
 
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     m = machine()
     print(f"machine: {m.describe()}", flush=True)
     started = time.perf_counter()
-    single = run_single(demo_params(), repeats=3 if args.quick else 5)
+    with tempfile.TemporaryDirectory(prefix="bench-one-") as one:
+        single = run_single(demo_params(Path(one)), repeats=3 if args.quick else 5)
     for line in report_single(single):
         print(line, flush=True)
     sizes = args.sizes or ([8] if args.quick else [50, 150])

@@ -106,6 +106,7 @@ class InProcessRun:
     findings: int
     load_seconds: float  # reading and validating the inputs (load_review)
     build_seconds: float  # build_letter on the loaded review
+    full: bool = False  # the review also has an audit and performance files (the letter's charts)
 
     @property
     def build_per_1000(self) -> float:
@@ -132,14 +133,23 @@ def _scaled_review(project: Path, params: Path, n: int) -> Path:
     return path
 
 
-def run_inprocess(sizes: list[int], repeats: int = 3) -> list[InProcessRun]:
+def run_inprocess(sizes: list[int], repeats: int = 3, variants: tuple[bool, ...] = (False, True)) -> list[InProcessRun]:
+    """The letter built in this process for each size: findings only (``False`` in ``variants``),
+    and with the review's audit and performance files too (``True``: the real letter's charts)."""
+    runs = []
+    for full in variants:
+        runs += _inprocess(sizes, repeats, full)
+    return runs
+
+
+def _inprocess(sizes: list[int], repeats: int, full: bool) -> list[InProcessRun]:
     from toolkit.letter import build_letter
     from toolkit.review import load_review
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-inproc-") as tmp:
         project = Path(tmp)
-        demo = generate(project, 1, seed=7, audit=False, performance=False)
+        demo = generate(project, 1, seed=7, audit=full, performance=full)
         build_letter(load_review(demo.reviews[0].params))  # warm-up: imports, template compilation
         for n in sizes:
             params = _scaled_review(project, demo.reviews[0].params, n)
@@ -156,5 +166,5 @@ def run_inprocess(sizes: list[int], repeats: int = 3) -> list[InProcessRun]:
                 t2 = time.perf_counter()
                 loads.append(t1 - t0)
                 builds.append(t2 - t1)
-            runs.append(InProcessRun(n, statistics.median(loads), statistics.median(builds)))
+            runs.append(InProcessRun(n, statistics.median(loads), statistics.median(builds), full))
     return runs
