@@ -94,6 +94,6 @@ def test_performance_section_states_comparators_and_shows_charts(demo):
 def test_section_order(demo):
     _, soup = demo
     heads = [h.get_text(" ", strip=True).split(". ", 1)[-1] for h in soup.find_all("h2")]
-    assert heads[:3] == ["Background", "Process", "Detailed findings"]
+    assert heads[:3] == ["Background", "Process", "Our findings"]
     assert heads[-1] == "Next steps"
     assert heads.index("EHC plan sample audit") < heads.index("Performance data") < heads.index("Your self-evaluation")

@@ -38,8 +38,8 @@ def test_headings_in_order(mini_docx):
     heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert heads[0] == ("Title", "Children's Services Peer Challenge: Fenwick Cross, February 2026")
     assert [t for s, t in heads if s in ("Heading 1", "Heading 2")] == [
-        "1. Background", "2. Process", "3. Detailed findings",
-        "3.1 Headline strengths and areas for consideration",
+        "1. Background", "2. Process", "3. Our findings",
+        "3.1 Headline messages: strengths and areas for consideration",
         "3.2 How effectively the area identifies children and young people with SEND",
         "3.3 Co-production and partnership with parents and carers",
         "3.4 Timeliness of EHC plans",

@@ -15,7 +15,7 @@ def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
     edit_params(mini, lambda d: d.update(letter_style="styles/northern"))
     html = build_letter(load_review(mini))
     assert "Northern sign-off for Fenwick Cross." in html
-    assert "This was not an inspection." in html  # the rest still comes from the standard style
+    assert "This was a review by peers, not an inspection." in html  # the rest still comes from the standard style
 
 
 def test_unknown_style_is_reported(mini, edit_params):
@@ -27,8 +27,8 @@ def test_unknown_style_is_reported(mini, edit_params):
 
 def test_outline_numbers_sections_and_kloes(mini):
     heads = [(h.number, h.title) for h in outline(load_review(mini))]
-    assert heads[:4] == [("1", "Background"), ("2", "Process"), ("3", "Detailed findings"),
-                         ("3.1", "Headline strengths and areas for consideration")]
+    assert heads[:4] == [("1", "Background"), ("2", "Process"), ("3", "Our findings"),
+                         ("3.1", "Headline messages: strengths and areas for consideration")]
     assert heads[-1] == ("4", "Next steps")
 
 

@@ -45,12 +45,12 @@ def test_letter_has_every_part(drafted):
     assert "second to take place in Fenwick Cross" in text and "fourth with SEND as its focus" in text
     assert "Tuesday 3rd and Wednesday 4th February 2026" in text
     assert "Thursday 5th February 2026" in text
-    assert "This was not an inspection" in text
+    assert "This was a review by peers, not an inspection." in text
     assert "Ruth Adeyemi" in soup.find(class_="signature").get_text()
     headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h2", "h3"])]
     assert headings == [
-        "1. Background", "2. Process", "3. Detailed findings",
-        "3.1 Headline strengths and areas for consideration",
+        "1. Background", "2. Process", "3. Our findings",
+        "3.1 Headline messages: strengths and areas for consideration",
         "3.2 How effectively the area identifies children and young people with SEND",
         "3.3 Co-production and partnership with parents and carers",
         "3.4 Timeliness of EHC plans",
