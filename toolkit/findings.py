@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.errors import InputError
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
 from toolkit.tables import Row, parse_bool, read_table
@@ -194,18 +194,9 @@ def read_findings_file(path: Path, shown: str, params: ReviewParams, scope: Kloe
     return findings, errors
 
 
-def load_findings(params: ReviewParams, scope: KloeScope, root: Path) -> FindingSet:
-    """Read every reviewer's file named in the parameters; raise listing every problem."""
+def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:
+    """One error per finding whose id an earlier finding (in reading order) already uses."""
     errors: list[InputError] = []
-    findings: list[Finding] = []
-    shown_files = []
-    for rel in params.inputs.findings:
-        path = root / rel
-        shown = display_path(path, root)
-        shown_files.append(shown)
-        got, errs = read_findings_file(path, shown, params, scope)
-        findings.extend(got)
-        errors.extend(errs)
     seen: dict[str, Finding] = {}
     for f in findings:
         if f.id in seen:
@@ -213,6 +204,4 @@ def load_findings(params: ReviewParams, scope: KloeScope, root: Path) -> Finding
             errors.append(InputError(f.file, f"finding id '{f.id}' is already used ({first.file}, row {first.row})",
                                      row=f.row, column="id"))
         seen[f.id] = f
-    if errors:
-        raise ValidationFailed(errors)
-    return FindingSet(tuple(findings), scope, tuple(shown_files))
+    return errors

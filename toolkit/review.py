@@ -18,7 +18,7 @@ from typing import TypeVar
 from toolkit.audit import AuditData, load_audit_framework, read_audit
 from toolkit.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.findings import FREE_TEXT, Finding, FindingSet
+from toolkit.findings import FREE_TEXT, FindingSet, duplicate_id_errors
 from toolkit.frameworks import KloeScope, resolve_scope
 from toolkit.params import ReviewParams, load_params, project_root_for
 from toolkit.params import from_notebook as params_from_notebook
@@ -86,13 +86,7 @@ def load_review_findings(params: ReviewParams, scope: KloeScope, root: Path) -> 
     """The listed findings files and the capture files, as the letter reads them; raise listing
     every problem (a finding id used twice included)."""
     findings, errors, shown = review_findings(params, scope, root, review_sources(params, root))
-    seen: dict[str, Finding] = {}
-    for f in findings:
-        if f.id in seen:
-            first = seen[f.id]
-            errors.append(InputError(f.file, f"finding id '{f.id}' is already used ({first.file}, row {first.row})",
-                                     row=f.row, column="id"))
-        seen[f.id] = f
+    errors.extend(duplicate_id_errors(findings))
     if errors:
         raise ValidationFailed(errors)
     return FindingSet(tuple(findings), scope, tuple(shown))
