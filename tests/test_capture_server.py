@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from test_capture_support import alive, children, copy_mini, process_tree
+from test_capture_support import alive, children, copy_mini, process_tree, stop_server
 from toolkit.capture.server import lan_addresses, plan_server, wait_until_listening
 
 
@@ -71,15 +71,6 @@ def _lines_until_stop(proc: subprocess.Popen[str]) -> list[str]:
     return lines
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 @pytest.fixture
 def remote_server(tmp_path: Path) -> Iterator[tuple[int, str, list[str], int]]:
     params_file = copy_mini(tmp_path)
@@ -92,7 +83,7 @@ def remote_server(tmp_path: Path) -> Iterator[tuple[int, str, list[str], int]]:
         assert wait_until_listening("127.0.0.1", port, timeout=60)
         yield port, token, lines, proc.pid
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def _get(port: int, path: str) -> http.client.HTTPResponse:
@@ -151,6 +142,6 @@ def test_signal_stops_voila_and_its_kernels_even_when_started_in_background(tmp_
         assert alive(server) == []
     finally:
         if proc.poll() is None:
-            _stop(proc)
+            stop_server(proc)
         for pid in alive(server):  # never leave a server behind, even when the test fails
             os.kill(pid, signal.SIGKILL)

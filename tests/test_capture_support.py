@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 from toolkit.store import CaptureStore, FindingDraft, open_review
@@ -55,3 +58,13 @@ def alive(pids: list[int]) -> list[int]:
         if state != "Z":
             out.append(pid)
     return out
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    """Stop a ``peer-review capture`` started in a session of its own: Ctrl+C, then SIGKILL after 20 s."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -138,25 +138,22 @@ def review_findings(params: ReviewParams, scope: KloeScope, root: Path,
     twice; listed findings the capture file does not hold are still read.
     """
     src = sources or review_sources(params, root)
-    problems: list[InputError] = []
-    captured: list[Finding] = []
-    shown_capture = []
-    for path in src.capture_findings:
-        shown = display_path(path, root)
-        shown_capture.append(shown)
-        got, errs = read_findings_file(path, shown, params, scope)
-        captured.extend(got)
-        problems.extend(errs)
+
+    def read_all(paths: Sequence[Path]) -> tuple[list[Finding], list[InputError], list[str]]:
+        found: list[Finding] = []
+        errors: list[InputError] = []
+        shown = [display_path(path, root) for path in paths]
+        for path, name in zip(paths, shown):
+            got, errs = read_findings_file(path, name, params, scope)
+            found.extend(got)
+            errors.extend(errs)
+        return found, errors, shown
+
+    captured, capture_errors, shown_capture = read_all(src.capture_findings)
     held = {(f.reviewer, f.id) for f in captured}
-    listed: list[Finding] = []
-    shown_listed = []
-    for path in src.listed_findings:
-        shown = display_path(path, root)
-        shown_listed.append(shown)
-        got, errs = read_findings_file(path, shown, params, scope)
-        listed.extend(f for f in got if (f.reviewer, f.id) not in held)
-        problems.extend(errs)
-    return [*listed, *captured], problems, [*shown_listed, *shown_capture]
+    every_listed, listed_errors, shown_listed = read_all(src.listed_findings)
+    listed = [f for f in every_listed if (f.reviewer, f.id) not in held]
+    return [*listed, *captured], [*capture_errors, *listed_errors], [*shown_listed, *shown_capture]
 
 
 def review_checklist(params: ReviewParams, scope: KloeScope, root: Path,

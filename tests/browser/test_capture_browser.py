@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from test_capture_support import alive, children, copy_mini, process_tree
+from test_capture_support import alive, children, copy_mini, process_tree, stop_server
 from toolkit.capture.server import wait_until_listening
 from toolkit.store import open_review
 
@@ -54,12 +54,7 @@ def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         assert wait_until_listening("127.0.0.1", port, timeout=60)
         yield url, params_file
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_server(proc)
 
 
 def _start(page: object, url: str) -> None:
@@ -208,12 +203,7 @@ def test_shared_over_network_works_with_the_token_only(tmp_path: Path, fresh_bro
         page.wait_for_selector(".pr-f-msg .pr-msg-ok", timeout=30_000)
         assert token not in page.inner_text("body")
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_server(proc)
 
 
 def _serve(params_file: Path, port: int) -> subprocess.Popen[str]:
@@ -295,11 +285,6 @@ def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Pat
         assert leftovers == []
     finally:
         if cli.poll() is None:
-            os.killpg(cli.pid, signal.SIGINT)
-            try:
-                cli.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(cli.pid, signal.SIGKILL)
-                cli.wait()
+            stop_server(cli)
         for pid in alive(server):
             os.kill(pid, signal.SIGKILL)
