@@ -489,3 +489,55 @@ def case_ref_problem(case_ref: str) -> str | None:
         if any(len(n) >= 3 and n in part for n in given | words | surnames):
             return "this case reference contains a name: use a pseudonymous reference such as KES-0142"
     return None
+
+
+#: How much of an input value a message may quote (after the value passes the screen).
+QUOTE_LIMIT = 60
+#: What a message says instead of a value the screen refuses.
+NOT_SHOWN = "this value (not shown: it may identify a child)"
+#: What :func:`redact` puts where it removes apparent personal data from a line.
+REDACTED = "[not shown: may identify a child]"
+
+
+def quote(value: object, allow: Sequence[str] = (), reference_year: int | None = None) -> str:
+    """A value from an input, as a message may show it.
+
+    ``'value'`` (its first :data:`QUOTE_LIMIT` characters, on one line, then ``…``) when the
+    personal-data screen finds nothing in it; otherwise :data:`NOT_SHOWN`, so no message, log or
+    batch summary ever repeats a child's name, date of birth, NHS number or UPN.
+    """
+    text = " ".join(str(value).split())
+    if screen_text(text, allow, reference_year):
+        return NOT_SHOWN
+    if len(text) > QUOTE_LIMIT:
+        text = text[:QUOTE_LIMIT].rstrip() + "…"
+    return f"'{text}'"
+
+
+def redact(text: str) -> str:
+    """``text`` with every apparent NHS number, UPN and date of birth replaced by :data:`REDACTED`.
+
+    The last safety net for lines the toolkit prints or logs (messages quote values through
+    :func:`quote` already); names are left to :func:`quote`, since messages name team members.
+    """
+    year = dt.date.today().year
+    spans: list[tuple[int, int]] = []
+    for m in _NHS.finditer(text):
+        if nhs_number_valid(m.group(1) + m.group(2) + m.group(3)):
+            spans.append((m.start(), m.end()))
+    for m in _UPN.finditer(text):
+        if upn_valid((m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()):
+            spans.append((m.start(), m.end()))
+    spans += [(h.start, h.end) for h in _date_hits(text, year)]
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            last = max(last, end)
+            continue
+        out.append(text[last:start])
+        out.append(REDACTED)
+        last = end
+    out.append(text[last:])
+    return "".join(out)

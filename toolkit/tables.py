@@ -15,6 +15,11 @@ from pathlib import Path
 
 from toolkit.errors import InputError
 
+#: The longest text one cell may hold, whatever the source (CSV, XLSX, the capture app or its
+#: Excel import): about 1,500 words, far more than any finding needs, and well under the CSV
+#: reader's own field limit, so every source refuses the same text in the same words.
+CELL_LIMIT = 10_000
+
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "✓"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
