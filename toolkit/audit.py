@@ -26,6 +26,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toolkit import privacy
+from toolkit.privacy import quote
+from toolkit.inputfiles import file_problem
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.params import parse_yaml
 from toolkit.tables import Row, read_table
@@ -130,11 +132,11 @@ class AuditFramework(_Model):
                 raise ValueError(f"criterion {c.id} names unknown section {c.section}")
             for stage in c.applies.plan_stages or []:
                 if stage not in set(PLAN_STAGES.values()):
-                    raise ValueError(f"criterion {c.id}: unknown plan stage '{stage}'")
+                    raise ValueError(f"criterion {c.id}: unknown plan stage {quote(stage)}")
         for key in ("timeliness_criterion", "review_criterion"):
             named = getattr(self.grading, key)
             if named is not None and named not in ids:
-                raise ValueError(f"grading.{key} names '{named}', which is not a criterion id of this "
+                raise ValueError(f"grading.{key} names {quote(named)}, which is not a criterion id of this "
                                  f"framework (its criteria are {', '.join(ids)})")
         return self
 
@@ -152,8 +154,9 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
     """The shipped audit framework, or a review's own framework file (relative to ``root``)."""
     file = DEFAULT_FRAMEWORK if path is None else (root or Path.cwd()) / Path(path)
     shown = display_path(file, root)
-    if not file.is_file():
-        raise ValidationFailed([InputError(shown, "audit framework file not found")])
+    problem = file_problem(file)
+    if problem is not None:
+        raise ValidationFailed([InputError(shown, "audit framework " + problem if problem == "file not found" else problem)])
     try:
         data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -344,7 +347,7 @@ def _classify_columns(columns: Sequence[str], fw: AuditFramework, file: str) -> 
             notes[col] = col.split(":", 1)[1].strip("_")
         elif col not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
             errors.append(InputError(file, "unknown column: expected the standard columns, a "
-                                     f"criterion id of framework '{fw.id}', section:<code> or "
+                                     f"criterion id of framework {quote(fw.id)}, section:<code> or "
                                      "note:<criterion id>", row=1, column=col))
     for col in REQUIRED_COLUMNS:
         if col not in columns:
@@ -369,7 +372,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
                               ("plan_stage", PLAN_STAGES, "new, annual review or transfer")):
         value = _lookup(table, row.get(col))
         if value is None:
-            bad(col, f"'{row.get(col)}' is not one of: {label}" if row.get(col) else
+            bad(col, f"{quote(row.get(col))} is not one of: {label}" if row.get(col) else
                 f"a value is required ({label})")
         fields[col] = value or ""
     case_ref = row.get("case_ref").strip().upper()  # references are case-insensitive
@@ -380,7 +383,7 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
         bad("auditor", "a value is required (the team member who audited the plan)")
     year = parse_year_group(row.get("year_group"))
     if year == "bad":
-        bad("year_group", f"'{row.get('year_group')}' is not a year group (N, R or 1-14)")
+        bad("year_group", f"{quote(row.get('year_group'))} is not a year group (N, R or 1-14)")
     weeks: float | None = None
     if row.get("weeks_to_issue"):
         try:
@@ -388,14 +391,14 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             if not 0 <= weeks < 520:
                 raise ValueError
         except ValueError:
-            bad("weeks_to_issue", f"'{row.get('weeks_to_issue')}' is not a number of weeks")
+            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks")
             weeks = None
     values: dict[str, str] = {}
     blank = frozenset(cid for col, cid in crit.items() if not row.get(col).strip())
     for col, cid in crit.items():
         v = parse_value(row.get(col))
         if v is None:
-            bad(col, f"'{row.get(col)}' is not a criterion value: use met, not met or n/a "
+            bad(col, f"{quote(row.get(col))} is not a criterion value: use met, not met or n/a "
                 "(also y, n, na or blank)")
         values[cid] = v or NA
     scores: dict[str, int] = {}
@@ -405,15 +408,15 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             if text in ("1", "2", "3", "4"):
                 scores[code] = int(text)
             else:
-                bad(col, f"'{text}' is not a section score: use 1, 2, 3 or 4 (or leave blank)")
+                bad(col, f"{quote(text)} is not a section score: use 1, 2, 3 or 4 (or leave blank)")
     moderation = row.get("moderation").lower()
     if moderation and moderation not in AGREED_WORDS:
-        bad("moderation", f"'{row.get('moderation')}' is not recognised: use agreed or leave blank")
+        bad("moderation", f"{quote(row.get('moderation'))} is not recognised: use agreed or leave blank")
     tl = fw.grading.timeliness_criterion
     if tl and weeks is not None and fields["plan_stage"] == "new":
         derived = MET if weeks <= fw.grading.timeliness_weeks else NOT_MET
         if values.get(tl, NA) not in (NA, derived):
-            bad(tl, f"says '{values[tl]}' but weeks_to_issue is {weeks:g} "
+            bad(tl, f"says {quote(values[tl])} but weeks_to_issue is {weeks:g} "
                 f"(limit {fw.grading.timeliness_weeks:g} weeks)")
         values[tl] = derived
     return PlanRecord(
@@ -438,7 +441,7 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
     file = Path(path) if root is None else root / Path(path)
     shown = display_path(file, root)
     try:
-        table = read_table(file, shown)
+        table = read_table(file, shown, sheet="Audit", expected=REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     crit, sect, notes, errors = _classify_columns(table.columns, fw, shown)

@@ -33,6 +33,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
+from toolkit.privacy import redact
+
 OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
 LOG_DIR = ".logs"
 STOP_GRACE = 3.0  # seconds a stopped worker gets to clean up before it is killed
@@ -179,9 +181,10 @@ def _peaks(keeper: Any | None) -> tuple[int, int]:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The line the summary shows for a failure, never holding apparent personal data."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else ""
-    return line if line else type(exc).__name__
+    return redact(line) if line else type(exc).__name__
 
 
 def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
@@ -208,10 +211,10 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
         log.info("wrote %s", result.folder)
     except ToolkitError as exc:
         reason = _first_line(exc)
-        log.error("failed:\n%s", str(exc))
+        log.error("failed:\n%s", redact(str(exc)))
     except Exception as exc:  # a worker must survive anything one review does
         reason = f"{type(exc).__name__}: {_first_line(exc)}"
-        log.error("failed: %s\n%s", reason, traceback.format_exc())
+        log.error("failed: %s\n%s", reason, redact(traceback.format_exc()))
     finally:
         log.info("finished in %.2f s", time.perf_counter() - started)
         root.removeHandler(handler)

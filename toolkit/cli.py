@@ -3,31 +3,45 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
+from toolkit.privacy import redact
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
-def _fail_with(errors: list[InputError] | list[str], code: int) -> None:
-    for e in errors:
-        click.echo(str(e), err=True)
+def _say(lines: Sequence[object]) -> None:
+    """Print lines on stderr, each through the last personal-data net (:func:`toolkit.privacy.redact`)."""
+    for line in lines:
+        for part in str(line).splitlines() or [""]:
+            click.echo(redact(part), err=True)
+
+
+def _fail_with(errors: Sequence[object], code: int) -> None:
+    _say(errors)
     sys.exit(code)
+
+
+def _check_all(params: tuple[Path, ...]) -> None:
+    """Check every review (exit 2 listing every problem); print the warnings of those that pass."""
+    from toolkit.review import check
+
+    checked = [check(p) for p in params]
+    problems = [e for c in checked for e in c.errors]
+    if problems:
+        _fail_with(problems, EXIT_BAD_INPUT)
+    _say([w for c in checked for w in c.warnings])
 
 
 def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Path, Path | None], Any]) -> None:
     """Validate every review first (exit 2 listing every problem), then build each in turn."""
-    from toolkit.review import validate as validate_review
-
-    problems = [e for p in params for e in validate_review(p)]
-    if problems:
-        _fail_with(problems, EXIT_BAD_INPUT)
+    _check_all(params)
     for p in params:
         try:
             result = build(p, reports)
@@ -45,20 +59,16 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("params", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(params: tuple[Path, ...]) -> None:
-    """Check every input of each review; print every problem (exit 2 if any)."""
-    from toolkit.review import validate as validate_review
-
-    problems = [e for p in params for e in validate_review(p)]
-    if problems:
-        _fail_with(problems, EXIT_BAD_INPUT)
+    """Check every input of each review; print every problem (exit 2 if any) and warning."""
+    _check_all(params)
     for p in params:
         click.echo(f"{p}: ok")
 
 
 @main.command()
-@click.argument("params", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
 def draft(params: tuple[Path, ...], reports: Path | None) -> None:
@@ -69,7 +79,7 @@ def draft(params: tuple[Path, ...], reports: Path | None) -> None:
 
 
 @main.command()
-@click.argument("params", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
 def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
@@ -134,7 +144,7 @@ def demo(reviews: int, out: Path, seed: int) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--authority", "-a", required=True, help="Local authority name, ONS code or old three-digit code.")
 @click.option("--period", "-p", default=None, help="Period to report, e.g. 2022 or 202223 (default: the latest).")
 @click.option("--neighbours", default="", help="Statistical neighbours' codes, separated by commas.")
@@ -155,7 +165,7 @@ def indicators(files: tuple[Path, ...], authority: str, period: str | None, neig
 
 
 @main.command()
-@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", type=click.Path(path_type=Path))
 @click.option("--port", type=int, default=None, help="Port (default: 8866, or a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but localhost requires the printed access token.")
@@ -176,9 +186,9 @@ def capture(params: Path, port: int | None, host: str, open_browser: bool) -> No
 
 
 @main.command("capture-export")
-@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", type=click.Path(path_type=Path))
 @click.option("--reviewer", required=True, help="Team member whose workbook this is.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Workbook to write (.xlsx).")
 @click.option("--blank", is_flag=True, help="No entries, only the lists and the checklist prompts.")
 def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
     """Write a reviewer's findings and checklist workbook (blank or filled) for Excel."""
@@ -197,8 +207,8 @@ def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
 
 
 @main.command("capture-import")
-@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", type=click.Path(path_type=Path))
+@click.argument("workbook", type=click.Path(path_type=Path))
 def capture_import(params: Path, workbook: Path) -> None:
     """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
     from toolkit.excel import import_workbook

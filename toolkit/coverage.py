@@ -20,11 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.privacy import quote
 from toolkit.errors import InputError, display_path
 from toolkit.findings import Finding, Kind, read_findings_file
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
 from toolkit.store import STATUSES, capture_inputs
+from toolkit.inputfiles import is_regular_file, resolved
+from toolkit.privacy import screen_table
 from toolkit.tables import read_table
 
 CHECKLIST_REQUIRED = ("prompt_id", "status", "reviewer")
@@ -112,12 +115,12 @@ def review_sources(params: ReviewParams, root: Path) -> ReviewSources:
 
     def split(named: Sequence[str], captured: Sequence[str]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         listed = [root / rel for rel in named]
-        seen = {p.resolve() for p in listed}
+        seen = {resolved(p) for p in listed}
         extra: list[Path] = []
         for rel in captured:
             p = root / rel
-            if p.resolve() not in seen and p.is_file():
-                seen.add(p.resolve())
+            if resolved(p) not in seen and is_regular_file(p):
+                seen.add(resolved(p))
                 extra.append(p)
         return tuple(listed), tuple(extra)
 
@@ -180,7 +183,7 @@ def read_checklist_file(path: Path, shown: str, params: ReviewParams,
                         scope: KloeScope) -> tuple[list[ChecklistRow], list[InputError]]:
     """A checklist file (CSV or XLSX): its valid rows and every problem in it."""
     try:
-        table = read_table(path, shown)
+        table = read_table(path, shown, sheet="Checklist", expected=CHECKLIST_KNOWN)
     except InputError as exc:
         return [], [exc]
     errors = [InputError(shown, f"unknown column (expected: {', '.join(CHECKLIST_KNOWN)})", row=1, column=c)
@@ -191,20 +194,22 @@ def read_checklist_file(path: Path, shown: str, params: ReviewParams,
         return [], errors
     prompt_kloe = {p.id: k.id for k in scope.kloes for p in k.prompts}
     team = {m.name for m in params.team}
+    errors += screen_table(((r.number, r.values) for r in table.rows if "notes" in r.values), shown, ("notes",),
+                           params.allowed_phrases(), params.visit.dates[0].year)
     rows = []
     for r in table.rows:
         before = len(errors)
         pid = r.get("prompt_id")
         status = " ".join(r.get("status").lower().split()) or "not yet"
         if pid not in prompt_kloe:
-            errors.append(InputError(shown, f"'{pid}' is not a prompt of a KLOE in scope", row=r.number, column="prompt_id"))
+            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope", row=r.number, column="prompt_id"))
         elif r.get("kloe") and r.get("kloe") != prompt_kloe[pid]:
-            errors.append(InputError(shown, f"prompt '{pid}' belongs to KLOE '{prompt_kloe[pid]}'", row=r.number, column="kloe"))
+            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}", row=r.number, column="kloe"))
         if status not in STATUSES:
-            errors.append(InputError(shown, f"'{r.get('status')}' is not {', '.join(STATUSES)}", row=r.number, column="status"))
+            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}", row=r.number, column="status"))
         if r.get("reviewer") not in team:
-            errors.append(InputError(shown, f"'{r.get('reviewer')}' is not in the review team", row=r.number, column="reviewer"))
-        if len(errors) == before:
+            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team", row=r.number, column="reviewer"))
+        if len(errors) == before and not any(e.row == r.number and e.column == "notes" for e in errors):
             rows.append(ChecklistRow(pid, prompt_kloe[pid], status, r.get("notes"), r.get("reviewer")))
     return rows, errors
 

@@ -7,6 +7,7 @@ applies, the row and column (for YAML files the "column" is the field path, such
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,16 @@ class InputError(ToolkitError):
         return f"{self.file}: {location}: {self.message}" if location else f"{self.file}: {self.message}"
 
 
+class InputWarning(InputError):
+    """Something odd in an input that does not stop the draft (a file with no rows, a date
+    written day first): one line, located like an :class:`InputError`, marked ``warning:``."""
+
+    def __str__(self) -> str:
+        located = InputError.__str__(self)
+        head, sep, tail = located.rpartition(f": {self.message}")
+        return f"{head}: warning: {self.message}" if sep and not tail else f"warning: {located}"
+
+
 @dataclass
 class ValidationFailed(ToolkitError):
     """Several input problems at once (``peer-review validate`` prints every one)."""
@@ -65,7 +76,11 @@ def display_path(path: str | Path, root: str | Path | None = None) -> str:
         if base is None:
             continue
         try:
-            return p.resolve().relative_to(Path(base).resolve()).as_posix()
+            full = p.resolve()
+        except (OSError, RuntimeError):  # a symbolic-link loop
+            full = Path(os.path.abspath(p))
+        try:
+            return full.relative_to(Path(base).resolve()).as_posix()
         except ValueError:
             continue
     return p.as_posix()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from toolkit.privacy import quote
 from toolkit.errors import InputError
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
@@ -118,16 +119,16 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     if not kind_text:
         bad("kind", "empty: use strength, area for consideration or urgent action")
     elif kind is None:
-        bad("kind", f"'{row.get('kind')}' is not strength, area for consideration or urgent action")
+        bad("kind", f"{quote(row.get('kind'))} is not strength, area for consideration or urgent action")
     headline = parse_bool(row.get("headline"), False)
     if headline is None:
-        bad("headline", f"'{row.get('headline')}' is not yes or no")
+        bad("headline", f"{quote(row.get('headline'))} is not yes or no")
     include = parse_bool(row.get("include"), True)
     if include is None:
-        bad("include", f"'{row.get('include')}' is not yes or no")
+        bad("include", f"{quote(row.get('include'))} is not yes or no")
     withdrawn = parse_bool(row.get("withdrawn"), False)
     if withdrawn is None:
-        bad("withdrawn", f"'{row.get('withdrawn')}' is not yes or no")
+        bad("withdrawn", f"{quote(row.get('withdrawn'))} is not yes or no")
     statement = " ".join(row.get("statement").split())
     if not statement:
         bad("statement", "empty: every finding needs its lead statement")
@@ -135,7 +136,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     if kloe is None and not headline and kind is not Kind.URGENT:
         bad("kloe", "empty: name the KLOE this finding belongs to (only headlines and urgent actions may leave it blank)")
     elif kloe is not None and kloe not in scope:
-        bad("kloe", f"'{kloe}' is not a KLOE in this review's scope ({', '.join(scope.ids())})")
+        bad("kloe", f"{quote(kloe)} is not a KLOE in this review's scope ({', '.join(scope.ids())})")
     evidence: list[str] = []
     for part in re.split(r"[;,]", row.get("evidence")):
         word = " ".join(part.strip().lower().split())
@@ -143,7 +144,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
             continue
         word = EVIDENCE_ALIASES.get(word, word)
         if word not in EVIDENCE_KINDS:
-            bad("evidence", f"'{part.strip()}' is not an evidence kind ({', '.join(EVIDENCE_KINDS)})")
+            bad("evidence", f"{quote(part.strip())} is not an evidence kind ({', '.join(EVIDENCE_KINDS)})")
         elif word not in evidence:
             evidence.append(word)
     if not row.get("evidence"):
@@ -153,13 +154,13 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     if not reviewer:
         bad("reviewer", "empty: name the reviewer")
     elif reviewer not in team:
-        bad("reviewer", f"'{reviewer}' is not in the review team ({', '.join(team)})")
+        bad("reviewer", f"{quote(reviewer)} is not in the review team ({', '.join(team)})")
     order: float | None = None
     if row.get("order"):
         try:
             order = float(row.get("order"))
         except ValueError:
-            bad("order", f"'{row.get('order')}' is not a number")
+            bad("order", f"{quote(row.get('order'))} is not a number")
     if len(errors) > before or kind is None:
         return None
     return Finding(
@@ -174,7 +175,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
 def read_findings_file(path: Path, shown: str, params: ReviewParams, scope: KloeScope) -> tuple[list[Finding], list[InputError]]:
     """One reviewer's file: its valid findings and every problem found in it."""
     try:
-        table = read_table(path, shown)
+        table = read_table(path, shown, sheet="Findings", expected=COLUMNS)
     except InputError as exc:
         return [], [exc]
     errors: list[InputError] = []
@@ -201,7 +202,7 @@ def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:
     for f in findings:
         if f.id in seen:
             first = seen[f.id]
-            errors.append(InputError(f.file, f"finding id '{f.id}' is already used ({first.file}, row {first.row})",
+            errors.append(InputError(f.file, f"finding id {quote(f.id)} is already used ({first.file}, row {first.row})",
                                      row=f.row, column="id"))
         seen[f.id] = f
     return errors

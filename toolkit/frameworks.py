@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from toolkit.inputfiles import file_problem
+from toolkit.privacy import quote
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.params import Kloe, ReviewParams, errors_from_validation, read_yaml
 
@@ -36,9 +38,12 @@ def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
     shipped = FRAMEWORK_DIR / f"{name_or_path}.yaml"
     path = shipped if shipped.is_file() else (root or Path.cwd()) / name_or_path
     shown = display_path(path, root)
-    if not path.is_file():
+    problem = file_problem(path)
+    if problem == "file not found":
         known = ", ".join(shipped_frameworks())
         raise ValidationFailed([InputError(shown, f"no such KLOE framework (shipped: {known})")])
+    if problem is not None:
+        raise ValidationFailed([InputError(shown, problem)])
     data = read_yaml(path, shown)
     try:
         fw = Framework.model_validate(data)
@@ -74,7 +79,7 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
         if not shipped.is_file() and not (root / name).is_file():
             # Named where the reviewer wrote it: the params file and the field.
             known = ", ".join(shipped_frameworks())
-            errors.append(InputError(params_file, f"no KLOE framework '{name}' (shipped: {known}; or a path to a file)",
+            errors.append(InputError(params_file, f"no KLOE framework {quote(name)} (shipped: {known}; or a path to a file)",
                                      column=f"scope.frameworks[{i}]"))
             missing_framework = True
             continue
@@ -89,10 +94,10 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
     custom: dict[str, Kloe] = {}
     for i, k in enumerate(params.scope.custom_kloes, start=1):
         if k.id in available:
-            errors.append(InputError(params_file, f"custom KLOE id '{k.id}' is already a framework KLOE",
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is already a framework KLOE",
                                      column=f"scope.custom_kloes[{i}].id"))
         elif k.id in custom:
-            errors.append(InputError(params_file, f"custom KLOE id '{k.id}' is defined twice",
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is defined twice",
                                      column=f"scope.custom_kloes[{i}].id"))
         else:
             custom[k.id] = k
@@ -102,7 +107,7 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
         if kid not in available and missing_framework:
             continue  # its framework could not be read: that problem is already reported
         if kid not in available:
-            errors.append(InputError(params_file, f"unknown KLOE '{kid}' (not in the named frameworks or custom_kloes)",
+            errors.append(InputError(params_file, f"unknown KLOE {quote(kid)} (not in the named frameworks or custom_kloes)",
                                      column=f"scope.kloes[{i}]"))
         elif all(k.id != kid for k in ordered):
             ordered.append(available[kid])

@@ -64,6 +64,14 @@ def regular_file(path: Path, shown: str) -> Path:
     return path
 
 
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path where it cannot be resolved (a link loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def is_regular_file(path: Path) -> bool:
     """Whether ``path`` is a regular file (a link to one counts); never raises, never blocks."""
     return file_problem(path) is None

@@ -20,13 +20,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from toolkit import wording
+from toolkit.stylefiles import DEFAULT_STYLE, STYLES_DIR, style_dir, style_files
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import Kind
 from toolkit.params import read_yaml
 from toolkit.review import Review
 
-STYLES_DIR = Path(__file__).parent / "styles"
-DEFAULT_STYLE = "standard"
 
 
 @dataclass(frozen=True)
@@ -41,15 +40,6 @@ class Fragment:
 
     def __repr__(self) -> str:
         return f"<letter section: {self.name}>"
-
-
-def style_dir(style: str, root: Path | None = None) -> Path | None:
-    """The folder of a letter style: a shipped name or a path (relative to the project root)."""
-    shipped = STYLES_DIR / style
-    if shipped.is_dir():
-        return shipped
-    candidate = (root or Path.cwd()) / style
-    return candidate if candidate.is_dir() else None
 
 
 @lru_cache(maxsize=16)

@@ -94,7 +94,7 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     paths in the project are inputs.
     """
     from toolkit.frameworks import FRAMEWORK_DIR
-    from toolkit.letter import STYLES_DIR
+    from toolkit.stylefiles import STYLES_DIR, style_dir, style_files
 
     named: list[Path] = [params_path]
     inputs = params.inputs
@@ -108,8 +108,9 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     for fw in params.scope.frameworks:
         if not (FRAMEWORK_DIR / f"{fw}.yaml").is_file():
             named.append(root / fw)
-    if not (STYLES_DIR / params.letter_style).is_dir() and (root / params.letter_style).is_dir():
-        named.extend(_files_under(root / params.letter_style))
+    style = style_dir(params.letter_style, root)
+    if style is not None and style.parent != STYLES_DIR:
+        named.extend(style_files(style))
     seen: dict[str, Path] = {}
     for p in named:
         if p.is_file():

@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputfiles import regular_file, resolved
+from toolkit.privacy import quote
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -49,7 +51,7 @@ class Authority(_Model):
     @classmethod
     def _ons(cls, v: str) -> str:
         if not ONS_CODE.match(v):
-            raise ValueError(f"'{v}' is not an ONS code (a letter and 8 digits, such as E06000012)")
+            raise ValueError(f"{quote(v)} is not an ONS code (a letter and 8 digits, such as E06000012)")
         return v
 
     @field_validator("la_code", mode="before")
@@ -259,6 +261,8 @@ def _message(err: dict[str, Any]) -> str:
         return "field required"
     if err["type"] == "extra_forbidden":
         return "unknown field (check its spelling)"
+    if err["type"].startswith(("date_", "datetime_")):
+        return "not a date: write dates as YYYY-MM-DD (such as 2026-02-10)"
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
 
@@ -275,14 +279,92 @@ def errors_from_validation(exc: ValidationError, file: str) -> list[InputError]:
     return out
 
 
-def parse_params(data: Any, file: str) -> ReviewParams:
-    """Validate a mapping (from YAML or from papermill's injected parameters)."""
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def _day_first(value: Any, where: str, file: str, warnings: list[InputWarning]) -> Any:
+    """``10/02/2026`` (day first, as written in England) read as 2026-02-10, with a warning."""
+    m = _DAY_FIRST.match(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return value
+    try:
+        day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return value  # not a real date: pydantic reports it
+    warnings.append(InputWarning(file, f"{quote(value)} was read day first, as {day.isoformat()}: write "
+                                 "dates as YYYY-MM-DD to be sure", column=where))
+    return day.isoformat()
+
+
+def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
+    """Day-first dates read as dates, and team ``days`` given as day numbers (1 = the first
+    visit day) turned into the visit's dates; returns the data, problems and warnings."""
+    errors: list[InputError] = []
+    warnings: list[InputWarning] = []
+    data = dict(data)
+    visit = data.get("visit")
+    if isinstance(visit, dict):
+        visit = dict(visit)
+        if isinstance(visit.get("dates"), list):
+            visit["dates"] = [_day_first(d, f"visit.dates[{i}]", file, warnings)
+                              for i, d in enumerate(visit["dates"], start=1)]
+        if "presentation_date" in visit:
+            visit["presentation_date"] = _day_first(visit["presentation_date"], "visit.presentation_date",
+                                                    file, warnings)
+        data["visit"] = visit
+    if "letter_date" in data:
+        data["letter_date"] = _day_first(data["letter_date"], "letter_date", file, warnings)
+    visit_days = list(visit.get("dates") or []) if isinstance(visit, dict) else []
+    if isinstance(data.get("team"), list):
+        team = []
+        for i, member in enumerate(data["team"], start=1):
+            if isinstance(member, dict) and isinstance(member.get("days"), list):
+                member = dict(member)
+                days = []
+                for j, d in enumerate(member["days"], start=1):
+                    where = f"team[{i}].days[{j}]"
+                    if isinstance(d, int) and not isinstance(d, bool):
+                        if 1 <= d <= len(visit_days):
+                            days.append(visit_days[d - 1])
+                        else:
+                            errors.append(InputError(file, f"day {d} is not a day of the visit (it has "
+                                                     f"{len(visit_days)}): give a day number from 1 to "
+                                                     f"{len(visit_days)} or a date", column=where))
+                    else:
+                        days.append(_day_first(d, where, file, warnings))
+                member["days"] = days
+            team.append(member)
+        data["team"] = team
+    return data, errors, warnings
+
+
+def _odd_days(params: ReviewParams, file: str) -> list[InputWarning]:
+    """Team members' days that are neither a visit day nor the presentation day."""
+    allowed = {*params.visit.dates, params.visit.presentation_date}
+    return [InputWarning(file, f"{day.isoformat()} is not a day of the visit "
+                         f"({', '.join(d.isoformat() for d in sorted(allowed))})", column=f"team[{i}].days[{j}]")
+            for i, m in enumerate(params.team, start=1) for j, day in enumerate(m.days or [], start=1)
+            if day not in allowed]
+
+
+def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[InputWarning]]:
+    """Validate a mapping (from YAML or from papermill's injected parameters); also return the
+    warnings (day-first dates, team days outside the visit). Raise :class:`ValidationFailed`."""
     if not isinstance(data, dict):
         raise ValidationFailed([InputError(file, "expected a mapping of review parameters")])
+    data, errors, warnings = _normalise(data, file)
     try:
-        return ReviewParams.model_validate(data)
+        params = ReviewParams.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(errors_from_validation(exc, file)) from None
+        raise ValidationFailed([*errors, *errors_from_validation(exc, file)]) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return params, [*warnings, *_odd_days(params, file)]
+
+
+def parse_params(data: Any, file: str) -> ReviewParams:
+    """Validate a mapping (from YAML or from papermill's injected parameters)."""
+    return parse_params_checked(data, file)[0]
 
 
 #: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
@@ -312,31 +394,38 @@ def parse_yaml(text: str) -> Any:
 
 def read_yaml(path: Path, shown: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationFailed([InputError(shown, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed([InputError(shown, f"cannot read the file ({exc})")]) from None
+        text = regular_file(path, shown).read_text(encoding="utf-8")
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed([InputError(shown, "not UTF-8 text: save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise ValidationFailed([InputError(shown, f"cannot read the file ({exc.strerror or exc.__class__.__name__})")]) from None
     try:
         return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem}", row=row)]) from None
+        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem} (check the quotes, brackets, colons and indentation near this line)", row=row)]) from None
 
 
 def project_root_for(params_path: Path) -> Path:
     """The folder input paths are relative to: the parent of ``params/``."""
-    folder = params_path.resolve().parent
+    folder = resolved(params_path).parent
     return folder.parent if folder.name == "params" else folder
+
+
+def load_params_checked(path: str | Path) -> tuple[ReviewParams, list[InputWarning]]:
+    """Read and validate ``params/<review>.yaml`` with its warnings; raise :class:`ValidationFailed`."""
+    p = Path(path)
+    shown = display_path(p)
+    return parse_params_checked(read_yaml(p, shown), shown)
 
 
 def load_params(path: str | Path) -> ReviewParams:
     """Read and validate ``params/<review>.yaml``; raise :class:`ValidationFailed` listing every problem."""
-    p = Path(path)
-    shown = display_path(p)
-    return parse_params(read_yaml(p, shown), shown)
+    return load_params_checked(path)[0]
 
 
 def from_notebook(namespace: dict[str, Any]) -> tuple[ReviewParams, Path]:

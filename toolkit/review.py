@@ -10,17 +10,20 @@ from the capture file only. See :func:`toolkit.coverage.review_findings`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from toolkit.audit import AuditData, load_audit_framework, read_audit
 from toolkit.coverage import ChecklistRow, review_checklist, review_findings, review_sources
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.findings import FREE_TEXT, FindingSet, duplicate_id_errors
 from toolkit.frameworks import KloeScope, resolve_scope
-from toolkit.params import ReviewParams, load_params, project_root_for
+from toolkit.inputfiles import is_regular_file
+from toolkit.stylefiles import style_dir
+from toolkit.params import ReviewParams, load_params_checked, project_root_for
+from toolkit.privacy import quote, screen_table
 from toolkit.params import from_notebook as params_from_notebook
 from toolkit.perfletter import PerformanceData, check_indicator_ids, load_performance
 from toolkit.sef import SefComparison, load_sef
@@ -39,6 +42,7 @@ class Review:
     performance: PerformanceData | None = None
     audit: AuditData | None = None
     checklist: tuple[ChecklistRow, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()  # odd but valid input, one line each (see check())
 
     @property
     def review_id(self) -> str:
@@ -57,8 +61,6 @@ class Review:
 
 def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputError]:
     """Findings' free text must not identify a child (names, dates of birth, NHS numbers, UPNs)."""
-    from toolkit.privacy import screen_table
-
     errors: list[InputError] = []
     for file in findings.files:
         rows = [(f.row, {"statement": f.statement, "detail": f.detail}) for f in findings.all if f.file == file]
@@ -114,9 +116,17 @@ def audit_input(params: ReviewParams, root: Path) -> str | None:
 
 
 def _has_rows(path: Path) -> bool:
-    """Whether a CSV file holds anything below its header (the capture app creates it empty)."""
-    with path.open(encoding="utf-8") as fh:
-        return sum(1 for line in fh if line.strip()) > 1
+    """Whether a CSV file holds anything below its header (the capture app creates it empty).
+
+    Anything else (a workbook, a file that cannot be read) counts as holding rows: its reader
+    says what is wrong with it."""
+    if path.suffix.lower() != ".csv" or not is_regular_file(path):
+        return True
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            return sum(1 for line in fh if line.strip()) > 1
+    except (OSError, UnicodeDecodeError):
+        return True
 
 
 def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
@@ -128,14 +138,29 @@ def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
                       reference_year=params.visit.dates[0].year)
 
 
-def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
-    """Load every input the parameters name; raise :class:`ValidationFailed` with all problems."""
-    from toolkit.letter import style_dir
+def _empty_listed_files(params: ReviewParams, root: Path, findings: FindingSet) -> list[InputWarning]:
+    """Listed findings files that hold a header and no finding: their reviewer would be missing
+    from the letter without a word."""
+    read_from = {f.file for f in findings.all}
+    out = []
+    for rel in params.inputs.findings:
+        shown = display_path(root / rel, root)
+        if shown not in read_from and not _has_rows(root / rel):
+            out.append(InputWarning(shown, "holds a header but no findings, so nothing of it reaches the "
+                                    "letter: add the reviewer's findings, or remove the file from inputs.findings"))
+    return out
 
+
+def assemble(params: ReviewParams, root: Path, params_file: str,
+             warnings: Sequence[InputWarning] = ()) -> Review:
+    """Load every input the parameters name; raise :class:`ValidationFailed` with all problems.
+
+    ``warnings`` (from reading the parameters) join those found here in ``Review.warnings``."""
     errors: list[InputError] = []
     if style_dir(params.letter_style, root) is None:
-        errors.append(InputError(params_file, f"no letter style '{params.letter_style}' (a folder under "
-                                              "toolkit/styles/ or a path)", column="letter_style"))
+        errors.append(InputError(params_file, f"no letter style {quote(params.letter_style)}: name a style "
+                                 "shipped in toolkit/styles/ or the path of a folder holding a style's "
+                                 "templates or words.yaml", column="letter_style"))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     if findings is not None:
@@ -144,29 +169,45 @@ def assemble(params: ReviewParams, root: Path, params_file: str) -> Review:
     audit = _gather(errors, lambda: _read_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file))
     checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
-    sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root) if params.inputs.sef else None)
+    sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root, params.allowed_phrases(),
+                                           params.visit.dates[0].year) if params.inputs.sef else None)
     if errors or findings is None:
         raise ValidationFailed(errors)
+    odd = [*warnings, *_empty_listed_files(params, root, findings)]
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance, audit=audit, checklist=tuple(checklist))
+                  performance=performance, audit=audit, checklist=tuple(checklist), warnings=tuple(odd))
 
 
 def load_review(params_path: str | Path) -> Review:
     """Read ``params/<review>.yaml`` and everything it names."""
     path = Path(params_path)
-    params = load_params(path)
-    return assemble(params, project_root_for(path), display_path(path))
+    params, warnings = load_params_checked(path)
+    return assemble(params, project_root_for(path), display_path(path), warnings)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``peer-review validate`` reports for one review: its problems, else its warnings."""
+
+    errors: tuple[InputError, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
+    review: Review | None = None
+
+
+def check(params_path: str | Path) -> Checked:
+    """Load a review and say what is wrong (``errors``) or merely odd (``warnings``)."""
+    try:
+        review = load_review(params_path)
+    except ValidationFailed as exc:
+        return Checked(errors=tuple(exc.errors))
+    except InputError as exc:
+        return Checked(errors=(exc,))
+    return Checked(warnings=review.warnings, review=review)
 
 
 def validate(params_path: str | Path) -> list[InputError]:
     """Every problem with a review's inputs (empty when it can be drafted)."""
-    try:
-        load_review(params_path)
-    except ValidationFailed as exc:
-        return list(exc.errors)
-    except InputError as exc:
-        return [exc]
-    return []
+    return list(check(params_path).errors)
 
 
 def from_notebook(namespace: dict[str, object]) -> Review:

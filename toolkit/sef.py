@@ -14,10 +14,12 @@ One CSV or XLSX file, a row per area of the self-evaluation:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.privacy import quote, screen_table
 from toolkit.tables import read_table
 
 VIEWS = ("agree", "partly agree", "disagree")
@@ -25,6 +27,7 @@ VIEW_ALIASES = {"agreed": "agree", "yes": "agree", "partly": "partly agree", "pa
                 "partial": "partly agree", "disagreed": "disagree", "no": "disagree"}
 COLUMNS = ("area", "sef_judgement", "peer_view", "peer_judgement", "comment")
 REQUIRED = ("area", "sef_judgement", "peer_view")
+FREE_TEXT = ("area", "sef_judgement", "peer_view", "peer_judgement", "comment")
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,14 @@ class SefComparison:
         return len(self.judgements)
 
 
-def load_sef(path: Path, root: Path) -> SefComparison:
-    """Read and check the SEF comparison file; raise listing every problem."""
+def load_sef(path: Path, root: Path, allow: Sequence[str] = (), reference_year: int | None = None) -> SefComparison:
+    """Read and check the SEF comparison file; raise listing every problem.
+
+    Its free text (the judgements and the comment) is screened for a child's personal data like
+    findings are; ``allow`` lists phrases that are never names (see :mod:`toolkit.privacy`)."""
     shown = display_path(path, root)
     try:
-        table = read_table(path, shown)
+        table = read_table(path, shown, sheet="SEF", expected=COLUMNS)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
@@ -60,6 +66,7 @@ def load_sef(path: Path, root: Path) -> SefComparison:
     errors += [InputError(shown, "required column missing", row=1, column=c) for c in REQUIRED if c not in table.columns]
     if errors:
         raise ValidationFailed(errors)
+    errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
     out: list[SefJudgement] = []
     for row in table.rows:
         for c in REQUIRED:
@@ -68,7 +75,7 @@ def load_sef(path: Path, root: Path) -> SefComparison:
         view = " ".join(row.get("peer_view").lower().split())
         view = VIEW_ALIASES.get(view, view)
         if row.get("peer_view") and view not in VIEWS:
-            errors.append(InputError(shown, f"'{row.get('peer_view')}' is not one of: {', '.join(VIEWS)}",
+            errors.append(InputError(shown, f"{quote(row.get('peer_view'))} is not one of: {', '.join(VIEWS)}",
                                      row=row.number, column="peer_view"))
         out.append(SefJudgement(row.get("area"), row.get("sef_judgement"), view,
                                 row.get("peer_judgement"), " ".join(row.get("comment").split())))

@@ -1,0 +1,401 @@
+"""The bad-input corpus: every case is one broken input, run through the real command line.
+
+Each case asserts the exit code, that the first line names the file and the row/column (or the
+field), that no traceback appears, that none of the child's data planted in the input appears in
+anything printed (or in a log), that no report folder is left behind, and that the command
+returns within 10 seconds. Cases run in-process through click's runner, except those that must
+prove a read never blocks (named pipes), which run as a child process with a time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from toolkit.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+#: A child's data planted in the inputs: none of it may ever be printed or logged.
+NAME = "Oliver Bennett"
+NHS = "943 476 5919"
+DOB = "14/03/2015"
+UPN = "W801234567801"
+SECRETS = (NAME, NHS, NHS.replace(" ", ""), DOB, UPN, "Oliver", "Bennett")
+
+FINDINGS = "data/mini/findings_adeyemi.csv"
+HEADER = "id,kloe,kind,headline,statement,detail,evidence,reviewer,include,order,indicator"
+GOOD_ROW = "a9,2016-identify,strength,no,A sound statement.,,documents,Ruth Adeyemi,yes,,"
+PARAMS = "params/mini.yaml"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    setup: Callable[[Path], None]
+    file: str  # what the first line must start with
+    where: str | None  # "row 3, column kind", a field path, or None (the whole file)
+    code: int = 2
+    command: tuple[str, ...] = ("validate", PARAMS)
+    warning: bool = False  # a warning line, exit 0
+    subprocess: bool = False
+    extra: tuple[str, ...] = field(default=())  # further words the first line must hold
+
+
+# ---- helpers that break one input -------------------------------------------------------------
+
+def params_edit(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def setup(proj: Path) -> None:
+        path = proj / PARAMS
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return setup
+
+
+def params_text(old: str, new: str) -> Callable[[Path], None]:
+    def setup(proj: Path) -> None:
+        path = proj / PARAMS
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return setup
+
+
+def findings_cell(column: str, value: str, rel: str = FINDINGS) -> Callable[[Path], None]:
+    """Set one cell of the first data row (row 2) of a findings CSV."""
+    def setup(proj: Path) -> None:
+        import csv
+
+        path = proj / rel
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        rows[1][rows[0].index(column)] = value
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    return setup
+
+
+def findings_text(text: str, rel: str = FINDINGS) -> Callable[[Path], None]:
+    def setup(proj: Path) -> None:
+        (proj / rel).write_text(text, encoding="utf-8")
+    return setup
+
+
+def findings_bytes(data: bytes, rel: str = FINDINGS) -> Callable[[Path], None]:
+    def setup(proj: Path) -> None:
+        (proj / rel).write_bytes(data)
+    return setup
+
+
+def replace_with(kind: str, rel: str) -> Callable[[Path], None]:
+    """Put a folder, a named pipe or a symbolic-link loop where an input file should be."""
+    def setup(proj: Path) -> None:
+        path = proj / rel
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "dir":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "loop":
+            other = path.with_name(path.name + ".other")
+            os.symlink(other.name, path)
+            os.symlink(path.name, other)
+    return setup
+
+
+def xlsx_findings(build: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
+    """Replace the first findings file by a workbook built by ``build``."""
+    def setup(proj: Path) -> None:
+        (proj / FINDINGS).unlink()
+        wb = openpyxl.Workbook()
+        build(wb)
+        wb.save(proj / "data/mini/findings_adeyemi.xlsx")
+        params_edit(lambda d: d["inputs"].update(findings=["data/mini/findings_adeyemi.xlsx",
+                                                           "data/mini/findings_marsh.csv"]))(proj)
+    return setup
+
+
+def _sheet_rows(ws: Any, rows: list[list[object]]) -> None:
+    for r in rows:
+        ws.append(r)
+
+
+GOOD_XLSX_ROWS: list[list[object]] = [HEADER.split(","), GOOD_ROW.split(",")]
+
+
+def hidden_first(wb: openpyxl.Workbook) -> None:
+    old = wb.active
+    old.title = "Old draft"
+    _sheet_rows(old, [HEADER.split(","), ["o1", "2016-identify", "strength", "no", "OLD DRAFT - do not use", "",
+                                          "documents", "Ruth Adeyemi", "yes", "", ""]])
+    old.sheet_state = "hidden"
+    _sheet_rows(wb.create_sheet("Current"), GOOD_XLSX_ROWS)
+
+
+def formula_cell(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["E2"] = "=A1&B1"  # openpyxl saves no calculated value
+
+
+def merged_cells(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, [*GOOD_XLSX_ROWS, ["a10", "2016-identify", "strength", "no", "Second.", "", "documents",
+                                              "Ruth Adeyemi", "yes", "", ""]])
+    wb.active.merge_cells("H2:H3")
+
+
+def xlsx_title_row(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, [["Findings of Ruth Adeyemi"], *GOOD_XLSX_ROWS])
+
+
+def xlsx_long_cell(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["F2"] = "word " * 200_000
+
+
+def xlsx_private_kind(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["C2"] = f"{NAME} {NHS}"
+
+
+def add_file(rel: str, text: str, key: str, value: Any = None) -> Callable[[Path], None]:
+    """Write an extra input file and name it in the parameters (``inputs.<key>``)."""
+    def setup(proj: Path) -> None:
+        path = proj / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        params_edit(lambda d: d["inputs"].update({key: value if value is not None else rel}))(proj)
+    return setup
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def setup(proj: Path) -> None:
+        for step in steps:
+            step(proj)
+    return setup
+
+
+CHECKLIST_HEAD = "kloe,prompt_id,status,notes,reviewer\n"
+CHECKLIST = "data/mini/checklist_adeyemi.csv"
+SEF = "data/mini/sef.csv"
+SEF_HEAD = "area,sef_judgement,peer_view,peer_judgement,comment\n"
+AUDIT = "data/mini/audit.csv"
+AUDIT_HEAD = "case_ref,auditor,phase,primary_need,setting_type,plan_stage,weeks_to_issue,a1,notes\n"
+AUDIT_ROW = "MIN-0101,Ruth Adeyemi,KS2,ASD,mainstream,annual review,,y,"
+
+
+def checklist(rows: str) -> Callable[[Path], None]:
+    return add_file(CHECKLIST, CHECKLIST_HEAD + rows, "checklist", [CHECKLIST])
+
+
+def sef(rows: str) -> Callable[[Path], None]:
+    return add_file(SEF, SEF_HEAD + rows, "sef")
+
+
+def audit(rows: str) -> Callable[[Path], None]:
+    return add_file(AUDIT, AUDIT_HEAD + rows, "audit")
+
+
+PROMPT = "2016-identify.1"
+
+CASES = [
+    # ---- the parameters file ----
+    Case("params missing", lambda p: (p / PARAMS).unlink(), PARAMS, None, extra=("not found",)),
+    Case("params is a folder", replace_with("dir", PARAMS), PARAMS, None, extra=("folder",)),
+    Case("params is a named pipe", replace_with("fifo", PARAMS), PARAMS, None, subprocess=True, extra=("pipe",)),
+    Case("params is a link loop", replace_with("loop", PARAMS), PARAMS, None, extra=("loop",)),
+    Case("params not YAML", params_text("review_id: mini-review", "review_id: [mini"), PARAMS, "row"),
+    Case("params unknown field", params_edit(lambda d: d["authority"].update(nmae="x")), PARAMS, "authority.nmae"),
+    Case("letter_style outside the styles", params_edit(lambda d: d.update(letter_style="../../..")), PARAMS,
+         "letter_style"),
+    Case("letter_style unknown", params_edit(lambda d: d.update(letter_style="no-such-style")), PARAMS,
+         "letter_style"),
+    Case("ONS code holding an NHS number", params_edit(lambda d: d["authority"].update(ons_code=NHS)), PARAMS,
+         "authority.ons_code"),
+    Case("impossible date", params_text("letter_date: 2026-02-19", "letter_date: 2026-02-31"), PARAMS,
+         "letter_date", extra=("YYYY-MM-DD",)),
+    Case("date in words", params_text("letter_date: 2026-02-19", "letter_date: nineteenth of February"), PARAMS,
+         "letter_date", extra=("YYYY-MM-DD",)),
+    Case("team day number beyond the visit", params_edit(lambda d: d["team"][1].update(days=[3])), PARAMS,
+         "team[2].days[1]"),
+    Case("output format unknown", params_edit(lambda d: d.update(outputs=["html", "pdfx"])), PARAMS, "outputs[2]"),
+    Case("day-first visit date", params_text("letter_date: 2026-02-19", "letter_date: 19/02/2026"), PARAMS,
+         "letter_date", code=0, warning=True),
+    Case("team day outside the visit", params_edit(lambda d: d["team"][1].update(days=["2026-03-01"])), PARAMS,
+         "team[2].days[1]", code=0, warning=True),
+    # ---- findings (CSV) ----
+    Case("kind holding a name and NHS number", findings_cell("kind", f"{NAME} {NHS}"), FINDINGS, "row 2, column kind"),
+    Case("kloe holding a name", findings_cell("kloe", NAME), FINDINGS, "row 2, column kloe"),
+    Case("headline holding a date of birth", findings_cell("headline", DOB), FINDINGS, "row 2, column headline"),
+    Case("include holding a UPN", findings_cell("include", UPN), FINDINGS, "row 2, column include"),
+    Case("reviewer holding a name", findings_cell("reviewer", NAME), FINDINGS, "row 2, column reviewer"),
+    Case("statement naming a child", findings_cell("statement", f"{NAME} (born {DOB}) waited a year."), FINDINGS,
+         "row 2, column statement"),
+    Case("detail with an NHS number", findings_cell("detail", f"NHS number {NHS} was on the plan."), FINDINGS,
+         "row 2, column detail"),
+    Case("quote left open", findings_text(f"{HEADER}\n{GOOD_ROW}\na8,2016-identify,strength,no,\"Open quote "
+                                          f"{NAME} {NHS},,documents,Ruth Adeyemi,yes,,\n{GOOD_ROW}\n"),
+         FINDINGS, "row 3, column statement", extra=("quote",)),
+    Case("more cells than columns", findings_text(f"{HEADER}\n{GOOD_ROW},extra,{NHS}\n"), FINDINGS, "row 2"),
+    Case("title row above the header", findings_text(f"Findings of Ruth Adeyemi\n{HEADER}\n{GOOD_ROW}\n"), FINDINGS,
+         "row 1", extra=("title",)),
+    Case("blank row above the header", findings_text(f",,,\n{HEADER}\n{GOOD_ROW}\n"), FINDINGS, "row 1",
+         extra=("blank",)),
+    Case("empty file", findings_text(""), FINDINGS, "row 1", extra=("empty",)),
+    Case("findings is a folder", replace_with("dir", FINDINGS), FINDINGS, None, extra=("folder",)),
+    Case("findings is a named pipe", replace_with("fifo", FINDINGS), FINDINGS, None, subprocess=True,
+         extra=("pipe",)),
+    Case("findings is a link loop", replace_with("loop", FINDINGS), FINDINGS, None, extra=("loop",)),
+    Case("statement of a megabyte", findings_text(f"{HEADER}\na9,2016-identify,strength,no,{'x' * 1_000_000},,"
+                                                  "documents,Ruth Adeyemi,yes,,\n"), FINDINGS,
+         "row 2, column statement", extra=("10,000",)),
+    Case("not UTF-8", findings_bytes(f"{HEADER}\n{GOOD_ROW}\n".replace("sound", "s\xf6und").encode("latin-1")),
+         FINDINGS, None, extra=("UTF-8",)),
+    Case("NUL bytes", findings_bytes(f"{HEADER}\n{GOOD_ROW}\n".encode() + b"\x00\x00"), FINDINGS, None),
+    Case("required column missing", findings_text(HEADER.replace("kind,", "") + "\n"), FINDINGS,
+         "row 1, column kind"),
+    Case("order not a number", findings_cell("order", f"{NHS}"), FINDINGS, "row 2, column order"),
+    Case("header-only findings file", findings_text(HEADER + "\n"), FINDINGS, None, code=0, warning=True),
+    Case("draft refused for a name in kind", findings_cell("kind", NAME), FINDINGS, "row 2, column kind",
+         command=("draft", PARAMS)),
+    # ---- findings (XLSX) ----
+    Case("formula with no saved value", xlsx_findings(formula_cell), "data/mini/findings_adeyemi.xlsx",
+         "row 2, column E", extra=("formula",)),
+    Case("merged cells", xlsx_findings(merged_cells), "data/mini/findings_adeyemi.xlsx", "row 2, column H",
+         extra=("merged",)),
+    Case("workbook title row", xlsx_findings(xlsx_title_row), "data/mini/findings_adeyemi.xlsx", "row 1",
+         extra=("title",)),
+    Case("workbook cell of a megabyte", xlsx_findings(xlsx_long_cell), "data/mini/findings_adeyemi.xlsx",
+         "row 2, column detail", extra=("10,000",)),
+    Case("workbook kind holding a name", xlsx_findings(xlsx_private_kind), "data/mini/findings_adeyemi.xlsx",
+         "row 2, column kind"),
+    Case("broken workbook", both(xlsx_findings(formula_cell),
+                                 lambda p: (p / "data/mini/findings_adeyemi.xlsx").write_bytes(b"PK\x03\x04 no zip")),
+         "data/mini/findings_adeyemi.xlsx", None, extra=("workbook",)),
+    # ---- checklist ----
+    Case("checklist status holding a name", checklist(f"2016-identify,{PROMPT},{NAME},,Ruth Adeyemi\n"), CHECKLIST,
+         "row 2, column status"),
+    Case("checklist notes with an NHS number", checklist(f"2016-identify,{PROMPT},covered,NHS {NHS},Ruth Adeyemi\n"),
+         CHECKLIST, "row 2, column notes"),
+    Case("checklist prompt unknown", checklist(f"2016-identify,{UPN},covered,,Ruth Adeyemi\n"), CHECKLIST,
+         "row 2, column prompt_id"),
+    # ---- EHCP audit ----
+    Case("audit phase holding a name", audit(AUDIT_ROW.replace("KS2", NAME) + "\n"), AUDIT, "row 2, column phase"),
+    Case("audit case reference a name", audit(AUDIT_ROW.replace("MIN-0101", "OliverB") + "\n"), AUDIT,
+         "row 2, column case_ref"),
+    Case("audit notes with a date of birth", audit(AUDIT_ROW + f"DOB {DOB}\n"), AUDIT, "row 2, column notes"),
+    Case("audit weeks not a number", audit(AUDIT_ROW.replace("review,,", f"review,{NHS},") + "\n"), AUDIT,
+         "row 2, column weeks_to_issue"),
+    # ---- self-evaluation ----
+    Case("SEF peer view holding a name and NHS number", sef(f"Leadership,good,{NAME} {NHS},,\n"), SEF,
+         "row 2, column peer_view"),
+    Case("SEF comment naming a child", sef(f"Leadership,good,agree,,As {NAME} (aged 9) showed.\n"), SEF,
+         "row 2, column comment"),
+    Case("SEF is a folder", both(sef("Leadership,good,agree,,\n"), lambda p: ((p / SEF).unlink(), (p / SEF).mkdir())),
+         SEF, None, extra=("folder",)),
+]
+
+
+def _project(tmp_path: Path) -> Path:
+    proj = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "mini", proj)
+    return proj
+
+
+def _run(case: Case, proj: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, float]:
+    started = time.monotonic()
+    if case.subprocess:
+        done = subprocess.run([sys.executable, "-m", "toolkit.cli", *case.command], cwd=proj,
+                              capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+    monkeypatch.chdir(proj)
+    result = CliRunner().invoke(main, list(case.command), catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{case.name}: the command raised {result.exception!r}") from result.exception
+    return result.exit_code, result.stdout + result.stderr, time.monotonic() - started
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 40
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proj = _project(tmp_path)
+    case.setup(proj)
+    code, output, seconds = _run(case, proj, monkeypatch)
+    assert code == case.code, output
+    assert "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    if case.code == 0:
+        flagged = [line for line in lines if "warning:" in line]
+        assert flagged, output
+        first = flagged[0]
+    else:
+        first = lines[0]
+    assert first.startswith(case.file + ":"), first
+    if case.where is not None:
+        assert case.where in first, first
+    if case.warning:
+        assert "warning:" in first
+    for word in case.extra:
+        assert word.lower() in first.lower(), first
+    everything = output + "".join(p.read_text(errors="replace") for p in proj.rglob("*.log"))
+    for secret in SECRETS:
+        assert secret not in everything, f"{secret!r} printed: {output}"
+    if code != 0:
+        assert not [p for p in (proj / "reports").glob("*") if p.name != ".logs"] if (proj / "reports").exists() else True
+    assert seconds < 10, f"{case.name} took {seconds:.1f} s"
+
+
+def test_hidden_sheet_is_never_read(tmp_path: Path) -> None:
+    """A workbook whose first sheet is a hidden old draft: the visible sheet is the one read."""
+    from toolkit.review import load_review
+
+    proj = _project(tmp_path)
+    xlsx_findings(hidden_first)(proj)
+    review = load_review(proj / PARAMS)
+    statements = [f.statement for f in review.findings.all]
+    assert "A sound statement." in statements
+    assert not any("OLD DRAFT" in s for s in statements)
+
+
+def test_named_sheet_is_read(tmp_path: Path) -> None:
+    """A workbook with a sheet named Findings is read from it, wherever it stands."""
+    from toolkit.review import load_review
+
+    def build(wb: openpyxl.Workbook) -> None:
+        _sheet_rows(wb.active, [["notes"], ["nothing here"]])
+        _sheet_rows(wb.create_sheet("Findings"), GOOD_XLSX_ROWS)
+
+    proj = _project(tmp_path)
+    xlsx_findings(build)(proj)
+    assert "A sound statement." in [f.statement for f in load_review(proj / PARAMS).findings.all]
+
+
+def test_day_numbers_name_visit_days(tmp_path: Path) -> None:
+    """``days: [2]`` is the second day of the visit, with no warning."""
+    from toolkit.review import check
+
+    proj = _project(tmp_path)
+    params_edit(lambda d: d["team"][2].update(days=[2]))(proj)
+    checked = check(proj / PARAMS)
+    assert not checked.errors and not checked.warnings
+    assert checked.review is not None
+    member = checked.review.params.team[2]
+    assert [d.isoformat() for d in member.days or []] == ["2026-02-04"]
