@@ -238,7 +238,8 @@ def test_sentences_polarity_aware() -> None:
     assert "the same as England (59.2%)" in comparison_sentence(same)
     missing = make_comp("ehcp_20wk_no_exc", None, 59.2)
     assert comparison_sentence(missing) == ("New EHC plans issued within 20 weeks, excluding exceptions: "
-                                            "no value was published for Kestrelmoor in 2022.")
+                                            "not published for Kestrelmoor in 2022 (the cell is empty in the "
+                                            "published file).")
 
 
 def test_rounding_is_consistent() -> None:
