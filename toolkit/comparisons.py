@@ -669,6 +669,10 @@ def report_notes(result: ComparisonSet) -> list[str]:
         if missing:
             notes.append(words["neighbours_no_value"].format(indicator=c.indicator.short_title,
                                                              period=c.period.label, codes=", ".join(missing)))
+    gaps = [c for c in comps if c.value is None]
+    if gaps:
+        notes.append(words["not_published_note"].format(area=gaps[0].area.name, items="; ".join(
+            f"{c.indicator.short_title} ({c.raw + ': ' if c.raw else ''}{missing_reason(c)})" for c in gaps)))
     if result.no_period:
         notes.append(words["no_period"].format(indicators=", ".join(d.indicator.short_title for d, _ in result.no_period)))
     return notes

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,7 +210,12 @@ def shown_path(path: str | Path, root: str | Path | None = None) -> str:
     try:
         return display_path(path, root)
     except (OSError, RuntimeError):  # Path.resolve raises RuntimeError on a symbolic-link loop
-        return Path(path).as_posix()
+        pass
+    plain = Path(os.path.abspath(path))  # the same, with no link followed
+    for base in (root, Path.cwd()):
+        if base is not None and plain.is_relative_to(os.path.abspath(base)):
+            return plain.relative_to(os.path.abspath(base)).as_posix()
+    return Path(path).as_posix()
 
 
 def _read_strings(path: Path, file: str) -> pd.DataFrame:
