@@ -23,6 +23,8 @@ from toolkit.comparisons import (
     describe,
     find_authority,
     indicators_report,
+    missing_reason,
+    not_published,
     rank_sentence,
     trend_for,
     trend_sentence,
@@ -238,7 +240,8 @@ def test_sentences_polarity_aware() -> None:
     assert "the same as England (59.2%)" in comparison_sentence(same)
     missing = make_comp("ehcp_20wk_no_exc", None, 59.2)
     assert comparison_sentence(missing) == ("New EHC plans issued within 20 weeks, excluding exceptions: "
-                                            "no value was published for Kestrelmoor in 2022.")
+                                            "not published for Kestrelmoor in 2022 (the cell is empty in the "
+                                            "published file).")
 
 
 def test_rounding_is_consistent() -> None:
@@ -496,3 +499,34 @@ def test_missing_column_and_renamed_filter_value_warn(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         collect(read_performance_files([sen2, ks4]), CAT, ["ks4_att8_ehcp"])
     assert err.value.file == str(ks4) and err.value.column == "sen_status" and "EHC plan" in err.value.message
+
+
+# --- figures not published ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "meaning"), [
+    ("c", "the figure is suppressed to protect confidentiality"),
+    ("z", "the figure does not apply to this area"),
+    ("x", "the figure is not available"),
+    ("low", "the figure is below 0.5 and rounds to zero"),
+    ("LOW", "the figure is below 0.5 and rounds to zero"),
+    ("u", "the figure is withheld as of low reliability"),
+])
+def test_a_code_in_the_authority_cell_is_said_in_plain_words(tmp_path: Path, code: str, meaning: str) -> None:
+    rows = {"England": [60, 61, 62], "Alpha": [50, 55, code], "Bravo": [40, 41, 42]}
+    path = small_file(tmp_path, rows, ["2020", "2021", "2022"])
+    comp = compare_all(read_performance_files([path]), "Alpha", ids=["ehcp_20wk_no_exc"])[0]
+    assert comp.value is None and comp.raw == code and (comp.rank, comp.band) == (None, None)
+    assert missing_reason(comp) == meaning and not_published(comp) == f"not published ({meaning})"
+    assert describe(comp) == ("New EHC plans issued within 20 weeks, excluding exceptions: not published for "
+                              f"Alpha in 2022 ({meaning}).")
+    table = indicators_report([path], "Alpha")
+    assert f"Not published for Alpha: EHC plans in 20 weeks (excl. exceptions) ({code}: {meaning})" in table
+
+
+def test_an_authority_with_no_row_in_the_period(tmp_path: Path) -> None:
+    path = tmp_path / "sen2_gap.csv"
+    path.write_text(f"{GEO},no_exc_20week_rate\n2022,Calendar year,National,E92000001,England,,,,,,60\n"
+                    "2021,Calendar year,Local authority,E92000001,England,E12000003,Yorks,E08000001,301,Alpha,50\n"
+                    "2022,Calendar year,Local authority,E92000001,England,E12000003,Yorks,E08000002,302,Bravo,40\n")
+    comp = compare_all(read_performance_files([path]), "Alpha", ids=["ehcp_20wk_no_exc"])[0]
+    assert comp.no_row and "the published file has no row for the area in this period" in describe(comp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from conftest import ROOT
 from toolkit.letter import build_letter
 import pandas as pd
 
-from toolkit.perfletter import consistency_table, to_test_on_site, warnings_table
+from toolkit.perfletter import (consistency_table, indicator_table, letter_comparisons, to_test_on_site,
+                                warnings_table)
 from toolkit.review import load_review, validate
 
 
@@ -138,3 +140,114 @@ def test_file_without_geography_columns_is_refused(mini_perf, edit_params):
     edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/bad.csv"]))
     probs = [str(e) for e in validate(mini)]
     assert len(probs) == 1 and probs[0].startswith("data/performance/bad.csv")
+
+
+# --- figures not published: said out loud, never left out --------------------------------------
+
+SUPPRESSED = "the figure is suppressed to protect confidentiality"
+
+
+def _set_cell(perf: Path, code: str, period: str, column: str, value: str) -> None:
+    """Write ``value`` into one authority's cell of the synthetic SEN2 file (text kept as is)."""
+    frame = pd.read_csv(perf, dtype=str, keep_default_na=False)
+    hit = (frame["new_la_code"] == code) & (frame["time_period"] == period)
+    assert hit.sum() == 1
+    frame.loc[hit, column] = value
+    frame.to_csv(perf, index=False)
+
+
+@pytest.mark.parametrize(("code", "meaning"), [
+    ("c", SUPPRESSED),
+    ("z", "the figure does not apply to this area"),
+    ("x", "the figure is not available"),
+    ("low", "the figure is below 0.5 and rounds to zero"),
+    ("", "the cell is empty in the published file"),
+])
+def test_named_indicator_not_published_stays_in_the_letter(mini_perf, edit_params, code, meaning):
+    """An indicator the review names whose figure is a DfE code is stated as not published, with
+    the code's meaning, in the letter's paragraph and summary table and the working table."""
+    mini, la, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    _set_cell(perf, la["new_la_code"], "2024", "no_exc_20week_rate", code)
+    edit_params(mini, lambda d: d["performance"].update(indicators=["ehcp_20wk_no_exc", "ehcp_requests"]))
+    assert validate(mini) == []
+    review = load_review(mini)
+    html = build_letter(review)
+    section = BeautifulSoup(html, "html.parser").find("section", id="performance")
+    heads = [h.get_text(strip=True) for h in section.find_all("h3")]
+    assert heads[0].startswith("New EHC plans issued within 20 weeks") and len(heads) == 2
+    paragraph = section.find("h3").find_next("p").get_text(" ", strip=True)
+    assert paragraph == (f"New EHC plans issued within 20 weeks, excluding exceptions: not published for "
+                         f"{la['la_name']} in 2024 ({meaning}).")
+    row = section.find("table", class_="indicator-summary").find("tbody").find("tr")
+    assert row.find_all("td")[1].get_text(strip=True) == f"not published ({meaning})"
+    assert row.find_all("td")[5].get_text(strip=True) == "-"  # no rank without a figure
+    table = indicator_table(review)
+    assert table.loc[table.index[0], "area"] == f"not published ({meaning})"
+    assert build_letter(load_review(mini)) == html  # byte-deterministic
+
+
+def test_linked_indicator_not_published_stays_when_the_review_names_none(mini_perf):
+    """Without performance.indicators, the letter states every indicator with a value and every
+    one a finding links to: a6 links ehcp_20wk_no_exc, so a suppressed figure is said, not dropped."""
+    mini, la, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    _set_cell(perf, la["new_la_code"], "2024", "no_exc_20week_rate", "c")
+    _set_cell(perf, la["new_la_code"], "2024", "total_mediation", "c")  # linked by no finding
+    review = load_review(mini)
+    shown = [c.indicator.id for c in letter_comparisons(review)]
+    assert "ehcp_20wk_no_exc" in shown and "mediation_total" not in shown
+    text = BeautifulSoup(build_letter(review), "html.parser").find("section", id="performance").get_text(" ", strip=True)
+    assert f"not published for {la['la_name']} in 2024 ({SUPPRESSED})" in text
+    assert text.count("not published") == 2  # the paragraph and the summary table, nothing for mediation
+
+
+def test_every_missing_code_has_a_meaning() -> None:
+    from toolkit.comparisons import wording
+    from toolkit.performance import MISSING_CODES
+
+    assert {str(k) for k in wording()["missing_codes"]} == set(MISSING_CODES)
+    assert all(isinstance(v, str) and v for v in wording()["missing_codes"].values())
+
+
+@pytest.mark.parametrize("mark", ["<5", "*"])
+def test_unknown_mark_in_a_review_file_is_one_located_line(mini_perf, mark):
+    mini, la, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    _set_cell(perf, la["new_la_code"], "2024", "total_tribunal_pc", mark)
+    frame = pd.read_csv(perf, dtype=str, keep_default_na=False)
+    row = int(frame.index[(frame["new_la_code"] == la["new_la_code"]) & (frame["time_period"] == "2024")][0]) + 2
+    probs = [str(e) for e in validate(mini)]
+    assert probs == [f"data/performance/sen2_synthetic.csv: row {row}, column total_tribunal_pc: '{mark}' is not a "
+                     "number or a DfE missing-value code (c, x, z, low, u, k, :, .., ~, n/a): write the figure, "
+                     "or the DfE code for a suppressed value (c)"]
+
+
+def test_renamed_time_period_in_a_review_file_lists_its_columns(mini_perf):
+    mini, _, _ = mini_perf
+    perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
+    frame = pd.read_csv(perf, dtype=str, keep_default_na=False).rename(columns={"time_period": "year"})
+    frame.to_csv(perf, index=False)
+    probs = [str(e) for e in validate(mini)]
+    assert len(probs) == 1 and probs[0].startswith("data/performance/sen2_synthetic.csv: fits none of the layouts")
+    assert "its columns are 'year', " in probs[0] and "time_period column was renamed" in probs[0]
+    assert "an area lookup" in probs[0] and "missing" not in probs[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+@pytest.mark.parametrize("kind", ["fifo", "folder", "loop"])
+def test_review_performance_path_that_is_not_a_file(mini_perf, edit_params, kind):
+    """validate returns at once (a FIFO is never opened) with one line naming the path."""
+    mini, _, _ = mini_perf
+    target = mini.parents[1] / "data/performance/odd.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to(target)
+    edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/odd.csv"]))
+    probs = [str(e) for e in validate(mini)]
+    said = {"fifo": "is a named pipe (FIFO), not a file", "folder": "is a folder, not a file",
+            "loop": "is a symbolic link that points back to itself"}[kind]
+    assert len(probs) == 1 and probs[0].startswith("data/performance/odd.csv") and said in probs[0], probs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -296,3 +297,130 @@ def test_filter_aliases_choose_renamed_columns_and_values(tmp_path: Path) -> Non
     assert source.unmatched_filter(specs) is None
     column, value, present = source.unmatched_filter([(("breakdown",), ("EHC plan",))])
     assert (column, value, present) == ("breakdown", "EHC plan", ["Total", "EHCP"])
+
+
+# --- unknown marks, files fitting no layout, paths that are not files ------------------------
+
+MARKS = f"""
+{GEO},no_exc_20week_rate,new_all_ehc
+2022,Calendar year,National,E92000001,England,,,,,,50.1,100
+2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000001,801,Alpha,{{mark}},10
+2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000002,802,Beta,60,c
+2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000003,803,Gamma,61,12
+"""
+
+
+@pytest.mark.parametrize("mark", ["<5", "*", "-", "suppressed", "5O.1"])
+@pytest.mark.parametrize("column", ["no_exc_20week_rate", "new_all_ehc"])
+def test_unknown_mark_is_named_with_row_and_column(tmp_path: Path, mark: str, column: str) -> None:
+    """A mark that is neither a number nor a DfE code is one error at its cell, whichever measure
+    of the file is read (never "filter column has several values and no Total row")."""
+    source = read_performance_file(write(tmp_path, MARKS.replace("{mark}", mark)), root=tmp_path)
+    with pytest.raises(InputError) as err:
+        source.observations(column)
+    assert (err.value.file, err.value.row, err.value.column) == ("sen2_test.csv", 3, "no_exc_20week_rate")
+    message = str(err.value)
+    assert f"'{mark}' is not a number or a DfE missing-value code (c, x, z, low" in message
+    assert "write the figure, or the DfE code for a suppressed value" in message
+    assert "Total" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("code", ["c", "z", "x", "low", "u", "k", ":", "..", "~", "n/a", "", " C "])
+def test_dfe_codes_are_missing_values_kept_as_published(tmp_path: Path, code: str) -> None:
+    source = read_performance_file(write(tmp_path, MARKS.replace("{mark}", code)))
+    alpha = next(o for o in source.observations("no_exc_20week_rate") if o.name == "Alpha")
+    assert alpha.value is None and alpha.raw == code.strip()
+
+
+def test_long_format_mark_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "indicator,period,area_code,value\na,2020,E92000001,<5\n", "local.csv")
+    with pytest.raises(InputError) as err:
+        read_performance_file(path)
+    assert (err.value.row, err.value.column) == (2, "value") and "'<5' is not a number" in str(err.value)
+
+
+@pytest.mark.parametrize(("header", "hint"), [
+    ("year,time_identifier,geographic_level,new_la_code,la_name,region_code,region_name,n", True),
+    ("Period,geog_level,new_la_code,la_name,region_code,region_name,n", True),
+    ("year,la,value", False),
+])
+def test_file_fitting_no_layout_lists_its_columns(tmp_path: Path, header: str, hint: bool) -> None:
+    """A renamed time_period is not taken for an area lookup: the message lists the columns the
+    file has and what each layout needs."""
+    cells = ",".join(["1"] * len(header.split(",")))
+    with pytest.raises(InputError) as err:
+        read_performance_file(write(tmp_path, f"{header}\n{cells}\n", "odd.csv"), root=tmp_path)
+    message = str(err.value)
+    assert message.startswith("odd.csv: fits none of the layouts") and "\n" not in message
+    assert "its columns are " + ", ".join(f"'{c}'" for c in header.split(",")) + ";" in message
+    assert "an EES open-data file needs time_period, geographic_level" in message
+    assert "a long-format local measures file needs indicator, period, area_code, value" in message
+    assert "an area lookup needs region_code, region_name, la_name, new_la_code" in message
+    assert ("time_period column was renamed" in message) is hint
+
+
+def test_columns_listed_are_at_most_twelve(tmp_path: Path) -> None:
+    header = ",".join(f"col{i}" for i in range(20))
+    with pytest.raises(InputError) as err:
+        read_performance_file(write(tmp_path, header + "\n" + ",".join("1" * 20) + "\n", "wide.csv"))
+    assert "'col11', … (20 in all)" in str(err.value) and "col12" not in str(err.value)
+
+
+def test_an_area_lookup_is_still_recognised(tmp_path: Path) -> None:
+    path = write(tmp_path, "region_code,region_name,old_la_code,la_name,new_la_code\n"
+                 "E12000001,North East,841,Darlington,E06000005\n", "lookup.csv")
+    assert isinstance(read_performance_file(path), AreaLookup)
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return path
+
+
+def _folder(tmp_path: Path) -> Path:
+    path = tmp_path / "folder.csv"
+    path.mkdir()
+    return path
+
+
+def _loop(tmp_path: Path) -> Path:
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    return tmp_path / "a.csv"
+
+
+def _dangling(tmp_path: Path) -> Path:
+    (tmp_path / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    return tmp_path / "gone.csv"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+@pytest.mark.parametrize(("make", "said"), [
+    (_fifo, "is a named pipe (FIFO), not a file"),
+    (_folder, "is a folder, not a file"),
+    (_loop, "is a symbolic link that points back to itself (a link loop)"),
+    (_dangling, "is a symbolic link to a file that does not exist"),
+])
+@pytest.mark.parametrize("reader", ["any", "ees", "long", "lookup", "catalogue"])
+def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make, said: str, reader: str) -> None:
+    """Checked before anything opens the path: a FIFO never blocks (no reader is waiting on it,
+    so an open would wait for ever), a folder or a link loop is one line, never a traceback."""
+    from toolkit.indicators import load_catalogue
+    from toolkit.performance import read_area_lookup, read_ees_csv, read_long_csv
+
+    read = {"any": read_performance_file, "ees": read_ees_csv, "long": read_long_csv,
+            "lookup": read_area_lookup, "catalogue": load_catalogue}[reader]
+    path = make(tmp_path)
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert str(err.value) == f"{path.as_posix()}: {said}" + str(err.value).split(said, 1)[1]
+    assert "\n" not in str(err.value) and err.value.row is None
+
+
+def test_several_files_stop_at_the_first_that_is_not_a_file(tmp_path: Path) -> None:
+    from toolkit.performance import read_performance_files
+
+    good = write(tmp_path, f"{GEO},n\n2020,Calendar year,National,E92000001,England,,,,,,1\n")
+    with pytest.raises(InputError, match="is a named pipe"):
+        read_performance_files([good, _fifo(tmp_path)])

@@ -43,6 +43,7 @@ from typing import Any, Literal
 
 from toolkit.errors import InputError
 from toolkit.params import parse_yaml
+from toolkit.privacy import quote
 from toolkit.indicators import (
     Catalogue,
     Indicator,
@@ -138,9 +139,9 @@ def find_authority(query: str, data: Sequence[IndicatorData],
         joint = next(((lk, e) for lk in lookups for e in lk.entries if e.joint and _entry_hits(query, e)), None)
         if joint is not None:
             lk, e = joint
-            raise InputError(lk.display, f"'{query}' is only in a joint row naming several authorities "
+            raise InputError(lk.display, f"{quote(query)} is only in a joint row naming several authorities "
                              f"({e.name}); give one authority's own code or name", row=e.row)
-        raise InputError(files, f"no local authority matches '{query}' "
+        raise InputError(files, f"no local authority matches {quote(query)} "
                          "(give its name, ONS code such as E08000034, or three-digit LA code)")
     codes = {o.code for o in found if _real(o.code)} | {c for e in entries for c in e.codes}
     old = {o.old_code for o in found if _real(o.old_code)} | {c for e in entries for c in e.old_codes}
@@ -284,6 +285,7 @@ class Comparison:
     region_la_mean: float | None = None  # mean of the values of the LAs in the area's region
     tied: bool = False  # another local authority has exactly the same value (a shared rank)
     neighbours_unknown: list[str] = field(default_factory=list)  # codes in no row of this indicator
+    no_row: bool = False  # the file has no row at all for the area in the period (not even a code)
 
     @property
     def averages_stand_in(self) -> bool:
@@ -395,7 +397,7 @@ def compare(data: IndicatorData, area: Area, *, catalogue: Catalogue, period: st
         source=data.source, series=series,
         england_la_mean=statistics.fmean(o.value for o in las) if las else None,
         region_la_mean=statistics.fmean(in_region) if in_region else None,
-        tied=tied, neighbours_unknown=[n for n in wanted if n not in known],
+        tied=tied, neighbours_unknown=[n for n in wanted if n not in known], no_row=own is None,
     )
 
 
@@ -499,12 +501,31 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def missing_reason(comp: Comparison) -> str:
+    """Why the authority has no figure, in plain words, from the code its cell holds
+    ("the figure is suppressed to protect confidentiality" for ``c``)."""
+    if comp.value is not None:
+        return ""
+    words = wording()
+    if comp.no_row:
+        return words["no_row"]
+    meanings = {str(code).casefold(): text for code, text in words["missing_codes"].items()}
+    return meanings.get(" ".join(comp.raw.split()).casefold(), meanings[""])
+
+
+def not_published(comp: Comparison) -> str:
+    """A table cell for an authority with no figure: "not published (the figure is …)"."""
+    return wording()["not_published"].format(reason=missing_reason(comp))
+
+
 def comparison_sentence(comp: Comparison) -> str:
-    """The value with its comparators: "…: 92.0% in 2022, better than England (49.2%), …"."""
+    """The value with its comparators: "…: 92.0% in 2022, better than England (49.2%), …"; for
+    a figure not published, what its code means ("…: not published for X in 2022 (the figure is
+    suppressed to protect confidentiality).")."""
     ind, words = comp.indicator, wording()
     fill = {"title": ind.title, "period": comp.period.label, "area": comp.area.name}
     if comp.value is None:
-        return words["missing"].format(**fill)
+        return words["missing"].format(reason=missing_reason(comp), **fill)
     parts = [relation(ind, comp.value, other) + " "
              + words["comparator"][kind].format(name=name, value=format_value(ind, other))
              for kind, name, other in comp.benchmarks()]
@@ -648,6 +669,10 @@ def report_notes(result: ComparisonSet) -> list[str]:
         if missing:
             notes.append(words["neighbours_no_value"].format(indicator=c.indicator.short_title,
                                                              period=c.period.label, codes=", ".join(missing)))
+    gaps = [c for c in comps if c.value is None]
+    if gaps:
+        notes.append(words["not_published_note"].format(area=gaps[0].area.name, items="; ".join(
+            f"{c.indicator.short_title} ({c.raw + ': ' if c.raw else ''}{missing_reason(c)})" for c in gaps)))
     if result.no_period:
         notes.append(words["no_period"].format(indicators=", ".join(d.indicator.short_title for d, _ in result.no_period)))
     return notes

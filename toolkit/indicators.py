@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from toolkit.errors import InputError, display_path
+from toolkit.errors import InputError
+from toolkit.inputfiles import regular_file
 from toolkit.params import parse_yaml
 from toolkit.performance import (
     EESFile,
@@ -27,7 +28,9 @@ from toolkit.performance import (
     Period,
     PerformanceSource,
     normalise_name,
+    shown_path,
 )
+from toolkit.privacy import quote
 
 if TYPE_CHECKING:
     from toolkit.comparisons import Comparison
@@ -155,7 +158,7 @@ class Catalogue(_Model):
         for indicator in self.indicators:
             if indicator.id == indicator_id:
                 return indicator
-        raise InputError("indicator catalogue", f"no indicator '{indicator_id}'; known: {', '.join(self.ids)}")
+        raise InputError("indicator catalogue", f"no indicator {quote(indicator_id)}; known: {', '.join(self.ids)}")
 
     def threshold(self, indicator: Indicator) -> Threshold:
         """The change below which this indicator's direction is "stable"."""
@@ -167,11 +170,16 @@ class Catalogue(_Model):
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Load and validate an indicator catalogue (default: the one shipped with the toolkit)."""
     path = Path(path) if path is not None else CATALOGUE_PATH
-    file = display_path(path)
+    file = shown_path(path)
+    regular_file(path, file)
     try:
         data = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(file, "not a readable YAML file (it is not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
     except yaml.YAMLError as exc:
         raise InputError(file, f"not valid YAML ({str(exc).splitlines()[0]})") from None
     try:
@@ -222,7 +230,7 @@ def _filters_available(source: EESFile, indicator: Indicator) -> bool:
 
 
 def _wanted(names: Sequence[str], what: str = "column") -> str:
-    return f"{what} '{names[0]}'" + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
+    return f"{what} {quote(names[0])}" + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
 
 
 def _filter_value_error(source: EESFile, indicator: Indicator) -> InputError | None:
@@ -231,8 +239,8 @@ def _filter_value_error(source: EESFile, indicator: Indicator) -> InputError | N
     if unmatched is None:
         return None
     column, value, present = unmatched
-    shown = ", ".join(f"'{v}'" for v in present[:8]) + (", …" if len(present) > 8 else "")
-    return InputError(source.display, f"indicator {indicator.id} keeps the rows where {column} is '{value}', "
+    shown = ", ".join(quote(v) for v in present[:8]) + (", …" if len(present) > 8 else "")
+    return InputError(source.display, f"indicator {indicator.id} keeps the rows where {column} is {quote(value)}, "
                       f"but the column holds only {shown} (add the new name to filter_aliases in the "
                       "indicator catalogue)", column=column)
 
@@ -273,7 +281,7 @@ def indicator_data(sources: Sequence[PerformanceSource], indicator: Indicator,
                              "which this file does not have", column=names[0])
     files = ", ".join(s.display for s in sources) or "no performance files given"
     raise InputError(files, f"indicator {indicator.id} needs {wanted} from a file like "
-                     f"'{indicator.source.files}' or rows '{indicator.id}' in a local measures file; "
+                     f"{quote(indicator.source.files)} or rows {quote(indicator.id)} in a local measures file; "
                      "none of these files provides it")
 
 
@@ -294,7 +302,7 @@ def data_warnings(sources: Sequence[PerformanceSource], catalogue: Catalogue) ->
             column = _find(source, ind)
             if column is None:
                 out.append(InputError(source.display, f"indicator {ind.id} left out: this file matches "
-                                      f"'{ind.source.files}' but has no {_wanted(ind.source.names)}",
+                                      f"{quote(ind.source.files)} but has no {_wanted(ind.source.names)}",
                                       column=ind.source.column))
                 continue
             missing = [names for names, _ in ind.source.filter_specs if source.filter_column(names) is None]

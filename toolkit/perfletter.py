@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from toolkit.comparisons import Comparison, compare_all, comparator_cells, describe, direction_text
-from toolkit.errors import InputError, ToolkitError, ValidationFailed, display_path
+from toolkit.comparisons import Comparison, compare_all, comparator_cells, describe, direction_text, not_published
+from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.indicators import check_consistency, data_warnings, format_value, indicator_data, load_catalogue
 from toolkit.params import ReviewParams
 from toolkit.perfcharts import Chart, comparison_chart, trend_chart
-from toolkit.performance import read_performance_files
+from toolkit.performance import read_performance_files, shown_path
+from toolkit.privacy import quote
 
 if TYPE_CHECKING:
     from toolkit.findings import Finding
@@ -45,11 +46,19 @@ class PerformanceData:
 
     @property
     def for_letter(self) -> list[Comparison]:
-        """The indicators the letter states: the review's list (in its order), else all with a value."""
+        """The indicators the letter states: the review's list (in its order), else all with a value.
+
+        An indicator the review names whose figure is not published (a code such as ``c``) stays,
+        so the letter says it is not published and why, rather than leaving it out."""
+        return self.letter_comparisons()
+
+    def letter_comparisons(self, linked: Sequence[str] = ()) -> list[Comparison]:
+        """:attr:`for_letter`, with the indicators findings link to (``linked``) kept too when the
+        review names no list, even where their figure is not published."""
         if self.letter_ids is None:
-            return self.with_values
+            return [c for c in self.comparisons if c.value is not None or c.indicator.id in linked]
         chosen = [self.get(i) for i in self.letter_ids]
-        return [c for c in chosen if c is not None and c.value is not None]
+        return [c for c in chosen if c is not None]
 
 
 def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
@@ -77,10 +86,10 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
     errors = []
     for i, code in enumerate(params.performance.neighbours, start=1):
         if all(code in c.neighbours_unknown for c in comparisons):
-            errors.append(InputError(params_file, f"statistical neighbour '{code}' is not a local authority in "
+            errors.append(InputError(params_file, f"statistical neighbour {quote(code)} is not a local authority in "
                                      "the performance files", column=f"performance.neighbours[{i}]"))
         elif all(code in c.neighbours_unknown or code in c.neighbours_missing for c in comparisons):
-            errors.append(InputError(params_file, f"statistical neighbour '{code}' has no value for any indicator "
+            errors.append(InputError(params_file, f"statistical neighbour {quote(code)} has no value for any indicator "
                                      "in the period used", column=f"performance.neighbours[{i}]"))
     known = {c.indicator.id for c in comparisons}
     for i, ind in enumerate(params.performance.indicators or [], start=1):
@@ -88,14 +97,14 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
             continue
         where = f"performance.indicators[{i}]"
         if ind not in catalogue.ids:
-            errors.append(InputError(params_file, f"indicator '{ind}' is not in the catalogue", column=where))
+            errors.append(InputError(params_file, f"indicator {quote(ind)} is not in the catalogue", column=where))
             continue
         try:
             indicator_data(sources, catalogue.get(ind), required=True)
         except InputError as exc:
             errors.append(InputError(params_file, f"{where}: {exc}"))
             continue
-        errors.append(InputError(params_file, f"indicator '{ind}' has no period published before the visit "
+        errors.append(InputError(params_file, f"indicator {quote(ind)} has no period published before the visit "
                                  "(or none matching performance.period)", column=where))
     if errors:
         raise ValidationFailed(errors)
@@ -106,18 +115,20 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
 def check_indicator_ids(findings: Sequence["Finding"]) -> list[InputError]:
     """Findings may only link to indicators in the catalogue."""
     known = set(load_catalogue().ids)
-    return [InputError(f.file, f"'{f.indicator}' is not an indicator in the catalogue ({', '.join(sorted(known))})",
+    return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue ({', '.join(sorted(known))})",
                        row=f.row, column="indicator")
             for f in findings if f.indicator and f.indicator not in known]
 
 
 @dataclass(frozen=True)
 class IndicatorView:
-    """One indicator as a letter or briefing shows it: a paragraph, and optionally two charts."""
+    """One indicator as a letter or briefing shows it: a paragraph, optionally two charts, and
+    its row of the summary table."""
 
     comparison: Comparison
     paragraph: str
     charts: tuple[Chart, ...]
+    row: dict[str, str]
 
 
 def _view(comp: Comparison, with_charts: bool, prefix: str) -> IndicatorView:
@@ -127,25 +138,36 @@ def _view(comp: Comparison, with_charts: bool, prefix: str) -> IndicatorView:
             chart = make(comp, chart_id=f"{prefix}-{kind}-{comp.indicator.id}")
             if chart is not None:
                 charts.append(chart)
-    return IndicatorView(comp, describe(comp), tuple(charts))
+    return IndicatorView(comp, describe(comp), tuple(charts), summary_rows([comp])[0])
+
+
+def linked_ids(review: "Review") -> list[str]:
+    """Indicators the team's included findings link to (their ``indicator`` column), in order."""
+    data = review.performance
+    if data is None:
+        return []
+    return list(dict.fromkeys(f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)))
+
+
+def letter_comparisons(review: "Review") -> list[Comparison]:
+    """The indicators the letter states: the review's list, else every one with a value and every
+    one a finding links to (one whose figure is not published says so)."""
+    data = review.performance
+    return [] if data is None else data.letter_comparisons(linked_ids(review))
 
 
 def charted_ids(review: "Review") -> list[str]:
     """Indicators the letter charts: those the team's included findings rest on, else the first."""
-    data = review.performance
-    if data is None:
-        return []
-    linked = [f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)]
-    ordered = [c.indicator.id for c in data.for_letter if c.indicator.id in linked]
-    return ordered or [c.indicator.id for c in data.for_letter[:1]]
+    shown = letter_comparisons(review)
+    linked = linked_ids(review)
+    ordered = [c.indicator.id for c in shown if c.indicator.id in linked]
+    return ordered or [c.indicator.id for c in shown[:1]]
 
 
 def letter_views(review: "Review") -> list[IndicatorView]:
-    data = review.performance
-    if data is None:
-        return []
+    """Each indicator the letter states, with its paragraph, charts and summary-table row."""
     charted = set(charted_ids(review))
-    return [_view(c, c.indicator.id in charted, "letter") for c in data.for_letter]
+    return [_view(c, c.indicator.id in charted, "letter") for c in letter_comparisons(review)]
 
 
 def briefing_views(review: "Review") -> list[IndicatorView]:
@@ -162,7 +184,7 @@ def summary_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
         rows.append({
             "indicator": ind.short_title,
             "period": c.period.label,
-            "area": format_value(ind, c.value, c.raw or "not published"),
+            "area": format_value(ind, c.value, not_published(c)),
             "england": england,
             "region": region,
             "neighbours": format_value(ind, c.neighbours_mean, "-"),
@@ -213,4 +235,4 @@ def warnings_table(review: "Review") -> pd.DataFrame:
 
 
 def source_names(review: "Review") -> list[str]:
-    return [display_path(review.root / p, review.root) for p in review.params.inputs.performance]
+    return [shown_path(review.root / p, review.root) for p in review.params.inputs.performance]

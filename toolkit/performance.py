@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,13 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.errors import InputError, display_path
+from toolkit.inputfiles import regular_file
+from toolkit.privacy import quote
 
 #: Cell values that mean "no value" in DfE statistics (compared case-insensitively, stripped).
 MISSING_CODES = frozenset({"", "z", "x", "c", "u", "low", ":", "..", "~", "k", "n/a", "na"})
+#: The codes as a message lists them (what a measure cell may hold besides a number).
+CODES_SHOWN = "c, x, z, low, u, k, :, .., ~, n/a"
 NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
 _LEVELS = {"national": NATIONAL, "regional": REGIONAL, "localauthority": LOCAL_AUTHORITY}
 
@@ -59,6 +64,28 @@ REQUIRED_GEOGRAPHY = ("time_period", "geographic_level")
 LONG_REQUIRED = ("indicator", "period", "area_code", "value")
 LONG_OPTIONAL = ("area_name", "geographic_level", "old_la_code", "region_code", "region_name")
 _GEO_SUFFIXES = ("_code", "_name", "_urn", "_ukprn", "_laestab", "_id")
+LOOKUP_REQUIRED = ("region_code", "region_name", "la_name", "new_la_code")
+#: The layouts the importer reads, and the columns each needs (as a message lists them).
+LAYOUTS = (
+    ("an EES open-data file", REQUIRED_GEOGRAPHY),
+    ("a long-format local measures file", LONG_REQUIRED),
+    ("an area lookup", LOOKUP_REQUIRED),
+)
+_COLUMNS_SHOWN = 12
+
+
+def columns_found(columns: Sequence[str]) -> str:
+    """``its columns are a, b, c, … (20 in all)``: the first dozen, each quoted."""
+    shown = ", ".join(quote(c) for c in columns[:_COLUMNS_SHOWN])
+    more = f", … ({len(columns)} in all)" if len(columns) > _COLUMNS_SHOWN else ""
+    return f"its columns are {shown}{more}" if columns else "it has no columns"
+
+
+def no_layout(columns: Sequence[str], hint: str = "") -> str:
+    """The message for a file whose header fits none of :data:`LAYOUTS`."""
+    needs = "; ".join(f"{name} needs {', '.join(cols)}" for name, cols in LAYOUTS)
+    return ("fits none of the layouts the toolkit reads" + (f" ({hint})" if hint else "")
+            + f": {columns_found(columns)}; {needs}. Rename the columns to match one of these.")
 
 
 def normalise_name(name: str) -> str:
@@ -129,7 +156,7 @@ def parse_period(value: str | int, identifier: str = "") -> Period:
         if "financial" in ident.casefold():
             return Period(text, "financial", dt.date(year + 1, 3, 31), ident)
         return Period(text, "academic", dt.date(year + 1, 8, 31), ident or "Academic year")
-    raise ValueError(f"'{value}' is not a time period (expected a year such as 2023 or 202223)")
+    raise ValueError(f"{quote(value)} is not a time period (expected a year such as 2023 or 202223)")
 
 
 @dataclass(frozen=True)
@@ -162,17 +189,45 @@ def parse_number(text: str, file: str, row: int, column: str) -> float | None:
     if _THOUSANDS.match(cell):
         cell = cell.replace(",", "")
     if not _NUMBER.match(cell):
-        raise InputError(file, f"'{text}' is not a number or a DfE missing-value code", row, column)
+        raise InputError(file, not_a_number(text), row, column)
     return float(cell)
 
 
+def not_a_number(text: str) -> str:
+    """What a message says of a measure cell that is neither a number nor a missing-value code."""
+    return (f"{quote(text)} is not a number or a DfE missing-value code ({CODES_SHOWN}): write the "
+            "figure, or the DfE code for a suppressed value (c)")
+
+
+def is_number(text: str) -> bool:
+    """Whether a cell reads as a number (stray spaces and thousands separators allowed)."""
+    cell = str(text).replace("\u00a0", " ").strip()
+    return bool(_NUMBER.match(cell) or _THOUSANDS.match(cell))
+
+
+def shown_path(path: str | Path, root: str | Path | None = None) -> str:
+    """A path as messages show it; the path as given when it cannot be resolved (a link loop)."""
+    try:
+        return display_path(path, root)
+    except (OSError, RuntimeError):  # Path.resolve raises RuntimeError on a symbolic-link loop
+        pass
+    plain = Path(os.path.abspath(path))  # the same, with no link followed
+    for base in (root, Path.cwd()):
+        if base is not None and plain.is_relative_to(os.path.abspath(base)):
+            return plain.relative_to(os.path.abspath(base)).as_posix()
+    return Path(path).as_posix()
+
+
 def _read_strings(path: Path, file: str) -> pd.DataFrame:
+    regular_file(path, file)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(file, f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    except OSError as exc:
+        raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.astype(object).map(lambda v: str(v).strip())
 
@@ -264,7 +319,7 @@ class EESFile:
             column = self.filter_column(names)
             if column is None:
                 also = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
-                raise InputError(self.display, f"no filter column '{names[0]}'{also} in this file")
+                raise InputError(self.display, f"no filter column {quote(names[0])}{also} in this file")
             chosen[column] = {_value_key(v) for v in wanted}
         for column in self.filters:
             values = self.frame[column].map(_value_key)
@@ -274,12 +329,23 @@ class EESFile:
             elif (values == "total").any():
                 mask &= values == "total"
             elif values.nunique() > 1:
+                self._refuse_marks(column)
                 raise InputError(
                     self.display,
                     "filter column has several values and no Total row; name the one to use",
                     column=column,
                 )
         return self.frame.index[mask]
+
+    def _refuse_marks(self, column: str) -> None:
+        """InputError at the first cell that is not a number when ``column`` holds numbers in
+        most of its cells: a measure with a mark such as ``<5`` or ``*`` in it, not a filter."""
+        cells = [c for c in self.values(column) if c.replace("\u00a0", " ").strip().casefold() not in MISSING_CODES]
+        numbers = sum(1 for c in cells if is_number(c))
+        if not numbers or numbers * 2 < len(cells):
+            return
+        for idx, cell in enumerate(self.values(column)):
+            parse_number(cell, self.display, idx + 2, column)
 
     def observations(self, column: str, filters: Filters | None = None,
                      measure: str | None = None) -> list[Observation]:
@@ -288,7 +354,7 @@ class EESFile:
         ``filters`` choose rows by filter column: ``{"sen_status": "EHC plan"}``, or pairs of
         (column names, value names) when the column and its value have aliases."""
         if column not in self.frame.columns:
-            raise InputError(self.display, f"no column '{column}' in this file")
+            raise InputError(self.display, f"no column {quote(column)} in this file")
         if column in self.filters:  # text where numbers belong: name the first such cell
             for idx, cell in enumerate(self.values(column)):
                 parse_number(cell, self.display, idx + 2, column)
@@ -349,17 +415,14 @@ def _is_geography(column: str, known: set[str]) -> bool:
 def read_ees_csv(path: str | Path, root: str | Path | None = None) -> EESFile:
     """Read an EES open-data CSV; InputError if it lacks the geography columns or a bad period."""
     path = Path(path)
-    file = display_path(path, root)
+    file = shown_path(path, root)
     frame = _read_strings(path, file).reset_index(drop=True)
     columns = list(frame.columns)
     geography = {key: col for key, names in GEOGRAPHY_ALIASES.items()
                  if (col := find_column(columns, names)) is not None}
     missing = [key for key in REQUIRED_GEOGRAPHY if key not in geography]
     if missing:
-        raise InputError(file, "not a DfE open-data file: no geography column "
-                         + ", ".join(missing) + f" (columns found: {', '.join(columns[:8])}"
-                         + ("…)" if len(columns) > 8 else ")")
-                         + "; a local measures file needs " + ", ".join(LONG_REQUIRED))
+        raise InputError(file, no_layout(columns, f"an EES open-data file without {', '.join(missing)}"))
     # An unqualified "la_code" holding ONS codes is the new code, not the old three-digit one.
     old = geography.get("old_la_code")
     if old and "new_la_code" not in geography and frame[old].str.match(r"^E\d{8}$").any():
@@ -427,13 +490,13 @@ def _level_from_code(code: str) -> str:
 def read_long_csv(path: str | Path, root: str | Path | None = None) -> LongFile:
     """Read a local long-format CSV (indicator, period, area_code, value, …)."""
     path = Path(path)
-    file = display_path(path, root)
+    file = shown_path(path, root)
     frame = _read_strings(path, file).reset_index(drop=True)
     cols = {key: find_column(list(frame.columns), [key]) for key in LONG_REQUIRED + LONG_OPTIONAL}
     missing = [key for key in LONG_REQUIRED if cols[key] is None]
     if missing:
         raise InputError(file, "a local measures file needs the columns " + ", ".join(LONG_REQUIRED)
-                         + "; missing " + ", ".join(missing))
+                         + "; missing " + ", ".join(missing) + "; " + columns_found(list(frame.columns)))
     rows: list[Observation] = []
     seen: dict[tuple[str, str, str], int] = {}
 
@@ -518,14 +581,14 @@ def _codes(cell: str) -> tuple[str, ...]:
 def read_area_lookup(path: str | Path, root: str | Path | None = None) -> AreaLookup:
     """Read a DfE LA lookup (region_code, region_name, old_la_code, la_name, new_la_code)."""
     path = Path(path)
-    file = display_path(path, root)
+    file = shown_path(path, root)
     frame = _read_strings(path, file).reset_index(drop=True)
-    needed = ("region_code", "region_name", "la_name", "new_la_code")
+    needed = LOOKUP_REQUIRED
     cols = {key: find_column(list(frame.columns), GEOGRAPHY_ALIASES[key]) for key in needed + ("old_la_code",)}
     missing = [key for key in needed if cols[key] is None]
     if missing:
         raise InputError(file, "an area lookup needs the columns " + ", ".join(needed)
-                         + "; missing " + ", ".join(missing))
+                         + "; missing " + ", ".join(missing) + "; " + columns_found(list(frame.columns)))
 
     lists = {key: [str(v) for v in frame[col].tolist()] for key, col in cols.items() if col is not None}
 
@@ -548,23 +611,39 @@ PerformanceSource = EESFile | LongFile | AreaLookup
 
 
 def read_performance_file(path: str | Path, root: str | Path | None = None) -> PerformanceSource:
-    """Read either layout, recognised from its header; InputError if it is neither."""
+    """Read either layout, recognised from its header; InputError if it fits none of them.
+
+    A header with ``time_period`` is an EES open-data file; with ``indicator`` and ``area_code``,
+    a local measures file; with every area-lookup column and no ``geographic_level`` or
+    ``time_identifier`` (an open-data file whose ``time_period`` was renamed has those), an area
+    lookup. Anything else is refused with the columns it has and what each layout needs.
+    """
     path = Path(path)
-    file = display_path(path, root)
+    file = shown_path(path, root)
+    regular_file(path, file)
     try:
         with path.open(encoding="utf-8-sig") as handle:
             header = handle.readline()
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"cannot be read ({exc})") from None
-    columns = [c.strip().strip('"') for c in header.strip().split(",")]
-    if find_column(columns, ["time_period"]) is None:
-        if find_column(columns, ["indicator"]) and find_column(columns, ["area_code"]):
-            return read_long_csv(path, root)
-        if find_column(columns, ["la_name"]) and find_column(columns, GEOGRAPHY_ALIASES["new_la_code"]):
-            return read_area_lookup(path, root)
-    return read_ees_csv(path, root)
+    except UnicodeDecodeError:
+        raise InputError(file, "not a readable CSV file (it is not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+    columns = [c.strip().strip('"').strip() for c in header.strip().split(",")] if header.strip() else []
+    if find_column(columns, GEOGRAPHY_ALIASES["time_period"]) is not None:
+        return read_ees_csv(path, root)
+    if find_column(columns, ["indicator"]) and find_column(columns, ["area_code"]):
+        return read_long_csv(path, root)
+    ees_like = [key for key in ("geographic_level", "time_identifier")
+                if find_column(columns, GEOGRAPHY_ALIASES[key]) is not None]
+    if not ees_like and all(find_column(columns, GEOGRAPHY_ALIASES[key]) for key in LOOKUP_REQUIRED):
+        return read_area_lookup(path, root)
+    if not columns:
+        raise InputError(file, "not a readable CSV file (it is empty: no header row)")
+    hint = (f"it has {', '.join(ees_like)} but no time_period, so it looks like an EES open-data file whose "
+            "time_period column was renamed or removed" if ees_like else "")
+    raise InputError(file, no_layout(columns, hint))
 
 
 def read_performance_files(paths: Sequence[str | Path], root: str | Path | None = None) -> list[PerformanceSource]:
