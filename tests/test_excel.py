@@ -174,7 +174,7 @@ def test_a_row_for_another_reviewer_is_refused(tmp_path: Path) -> None:
     out, params, scope, root = _export(tmp_path, params_file)
     wb = openpyxl.load_workbook(out)
     ws = wb["Findings"]
-    ws.append(["", "lt-coproduction", "strength", "no", "Colin's finding typed into Ruth's workbook.", "",
+    ws.append(["", "lt-coproduction", "strength", "no", "A finding typed into another reviewer's workbook.", "",
                "visit", "Colin Marsh", "", "", "", ""])
     wb["Checklist"]["E4"] = "Lena Duarte"
     wb.save(out)
@@ -215,6 +215,7 @@ def test_importing_a_listed_workbook_adds_nothing_twice(tmp_path: Path, edit_par
     with listed.open(encoding="utf-8") as fh:
         for i, r in enumerate(csv.reader(fh)):
             ws.append(["id" if i == 0 else "", *r[1:]])
+    wb.create_sheet("Checklist").append(["prompt_id", "kloe", "status", "notes", "reviewer"])  # both sheets needed
     xlsx = root / "data" / "mini" / "findings_marsh.xlsx"
     wb.save(xlsx)
     listed.unlink()

@@ -15,7 +15,7 @@ two auditors keeps both rows: that is how moderation finds its pairs.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from toolkit.audit import (
 from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.params import ReviewParams
+from toolkit.tables import CELL_LIMIT
 from toolkit.store import CaptureStore, Conflict, FormMessage, capture_folder, merge_three_way, reviewer_slug
 
 BASE_COLUMNS = ("case_ref", "auditor", "phase", "plan_stage", "year_group", "primary_need",
@@ -165,6 +166,11 @@ def validate_entry(entry: PlanEntry, framework: AuditFramework, params: ReviewPa
                    reference_year: int | None = None) -> list[FormMessage]:
     """Everything wrong with an entry, as form messages (never echoing what looks like personal data)."""
     msgs: list[FormMessage] = []
+    allow = params.allowed_phrases()
+
+    def q(value: object) -> str:
+        return privacy.quote(value, allow, reference_year)
+
     team = [m.name for m in params.team]
     if auditor not in team:
         msgs.append(FormMessage("auditor", "you are not in the review team of these parameters."))
@@ -181,25 +187,30 @@ def validate_entry(entry: PlanEntry, framework: AuditFramework, params: ReviewPa
         if not text:
             msgs.append(FormMessage(name, f"choose one ({label})."))
         elif _norm(text) not in table:
-            msgs.append(FormMessage(name, f"'{text}' is not one of: {label}."))
+            msgs.append(FormMessage(name, f"{q(text)} is not one of: {label}."))
     if parse_year_group(entry.year_group) == "bad":
-        msgs.append(FormMessage("year_group", f"'{entry.year_group}' is not a year group (N, R or 1-14)."))
+        msgs.append(FormMessage("year_group", f"{q(entry.year_group)} is not a year group (N, R or 1-14)."))
     weeks = entry.weeks_to_issue.strip()
     if weeks and _weeks(weeks) is None:
-        msgs.append(FormMessage("weeks_to_issue", f"'{weeks}' is not a number of weeks."))
-    msgs += _criteria_messages(entry, framework)
-    hits = privacy.screen_text(entry.notes, params.allowed_phrases(), reference_year)
-    if hits:
+        msgs.append(FormMessage("weeks_to_issue", f"{q(weeks)} is not a number of weeks."))
+    msgs += _criteria_messages(entry, framework, q)
+    hits = privacy.screen_text(entry.notes, allow, reference_year)
+    if len(entry.notes) > CELL_LIMIT:
+        msgs.append(FormMessage("notes", f"these notes are {len(entry.notes):,} characters long; they may be at "
+                                f"most {CELL_LIMIT:,} characters. Shorten them; nothing was saved."))
+    elif hits:
         msgs.append(FormMessage("notes", f"this looks like {privacy.describe_hits(hits)}: notes must not "
                                 "identify a child. Remove it (the case reference is enough); nothing was saved."))
     return msgs
 
 
-def _criteria_messages(entry: PlanEntry, framework: AuditFramework) -> list[FormMessage]:
+def _criteria_messages(entry: PlanEntry, framework: AuditFramework,
+                       q: Callable[[object], str]) -> list[FormMessage]:
     msgs = []
     ids = {c.id for c in framework.criteria}
     for cid in sorted(set(entry.values) - ids):
-        msgs.append(FormMessage("criteria", f"'{cid}' is not a criterion of the framework '{framework.id}'."))
+        msgs.append(FormMessage("criteria", f"{q(cid)} is not a criterion of the framework "
+                                f"{q(framework.id)}."))
     excluded = not_applicable(entry, framework)
     derived = derived_values(entry, framework)
     for s in framework.sections:
@@ -210,8 +221,8 @@ def _criteria_messages(entry: PlanEntry, framework: AuditFramework) -> list[Form
                 continue
             if c.id in derived:
                 if text and parse_value(text) not in (NA, derived[c.id]):
-                    msgs.append(FormMessage(c.id, f"says '{text}' but the weeks to issue make it "
-                                            f"'{derived[c.id]}' (limit {framework.grading.timeliness_weeks:g} weeks)."))
+                    msgs.append(FormMessage(c.id, f"says {q(text)} but the weeks to issue make it "
+                                            f"{q(derived[c.id])} (limit {framework.grading.timeliness_weeks:g} weeks)."))
                 continue
             if not text:
                 missing.append(c.id)

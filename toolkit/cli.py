@@ -224,5 +224,25 @@ def capture_import(params: Path, workbook: Path) -> None:
     click.echo(f"{workbook}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
                f"{r.checklist} checklist entries saved")
 
+
+@main.command("capture-purge")
+@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+def capture_purge(params: Path) -> None:
+    """Remove from the review's capture journals every entry that looks like a child's personal data."""
+    from toolkit.store import open_review, purge_journals, purge_lines
+
+    try:
+        p, _, root = open_review(params)
+        report = purge_journals(p, root)
+    except ValidationFailed as exc:
+        _fail_with(exc.errors, EXIT_BAD_INPUT)
+    except (ToolkitError, OSError) as exc:
+        _fail_with([str(exc)], EXIT_FAILED)
+    for line in purge_lines(report, root):
+        click.echo(line)
+    if report.still_current:
+        _fail_with(list(report.still_current), EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

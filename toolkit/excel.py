@@ -29,12 +29,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import privacy
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
 from toolkit.store import (CHECKLIST_COLUMNS, STATUSES, CapturedFinding, ChecklistEntry, CaptureStore, Conflict, FindingDraft,
-                           merge_three_way, new_finding_id, normalise_kind, validate_draft)
+                           merge_three_way, new_finding_id, normalise_kind, screen_args, text_messages,
+                           validate_draft)
 from toolkit.tables import parse_bool
 
 FINDINGS_SHEET = "Findings"
@@ -75,7 +77,7 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     from openpyxl.styles import Font
 
     if reviewer not in [m.name for m in params.team]:
-        raise InputError("--reviewer", f"'{reviewer}' is not in the review team ({', '.join(m.name for m in params.team)})")
+        raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team ({', '.join(m.name for m in params.team)})")
     store = CaptureStore(root, params, scope, reviewer)
     if not blank:
         store.ensure_files()  # a reviewer's first export carries their findings from the listed files
@@ -139,11 +141,17 @@ def _text(value: object) -> str:
 
 
 def _sheet_rows(wb: object, name: str, shown: str, columns: tuple[str, ...],
-                errors: list[InputError]) -> list[tuple[int, dict[str, str]]] | None:
+                errors: list[InputError], hidden_ok: bool = False) -> list[tuple[int, dict[str, str]]] | None:
+    """The rows of sheet ``name`` (None when there is none). A hidden sheet is read only when it is
+    one the export hides on purpose (``hidden_ok``); otherwise it is an error, never read silently."""
     ws = next((s for s in wb.worksheets if s.title.lower() == name.lower()), None)  # type: ignore[attr-defined]
     if ws is None:
         return None
     where = f"{shown} [{name}]"
+    if not hidden_ok and getattr(ws, "sheet_state", "visible") != "visible":
+        errors.append(InputError(where, "this sheet is hidden, so what it holds cannot be seen before it is "
+                                        "imported: unhide it (or delete it), check it, and import again"))
+        return []
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
         return []
@@ -174,19 +182,23 @@ def _default_reviewer(wb: object) -> str:
     return ""
 
 
-FIELD_COLUMN = {"statement": "statement", "kloe": "kloe", "kind": "kind", "evidence": "evidence",
-                "reviewer": "reviewer", "indicator": "indicator"}
+FIELD_COLUMN = {"statement": "statement", "detail": "detail", "kloe": "kloe", "kind": "kind",
+                "evidence": "evidence", "reviewer": "reviewer", "indicator": "indicator"}
 
 
 def _parse_finding(n: int, v: dict[str, str], where: str, params: ReviewParams, scope: KloeScope,
                    default_reviewer: str, errors: list[InputError]) -> CapturedFinding | None:
     before = len(errors)
+    allow, year = screen_args(params)
     reviewer = v.get("reviewer") or default_reviewer
+    for m in text_messages({"id": v.get("id", "")}, params, "a finding's id"):
+        errors.append(InputError(where, m.text.rstrip("."), row=n, column="id"))
     flags: dict[str, bool] = {}
     for c, default in (("headline", False), ("include", True), ("withdrawn", False)):
         b = parse_bool(v.get(c, ""), default)
         if b is None:
-            errors.append(InputError(where, f"'{v.get(c)}' is not yes or no", row=n, column=c))
+            errors.append(InputError(where, f"{privacy.quote(v.get(c), allow, year)} is not yes or no", row=n,
+                                     column=c))
         flags[c] = bool(b) if b is not None else default
     evidence: list[str] = []
     for part in v.get("evidence", "").replace(",", ";").split(";"):
@@ -199,7 +211,8 @@ def _parse_finding(n: int, v: dict[str, str], where: str, params: ReviewParams, 
         try:
             order = float(v["order"])
         except ValueError:
-            errors.append(InputError(where, f"'{v['order']}' is not a number", row=n, column="order"))
+            errors.append(InputError(where, f"{privacy.quote(v['order'], allow, year)} is not a number", row=n,
+                                     column="order"))
     draft = FindingDraft(kloe=v.get("kloe", ""), kind=v.get("kind", ""), statement=v.get("statement", ""),
                          detail=v.get("detail", ""), evidence=tuple(evidence), headline=flags["headline"],
                          indicator=v.get("indicator", ""))
@@ -216,7 +229,7 @@ def _parse_finding(n: int, v: dict[str, str], where: str, params: ReviewParams, 
 
 def _exported_rows(wb: object, shown: str, errors: list[InputError]) -> dict[str, dict[str, str]]:
     """The findings as they were at export, by version (empty for a workbook without the sheet)."""
-    rows = _sheet_rows(wb, EXPORTED_SHEET, shown, (VERSION, "id"), errors) or []
+    rows = _sheet_rows(wb, EXPORTED_SHEET, shown, (VERSION, "id"), errors, hidden_ok=True) or []
     return {v[VERSION]: CapturedFinding.from_row({c: v.get(c, "") for c in COLUMNS}).to_row()
             for _, v in rows if v.get(VERSION)}
 
@@ -235,19 +248,21 @@ def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[
                    other_ids: dict[str, str]) -> list[_Planned]:
     """Check each row against the capture file as it is now; a clash is an error naming the cell."""
     current = {f.id: f.to_row() for f in store.findings()}
+    allow, year = screen_args(store.params)
     out = []
     for n, f, version in rows:
         if not f.id:
             out.append(_Planned(n, f, None))
             continue
         if f.id in other_ids:
-            errors.append(InputError(where, f"id '{f.id}' is a finding of {other_ids[f.id]}, not {f.reviewer}",
+            errors.append(InputError(where, f"id {privacy.quote(f.id, allow, year)} is a finding of "
+                                     f"{other_ids[f.id]}, not {f.reviewer}",
                                      row=n, column="id"))
             continue
         base = exported.get(version)
         if base is None or base["id"] != f.id:
             if f.id in current:
-                errors.append(InputError(where, f"finding '{f.id}' has no export version in this workbook, so "
+                errors.append(InputError(where, f"finding {privacy.quote(f.id, allow, year)} has no export version in this workbook, so "
                                          "changes made in the app since cannot be told apart: export a fresh "
                                          "workbook and make the change there", row=n, column=VERSION))
                 continue
@@ -259,7 +274,8 @@ def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[
             except Conflict as exc:
                 for c in exc.fields:
                     errors.append(InputError(where, f"changed here and, differently, in the app since this workbook "
-                                             f"was exported (now '{current[f.id][c]}'): export a fresh workbook",
+                                             f"was exported (now {privacy.quote(current[f.id][c], allow, year)}): "
+                                             "export a fresh workbook",
                                              row=n, column=c))
                 continue
         out.append(_Planned(n, f, base))
@@ -285,8 +301,13 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         exported = _exported_rows(wb, shown, errors)
     finally:
         wb.close()
-    if f_rows is None and c_rows is None:
-        raise ValidationFailed([InputError(shown, f"no '{FINDINGS_SHEET}' or '{CHECKLIST_SHEET}' sheet")])
+    missing = [name for name, rows in ((FINDINGS_SHEET, f_rows), (CHECKLIST_SHEET, c_rows)) if rows is None]
+    if missing:
+        raise ValidationFailed([InputError(shown, (
+            f"the workbook has no {' or '.join(missing)} sheet (it needs both {FINDINGS_SHEET} and "
+            f"{CHECKLIST_SHEET}, under those names): rename the sheet back, or export a fresh workbook "
+            "with peer-review capture-export"))])
+    allow, year = screen_args(params)
     team = [m.name for m in params.team]
     where = f"{shown} [{FINDINGS_SHEET}]"
     cwhere = f"{shown} [{CHECKLIST_SHEET}]"
@@ -313,7 +334,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         f = _parse_finding(n, v, where, params, scope, default_reviewer, errors)
         if f is not None and f.id:
             if f.id in seen_ids:
-                errors.append(InputError(where, f"id '{f.id}' is also on row {seen_ids[f.id]}", row=n, column="id"))
+                errors.append(InputError(where, f"id {privacy.quote(f.id, allow, year)} is also on row {seen_ids[f.id]}",
+                                         row=n, column="id"))
             seen_ids[f.id] = n
         if f is not None and belongs(f.reviewer, where, n):
             parsed.append((n, f, v.get(VERSION, "")))
@@ -326,11 +348,16 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         reviewer = v.get("reviewer") or default_reviewer
         before = len(errors)
         if v["prompt_id"] not in prompt_kloe:
-            errors.append(InputError(cwhere, f"'{v['prompt_id']}' is not a prompt of a KLOE in scope", row=n, column="prompt_id"))
+            errors.append(InputError(cwhere, f"{privacy.quote(v['prompt_id'], allow, year)} is not a prompt of a "
+                                     "KLOE in scope", row=n, column="prompt_id"))
         if status not in STATUSES:
-            errors.append(InputError(cwhere, f"'{v.get('status')}' is not {', '.join(STATUSES)}", row=n, column="status"))
+            errors.append(InputError(cwhere, f"{privacy.quote(v.get('status'), allow, year)} is not "
+                                     f"{', '.join(STATUSES)}", row=n, column="status"))
+        for m in text_messages({"notes": v.get("notes", "")}, params, "checklist notes"):
+            errors.append(InputError(cwhere, m.text.rstrip("."), row=n, column="notes"))
         if reviewer not in team:
-            errors.append(InputError(cwhere, f"'{reviewer}' is not in the review team", row=n, column="reviewer"))
+            errors.append(InputError(cwhere, f"{privacy.quote(reviewer, allow, year)} is not in the review team",
+                                     row=n, column="reviewer"))
         elif not belongs(reviewer, cwhere, n):
             continue
         base = _checklist_base(v.get(VERSION, ""))
@@ -355,7 +382,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
                                 current, ("status", "notes"))
             except Conflict as exc:
                 errors.extend(InputError(cwhere, f"changed here and, differently, in the app since this workbook "
-                                                 f"was exported (now '{current[c]}'): export a fresh workbook",
+                                                 f"was exported (now {privacy.quote(current[c], allow, year)}): "
+                                                 "export a fresh workbook",
                                          row=n, column=c) for c in exc.fields)
     if errors:
         raise ValidationFailed(errors)

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import privacy
 from toolkit.capture.files import StoreError
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
-from toolkit.store import CapturedFinding, CaptureStore, SaveResult, FormMessage, findings_path
+from toolkit.store import CapturedFinding, CaptureStore, SaveResult, FormMessage, findings_path, screen_args
 
 JACCARD_THRESHOLD = 0.5
 RATIO_THRESHOLD = 0.8
@@ -143,7 +144,8 @@ class Refiner:
                   order: float | None | str = "keep") -> SaveResult:
         store = self._store_for(finding_id)
         if store is None:
-            return SaveResult(False, (FormMessage("", f"No finding '{finding_id}' in the capture files."),))
+            shown = privacy.quote(finding_id, *screen_args(self.params))
+            return SaveResult(False, (FormMessage("", f"No finding {shown} in the capture files."),))
         return store.set_flags(finding_id, headline=headline, include=include, order=order)
 
     def reorder(self, ordered_ids: Sequence[str]) -> list[SaveResult]:

@@ -26,15 +26,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from toolkit import privacy
 from toolkit.capture.files import StoreError, atomic_write_text, locked, read_rows, rows_to_csv
+from toolkit.errors import InputError, display_path
 from toolkit.findings import COLUMNS, EVIDENCE_KINDS, KIND_ALIASES, Kind
 from toolkit.frameworks import KloeScope
 from toolkit.params import ReviewParams
-from toolkit.tables import parse_bool
+from toolkit.tables import CELL_LIMIT, parse_bool
 
 CHECKLIST_COLUMNS = ("prompt_id", "kloe", "status", "notes", "reviewer")
 STATUSES = ("covered", "partly", "not yet")
 CONTENT_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator")
+#: The free-text fields the personal-data screen reads before anything is saved.
+FINDING_TEXT_FIELDS = ("statement", "detail")
+CHECKLIST_TEXT_FIELDS = ("notes",)
 
 
 def capture_folder(root: Path, review_id: str) -> Path:
@@ -222,31 +227,76 @@ def normalise_kind(text: str) -> str | None:
     return kind.value if kind is not None else None
 
 
+def screen_args(params: ReviewParams) -> tuple[list[str], int]:
+    """The allow list and reference year of the personal-data screen, as validation uses them."""
+    return params.allowed_phrases(), params.visit.dates[0].year
+
+
+def text_messages(values: dict[str, str], params: ReviewParams, holder: str) -> list[FormMessage]:
+    """Messages for free text that is too long or looks like a child's personal data.
+
+    ``values`` maps a field name to its text; ``holder`` says what must not hold the data ("a
+    finding", "checklist notes"). A message names the kind of data found, never the data itself.
+    """
+    allow, year = screen_args(params)
+    msgs: list[FormMessage] = []
+    for name, text in values.items():
+        if len(text) > CELL_LIMIT:
+            msgs.append(FormMessage(name, (
+                f"This text is {len(text):,} characters long; it may be at most {CELL_LIMIT:,} "
+                "characters. Shorten it.")))
+            continue
+        hits = privacy.screen_text(text, allow, year)
+        if hits:
+            hint = privacy.NAME_HINT if any(h.kind == "name" for h in hits) else ""
+            kinds = privacy.describe_hits(hits)
+            msgs.append(FormMessage(name, (
+                f"This looks like {kinds}, which {holder} must not hold: refer to a child by "
+                f"their case reference only.{hint}")))
+    return msgs
+
+
+def passes_screen(values: dict[str, str], params: ReviewParams) -> bool:
+    """True when none of ``values`` looks like a child's personal data."""
+    allow, year = screen_args(params)
+    return not any(privacy.screen_text(v or "", allow, year) for v in values.values())
+
+
 def validate_draft(draft: FindingDraft, params: ReviewParams, scope: KloeScope, reviewer: str,
                    indicators: set[str] | None = None) -> list[FormMessage]:
-    """Everything wrong with a form entry, as messages for the form (empty when it can be saved)."""
+    """Everything wrong with a form entry, as messages for the form (empty when it can be saved).
+
+    The statement and detail are screened for a child's personal data (names, dates of birth, NHS
+    numbers, UPNs) exactly as validation screens the findings files, and held to
+    :data:`toolkit.tables.CELL_LIMIT` characters; values are quoted only through
+    :func:`toolkit.privacy.quote`.
+    """
     msgs: list[FormMessage] = []
+    allow, year = screen_args(params)
     team = [m.name for m in params.team]
     if reviewer not in team:
-        msgs.append(FormMessage("reviewer", f"'{reviewer}' is not in the review team ({', '.join(team)})."))
+        msgs.append(FormMessage("reviewer", f"{privacy.quote(reviewer, allow, year)} is not in the review team "
+                                f"({', '.join(team)})."))
     kind = normalise_kind(draft.kind)
     if kind is None:
         msgs.append(FormMessage("kind", "Choose strength, area for consideration or urgent action."))
     if not draft.statement.strip():
         msgs.append(FormMessage("statement", "Write the lead statement: it cannot be empty."))
+    msgs += text_messages({"statement": draft.statement, "detail": draft.detail,
+                           "indicator": draft.indicator}, params, "a finding")
     kloe = draft.kloe.strip()
     if not kloe and not draft.headline and kind != Kind.URGENT.value:
         msgs.append(FormMessage("kloe", "Choose the KLOE this finding belongs to (only headlines and urgent actions may have none)."))
     elif kloe and kloe not in scope:
-        msgs.append(FormMessage("kloe", f"'{kloe}' is not a KLOE of this review ({', '.join(scope.ids())})."))
+        msgs.append(FormMessage("kloe", f"{privacy.quote(kloe, allow, year)} is not a KLOE of this review ({', '.join(scope.ids())})."))
     if not draft.evidence:
         msgs.append(FormMessage("evidence", "Give at least one kind of evidence the finding rests on (documents, interview, ...)."))
     for e in draft.evidence:
         if e not in EVIDENCE_KINDS:
-            msgs.append(FormMessage("evidence", f"'{e}' is not an evidence kind ({', '.join(EVIDENCE_KINDS)})."))
+            msgs.append(FormMessage("evidence", f"{privacy.quote(e, allow, year)} is not an evidence kind ({', '.join(EVIDENCE_KINDS)})."))
     ind = draft.indicator.strip()
     if ind and indicators is not None and ind not in indicators:
-        msgs.append(FormMessage("indicator", f"'{ind}' is not an indicator in the catalogue."))
+        msgs.append(FormMessage("indicator", f"{privacy.quote(ind, allow, year)} is not an indicator in the catalogue."))
     return msgs
 
 
@@ -304,7 +354,6 @@ class CaptureStore:
                 if p.is_file() and p.resolve() not in mine and p.resolve().parent != folder]
 
     def _seed_findings(self) -> list[dict[str, str]]:
-        from toolkit.errors import display_path
         from toolkit.findings import read_findings_file
 
         rows: list[dict[str, str]] = []
@@ -314,6 +363,8 @@ class CaptureStore:
             for f in got:
                 if f.reviewer != self.reviewer or f.id in ids:
                     continue
+                if not passes_screen({"statement": f.statement, "detail": f.detail}, self.params):
+                    continue  # never copied: validation names the listed file's row, where it is mended
                 ids.add(f.id)
                 rows.append(CapturedFinding(
                     id=f.id, kloe=f.kloe or "", kind=f.kind.value, statement=f.statement, reviewer=f.reviewer,
@@ -323,12 +374,13 @@ class CaptureStore:
 
     def _seed_checklist(self) -> list[dict[str, str]]:
         from toolkit.coverage import RANK, read_checklist_file
-        from toolkit.errors import display_path
 
         best: dict[str, ChecklistEntry] = {}
         for path in self._listed(self.params.inputs.checklist):
             got, _ = read_checklist_file(path, display_path(path, self.root), self.params, self.scope)
             for c in got:
+                if not passes_screen({"notes": c.notes}, self.params):
+                    continue  # never copied: the listed row stays where it is, to be mended there
                 if c.reviewer == self.reviewer and (c.prompt_id not in best
                                                     or RANK[c.status] > RANK[best[c.prompt_id].status]):
                     best[c.prompt_id] = ChecklistEntry(c.prompt_id, c.kloe, c.status, c.notes, c.reviewer)
@@ -343,9 +395,18 @@ class CaptureStore:
         return next((f for f in self.findings() if f.id == finding_id), None)
 
     def _journal(self, op: str, row: dict[str, str]) -> None:
+        """Append one save to the journal (under the journal's own lock, so a purge never loses it).
+
+        New text has passed the screen before it gets here; a value that still fails it (a row
+        saved before the screen existed, carried along by a withdrawal or the team's refinement)
+        is journalled as :data:`toolkit.privacy.REDACTED`, never as it is.
+        """
+        allow, year = screen_args(self.params)
+        safe = {k: (privacy.REDACTED if isinstance(v, str) and privacy.screen_text(v, allow, year) else v)
+                for k, v in row.items()}
         record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-                  "session": self.session, "op": op, "row": row}
-        with open(self.journal_path, "a", encoding="utf-8") as fh:
+                  "session": self.session, "op": op, "row": safe}
+        with locked(self.journal_path), open(self.journal_path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -412,7 +473,8 @@ class CaptureStore:
                 "Nothing was saved and your text is still in the form: copy it, reload the finding, "
                 "and apply your change again.")),), conflict=True)
         except KeyError:
-            return SaveResult(False, (FormMessage("", f"There is no finding '{finding_id}' in your file."),))
+            shown = privacy.quote(finding_id, *screen_args(self.params))
+            return SaveResult(False, (FormMessage("", f"There is no finding {shown} in your file."),))
         return SaveResult(True, finding=CapturedFinding.from_row(row))
 
     def edit(self, base: CapturedFinding, draft: FindingDraft) -> SaveResult:
@@ -496,13 +558,16 @@ class CaptureStore:
         """Save a prompt's status and notes; ``base`` is the entry as this tab loaded it."""
         kloe = self._prompt_kloe(prompt_id)
         status = " ".join(status.lower().split())
+        allow, year = screen_args(self.params)
         msgs = []
         if kloe is None:
-            msgs.append(FormMessage("prompt", f"'{prompt_id}' is not a prompt of a KLOE in this review."))
+            msgs.append(FormMessage("prompt", f"{privacy.quote(prompt_id, allow, year)} is not a prompt of a KLOE "
+                                    "in this review."))
         if status not in STATUSES:
             msgs.append(FormMessage("status", f"Choose {', '.join(STATUSES)}."))
         if self.reviewer not in [m.name for m in self.params.team]:
-            msgs.append(FormMessage("reviewer", f"'{self.reviewer}' is not in the review team."))
+            msgs.append(FormMessage("reviewer", f"{privacy.quote(self.reviewer, allow, year)} is not in the review team."))
+        msgs += text_messages({"notes": notes.strip()}, self.params, "checklist notes")
         if msgs or kloe is None:
             return SaveResult(False, tuple(msgs))
         start = base or ChecklistEntry(prompt_id, kloe, reviewer=self.reviewer)
@@ -526,13 +591,128 @@ class CaptureStore:
         return SaveResult(True, entry=ChecklistEntry.from_row(row))
 
 
+JOURNAL_GLOB = ".journal_*.jsonl"
+#: The capture files whose current rows :func:`purge_journals` checks, and the text columns it reads.
+CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv")
+CURRENT_TEXT = ("statement", "detail", "notes")
+
+
+@dataclass(frozen=True)
+class JournalPurge:
+    """What :func:`purge_journals` did to one journal: counts only, never the text."""
+
+    path: Path
+    kept: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """The journals rewritten, and the current rows that still look like personal data."""
+
+    folder: Path
+    journals: tuple[JournalPurge, ...]
+    still_current: tuple[InputError, ...]
+
+    @property
+    def removed(self) -> int:
+        return sum(j.removed for j in self.journals)
+
+
+def _entry_passes(line: str, allow: Sequence[str], year: int) -> bool:
+    """A journal line passes when no text in its row (or, if it cannot be read, in the line) fails
+    the screen."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        return not privacy.screen_text(line, allow, year)
+    row = record.get("row")
+    values = list(row.values()) if isinstance(row, dict) else [row]
+    return not any(isinstance(v, str) and privacy.screen_text(v, allow, year) for v in values)
+
+
+def purge_journal(path: Path, allow: Sequence[str], year: int) -> JournalPurge:
+    """Rewrite one journal atomically, keeping only the entries whose text passes the screen.
+
+    The journal is history only (nothing merges from it), so dropping entries changes no finding,
+    prompt or plan. Its lock is held throughout, so an entry appended meanwhile is never lost.
+    """
+    with locked(path):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return JournalPurge(path, 0, 0)
+        lines = [line for line in text.splitlines() if line.strip()]
+        kept = [line for line in lines if _entry_passes(line, allow, year)]
+        if len(kept) != len(lines):
+            atomic_write_text(path, "".join(line + "\n" for line in kept))
+    return JournalPurge(path, len(kept), len(lines) - len(kept))
+
+
+def _current_problems(folder: Path, root: Path, allow: Sequence[str], year: int) -> list[InputError]:
+    """Rows of the capture files, as they are now, whose free text still fails the screen."""
+    import csv
+    import io
+
+    problems: list[InputError] = []
+    paths = sorted({p for pattern in CURRENT_FILES for p in folder.glob(pattern)})
+    for path in paths:
+        try:
+            with locked(path):
+                text = path.read_text(encoding="utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            problems.append(InputError(display_path(path, root), "cannot be read, so it was not checked"))
+            continue
+        for n, row in enumerate(rows, start=2):
+            for column in CURRENT_TEXT:
+                hits = privacy.screen_text(row.get(column) or "", allow, year)
+                if hits:
+                    problems.append(InputError(display_path(path, root), (
+                        f"still looks like {privacy.describe_hits(hits)}: change it in the capture app "
+                        "(or the Excel round trip), then run capture-purge again"), row=n, column=column))
+    return problems
+
+
+def purge_journals(params: ReviewParams, root: Path) -> PurgeReport:
+    """Remove from every journal of the review's capture folder each entry whose text fails the
+    personal-data screen (with the review's allow list and reference year, as validation does).
+
+    The capture files themselves are left exactly as they are; the report lists, by file, row and
+    column, the current rows that still fail the screen (to be changed first, then purged again).
+    """
+    root = Path(root)
+    folder = capture_folder(root, params.review_id)
+    allow, year = screen_args(params)
+    if not folder.is_dir():
+        return PurgeReport(folder, (), ())
+    journals = tuple(purge_journal(p, allow, year) for p in sorted(folder.glob(JOURNAL_GLOB)))
+    return PurgeReport(folder, journals, tuple(_current_problems(folder, root, allow, year)))
+
+
+def purge_lines(report: PurgeReport, root: Path) -> list[str]:
+    """What ``peer-review capture-purge`` prints: counts per journal, never any text."""
+    folder = display_path(report.folder, root)
+    if not report.journals:
+        return [f"{folder}: no capture journals, nothing to purge"]
+    lines = [f"{display_path(j.path, root)}: {j.removed} of {j.kept + j.removed} entries removed"
+             for j in report.journals]
+    lines.append(f"{report.removed} journal entries removed in all; the findings, checklist and audit "
+                 "files were not changed")
+    if report.still_current:
+        lines.append(f"{len(report.still_current)} saved entries still look like personal data "
+                     "(listed below): change them, then run capture-purge again")
+    return lines
+
+
 def open_review(params_path: str | Path) -> tuple[ReviewParams, KloeScope, Path]:
     """A review's parameters, KLOE scope and project root (raises ``ValidationFailed``).
 
     Only the parameters and frameworks are checked, not the inputs they name: capture must work
     before any findings file exists.
     """
-    from toolkit.errors import display_path
     from toolkit.frameworks import resolve_scope
     from toolkit.params import load_params, project_root_for
 

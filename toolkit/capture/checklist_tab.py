@@ -9,6 +9,7 @@ from toolkit.params import Prompt
 from toolkit.store import STATUSES, CaptureStore, ChecklistEntry
 
 STATUS_LABELS = {"covered": "Covered", "partly": "Partly", "not yet": "Not yet"}
+NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt", "reviewer": "Reviewer"}
 
 
 class PromptRow:
@@ -50,7 +51,7 @@ class PromptRow:
     def _save(self) -> None:
         result = self.store.set_prompt(self.prompt.id, self.status.value or "not yet", self.notes.value, base=self.base)
         if not result.ok:
-            self.messages.form_messages(result.messages)
+            self.messages.form_messages(result.messages, NOTE_LABELS)  # the notes stay in the box
             return
         self.base = result.entry
         self.messages.ok(f"Saved: {STATUS_LABELS.get(self.status.value or '', '')}")

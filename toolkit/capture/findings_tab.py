@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from toolkit import privacy
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
 from toolkit.findings import EVIDENCE_KINDS, Kind
-from toolkit.store import CapturedFinding, CaptureStore, FindingDraft
+from toolkit.store import CapturedFinding, CaptureStore, FindingDraft, screen_args
 
 FIELD_LABELS = {"kloe": "KLOE", "kind": "Kind", "statement": "Lead statement", "detail": "Detail",
                 "evidence": "Evidence", "indicator": "Linked indicator", "reviewer": "Reviewer"}
@@ -155,12 +156,12 @@ class FindingsTab:
         draft = self.draft()
         result = self.store.add(draft) if self.editing is None else self.store.edit(self.editing, draft)
         if not result.ok or result.finding is None:
-            self.messages.form_messages(result.messages, FIELD_LABELS)
+            self.messages.form_messages(result.messages, FIELD_LABELS)  # the text stays in the form
             return
         if self.editing is None:
             self.load(None)
             self.refresh()
-            self.messages.ok(f"Saved: {result.finding.statement}")
+            self.messages.ok(f"Saved: {privacy.quote(result.finding.statement, *screen_args(self.store.params))}")
         else:
             self.load(result.finding)
             self.refresh(select=result.finding.id)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
+from toolkit import privacy
 from toolkit.capture.files import StoreError
 from toolkit.errors import ToolkitError
 from toolkit.store import FormMessage
@@ -74,6 +76,12 @@ class MessageArea:
                     for m in messages])
 
 
+def _frames(exc: BaseException) -> str:
+    """Where an exception was raised (files, lines, code), without its message: a message may carry
+    what a reviewer typed, and the server's log must never hold a child's data."""
+    return "".join(traceback.format_tb(exc.__traceback__))
+
+
 def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
     """Turn any failure inside a widget callback into a message in the form."""
 
@@ -83,14 +91,16 @@ def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except (StoreError, ToolkitError) as exc:
-                log.warning("capture: %s", exc)
-                messages().error([f"Not saved: {exc}"])
+                line = privacy.redact(str(exc))  # messages quote through privacy.quote; this is the last net
+                log.warning("capture: %s", line)
+                messages().error([f"Not saved: {line}"])
             except OSError as exc:
-                log.exception("capture: file error")
-                messages().error([f"Not saved: the file could not be written ({exc.strerror or exc}). "
+                log.error("capture: file error (%s) in %s\n%s", exc.strerror or type(exc).__name__,
+                          fn.__name__, _frames(exc))
+                messages().error([f"Not saved: the file could not be written ({exc.strerror or 'file error'}). "
                                   "Your entry is still in the form; try again."])
-            except Exception:  # noqa: BLE001 - the UI boundary: never show a traceback to a reviewer
-                log.exception("capture: unexpected error in %s", fn.__name__)
+            except Exception as exc:  # noqa: BLE001 - the UI boundary: never show a traceback to a reviewer
+                log.error("capture: unexpected %s in %s\n%s", type(exc).__name__, fn.__name__, _frames(exc))
                 messages().error(["Something went wrong and this action was not completed. "
                                   "Your entry is still in the form; try again, or tell the coordinator."])
             return None
