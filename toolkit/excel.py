@@ -33,6 +33,7 @@ from toolkit import privacy
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.frameworks import KloeScope
+from toolkit.inputfiles import regular_file
 from toolkit.params import ReviewParams
 from toolkit.store import (CHECKLIST_COLUMNS, STATUSES, CapturedFinding, ChecklistEntry, CaptureStore, Conflict, FindingDraft,
                            merge_three_way, new_finding_id, normalise_kind, screen_args, text_messages,
@@ -288,9 +289,9 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
 
     shown = display_path(file, root)
     try:
-        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise ValidationFailed([InputError(shown, "file not found")]) from None
+        wb = openpyxl.load_workbook(regular_file(file, shown), read_only=True, data_only=True)
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise ValidationFailed([InputError(shown, f"cannot read the workbook ({exc.__class__.__name__})")]) from None
     errors: list[InputError] = []
