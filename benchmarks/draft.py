@@ -2,7 +2,7 @@
 
 The floor is papermill running a notebook that only does the letter notebook's imports, then
 nbconvert on it, with the same kernel, kernel manager and papermill options as
-:func:`toolkit.render.draft`: the ratio draft/floor is what the toolkit adds on top of the
+:func:`toolkit.build.render.draft`: the ratio draft/floor is what the toolkit adds on top of the
 notebook machinery itself. Floors and drafts are interleaved so that both see the same load.
 """
 
@@ -49,7 +49,7 @@ def run_floor_once(notebook: Path, cwd: Path) -> float:
     import papermill as pm
     from nbconvert.exporters import HTMLExporter
 
-    from toolkit.kernels import KERNEL_NAME, IPCKernelManager
+    from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager
 
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         src = floor_notebook(notebook, Path(tmp))
@@ -80,7 +80,7 @@ class SingleResult:
 
 
 def time_draft(params: Path, reports: Path) -> float:
-    from toolkit.render import draft
+    from toolkit.build.render import draft
 
     started = time.perf_counter()
     draft(params, reports)
@@ -89,8 +89,8 @@ def time_draft(params: Path, reports: Path) -> float:
 
 def run_single(params: Path, repeats: int) -> SingleResult:
     """Median of ``repeats`` floors and drafts, after one warm-up of each (imports, caches)."""
-    from toolkit.render import notebook_path
-    from toolkit.params import project_root_for
+    from toolkit.build.render import notebook_path
+    from toolkit.inputs.params import project_root_for
 
     root = project_root_for(params)
     floors, drafts = [], []

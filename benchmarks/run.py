@@ -84,7 +84,7 @@ def report_inprocess(all_runs: list[InProcessRun]) -> list[str]:
 
 def demo_params(folder: Path) -> Path:
     """A realistic single review (a demo review with about 200 findings) in the scratch project ``folder``."""
-    from toolkit.demo import generate
+    from toolkit.demo.reviews import generate
 
     return generate(folder, 1, seed=2026).reviews[0].params
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from toolkit.batch import OK, run_batch
-from toolkit.demo import generate
+from toolkit.build.batch import OK, run_batch
+from toolkit.demo.reviews import generate
 
 
 def _cpu_model() -> str:
@@ -143,7 +143,7 @@ def run_inprocess(sizes: list[int], repeats: int = 3, variants: tuple[bool, ...]
 
 
 def _inprocess(sizes: list[int], repeats: int, full: bool) -> list[InProcessRun]:
-    from toolkit.letter import build_letter
+    from toolkit.letter.sections import build_letter
     from toolkit.review import load_review
 
     runs = []

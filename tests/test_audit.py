@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit.audit import (
+from toolkit.inputs.audit import (
     AuditData,
     grade_from_share,
     grade_plan,
     load_audit_framework,
     read_audit,
 )
-from toolkit.auditreport import (
+from toolkit.letter.audit import (
     GRADE_COLOURS,
     TIMELY_COLOURS,
     audit_charts,
@@ -389,7 +389,7 @@ def test_build_writes_the_section(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("review", sorted(DEMOS))
 def test_demo_files_are_reproducible_from_their_seeds(review: str, tmp_path: Path) -> None:
-    from toolkit.auditsynth import DEMO_AREAS, synthesise_audit, write_audit_file
+    from toolkit.demo.auditsynth import DEMO_AREAS, synthesise_audit, write_audit_file
 
     profile, name, seed = DEMO_AREAS[review]
     out = write_audit_file(synthesise_audit(profile, seed=seed), tmp_path / name)

@@ -20,8 +20,8 @@ import psutil
 import pytest
 import yaml
 
-from toolkit.batch import FAILED, OK, TIMEOUT, collect_params, plan, run_batch, summary_table
-from toolkit.demo import generate
+from toolkit.build.batch import FAILED, OK, TIMEOUT, collect_params, plan, run_batch, summary_table
+from toolkit.demo.reviews import generate
 
 PEER_REVIEW = Path(sys.executable).with_name("peer-review")
 HANG_TIMEOUT = 20.0
@@ -193,8 +193,8 @@ def test_collect_and_plan(tmp_path: Path) -> None:
 
 def test_a_finished_review_is_not_reported_as_interrupted(tmp_path: Path, marker: str) -> None:
     """Ctrl-C arriving after a worker sent its result, before the coordinator read it."""
-    from toolkit.batch import INTERRUPTED, NullReporter, _Coordinator
-    from toolkit.kernels import ensure_kernel
+    from toolkit.build.batch import INTERRUPTED, NullReporter, _Coordinator
+    from toolkit.build.kernels import ensure_kernel
 
     project = generate(tmp_path, 2, seed=3)
     jobs, _ = plan(collect_params([tmp_path]))
@@ -229,7 +229,7 @@ def test_stopping_a_hanging_review_takes_little_longer_than_its_limit(tmp_path: 
 
 
 def test_process_peak_memory_is_the_processes_own() -> None:
-    from toolkit.kernels import process_peak_kb
+    from toolkit.build.kernels import process_peak_kb
 
     big = bytearray(200 * 1024 * 1024)  # this process is at least 200 MB at its peak
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])

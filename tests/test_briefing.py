@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DEMO_PARAMS
 
-from toolkit.briefing import build_briefing
+from toolkit.letter.briefing import build_briefing
 from toolkit.review import load_review
 
 pytestmark = pytest.mark.slow

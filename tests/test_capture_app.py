@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from test_capture_support import copy_mini, draft, store_for
 from toolkit.capture.app import CaptureApp, capture_app, reviewer_from_query
-from toolkit.store import open_review
+from toolkit.capture.store import open_review
 
 
 def _app(tmp_path: Path, reviewer: str = "Lena Duarte") -> tuple[CaptureApp, Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.frameworks import load_framework, shipped_frameworks
+from toolkit.inputs.frameworks import load_framework, shipped_frameworks
 
 EXPECTED = {
     "send-2016": [  # the 2016 inspection framework's three questions

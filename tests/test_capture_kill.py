@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 from test_capture_support import copy_mini
-from toolkit.findings import read_findings_file
-from toolkit.store import open_review
+from toolkit.inputs.findings import read_findings_file
+from toolkit.capture.store import open_review
 
 SAVER = """
 import sys
 from pathlib import Path
-from toolkit.store import CaptureStore, FindingDraft, open_review
+from toolkit.capture.store import CaptureStore, FindingDraft, open_review
 params, scope, root = open_review(Path(sys.argv[1]))
 store = CaptureStore(root, params, scope, "Colin Marsh")
 tag = sys.argv[2]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_capture_support import copy_mini, draft, store_for
-from toolkit.findings import Kind
-from toolkit.manifest import build_manifest, changed_inputs, input_files
-from toolkit.refine import Refiner
+from toolkit.inputs.findings import Kind
+from toolkit.build.manifest import build_manifest, input_files
+from toolkit.build.verify import changed_inputs
+from toolkit.capture.refine import Refiner
 from toolkit.review import load_review
-from toolkit.store import open_review
+from toolkit.capture.store import open_review
 
 LISTED = ["a1", "a2", "a3", "a4", "a5", "a6", "m1", "m2", "m3", "m4"]
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from toolkit.store import CaptureStore, FindingDraft, open_review
+from toolkit.capture.store import CaptureStore, FindingDraft, open_review
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"

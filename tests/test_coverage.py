@@ -11,8 +11,8 @@ import pytest
 
 from conftest import DEMO_PARAMS
 from test_capture_support import copy_mini, draft, store_for
-from toolkit.coverage import coverage
-from toolkit.store import open_review
+from toolkit.analysis.coverage import coverage
+from toolkit.capture.store import open_review
 
 KIND_OF = {"strength": "S", "area for consideration": "A", "urgent action": "U"}
 RANK = {"not yet": 0, "partly": 1, "covered": 2}

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import main
-from toolkit.demo import FRAMEWORKS, generate
-from toolkit.frameworks import load_framework
+from toolkit.demo.reviews import FRAMEWORKS, generate
+from toolkit.inputs.frameworks import load_framework
 from toolkit.review import load_review
 
 
@@ -32,7 +32,7 @@ def test_volumes_and_validity(tmp_path: Path) -> None:
     project = generate(tmp_path, 8, seed=1)
     assert len(project.reviews) == 8 and len({r.review_id for r in project.reviews}) == 8
     shipped = {k.id for fw in FRAMEWORKS for k in load_framework(fw).kloes}
-    has_audit = importlib.util.find_spec("toolkit.auditsynth") is not None
+    has_audit = importlib.util.find_spec("toolkit.demo.auditsynth") is not None
     for r in project.reviews:
         review = load_review(r.params)  # every input validates
         assert 3 <= len(review.params.team) <= 5
@@ -72,9 +72,9 @@ def test_review_ids_are_slugs(tmp_path: Path, n: int) -> None:
         assert r.review_id.replace("-", "").isalnum() and r.review_id == r.review_id.lower()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("toolkit.synthdata") is None, reason="needs toolkit.synthdata")
+@pytest.mark.skipif(importlib.util.find_spec("toolkit.demo.synthdata") is None, reason="needs toolkit.demo.synthdata")
 def test_more_reviews_than_fictional_authorities(tmp_path: Path) -> None:
-    import toolkit.synthdata as synth
+    import toolkit.demo.synthdata as synth
 
     pool = len(list(synth.fictional_authorities(6)))
     project = generate(tmp_path, pool + 2, seed=6, audit=False)

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DEMO_PARAMS, ROOT
-from toolkit.letter import build_letter
+from toolkit.letter.sections import build_letter
 from toolkit.review import load_review, validate
 
 

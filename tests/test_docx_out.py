@@ -13,8 +13,8 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from toolkit.docx_out import FALLBACK_DATE, letter_docx
-from toolkit.letter import build_letter
+from toolkit.letter.docx import FALLBACK_DATE, letter_docx
+from toolkit.letter.sections import build_letter
 from toolkit.review import load_review
 
 
@@ -162,7 +162,7 @@ def test_charts_become_their_data_tables(mini_perf):
 
 @pytest.mark.slow
 def test_draft_writes_letter_docx_when_asked(mini, edit_params):
-    from toolkit.render import draft
+    from toolkit.build.render import draft
 
     edit_params(mini, lambda d: d.update(outputs=["html", "docx"]))
     result = draft(mini)

@@ -9,8 +9,8 @@ import pytest
 
 from test_capture_support import copy_mini, draft, store_for
 from toolkit.errors import ValidationFailed
-from toolkit.excel import export_workbook, import_workbook
-from toolkit.store import open_review
+from toolkit.capture.workbook import export_workbook, import_workbook
+from toolkit.capture.store import open_review
 
 
 def _setup(tmp_path: Path) -> tuple[Path, object]:
@@ -107,7 +107,7 @@ def test_cli_round_trip(tmp_path: Path) -> None:
 def _col(name: str) -> str:
     from openpyxl.utils import get_column_letter
 
-    from toolkit.findings import COLUMNS
+    from toolkit.inputs.findings import COLUMNS
 
     return get_column_letter(COLUMNS.index(name) + 1)
 

@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 
 from toolkit.errors import ValidationFailed
-from toolkit.findings import Kind
+from toolkit.inputs.findings import Kind
 from toolkit.review import load_review, validate
 
 HEADER = "id,kloe,kind,headline,statement,detail,evidence,reviewer,include,order,indicator"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.charts import PALETTE
-from toolkit.comparisons import (
+from toolkit.letter.charts import PALETTE
+from toolkit.analysis.comparisons import (
     Area,
     Comparison,
     Trend,
@@ -30,17 +30,17 @@ from toolkit.comparisons import (
     trend_sentence,
 )
 from toolkit.errors import InputError
-from toolkit.indicators import (
+from toolkit.analysis.consistency import check_consistency
+from toolkit.analysis.indicators import (
     CATALOGUE_PATH,
     Threshold,
-    check_consistency,
     collect,
     format_value,
     indicator_data,
     load_catalogue,
 )
-from toolkit.perfcharts import comparison_chart, trend_chart
-from toolkit.performance import parse_period, read_performance_file, read_performance_files
+from toolkit.letter.performance_charts import comparison_chart, trend_chart
+from toolkit.inputs.performance import parse_period, read_performance_file, read_performance_files
 
 DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
@@ -439,7 +439,7 @@ def test_count_trend_chart_uses_labelled_average_authority(tmp_path: Path) -> No
 
 
 def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:
-    from toolkit.perfletter import summary_rows
+    from toolkit.letter.performance import summary_rows
 
     rows = {"England": [1200], "Region": [360], "Alpha": [130], "Bravo": [230], "Charlie": [0]}
     path = small_file(tmp_path, rows, ["2021"], column="new_all_ehc")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.letter import build_letter, outline
+from toolkit.letter.sections import build_letter, outline
 from toolkit.review import load_review, validate
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from toolkit.letter import build_letter
+from toolkit.letter.sections import build_letter
 from toolkit.review import load_review
 
 pytestmark = pytest.mark.slow

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from toolkit import __version__
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed
-from toolkit.manifest import (MANIFEST_NAME, OUTPUT_PACKAGES, Manifest, build_manifest, read_manifest,
-                              toolkit_code_hash, verify)
-from toolkit.params import load_params
-from toolkit.render import draft, injected_parameters, remove_stale_temp_folders
+from toolkit.build.manifest import (MANIFEST_NAME, OUTPUT_PACKAGES, Manifest, build_manifest, read_manifest,
+                                    toolkit_code_hash)
+from toolkit.build.verify import verify
+from toolkit.inputs.params import load_params
+from toolkit.build.render import draft, injected_parameters, remove_stale_temp_folders
 
 
 def sha(path: Path) -> str:
@@ -169,7 +170,7 @@ def test_stale_cleanup_puts_an_orphaned_old_report_back(tmp_path: Path) -> None:
 
 
 def test_failed_swap_puts_the_old_report_back(tmp_path: Path) -> None:
-    from toolkit.render import _swap_into_place
+    from toolkit.build.render import _swap_into_place
 
     final = tmp_path / "r"
     (final / "charts").mkdir(parents=True)
@@ -184,7 +185,7 @@ def test_stop_signals_wait_for_the_swap(tmp_path: Path) -> None:
     import os
     import signal
 
-    from toolkit.render import _stop_signals_held
+    from toolkit.build.render import _stop_signals_held
 
     class Stopped(BaseException):
         pass

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from toolkit.errors import ValidationFailed
-from toolkit.params import TOP_LEVEL_FIELDS, ReviewParams, from_notebook, load_params
+from toolkit.inputs.params import TOP_LEVEL_FIELDS, ReviewParams, from_notebook, load_params
 
 
 def test_loads_a_complete_file(mini):

@@ -11,10 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from toolkit.letter import build_letter
+from toolkit.letter.sections import build_letter
 import pandas as pd
 
-from toolkit.perfletter import (consistency_table, indicator_table, letter_comparisons, to_test_on_site,
+from toolkit.letter.performance import (consistency_table, indicator_table, letter_comparisons, to_test_on_site,
                                 warnings_table)
 from toolkit.review import load_review, validate
 
@@ -203,8 +203,8 @@ def test_linked_indicator_not_published_stays_when_the_review_names_none(mini_pe
 
 
 def test_every_missing_code_has_a_meaning() -> None:
-    from toolkit.comparisons import wording
-    from toolkit.performance import MISSING_CODES
+    from toolkit.analysis.comparisons import wording
+    from toolkit.inputs.performance import MISSING_CODES
 
     assert {str(k) for k in wording()["missing_codes"]} == set(MISSING_CODES)
     assert all(isinstance(v, str) and v for v in wording()["missing_codes"].values())

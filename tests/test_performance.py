@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import InputError
-from toolkit.performance import (
+from toolkit.inputs.performance import (
     AreaLookup,
     EESFile,
     LongFile,
@@ -406,8 +406,8 @@ def _dangling(tmp_path: Path) -> Path:
 def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make, said: str, reader: str) -> None:
     """Checked before anything opens the path: a FIFO never blocks (no reader is waiting on it,
     so an open would wait for ever), a folder or a link loop is one line, never a traceback."""
-    from toolkit.indicators import load_catalogue
-    from toolkit.performance import read_area_lookup, read_ees_csv, read_long_csv
+    from toolkit.analysis.indicators import load_catalogue
+    from toolkit.inputs.performance import read_area_lookup, read_ees_csv, read_long_csv
 
     read = {"any": read_performance_file, "ees": read_ees_csv, "long": read_long_csv,
             "lookup": read_area_lookup, "catalogue": load_catalogue}[reader]
@@ -419,7 +419,7 @@ def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make, said: str,
 
 
 def test_several_files_stop_at_the_first_that_is_not_a_file(tmp_path: Path) -> None:
-    from toolkit.performance import read_performance_files
+    from toolkit.inputs.performance import read_performance_files
 
     good = write(tmp_path, f"{GEO},n\n2020,Calendar year,National,E92000001,England,,,,,,1\n")
     with pytest.raises(InputError, match="is a named pipe"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from toolkit.render import draft
+from toolkit.build.render import draft
 
 FIXTURE = Path(__file__).parent / "fixtures" / "person_letter"
 HEADLINES = "Headlines"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.audit import read_audit
-from toolkit.auditreport import build_audit_section
+from toolkit.inputs.audit import read_audit
+from toolkit.letter.audit import build_audit_section
 from toolkit.errors import ValidationFailed
-from toolkit.privacy import (
+from toolkit.inputs.privacy import (
     case_ref_problem,
     nhs_number_valid,
     screen_table,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from toolkit.letter import build_letter, self_evaluation
+from toolkit.letter.sections import build_letter, self_evaluation
 from toolkit.review import load_review, validate
 
 SEF = "area,sef_judgement,peer_view,peer_judgement,comment\n"

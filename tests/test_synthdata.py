@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.comparisons import compare_all
-from toolkit.performance import read_performance_files
-from toolkit.synthdata import (
+from toolkit.analysis.comparisons import compare_all
+from toolkit.inputs.performance import read_performance_files
+from toolkit.demo.synthdata import (
     DEMO_AUTHORITIES,
     OUTCOME_FILES,
     REGIONS,

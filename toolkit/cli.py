@@ -10,14 +10,14 @@ from typing import Any
 import click
 
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
-from toolkit.privacy import redact
+from toolkit.inputs.privacy import redact
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
 def _say(lines: Sequence[object]) -> None:
-    """Print lines on stderr, each through the last personal-data net (:func:`toolkit.privacy.redact`)."""
+    """Print lines on stderr, each through the last personal-data net (:func:`toolkit.inputs.privacy.redact`)."""
     for line in lines:
         for part in str(line).splitlines() or [""]:
             click.echo(redact(part), err=True)
@@ -73,7 +73,7 @@ def validate(params: tuple[Path, ...]) -> None:
               help="Folder for the reports (default: reports/ beside params/).")
 def draft(params: tuple[Path, ...], reports: Path | None) -> None:
     """Build the letter draft of each review: reports/<review>/letter.html."""
-    from toolkit.render import draft as draft_review
+    from toolkit.build.render import draft as draft_review
 
     _build_each(params, reports, draft_review)
 
@@ -84,7 +84,7 @@ def draft(params: tuple[Path, ...], reports: Path | None) -> None:
               help="Folder for the reports (default: reports/ beside params/).")
 def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
     """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
-    from toolkit.render import briefing as build_briefing
+    from toolkit.build.render import briefing as build_briefing
 
     _build_each(params, reports, build_briefing)
 
@@ -102,7 +102,7 @@ def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
 def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, reports: Path | None,
           progress: bool, reuse_kernels: bool) -> None:
     """Draft many reviews in parallel: PARAMS files, or folders of them (a project's params/)."""
-    from toolkit.batch import ProgressBarReporter, collect_params, run_batch, summary_table
+    from toolkit.build.batch import ProgressBarReporter, collect_params, run_batch, summary_table
 
     if not collect_params(paths):
         _fail_with(["no parameters files found in " + ", ".join(map(str, paths))], EXIT_BAD_INPUT)
@@ -118,7 +118,7 @@ def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, r
               help="Project root (default: the folder above the report holding its params file).")
 def verify(report: Path, root: Path | None) -> None:
     """Rebuild a report from its inputs and compare it byte for byte (exit 1 if it differs)."""
-    from toolkit.manifest import verify as verify_report
+    from toolkit.build.verify import verify as verify_report
 
     try:
         result = verify_report(report, root)
@@ -136,7 +136,7 @@ def verify(report: Path, root: Path | None) -> None:
 @click.option("--seed", type=int, default=0, help="Random seed: the same seed gives the same files.")
 def demo(reviews: int, out: Path, seed: int) -> None:
     """Write N fictional reviews (parameters and findings) for batch runs and benchmarks."""
-    from toolkit.demo import generate
+    from toolkit.demo.reviews import generate
 
     project = generate(out, reviews, seed)
     for line in project.describe():
@@ -151,7 +151,7 @@ def demo(reviews: int, out: Path, seed: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
 def indicators(files: tuple[Path, ...], authority: str, period: str | None, neighbours: str, fmt: str) -> None:
     """Print an authority's indicators with England, region, neighbours, rank, band and direction."""
-    from toolkit.comparisons import indicators_report
+    from toolkit.analysis.comparisons import indicators_report
 
     codes = [c.strip() for c in neighbours.split(",") if c.strip()]
     try:
@@ -173,7 +173,7 @@ def indicators(files: tuple[Path, ...], authority: str, period: str | None, neig
 def capture(params: Path, port: int | None, host: str, open_browser: bool) -> None:
     """Serve the reviewers' capture app for a review (prints its URL; Ctrl+C stops it)."""
     from toolkit.capture.server import serve
-    from toolkit.store import open_review
+    from toolkit.capture.store import open_review
 
     try:
         open_review(params)
@@ -192,8 +192,8 @@ def capture(params: Path, port: int | None, host: str, open_browser: bool) -> No
 @click.option("--blank", is_flag=True, help="No entries, only the lists and the checklist prompts.")
 def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
     """Write a reviewer's findings and checklist workbook (blank or filled) for Excel."""
-    from toolkit.excel import export_workbook
-    from toolkit.store import open_review
+    from toolkit.capture.workbook import export_workbook
+    from toolkit.capture.store import open_review
 
     try:
         p, scope, root = open_review(params)
@@ -211,8 +211,8 @@ def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
 @click.argument("workbook", type=click.Path(path_type=Path))
 def capture_import(params: Path, workbook: Path) -> None:
     """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
-    from toolkit.excel import import_workbook
-    from toolkit.store import open_review
+    from toolkit.capture.workbook import import_workbook
+    from toolkit.capture.store import open_review
 
     try:
         p, scope, root = open_review(params)
@@ -229,7 +229,7 @@ def capture_import(params: Path, workbook: Path) -> None:
 @click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
 def capture_purge(params: Path) -> None:
     """Remove from the review's capture journals every entry that looks like a child's personal data."""
-    from toolkit.store import open_review, purge_journals, purge_lines
+    from toolkit.capture.store import open_review, purge_journals, purge_lines
 
     try:
         p, _, root = open_review(params)

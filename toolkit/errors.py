@@ -55,7 +55,6 @@ class InputWarning(InputError):
 @dataclass
 class ValidationFailed(ToolkitError):
     """Several input problems at once (``peer-review validate`` prints every one)."""
-
     errors: list[InputError] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -5,28 +5,31 @@ from the team's capture files under ``data/<review_id>/capture/`` when they exis
 ``peer-review capture`` and its Excel import), so a capture session reaches the letter without
 editing the parameters. Listed files are read first, in the order given, then the capture files in
 team order; a listed finding (or checklist row) that its reviewer's capture file also holds is read
-from the capture file only. See :func:`toolkit.coverage.review_findings`.
+from the capture file only. See :func:`toolkit.analysis.coverage.review_findings`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TypeVar
 
-from toolkit.audit import AuditData, load_audit_framework, read_audit
-from toolkit.coverage import ChecklistRow, review_checklist, review_findings, review_sources
+from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
+from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.findings import FREE_TEXT, FindingSet, duplicate_id_errors
-from toolkit.frameworks import KloeScope, resolve_scope
-from toolkit.inputfiles import is_regular_file
-from toolkit.stylefiles import style_dir
-from toolkit.params import ReviewParams, load_params_checked, project_root_for
-from toolkit.privacy import quote, screen_table
-from toolkit.params import from_notebook as params_from_notebook
-from toolkit.perfletter import PerformanceData, check_indicator_ids, load_performance
-from toolkit.sef import SefComparison, load_sef
+from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
+from toolkit.inputs.frameworks import KloeScope, resolve_scope
+from toolkit import wording
+from toolkit.inputs.capture_layout import capture_folder, capture_inputs
+from toolkit.inputs.files import is_regular_file
+from toolkit.inputs.styles import style_dir
+from toolkit.inputs.params import ReviewParams, load_params_checked, project_root_for
+from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.params import from_notebook as params_from_notebook
+from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.inputs.sef import SefComparison, load_sef
 
 T = TypeVar("T")
 
@@ -54,9 +57,19 @@ class Review:
                 f"{len(self.findings.all)} findings recorded, {len(self.findings.included)} in the letter>")
 
     def _repr_html_(self) -> str:
-        from toolkit.summary import review_summary_html
-
-        return review_summary_html(self)
+        """The notebook's view of the review: authority, visit, team, scope, findings, style."""
+        p = self.params
+        items = [
+            ("Authority", f"{p.authority.name} ({p.authority.ons_code}), {p.region.name}"),
+            ("Visit", f"{wording.date_list(p.visit.dates)}; presentation {wording.long_date(p.visit.presentation_date)}"),
+            ("Team", "; ".join(f"{m.name}{' (lead)' if m.lead else ''}" for m in p.team)),
+            ("KLOEs in scope", ", ".join(self.scope.ids())),
+            ("Findings files", ", ".join(self.findings.files)),
+            ("Findings", f"{len(self.findings.all)} recorded, {len(self.findings.included)} in the letter"),
+            ("Letter style", p.letter_style),
+        ]
+        body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items)
+        return f"<table class=\"review-summary\"><caption>Review {escape(p.review_id)}</caption>{body}</table>"
 
 
 def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputError]:
@@ -102,8 +115,6 @@ def audit_input(params: ReviewParams, root: Path) -> str | None:
     """
     if params.inputs.audit:
         return params.inputs.audit
-    from toolkit.store import capture_folder, capture_inputs
-
     combined = capture_inputs(params)["audit"][0]
     target = root / combined
     newer = [p for p in sorted(capture_folder(root, params.review_id).glob("audit_*.csv"))
@@ -188,7 +199,6 @@ def load_review(params_path: str | Path) -> Review:
 @dataclass(frozen=True)
 class Checked:
     """What ``peer-review validate`` reports for one review: its problems, else its warnings."""
-
     errors: tuple[InputError, ...] = ()
     warnings: tuple[InputWarning, ...] = ()
     review: Review | None = None

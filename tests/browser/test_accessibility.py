@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_PARAMS, ROOT
-from toolkit.briefing import build_briefing
-from toolkit.letter import build_letter
+from toolkit.letter.briefing import build_briefing
+from toolkit.letter.sections import build_letter
 from toolkit.review import load_review
 
 pytestmark = [pytest.mark.browser]

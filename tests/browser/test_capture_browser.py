@@ -23,7 +23,7 @@ import pytest
 
 from test_capture_support import alive, children, copy_mini, process_tree, stop_server
 from toolkit.capture.server import wait_until_listening
-from toolkit.store import open_review
+from toolkit.capture.store import open_review
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def _assert_clean(page: object) -> None:
 def _audit_plan(page: object) -> None:
     from playwright.sync_api import expect
 
-    from toolkit.audit import load_audit_framework
+    from toolkit.inputs.audit import load_audit_framework
 
     page.get_by_role("tab", name="EHCP audit").click()  # type: ignore[attr-defined]
     page.fill(".pr-a-case-ref input", "Oliver Smith")  # type: ignore[attr-defined]
@@ -152,7 +152,7 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     _assert_clean(page)
 
     from toolkit.errors import ValidationFailed
-    from toolkit.render import draft
+    from toolkit.build.render import draft
 
     with pytest.raises(ValidationFailed):  # the saved plan is not yet combined: no letter without it
         draft(params_file, root / "reports")

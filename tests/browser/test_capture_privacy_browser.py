@@ -10,7 +10,7 @@ import pytest
 
 from browser.test_capture_browser import CHROMIUM, REVIEWER, _free_port, _serve, _start
 from test_capture_support import copy_mini, stop_server
-from toolkit.store import capture_folder, open_review
+from toolkit.capture.store import capture_folder, open_review
 
 pytestmark = pytest.mark.browser
 

@@ -22,9 +22,10 @@ from toolkit.capture.findings_tab import FindingsTab
 from toolkit.capture.team_tabs import CoverageTab, RefineTab
 from toolkit.capture.ui import STYLE, MessageArea, esc, run_guarded
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.frameworks import KloeScope, resolve_scope
-from toolkit.params import ReviewParams, load_params, project_root_for
-from toolkit.store import CaptureStore
+from toolkit.inputs.frameworks import KloeScope, resolve_scope
+from toolkit.inputs.params import ReviewParams, load_params, project_root_for
+from toolkit.capture.store import CaptureStore
+from toolkit.analysis.indicators import load_catalogue
 
 PARAMS_ENV = "PEER_REVIEW_PARAMS"
 log = logging.getLogger("toolkit.capture")
@@ -33,8 +34,6 @@ log = logging.getLogger("toolkit.capture")
 def indicator_ids() -> list[str]:
     """Ids in the indicator catalogue (empty if it cannot be read: the field stays free text)."""
     try:
-        from toolkit.indicators import load_catalogue
-
         return sorted(i.id for i in load_catalogue().indicators)
     except (ValidationFailed, InputError, OSError, ImportError, AttributeError) as exc:
         log.warning("capture: indicator catalogue unavailable: %s", exc)

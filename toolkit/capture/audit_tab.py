@@ -4,7 +4,7 @@ Criteria are grouped by plan section (one Accordion page per section), each with
 good looks like, and Met / Not met / n/a buttons. Criteria the framework's rules exclude for the
 plan (preparing for adulthood before Year 9, a new plan's timeliness for an annual review) are set
 to n/a and locked; issued-within-20-weeks is derived from the weeks to issue. Saving writes one
-row to the auditor's ``audit_<reviewer>.csv`` (:mod:`toolkit.auditstore`); a button combines all
+row to the auditor's ``audit_<reviewer>.csv`` (:mod:`toolkit.capture.audit_store`); a button combines all
 auditors' files into the ``audit.csv`` the letter reads.
 """
 
@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
-from toolkit.auditstore import (
+from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
+from toolkit.capture.audit_store import (
     FIELD_LABELS, AuditStore, PlanEntry, capture_audit_input, combine_capture_audits,
     derived_values, not_applicable, undecided,
 )
 from toolkit.capture.files import read_rows
 from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
 from toolkit.errors import ValidationFailed, display_path
-from toolkit.store import CaptureStore
+from toolkit.capture.store import CaptureStore
 
 GRADE_WORDS = {4: "outstanding", 3: "good", 2: "requires improvement", 1: "inadequate"}
 PHASE_OPTIONS = ["early years", "KS1", "KS2", "KS3", "KS4", "KS5", "post-16", "post-19"]
@@ -63,7 +63,6 @@ def grades_html(grades: PlanGrades, fw: AuditFramework) -> str:
 
 class CriterionRow:
     """One criterion: what to check, what good looks like, and Met / Not met / n/a."""
-
     def __init__(self, c: Criterion) -> None:
         self.criterion = c
         self.chosen: str | None = None  # the auditor's own choice, restored when a rule stops applying
@@ -86,7 +85,6 @@ class CriterionRow:
 
 class AuditTab:
     """Saved plans on top, the plan form below, derived grades and the combine step at the end."""
-
     def __init__(self, store: CaptureStore, framework: AuditFramework) -> None:
         self.fw = framework
         self.audit = AuditStore(store, framework)
@@ -299,7 +297,6 @@ class AuditTab:
 
 class UnavailableAuditTab:
     """Stands in for the tab when the review's audit framework cannot be read (the message says why)."""
-
     def __init__(self, lines: list[str]) -> None:
         self.messages = MessageArea("pr-a-msg")
         self.messages.error(lines)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
-from toolkit.params import Prompt
-from toolkit.store import STATUSES, CaptureStore, ChecklistEntry
+from toolkit.inputs.params import Prompt
+from toolkit.capture.store import STATUSES, CaptureStore, ChecklistEntry
 
 STATUS_LABELS = {"covered": "Covered", "partly": "Partly", "not yet": "Not yet"}
 NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt", "reviewer": "Reviewer"}
@@ -14,7 +14,6 @@ NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt"
 
 class PromptRow:
     """One prompt: status buttons and a notes box; a change saves at once (notes on Enter or leaving the box)."""
-
     def __init__(self, store: CaptureStore, kloe_id: str, prompt: Prompt, entry: ChecklistEntry | None) -> None:
         self.store, self.kloe_id, self.prompt = store, kloe_id, prompt
         self.base = entry

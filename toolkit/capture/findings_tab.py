@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit import privacy
+from toolkit.inputs import privacy
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
-from toolkit.findings import EVIDENCE_KINDS, Kind
-from toolkit.store import CapturedFinding, CaptureStore, FindingDraft, screen_args
+from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
+from toolkit.capture.store import CapturedFinding, CaptureStore, FindingDraft, screen_args
 
 FIELD_LABELS = {"kloe": "KLOE", "kind": "Kind", "statement": "Lead statement", "detail": "Detail",
                 "evidence": "Evidence", "indicator": "Linked indicator", "reviewer": "Reviewer"}
@@ -24,7 +24,6 @@ def finding_label(f: CapturedFinding) -> str:
 
 class FindingsTab:
     """List on top, form below. ``self.editing`` is the finding as last loaded (the edit's base)."""
-
     def __init__(self, store: CaptureStore, indicator_ids: list[str]) -> None:
         self.store = store
         self.editing: CapturedFinding | None = None

@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from toolkit.capture.app import PARAMS_ENV
 from toolkit.errors import ToolkitError
+from toolkit.capture.store import CaptureStore, open_review
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8866
@@ -66,7 +67,6 @@ def needs_token(host: str) -> bool:
 @dataclass(frozen=True)
 class ServerPlan:
     """How the server will be started and where it will be reached."""
-
     argv: tuple[str, ...]
     env: dict[str, str]
     host: str
@@ -159,9 +159,8 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
     a process started in the background inherits SIGINT ignored). The handlers are in place before
     Voilà starts, so a signal arriving meanwhile still stops it.
     """
-    from toolkit.kernels import ensure_kernel
+    from toolkit.build.kernels import ensure_kernel
 
-    from toolkit.store import CaptureStore, open_review
 
     plan = plan_server(params_path, port, host)
     params, scope, root = open_review(params_path)

@@ -8,19 +8,18 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
-from toolkit.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
-from toolkit.findings import Finding
-from toolkit.frameworks import KloeScope
-from toolkit.params import ReviewParams
-from toolkit.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
-from toolkit.store import CapturedFinding, SaveResult
+from toolkit.analysis.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
+from toolkit.inputs.findings import Finding
+from toolkit.inputs.frameworks import KloeScope
+from toolkit.inputs.params import ReviewParams
+from toolkit.capture.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
+from toolkit.capture.store import CapturedFinding, SaveResult
 
 HEADLINES = "(headlines)"
 
 
 class CoverageTab:
     """Per KLOE: the counts, then the prompts not yet covered and the findings on one evidence kind."""
-
     def __init__(self, params: ReviewParams, scope: KloeScope, root: Path) -> None:
         self.params, self.scope, self.root = params, scope, root
         self.messages = MessageArea()
@@ -82,7 +81,6 @@ def coverage_details_html(report: CoverageReport, scope: KloeScope, findings: Se
 
 class RefineTab:
     """One KLOE at a time: reviewers side by side, merge suggestions, and headline/include/order."""
-
     def __init__(self, params: ReviewParams, scope: KloeScope, root: Path) -> None:
         self.params, self.scope, self.root = params, scope, root
         self.refiner = Refiner(params, scope, root)

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from toolkit import privacy
+from toolkit.inputs import privacy
 from toolkit.capture.files import StoreError
 from toolkit.errors import ToolkitError
-from toolkit.store import FormMessage
+from toolkit.capture.store import FormMessage
 
 log = logging.getLogger("toolkit.capture")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,7 +46,6 @@ def esc(text: object) -> str:
 
 class MessageArea:
     """An HTML widget showing escaped messages (role=alert for errors, status for the rest)."""
-
     def __init__(self, css_class: str = "") -> None:
         self.widget = widgets.HTML(value="")
         if css_class:
@@ -84,7 +83,6 @@ def _frames(exc: BaseException) -> str:
 
 def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
     """Turn any failure inside a widget callback into a message in the form."""
-
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:

@@ -1,0 +1,113 @@
+"""A review's performance data: every catalogue indicator its files provide, compared.
+
+Reads the performance files a review names and compares its authority with England, its region
+and its statistical neighbours (:mod:`toolkit.analysis.comparisons`); the review's own choices
+(``performance.indicators``, ``performance.neighbours``) are checked against what the files hold.
+What the letter, the briefing and the working notebook make of it lives in
+:mod:`toolkit.letter.performance`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.analysis.comparisons import Comparison, compare_all
+from toolkit.analysis.indicators import data_warnings, indicator_data, load_catalogue
+from toolkit.errors import InputError, ToolkitError, ValidationFailed
+from toolkit.inputs.findings import Finding
+from toolkit.inputs.params import ReviewParams
+from toolkit.inputs.performance import read_performance_files
+from toolkit.inputs.privacy import quote
+
+
+@dataclass(frozen=True)
+class PerformanceData:
+    """Every catalogue indicator found for the review's authority, in catalogue order."""
+    comparisons: tuple[Comparison, ...]
+    neighbours: tuple[str, ...]
+    letter_ids: tuple[str, ...] | None = None  # the review's choice for the letter (None: all)
+    warnings: tuple[InputError, ...] = ()  # catalogue indicators a file was meant to provide but does not
+
+    def get(self, indicator_id: str) -> Comparison | None:
+        return next((c for c in self.comparisons if c.indicator.id == indicator_id), None)
+
+    @property
+    def with_values(self) -> list[Comparison]:
+        return [c for c in self.comparisons if c.value is not None]
+
+    @property
+    def for_letter(self) -> list[Comparison]:
+        """The indicators the letter states: the review's list (in its order), else all with a value.
+
+        An indicator the review names whose figure is not published (a code such as ``c``) stays,
+        so the letter says it is not published and why, rather than leaving it out."""
+        return self.letter_comparisons()
+
+    def letter_comparisons(self, linked: Sequence[str] = ()) -> list[Comparison]:
+        """:attr:`for_letter`, with the indicators findings link to (``linked``) kept too when the
+        review names no list, even where their figure is not published."""
+        if self.letter_ids is None:
+            return [c for c in self.comparisons if c.value is not None or c.indicator.id in linked]
+        chosen = [self.get(i) for i in self.letter_ids]
+        return [c for c in chosen if c is not None]
+
+
+def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
+    """Compare the review's authority on every indicator its files provide (None without files).
+
+    An indicator the review names (``performance.indicators``) that no file provides is refused
+    naming the file and the column looked for; catalogue indicators left out otherwise are kept
+    as warnings for the working notebook (:func:`warnings_table`)."""
+    if not params.inputs.performance:
+        return None
+    paths = [root / p for p in params.inputs.performance]
+    catalogue = load_catalogue()
+    try:
+        sources = read_performance_files(paths, root)
+        comparisons = compare_all(
+            sources, params.authority.ons_code, catalogue=catalogue, period=params.performance.period,
+            visit_date=params.visit.dates[0], neighbours=params.performance.neighbours,
+            period_source=params_file, period_column="performance.period",
+        )
+        warnings = tuple(data_warnings(sources, catalogue))
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+    except ToolkitError as exc:
+        raise ValidationFailed([InputError(params_file, str(exc), column="inputs.performance")]) from None
+    errors = []
+    for i, code in enumerate(params.performance.neighbours, start=1):
+        if all(code in c.neighbours_unknown for c in comparisons):
+            errors.append(InputError(params_file, f"statistical neighbour {quote(code)} is not a local authority in "
+                                     "the performance files", column=f"performance.neighbours[{i}]"))
+        elif all(code in c.neighbours_unknown or code in c.neighbours_missing for c in comparisons):
+            errors.append(InputError(params_file, f"statistical neighbour {quote(code)} has no value for any indicator "
+                                     "in the period used", column=f"performance.neighbours[{i}]"))
+    known = {c.indicator.id for c in comparisons}
+    for i, ind in enumerate(params.performance.indicators or [], start=1):
+        if ind in known:
+            continue
+        where = f"performance.indicators[{i}]"
+        if ind not in catalogue.ids:
+            errors.append(InputError(params_file, f"indicator {quote(ind)} is not in the catalogue", column=where))
+            continue
+        try:
+            indicator_data(sources, catalogue.get(ind), required=True)
+        except InputError as exc:
+            errors.append(InputError(params_file, f"{where}: {exc}"))
+            continue
+        errors.append(InputError(params_file, f"indicator {quote(ind)} has no period published before the visit "
+                                 "(or none matching performance.period)", column=where))
+    if errors:
+        raise ValidationFailed(errors)
+    letter_ids = tuple(params.performance.indicators) if params.performance.indicators is not None else None
+    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids, warnings)
+
+
+def check_indicator_ids(findings: Sequence[Finding]) -> list[InputError]:
+    """Findings may only link to indicators in the catalogue."""
+    known = set(load_catalogue().ids)
+    return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue ({', '.join(sorted(known))})",
+                       row=f.row, column="indicator")
+            for f in findings if f.indicator and f.indicator not in known]

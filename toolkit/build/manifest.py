@@ -1,0 +1,196 @@
+"""What a report was built from: ``reports/<review>/manifest.json`` and ``peer-review verify``.
+
+The manifest records the sha256 of every input file (the parameters file and every file it
+names, as paths relative to the project root), the parameters as papermill received them, the
+toolkit version and the versions of the packages that shape the output. It holds no timestamps
+and no absolute paths, and its keys are sorted, so the same inputs give the same bytes.
+
+:func:`verify` re-hashes the inputs, rebuilds the report into a temporary folder and compares
+every file byte for byte with the report on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import toolkit
+from toolkit.build.notebooks import notebook_path
+from toolkit.errors import InputError
+from toolkit.inputs.capture_layout import capture_inputs
+from toolkit.inputs.frameworks import FRAMEWORK_DIR
+from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+
+#: Packages whose version can change the bytes of a report. ``black`` is among them because
+#: papermill formats the injected-parameters cell with it when it is installed.
+OUTPUT_PACKAGES = ("black", "ipykernel", "ipython", "jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat",
+                   "numpy", "pandas", "papermill", "pydantic", "python-docx", "pyyaml")
+
+#: Files of the toolkit package that shape a report: its code, templates, styles and data.
+CODE_SUFFIXES = (".py", ".j2", ".tpl", ".yaml", ".yml", ".json", ".csv", ".txt", ".css", ".ipynb")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that shape the output, and of Python itself."""
+    versions = {"python": platform.python_version()}
+    for name in OUTPUT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def toolkit_version() -> str:
+    return toolkit.__version__
+
+
+def toolkit_code_hash(notebook: Path | None = None, package: Path | None = None) -> str:
+    """sha256 over the toolkit package's own files that shape a report, and the letter notebook.
+
+    Each file contributes its path inside the package and its bytes, in sorted order, so the hash
+    depends only on the contents (not on where the package is installed or on file times).
+    ``package`` is the package folder (default: this toolkit's).
+    """
+    package = package or Path(__file__).parents[1]
+    digest = hashlib.sha256()
+    files = [(f"toolkit/{p.relative_to(package).as_posix()}", p) for p in files_under(package)
+             if p.suffix in CODE_SUFFIXES]
+    if notebook is not None:
+        files.append((f"<notebook>/{notebook.name}", notebook))
+    for name, path in files:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
+    """The parameters file, every file it names and the team's capture files (existing ones),
+    without duplicates.
+
+    ``params`` is a :class:`toolkit.inputs.params.ReviewParams`. Shipped frameworks and letter styles
+    belong to the toolkit (its version is recorded); framework files and style folders given as
+    paths in the project are inputs.
+    """
+    named: list[Path] = [params_path]
+    inputs = params.inputs
+    captured = capture_inputs(params)  # the team's capture files: the letter reads those that exist
+    for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
+                *captured["findings"], *captured["checklist"], *captured["audit"]]:
+        if rel:
+            named.append(root / rel)
+    for fw in params.scope.frameworks:
+        if not (FRAMEWORK_DIR / f"{fw}.yaml").is_file():
+            named.append(root / fw)
+    style = style_dir(params.letter_style, root)
+    if style is not None and style.parent != STYLES_DIR:
+        named.extend(style_files(style))
+    seen: dict[str, Path] = {}
+    for p in named:
+        if p.is_file():
+            seen.setdefault(p.resolve().as_posix(), p)
+    return list(seen.values())
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Manifest:
+    review_id: str
+    params_file: str
+    inputs: dict[str, str]
+    parameters: dict[str, Any]
+    toolkit_version: str
+    packages: dict[str, str]
+    notebook: str = "notebooks/letter.ipynb"
+    toolkit_code: str = ""  # toolkit_code_hash() at build time
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> str:
+        data = {
+            "format": self.format, "review_id": self.review_id, "params_file": self.params_file,
+            "inputs": self.inputs, "parameters": self.parameters, "notebook": self.notebook,
+            "toolkit_version": self.toolkit_version, "toolkit_code": self.toolkit_code, "packages": self.packages,
+        }
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        data = json.loads(text)
+        return cls(review_id=data["review_id"], params_file=data["params_file"], inputs=dict(data["inputs"]),
+                   parameters=dict(data["parameters"]), toolkit_version=data["toolkit_version"],
+                   packages=dict(data["packages"]), notebook=data.get("notebook", "notebooks/letter.ipynb"),
+                   format=int(data.get("format", MANIFEST_FORMAT)), toolkit_code=str(data.get("toolkit_code", "")))
+
+
+def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[str, Any],
+                   notebook: Path | None = None) -> Manifest:
+    """The manifest of one review: ``params`` is its :class:`~toolkit.inputs.params.ReviewParams`."""
+    inputs = {_relative(p, root): sha256_file(p) for p in input_files(params, params_path, root)}
+    nb_shown = "notebooks/letter.ipynb"
+    if notebook is not None:
+        nb_shown = f"{notebook.parent.name}/{notebook.name}"
+        inputs[f"<toolkit>/{nb_shown}"] = sha256_file(notebook)
+    return Manifest(review_id=params.review_id, params_file=_relative(params_path, root), inputs=inputs,
+                    parameters=_jsonable(parameters), toolkit_version=toolkit_version(),
+                    packages=package_versions(), notebook=nb_shown,
+                    toolkit_code=toolkit_code_hash(notebook if notebook is not None else _default_notebook()))
+
+
+def _default_notebook() -> Path:
+    return notebook_path()
+
+
+def read_manifest(report_dir: Path) -> Manifest:
+    path = report_dir / MANIFEST_NAME
+    try:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path), "no manifest.json: is this a report folder built by peer-review?") from None
+    except (ValueError, KeyError) as exc:
+        raise InputError(str(path), f"not a valid manifest ({exc})") from None
+
+
+def find_project_root(report_dir: Path, manifest: Manifest) -> Path:
+    """The nearest folder above the report holding the manifest's parameters file."""
+    for folder in report_dir.resolve().parents:
+        if (folder / manifest.params_file).is_file():
+            return folder
+    raise InputError(str(report_dir), f"cannot find {manifest.params_file} in any folder above the report (use --root)")

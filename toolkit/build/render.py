@@ -1,0 +1,298 @@
+"""Drafting a review: run the letter notebook with papermill, export it with nbconvert.
+
+Each draft is written into a temporary folder beside its final place and moved there only when
+complete, so a failed run never leaves a half-written report and never harms the previous one.
+The executed notebook is normalised (fixed cell ids, no timings or paths) so the same inputs give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import nbformat
+
+from toolkit.errors import BuildError, display_path
+from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
+from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
+from toolkit.build.manifest import MANIFEST_NAME, build_manifest
+from toolkit.inputs.params import project_root_for
+from toolkit.build.reportdirs import remove_stale_temp_folders
+from toolkit.letter.docx import letter_docx
+from toolkit.letter.sections import PAGE_MIMETYPE
+from toolkit.review import Review, load_review
+
+NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
+LETTER_TAG = "letter"
+DOCX_NAME = "letter.docx"
+
+
+def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove everything that changes between runs of the same inputs."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def export_letter(nb: nbformat.NotebookNode, review: Review, kind: "ReportKind | None" = None) -> str:
+    """nbconvert with the toolkit's ``letter`` template: only the tagged outputs, self-contained.
+
+    The template needs nothing but the notebook (``jupyter nbconvert --to html --template letter
+    --TemplateExporter.extra_template_basedirs=toolkit/nbconvert_templates`` gives the same page):
+    the notebook's last cell shows the page around the report, and the tagged cells its sections.
+    """
+    kind = kind or LETTER
+    from nbconvert.exporters import TemplateExporter
+
+
+
+    shells = [out["data"][PAGE_MIMETYPE] for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.get("outputs", []) if PAGE_MIMETYPE in out.get("data", {})]
+    if not shells or shells[-1].get("tag") != kind.tag:
+        raise BuildError(f"{review.params_file}: the {kind.name} notebook shows no page for its "
+                         f"'{kind.tag}' cells (its last cell should call page_shell(review))")
+    # TemplateExporter, not HTMLExporter: the latter re-serialises the page through BeautifulSoup,
+    # which would make nbconvert's letter differ from the in-process build of the same letter.
+    exporter = TemplateExporter(template_name="letter", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
+    exporter.file_extension = ".html"
+    exporter.output_mimetype = "text/html"
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT back until the block ends, then deliver them.
+
+    A batch worker turns SIGTERM into an exception; landing between the two renames of a swap it
+    would leave no report in place. Python runs handlers in the main thread only, so outside it
+    nothing can interrupt the block and nothing is done. Within it the handlers are swapped for
+    ones that note the signal, and the signals are also blocked at the C level while the block runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    stops = (signal.SIGTERM, signal.SIGINT)
+    saved = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in stops}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal reaches the note-taker now
+        for sig, handler in saved.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)  # to the handler that was there before
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` (a complete report folder) with two renames.
+
+    Files of the old folder that this build did not write (the briefing, when drafting the
+    letter, and the reverse) are carried over into ``tmp`` first, so each build replaces only
+    its own files and the folder is never seen half-made. Stop signals wait until both renames
+    are done, and if the second rename fails the old folder is put back.
+    """
+    old = None
+    if final.is_dir():
+        for item in final.iterdir():
+            if item.is_file() and not (tmp / item.name).exists():
+                shutil.copy2(item, tmp / item.name)
+    with _stop_signals_held():
+        if final.exists():
+            old = final.with_name(f".{final.name}.old-{os.getpid()}")
+            final.rename(old)
+        try:
+            tmp.rename(final)
+        except BaseException:
+            if old is not None and not final.exists():
+                old.rename(final)
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A notebook that renders one report of a review: the letter, or the briefing pack."""
+    name: str  # file stem of the executed notebook and the HTML
+    tag: str  # cells whose output is the report
+    manifest: bool  # whether the report records its inputs (the letter does; verify rebuilds it)
+
+
+LETTER = ReportKind("letter", LETTER_TAG, True)
+BRIEFING = ReportKind("briefing", "briefing", False)
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    review_id: str
+    folder: Path
+    letter: Path
+    notebook: Path
+
+
+def injected_parameters(params_path: Path, root: Path) -> dict[str, Any]:
+    """What papermill injects: the YAML read as ``papermill -f`` reads it, plus where it came from."""
+    from papermill.iorw import read_yaml_file
+
+    values = dict(read_yaml_file(str(params_path)) or {})
+    values["params_file"] = params_path.resolve().relative_to(root).as_posix() if params_path.resolve().is_relative_to(root) else str(params_path)
+    values["project_root"] = "."
+    return values
+
+
+class EarlyKernel:
+    """A fresh kernel started in the background while the inputs are validated.
+
+    Starting a kernel is mostly waiting for another process, so it overlaps the validation.
+    The kernel is as fresh as the one papermill would start (same kernel, working folder and
+    arguments) and serves this one review only; it is shut down however the build ends.
+    """
+
+    def __init__(self, kernel_name: str, cwd: Path) -> None:
+        self.km = IPCKernelManager(kernel_name=kernel_name)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True)
+        self._thread.start()
+
+    def _start(self, cwd: Path) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:  # nbclient starts its kernels with an in-memory history, and so does this
+            run_sync(self.km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        except Exception as exc:  # papermill will start its own kernel instead, and report its error
+            self.error = exc
+
+    def manager(self) -> IPCKernelManager | None:
+        self._thread.join()
+        return self.km if self.error is None and self.km.has_kernel else None
+
+    def shutdown(self) -> None:
+        """Stop the kernel: at once (SIGKILL), since it has nothing left to do for this review.
+
+        By the time this runs papermill has every output, and the kernel keeps nothing on disk (its
+        history is in memory), so waiting for a polite shutdown (a shutdown request, then ~0.4 s
+        while the kernel process tears itself down) would only delay the draft.
+        """
+        from jupyter_core.utils import run_sync
+
+        self._thread.join()
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+
+def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | Path | None = None, *,
+                 kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
+                 execution_timeout: int | None = None, early_kernel: bool = True,
+                 kernel_manager: Any | None = None) -> DraftResult:
+    """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
+
+    ``kernel_manager``: a running kernel the caller owns and has reset (a batch worker's
+    :class:`toolkit.build.warm.WarmKernel`); it is used as is and left running.
+
+    Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
+    the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
+    ``execution_timeout`` limits each cell (seconds). The report folder also gets
+    ``manifest.json`` (see :mod:`toolkit.build.manifest`). Temporary folders left by killed runs of
+    the same review are removed first.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    params_path = Path(params_path)
+    root = project_root_for(params_path)
+    ensure_kernel(kernel_name)
+    early = EarlyKernel(kernel_name, root) if early_kernel and kernel_manager is None else None
+    try:
+        review = load_review(params_path)  # validates every input before the notebook runs
+        reports = Path(reports_dir) if reports_dir is not None else root / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        final = reports / review.review_id
+        remove_stale_temp_folders(reports, review.review_id)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
+        parameters = injected_parameters(params_path, root)
+    except BaseException:
+        if early is not None:
+            early.shutdown()
+        raise
+    km = early.manager() if early is not None else kernel_manager
+    try:
+        out_nb = tmp / f"{kind.name}.ipynb"
+        try:
+            nb = pm.execute_notebook(
+                str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=parameters,
+                kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, start_timeout=start_timeout,
+                kernel_manager_class=IPCKernelManager, execution_timeout=execution_timeout,
+                **({"km": km} if km is not None else {}),
+            )
+        except PapermillExecutionError as exc:
+            failed = reports / ".failed"
+            failed.mkdir(exist_ok=True)
+            if out_nb.exists():
+                shutil.copyfile(out_nb, failed / f"{review.review_id}.{kind.name}.ipynb")
+            raise BuildError(
+                f"{review.params_file}: the {kind.name} notebook failed at cell {exc.exec_count}: "
+                f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
+                f" (notebook kept in {display_path(failed / f'{review.review_id}.{kind.name}.ipynb')})"
+            ) from None
+        finally:
+            if early is not None:
+                early.shutdown()  # papermill shuts down only the kernels it started
+        nb = normalise_notebook(nb)
+        _write_text(out_nb, nbformat.writes(nb) + "\n")
+        html = export_letter(nb, review, kind)
+        _write_text(tmp / f"{kind.name}.html", html)
+        docx_wanted = kind is LETTER and "docx" in review.params.outputs
+        if docx_wanted:  # the Word copy coordinators edit, converted from the same HTML
+            (tmp / DOCX_NAME).write_bytes(letter_docx(html))
+        if kind.manifest:
+            _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
+                                                            notebook_path()).to_json())
+        tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
+        _swap_into_place(tmp, final)
+        if kind is LETTER and not docx_wanted:  # not carried over from an earlier draft: it would be stale
+            (final / DOCX_NAME).unlink(missing_ok=True)
+    except BaseException:
+        if early is not None:
+            early.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb")
+
+
+def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+          start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True,
+          kernel_manager: Any | None = None) -> DraftResult:
+    """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
+    return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
+                        execution_timeout=execution_timeout, early_kernel=early_kernel,
+                        kernel_manager=kernel_manager)
+
+
+def briefing(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+             start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
+    """Build the pre-visit briefing pack: ``reports/<review>/briefing.ipynb`` and ``briefing.html``."""
+    return build_report(BRIEFING, params_path, reports_dir, kernel_name=kernel_name,
+                        start_timeout=start_timeout, execution_timeout=execution_timeout)

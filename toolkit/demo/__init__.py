@@ -1,0 +1,1 @@
+"""Fictional reviews and data for the demo, tests and benchmarks."""

@@ -1,0 +1,49 @@
+"""Where the capture app keeps a review's files: the one place that knows their names.
+
+The letter reads the team's capture files without the parameters naming them
+(:func:`toolkit.analysis.coverage.review_sources`), the manifest hashes them, and the capture
+app writes them; all three ask here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from toolkit.inputs.params import ReviewParams
+
+#: Columns of a reviewer's checklist capture file, in order.
+CHECKLIST_COLUMNS = ("prompt_id", "kloe", "status", "notes", "reviewer")
+#: A checklist prompt's statuses, weakest last.
+STATUSES = ("covered", "partly", "not yet")
+
+
+def capture_folder(root: Path, review_id: str) -> Path:
+    return Path(root) / "data" / review_id / "capture"
+
+
+def reviewer_slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "reviewer"
+
+
+def findings_path(root: Path, review_id: str, reviewer: str) -> Path:
+    return capture_folder(root, review_id) / f"findings_{reviewer_slug(reviewer)}.csv"
+
+
+def checklist_path(root: Path, review_id: str, reviewer: str) -> Path:
+    return capture_folder(root, review_id) / f"checklist_{reviewer_slug(reviewer)}.csv"
+
+
+def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
+    """The paths of the team's capture files (``findings``, ``checklist`` and the combined
+    ``audit``), relative to the project root. The letter reads those that exist without the
+    parameters listing them (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit when
+    ``inputs.audit`` is not set); the manifest hashes them.
+    """
+    rel = Path("data") / params.review_id / "capture"
+    return {
+        "findings": [(rel / f"findings_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
+        "checklist": [(rel / f"checklist_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
+        "audit": [] if params.inputs.audit else [(rel / "audit.csv").as_posix()],
+    }

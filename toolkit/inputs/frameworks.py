@@ -1,0 +1,116 @@
+"""KLOE frameworks: shipped YAML files of key lines of enquiry and their prompts.
+
+A framework file holds an ``id``, a ``title`` and a list of ``kloes``, each with an ``id``, a
+``title`` and its ``prompts`` (plain strings get ids ``<kloe id>.<n>``). A review names the
+frameworks it draws on and the KLOEs in scope; it may also write its own KLOEs inline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from toolkit.inputs.files import file_problem
+from toolkit.inputs.privacy import quote
+from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs.params import Kloe, ReviewParams, errors_from_validation, read_yaml
+
+FRAMEWORK_DIR = Path(__file__).parents[1] / "frameworks"
+
+
+class Framework(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: str
+    kloes: list[Kloe] = Field(min_length=1)
+
+
+def shipped_frameworks() -> list[str]:
+    """Ids of the KLOE frameworks shipped with the toolkit."""
+    return sorted(p.stem for p in FRAMEWORK_DIR.glob("*.yaml") if not p.stem.startswith("ehcp"))
+
+
+def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
+    """A shipped framework by id, or a framework file by path (relative to ``root``)."""
+    shipped = FRAMEWORK_DIR / f"{name_or_path}.yaml"
+    path = shipped if shipped.is_file() else (root or Path.cwd()) / name_or_path
+    shown = display_path(path, root)
+    problem = file_problem(path)
+    if problem == "file not found":
+        known = ", ".join(shipped_frameworks())
+        raise ValidationFailed([InputError(shown, f"no such KLOE framework (shipped: {known})")])
+    if problem is not None:
+        raise ValidationFailed([InputError(shown, problem)])
+    data = read_yaml(path, shown)
+    try:
+        fw = Framework.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(errors_from_validation(exc, shown)) from None
+    fw = fw.model_copy(update={"kloes": [k.model_copy(update={"framework": fw.id}) for k in fw.kloes]})
+    return fw
+
+
+@dataclass(frozen=True)
+class KloeScope:
+    """The KLOEs a review is about, in the letter's order."""
+    kloes: tuple[Kloe, ...]
+
+    def ids(self) -> list[str]:
+        return [k.id for k in self.kloes]
+
+    def get(self, kloe_id: str) -> Kloe | None:
+        return next((k for k in self.kloes if k.id == kloe_id), None)
+
+    def __contains__(self, kloe_id: object) -> bool:
+        return any(k.id == kloe_id for k in self.kloes)
+
+
+def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeScope:
+    """The review's KLOEs: those named from its frameworks, then any inline ones not named."""
+    errors: list[InputError] = []
+    available: dict[str, Kloe] = {}
+    missing_framework = False
+    for i, name in enumerate(params.scope.frameworks, start=1):
+        shipped = FRAMEWORK_DIR / f"{name}.yaml"
+        if not shipped.is_file() and not (root / name).is_file():
+            # Named where the reviewer wrote it: the params file and the field.
+            known = ", ".join(shipped_frameworks())
+            errors.append(InputError(params_file, f"no KLOE framework {quote(name)} (shipped: {known}; or a path to a file)",
+                                     column=f"scope.frameworks[{i}]"))
+            missing_framework = True
+            continue
+        try:
+            fw = load_framework(name, root)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+            missing_framework = True
+            continue
+        for k in fw.kloes:
+            available.setdefault(k.id, k)
+    custom: dict[str, Kloe] = {}
+    for i, k in enumerate(params.scope.custom_kloes, start=1):
+        if k.id in available:
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is already a framework KLOE",
+                                     column=f"scope.custom_kloes[{i}].id"))
+        elif k.id in custom:
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is defined twice",
+                                     column=f"scope.custom_kloes[{i}].id"))
+        else:
+            custom[k.id] = k
+    available.update(custom)
+    ordered: list[Kloe] = []
+    for i, kid in enumerate(params.scope.kloes, start=1):
+        if kid not in available and missing_framework:
+            continue  # its framework could not be read: that problem is already reported
+        if kid not in available:
+            errors.append(InputError(params_file, f"unknown KLOE {quote(kid)} (not in the named frameworks or custom_kloes)",
+                                     column=f"scope.kloes[{i}]"))
+        elif all(k.id != kid for k in ordered):
+            ordered.append(available[kid])
+    ordered.extend(k for k in custom.values() if all(o.id != k.id for o in ordered))
+    if errors:
+        raise ValidationFailed(errors)
+    return KloeScope(tuple(ordered))

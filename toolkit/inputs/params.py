@@ -1,0 +1,445 @@
+"""Review parameters: ``params/<review>.yaml`` validated into a typed model.
+
+The same YAML file is papermill's parameters file: each top-level key is a notebook parameter.
+Paths inside it are relative to the project root, the folder that holds ``params/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from toolkit.inputs.files import regular_file, resolved
+from toolkit.inputs.privacy import quote
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
+
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+#: Top-level keys of a review parameters file, in order. The letter notebook's parameters cell
+#: declares exactly these (plus ``params_file`` and ``project_root``).
+TOP_LEVEL_FIELDS = (
+    "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
+    "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
+    "privacy", "letter_style", "outputs",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Authority(_Model):
+    name: str = Field(min_length=1)
+    ons_code: str
+    la_code: str | None = None
+
+    @field_validator("ons_code")
+    @classmethod
+    def _ons(cls, v: str) -> str:
+        if not ONS_CODE.match(v):
+            raise ValueError(f"{quote(v)} is not an ONS code (a letter and 8 digits, such as E06000012)")
+        return v
+
+    @field_validator("la_code", mode="before")
+    @classmethod
+    def _la(cls, v: Any) -> Any:
+        return None if v is None else str(v)
+
+
+class Region(_Model):
+    name: str = Field(min_length=1)
+    code: str | None = None
+
+
+class Programme(_Model):
+    name: str = Field(min_length=1)
+    region_label: str | None = None
+    sequence: int = Field(ge=1)
+    authority_sequence: int | None = Field(default=None, ge=1)
+    theme: str | None = None
+    theme_sequence: int | None = Field(default=None, ge=1)
+
+
+class Visit(_Model):
+    dates: list[dt.date] = Field(min_length=1)
+    presentation_date: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> "Visit":
+        if sorted(self.dates) != list(self.dates):
+            raise ValueError("visit dates must be in order")
+        if self.presentation_date < self.dates[-1]:
+            raise ValueError("the presentation cannot come before the last visit day")
+        return self
+
+
+class Recipient(_Model):
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+    salutation: str = Field(min_length=1)
+
+
+class TeamMember(_Model):
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+    lead: bool = False
+    days: list[dt.date] | None = None
+
+
+class Coordinator(_Model):
+    name: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+
+
+class ScopeItem(_Model):
+    text: str = Field(min_length=1)
+    items: list[str] = Field(default_factory=list)
+
+
+class Prompt(_Model):
+    id: str
+    text: str = Field(min_length=1)
+
+
+class Kloe(_Model):
+    """A key line of enquiry: from a shipped framework or written inline in a review."""
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    prompts: list[Prompt] = Field(default_factory=list)
+    framework: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prompts(cls, data: Any) -> Any:
+        """Prompts may be plain strings; they get ids ``<kloe id>.<n>``."""
+        if isinstance(data, dict) and isinstance(data.get("prompts"), list):
+            kid = data.get("id", "kloe")
+            data = dict(data)
+            data["prompts"] = [
+                {"id": f"{kid}.{i}", "text": p} if isinstance(p, str) else p
+                for i, p in enumerate(data["prompts"], start=1)
+            ]
+        return data
+
+
+class Scope(_Model):
+    requested: list[ScopeItem] = Field(min_length=1)
+    frameworks: list[str] = Field(default_factory=list)
+    kloes: list[str] = Field(default_factory=list)
+    custom_kloes: list[Kloe] = Field(default_factory=list)
+
+    @field_validator("requested", mode="before")
+    @classmethod
+    def _requested(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"text": x} if isinstance(x, str) else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _some_kloe(self) -> "Scope":
+        if not self.kloes and not self.custom_kloes:
+            raise ValueError("name at least one KLOE in kloes or custom_kloes")
+        return self
+
+
+class Inputs(_Model):
+    findings: list[str] = Field(min_length=1)
+    checklist: list[str] = Field(default_factory=list)
+    audit: str | None = None
+    audit_framework: str | None = None
+    performance: list[str] = Field(default_factory=list)
+    sef: str | None = None
+
+
+class PerformanceOptions(_Model):
+    neighbours: list[str] = Field(default_factory=list)
+    period: str | None = None
+    indicators: list[str] | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> Any:
+        return None if v is None else str(v)
+
+
+class PrivacyOptions(_Model):
+    """Phrases the personal-data screen must never take for a child's name (service names...).
+
+    The team's, the recipient's and the coordinator's names are always allowed.
+    """
+
+    allow: list[str] = Field(default_factory=list)
+
+
+class ReviewParams(_Model):
+    """Everything a review's parameters file holds."""
+    review_id: str
+    authority: Authority
+    region: Region
+    programme: Programme
+    visit: Visit
+    letter_date: dt.date
+    recipient: Recipient
+    team: list[TeamMember] = Field(min_length=1)
+    coordinator: Coordinator
+    scope: Scope
+    people_met: int = Field(ge=0)
+    activities: list[str] = Field(min_length=1)
+    groups_met: list[str] = Field(default_factory=list)
+    inputs: Inputs
+    performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
+    privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
+    letter_style: str = "standard"
+    outputs: list[Literal["html", "ipynb", "docx"]] = Field(default_factory=lambda: ["html"])
+
+    @field_validator("review_id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG.match(v):
+            raise ValueError("use lower-case letters, digits and hyphens only")
+        return v
+
+    @field_validator("team")
+    @classmethod
+    def _one_lead(cls, team: list[TeamMember]) -> list[TeamMember]:
+        leads = [m.name for m in team if m.lead]
+        if len(leads) != 1:
+            raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
+        return team
+
+    @field_validator("letter_date")
+    @classmethod
+    def _after_presentation(cls, letter_date: dt.date, info: ValidationInfo) -> dt.date:
+        visit = info.data.get("visit")
+        if visit is not None and letter_date < visit.presentation_date:
+            raise ValueError("the letter cannot be dated before the presentation")
+        return letter_date
+
+    @property
+    def lead(self) -> TeamMember:
+        return next(m for m in self.team if m.lead)
+
+    def allowed_phrases(self) -> list[str]:
+        """What the personal-data screen accepts: adults named in the parameters, and privacy.allow."""
+        people = [m.name for m in self.team] + [self.recipient.name, self.coordinator.name]
+        return [*people, *self.privacy.allow]
+
+    def member_days(self, member: TeamMember) -> list[dt.date]:
+        return list(member.days) if member.days else [*self.visit.dates, self.visit.presentation_date]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "missing":
+        return "field required"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check its spelling)"
+    if err["type"].startswith(("date_", "datetime_")):
+        return "not a date: write dates as YYYY-MM-DD (such as 2026-02-10)"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def errors_from_validation(exc: ValidationError, file: str) -> list[InputError]:
+    """Turn pydantic's errors into our one-line errors (``team[2].role: field required``).
+
+    List positions are counted from 1, as a person reading the file counts them.
+    """
+    out: list[InputError] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        out.append(InputError(file, _message(err), column=_loc(loc)))
+    return out
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def _day_first(value: Any, where: str, file: str, warnings: list[InputWarning]) -> Any:
+    """``10/02/2026`` (day first, as written in England) read as 2026-02-10, with a warning."""
+    m = _DAY_FIRST.match(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return value
+    try:
+        day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return value  # not a real date: pydantic reports it
+    warnings.append(InputWarning(file, f"{quote(value)} was read day first, as {day.isoformat()}: write "
+                                 "dates as YYYY-MM-DD to be sure", column=where))
+    return day.isoformat()
+
+
+def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
+    """Day-first dates read as dates, and team ``days`` given as day numbers (1 = the first
+    visit day) turned into the visit's dates; returns the data, problems and warnings."""
+    errors: list[InputError] = []
+    warnings: list[InputWarning] = []
+    data = dict(data)
+    visit = data.get("visit")
+    if isinstance(visit, dict):
+        visit = dict(visit)
+        if isinstance(visit.get("dates"), list):
+            visit["dates"] = [_day_first(d, f"visit.dates[{i}]", file, warnings)
+                              for i, d in enumerate(visit["dates"], start=1)]
+        if "presentation_date" in visit:
+            visit["presentation_date"] = _day_first(visit["presentation_date"], "visit.presentation_date",
+                                                    file, warnings)
+        data["visit"] = visit
+    if "letter_date" in data:
+        data["letter_date"] = _day_first(data["letter_date"], "letter_date", file, warnings)
+    visit_days = list(visit.get("dates") or []) if isinstance(visit, dict) else []
+    if isinstance(data.get("team"), list):
+        team = []
+        for i, member in enumerate(data["team"], start=1):
+            if isinstance(member, dict) and isinstance(member.get("days"), list):
+                member = dict(member)
+                days = []
+                for j, d in enumerate(member["days"], start=1):
+                    where = f"team[{i}].days[{j}]"
+                    if isinstance(d, int) and not isinstance(d, bool):
+                        if 1 <= d <= len(visit_days):
+                            days.append(visit_days[d - 1])
+                        else:
+                            errors.append(InputError(file, f"day {d} is not a day of the visit (it has "
+                                                     f"{len(visit_days)}): give a day number from 1 to "
+                                                     f"{len(visit_days)} or a date", column=where))
+                    else:
+                        days.append(_day_first(d, where, file, warnings))
+                member["days"] = days
+            team.append(member)
+        data["team"] = team
+    return data, errors, warnings
+
+
+def _odd_days(params: ReviewParams, file: str) -> list[InputWarning]:
+    """Team members' days that are neither a visit day nor the presentation day."""
+    allowed = {*params.visit.dates, params.visit.presentation_date}
+    return [InputWarning(file, f"{day.isoformat()} is not a day of the visit "
+                         f"({', '.join(d.isoformat() for d in sorted(allowed))})", column=f"team[{i}].days[{j}]")
+            for i, m in enumerate(params.team, start=1) for j, day in enumerate(m.days or [], start=1)
+            if day not in allowed]
+
+
+def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[InputWarning]]:
+    """Validate a mapping (from YAML or from papermill's injected parameters); also return the
+    warnings (day-first dates, team days outside the visit). Raise :class:`ValidationFailed`."""
+    if not isinstance(data, dict):
+        raise ValidationFailed([InputError(file, "expected a mapping of review parameters")])
+    data, errors, warnings = _normalise(data, file)
+    try:
+        params = ReviewParams.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed([*errors, *errors_from_validation(exc, file)]) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return params, [*warnings, *_odd_days(params, file)]
+
+
+def parse_params(data: Any, file: str) -> ReviewParams:
+    """Validate a mapping (from YAML or from papermill's injected parameters)."""
+    return parse_params_checked(data, file)[0]
+
+
+#: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
+#: with their line marks, about ten times faster than the pure-Python one.
+_BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """A safe loader that leaves dates as text.
+
+    PyYAML turns ``2026-02-31`` into a date itself and raises a bare ``ValueError`` on an
+    impossible day; left as text, pydantic validates it and reports the field that holds it.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+}
+_YAML_LOADER = _Loader
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through the fastest safe loader available."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
+def read_yaml(path: Path, shown: str) -> Any:
+    try:
+        text = regular_file(path, shown).read_text(encoding="utf-8")
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed([InputError(shown, "not UTF-8 text: save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise ValidationFailed([InputError(shown, f"cannot read the file ({exc.strerror or exc.__class__.__name__})")]) from None
+    try:
+        return parse_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem} (check the quotes, brackets, colons and indentation near this line)", row=row)]) from None
+
+
+def project_root_for(params_path: Path) -> Path:
+    """The folder input paths are relative to: the parent of ``params/``."""
+    folder = resolved(params_path).parent
+    return folder.parent if folder.name == "params" else folder
+
+
+def load_params_checked(path: str | Path) -> tuple[ReviewParams, list[InputWarning]]:
+    """Read and validate ``params/<review>.yaml`` with its warnings; raise :class:`ValidationFailed`."""
+    p = Path(path)
+    shown = display_path(p)
+    return parse_params_checked(read_yaml(p, shown), shown)
+
+
+def load_params(path: str | Path) -> ReviewParams:
+    """Read and validate ``params/<review>.yaml``; raise :class:`ValidationFailed` listing every problem."""
+    return load_params_checked(path)[0]
+
+
+def from_notebook(namespace: dict[str, Any]) -> tuple[ReviewParams, Path]:
+    """Build the parameters inside the letter notebook.
+
+    papermill injects each top-level key of the YAML file as a variable (turning dates into
+    strings, which validation parses back). When nothing was injected (``review_id`` is None),
+    the notebook's default ``params_file`` is read instead, so the stored notebook runs as is.
+    Returns the parameters and the project root.
+    """
+    root_param = namespace.get("project_root")
+    if namespace.get("review_id") is None:
+        params_file = Path(namespace["params_file"])
+        root = Path(root_param) if root_param else project_root_for(params_file)
+        return load_params(params_file), root.resolve()
+    data = {k: namespace[k] for k in TOP_LEVEL_FIELDS if namespace.get(k) is not None}
+    shown = "papermill parameters"
+    root = Path(root_param) if root_param else Path.cwd()
+    return parse_params(data, shown), root.resolve()

@@ -1,0 +1,420 @@
+"""The letter as a Word document, converted from the letter's own HTML.
+
+Coordinators edit the draft in Word before it is sent, so a report can hold ``letter.docx``
+beside ``letter.html``. :func:`letter_docx` reads the HTML the letter styles produce (the subset
+in ``toolkit/styles/standard/``) and writes the same content with Word's own structure:
+
+* ``h1`` is the document's Title; ``h2``, ``h3`` and ``h4`` are Heading 1, 2 and 3;
+* paragraphs keep ``<strong>`` as bold runs (a finding's statement) and ``<br>`` as line breaks;
+* ``ul``/``li`` become List Bullet paragraphs, nested lists List Bullet 2 and 3;
+* the address block is one paragraph with a line per line of the address;
+* tables keep their rows and cells, with the ``thead`` rows marked to repeat on each page, the
+  caption as a paragraph above (and as the table's title for screen readers), row headers bold
+  and numeric cells right-aligned;
+* a chart (``figure.chart-pair``) becomes its data table and its description: the inline SVG
+  cannot go into a .docx, and no SVG rasteriser ships with the toolkit;
+* the draft banner, SVG, scripts and styles are left out.
+
+The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
+are repeatable: the document's dates are the letter's date (or a constant), and the zip is
+rewritten with its entries in a fixed order and fixed times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Union
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+FONT = "Arial"
+BODY_SIZE = Pt(11)
+TABLE_SIZE = Pt(10)
+LANGUAGE = "en-GB"
+TABLE_TEXT = "Table Text"
+#: Used for the document's dates and the zip's entry times when the letter has no readable date.
+FALLBACK_DATE = dt.datetime(2000, 1, 1)
+
+HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3",
+                  "h5": "Heading 4", "h6": "Heading 5"}
+SKIPPED = frozenset({"svg", "script", "style", "head", "title", "template", "noscript", "img", "hr", "meta",
+                     "link", "button", "input"})
+BLOCKS = frozenset({"p", "address", "ul", "ol", "table", "figure", "figcaption", "section", "div", "main",
+                    "article", "header", "footer", "aside", "nav", "blockquote", "pre", "dl", "dt", "dd",
+                    "body", "html", *HEADING_STYLES})
+_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space; a no-break space is kept
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: dropped before parsing (fast)
+_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\s+(\d{4})")
+
+Container = Union[DocxDocument, _Cell]
+
+
+@dataclass(frozen=True)
+class _Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+_BREAK = _Run("\n")  # a <br>: identity marks it, never its text
+
+
+def letter_date(soup: BeautifulSoup) -> dt.datetime | None:
+    """The date in the letter's ``p.letter-date`` ("19th February 2026"), at midnight."""
+    tag = soup.find("p", class_="letter-date")
+    match = _DATE.search(tag.get_text(" ", strip=True)) if isinstance(tag, Tag) else None
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(f"{match[1]} {match[2]} {match[3]}", "%d %B %Y")
+    except ValueError:
+        return None
+
+
+def _collect_inline(node: Tag | NavigableString, out: list[_Run], bold: bool, italic: bool) -> None:
+    if isinstance(node, PreformattedString):  # comments, doctype, processing instructions
+        return
+    if isinstance(node, NavigableString):
+        out.append(_Run(str(node), bold, italic))
+        return
+    if node.name in SKIPPED:
+        return
+    if node.name == "br":
+        out.append(_BREAK)
+        return
+    bold = bold or node.name in ("strong", "b")
+    italic = italic or node.name in ("em", "i", "cite")
+    for child in node.children:
+        _collect_inline(child, out, bold, italic)
+
+
+def inline_runs(nodes: list[Tag | NavigableString], bold: bool = False) -> list[_Run]:
+    """The text of inline nodes as runs, with white space collapsed as a browser shows it."""
+    raw: list[_Run] = []
+    for node in nodes:
+        _collect_inline(node, raw, bold, False)
+    out: list[_Run] = []
+    pending = False  # white space seen since the last text
+    line_start = True
+    for run in raw:
+        if run is _BREAK:
+            out.append(_BREAK)
+            pending, line_start = False, True
+            continue
+        text = _SPACE.sub(" ", run.text)
+        core = text.strip(" ")
+        if not core:
+            pending = pending or bool(text)
+            continue
+        if (pending or text.startswith(" ")) and not line_start:
+            core = " " + core
+        last = out[-1] if out else None
+        if last is not None and last is not _BREAK and (last.bold, last.italic) == (run.bold, run.italic):
+            out[-1] = _Run(last.text + core, run.bold, run.italic)
+        else:
+            out.append(_Run(core, run.bold, run.italic))
+        pending, line_start = text.endswith(" "), False
+    while out and out[-1] is _BREAK:
+        out.pop()
+    return out
+
+
+def _write_runs(paragraph: Paragraph, runs: list[_Run]) -> None:
+    for run in runs:
+        if run is _BREAK:
+            (paragraph.runs[-1] if paragraph.runs else paragraph.add_run()).add_break()
+            continue
+        r = paragraph.add_run(run.text)
+        if run.bold:
+            r.bold = True
+        if run.italic:
+            r.italic = True
+
+
+def _classes(tag: Tag) -> list[str]:
+    value = tag.get("class") or []
+    return value.split() if isinstance(value, str) else list(value)
+
+
+def _is_block(node: Tag | NavigableString) -> bool:
+    return isinstance(node, Tag) and (node.name in BLOCKS or node.name in ("li", "tr", "caption"))
+
+
+def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
+    """Append an on/off property such as ``<w:tblHeader/>`` (the row properties take any order)."""
+    parent.append(OxmlElement(tag))
+
+
+class _Writer:
+    """Writes the blocks of the letter's HTML into a python-docx document."""
+    def __init__(self, doc: DocxDocument) -> None:
+        self.doc = doc
+        self._filled: set[object] = set()  # cells whose first paragraph is taken
+        # style ids by name, looked up once (python-docx searches all styles on every lookup)
+        self._style_ids = {style.name: style.style_id for style in doc.styles}
+
+    def style(self, paragraph: Paragraph, name: str) -> None:
+        paragraph._p.style = self._style_ids[name]
+
+    # paragraphs ---------------------------------------------------------------------------
+    def paragraph(self, container: Container, style: str | None, runs: list[_Run]) -> Paragraph:
+        if isinstance(container, _Cell):
+            if container._tc in self._filled:
+                para = container.add_paragraph()
+            else:  # a new cell holds one empty paragraph: write into it
+                self._filled.add(container._tc)
+                para = container.paragraphs[0]
+            self.style(para, style or TABLE_TEXT)
+        else:
+            para = container.add_paragraph()
+            if style:
+                self.style(para, style)
+        _write_runs(para, runs)
+        return para
+
+    # blocks -------------------------------------------------------------------------------
+    def blocks(self, parent: Tag, container: Container, *, bold: bool = False) -> None:
+        """Write ``parent``'s children; loose inline content becomes a paragraph of its own."""
+        loose: list[Tag | NavigableString] = []
+
+        def flush() -> None:
+            runs = inline_runs(loose, bold)
+            if runs:
+                self.paragraph(container, None, runs)
+            loose.clear()
+
+        for child in parent.children:
+            if not _is_block(child):
+                loose.append(child)
+                continue
+            flush()
+            self.block(child, container, bold=bold)  # type: ignore[arg-type]
+        flush()
+
+    def block(self, tag: Tag, container: Container, *, bold: bool = False) -> None:
+        name = tag.name
+        if name in SKIPPED or "draft-banner" in _classes(tag):
+            return
+        if name in HEADING_STYLES and not isinstance(container, _Cell):
+            runs = [_Run(r.text) if r is not _BREAK else r for r in inline_runs(list(tag.children))]
+            self.paragraph(container, HEADING_STYLES[name], runs)
+        elif name in ("p", "address", "pre", "dt", "figcaption", "caption", *HEADING_STYLES):
+            runs = inline_runs(list(tag.children), bold)
+            if runs:
+                self.paragraph(container, None, runs)
+        elif name in ("ul", "ol"):
+            self.list(tag, container, 0)
+        elif name == "table":
+            self.table(tag, container)
+        else:  # section, div, figure, main, blockquote...: their children in order
+            self.blocks(tag, container, bold=bold)
+
+    def list(self, tag: Tag, container: Container, level: int) -> None:
+        """List items as List Bullet paragraphs (nested lists one level deeper, at most 3).
+
+        Numbered lists write their numbers as text, so each list starts at 1.
+        """
+        numbered = tag.name == "ol"
+        suffix = "" if level == 0 else f" {min(level, 2) + 1}"
+        style = ("List Continue" if numbered else "List Bullet") + suffix
+        for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
+            loose: list[Tag | NavigableString] = []
+            written = False
+
+            def flush() -> None:
+                nonlocal written
+                runs = inline_runs(loose)
+                loose.clear()
+                if not runs:
+                    return
+                if numbered and not written:
+                    runs.insert(0, _Run(f"{number}. "))
+                self.paragraph(container, style if not written else "List Continue" + suffix, runs)
+                written = True
+
+            for child in item.children:
+                if isinstance(child, Tag) and child.name in ("ul", "ol"):
+                    flush()
+                    self.list(child, container, level + 1)
+                elif isinstance(child, Tag) and child.name == "p":
+                    flush()
+                    loose.extend(child.children)
+                    flush()
+                elif _is_block(child):
+                    flush()
+                    self.block(child, container)  # type: ignore[arg-type]
+                else:
+                    loose.append(child)
+            flush()
+
+    def table(self, tag: Tag, container: Container) -> None:
+        rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
+        if not rows:
+            return
+        cells = [[c for c in tr.find_all(("th", "td"), recursive=False)] for tr in rows]
+        width = max(sum(_span(c) for c in row) for row in cells) or 1
+        heads = [tr.parent is not None and tr.parent.name == "thead" for tr in rows]
+        if not any(heads) and cells[0] and all(c.name == "th" for c in cells[0]):
+            heads[0] = True
+        caption = tag.find("caption", recursive=False)
+        caption_text = caption.get_text(" ", strip=True) if isinstance(caption, Tag) else ""
+        if caption_text:
+            self.paragraph(container, "Caption", inline_runs(list(caption.children)))  # type: ignore[union-attr]
+        table = container.add_table(rows=len(rows), cols=width)
+        table.style = self.doc.styles["Table Grid"]
+        _table_properties(table, caption_text)
+        for r, (row, is_head) in enumerate(zip(cells, heads)):
+            if is_head:
+                trPr = table.rows[r]._tr.get_or_add_trPr()
+                _set_on_off(trPr, "w:cantSplit")
+                _set_on_off(trPr, "w:tblHeader")
+            col = 0
+            row_cells = table.rows[r].cells  # once per row: table.cell() rebuilds the whole grid
+            for cell_tag in row:
+                span = _span(cell_tag)
+                cell = row_cells[col]
+                if span > 1 and col + span - 1 < width:
+                    cell = cell.merge(row_cells[col + span - 1])
+                self.blocks(cell_tag, cell, bold=cell_tag.name == "th")
+                if "num" in _classes(cell_tag):
+                    for para in cell.paragraphs:
+                        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                col += span
+        for cell in table._cells:  # empty cells too, so every row has the table's line height
+            if not cell.paragraphs[0].runs:
+                self.style(cell.paragraphs[0], TABLE_TEXT)
+
+
+def _span(cell: Tag) -> int:
+    try:
+        return max(1, int(str(cell.get("colspan", "1"))))
+    except ValueError:
+        return 1
+
+
+def _table_properties(table: Table, caption: str) -> None:
+    """Header-row style flags, and the caption as the table's title for assistive technology."""
+    tblPr = table._tbl.tblPr
+    look = tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        look.set(qn("w:firstRow"), "1")
+        look.set(qn("w:firstColumn"), "0")
+        look.set(qn("w:noVBand"), "1")
+    if caption:
+        title = OxmlElement("w:tblCaption")
+        title.set(qn("w:val"), caption)
+        tblPr.append(title)  # last child of tblPr, as the schema orders it
+
+
+# document set-up ----------------------------------------------------------------------------
+def _plain_fonts(doc: DocxDocument) -> None:
+    """Arial everywhere (no theme fonts), en-GB proofing language, black headings."""
+    styles = doc.styles.element
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attr), FONT)
+    for lang in [*styles.iter(qn("w:lang")), *doc.settings.element.iter(qn("w:themeFontLang"))]:
+        lang.set(qn("w:val"), LANGUAGE)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = BODY_SIZE
+    normal.paragraph_format.space_after = Pt(8)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Caption"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.color.rgb = RGBColor(0, 0, 0)  # the template's blues fail WCAG contrast
+    title = doc.styles["Title"]
+    title.font.size = Pt(18)
+    title.font.bold = True
+    doc.styles["Heading 1"].font.size = Pt(14)
+    doc.styles["Heading 2"].font.size = Pt(12)
+    doc.styles["Heading 3"].font.size = BODY_SIZE
+    caption = doc.styles["Caption"]
+    caption.font.size = BODY_SIZE
+    caption.font.bold = True
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.space_after = Pt(4)
+    table_text = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = TABLE_SIZE
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
+
+
+def _page(doc: DocxDocument) -> None:
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+
+
+def _properties(doc: DocxDocument, title: str, when: dt.datetime) -> None:
+    props = doc.core_properties
+    props.title = title
+    props.language = LANGUAGE
+    props.author = ""
+    props.last_modified_by = ""
+    props.comments = ""
+    props.revision = 1
+    props.created = props.modified = props.last_printed = when
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):  # the template's thumbnail shows another document
+        if rel.reltype == RT.THUMBNAIL:
+            del pkg.rels[rid]
+
+
+def stable_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same zip with fixed entry times and attributes, ``[Content_Types].xml`` first, then
+    the other entries sorted by name: equal contents give equal bytes."""
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        entries = {info.filename: src.read(info) for info in src.infolist()}
+    names = sorted(entries, key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, entries[name], compresslevel=6)
+    return out.getvalue()
+
+
+def letter_docx(html: str) -> bytes:
+    """The letter page (:func:`toolkit.letter.sections.build_letter` or ``letter.html``) as .docx bytes."""
+    soup = BeautifulSoup(_SVG.sub("", html), "html.parser")
+    root = soup.find("main") or soup.body or soup
+    title_tag = soup.find("title") or soup.find("h1")
+    title = title_tag.get_text(" ", strip=True) if isinstance(title_tag, Tag) else ""
+    when = letter_date(soup) or FALLBACK_DATE
+    doc = Document()
+    _plain_fonts(doc)
+    _page(doc)
+    _properties(doc, title, when)
+    body = doc.element.body
+    for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
+        body.remove(para)
+    _Writer(doc).blocks(root, doc)  # type: ignore[arg-type]
+    buf = io.BytesIO()
+    doc.save(buf)
+    return stable_zip(buf.getvalue(), when)

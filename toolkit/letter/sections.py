@@ -1,0 +1,282 @@
+"""The letter: each section rendered from a letter style's Jinja templates.
+
+A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path given in the
+parameters). A region's style need only hold the templates it changes: anything missing is taken
+from the ``standard`` style. All free text is HTML-escaped by Jinja's autoescaping.
+
+Each section is a :class:`Fragment`; the letter notebook shows one per cell (tagged ``letter``),
+and :func:`build_letter` renders them all in-process into the same page nbconvert produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from toolkit import wording
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir, style_files
+from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs.findings import Kind
+from toolkit.inputs.params import read_yaml
+from toolkit.review import Review
+from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
+from toolkit.letter.performance import letter_views, source_names, summary_rows
+
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One section of the letter as HTML; shows as HTML in a notebook."""
+    name: str
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<letter section: {self.name}>"
+
+
+@lru_cache(maxsize=16)
+def _environment(folder: str) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(folder)]
+    if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
+        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        ordinal_words=wording.ordinal_words,
+        ordinal=wording.ordinal_suffix,
+        long_date=wording.long_date,
+        month_year=wording.month_year,
+        date_list=wording.date_list,
+        join_words=wording.join_words,
+        number_words=wording.number_words,
+        plural=wording.plural,
+    )
+    return env
+
+
+def _style_folder(review: Review) -> str:
+    return str(style_dir(review.params.letter_style, review.root) or STYLES_DIR / DEFAULT_STYLE)
+
+
+def environment(review: Review) -> jinja2.Environment:
+    return _environment(_style_folder(review))
+
+
+@lru_cache(maxsize=16)
+def _style_words(folder: str) -> dict[str, Any]:
+    """The style's ``words.yaml`` over the standard one (headings merge key by key)."""
+    standard = STYLES_DIR / DEFAULT_STYLE / "words.yaml"
+    words: dict[str, Any] = dict(read_yaml(standard, "toolkit/styles/standard/words.yaml"))
+    own = Path(folder) / "words.yaml"
+    if Path(folder) != standard.parent and own.is_file():
+        data = read_yaml(own, display_path(own))
+        if not isinstance(data, dict):
+            raise ValidationFailed([InputError(display_path(own), "expected a mapping of words")])
+        for key, value in data.items():
+            if key == "headings" and isinstance(value, dict):
+                words["headings"] = {**words["headings"], **value}
+            else:
+                words[key] = value
+    return words
+
+
+def style_words(review: Review, key: str) -> Markup:
+    """One of the style's words (``letter_title``, ``letter_banner``...), rendered for the review."""
+    text = _style_words(_style_folder(review))[key]
+    # Words are plain text: rendered without autoescaping, then escaped once as a whole.
+    plain = environment(review).overlay(autoescape=False).from_string(str(text))
+    return escape(plain.render(p=review.params).strip())
+
+
+def heading_title(review: Review, key: str) -> str:
+    return str(_style_words(_style_folder(review))["headings"][key])
+
+
+@dataclass(frozen=True)
+class Heading:
+    key: str
+    number: str
+    title: str
+
+
+def outline(review: Review) -> list[Heading]:
+    """Numbered headings of the letter, computed once so every section agrees on them."""
+    def head(key: str, number: str) -> Heading:
+        return Heading(key, number, heading_title(review, key))
+
+    heads = [head("background", "1"), head("process", "2"), head("findings", "3"), head("headlines", "3.1")]
+    for i, k in enumerate(review.scope.kloes, start=2):
+        heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
+    optional = [("audit", review.audit is not None), ("performance", review.performance is not None),
+                ("sef", review.sef is not None), ("urgent", bool(review.findings.urgent_actions()))]
+    n = 4
+    for key, present in optional:
+        if present:
+            heads.append(head(key, str(n)))
+            n += 1
+    heads.append(head("next", str(n)))
+    return heads
+
+
+def _context(review: Review) -> dict[str, object]:
+    p = review.params
+    fs = review.findings
+    raw = fs.counts(included_only=False)
+    kept = fs.counts()
+    return {
+        "p": p,
+        "review": review,
+        "findings": fs,
+        "Kind": Kind,
+        "heads": {h.key: h for h in outline(review)},
+        "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
+        "kept_strengths": kept[Kind.STRENGTH],
+        "kept_areas": kept[Kind.AREA],
+        "kept_urgent": kept[Kind.URGENT],
+        "lead": p.lead,
+        "others": [m for m in p.team if not m.lead],
+    }
+
+
+def render_fragment(review: Review, name: str, template: str, **extra: object) -> Fragment:
+    html = environment(review).get_template(template).render(**_context(review), **extra)
+    return Fragment(name, html.strip() + "\n")
+
+
+def opening(review: Review) -> Fragment:
+    """Date, address, salutation, title line, the scope asked for and the framing."""
+    return render_fragment(review, "opening", "opening.html.j2")
+
+
+def background_and_process(review: Review) -> Fragment:
+    """Background of the programme and what the team did, with computed counts."""
+    return render_fragment(review, "process", "process.html.j2")
+
+
+def headlines(review: Review) -> Fragment:
+    return render_fragment(review, "headlines", "headlines.html.j2")
+
+
+def kloe_sections(review: Review) -> Fragment:
+    """One section per KLOE in scope with its strengths and areas for consideration."""
+    return render_fragment(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
+
+
+def audit_sample(review: Review) -> Fragment:
+    """What the team found in the EHC plans it read: counts and statements backed by counts."""
+    if review.audit is None:
+        return Fragment("audit", "")
+
+    style = style_dir(review.params.letter_style, review.root)
+    head = outline_heading(review, "audit")
+    summary = summarise_for_letter(audit_results(review.audit), style=style)
+    return Fragment("audit", render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}").strip() + "\n")
+
+
+def outline_heading(review: Review, key: str) -> Heading:
+    return next(h for h in outline(review) if h.key == key)
+
+
+def performance_data(review: Review) -> Fragment:
+    """The area's data in sentences with comparators, a summary table and charts."""
+    data = review.performance
+    return render_fragment(review, "performance", "performance.html.j2", data=data, views=letter_views(review),
+                   rows=summary_rows(data.for_letter) if data else [], sources=source_names(review))
+
+
+def self_evaluation(review: Review) -> Fragment:
+    """Where the peers agree with the area's self-evaluation, and where not."""
+    return render_fragment(review, "sef", "sef.html.j2", sef=review.sef)
+
+
+def urgent_actions(review: Review) -> Fragment:
+    return render_fragment(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
+
+
+def closing(review: Review) -> Fragment:
+    """Next steps and the lead reviewer's sign-off."""
+    return render_fragment(review, "closing", "closing.html.j2")
+
+
+#: The letter's sections in order: the letter notebook has one tagged cell per entry.
+SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
+    opening, background_and_process, headlines, kloe_sections, audit_sample, performance_data, self_evaluation,
+    urgent_actions, closing,
+)
+
+
+def letter_title(review: Review) -> Markup:
+    """The page title (escaped HTML, so plain text is passed to ``page`` as is)."""
+    return style_words(review, "letter_title")
+
+
+def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None) -> str:
+    """The self-contained HTML page around the sections (used by nbconvert and in-process).
+
+    ``title`` and ``banner`` default to the style's words; plain text given here is escaped.
+    """
+    env = environment(review)
+    css = env.get_template("style.css").render()
+    return env.get_template("page.html.j2").render(
+        title=title if title is not None else style_words(review, "letter_title"),
+        css=Markup(css), body=Markup("".join(fragments)),
+        banner=banner if banner is not None else style_words(review, "letter_banner"),
+    )
+
+
+#: The MIME type of a :class:`PageShell` output in a notebook.
+PAGE_MIMETYPE = "application/vnd.peer-review.page+json"
+_BODY_MARK = "\x00body\x00"
+
+
+@dataclass(frozen=True)
+class PageShell:
+    """The page around a report's sections (head, style, banner; closing tags), as a cell output.
+
+    The last cell of the letter notebook shows it, so the executed notebook holds everything
+    nbconvert's ``letter`` template needs: the template puts the outputs of the cells tagged
+    ``tag`` between ``head`` and ``tail``, with no toolkit code of its own.
+    """
+
+    tag: str
+    head: str
+    tail: str
+
+    @classmethod
+    def around(cls, tag: str, page_html: str) -> "PageShell":
+        head, mark, tail = page_html.partition(_BODY_MARK)
+        if not mark:
+            raise ValueError("the page template did not place the body")
+        return cls(tag, head, tail)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
+        return {PAGE_MIMETYPE: {"tag": self.tag, "head": self.head, "tail": self.tail},
+                "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<page around the cells tagged {self.tag!r}>"
+
+
+def page_shell(review: Review) -> PageShell:
+    """The letter's page, for the letter notebook's last cell."""
+    return PageShell.around("letter", page(review, [_BODY_MARK]))
+
+
+def build_letter(review: Review) -> str:
+    """The whole letter as one HTML page, built in this process (no kernel)."""
+    return page(review, [section(review).html for section in SECTIONS])
