@@ -17,11 +17,11 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.letter.briefing import SECTIONS as BRIEFING_SECTIONS  # noqa: E402
-from toolkit.letter.sections import SECTIONS  # noqa: E402
-from toolkit.inputs.params import TOP_LEVEL_FIELDS  # noqa: E402
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.build.render import normalise_notebook  # noqa: E402
+from toolkit.inputs.params import TOP_LEVEL_FIELDS  # noqa: E402
+from toolkit.letter.briefing import SECTIONS as BRIEFING_SECTIONS  # noqa: E402
+from toolkit.letter.sections import SECTIONS  # noqa: E402
 
 DEMO_PARAMS = "../params/kestrelmoor-2026.yaml"
 

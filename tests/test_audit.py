@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from toolkit.errors import ValidationFailed
 from toolkit.inputs.audit import (
     AuditData,
     grade_from_share,
@@ -32,7 +33,6 @@ from toolkit.letter.audit import (
     timeliness_chart,
     timeliness_table,
 )
-from toolkit.errors import ValidationFailed
 from toolkit.wording import number_words
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,14 +6,19 @@ import html
 from pathlib import Path
 
 from test_capture_support import copy_mini
-from toolkit.inputs.audit import MET, NA, NOT_MET, grade_plan, load_audit_framework, read_audit
-from toolkit.capture.audit_store import (
-    AuditStore, PlanEntry, audit_capture_path, capture_audit_input, combine_capture_audits,
-)
-from toolkit.capture.app import CaptureApp
-from toolkit.capture.audit_tab import AuditTab, grade_text
+
 from toolkit.analysis.moderation import moderate
+from toolkit.capture.app import CaptureApp
+from toolkit.capture.audit_store import (
+    AuditStore,
+    PlanEntry,
+    audit_capture_path,
+    capture_audit_input,
+    combine_capture_audits,
+)
+from toolkit.capture.audit_tab import AuditTab, grade_text
 from toolkit.capture.store import CaptureStore, open_review
+from toolkit.inputs.audit import MET, NA, NOT_MET, grade_plan, load_audit_framework, read_audit
 
 NHS = "943 476 5919"  # a valid NHS number (modulus-11 check digit right)
 UNMET = {"e1", "e4", "h2", "gt2"}

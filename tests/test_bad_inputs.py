@@ -261,8 +261,8 @@ SHEET = f"{WORKBOOK} [Findings]"  # a workbook's messages name the sheet too
 def workbook(change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
     """A reviewer's exported capture workbook, changed by ``change`` before it is imported."""
     def setup(proj: Path) -> None:
-        from toolkit.capture.workbook import export_workbook
         from toolkit.capture.store import open_review
+        from toolkit.capture.workbook import export_workbook
 
         params, scope, root = open_review(proj / PARAMS)
         export_workbook(params, scope, root, "Ruth Adeyemi", proj / WORKBOOK)

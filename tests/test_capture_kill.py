@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 from test_capture_support import copy_mini
-from toolkit.inputs.findings import read_findings_file
+
 from toolkit.capture.store import open_review
+from toolkit.inputs.findings import read_findings_file
 
 SAVER = """
 import sys

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_capture_support import copy_mini, draft, store_for
-from toolkit.inputs.findings import Kind
+
 from toolkit.build.manifest import build_manifest, input_files
 from toolkit.build.verify import changed_inputs
 from toolkit.capture.refine import Refiner
-from toolkit.review import load_review
 from toolkit.capture.store import open_review
+from toolkit.inputs.findings import Kind
+from toolkit.review import load_review
 
 LISTED = ["a1", "a2", "a3", "a4", "a5", "a6", "m1", "m2", "m3", "m4"]
 
@@ -101,8 +102,8 @@ def test_listed_rows_the_capture_file_does_not_hold_are_still_read(tmp_path: Pat
 
 def test_captured_audit_reaches_the_review_once_combined_and_not_before(tmp_path: Path) -> None:
     import pytest
-
     from test_audit_capture import _app, _fill, _tab
+
     from toolkit.errors import ValidationFailed
 
     app, params_file = _app(tmp_path)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from test_capture_support import alive, children, copy_mini, process_tree, stop_server
+
 from toolkit.capture.server import lan_addresses, plan_server, wait_until_listening
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import DEMO_PARAMS
 from test_capture_support import copy_mini, draft, store_for
+
 from toolkit.analysis.coverage import coverage
 from toolkit.capture.store import open_review
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import DEMO_PARAMS, ROOT
+
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review, validate
 

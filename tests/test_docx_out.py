@@ -89,7 +89,7 @@ def test_page_font_and_properties(mini_docx):
     props = doc.core_properties
     assert props.title == "Children's Services Peer Challenge: Fenwick Cross, February 2026"
     assert props.language == "en-GB"
-    when = dt.datetime(2026, 2, 19, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 2, 19, tzinfo=dt.UTC)
     assert props.created == props.modified == props.last_printed == when
     langs = {el.get(qn("w:val")) for el in doc.styles.element.iter(qn("w:lang"))}
     assert langs == {"en-GB"}
@@ -111,7 +111,7 @@ def test_without_a_letter_date_the_dates_are_constant():
     html = "<html><head><title>T</title></head><body><main><h1>T</h1><p>Text</p></main></body></html>"
     data = letter_docx(html)
     assert data == letter_docx(html)
-    assert _read(data).core_properties.created == FALLBACK_DATE.replace(tzinfo=dt.timezone.utc)
+    assert _read(data).core_properties.created == FALLBACK_DATE.replace(tzinfo=dt.UTC)
 
 
 def test_markup_subset():

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from test_capture_support import copy_mini, draft, store_for
-from toolkit.errors import ValidationFailed
-from toolkit.capture.workbook import export_workbook, import_workbook
+
 from toolkit.capture.store import open_review
+from toolkit.capture.workbook import export_workbook, import_workbook
+from toolkit.errors import ValidationFailed
 
 
 def _setup(tmp_path: Path) -> tuple[Path, object]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.letter.charts import PALETTE
 from toolkit.analysis.comparisons import (
     Area,
     Comparison,
@@ -29,7 +28,6 @@ from toolkit.analysis.comparisons import (
     trend_for,
     trend_sentence,
 )
-from toolkit.errors import InputError
 from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import (
     CATALOGUE_PATH,
@@ -39,8 +37,10 @@ from toolkit.analysis.indicators import (
     indicator_data,
     load_catalogue,
 )
+from toolkit.errors import InputError
+from toolkit.inputs.performance import parse_period, read_performance_files
+from toolkit.letter.charts import PALETTE
 from toolkit.letter.performance_charts import comparison_chart, trend_chart
-from toolkit.inputs.performance import parse_period, read_performance_file, read_performance_files
 
 DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
@@ -454,7 +454,7 @@ def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:
 
 # --- period errors and silent outcomes --------------------------------------------------------------
 
-def _cli(*args: str) -> "subprocess.CompletedProcess[str]":
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     import subprocess
     import sys
 

@@ -5,20 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
 
 from toolkit import __version__
+from toolkit.build.manifest import (
+    MANIFEST_NAME,
+    OUTPUT_PACKAGES,
+    Manifest,
+    build_manifest,
+    read_manifest,
+    toolkit_code_hash,
+)
+from toolkit.build.render import draft, injected_parameters, remove_stale_temp_folders
+from toolkit.build.verify import verify
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed
-from toolkit.build.manifest import (MANIFEST_NAME, OUTPUT_PACKAGES, Manifest, build_manifest, read_manifest,
-                                    toolkit_code_hash)
-from toolkit.build.verify import verify
 from toolkit.inputs.params import load_params
-from toolkit.build.render import draft, injected_parameters, remove_stale_temp_folders
 
 
 def sha(path: Path) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from toolkit.inputs.audit import grade_plan, read_audit
 from toolkit.analysis.moderation import linear_weighted_kappa, moderate, moderation_pairs
+from toolkit.inputs.audit import grade_plan, read_audit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = [ROOT / "data/kestrelmoor-2026/audit.csv", ROOT / "data/harrowdene-2026/audit.xlsx",

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import os
-import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from toolkit.letter.performance import (
+    consistency_table,
+    indicator_table,
+    letter_comparisons,
+    to_test_on_site,
+    warnings_table,
+)
 from toolkit.letter.sections import build_letter
-import pandas as pd
-
-from toolkit.letter.performance import (consistency_table, indicator_table, letter_comparisons, to_test_on_site,
-                                warnings_table)
 from toolkit.review import load_review, validate
-
 
 
 def _soup(review) -> BeautifulSoup:

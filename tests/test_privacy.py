@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.inputs.audit import read_audit
-from toolkit.letter.audit import build_audit_section
 from toolkit.errors import ValidationFailed
+from toolkit.inputs.audit import read_audit
 from toolkit.inputs.privacy import (
     case_ref_problem,
     nhs_number_valid,
@@ -19,6 +18,7 @@ from toolkit.inputs.privacy import (
     upn_check_letter,
     upn_valid,
 )
+from toolkit.letter.audit import build_audit_section
 
 YEAR = 2026  # fixed reference year: plausible birth years of children with plans are 2001-2023
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_capture_support import copy_mini, draft, store_for
-from toolkit.inputs.findings import read_findings_file
+
 from toolkit.capture.refine import Refiner, move, side_by_side, similarity, suggest_merges, team_findings
 from toolkit.capture.store import open_review
+from toolkit.inputs.findings import read_findings_file
 
 
 def _session(tmp_path: Path) -> Path:

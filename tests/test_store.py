@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-
 from test_capture_support import copy_mini, draft, store_for
+
 from toolkit.capture.files import atomic_write_text, locked, read_rows
+from toolkit.capture.store import CaptureStore, FindingDraft, new_finding_id, open_review
 from toolkit.inputs.findings import COLUMNS, read_findings_file
 from toolkit.review import load_review
-from toolkit.capture.store import CaptureStore, FindingDraft, new_finding_id, open_review
 
 
 @pytest.fixture

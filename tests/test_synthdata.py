@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from toolkit.analysis.comparisons import compare_all
-from toolkit.inputs.performance import read_performance_files
 from toolkit.demo.synthdata import (
     DEMO_AUTHORITIES,
     OUTCOME_FILES,
@@ -18,6 +17,7 @@ from toolkit.demo.synthdata import (
     generate_sen2,
     write_demo_data,
 )
+from toolkit.inputs.performance import read_performance_files
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "data" / "performance"

@@ -192,8 +192,8 @@ def capture(params: Path, port: int | None, host: str, open_browser: bool) -> No
 @click.option("--blank", is_flag=True, help="No entries, only the lists and the checklist prompts.")
 def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
     """Write a reviewer's findings and checklist workbook (blank or filled) for Excel."""
-    from toolkit.capture.workbook import export_workbook
     from toolkit.capture.store import open_review
+    from toolkit.capture.workbook import export_workbook
 
     try:
         p, scope, root = open_review(params)
@@ -211,8 +211,8 @@ def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
 @click.argument("workbook", type=click.Path(path_type=Path))
 def capture_import(params: Path, workbook: Path) -> None:
     """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
-    from toolkit.capture.workbook import import_workbook
     from toolkit.capture.store import open_review
+    from toolkit.capture.workbook import import_workbook
 
     try:
         p, scope, root = open_review(params)

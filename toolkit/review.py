@@ -16,20 +16,20 @@ from html import escape
 from pathlib import Path
 from typing import TypeVar
 
-from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
-from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
-from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
-from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit import wording
+from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
+from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
+from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
-from toolkit.inputs.styles import style_dir
+from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
+from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.params import ReviewParams, load_params_checked, project_root_for
-from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.params import from_notebook as params_from_notebook
-from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.sef import SefComparison, load_sef
+from toolkit.inputs.styles import style_dir
 
 T = TypeVar("T")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import DEMO_PARAMS, ROOT
+
 from toolkit.letter.briefing import build_briefing
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from test_capture_support import alive, children, copy_mini, process_tree, stop_server
+
 from toolkit.capture.server import wait_until_listening
 from toolkit.capture.store import open_review
 
@@ -151,8 +151,8 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     expect(page.locator(".pr-a-listing select")).to_contain_text("FEN-0142 | KS2 | ASD")
     _assert_clean(page)
 
-    from toolkit.errors import ValidationFailed
     from toolkit.build.render import draft
+    from toolkit.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):  # the saved plan is not yet combined: no letter without it
         draft(params_file, root / "reports")

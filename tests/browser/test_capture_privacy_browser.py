@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from browser.test_capture_browser import CHROMIUM, REVIEWER, _free_port, _serve, _start
 from test_capture_support import copy_mini, stop_server
+
+from browser.test_capture_browser import CHROMIUM, _free_port, _serve, _start
 from toolkit.capture.store import capture_folder, open_review
 
 pytestmark = pytest.mark.browser

@@ -40,21 +40,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-
-from toolkit.errors import InputError
-from toolkit.inputs.params import parse_yaml
-from toolkit.inputs.privacy import quote
 from toolkit.analysis.indicators import (
     Catalogue,
     Indicator,
     IndicatorData,
     Threshold,
     collect,
+    data_warnings,
     format_value,
     load_catalogue,
     plain_number,
     round_half_up,
 )
+from toolkit.errors import InputError
+from toolkit.inputs.params import parse_yaml
 from toolkit.inputs.performance import (
     MISSING_CODES,
     NATIONAL,
@@ -62,12 +61,12 @@ from toolkit.inputs.performance import (
     AreaEntry,
     AreaLookup,
     Observation,
-    Period,
     PerformanceSource,
+    Period,
     parse_period,
+    read_performance_files,
 )
-from toolkit.analysis.indicators import data_warnings
-from toolkit.inputs.performance import read_performance_files
+from toolkit.inputs.privacy import quote
 
 BANDS = "ABCD"
 _ONS = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.inputs.privacy import quote
 from toolkit.errors import InputError, display_path
+from toolkit.inputs.capture_layout import STATUSES, capture_inputs
+from toolkit.inputs.files import is_regular_file, resolved
 from toolkit.inputs.findings import Finding, Kind, read_findings_file
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
-from toolkit.inputs.capture_layout import STATUSES, capture_inputs
-from toolkit.inputs.files import is_regular_file, resolved
-from toolkit.inputs.privacy import screen_table
+from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.tables import read_table
 
 CHECKLIST_REQUIRED = ("prompt_id", "status", "reviewer")

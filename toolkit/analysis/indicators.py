@@ -9,11 +9,11 @@ had in other DfE releases). :func:`indicator_data` finds an indicator in a list 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -25,8 +25,8 @@ from toolkit.inputs.performance import (
     EESFile,
     LongFile,
     Observation,
-    Period,
     PerformanceSource,
+    Period,
     normalise_name,
     shown_path,
 )
@@ -48,7 +48,7 @@ class Threshold(_Model):
     relative: float | None = Field(default=None, ge=0)  # a fraction of the window's mean
 
     @model_validator(mode="after")
-    def _one(self) -> "Threshold":
+    def _one(self) -> Threshold:
         if (self.points is None) == (self.relative is None):
             raise ValueError("give exactly one of points or relative")
         return self
@@ -68,7 +68,7 @@ class FilterAliases(_Model):
     columns: dict[str, list[str]] = {}  # e.g. characteristic_group: [breakdown_topic]
     values: dict[str, list[str]] = {}  # e.g. EHC plan: [EHCP, Education, health and care plan]
 
-    def merged(self, other: "FilterAliases") -> "FilterAliases":
+    def merged(self, other: FilterAliases) -> FilterAliases:
         """These aliases with ``other``'s added (this one's names first)."""
         def join(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
             keys = list(dict.fromkeys([*a, *b]))
@@ -127,7 +127,7 @@ class Catalogue(_Model):
     indicators: list[Indicator] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "Catalogue":
+    def _unique(self) -> Catalogue:
         ids = [i.id for i in self.indicators]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -135,7 +135,7 @@ class Catalogue(_Model):
         return self
 
     @model_validator(mode="after")
-    def _share_filter_aliases(self) -> "Catalogue":
+    def _share_filter_aliases(self) -> Catalogue:
         """Give every indicator's source the catalogue-wide filter aliases (its own come first)."""
         shared = self.filter_aliases
         if shared.columns or shared.values:

@@ -16,16 +16,16 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from toolkit.analysis.indicators import load_catalogue
 from toolkit.capture.audit_tab import audit_tab
 from toolkit.capture.checklist_tab import ChecklistTab
 from toolkit.capture.findings_tab import FindingsTab
+from toolkit.capture.store import CaptureStore
 from toolkit.capture.team_tabs import CoverageTab, RefineTab
 from toolkit.capture.ui import STYLE, MessageArea, esc, run_guarded
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.params import ReviewParams, load_params, project_root_for
-from toolkit.capture.store import CaptureStore
-from toolkit.analysis.indicators import load_catalogue
 
 PARAMS_ENV = "PEER_REVIEW_PARAMS"
 log = logging.getLogger("toolkit.capture")

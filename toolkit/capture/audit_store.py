@@ -19,17 +19,32 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
+from toolkit.capture.store import CaptureStore, Conflict, FormMessage, capture_folder, merge_three_way, reviewer_slug
+from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.audit import (
-    MET, NA, NEEDS, NOT_MET, PHASES, PLAN_STAGES, SETTINGS, AuditFramework, Criterion, PlanGrades,
-    PlanRecord, parse_year_group, applies, case_ref_pattern_ok, grade_plan, load_audit_framework,
-    parse_value, read_audit,
+    MET,
+    NA,
+    NEEDS,
+    NOT_MET,
+    PHASES,
+    PLAN_STAGES,
+    SETTINGS,
+    AuditFramework,
+    Criterion,
+    PlanGrades,
+    PlanRecord,
+    applies,
+    case_ref_pattern_ok,
+    grade_plan,
+    load_audit_framework,
+    parse_value,
+    parse_year_group,
+    read_audit,
 )
-from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
-from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.tables import CELL_LIMIT
-from toolkit.capture.store import CaptureStore, Conflict, FormMessage, capture_folder, merge_three_way, reviewer_slug
 
 BASE_COLUMNS = ("case_ref", "auditor", "phase", "plan_stage", "year_group", "primary_need",
                 "setting_type", "weeks_to_issue")
@@ -97,7 +112,7 @@ class PlanEntry:
         return row
 
     @classmethod
-    def from_row(cls, row: Mapping[str, str], framework: AuditFramework) -> "PlanEntry":
+    def from_row(cls, row: Mapping[str, str], framework: AuditFramework) -> PlanEntry:
         values = {c.id: parse_value(row.get(c.id, "")) or "" for c in framework.criteria}
         return cls(case_ref=row.get("case_ref", ""), phase=row.get("phase", ""),
                    plan_stage=row.get("plan_stage", ""), primary_need=row.get("primary_need", ""),

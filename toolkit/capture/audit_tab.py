@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
 from toolkit.capture.audit_store import (
-    FIELD_LABELS, AuditStore, PlanEntry, capture_audit_input, combine_capture_audits,
-    derived_values, not_applicable, undecided,
+    FIELD_LABELS,
+    AuditStore,
+    PlanEntry,
+    capture_audit_input,
+    combine_capture_audits,
+    derived_values,
+    not_applicable,
+    undecided,
 )
 from toolkit.capture.files import read_rows
+from toolkit.capture.store import CaptureStore
 from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
 from toolkit.errors import ValidationFailed, display_path
-from toolkit.capture.store import CaptureStore
+from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
 
 GRADE_WORDS = {4: "outstanding", 3: "good", 2: "requires improvement", 1: "inadequate"}
 PHASE_OPTIONS = ["early years", "KS1", "KS2", "KS3", "KS4", "KS5", "post-16", "post-19"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from toolkit.capture.store import STATUSES, CaptureStore, ChecklistEntry
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
 from toolkit.inputs.params import Prompt
-from toolkit.capture.store import STATUSES, CaptureStore, ChecklistEntry
 
 STATUS_LABELS = {"covered": "Covered", "partly": "Partly", "not yet": "Not yet"}
 NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt", "reviewer": "Reviewer"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit.inputs import privacy
-from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
-from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
 from toolkit.capture.store import CapturedFinding, CaptureStore, FindingDraft, screen_args
+from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.inputs import privacy
+from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
 
 FIELD_LABELS = {"kloe": "KLOE", "kind": "Kind", "statement": "Lead statement", "detail": "Detail",
                 "evidence": "Evidence", "indicator": "Linked indicator", "reviewer": "Reviewer"}

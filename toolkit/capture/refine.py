@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.inputs import privacy
 from toolkit.capture.files import StoreError
+from toolkit.capture.store import CapturedFinding, CaptureStore, FormMessage, SaveResult, findings_path, screen_args
+from toolkit.inputs import privacy
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
-from toolkit.capture.store import CapturedFinding, CaptureStore, SaveResult, FormMessage, findings_path, screen_args
 
 JACCARD_THRESHOLD = 0.5
 RATIO_THRESHOLD = 0.8

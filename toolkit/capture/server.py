@@ -26,8 +26,8 @@ from types import FrameType
 from urllib.parse import quote
 
 from toolkit.capture.app import PARAMS_ENV
-from toolkit.errors import ToolkitError
 from toolkit.capture.store import CaptureStore, open_review
+from toolkit.errors import ToolkitError
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8866

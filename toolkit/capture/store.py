@@ -26,26 +26,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from toolkit.analysis.coverage import RANK, read_checklist_file
+from toolkit.capture.files import StoreError, atomic_write_text, locked, read_rows, rows_to_csv
+from toolkit.errors import InputError, display_path
+from toolkit.inputs import privacy
 from toolkit.inputs.capture_layout import (
     CHECKLIST_COLUMNS,
     STATUSES,
     capture_folder,
-    capture_inputs,
     checklist_path,
     findings_path,
     reviewer_slug,
 )
-from toolkit.inputs import privacy
-from toolkit.capture.files import StoreError, atomic_write_text, locked, read_rows, rows_to_csv
-from toolkit.errors import InputError, display_path
-from toolkit.inputs.findings import COLUMNS, EVIDENCE_KINDS, KIND_ALIASES, Kind
-from toolkit.inputs.frameworks import KloeScope
-from toolkit.inputs.params import ReviewParams
+from toolkit.inputs.findings import COLUMNS, EVIDENCE_KINDS, KIND_ALIASES, Kind, read_findings_file
+from toolkit.inputs.frameworks import KloeScope, resolve_scope
+from toolkit.inputs.params import ReviewParams, load_params, project_root_for
 from toolkit.inputs.tables import CELL_LIMIT, parse_bool
-from toolkit.inputs.findings import read_findings_file
-from toolkit.analysis.coverage import RANK, read_checklist_file
-from toolkit.inputs.frameworks import resolve_scope
-from toolkit.inputs.params import load_params, project_root_for
 
 CONTENT_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator")
 #: The free-text fields the personal-data screen reads before anything is saved.
@@ -116,7 +112,7 @@ class CapturedFinding:
         }
 
     @classmethod
-    def from_row(cls, row: dict[str, str]) -> "CapturedFinding":
+    def from_row(cls, row: dict[str, str]) -> CapturedFinding:
         order: float | None
         try:
             order = float(row.get("order", "")) if row.get("order", "").strip() else None
@@ -157,7 +153,7 @@ class ChecklistEntry:
                 "notes": self.notes, "reviewer": self.reviewer}
 
     @classmethod
-    def from_row(cls, row: dict[str, str]) -> "ChecklistEntry":
+    def from_row(cls, row: dict[str, str]) -> ChecklistEntry:
         status = " ".join(row.get("status", "").lower().split()) or "not yet"
         return cls(row.get("prompt_id", ""), row.get("kloe", ""), status, row.get("notes", ""),
                    row.get("reviewer", ""))
@@ -376,7 +372,7 @@ class CaptureStore:
         allow, year = screen_args(self.params)
         safe = {k: (privacy.REDACTED if isinstance(v, str) and privacy.screen_text(v, allow, year) else v)
                 for k, v in row.items()}
-        record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+        record = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                   "session": self.session, "op": op, "row": safe}
         with locked(self.journal_path), open(self.journal_path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
 from toolkit.analysis.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
+from toolkit.capture.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
+from toolkit.capture.store import CapturedFinding, SaveResult
+from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
-from toolkit.capture.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
-from toolkit.capture.store import CapturedFinding, SaveResult
 
 HEADLINES = "(headlines)"
 

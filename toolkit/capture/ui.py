@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from toolkit.inputs import privacy
 from toolkit.capture.files import StoreError
-from toolkit.errors import ToolkitError
 from toolkit.capture.store import FormMessage
+from toolkit.errors import ToolkitError
+from toolkit.inputs import privacy
 
 log = logging.getLogger("toolkit.capture")
 F = TypeVar("F", bound=Callable[..., Any])

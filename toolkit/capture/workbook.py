@@ -29,15 +29,27 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.inputs import privacy
+from toolkit.capture.store import (
+    CHECKLIST_COLUMNS,
+    STATUSES,
+    CapturedFinding,
+    CaptureStore,
+    ChecklistEntry,
+    Conflict,
+    FindingDraft,
+    merge_three_way,
+    new_finding_id,
+    normalise_kind,
+    screen_args,
+    text_messages,
+    validate_draft,
+)
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs import privacy
+from toolkit.inputs.files import regular_file
 from toolkit.inputs.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.inputs.frameworks import KloeScope
-from toolkit.inputs.files import regular_file
 from toolkit.inputs.params import ReviewParams
-from toolkit.capture.store import (CHECKLIST_COLUMNS, STATUSES, CapturedFinding, ChecklistEntry, CaptureStore, Conflict, FindingDraft,
-                           merge_three_way, new_finding_id, normalise_kind, screen_args, text_messages,
-                           validate_draft)
 from toolkit.inputs.tables import parse_bool
 
 FINDINGS_SHEET = "Findings"

@@ -25,11 +25,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from toolkit.inputs import privacy
-from toolkit.inputs.privacy import quote
-from toolkit.inputs.files import file_problem
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs import privacy
+from toolkit.inputs.files import file_problem
 from toolkit.inputs.params import parse_yaml
+from toolkit.inputs.privacy import quote
 from toolkit.inputs.tables import Row, read_table
 
 DEFAULT_FRAMEWORK = Path(__file__).parents[1] / "frameworks" / "ehcp_audit.yaml"
@@ -120,7 +120,7 @@ class AuditFramework(_Model):
     criteria: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "AuditFramework":
+    def _consistent(self) -> AuditFramework:
         codes = [s.code for s in self.sections]
         if len(set(codes)) != len(codes):
             raise ValueError("section codes must be unique")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from toolkit.inputs.privacy import quote
 from toolkit.errors import InputError
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
+from toolkit.inputs.privacy import quote
 from toolkit.inputs.tables import Row, parse_bool, read_table
 
 

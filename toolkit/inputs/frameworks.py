@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from toolkit.inputs.files import file_problem
-from toolkit.inputs.privacy import quote
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs.files import file_problem
 from toolkit.inputs.params import Kloe, ReviewParams, errors_from_validation, read_yaml
+from toolkit.inputs.privacy import quote
 
 FRAMEWORK_DIR = Path(__file__).parents[1] / "frameworks"
 

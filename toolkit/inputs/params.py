@@ -22,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import regular_file, resolved
 from toolkit.inputs.privacy import quote
-from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -79,7 +79,7 @@ class Visit(_Model):
     presentation_date: dt.date
 
     @model_validator(mode="after")
-    def _order(self) -> "Visit":
+    def _order(self) -> Visit:
         if sorted(self.dates) != list(self.dates):
             raise ValueError("visit dates must be in order")
         if self.presentation_date < self.dates[-1]:
@@ -152,7 +152,7 @@ class Scope(_Model):
         return v
 
     @model_validator(mode="after")
-    def _some_kloe(self) -> "Scope":
+    def _some_kloe(self) -> Scope:
         if not self.kloes and not self.custom_kloes:
             raise ValueError("name at least one KLOE in kloes or custom_kloes")
         return self

@@ -38,10 +38,10 @@ from toolkit.inputs.audit import (
     applies,
     criterion_status,
     grade_plan,
+    read_audit,
 )
 from toolkit.letter.charts import figure_to_svg, new_figure
 from toolkit.letter.performance_charts import Chart
-from toolkit.inputs.audit import read_audit
 
 GRADES = (4, 3, 2, 1)
 GRADE_LABELS = {4: "Outstanding", 3: "Good", 2: "Requires improvement", 1: "Inadequate"}

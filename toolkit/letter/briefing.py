@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
-from toolkit.letter.performance import briefing_views, source_names, summary_rows, to_test_on_site
-from toolkit.review import Review
 from toolkit.analysis.comparisons import describe
+from toolkit.letter.performance import briefing_views, source_names, summary_rows, to_test_on_site
+from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
+from toolkit.review import Review
+
 
 def title(review: Review) -> Markup:
     """The briefing's page title, from the style's words (escaped HTML)."""

@@ -31,7 +31,7 @@ _RC = {
 }
 
 
-def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, "plt.Axes"]:
+def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, plt.Axes]:
     """A figure and axes with the toolkit's style applied."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in))

@@ -15,12 +15,11 @@ import pandas as pd
 
 from toolkit.analysis.comparisons import Comparison, comparator_cells, describe, direction_text, not_published
 from toolkit.analysis.consistency import check_consistency
-from toolkit.analysis.indicators import format_value, load_catalogue
-from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.analysis.indicators import format_value
+from toolkit.analysis.performance_data import PerformanceData
 from toolkit.inputs.performance import shown_path
 from toolkit.letter.performance_charts import Chart, comparison_chart, trend_chart
 from toolkit.review import Review
-
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def _view(comp: Comparison, with_charts: bool, prefix: str) -> IndicatorView:
     return IndicatorView(comp, describe(comp), tuple(charts), summary_rows([comp])[0])
 
 
-def linked_ids(review: "Review") -> list[str]:
+def linked_ids(review: Review) -> list[str]:
     """Indicators the team's included findings link to (their ``indicator`` column), in order."""
     data = review.performance
     if data is None:
@@ -52,14 +51,14 @@ def linked_ids(review: "Review") -> list[str]:
     return list(dict.fromkeys(f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)))
 
 
-def letter_comparisons(review: "Review") -> list[Comparison]:
+def letter_comparisons(review: Review) -> list[Comparison]:
     """The indicators the letter states: the review's list, else every one with a value and every
     one a finding links to (one whose figure is not published says so)."""
     data = review.performance
     return [] if data is None else data.letter_comparisons(linked_ids(review))
 
 
-def charted_ids(review: "Review") -> list[str]:
+def charted_ids(review: Review) -> list[str]:
     """Indicators the letter charts: those the team's included findings rest on, else the first."""
     shown = letter_comparisons(review)
     linked = linked_ids(review)
@@ -67,13 +66,13 @@ def charted_ids(review: "Review") -> list[str]:
     return ordered or [c.indicator.id for c in shown[:1]]
 
 
-def letter_views(review: "Review") -> list[IndicatorView]:
+def letter_views(review: Review) -> list[IndicatorView]:
     """Each indicator the letter states, with its paragraph, charts and summary-table row."""
     charted = set(charted_ids(review))
     return [_view(c, c.indicator.id in charted, "letter") for c in letter_comparisons(review)]
 
 
-def briefing_views(review: "Review") -> list[IndicatorView]:
+def briefing_views(review: Review) -> list[IndicatorView]:
     data = review.performance
     return [] if data is None else [_view(c, True, "brief") for c in data.comparisons]
 
@@ -105,7 +104,7 @@ def to_test_on_site(data: PerformanceData | None) -> list[Comparison]:
     return [c for c in data.with_values if c.band == "D" or c.trend.direction == "declining"]
 
 
-def indicator_table(review: "Review") -> pd.DataFrame:
+def indicator_table(review: Review) -> pd.DataFrame:
     """Working view: every indicator with its comparators, rank, band and direction."""
     data = review.performance
     if data is None:
@@ -113,7 +112,7 @@ def indicator_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(summary_rows(data.comparisons)).set_index("indicator")
 
 
-def consistency_table(review: "Review") -> pd.DataFrame:
+def consistency_table(review: Review) -> pd.DataFrame:
     """Findings whose linked indicator the data contradicts: for the team, never the letter."""
     data = review.performance
     columns = ["finding", "file", "row", "kind", "statement", "indicator", "band", "problem"]
@@ -128,7 +127,7 @@ def consistency_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def warnings_table(review: "Review") -> pd.DataFrame:
+def warnings_table(review: Review) -> pd.DataFrame:
     """Catalogue indicators a performance file was meant to provide but does not (a column or a
     filter value missing, say), each with the file and column: for the team's working notebook."""
     data = review.performance
@@ -137,5 +136,5 @@ def warnings_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "column", "problem"])
 
 
-def source_names(review: "Review") -> list[str]:
+def source_names(review: Review) -> list[str]:
     return [shown_path(review.root / p, review.root) for p in review.params.inputs.performance]

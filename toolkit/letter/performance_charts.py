@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.letter.charts import PALETTE, figure_to_svg, new_figure
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value
 from toolkit.inputs.performance import Period
+from toolkit.letter.charts import PALETTE, figure_to_svg, new_figure
 
 AREA, ENGLAND, REGION, NEIGHBOURS = PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[3]
 _LINE_STYLES = {"area": ("-", "o"), "England": ("--", "s"), "region": (":", "^")}

@@ -20,14 +20,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from toolkit import wording
-from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir, style_files
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.review import Review
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.performance import letter_views, source_names, summary_rows
-
+from toolkit.review import Review
 
 
 @dataclass(frozen=True)
@@ -258,7 +257,7 @@ class PageShell:
     tail: str
 
     @classmethod
-    def around(cls, tag: str, page_html: str) -> "PageShell":
+    def around(cls, tag: str, page_html: str) -> PageShell:
         head, mark, tail = page_html.partition(_BODY_MARK)
         if not mark:
             raise ValueError("the page template did not place the body")

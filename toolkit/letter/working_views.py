@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from toolkit import wording
+from toolkit.analysis.coverage import compute_coverage
+from toolkit.analysis.moderation import disagreement_rows, moderate
 from toolkit.inputs.findings import Kind
 from toolkit.letter.audit import audit_results
-from toolkit.analysis.moderation import moderate
-from toolkit.analysis.moderation import disagreement_rows, moderate
-from toolkit.analysis.coverage import compute_coverage
 
 if TYPE_CHECKING:
     from toolkit.review import Review
 
 
-def findings_table(review: "Review") -> pd.DataFrame:
+def findings_table(review: Review) -> pd.DataFrame:
     """Findings per KLOE and kind: how many were recorded and how many reach the letter."""
     rows = []
     keys: list[tuple[str, str]] = [("(headline)", "Headlines")]
@@ -41,7 +38,7 @@ def findings_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("KLOE")
 
 
-def audit_grades_table(review: "Review") -> pd.DataFrame:
+def audit_grades_table(review: Review) -> pd.DataFrame:
     """Working view: plans per grade for each section and overall, with percent good or better."""
     if review.audit is None:
         return pd.DataFrame({"note": ["This review names no EHC plan audit file."]})
@@ -58,7 +55,7 @@ def audit_grades_table(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("section")
 
 
-def moderation_summary(review: "Review") -> pd.DataFrame:
+def moderation_summary(review: Review) -> pd.DataFrame:
     """Working view: how far two auditors reading the same plans agreed."""
     if review.audit is None:
         return pd.DataFrame()
@@ -73,7 +70,7 @@ def moderation_summary(review: "Review") -> pd.DataFrame:
     }])
 
 
-def moderation_disagreements(review: "Review") -> pd.DataFrame:
+def moderation_disagreements(review: Review) -> pd.DataFrame:
     """Working view: every point where two auditors differ, for the team to settle."""
     if review.audit is None:
         return pd.DataFrame()
@@ -81,7 +78,7 @@ def moderation_disagreements(review: "Review") -> pd.DataFrame:
     return pd.DataFrame(disagreement_rows(moderate(review.audit)))
 
 
-def coverage_table(review: "Review") -> pd.DataFrame:
+def coverage_table(review: Review) -> pd.DataFrame:
     """Working view: per KLOE, prompts covered, findings by kind, findings resting on one kind of
     evidence only (not yet triangulated) and the reviewers who contributed."""
 
