@@ -25,6 +25,7 @@ from toolkit.build.verify import verify
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed
 from toolkit.inputs.params import load_params
+from toolkit.review import load_review
 
 
 def sha(path: Path) -> str:
@@ -34,7 +35,7 @@ def sha(path: Path) -> str:
 def test_manifest_content(mini: Path) -> None:
     root = mini.parents[1]
     params = load_params(mini)
-    m = build_manifest(params, mini, root, injected_parameters(mini, root))
+    m = build_manifest(params, mini, root, injected_parameters(load_review(mini)))
     assert m.review_id == "mini-review" and m.params_file == "params/mini.yaml"
     assert m.inputs == {
         "params/mini.yaml": sha(mini),

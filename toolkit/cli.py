@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import click
 
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.privacy import redact
+from toolkit.review import Review, check
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -28,27 +30,50 @@ def _fail_with(errors: Sequence[object], code: int) -> None:
     sys.exit(code)
 
 
-def _check_all(params: tuple[Path, ...]) -> None:
-    """Check every review (exit 2 listing every problem); print the warnings of those that pass."""
-    from toolkit.review import check
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def reports_errors(toolkit_error: int = EXIT_FAILED) -> Callable[[F], F]:
+    """The one place errors become exit codes: bad input (every problem, one line each) exits 2;
+    any other :class:`ToolkitError` or an operating-system error exits ``toolkit_error``."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except ValidationFailed as exc:
+                _fail_with(exc.errors, EXIT_BAD_INPUT)
+            except InputError as exc:
+                _fail_with([exc], EXIT_BAD_INPUT)
+            except ToolkitError as exc:
+                _fail_with([str(exc)], toolkit_error)
+            except OSError as exc:
+                _fail_with([f"{exc.filename or 'peer-review'}: {exc.strerror or exc.__class__.__name__}"],
+                           toolkit_error)
+            return None
+
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+def _check_all(params: tuple[Path, ...]) -> list[Review]:
+    """Load and check every review (exit 2 listing every problem); print the warnings of those
+    that pass; return the reviews, each loaded once, for the command to use."""
     checked = [check(p) for p in params]
     problems = [e for c in checked for e in c.errors]
     if problems:
         _fail_with(problems, EXIT_BAD_INPUT)
     _say([w for c in checked for w in c.warnings])
+    return [c.review for c in checked if c.review is not None]
 
 
-def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Path, Path | None], Any]) -> None:
-    """Validate every review first (exit 2 listing every problem), then build each in turn."""
-    _check_all(params)
-    for p in params:
-        try:
-            result = build(p, reports)
-        except ValidationFailed as exc:
-            _fail_with(exc.errors, EXIT_BAD_INPUT)
-        except ToolkitError as exc:
-            _fail_with([str(exc)], EXIT_FAILED)
+def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Review, Path | None], Any]) -> None:
+    """Validate every review first (exit 2 listing every problem), then build each in turn from
+    the review validated (no second load)."""
+    for review in _check_all(params):
+        result = build(review, reports)
         click.echo(str(result.letter))
 
 
@@ -60,6 +85,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_errors()
 def validate(params: tuple[Path, ...]) -> None:
     """Check every input of each review; print every problem (exit 2 if any) and warning."""
     _check_all(params)
@@ -71,6 +97,7 @@ def validate(params: tuple[Path, ...]) -> None:
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@reports_errors()
 def draft(params: tuple[Path, ...], reports: Path | None) -> None:
     """Build the letter draft of each review: reports/<review>/letter.html."""
     from toolkit.build.render import draft as draft_review
@@ -82,6 +109,7 @@ def draft(params: tuple[Path, ...], reports: Path | None) -> None:
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@reports_errors()
 def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
     """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
     from toolkit.build.render import briefing as build_briefing
@@ -99,6 +127,7 @@ def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
               help="Folder for the reports (default: reports/ beside each params/).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @click.option("--reuse-kernels", is_flag=True, help="Each worker keeps one kernel, reset between reviews (faster).")
+@reports_errors()
 def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, reports: Path | None,
           progress: bool, reuse_kernels: bool) -> None:
     """Draft many reviews in parallel: PARAMS files, or folders of them (a project's params/)."""
@@ -116,14 +145,12 @@ def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, r
 @click.argument("report", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Project root (default: the folder above the report holding its params file).")
+@reports_errors()
 def verify(report: Path, root: Path | None) -> None:
     """Rebuild a report from its inputs and compare it byte for byte (exit 1 if it differs)."""
     from toolkit.build.verify import verify as verify_report
 
-    try:
-        result = verify_report(report, root)
-    except InputError as exc:
-        _fail_with([exc], EXIT_BAD_INPUT)
+    result = verify_report(report, root)
     for line in result.lines():
         click.echo(line)
     sys.exit(0 if result.identical else EXIT_FAILED)
@@ -134,6 +161,7 @@ def verify(report: Path, root: Path | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Project folder to write (params/ and data/).")
 @click.option("--seed", type=int, default=0, help="Random seed: the same seed gives the same files.")
+@reports_errors()
 def demo(reviews: int, out: Path, seed: int) -> None:
     """Write N fictional reviews (parameters and findings) for batch runs and benchmarks."""
     from toolkit.demo.reviews import generate
@@ -149,19 +177,15 @@ def demo(reviews: int, out: Path, seed: int) -> None:
 @click.option("--period", "-p", default=None, help="Period to report, e.g. 2022 or 202223 (default: the latest).")
 @click.option("--neighbours", default="", help="Statistical neighbours' codes, separated by commas.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@reports_errors(toolkit_error=EXIT_BAD_INPUT)
 def indicators(files: tuple[Path, ...], authority: str, period: str | None, neighbours: str, fmt: str) -> None:
     """Print an authority's indicators with England, region, neighbours, rank, band and direction."""
     from toolkit.analysis.comparisons import indicators_report
 
     codes = [c.strip() for c in neighbours.split(",") if c.strip()]
-    try:
-        click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=fmt,
-                                     warn=lambda line: click.echo(line, err=True)), nl=False)
-    except ValidationFailed as exc:
-        _fail_with(exc.errors, EXIT_BAD_INPUT)
-    except ToolkitError as exc:
-        _fail_with([str(exc)], EXIT_BAD_INPUT)
-
+    table_format: Literal["table", "csv"] = "csv" if fmt == "csv" else "table"
+    click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=table_format,
+                                 warn=lambda line: click.echo(redact(line), err=True)), nl=False)
 
 
 @main.command()
@@ -170,18 +194,14 @@ def indicators(files: tuple[Path, ...], authority: str, period: str | None, neig
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but localhost requires the printed access token.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in a browser.")
+@reports_errors()
 def capture(params: Path, port: int | None, host: str, open_browser: bool) -> None:
     """Serve the reviewers' capture app for a review (prints its URL; Ctrl+C stops it)."""
     from toolkit.capture.server import serve
     from toolkit.capture.store import open_review
 
-    try:
-        open_review(params)
-        code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s))
-    except ValidationFailed as exc:
-        _fail_with(exc.errors, EXIT_BAD_INPUT)
-    except ToolkitError as exc:
-        _fail_with([str(exc)], EXIT_FAILED)
+    open_review(params)
+    code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s))
     sys.exit(code)
 
 
@@ -190,54 +210,40 @@ def capture(params: Path, port: int | None, host: str, open_browser: bool) -> No
 @click.option("--reviewer", required=True, help="Team member whose workbook this is.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Workbook to write (.xlsx).")
 @click.option("--blank", is_flag=True, help="No entries, only the lists and the checklist prompts.")
+@reports_errors()
 def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
     """Write a reviewer's findings and checklist workbook (blank or filled) for Excel."""
     from toolkit.capture.store import open_review
     from toolkit.capture.workbook import export_workbook
 
-    try:
-        p, scope, root = open_review(params)
-        click.echo(str(export_workbook(p, scope, root, reviewer, out, blank=blank)))
-    except ValidationFailed as exc:
-        _fail_with(exc.errors, EXIT_BAD_INPUT)
-    except InputError as exc:
-        _fail_with([exc], EXIT_BAD_INPUT)
-    except (ToolkitError, OSError) as exc:
-        _fail_with([str(exc)], EXIT_FAILED)
+    p, scope, root = open_review(params)
+    click.echo(str(export_workbook(p, scope, root, reviewer, out, blank=blank)))
 
 
 @main.command("capture-import")
 @click.argument("params", type=click.Path(path_type=Path))
 @click.argument("workbook", type=click.Path(path_type=Path))
+@reports_errors()
 def capture_import(params: Path, workbook: Path) -> None:
     """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
     from toolkit.capture.store import open_review
     from toolkit.capture.workbook import import_workbook
 
-    try:
-        p, scope, root = open_review(params)
-        r = import_workbook(p, scope, root, workbook)
-    except ValidationFailed as exc:
-        _fail_with(exc.errors, EXIT_BAD_INPUT)
-    except (ToolkitError, OSError) as exc:
-        _fail_with([str(exc)], EXIT_FAILED)
+    p, scope, root = open_review(params)
+    r = import_workbook(p, scope, root, workbook)
     click.echo(f"{workbook}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
                f"{r.checklist} checklist entries saved")
 
 
 @main.command("capture-purge")
-@click.argument("params", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("params", type=click.Path(path_type=Path))
+@reports_errors()
 def capture_purge(params: Path) -> None:
     """Remove from the review's capture journals every entry that looks like a child's personal data."""
     from toolkit.capture.store import open_review, purge_journals, purge_lines
 
-    try:
-        p, _, root = open_review(params)
-        report = purge_journals(p, root)
-    except ValidationFailed as exc:
-        _fail_with(exc.errors, EXIT_BAD_INPUT)
-    except (ToolkitError, OSError) as exc:
-        _fail_with([str(exc)], EXIT_FAILED)
+    p, _, root = open_review(params)
+    report = purge_journals(p, root)
     for line in purge_lines(report, root):
         click.echo(line)
     if report.still_current:

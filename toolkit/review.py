@@ -25,7 +25,7 @@ from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
-from toolkit.inputs.params import ReviewParams, load_params_checked, project_root_for
+from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.params import from_notebook as params_from_notebook
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.sef import SefComparison, load_sef
@@ -46,6 +46,7 @@ class Review:
     audit: AuditData | None = None
     checklist: tuple[ChecklistRow, ...] = ()
     warnings: tuple[InputWarning, ...] = ()  # odd but valid input, one line each (see check())
+    source: LoadedParams | None = None  # the parameters file as read (None inside the notebook)
 
     @property
     def review_id(self) -> str:
@@ -61,7 +62,8 @@ class Review:
         p = self.params
         items = [
             ("Authority", f"{p.authority.name} ({p.authority.ons_code}), {p.region.name}"),
-            ("Visit", f"{wording.date_list(p.visit.dates)}; presentation {wording.long_date(p.visit.presentation_date)}"),
+            ("Visit", f"{wording.date_list(p.visit.dates)}; "
+                      f"presentation {wording.long_date(p.visit.presentation_date)}"),
             ("Team", "; ".join(f"{m.name}{' (lead)' if m.lead else ''}" for m in p.team)),
             ("KLOEs in scope", ", ".join(self.scope.ids())),
             ("Findings files", ", ".join(self.findings.files)),
@@ -163,7 +165,7 @@ def _empty_listed_files(params: ReviewParams, root: Path, findings: FindingSet) 
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,
-             warnings: Sequence[InputWarning] = ()) -> Review:
+             warnings: Sequence[InputWarning] = (), source: LoadedParams | None = None) -> Review:
     """Load every input the parameters name; raise :class:`ValidationFailed` with all problems.
 
     ``warnings`` (from reading the parameters) join those found here in ``Review.warnings``."""
@@ -186,14 +188,15 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings)]
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance, audit=audit, checklist=tuple(checklist), warnings=tuple(odd))
+                  performance=performance, audit=audit, checklist=tuple(checklist), warnings=tuple(odd),
+                  source=source)
 
 
 def load_review(params_path: str | Path) -> Review:
-    """Read ``params/<review>.yaml`` and everything it names."""
-    path = Path(params_path)
-    params, warnings = load_params_checked(path)
-    return assemble(params, project_root_for(path), display_path(path), warnings)
+    """Read ``params/<review>.yaml`` and everything it names (the file is parsed once)."""
+    loaded = read_params(params_path)
+    return assemble(loaded.params, project_root_for(loaded.path), display_path(loaded.path),
+                    loaded.warnings, loaded)
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,6 @@ def validate(params_path: str | Path) -> list[InputError]:
 
 def from_notebook(namespace: dict[str, object]) -> Review:
     """The review inside the letter notebook, from papermill's parameters (see ``params.from_notebook``)."""
-    params, root = params_from_notebook(namespace)  # type: ignore[arg-type]
+    params, root = params_from_notebook(namespace)
     shown = str(namespace.get("params_file") or "papermill parameters")
     return assemble(params, root, shown)

@@ -145,7 +145,7 @@ def review_findings(params: ReviewParams, scope: KloeScope, root: Path,
         found: list[Finding] = []
         errors: list[InputError] = []
         shown = [display_path(path, root) for path in paths]
-        for path, name in zip(paths, shown):
+        for path, name in zip(paths, shown, strict=True):
             got, errs = read_findings_file(path, name, params, scope)
             found.extend(got)
             errors.extend(errs)
@@ -201,13 +201,17 @@ def read_checklist_file(path: Path, shown: str, params: ReviewParams,
         pid = r.get("prompt_id")
         status = " ".join(r.get("status").lower().split()) or "not yet"
         if pid not in prompt_kloe:
-            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope", row=r.number, column="prompt_id"))
+            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope", row=r.number,
+                                     column="prompt_id"))
         elif r.get("kloe") and r.get("kloe") != prompt_kloe[pid]:
-            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}", row=r.number, column="kloe"))
+            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}",
+                                     row=r.number, column="kloe"))
         if status not in STATUSES:
-            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}", row=r.number, column="status"))
+            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}",
+                                     row=r.number, column="status"))
         if r.get("reviewer") not in team:
-            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team", row=r.number, column="reviewer"))
+            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team",
+                                     row=r.number, column="reviewer"))
         if len(errors) == before and not any(e.row == r.number and e.column == "notes" for e in errors):
             rows.append(ChecklistRow(pid, prompt_kloe[pid], status, r.get("notes"), r.get("reviewer")))
     return rows, errors

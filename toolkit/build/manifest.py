@@ -152,7 +152,7 @@ class Manifest:
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> "Manifest":
+    def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         return cls(review_id=data["review_id"], params_file=data["params_file"], inputs=dict(data["inputs"]),
                    parameters=dict(data["parameters"]), toolkit_version=data["toolkit_version"],

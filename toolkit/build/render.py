@@ -13,19 +13,20 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import nbformat
 
-from toolkit.errors import BuildError, display_path
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
-from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.manifest import MANIFEST_NAME, build_manifest
-from toolkit.inputs.params import project_root_for
+from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.reportdirs import remove_stale_temp_folders
+from toolkit.errors import BuildError, display_path
+from toolkit.inputs.params import project_root_for
 from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.review import Review, load_review
@@ -49,7 +50,7 @@ def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def export_letter(nb: nbformat.NotebookNode, review: Review, kind: "ReportKind | None" = None) -> str:
+def export_letter(nb: nbformat.NotebookNode, review: Review, kind: ReportKind | None = None) -> str:
     """nbconvert with the toolkit's ``letter`` template: only the tagged outputs, self-contained.
 
     The template needs nothing but the notebook (``jupyter nbconvert --to html --template letter
@@ -68,7 +69,8 @@ def export_letter(nb: nbformat.NotebookNode, review: Review, kind: "ReportKind |
                          f"'{kind.tag}' cells (its last cell should call page_shell(review))")
     # TemplateExporter, not HTMLExporter: the latter re-serialises the page through BeautifulSoup,
     # which would make nbconvert's letter differ from the in-process build of the same letter.
-    exporter = TemplateExporter(template_name="letter", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
+    exporter = TemplateExporter(template_name="letter",  # type: ignore[no-untyped-call]
+                                extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
     exporter.file_extension = ".html"
     exporter.output_mimetype = "text/html"
     body, _ = exporter.from_notebook_node(nb)
@@ -101,8 +103,8 @@ def _stop_signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal reaches the note-taker now
         for sig, handler in saved.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        for sig in dict.fromkeys(caught):
-            signal.raise_signal(sig)  # to the handler that was there before
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)  # to the handler that was there before
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
@@ -152,12 +154,16 @@ class DraftResult:
     notebook: Path
 
 
-def injected_parameters(params_path: Path, root: Path) -> dict[str, Any]:
-    """What papermill injects: the YAML read as ``papermill -f`` reads it, plus where it came from."""
-    from papermill.iorw import read_yaml_file
+def injected_parameters(review: Review) -> dict[str, Any]:
+    """What papermill injects: the mapping the review was validated from (read once, by the
+    toolkit's own loader, in the file's own shape), plus where it came from.
 
-    values = dict(read_yaml_file(str(params_path)) or {})
-    values["params_file"] = params_path.resolve().relative_to(root).as_posix() if params_path.resolve().is_relative_to(root) else str(params_path)
+    The kernel validates it again (the notebook is the record and must stand on its own)."""
+    if review.source is None:
+        raise BuildError(f"{review.params_file}: this review was not loaded from a parameters file")
+    path = review.source.path.resolve()
+    values = dict(review.source.data)
+    values["params_file"] = path.relative_to(review.root).as_posix() if path.is_relative_to(review.root) else str(path)
     values["project_root"] = "."
     return values
 
@@ -202,12 +208,14 @@ class EarlyKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
 
-def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | Path | None = None, *,
+def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir: str | Path | None = None, *,
                  kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
                  execution_timeout: int | None = None, early_kernel: bool = True,
                  kernel_manager: Any | None = None) -> DraftResult:
     """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
 
+    ``params_path`` is a parameters file, or the :class:`Review` the caller has already loaded and
+    validated from one (the CLI's ``draft`` does: the review is loaded once per draft).
     ``kernel_manager``: a running kernel the caller owns and has reset (a batch worker's
     :class:`toolkit.build.warm.WarmKernel`); it is used as is and left running.
 
@@ -220,18 +228,21 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    params_path = Path(params_path)
+    loaded = params_path if isinstance(params_path, Review) else None
+    if loaded is not None and loaded.source is not None:
+        params_path = loaded.source.path
+    params_path = Path(params_path)  # type: ignore[arg-type]
     root = project_root_for(params_path)
     ensure_kernel(kernel_name)
     early = EarlyKernel(kernel_name, root) if early_kernel and kernel_manager is None else None
     try:
-        review = load_review(params_path)  # validates every input before the notebook runs
+        review = loaded or load_review(params_path)  # validates every input before the notebook runs
         reports = Path(reports_dir) if reports_dir is not None else root / "reports"
         reports.mkdir(parents=True, exist_ok=True)
         final = reports / review.review_id
         remove_stale_temp_folders(reports, review.review_id)
         tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
-        parameters = injected_parameters(params_path, root)
+        parameters = injected_parameters(review)
     except BaseException:
         if early is not None:
             early.shutdown()
@@ -261,7 +272,7 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
             if early is not None:
                 early.shutdown()  # papermill shuts down only the kernels it started
         nb = normalise_notebook(nb)
-        _write_text(out_nb, nbformat.writes(nb) + "\n")
+        _write_text(out_nb, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
         html = export_letter(nb, review, kind)
         _write_text(tmp / f"{kind.name}.html", html)
         docx_wanted = kind is LETTER and "docx" in review.params.outputs
@@ -282,7 +293,7 @@ def build_report(kind: ReportKind, params_path: str | Path, reports_dir: str | P
     return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb")
 
 
-def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+def draft(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
           start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True,
           kernel_manager: Any | None = None) -> DraftResult:
     """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
@@ -291,7 +302,7 @@ def draft(params_path: str | Path, reports_dir: str | Path | None = None, *, ker
                         kernel_manager=kernel_manager)
 
 
-def briefing(params_path: str | Path, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
+def briefing(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
              start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
     """Build the pre-visit briefing pack: ``reports/<review>/briefing.ipynb`` and ``briefing.html``."""
     return build_report(BRIEFING, params_path, reports_dir, kernel_name=kernel_name,

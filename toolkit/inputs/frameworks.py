@@ -78,7 +78,8 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
         if not shipped.is_file() and not (root / name).is_file():
             # Named where the reviewer wrote it: the params file and the field.
             known = ", ".join(shipped_frameworks())
-            errors.append(InputError(params_file, f"no KLOE framework {quote(name)} (shipped: {known}; or a path to a file)",
+            errors.append(InputError(params_file,
+                                     f"no KLOE framework {quote(name)} (shipped: {known}; or a path to a file)",
                                      column=f"scope.frameworks[{i}]"))
             missing_framework = True
             continue
@@ -106,7 +107,8 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
         if kid not in available and missing_framework:
             continue  # its framework could not be read: that problem is already reported
         if kid not in available:
-            errors.append(InputError(params_file, f"unknown KLOE {quote(kid)} (not in the named frameworks or custom_kloes)",
+            errors.append(InputError(params_file,
+                                     f"unknown KLOE {quote(kid)} (not in the named frameworks or custom_kloes)",
                                      column=f"scope.kloes[{i}]"))
         elif all(k.id != kid for k in ordered):
             ordered.append(available[kid])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import regular_file, resolved
@@ -36,6 +38,9 @@ TOP_LEVEL_FIELDS = (
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
     "privacy", "letter_style", "outputs",
 )
+
+
+OutputFormat = Literal["html", "ipynb", "docx"]
 
 
 class _Model(BaseModel):
@@ -206,7 +211,7 @@ class ReviewParams(_Model):
     performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
-    outputs: list[Literal["html", "ipynb", "docx"]] = Field(default_factory=lambda: ["html"])
+    outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html"]))
 
     @field_validator("review_id")
     @classmethod
@@ -254,7 +259,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     if err["type"] == "missing":
         return "field required"
     if err["type"] == "extra_forbidden":
@@ -367,10 +372,10 @@ def parse_params(data: Any, file: str) -> ReviewParams:
 
 #: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
 #: with their line marks, about ten times faster than the pure-Python one.
-_BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
     """A safe loader that leaves dates as text.
 
     PyYAML turns ``2026-02-31`` into a date itself and raises a bare ``ValueError`` on an
@@ -398,14 +403,16 @@ def read_yaml(path: Path, shown: str) -> Any:
     except UnicodeDecodeError:
         raise ValidationFailed([InputError(shown, "not UTF-8 text: save the file as UTF-8")]) from None
     except OSError as exc:
-        raise ValidationFailed([InputError(shown, f"cannot read the file ({exc.strerror or exc.__class__.__name__})")]) from None
+        reason = exc.strerror or exc.__class__.__name__
+        raise ValidationFailed([InputError(shown, f"cannot read the file ({reason})")]) from None
     try:
         return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem} (check the quotes, brackets, colons and indentation near this line)", row=row)]) from None
+        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem} (check the quotes, brackets, colons "
+                                           "and indentation near this line)", row=row)]) from None
 
 
 def project_root_for(params_path: Path) -> Path:
@@ -414,11 +421,30 @@ def project_root_for(params_path: Path) -> Path:
     return folder.parent if folder.name == "params" else folder
 
 
-def load_params_checked(path: str | Path) -> tuple[ReviewParams, list[InputWarning]]:
-    """Read and validate ``params/<review>.yaml`` with its warnings; raise :class:`ValidationFailed`."""
+@dataclass(frozen=True)
+class LoadedParams:
+    """A parameters file read once: the validated model, its warnings, and the mapping it was
+    validated from (what papermill injects into the notebook, in the file's own shape)."""
+
+    params: ReviewParams
+    warnings: tuple[InputWarning, ...]
+    data: dict[str, Any]
+    path: Path
+
+
+def read_params(path: str | Path) -> LoadedParams:
+    """Read and validate ``params/<review>.yaml`` once; raise :class:`ValidationFailed`."""
     p = Path(path)
     shown = display_path(p)
-    return parse_params_checked(read_yaml(p, shown), shown)
+    data = read_yaml(p, shown)
+    params, warnings = parse_params_checked(data, shown)
+    return LoadedParams(params, tuple(warnings), dict(data), p)
+
+
+def load_params_checked(path: str | Path) -> tuple[ReviewParams, list[InputWarning]]:
+    """Read and validate ``params/<review>.yaml`` with its warnings; raise :class:`ValidationFailed`."""
+    loaded = read_params(path)
+    return loaded.params, list(loaded.warnings)
 
 
 def load_params(path: str | Path) -> ReviewParams:

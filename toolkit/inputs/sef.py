@@ -63,7 +63,8 @@ def load_sef(path: Path, root: Path, allow: Sequence[str] = (), reference_year: 
         raise ValidationFailed([exc]) from None
     errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
               for c in table.columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing", row=1, column=c) for c in REQUIRED if c not in table.columns]
+    errors += [InputError(shown, "required column missing", row=1, column=c)
+               for c in REQUIRED if c not in table.columns]
     if errors:
         raise ValidationFailed(errors)
     errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)

@@ -171,7 +171,7 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
             raise InputError(shown, f"unsupported file type {quote(suffix)} (use .csv or .xlsx)")
     except UnicodeDecodeError:
         raise InputError(shown, "not UTF-8 text (save the CSV as UTF-8)") from None
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # what openpyxl raises for broken workbooks
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # openpyxl on a broken workbook
         raise InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it again from "
                          "a spreadsheet program as .xlsx") from None
     _header_row(raw, shown, expected)
