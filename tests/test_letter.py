@@ -22,7 +22,8 @@ def test_unknown_style_is_reported(mini, edit_params):
     edit_params(mini, lambda d: d.update(letter_style="styles/missing"))
     problems = [str(e) for e in validate(mini)]
     assert len(problems) == 1
-    assert problems[0].endswith("params/mini.yaml: letter_style: no letter style 'styles/missing' (a folder under toolkit/styles/ or a path)")
+    assert problems[0].endswith("params/mini.yaml: letter_style: no letter style 'styles/missing': name a style shipped "
+                                "in toolkit/styles/ or the path of a folder holding a style's templates or words.yaml")
 
 
 def test_outline_numbers_sections_and_kloes(mini):
