@@ -5,29 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from toolkit.analysis.comparisons import (
-    Area,
-    Comparison,
-    Trend,
-    band_for,
-    choose_period,
-    compare_all,
-    comparison_sentence,
-    describe,
-    find_authority,
-    indicators_report,
-    missing_reason,
-    not_published,
-    rank_sentence,
-    trend_for,
-    trend_sentence,
-)
+from toolkit.analysis.areas import Area, find_authority
+from toolkit.analysis.comparisons import Comparison, compare_all
 from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import (
     CATALOGUE_PATH,
@@ -37,15 +24,28 @@ from toolkit.analysis.indicators import (
     indicator_data,
     load_catalogue,
 )
+from toolkit.analysis.ranks import Trend, band_for, choose_period, trend_for
 from toolkit.errors import InputError
-from toolkit.inputs.performance import parse_period, read_performance_files
+from toolkit.inputs.observations import parse_period
+from toolkit.inputs.performance import read_performance_files
 from toolkit.letter.charts import PALETTE
+from toolkit.letter.indicator_report import indicators_report
 from toolkit.letter.performance_charts import comparison_chart, trend_chart
+from toolkit.letter.performance_sentences import (
+    comparison_sentence,
+    describe,
+    missing_reason,
+    not_published,
+    rank_sentence,
+    trend_sentence,
+)
 
 DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
-needs_dfe = pytest.mark.skipif(not SEN2.is_file(), reason=f"real DfE files not found at {DFE} (reference data, not shipped)")
-GEO = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name"
+needs_dfe = pytest.mark.skipif(not SEN2.is_file(),
+                               reason=f"real DfE files not found at {DFE} (reference data, not shipped)")
+GEO = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+       "new_la_code,old_la_code,la_name")
 CAT = load_catalogue()
 REQUIRED_IDS = ["ehcp_20wk_no_exc", "ehcp_20wk_inc_exc", "ehcp_new", "ehcp_requests", "ehcp_requests_refused_pc",
                 "ehcp_assessed_no_plan_pc", "mediation_total", "tribunal_appeals", "tribunal_rate", "personal_budgets",
@@ -61,11 +61,12 @@ def small_file(tmp_path: Path, rows: dict[str, list[float | str]], years: list[s
             if la == "England":
                 lines.append(f"{year},Calendar year,National,E92000001,England,,,,,,{vals[i]}")
             elif la == "Region":
-                lines.append(f"{year},Calendar year,Regional,E92000001,England,E12000003,Yorkshire and The Humber,,,,{vals[i]}")
+                lines.append(f"{year},Calendar year,Regional,E92000001,England,E12000003,Yorkshire and The Humber,"
+                             f",,,{vals[i]}")
             else:
                 n = ord(la[0]) - 64
-                lines.append(f"{year},Calendar year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,"
-                             f"E0800{n:04d},{300 + n},{la},{vals[i]}")
+                lines.append(f"{year},Calendar year,Local authority,E92000001,England,E12000003,"
+                             f"Yorkshire and The Humber,E0800{n:04d},{300 + n},{la},{vals[i]}")
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -246,14 +247,16 @@ def test_sentences_polarity_aware() -> None:
 
 def test_rounding_is_consistent() -> None:
     ind = CAT.get("ehcp_20wk_no_exc")
-    assert format_value(ind, 2.25) == "2.3%" and format_value(ind, 2.35) == "2.4%" and format_value(ind, 49.166) == "49.2%"
+    assert format_value(ind, 2.25) == "2.3%" and format_value(ind, 2.35) == "2.4%"
+    assert format_value(ind, 49.166) == "49.2%"
     assert format_value(CAT.get("ehcp_new"), 68665) == "68,665"
     assert format_value(CAT.get("ks4_att8_ehcp"), 14.05) == "14.1"
     assert format_value(ind, None) == "not published"
 
 
 def test_rank_and_trend_sentences() -> None:
-    comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2, points=[("2019", 16.3), ("2020", 12.0), ("2021", 10.2), ("2022", 9.94)],
+    comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2,
+                     points=[("2019", 16.3), ("2020", 12.0), ("2021", 10.2), ("2022", 9.94)],
                      rank=140, band="D", direction="declining")
     assert rank_sentence(comp) == "This ranks 140th of 150 local authorities (band D, the weakest quarter)."
     comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2, points=[("2020", 16.3), ("2021", 12.0), ("2022", 9.94)],
@@ -283,7 +286,8 @@ def test_rank_words_top_ties_and_polarity_neutral_bands() -> None:
 def test_ties_are_found_and_ranked_together(tmp_path: Path) -> None:
     rows = {"England": [60], "Alpha": [100], "Bravo": [100], "Charlie": [50], "Delta": [40]}
     sources = read_performance_files([small_file(tmp_path, rows, ["2020"])])
-    alpha, bravo, charlie = (compare_all(sources, n, ids=["ehcp_20wk_no_exc"])[0] for n in ("Alpha", "Bravo", "Charlie"))
+    alpha, bravo, charlie = (compare_all(sources, n, ids=["ehcp_20wk_no_exc"])[0]
+                             for n in ("Alpha", "Bravo", "Charlie"))
     assert (alpha.rank, alpha.tied, bravo.rank, bravo.tied) == (1, True, 1, True)
     assert (charlie.rank, charlie.tied) == (3, False)
     assert "ranks joint 1st of 4" in describe(alpha) and "ranks 3rd of 4" in describe(charlie)
@@ -330,7 +334,8 @@ def test_consistency_flags() -> None:
 
 HIERARCHY = DFE / "region_la_hierarchy.csv"
 needs_lookup = pytest.mark.skipif(not (SEN2.is_file() and HIERARCHY.is_file()),
-                                  reason=f"real DfE files not found at {DFE} (../shared is absent; reference data, not shipped)")
+                                  reason=f"real DfE files not found at {DFE} "
+                                  "(../shared is absent; reference data, not shipped)")
 
 
 def _pandas_rank(year: str, name: str) -> tuple[float, int, int]:
@@ -446,7 +451,7 @@ def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:
     comp = compare_all(read_performance_files([path]), "Alpha", ids=["ehcp_new"])[0]
     assert summary_rows([comp])[0]["england"] == "120 (LA average)"
     table = indicators_report([path], "Alpha")
-    line = next(l for l in table.splitlines() if l.startswith("New EHC plans"))
+    line = next(text for text in table.splitlines() if text.startswith("New EHC plans"))
     assert "120 (LA average)" in line and "1200" not in line and "LA average" in table.split(line)[1]
     row = next(csv.DictReader(io.StringIO(indicators_report([path], "Alpha", fmt="csv"))))
     assert (row["england"], row["england_la_average"], row["region_value"]) == ("1200", "120", "360")
@@ -455,9 +460,6 @@ def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:
 # --- period errors and silent outcomes --------------------------------------------------------------
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    import subprocess
-    import sys
-
     return subprocess.run([sys.executable, "-m", "toolkit.cli", "indicators", *args], capture_output=True,
                           text=True, timeout=120)
 
@@ -486,7 +488,7 @@ def test_missing_column_and_renamed_filter_value_warn(tmp_path: Path) -> None:
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Total,45
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Pupils with EHC plans,13
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,SEN support,30
-""")
+""")  # noqa: E501 - rows as an EES file has them
     res = _cli(str(sen2), str(ks4), "--authority", "Alpha")
     assert res.returncode == 0, res.stderr
     warnings = res.stderr.strip().splitlines()

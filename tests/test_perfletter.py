@@ -116,18 +116,20 @@ def test_to_test_on_site_lists_band_d_or_declining(mini_perf):
 
 def test_unknown_indicator_on_a_finding_is_located(mini):
     f = mini.parents[1] / "data/mini/findings_marsh.csv"
-    f.write_text(f.read_text(encoding="utf-8") + "m9,2016-identify,strength,no,Good.,,data,Colin Marsh,yes,,waiting_times\n",
-                 encoding="utf-8")
+    f.write_text(f.read_text(encoding="utf-8")
+                 + "m9,2016-identify,strength,no,Good.,,data,Colin Marsh,yes,,waiting_times\n", encoding="utf-8")
     probs = [str(e) for e in validate(mini)]
     assert len(probs) == 1
-    assert probs[0].startswith("data/mini/findings_marsh.csv: row 6, column indicator: 'waiting_times' is not an indicator")
+    assert probs[0].startswith(
+        "data/mini/findings_marsh.csv: row 6, column indicator: 'waiting_times' is not an indicator")
 
 
 def test_unknown_neighbour_and_missing_file_are_reported(mini_perf, edit_params):
     mini, _, _ = mini_perf
     edit_params(mini, lambda d: d["performance"]["neighbours"].append("E06999999"))
     probs = [str(e) for e in validate(mini)]
-    assert any("performance.neighbours[5]: statistical neighbour 'E06999999' is not a local authority in the performance files" in p for p in probs), probs
+    assert any("performance.neighbours[5]: statistical neighbour 'E06999999' is not a local authority in the "
+               "performance files" in p for p in probs), probs
     edit_params(mini, lambda d: d["inputs"].update(performance=["data/performance/missing.csv"]))
     probs = [str(e) for e in validate(mini)]
     assert probs and "missing.csv" in probs[0]
@@ -197,14 +199,15 @@ def test_linked_indicator_not_published_stays_when_the_review_names_none(mini_pe
     review = load_review(mini)
     shown = [c.indicator.id for c in letter_comparisons(review)]
     assert "ehcp_20wk_no_exc" in shown and "mediation_total" not in shown
-    text = BeautifulSoup(build_letter(review), "html.parser").find("section", id="performance").get_text(" ", strip=True)
+    section = BeautifulSoup(build_letter(review), "html.parser").find("section", id="performance")
+    text = section.get_text(" ", strip=True)
     assert f"not published for {la['la_name']} in 2024 ({SUPPRESSED})" in text
     assert text.count("not published") == 2  # the paragraph and the summary table, nothing for mediation
 
 
 def test_every_missing_code_has_a_meaning() -> None:
-    from toolkit.analysis.comparisons import wording
-    from toolkit.inputs.performance import MISSING_CODES
+    from toolkit.analysis.indicators import wording
+    from toolkit.inputs.observations import MISSING_CODES
 
     assert {str(k) for k in wording()["missing_codes"]} == set(MISSING_CODES)
     assert all(isinstance(v, str) and v for v in wording()["missing_codes"].values())

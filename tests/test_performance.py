@@ -10,20 +10,18 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import InputError
-from toolkit.inputs.performance import (
-    AreaLookup,
-    EESFile,
-    LongFile,
-    parse_period,
-    read_performance_file,
-)
+from toolkit.inputs.ees import EESFile
+from toolkit.inputs.observations import parse_period
+from toolkit.inputs.performance import AreaLookup, LongFile, read_performance_file
 
 DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
 HIERARCHY = DFE / "region_la_hierarchy.csv"
-needs_dfe = pytest.mark.skipif(not SEN2.is_file(), reason=f"real DfE files not found at {DFE} (reference data, not shipped)")
+needs_dfe = pytest.mark.skipif(not SEN2.is_file(),
+                               reason=f"real DfE files not found at {DFE} (reference data, not shipped)")
 
-GEO = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name"
+GEO = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+       "new_la_code,old_la_code,la_name")
 
 
 def write(tmp_path: Path, text: str, name: str = "sen2_test.csv") -> Path:
@@ -150,14 +148,16 @@ def test_academic_and_calendar_periods() -> None:
 
 
 def test_bad_period_names_row_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, f"{GEO},x1\n2020,Calendar year,National,E92000001,England,,,,,,1\n20/21,Calendar year,National,E92000001,England,,,,,,2\n")
+    path = write(tmp_path, f"{GEO},x1\n2020,Calendar year,National,E92000001,England,,,,,,1\n"
+                 "20/21,Calendar year,National,E92000001,England,,,,,,2\n")
     with pytest.raises(InputError) as err:
         read_performance_file(path)
     assert err.value.row == 3 and err.value.column == "time_period" and "20/21" in str(err.value)
 
 
 def test_text_in_a_measure_is_refused_not_dropped(tmp_path: Path) -> None:
-    path = write(tmp_path, f"{GEO},rate\n2020,Calendar year,National,E92000001,England,,,,,,5O.1\n2021,Calendar year,National,E92000001,England,,,,,,50\n")
+    path = write(tmp_path, f"{GEO},rate\n2020,Calendar year,National,E92000001,England,,,,,,5O.1\n"
+                 "2021,Calendar year,National,E92000001,England,,,,,,50\n")
     source = read_performance_file(path)
     with pytest.raises(InputError) as err:
         source.observations("rate")
@@ -186,7 +186,8 @@ def test_filter_columns_total_rows(tmp_path: Path) -> None:
     assert isinstance(source, EESFile)
     assert source.filters == ["sen_status", "phase"] and source.measures == ["pct"]
     assert values(source, "pct") == {("2023", "England"): 50.0, ("2023", "Alpha"): 40.0}
-    assert values(source, "pct", filters={"SEN_status": "ehc plan"}) == {("2023", "England"): 10.0, ("2023", "Alpha"): 8.0}
+    assert values(source, "pct", filters={"SEN_status": "ehc plan"}) == {("2023", "England"): 10.0,
+                                                                          ("2023", "Alpha"): 8.0}
     with pytest.raises(InputError, match="no filter column 'gender'"):
         source.observations("pct", filters={"gender": "Boys"})
 
@@ -200,7 +201,8 @@ def test_filter_without_total_is_refused(tmp_path: Path) -> None:
 
 
 def test_duplicate_rows_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, f"{GEO},n\n2020,Calendar year,National,E92000001,England,,,,,,1\n2020,Calendar year,National,E92000001,England,,,,,,2\n")
+    path = write(tmp_path, f"{GEO},n\n2020,Calendar year,National,E92000001,England,,,,,,1\n"
+                 "2020,Calendar year,National,E92000001,England,,,,,,2\n")
     with pytest.raises(InputError) as err:
         read_performance_file(path).observations("n")
     assert err.value.row == 3 and "row 2" in str(err.value)
@@ -267,7 +269,8 @@ def test_long_format_errors(tmp_path: Path) -> None:
         read_performance_file(write(tmp_path, "indicator,period,area_code,value\na,2020,E92000001,n/a?\n", "l2.csv"))
     assert (err.value.row, err.value.column) == (2, "value")
     with pytest.raises(InputError) as err:
-        read_performance_file(write(tmp_path, "indicator,period,area_code,value\na,2020,E92000001,1\na,2020,E92000001,2\n", "l3.csv"))
+        read_performance_file(write(tmp_path, "indicator,period,area_code,value\n"
+                                    "a,2020,E92000001,1\na,2020,E92000001,2\n", "l3.csv"))
     assert err.value.row == 3
 
 
@@ -407,7 +410,8 @@ def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make, said: str,
     """Checked before anything opens the path: a FIFO never blocks (no reader is waiting on it,
     so an open would wait for ever), a folder or a link loop is one line, never a traceback."""
     from toolkit.analysis.indicators import load_catalogue
-    from toolkit.inputs.performance import read_area_lookup, read_ees_csv, read_long_csv
+    from toolkit.inputs.ees import read_ees_csv
+    from toolkit.inputs.performance import read_area_lookup, read_long_csv
 
     read = {"any": read_performance_file, "ees": read_ees_csv, "long": read_long_csv,
             "lookup": read_area_lookup, "catalogue": load_catalogue}[reader]

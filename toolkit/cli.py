@@ -180,7 +180,7 @@ def demo(reviews: int, out: Path, seed: int) -> None:
 @reports_errors(toolkit_error=EXIT_BAD_INPUT)
 def indicators(files: tuple[Path, ...], authority: str, period: str | None, neighbours: str, fmt: str) -> None:
     """Print an authority's indicators with England, region, neighbours, rank, band and direction."""
-    from toolkit.analysis.comparisons import indicators_report
+    from toolkit.letter.indicator_report import indicators_report
 
     codes = [c.strip() for c in neighbours.split(",") if c.strip()]
     table_format: Literal["table", "csv"] = "csv" if fmt == "csv" else "table"

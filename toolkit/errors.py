@@ -52,6 +52,10 @@ class InputWarning(InputError):
         return f"{head}: warning: {self.message}" if sep and not tail else f"warning: {located}"
 
 
+class NoPeriod(InputError):
+    """No period of an indicator fits the pin or the visit date."""
+
+
 @dataclass
 class ValidationFailed(ToolkitError):
     """Several input problems at once (``peer-review validate`` prints every one)."""

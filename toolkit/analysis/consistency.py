@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.analysis.comparisons import Comparison, wording
+from toolkit.analysis.comparisons import Comparison
+from toolkit.analysis.indicators import wording
 
 
 @dataclass(frozen=True)

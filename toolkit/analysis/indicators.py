@@ -2,37 +2,35 @@
 
 The catalogue (``toolkit/catalogue/indicators.yaml``) names each indicator's title, unit,
 polarity, display precision, publication lag and source column (with the names the same column
-had in other DfE releases). :func:`indicator_data` finds an indicator in a list of files read by
+had in other DfE releases); ``toolkit/catalogue/wording.yaml`` the sentence patterns letters use
+(:func:`wording`). :func:`indicator_data` finds an indicator in a list of files read by
 :mod:`toolkit.inputs.performance`; :func:`format_value` writes a value the way a letter does.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toolkit.errors import InputError
+from toolkit.inputs.ees import EESFile
 from toolkit.inputs.files import regular_file
+from toolkit.inputs.observations import Observation, Period
 from toolkit.inputs.params import parse_yaml
-from toolkit.inputs.performance import (
-    EESFile,
-    LongFile,
-    Observation,
-    PerformanceSource,
-    Period,
-    normalise_name,
-    shown_path,
-)
+from toolkit.inputs.performance import LongFile, PerformanceSource
+from toolkit.inputs.performance_columns import normalise_name, shown_path
 from toolkit.inputs.privacy import quote
 
 CATALOGUE_PATH = Path(__file__).parents[1] / "catalogue" / "indicators.yaml"
+WORDING_PATH = Path(__file__).parents[1] / "catalogue" / "wording.yaml"
 
 Unit = Literal["percent", "count", "rate", "score"]
 Polarity = Literal["higher_better", "lower_better", "neutral"]
@@ -190,6 +188,12 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 pass
         raise InputError(file, first["msg"], column=where or None) from None
+
+
+@functools.cache
+def wording() -> dict[str, Any]:
+    """The sentence patterns in ``catalogue/wording.yaml``."""
+    return cast(dict[str, Any], parse_yaml(WORDING_PATH.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)

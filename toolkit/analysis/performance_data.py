@@ -108,6 +108,6 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
 def check_indicator_ids(findings: Sequence[Finding]) -> list[InputError]:
     """Findings may only link to indicators in the catalogue."""
     known = set(load_catalogue().ids)
-    return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue ({', '.join(sorted(known))})",
-                       row=f.row, column="indicator")
+    return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue "
+                       f"({', '.join(sorted(known))})", row=f.row, column="indicator")
             for f in findings if f.indicator and f.indicator not in known]

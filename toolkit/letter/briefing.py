@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from toolkit.analysis.comparisons import describe
 from toolkit.letter.performance import briefing_views, source_names, summary_rows, to_test_on_site
+from toolkit.letter.performance_sentences import describe
 from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
 from toolkit.review import Review
 

@@ -1,9 +1,9 @@
 """A review's performance data: its comparisons, the letter's data section, the team's checks.
 
 Reads the performance files a review names, compares its authority with England, its region and
-its statistical neighbours (``toolkit.analysis.comparisons``), and prepares what the letter, the briefing
-pack and the working notebook show. Consistency flags are for the team only: they never reach
-the letter.
+its statistical neighbours (``toolkit.analysis.comparisons``), and prepares what the letter, the
+briefing pack and the working notebook show (its sentences: ``toolkit.letter.performance_sentences``).
+Consistency flags are for the team only: they never reach the letter.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from toolkit.analysis.comparisons import Comparison, comparator_cells, describe, direction_text, not_published
+from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import format_value
 from toolkit.analysis.performance_data import PerformanceData
-from toolkit.inputs.performance import shown_path
+from toolkit.inputs.performance_columns import shown_path
 from toolkit.letter.performance_charts import Chart, comparison_chart, trend_chart
+from toolkit.letter.performance_sentences import comparator_cells, describe, direction_text, not_published
 from toolkit.review import Review
 
 

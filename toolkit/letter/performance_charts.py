@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value
-from toolkit.inputs.performance import Period
+from toolkit.inputs.observations import Period
 from toolkit.letter.charts import PALETTE, figure_to_svg, new_figure
 
 AREA, ENGLAND, REGION, NEIGHBOURS = PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[3]
@@ -104,7 +104,7 @@ def trend_chart(comp: Comparison, chart_id: str | None = None) -> Chart | None:
     fig, ax = new_figure(6.0, 3.2)
     colours = [AREA, ENGLAND, REGION]
     styles = [_LINE_STYLES["area"], _LINE_STYLES["England"], _LINE_STYLES["region"]]
-    for (label, points), colour, (dash, marker) in zip(series.items(), colours, styles):
+    for (label, points), colour, (dash, marker) in zip(series.items(), colours, styles, strict=False):
         ax.plot([x[p] for p, _ in points], [v for _, v in points], linestyle=dash, marker=marker,
                 color=colour, label=label, linewidth=2 if colour == AREA else 1.5)
     ax.set_xticks(range(len(periods)), [p.label for p in periods])

@@ -1,0 +1,133 @@
+"""What a letter writes of a comparison: its sentences, and its cells in a table.
+
+Every phrase comes from the catalogue's wording file (``toolkit/catalogue/wording.yaml``, read
+by :func:`toolkit.analysis.indicators.wording`): :func:`describe` joins the three sentences of
+one indicator (its value against the comparators, its rank and band, its trend);
+:func:`comparator_cells`, :func:`rank_cell` and :func:`direction_text` fill a table row.
+"""
+
+from __future__ import annotations
+
+from toolkit.analysis.comparisons import Comparison
+from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``1st``, ``22`` -> ``22nd``, ``113`` -> ``113th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def relation(indicator: Indicator, value: float, other: float) -> str:
+    """``better than`` / ``worse than`` / ``above`` / ``below`` / ``the same as``, compared as
+    rounded for display so the words never contradict the numbers printed beside them."""
+    mine, theirs = round_half_up(value, indicator.decimals), round_half_up(other, indicator.decimals)
+    key = "same" if mine == theirs else ("higher" if mine > theirs else "lower")
+    return str(wording()["relation"][indicator.polarity][key])
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def missing_reason(comp: Comparison) -> str:
+    """Why the authority has no figure, in plain words, from the code its cell holds
+    ("the figure is suppressed to protect confidentiality" for ``c``)."""
+    if comp.value is not None:
+        return ""
+    words = wording()
+    if comp.no_row:
+        return str(words["no_row"])
+    meanings = {str(code).casefold(): text for code, text in words["missing_codes"].items()}
+    return str(meanings.get(" ".join(comp.raw.split()).casefold(), meanings[""]))
+
+
+def not_published(comp: Comparison) -> str:
+    """A table cell for an authority with no figure: "not published (the figure is …)"."""
+    return str(wording()["not_published"].format(reason=missing_reason(comp)))
+
+
+def comparison_sentence(comp: Comparison) -> str:
+    """The value with its comparators: "…: 92.0% in 2022, better than England (49.2%), …"; for
+    a figure not published, what its code means ("…: not published for X in 2022 (the figure is
+    suppressed to protect confidentiality).")."""
+    ind, words = comp.indicator, wording()
+    fill = {"title": ind.title, "period": comp.period.label, "area": comp.area.name}
+    if comp.value is None:
+        return str(words["missing"].format(reason=missing_reason(comp), **fill))
+    parts = [relation(ind, comp.value, other) + " "
+             + words["comparator"][kind].format(name=name, value=format_value(ind, other))
+             for kind, name, other in comp.benchmarks()]
+    fill["value"] = format_value(ind, comp.value)
+    if not parts:
+        return str(words["value_alone"].format(**fill))
+    return str(words["value"].format(comparisons=_join(parts), **fill))
+
+
+def rank_sentence(comp: Comparison) -> str:
+    """"This ranks 12th of 150 local authorities (band A, the best quarter)." ("joint 12th" when
+    another authority has the same value; "the highest" for the top of a neutral measure) or empty."""
+    if comp.rank is None:
+        return ""
+    words = wording()
+    tie = "joint" if comp.tied else "single"
+    if comp.band is None:
+        key = ("first_" + tie if comp.tied else "first") if comp.rank == 1 else tie
+        return str(words["rank_neutral"][key].format(ordinal=ordinal(comp.rank), count=comp.count))
+    return str(words["rank"][tie].format(ordinal=ordinal(comp.rank), count=comp.count, band=comp.band,
+                                         band_text=words["bands"][comp.band]))
+
+
+def trend_sentence(comp: Comparison) -> str:
+    """"It has fallen from 16.3% in 2019 to 9.9% in 2022." over the trend window, or empty."""
+    window, ind = comp.trend.window, comp.indicator
+    if comp.trend.direction is None or len(window) < 2:
+        return ""
+    (p0, v0), (p1, v1) = window[0], window[-1]
+    r0, r1 = round_half_up(v0, ind.decimals), round_half_up(v1, ind.decimals)
+    key = "stable" if comp.trend.direction == "stable" or r0 == r1 else ("rose" if r1 > r0 else "fell")
+    return str(wording()["trend"][key].format(start=format_value(ind, v0), end=format_value(ind, v1),
+                                              start_period=p0.label, end_period=p1.label))
+
+
+def direction_text(comp: Comparison) -> str:
+    """The direction as a word for tables ("improving", …, "too few periods")."""
+    return str(wording()["direction"][comp.trend.direction])
+
+
+def describe(comp: Comparison) -> str:
+    """All three sentences for one indicator, as a paragraph."""
+    return " ".join(s for s in (comparison_sentence(comp), rank_sentence(comp), trend_sentence(comp)) if s)
+
+
+# --- Table cells ------------------------------------------------------------------------------
+
+def exact_value(indicator: Indicator, value: float | None, missing: str) -> str:
+    """A published value exactly as the file gives it (no rounding), with its unit."""
+    if value is None:
+        return missing
+    return plain_number(value) + ("%" if indicator.unit == "percent" else "")
+
+
+def comparator_cells(comp: Comparison, exact: bool = False, missing: str = "-") -> tuple[str, str]:
+    """The England and region cells of a table row. Counts show the average local authority,
+    labelled as such (their published England and region rows are totals); other measures show
+    the published rows, exactly as read when ``exact``, else rounded as a letter writes them."""
+    ind = comp.indicator
+    if comp.averages_stand_in:
+        label = wording()["average_cell"]
+
+        def average(value: float | None) -> str:
+            return missing if value is None else label.format(value=format_value(ind, value))
+
+        return average(comp.england_la_mean), average(comp.region_la_mean if comp.area.region_name else None)
+    if exact:
+        return exact_value(ind, comp.england, missing), exact_value(ind, comp.region, missing)
+    return format_value(ind, comp.england, missing), format_value(ind, comp.region, missing)
+
+
+def rank_cell(comp: Comparison, of: str = "/") -> str:
+    """``12/150``, ``=12/150`` for a shared rank, ``-`` without a rank."""
+    if comp.rank is None:
+        return "-"
+    return f"{'=' if comp.tied else ''}{comp.rank}{of}{comp.count}"
