@@ -18,7 +18,8 @@ from toolkit.inputs.findings import read_findings_file
 SAVER = """
 import sys
 from pathlib import Path
-from toolkit.capture.store import CaptureStore, FindingDraft, open_review
+from toolkit.capture.records import FindingDraft
+from toolkit.capture.store import CaptureStore, open_review
 params, scope, root = open_review(Path(sys.argv[1]))
 store = CaptureStore(root, params, scope, "Colin Marsh")
 tag = sys.argv[2]
