@@ -25,7 +25,8 @@ store = CaptureStore(root, params, scope, "Colin Marsh")
 tag = sys.argv[2]
 i = 0
 while True:
-    r = store.add(FindingDraft("2016-identify", "strength", f"{tag} saved {i} " + "x" * (i % 200), "detail " * (i % 50), ("interview",)))
+    r = store.add(FindingDraft("2016-identify", "strength", f"{tag} saved {i} " + "x" * (i % 200),
+                               "detail " * (i % 50), ("interview",)))
     assert r.ok
     if i % 3 == 0 and r.finding is not None:
         store.set_withdrawn(r.finding.id, True)

@@ -194,7 +194,7 @@ def test_journal_records_every_save(params_file: Path) -> None:
     assert f is not None
     store.set_withdrawn(f.id, True)
     lines = store.journal_path.read_text().splitlines()
-    assert [l.split('"op": ')[1].split('"')[1] for l in lines] == ["add", "withdraw"]
+    assert [line.split('"op": ')[1].split('"')[1] for line in lines] == ["add", "withdraw"]
 
 
 def test_unknown_column_is_refused_not_dropped(params_file: Path) -> None:

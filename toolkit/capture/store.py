@@ -13,6 +13,10 @@ journal (``.journal_<reviewer>.jsonl``), replace the file atomically, release th
 carries the finding as the tab last saw it (its *base*); a three-way merge keeps fields changed
 elsewhere and refuses the save, naming the fields, only when both sides changed the same field
 differently (the tab keeps its text in the form). Withdrawn findings stay in the file.
+
+The rows and the merge are in :mod:`toolkit.capture.records`, the checks a form entry must pass in
+:mod:`toolkit.capture.validate`, the journal and its purge in :mod:`toolkit.capture.journal`, the
+file primitives in :mod:`toolkit.capture.files`. :func:`open_review` opens a review for capture.
 """
 
 from __future__ import annotations

@@ -29,6 +29,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from toolkit.capture.records import (
     CapturedFinding,
     ChecklistEntry,
@@ -70,9 +76,6 @@ class ImportResult:
 
 
 def _validation(ws: object, formula: str, column: int, last_row: int) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
     letter = get_column_letter(column)
     dv.add(f"{letter}2:{letter}{last_row}")
@@ -82,9 +85,6 @@ def _validation(ws: object, formula: str, column: int, last_row: int) -> None:
 def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer: str, out: Path,
                     blank: bool = False) -> Path:
     """Write the reviewer's workbook (blank, or filled from their capture files) to ``out``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     if reviewer not in [m.name for m in params.team]:
         raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team "
                                        f"({', '.join(m.name for m in params.team)})")
@@ -294,8 +294,6 @@ def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[
 
 def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Path) -> ImportResult:
     """Validate the workbook, then merge it into its reviewer's capture files (nothing is written on error)."""
-    import openpyxl
-
     shown = display_path(file, root)
     try:
         wb = openpyxl.load_workbook(regular_file(file, shown), read_only=True, data_only=True)
