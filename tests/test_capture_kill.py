@@ -18,13 +18,15 @@ from toolkit.inputs.findings import read_findings_file
 SAVER = """
 import sys
 from pathlib import Path
-from toolkit.capture.store import CaptureStore, FindingDraft, open_review
+from toolkit.capture.records import FindingDraft
+from toolkit.capture.store import CaptureStore, open_review
 params, scope, root = open_review(Path(sys.argv[1]))
 store = CaptureStore(root, params, scope, "Colin Marsh")
 tag = sys.argv[2]
 i = 0
 while True:
-    r = store.add(FindingDraft("2016-identify", "strength", f"{tag} saved {i} " + "x" * (i % 200), "detail " * (i % 50), ("interview",)))
+    r = store.add(FindingDraft("2016-identify", "strength", f"{tag} saved {i} " + "x" * (i % 200),
+                               "detail " * (i % 50), ("interview",)))
     assert r.ok
     if i % 3 == 0 and r.finding is not None:
         store.set_withdrawn(r.finding.id, True)

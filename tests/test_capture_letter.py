@@ -54,7 +54,8 @@ def test_reading_order_is_listed_files_then_capture_files_in_team_order(tmp_path
     lena = store_for(params_file, "Lena Duarte")
     lena.add(draft("A third reviewer's first finding."))
     review = load_review(params_file)
-    assert [f.statement for f in review.findings.all][-2:] == ["A second reviewer's new finding.", "A third reviewer's first finding."]
+    assert [f.statement for f in review.findings.all][-2:] == ["A second reviewer's new finding.",
+                                                               "A third reviewer's first finding."]
     assert [f.id for f in review.findings.all][:10] == LISTED  # not superseded: read from the listed files
     again = load_review(params_file)
     assert [f.id for f in again.findings.all] == [f.id for f in review.findings.all]
@@ -84,7 +85,8 @@ def test_manifest_hashes_the_capture_files(tmp_path: Path) -> None:
     params_file = _session(tmp_path)
     params, _, root = open_review(params_file)
     names = {p.relative_to(root).as_posix() for p in input_files(params, params_file, root)}
-    assert {"data/mini-review/capture/findings_lena-duarte.csv", "data/mini-review/capture/checklist_ruth-adeyemi.csv"} <= names
+    assert {"data/mini-review/capture/findings_lena-duarte.csv",
+            "data/mini-review/capture/checklist_ruth-adeyemi.csv"} <= names
     manifest = build_manifest(params, params_file, root, {})
     store_for(params_file, "Lena Duarte").add(draft("Added after the draft."))
     assert changed_inputs(manifest, root) == ["data/mini-review/capture/findings_lena-duarte.csv"]

@@ -18,9 +18,10 @@ from test_capture_support import copy_mini, draft, store_for
 
 from toolkit.capture.app import CaptureApp
 from toolkit.capture.files import atomic_write_text, read_rows, rows_to_csv
-from toolkit.capture.store import CaptureStore, capture_folder, open_review
+from toolkit.capture.store import CaptureStore, open_review
 from toolkit.capture.ui import MessageArea, run_guarded
 from toolkit.capture.workbook import export_workbook
+from toolkit.inputs.capture_layout import capture_folder
 from toolkit.inputs.findings import COLUMNS
 from toolkit.inputs.privacy import NOT_SHOWN, REDACTED
 from toolkit.inputs.tables import CELL_LIMIT

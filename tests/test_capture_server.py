@@ -78,7 +78,7 @@ def remote_server(tmp_path: Path) -> Iterator[tuple[int, str, list[str], int]]:
     proc = _start_cli(params_file, "--host", "0.0.0.0", "--port", str(port))
     try:
         lines = _lines_until_stop(proc)
-        token = next(l for l in lines if l.startswith("Access token")).rsplit(" ", 1)[1]
+        token = next(line for line in lines if line.startswith("Access token")).rsplit(" ", 1)[1]
         assert token in lines[0] and lines[0].startswith("Capture app: http://")
         assert wait_until_listening("127.0.0.1", port, timeout=60)
         yield port, token, lines, proc.pid
@@ -106,7 +106,8 @@ def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, 
     assert b"<html" in ok.read(2000).lower()
 
 
-def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(remote_server: tuple[int, str, list[str], int]) -> None:
+def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(
+        remote_server: tuple[int, str, list[str], int]) -> None:
     port, token, lines, cli = remote_server
     voila = children(cli)
     assert voila, "the capture command has started Voilà"

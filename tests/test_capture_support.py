@@ -8,7 +8,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from toolkit.capture.store import CaptureStore, FindingDraft, open_review
+from toolkit.capture.records import FindingDraft
+from toolkit.capture.store import CaptureStore, open_review
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"

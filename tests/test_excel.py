@@ -134,7 +134,8 @@ def test_unchanged_rows_never_undo_changes_made_in_the_app_after_export(tmp_path
     now = {f.id: f for f in store.findings()}  # type: ignore[attr-defined]
     assert (now[one.id].statement, now[one.id].detail) == ("Reworded in the app.", "Detail typed in Excel.")
     assert now[two.id].withdrawn  # not restored: the workbook did not change its withdrawn cell
-    assert (store.checklist()["2016-identify.2"].status, store.checklist()["2016-identify.2"].notes) == ("partly", "revisited")  # type: ignore[attr-defined]
+    prompt = store.checklist()["2016-identify.2"]  # type: ignore[attr-defined]
+    assert (prompt.status, prompt.notes) == ("partly", "revisited")
 
 
 def test_restoring_in_the_workbook_restores(tmp_path: Path) -> None:

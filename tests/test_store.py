@@ -10,7 +10,8 @@ import pytest
 from test_capture_support import copy_mini, draft, store_for
 
 from toolkit.capture.files import atomic_write_text, locked, read_rows
-from toolkit.capture.store import CaptureStore, FindingDraft, new_finding_id, open_review
+from toolkit.capture.records import FindingDraft, new_finding_id
+from toolkit.capture.store import CaptureStore, open_review
 from toolkit.inputs.findings import COLUMNS, read_findings_file
 from toolkit.review import load_review
 
@@ -193,14 +194,14 @@ def test_journal_records_every_save(params_file: Path) -> None:
     assert f is not None
     store.set_withdrawn(f.id, True)
     lines = store.journal_path.read_text().splitlines()
-    assert [l.split('"op": ')[1].split('"')[1] for l in lines] == ["add", "withdraw"]
+    assert [line.split('"op": ')[1].split('"')[1] for line in lines] == ["add", "withdraw"]
 
 
 def test_unknown_column_is_refused_not_dropped(params_file: Path) -> None:
     store = store_for(params_file, "Ruth Adeyemi")
     store.findings_path.parent.mkdir(parents=True)
     store.findings_path.write_text(",".join(COLUMNS) + ",mystery\n")
-    from toolkit.capture.files import StoreError
+    from toolkit.errors import StoreError
 
     with pytest.raises(StoreError):
         store.add(draft())

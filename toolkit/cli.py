@@ -200,8 +200,9 @@ def capture(params: Path, port: int | None, host: str, open_browser: bool) -> No
     from toolkit.capture.server import serve
     from toolkit.capture.store import open_review
 
-    open_review(params)
-    code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s))
+    review = open_review(params)
+    code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s),
+                 review=review)
     sys.exit(code)
 
 
@@ -240,7 +241,8 @@ def capture_import(params: Path, workbook: Path) -> None:
 @reports_errors()
 def capture_purge(params: Path) -> None:
     """Remove from the review's capture journals every entry that looks like a child's personal data."""
-    from toolkit.capture.store import open_review, purge_journals, purge_lines
+    from toolkit.capture.journal import purge_journals, purge_lines
+    from toolkit.capture.store import open_review
 
     p, _, root = open_review(params)
     report = purge_journals(p, root)

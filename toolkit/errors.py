@@ -8,6 +8,7 @@ applies, the row and column (for YAML files the "column" is the field path, such
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +71,22 @@ class ValidationFailed(ToolkitError):
 
 class BuildError(ToolkitError):
     """A report could not be built (for example a notebook cell failed)."""
+
+
+class StoreError(ToolkitError):
+    """A capture file cannot be read or written safely (nothing was changed)."""
+
+
+class Conflict(StoreError):
+    """Both this tab and another changed the same fields differently since this tab loaded them."""
+    def __init__(self, fields: Sequence[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = tuple(fields)
+
+
+class DuplicateEntry(StoreError):
+    """A save would give a capture file a second entry with the same key (an audited plan's case
+    reference); nothing was changed."""
 
 
 def display_path(path: str | Path, root: str | Path | None = None) -> str:

@@ -20,12 +20,12 @@ from toolkit.analysis.indicators import load_catalogue
 from toolkit.capture.audit_tab import audit_tab
 from toolkit.capture.checklist_tab import ChecklistTab
 from toolkit.capture.findings_tab import FindingsTab
-from toolkit.capture.store import CaptureStore
+from toolkit.capture.store import CaptureStore, open_review
 from toolkit.capture.team_tabs import CoverageTab, RefineTab
 from toolkit.capture.ui import STYLE, MessageArea, esc, run_guarded
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.inputs.frameworks import KloeScope, resolve_scope
-from toolkit.inputs.params import ReviewParams, load_params, project_root_for
+from toolkit.inputs.frameworks import KloeScope
+from toolkit.inputs.params import ReviewParams
 
 PARAMS_ENV = "PEER_REVIEW_PARAMS"
 log = logging.getLogger("toolkit.capture")
@@ -117,11 +117,8 @@ def capture_app(params_file: str | Path | None = None, query: str | None = None)
     if not path:
         return _failure([f"No review given: start the app with 'peer-review capture params/<review>.yaml' "
                          f"(it sets {PARAMS_ENV})."])
-    p = Path(path)
-    try:
-        params = load_params(p)
-        root = project_root_for(p)
-        scope = resolve_scope(params, root, display_path(p))
+    try:  # the kernel's one reading of the parameters: the tabs share them
+        params, scope, root = open_review(path)
     except ValidationFailed as exc:
         return _failure([str(e) for e in exc.errors])
     except InputError as exc:

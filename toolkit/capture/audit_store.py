@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
-from toolkit.capture.store import CaptureStore, Conflict, FormMessage, capture_folder, merge_three_way, reviewer_slug
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.capture.records import FormMessage, merge_three_way
+from toolkit.capture.store import CaptureStore
+from toolkit.errors import Conflict, DuplicateEntry, InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.audit import (
     MET,
@@ -43,6 +44,7 @@ from toolkit.inputs.audit import (
     parse_year_group,
     read_audit,
 )
+from toolkit.inputs.capture_layout import capture_folder, reviewer_slug
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.tables import CELL_LIMIT
 
@@ -235,8 +237,9 @@ def _criteria_messages(entry: PlanEntry, framework: AuditFramework,
                 continue
             if c.id in derived:
                 if text and parse_value(text) not in (NA, derived[c.id]):
+                    limit = framework.grading.timeliness_weeks
                     msgs.append(FormMessage(c.id, f"says {q(text)} but the weeks to issue make it "
-                                            f"{q(derived[c.id])} (limit {framework.grading.timeliness_weeks:g} weeks)."))
+                                            f"{q(derived[c.id])} (limit {limit:g} weeks)."))
                 continue
             if not text:
                 missing.append(c.id)
@@ -273,10 +276,6 @@ def check_row(row: Mapping[str, str], framework: AuditFramework, columns: Sequen
         except ValidationFailed as exc:
             return None, [FormMessage(e.column or "", e.message) for e in exc.errors]
     return data.records[0], []
-
-
-class _Duplicate(Exception):
-    pass
 
 
 class AuditStore:
@@ -327,7 +326,7 @@ class AuditStore:
             if base is not None and at is None:
                 raise KeyError(base.key)
             if any(k == entry.key and i != at for i, k in enumerate(keys)):
-                raise _Duplicate(entry.key)
+                raise DuplicateEntry(entry.key)
             if at is None or old is None:
                 rows.append(mine)
                 return mine
@@ -337,7 +336,7 @@ class AuditStore:
 
         try:
             row = self.store.transaction(self.path, self.columns, "audit", change)
-        except _Duplicate:
+        except DuplicateEntry:
             return AuditSaveResult(False, (FormMessage("case_ref", (
                 "you have already audited a plan with this case reference: open it from your list "
                 "of saved plans to change it.")),))

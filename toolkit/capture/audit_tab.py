@@ -208,7 +208,8 @@ class AuditTab:
                     row.set(derived[cid], forced=True, hint=f"Derived from weeks to issue (limit "
                             f"{self.fw.grading.timeliness_weeks:g} weeks).")
                 else:
-                    hint = f"Applies {open_rules[cid]}: give the year group, or choose n/a." if cid in open_rules else ""
+                    hint = (f"Applies {open_rules[cid]}: give the year group, or choose n/a."
+                            if cid in open_rules else "")
                     row.set(row.chosen, hint=hint)
         finally:
             self._loading = False
@@ -226,7 +227,8 @@ class AuditTab:
         self._loading = True
         try:
             self.listing.options = [(self._label(p, graded.get(p.key)), p.key) for p in plans]
-            self.listing.value = self.editing.key if self.editing and self.editing.key in {p.key for p in plans} else None
+            keys = {p.key for p in plans}
+            self.listing.value = self.editing.key if self.editing and self.editing.key in keys else None
         finally:
             self._loading = False
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit.capture.store import STATUSES, CaptureStore, ChecklistEntry
+from toolkit.capture.records import ChecklistEntry
+from toolkit.capture.store import CaptureStore
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.inputs.capture_layout import ChecklistStatus
 from toolkit.inputs.params import Prompt
 
-STATUS_LABELS = {"covered": "Covered", "partly": "Partly", "not yet": "Not yet"}
+STATUS_LABELS: dict[str, str] = {ChecklistStatus.COVERED: "Covered", ChecklistStatus.PARTLY: "Partly",
+                 ChecklistStatus.NOT_YET: "Not yet"}
 NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt", "reviewer": "Reviewer"}
 
 
@@ -18,8 +21,8 @@ class PromptRow:
         self.store, self.kloe_id, self.prompt = store, kloe_id, prompt
         self.base = entry
         self.messages = MessageArea()
-        self.status = widgets.ToggleButtons(options=[(STATUS_LABELS[s], s) for s in STATUSES],
-                                            value=entry.status if entry else "not yet",
+        self.status = widgets.ToggleButtons(options=[(STATUS_LABELS[s], s.value) for s in ChecklistStatus],
+                                            value=entry.status if entry else ChecklistStatus.NOT_YET.value,
                                             style={"button_width": "6rem"})
         self.notes = widgets.Text(value=entry.notes if entry else "", placeholder="evidence notes",
                                   continuous_update=False, layout=widgets.Layout(width="24rem"))
@@ -38,7 +41,7 @@ class PromptRow:
         self._loading = True
         try:
             self.base = entry
-            self.status.value = entry.status if entry else "not yet"
+            self.status.value = entry.status if entry else ChecklistStatus.NOT_YET.value
             self.notes.value = entry.notes if entry else ""
         finally:
             self._loading = False
@@ -48,7 +51,8 @@ class PromptRow:
             run_guarded(self.messages, self._save)
 
     def _save(self) -> None:
-        result = self.store.set_prompt(self.prompt.id, self.status.value or "not yet", self.notes.value, base=self.base)
+        status = self.status.value or ChecklistStatus.NOT_YET.value
+        result = self.store.set_prompt(self.prompt.id, status, self.notes.value, base=self.base)
         if not result.ok:
             self.messages.form_messages(result.messages, NOTE_LABELS)  # the notes stay in the box
             return

@@ -20,13 +20,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import StoreError
 
 TMP_MARK = ".tmp-"
-
-
-class StoreError(ToolkitError):
-    """A capture file cannot be read or written safely (nothing was changed)."""
 
 
 def fsync_dir(folder: Path) -> None:
@@ -107,7 +103,7 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         if not any(c.strip() for c in cells):
             continue
         row = {c: "" for c in columns}
-        for h, value in zip(header, cells):
+        for h, value in zip(header, cells, strict=False):
             if h:
                 row[h] = value
         rows.append(row)

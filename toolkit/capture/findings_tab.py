@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from toolkit.capture.store import CapturedFinding, CaptureStore, FindingDraft, screen_args
+from toolkit.capture.records import CapturedFinding, FindingDraft
+from toolkit.capture.store import CaptureStore
 from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.capture.validate import screen_args
 from toolkit.inputs import privacy
 from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
 

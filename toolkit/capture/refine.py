@@ -27,9 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.capture.files import StoreError
-from toolkit.capture.store import CapturedFinding, CaptureStore, FormMessage, SaveResult, findings_path, screen_args
+from toolkit.capture.records import CapturedFinding, FormMessage, SaveResult
+from toolkit.capture.store import CaptureStore
+from toolkit.capture.validate import screen_args
+from toolkit.errors import StoreError
 from toolkit.inputs import privacy
+from toolkit.inputs.capture_layout import findings_path
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
 

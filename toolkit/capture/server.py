@@ -12,6 +12,7 @@ tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=Fals
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
@@ -25,8 +26,9 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import quote
 
+from toolkit.build.kernels import ensure_kernel
 from toolkit.capture.app import PARAMS_ENV
-from toolkit.capture.store import CaptureStore, open_review
+from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -102,8 +104,6 @@ def lan_addresses() -> list[str]:
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
                 token: str | None = None, env: dict[str, str] | None = None) -> ServerPlan:
     """The Voilà command line and environment for a review's capture app."""
-    import os
-
     notebook = capture_notebook()
     if not notebook.is_file():
         raise ToolkitError(f"the capture notebook is missing ({notebook})")
@@ -150,7 +150,7 @@ def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
 
 
 def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = False,
-          echo: Callable[[str], None] = lambda s: None) -> int:
+          echo: Callable[[str], None] = lambda s: None, review: OpenReview | None = None) -> int:
     """Run the capture app until interrupted; returns Voilà's exit code.
 
     ``echo`` receives the lines to show the user (the URL, the machine's network addresses when it
@@ -158,12 +158,13 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
     to Voilà as SIGTERM, which it handles by shutting its kernels down (a SIGINT could be ignored:
     a process started in the background inherits SIGINT ignored). The handlers are in place before
     Voilà starts, so a signal arriving meanwhile still stops it.
+
+    ``review`` is the review as :func:`toolkit.capture.store.open_review` already opened it (the
+    command line checks it before serving), so this process reads the parameters once; without it,
+    the parameters are opened here. The app's kernel, a separate process, opens them itself.
     """
-    from toolkit.build.kernels import ensure_kernel
-
-
     plan = plan_server(params_path, port, host)
-    params, scope, root = open_review(params_path)
+    params, scope, root = review if review is not None else open_review(params_path)
     for member in params.team:  # every reviewer's files exist, seeded from the listed files
         CaptureStore(root, params, scope, member.name).ensure_files()
     ensure_kernel()

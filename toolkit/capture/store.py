@@ -13,262 +13,42 @@ journal (``.journal_<reviewer>.jsonl``), replace the file atomically, release th
 carries the finding as the tab last saw it (its *base*); a three-way merge keeps fields changed
 elsewhere and refuses the save, naming the fields, only when both sides changed the same field
 differently (the tab keeps its text in the form). Withdrawn findings stay in the file.
+
+The rows and the merge are in :mod:`toolkit.capture.records`, the checks a form entry must pass in
+:mod:`toolkit.capture.validate`, the journal and its purge in :mod:`toolkit.capture.journal`, the
+file primitives in :mod:`toolkit.capture.files`. :func:`open_review` opens a review for capture.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.analysis.coverage import RANK, read_checklist_file
-from toolkit.capture.files import StoreError, atomic_write_text, locked, read_rows, rows_to_csv
-from toolkit.errors import InputError, display_path
-from toolkit.inputs import privacy
-from toolkit.inputs.capture_layout import (
-    CHECKLIST_COLUMNS,
-    STATUSES,
-    capture_folder,
-    checklist_path,
-    findings_path,
-    reviewer_slug,
+from toolkit.capture.files import atomic_write_text, locked, read_rows, rows_to_csv
+from toolkit.capture.journal import append_journal, journal_path
+from toolkit.capture.records import (
+    CONTENT_FIELDS,
+    CapturedFinding,
+    ChecklistEntry,
+    FindingDraft,
+    FormMessage,
+    SaveResult,
+    flag_text,
+    merge_three_way,
+    new_finding_id,
+    normalise_kind,
+    order_text,
 )
-from toolkit.inputs.findings import COLUMNS, EVIDENCE_KINDS, KIND_ALIASES, Kind, read_findings_file
+from toolkit.capture.validate import passes_screen, screen_args, validate_draft, validate_prompt
+from toolkit.errors import Conflict, StoreError, display_path
+from toolkit.inputs import privacy
+from toolkit.inputs.capture_layout import CHECKLIST_COLUMNS, capture_folder, checklist_path, findings_path
+from toolkit.inputs.findings import COLUMNS, read_findings_file
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.params import ReviewParams, load_params, project_root_for
-from toolkit.inputs.tables import CELL_LIMIT, parse_bool
-
-CONTENT_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator")
-#: The free-text fields the personal-data screen reads before anything is saved.
-FINDING_TEXT_FIELDS = ("statement", "detail")
-CHECKLIST_TEXT_FIELDS = ("notes",)
-
-
-def new_finding_id(reviewer: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """``<initials>-<8 random hex digits>`` from ``os.urandom``: unique across tabs and kernels."""
-    initials = "".join(p[0] for p in re.findall(r"[A-Za-z]+", reviewer)).lower() or "r"
-    while True:
-        fid = f"{initials}-{os.urandom(4).hex()}"
-        if fid not in taken:
-            return fid
-
-
-def _flag(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def _order_text(order: float | None) -> str:
-    if order is None:
-        return ""
-    return str(int(order)) if float(order).is_integer() else repr(float(order))
-
-
-@dataclass(frozen=True)
-class FormMessage:
-    """A message for the form: ``field`` names the input it is about ("" for the whole form)."""
-    field: str
-    text: str
-
-
-@dataclass(frozen=True)
-class FindingDraft:
-    """What a reviewer typed in the finding form."""
-    kloe: str
-    kind: str
-    statement: str
-    detail: str = ""
-    evidence: tuple[str, ...] = ()
-    headline: bool = False
-    indicator: str = ""
-
-
-@dataclass(frozen=True)
-class CapturedFinding:
-    """One finding as stored in a reviewer's capture file."""
-    id: str
-    kloe: str
-    kind: str
-    statement: str
-    reviewer: str
-    detail: str = ""
-    evidence: tuple[str, ...] = ()
-    headline: bool = False
-    include: bool = True
-    order: float | None = None
-    indicator: str = ""
-    withdrawn: bool = False
-
-    def to_row(self) -> dict[str, str]:
-        return {
-            "id": self.id, "kloe": self.kloe, "kind": self.kind, "headline": _flag(self.headline),
-            "statement": self.statement, "detail": self.detail, "evidence": ";".join(self.evidence),
-            "reviewer": self.reviewer, "include": _flag(self.include), "order": _order_text(self.order),
-            "indicator": self.indicator, "withdrawn": _flag(self.withdrawn),
-        }
-
-    @classmethod
-    def from_row(cls, row: dict[str, str]) -> CapturedFinding:
-        order: float | None
-        try:
-            order = float(row.get("order", "")) if row.get("order", "").strip() else None
-        except ValueError:
-            order = None
-        return cls(
-            id=row.get("id", ""), kloe=row.get("kloe", ""), kind=row.get("kind", ""),
-            statement=row.get("statement", ""), reviewer=row.get("reviewer", ""),
-            detail=row.get("detail", ""),
-            evidence=tuple(e.strip() for e in re.split(r"[;,]", row.get("evidence", "")) if e.strip()),
-            headline=bool(parse_bool(row.get("headline", ""), False)),
-            include=parse_bool(row.get("include", ""), True) is not False,
-            order=order, indicator=row.get("indicator", ""),
-            withdrawn=bool(parse_bool(row.get("withdrawn", ""), False)),
-        )
-
-    @property
-    def version(self) -> str:
-        """A short hash of the stored values: changes whenever anything in the row changes."""
-        text = json.dumps(self.to_row(), sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-
-    def draft(self) -> FindingDraft:
-        return FindingDraft(self.kloe, self.kind, self.statement, self.detail, self.evidence,
-                            self.headline, self.indicator)
-
-
-@dataclass(frozen=True)
-class ChecklistEntry:
-    prompt_id: str
-    kloe: str
-    status: str = "not yet"
-    notes: str = ""
-    reviewer: str = ""
-
-    def to_row(self) -> dict[str, str]:
-        return {"prompt_id": self.prompt_id, "kloe": self.kloe, "status": self.status,
-                "notes": self.notes, "reviewer": self.reviewer}
-
-    @classmethod
-    def from_row(cls, row: dict[str, str]) -> ChecklistEntry:
-        status = " ".join(row.get("status", "").lower().split()) or "not yet"
-        return cls(row.get("prompt_id", ""), row.get("kloe", ""), status, row.get("notes", ""),
-                   row.get("reviewer", ""))
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """The outcome of a save: ``ok`` with what is now stored, or messages for the form."""
-    ok: bool
-    messages: tuple[FormMessage, ...] = ()
-    finding: CapturedFinding | None = None
-    entry: ChecklistEntry | None = None
-    conflict: bool = False
-
-
-class Conflict(Exception):
-    """Both this tab and another changed the same fields differently since this tab loaded them."""
-    def __init__(self, fields: Sequence[str]) -> None:
-        super().__init__(", ".join(fields))
-        self.fields = tuple(fields)
-
-
-def merge_three_way(base: dict[str, str], mine: dict[str, str], current: dict[str, str],
-                    fields: Sequence[str]) -> dict[str, str]:
-    """Apply the fields this tab changed (mine vs base) to what is stored now (current)."""
-    out = dict(current)
-    clashes = []
-    for f in fields:
-        if mine.get(f, "") == base.get(f, ""):
-            continue
-        if current.get(f, "") in (base.get(f, ""), mine.get(f, "")):
-            out[f] = mine.get(f, "")
-        else:
-            clashes.append(f)
-    if clashes:
-        raise Conflict(clashes)
-    return out
-
-
-def normalise_kind(text: str) -> str | None:
-    kind = KIND_ALIASES.get(" ".join(text.lower().split()))
-    return kind.value if kind is not None else None
-
-
-def screen_args(params: ReviewParams) -> tuple[list[str], int]:
-    """The allow list and reference year of the personal-data screen, as validation uses them."""
-    return params.allowed_phrases(), params.visit.dates[0].year
-
-
-def text_messages(values: dict[str, str], params: ReviewParams, holder: str) -> list[FormMessage]:
-    """Messages for free text that is too long or looks like a child's personal data.
-
-    ``values`` maps a field name to its text; ``holder`` says what must not hold the data ("a
-    finding", "checklist notes"). A message names the kind of data found, never the data itself.
-    """
-    allow, year = screen_args(params)
-    msgs: list[FormMessage] = []
-    for name, text in values.items():
-        if len(text) > CELL_LIMIT:
-            msgs.append(FormMessage(name, (
-                f"This text is {len(text):,} characters long; it may be at most {CELL_LIMIT:,} "
-                "characters. Shorten it.")))
-            continue
-        hits = privacy.screen_text(text, allow, year)
-        if hits:
-            hint = privacy.NAME_HINT if any(h.kind == "name" for h in hits) else ""
-            kinds = privacy.describe_hits(hits)
-            msgs.append(FormMessage(name, (
-                f"This looks like {kinds}, which {holder} must not hold: refer to a child by "
-                f"their case reference only.{hint}")))
-    return msgs
-
-
-def passes_screen(values: dict[str, str], params: ReviewParams) -> bool:
-    """True when none of ``values`` looks like a child's personal data."""
-    allow, year = screen_args(params)
-    return not any(privacy.screen_text(v or "", allow, year) for v in values.values())
-
-
-def validate_draft(draft: FindingDraft, params: ReviewParams, scope: KloeScope, reviewer: str,
-                   indicators: set[str] | None = None) -> list[FormMessage]:
-    """Everything wrong with a form entry, as messages for the form (empty when it can be saved).
-
-    The statement and detail are screened for a child's personal data (names, dates of birth, NHS
-    numbers, UPNs) exactly as validation screens the findings files, and held to
-    :data:`toolkit.inputs.tables.CELL_LIMIT` characters; values are quoted only through
-    :func:`toolkit.inputs.privacy.quote`.
-    """
-    msgs: list[FormMessage] = []
-    allow, year = screen_args(params)
-    team = [m.name for m in params.team]
-    if reviewer not in team:
-        msgs.append(FormMessage("reviewer", f"{privacy.quote(reviewer, allow, year)} is not in the review team "
-                                f"({', '.join(team)})."))
-    kind = normalise_kind(draft.kind)
-    if kind is None:
-        msgs.append(FormMessage("kind", "Choose strength, area for consideration or urgent action."))
-    if not draft.statement.strip():
-        msgs.append(FormMessage("statement", "Write the lead statement: it cannot be empty."))
-    msgs += text_messages({"statement": draft.statement, "detail": draft.detail,
-                           "indicator": draft.indicator}, params, "a finding")
-    kloe = draft.kloe.strip()
-    if not kloe and not draft.headline and kind != Kind.URGENT.value:
-        msgs.append(FormMessage("kloe", "Choose the KLOE this finding belongs to (only headlines and urgent actions may have none)."))
-    elif kloe and kloe not in scope:
-        msgs.append(FormMessage("kloe", f"{privacy.quote(kloe, allow, year)} is not a KLOE of this review ({', '.join(scope.ids())})."))
-    if not draft.evidence:
-        msgs.append(FormMessage("evidence", "Give at least one kind of evidence the finding rests on (documents, interview, ...)."))
-    for e in draft.evidence:
-        if e not in EVIDENCE_KINDS:
-            msgs.append(FormMessage("evidence", f"{privacy.quote(e, allow, year)} is not an evidence kind ({', '.join(EVIDENCE_KINDS)})."))
-    ind = draft.indicator.strip()
-    if ind and indicators is not None and ind not in indicators:
-        msgs.append(FormMessage("indicator", f"{privacy.quote(ind, allow, year)} is not an indicator in the catalogue."))
-    return msgs
 
 
 @dataclass
@@ -295,7 +75,7 @@ class CaptureStore:
 
     @property
     def journal_path(self) -> Path:
-        return self.folder / f".journal_{reviewer_slug(self.reviewer)}.jsonl"
+        return journal_path(self.root, self.params.review_id, self.reviewer)
 
     def ensure_files(self) -> None:
         """Create the reviewer's files if they do not exist yet, seeded from the listed files.
@@ -363,21 +143,8 @@ class CaptureStore:
         return next((f for f in self.findings() if f.id == finding_id), None)
 
     def _journal(self, op: str, row: dict[str, str]) -> None:
-        """Append one save to the journal (under the journal's own lock, so a purge never loses it).
-
-        New text has passed the screen before it gets here; a value that still fails it (a row
-        saved before the screen existed, carried along by a withdrawal or the team's refinement)
-        is journalled as :data:`toolkit.inputs.privacy.REDACTED`, never as it is.
-        """
-        allow, year = screen_args(self.params)
-        safe = {k: (privacy.REDACTED if isinstance(v, str) and privacy.screen_text(v, allow, year) else v)
-                for k, v in row.items()}
-        record = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-                  "session": self.session, "op": op, "row": safe}
-        with locked(self.journal_path), open(self.journal_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        """Append one save to the reviewer's journal (:func:`toolkit.capture.journal.append_journal`)."""
+        append_journal(self.journal_path, self.session, op, row, *screen_args(self.params))
 
     def transaction(self, path: Path, columns: Sequence[str], op: str,
                      change: Callable[[list[dict[str, str]]], dict[str, str]]) -> dict[str, str]:
@@ -391,7 +158,7 @@ class CaptureStore:
 
     def _content(self, draft: FindingDraft) -> dict[str, str]:
         return {"kloe": draft.kloe.strip(), "kind": normalise_kind(draft.kind) or draft.kind,
-                "headline": _flag(draft.headline), "statement": draft.statement.strip(),
+                "headline": flag_text(draft.headline), "statement": draft.statement.strip(),
                 "detail": draft.detail.strip(), "evidence": ";".join(draft.evidence),
                 "indicator": draft.indicator.strip()}
 
@@ -456,7 +223,7 @@ class CaptureStore:
     def set_withdrawn(self, finding_id: str, withdrawn: bool) -> SaveResult:
         """Withdraw a finding (it stays in the file, out of the letter) or restore it."""
         return self._update(finding_id, "withdraw" if withdrawn else "restore",
-                            lambda cur: {**cur, "withdrawn": _flag(withdrawn)})
+                            lambda cur: {**cur, "withdrawn": flag_text(withdrawn)})
 
     def set_flags(self, finding_id: str, *, headline: bool | None = None, include: bool | None = None,
                   order: float | None | str = "keep", evidence: Sequence[str] | None = None) -> SaveResult:
@@ -464,11 +231,11 @@ class CaptureStore:
         def apply(cur: dict[str, str]) -> dict[str, str]:
             out = dict(cur)
             if headline is not None:
-                out["headline"] = _flag(headline)
+                out["headline"] = flag_text(headline)
             if include is not None:
-                out["include"] = _flag(include)
+                out["include"] = flag_text(include)
             if order != "keep":
-                out["order"] = _order_text(order if isinstance(order, (int, float)) else None)
+                out["order"] = order_text(order if isinstance(order, (int, float)) else None)
             if evidence is not None:
                 out["evidence"] = ";".join(evidence)
             return out
@@ -526,16 +293,7 @@ class CaptureStore:
         """Save a prompt's status and notes; ``base`` is the entry as this tab loaded it."""
         kloe = self._prompt_kloe(prompt_id)
         status = " ".join(status.lower().split())
-        allow, year = screen_args(self.params)
-        msgs = []
-        if kloe is None:
-            msgs.append(FormMessage("prompt", f"{privacy.quote(prompt_id, allow, year)} is not a prompt of a KLOE "
-                                    "in this review."))
-        if status not in STATUSES:
-            msgs.append(FormMessage("status", f"Choose {', '.join(STATUSES)}."))
-        if self.reviewer not in [m.name for m in self.params.team]:
-            msgs.append(FormMessage("reviewer", f"{privacy.quote(self.reviewer, allow, year)} is not in the review team."))
-        msgs += text_messages({"notes": notes.strip()}, self.params, "checklist notes")
+        msgs = validate_prompt(prompt_id, kloe, status, notes.strip(), self.params, self.reviewer)
         if msgs or kloe is None:
             return SaveResult(False, tuple(msgs))
         start = base or ChecklistEntry(prompt_id, kloe, reviewer=self.reviewer)
@@ -559,127 +317,16 @@ class CaptureStore:
         return SaveResult(True, entry=ChecklistEntry.from_row(row))
 
 
-JOURNAL_GLOB = ".journal_*.jsonl"
-#: The capture files whose current rows :func:`purge_journals` checks, and the text columns it reads.
-CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv")
-CURRENT_TEXT = ("statement", "detail", "notes")
+#: A review as capture opens it: its parameters, KLOE scope and project root.
+OpenReview = tuple[ReviewParams, KloeScope, Path]
 
 
-@dataclass(frozen=True)
-class JournalPurge:
-    """What :func:`purge_journals` did to one journal: counts only, never the text."""
-    path: Path
-    kept: int
-    removed: int
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    """The journals rewritten, and the current rows that still look like personal data."""
-    folder: Path
-    journals: tuple[JournalPurge, ...]
-    still_current: tuple[InputError, ...]
-
-    @property
-    def removed(self) -> int:
-        return sum(j.removed for j in self.journals)
-
-
-def _entry_passes(line: str, allow: Sequence[str], year: int) -> bool:
-    """A journal line passes when no text in its row (or, if it cannot be read, in the line) fails
-    the screen."""
-    try:
-        record = json.loads(line)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        return not privacy.screen_text(line, allow, year)
-    row = record.get("row")
-    values = list(row.values()) if isinstance(row, dict) else [row]
-    return not any(isinstance(v, str) and privacy.screen_text(v, allow, year) for v in values)
-
-
-def purge_journal(path: Path, allow: Sequence[str], year: int) -> JournalPurge:
-    """Rewrite one journal atomically, keeping only the entries whose text passes the screen.
-
-    The journal is history only (nothing merges from it), so dropping entries changes no finding,
-    prompt or plan. Its lock is held throughout, so an entry appended meanwhile is never lost.
-    """
-    with locked(path):
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return JournalPurge(path, 0, 0)
-        lines = [line for line in text.splitlines() if line.strip()]
-        kept = [line for line in lines if _entry_passes(line, allow, year)]
-        if len(kept) != len(lines):
-            atomic_write_text(path, "".join(line + "\n" for line in kept))
-    return JournalPurge(path, len(kept), len(lines) - len(kept))
-
-
-def _current_problems(folder: Path, root: Path, allow: Sequence[str], year: int) -> list[InputError]:
-    """Rows of the capture files, as they are now, whose free text still fails the screen."""
-    import csv
-    import io
-
-    problems: list[InputError] = []
-    paths = sorted({p for pattern in CURRENT_FILES for p in folder.glob(pattern)})
-    for path in paths:
-        try:
-            with locked(path):
-                text = path.read_text(encoding="utf-8-sig")
-            rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        except (OSError, UnicodeDecodeError, csv.Error):
-            problems.append(InputError(display_path(path, root), "cannot be read, so it was not checked"))
-            continue
-        for n, row in enumerate(rows, start=2):
-            for column in CURRENT_TEXT:
-                hits = privacy.screen_text(row.get(column) or "", allow, year)
-                if hits:
-                    problems.append(InputError(display_path(path, root), (
-                        f"still looks like {privacy.describe_hits(hits)}: change it in the capture app "
-                        "(or the Excel round trip), then run capture-purge again"), row=n, column=column))
-    return problems
-
-
-def purge_journals(params: ReviewParams, root: Path) -> PurgeReport:
-    """Remove from every journal of the review's capture folder each entry whose text fails the
-    personal-data screen (with the review's allow list and reference year, as validation does).
-
-    The capture files themselves are left exactly as they are; the report lists, by file, row and
-    column, the current rows that still fail the screen (to be changed first, then purged again).
-    """
-    root = Path(root)
-    folder = capture_folder(root, params.review_id)
-    allow, year = screen_args(params)
-    if not folder.is_dir():
-        return PurgeReport(folder, (), ())
-    journals = tuple(purge_journal(p, allow, year) for p in sorted(folder.glob(JOURNAL_GLOB)))
-    return PurgeReport(folder, journals, tuple(_current_problems(folder, root, allow, year)))
-
-
-def purge_lines(report: PurgeReport, root: Path) -> list[str]:
-    """What ``peer-review capture-purge`` prints: counts per journal, never any text."""
-    folder = display_path(report.folder, root)
-    if not report.journals:
-        return [f"{folder}: no capture journals, nothing to purge"]
-    lines = [f"{display_path(j.path, root)}: {j.removed} of {j.kept + j.removed} entries removed"
-             for j in report.journals]
-    lines.append(f"{report.removed} journal entries removed in all; the findings, checklist and audit "
-                 "files were not changed")
-    if report.still_current:
-        lines.append(f"{len(report.still_current)} saved entries still look like personal data "
-                     "(listed below): change them, then run capture-purge again")
-    return lines
-
-
-def open_review(params_path: str | Path) -> tuple[ReviewParams, KloeScope, Path]:
+def open_review(params_path: str | Path) -> OpenReview:
     """A review's parameters, KLOE scope and project root (raises ``ValidationFailed``).
 
     Only the parameters and frameworks are checked, not the inputs they name: capture must work
     before any findings file exists.
     """
-
     path = Path(params_path)
     params = load_params(path)
     root = project_root_for(path)

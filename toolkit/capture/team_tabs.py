@@ -8,9 +8,10 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from toolkit.analysis.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
+from toolkit.capture.records import CapturedFinding, SaveResult
 from toolkit.capture.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
-from toolkit.capture.store import CapturedFinding, SaveResult
 from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
+from toolkit.inputs.capture_layout import ChecklistStatus
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
@@ -61,7 +62,7 @@ def coverage_details_html(report: CoverageReport, scope: KloeScope, findings: Se
     by_id = {f.id: f for f in findings}
     parts = []
     for k in report.kloes:
-        todo = [(pid, status) for pid, status in k.prompt_status if status != "covered"]
+        todo = [(pid, status) for pid, status in k.prompt_status if status != ChecklistStatus.COVERED]
         thin = [by_id[i] for i in k.single_evidence_ids if i in by_id]
         if not todo and not thin:
             continue
@@ -136,8 +137,9 @@ class RefineTab:
     def _suggestion(self, a: CapturedFinding, b: CapturedFinding, score: float) -> widgets.Widget:
         text = widgets.HTML(f"<p>{esc(a.reviewer)}: <q>{esc(a.statement)}</q><br>{esc(b.reviewer)}: "
                             f"<q>{esc(b.statement)}</q> (similarity {score:.2f})</p>")
-        keep_a = widgets.Button(description=f"Keep {a.reviewer.split()[0]}'s", tooltip="exclude the other, pool evidence")
-        keep_b = widgets.Button(description=f"Keep {b.reviewer.split()[0]}'s", tooltip="exclude the other, pool evidence")
+        tip = "exclude the other, pool evidence"
+        keep_a = widgets.Button(description=f"Keep {a.reviewer.split()[0]}'s", tooltip=tip)
+        keep_b = widgets.Button(description=f"Keep {b.reviewer.split()[0]}'s", tooltip=tip)
         keep_a.on_click(lambda _: self._act(lambda: self.refiner.merge(a.id, [b.id])))
         keep_b.on_click(lambda _: self._act(lambda: self.refiner.merge(b.id, [a.id])))
         return widgets.VBox([text, widgets.HBox([keep_a, keep_b])])

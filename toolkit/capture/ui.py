@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from toolkit.capture.files import StoreError
-from toolkit.capture.store import FormMessage
+from toolkit.capture.records import FormMessage
 from toolkit.errors import ToolkitError
 from toolkit.inputs import privacy
 
@@ -88,7 +87,7 @@ def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
         def inner(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
-            except (StoreError, ToolkitError) as exc:
+            except ToolkitError as exc:  # a StoreError too
                 line = privacy.redact(str(exc))  # messages quote through privacy.quote; this is the last net
                 log.warning("capture: %s", line)
                 messages().error([f"Not saved: {line}"])

@@ -29,23 +29,25 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.capture.store import (
-    CHECKLIST_COLUMNS,
-    STATUSES,
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from toolkit.capture.records import (
     CapturedFinding,
-    CaptureStore,
     ChecklistEntry,
-    Conflict,
     FindingDraft,
     merge_three_way,
     new_finding_id,
     normalise_kind,
-    screen_args,
-    text_messages,
-    validate_draft,
 )
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.capture.store import CaptureStore
+from toolkit.capture.validate import screen_args, text_messages, validate_draft
+from toolkit.errors import Conflict, InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
+from toolkit.inputs.capture_layout import CHECKLIST_COLUMNS, STATUSES, ChecklistStatus
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.inputs.frameworks import KloeScope
@@ -74,9 +76,6 @@ class ImportResult:
 
 
 def _validation(ws: object, formula: str, column: int, last_row: int) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
     letter = get_column_letter(column)
     dv.add(f"{letter}2:{letter}{last_row}")
@@ -86,11 +85,9 @@ def _validation(ws: object, formula: str, column: int, last_row: int) -> None:
 def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer: str, out: Path,
                     blank: bool = False) -> Path:
     """Write the reviewer's workbook (blank, or filled from their capture files) to ``out``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     if reviewer not in [m.name for m in params.team]:
-        raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team ({', '.join(m.name for m in params.team)})")
+        raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team "
+                                       f"({', '.join(m.name for m in params.team)})")
     store = CaptureStore(root, params, scope, reviewer)
     if not blank:
         store.ensure_files()  # a reviewer's first export carries their findings from the listed files
@@ -112,7 +109,7 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     for k in scope.kloes:
         for p in k.prompts:
             e = done.get(p.id)
-            status, notes = (e.status, e.notes) if e else ("not yet", "")
+            status, notes = (e.status, e.notes) if e else (ChecklistStatus.NOT_YET.value, "")
             # the hidden version of a filled workbook is the entry as exported: the import's merge base
             cl.append([p.id, k.id, status, notes, reviewer, p.text, "" if blank else json.dumps([status, notes])])
     lists = wb.create_sheet(LISTS_SHEET)
@@ -177,7 +174,7 @@ def _sheet_rows(wb: object, name: str, shown: str, columns: tuple[str, ...],
         return []
     out = []
     for n, cells in enumerate(rows[1:], start=2):
-        values = {h: _text(v) for h, v in zip(header, cells) if h}
+        values = {h: _text(v) for h, v in zip(header, cells, strict=False) if h}
         out.append((n, values))
     return out
 
@@ -189,7 +186,7 @@ def _default_reviewer(wb: object) -> str:
     rows = list(ws.iter_rows(min_row=1, max_row=2, values_only=True))
     if len(rows) < 2:
         return ""
-    for name, value in zip(rows[0], rows[1]):
+    for name, value in zip(rows[0], rows[1], strict=False):
         if name == "reviewer":
             return _text(value)
     return ""
@@ -274,9 +271,10 @@ def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[
         base = exported.get(version)
         if base is None or base["id"] != f.id:
             if f.id in current:
-                errors.append(InputError(where, f"finding {privacy.quote(f.id, allow, year)} has no export version in this workbook, so "
-                                         "changes made in the app since cannot be told apart: export a fresh "
-                                         "workbook and make the change there", row=n, column=VERSION))
+                errors.append(InputError(where, f"finding {privacy.quote(f.id, allow, year)} has no export "
+                                         "version in this workbook, so changes made in the app since cannot be "
+                                         "told apart: export a fresh workbook and make the change there",
+                                         row=n, column=VERSION))
                 continue
             out.append(_Planned(n, f, None))
             continue
@@ -296,8 +294,6 @@ def _plan_findings(rows: list[tuple[int, CapturedFinding, str]], exported: dict[
 
 def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Path) -> ImportResult:
     """Validate the workbook, then merge it into its reviewer's capture files (nothing is written on error)."""
-    import openpyxl
-
     shown = display_path(file, root)
     try:
         wb = openpyxl.load_workbook(regular_file(file, shown), read_only=True, data_only=True)
@@ -346,8 +342,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         f = _parse_finding(n, v, where, params, scope, default_reviewer, errors)
         if f is not None and f.id:
             if f.id in seen_ids:
-                errors.append(InputError(where, f"id {privacy.quote(f.id, allow, year)} is also on row {seen_ids[f.id]}",
-                                         row=n, column="id"))
+                errors.append(InputError(where, f"id {privacy.quote(f.id, allow, year)} is also on row "
+                                         f"{seen_ids[f.id]}", row=n, column="id"))
             seen_ids[f.id] = n
         if f is not None and belongs(f.reviewer, where, n):
             parsed.append((n, f, v.get(VERSION, "")))
@@ -356,7 +352,7 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     for n, v in c_rows or []:
         if not v.get("prompt_id"):
             continue
-        status = " ".join(v.get("status", "").lower().split()) or "not yet"
+        status = " ".join(v.get("status", "").lower().split()) or ChecklistStatus.NOT_YET.value
         reviewer = v.get("reviewer") or default_reviewer
         before = len(errors)
         if v["prompt_id"] not in prompt_kloe:
@@ -387,7 +383,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     ticked = store.checklist()
     for n, pid, status, notes, base in checks:
         now = ticked.get(pid)
-        current = {"status": now.status, "notes": now.notes} if now else {"status": "not yet", "notes": ""}
+        current = ({"status": now.status, "notes": now.notes} if now
+                   else {"status": ChecklistStatus.NOT_YET.value, "notes": ""})
         if base is not None:
             try:
                 merge_three_way({"status": base[0], "notes": base[1]}, {"status": status, "notes": notes},
@@ -404,7 +401,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         f = item.finding
         existing = {e.id: e for e in store.findings()}
         if not f.id:
-            twin = next((e for e in existing.values() if (e.kloe, e.kind, e.statement) == (f.kloe, f.kind, f.statement)), None)
+            twin = next((e for e in existing.values()
+                         if (e.kloe, e.kind, e.statement) == (f.kloe, f.kind, f.statement)), None)
             if twin is not None:
                 unchanged += 1
                 continue
@@ -426,15 +424,15 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
             unchanged += 1
     n_checks = 0
     for _, pid, status, notes, base in checks:
-        current = store.checklist().get(pid)
+        stored = store.checklist().get(pid)
         if base is not None and (status, notes) == base:
             continue  # unchanged in the workbook: whatever the app holds now stays
-        if base is None and status == "not yet" and not notes:
+        if base is None and status == ChecklistStatus.NOT_YET and not notes:
             continue  # an untouched row (a blank workbook's default) never resets a ticked prompt
-        if current is not None and (current.status, current.notes) == (status, notes):
+        if stored is not None and (stored.status, stored.notes) == (status, notes):
             continue
         kloe = prompt_kloe[pid]
-        start = (ChecklistEntry(pid, kloe, base[0], base[1], owner_name) if base is not None else current)
+        start = (ChecklistEntry(pid, kloe, base[0], base[1], owner_name) if base is not None else stored)
         result = store.set_prompt(pid, status, notes, base=start)
         if result.conflict:
             raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",

@@ -8,14 +8,28 @@ app writes them; all three ask here.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 
 from toolkit.inputs.params import ReviewParams
 
 #: Columns of a reviewer's checklist capture file, in order.
 CHECKLIST_COLUMNS = ("prompt_id", "kloe", "status", "notes", "reviewer")
-#: A checklist prompt's statuses, weakest last.
-STATUSES = ("covered", "partly", "not yet")
+
+
+class ChecklistStatus(StrEnum):
+    """A checklist prompt's status, as written in the checklist files (strongest first).
+
+    A :class:`str` (``StrEnum``: ``str()`` and f-strings give the words in the file), so a member
+    equals its text: ``ChecklistStatus.COVERED == "covered"``.
+    """
+    COVERED = "covered"
+    PARTLY = "partly"
+    NOT_YET = "not yet"
+
+
+#: A checklist prompt's statuses as text, weakest last.
+STATUSES: tuple[str, ...] = tuple(s.value for s in ChecklistStatus)
 
 
 def capture_folder(root: Path, review_id: str) -> Path:
