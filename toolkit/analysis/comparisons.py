@@ -67,6 +67,7 @@ from toolkit.inputs.performance import (
     read_performance_files,
 )
 from toolkit.inputs.privacy import quote
+from toolkit.wording import ordinal
 
 BANDS = "ABCD"
 _ONS = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
@@ -478,12 +479,6 @@ WORDING_PATH = Path(__file__).parents[1] / "catalogue" / "wording.yaml"
 def wording() -> dict[str, Any]:
     """The sentence patterns in ``catalogue/wording.yaml``."""
     return parse_yaml(WORDING_PATH.read_text(encoding="utf-8"))
-
-
-def ordinal(n: int) -> str:
-    """``1`` -> ``1st``, ``22`` -> ``22nd``, ``113`` -> ``113th``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def relation(indicator: Indicator, value: float, other: float) -> str:
