@@ -10,7 +10,8 @@ def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
     (style / "closing.html.j2").write_text(
-        '<section id="next-steps"><h2>{{ heads.next.number }}. Next steps</h2><p>Northern sign-off for {{ p.authority.name }}.</p></section>\n',
+        '<section id="next-steps"><h2>{{ heads.next.number }}. Next steps</h2>'
+        '<p>Northern sign-off for {{ p.authority.name }}.</p></section>\n',
         encoding="utf-8")
     edit_params(mini, lambda d: d.update(letter_style="styles/northern"))
     html = build_letter(load_review(mini))
@@ -22,7 +23,8 @@ def test_unknown_style_is_reported(mini, edit_params):
     edit_params(mini, lambda d: d.update(letter_style="styles/missing"))
     problems = [str(e) for e in validate(mini)]
     assert len(problems) == 1
-    assert problems[0].endswith("params/mini.yaml: letter_style: no letter style 'styles/missing' (a folder under toolkit/styles/ or a path)")
+    assert problems[0].endswith("params/mini.yaml: letter_style: no letter style 'styles/missing' "
+                                "(a folder under toolkit/styles/ or a path)")
 
 
 def test_outline_numbers_sections_and_kloes(mini):
@@ -35,7 +37,8 @@ def test_outline_numbers_sections_and_kloes(mini):
 def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_rows):
     assert "Recommended urgent actions" not in build_letter(load_review(mini))
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
-                ["u1,,urgent action,no,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
+                ["u1,,urgent action,no,Stop using part-time timetables without review.,"
+                 "Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
     html = build_letter(load_review(mini))
     assert "<h2 id=\"urgent-h\">4. Recommended urgent actions</h2>" in html
     assert "5. Next steps" in html
@@ -44,7 +47,8 @@ def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_ro
 
 def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini, append_rows):
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
-                ["u1,,urgent action,yes,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
+                ["u1,,urgent action,yes,Stop using part-time timetables without review.,"
+                 "Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
     html = build_letter(load_review(mini))
     head = html[html.index('<section id="headlines"'):]
     head = head[:head.index("</section>")]
@@ -60,7 +64,8 @@ def test_a_region_style_can_rename_headings_and_the_banner(mini, edit_params):
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
     (style / "words.yaml").write_text(
-        "headings:\n  next: What happens next\nletter_banner: 'Working draft & not for circulation'\n", encoding="utf-8")
+        "headings:\n  next: What happens next\nletter_banner: 'Working draft & not for circulation'\n",
+        encoding="utf-8")
     edit_params(mini, lambda d: d.update(letter_style="styles/northern"))
     html = build_letter(load_review(mini))
     assert "4. What happens next" in html

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from toolkit.inputs.audit import AuditFramework, load_audit_framework
 
-_PHASE_YEARS = {"early years": ["N", "R"], "KS1": [1, 2], "KS2": [3, 4, 5, 6], "KS3": [7, 8, 9],
-                "KS4": [10, 11], "KS5": [12, 13], "post-16": [12, 13, 14], "post-19": [14]}
+_PHASE_YEARS: dict[str, list[str | int]] = {
+    "early years": ["N", "R"], "KS1": [1, 2], "KS2": [3, 4, 5, 6], "KS3": [7, 8, 9],
+    "KS4": [10, 11], "KS5": [12, 13], "post-16": [12, 13, 14], "post-19": [14]}
 _PHASE_SETTINGS = {
     "early years": ["early years", "mainstream"],
     "KS1": ["mainstream", "mainstream", "special", "resourced provision"],
