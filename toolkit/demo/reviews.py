@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import random
 from dataclasses import dataclass, field
@@ -102,8 +103,6 @@ class DemoProject:
 
 
 def _optional(module: str) -> Any | None:
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError:
