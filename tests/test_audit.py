@@ -223,7 +223,7 @@ def raw_rows(path: Path) -> list[dict[str, str]]:
 
         ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
         cells = [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        return [dict(zip(cells[0], r)) for r in cells[1:]]
+        return [dict(zip(cells[0], r, strict=False)) for r in cells[1:]]
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 
 def test_briefing_lists_every_indicator_and_what_to_test(mini_perf):
     mini, la, _ = mini_perf
-    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", str(mini)], capture_output=True, text=True, timeout=300)
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", str(mini)],
+                         capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     html_path = mini.parents[1] / "reports" / "mini-review" / "briefing.html"
     html = html_path.read_text(encoding="utf-8")
@@ -37,7 +38,8 @@ def test_briefing_lists_every_indicator_and_what_to_test(mini_perf):
 def test_letter_and_briefing_share_a_report_folder(mini_perf):
     mini, _, _ = mini_perf
     for command in ("briefing", "draft"):
-        res = subprocess.run([sys.executable, "-m", "toolkit.cli", command, str(mini)], capture_output=True, text=True, timeout=300)
+        res = subprocess.run([sys.executable, "-m", "toolkit.cli", command, str(mini)],
+                             capture_output=True, text=True, timeout=300)
         assert res.returncode == 0, res.stderr
     folder = mini.parents[1] / "reports" / "mini-review"
     assert sorted(p.name for p in folder.iterdir()) == [

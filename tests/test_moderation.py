@@ -41,10 +41,10 @@ def test_kappa_and_agreement_match_sklearn_on_demo_samples(path: Path) -> None:
         for code in sorted(set(ga) & set(gb)):
             a.append(ga[code])
             b.append(gb[code])
-    assert sorted(result.section_grade_pairs) == sorted(zip(a, b))
+    assert sorted(result.section_grade_pairs) == sorted(zip(a, b, strict=True))
     expected = cohen_kappa_score(a, b, weights="linear", labels=[1, 2, 3, 4])
     assert result.kappa == pytest.approx(expected, abs=1e-12)
-    assert result.exact_agreement == pytest.approx(100 * sum(x == y for x, y in zip(a, b)) / len(a))
+    assert result.exact_agreement == pytest.approx(100 * sum(x == y for x, y in zip(a, b, strict=True)) / len(a))
 
 
 @pytest.mark.parametrize("a,b", [

@@ -5,7 +5,8 @@ import pytest
 from toolkit import wording
 
 
-@pytest.mark.parametrize("n, words", [(1, "first"), (3, "third"), (21, "twenty-first"), (32, "thirty-second"), (100, "one hundredth")])
+@pytest.mark.parametrize("n, words", [(1, "first"), (3, "third"), (21, "twenty-first"), (32, "thirty-second"),
+                                      (100, "one hundredth")])
 def test_ordinal_words(n, words):
     assert wording.ordinal_words(n) == words
 

@@ -13,9 +13,10 @@ def ordinal_words(n: int) -> str:
     return str(num2words(n, lang="en", to="ordinal"))
 
 
-def ordinal_suffix(n: int) -> str:
-    """6 -> '6th', 22 -> '22nd'."""
-    return str(num2words(n, lang="en", to="ordinal_num"))
+def ordinal(n: int) -> str:
+    """6 -> '6th', 22 -> '22nd', 113 -> '113th' (dates in letters, ranks in sentences)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def number_words(n: int) -> str:
@@ -25,7 +26,7 @@ def number_words(n: int) -> str:
 
 def long_date(d: dt.date, weekday: bool = True) -> str:
     """'Tuesday 6th February 2018' (or '6th February 2018')."""
-    text = f"{ordinal_suffix(d.day)} {d:%B %Y}"
+    text = f"{ordinal(d.day)} {d:%B %Y}"
     return f"{d:%A} {text}" if weekday else text
 
 
@@ -52,7 +53,7 @@ def date_list(days: Sequence[dt.date]) -> str:
     for i, d in enumerate(days):
         nxt = days[i + 1] if i + 1 < len(days) else None
         same_tail = nxt is not None and (nxt.month, nxt.year) == (d.month, d.year)
-        parts.append(f"{d:%A} {ordinal_suffix(d.day)}" if same_tail else long_date(d))
+        parts.append(f"{d:%A} {ordinal(d.day)}" if same_tail else long_date(d))
     return join_words(parts)
 
 

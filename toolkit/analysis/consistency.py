@@ -9,6 +9,7 @@ from typing import Any
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import wording
+from toolkit.inputs.findings import Kind
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,14 @@ class ConsistencyFlag:
     indicator: str
     band: str
     message: str
+
+
+def _kind(raw: object) -> Kind | None:
+    """The kind of a finding given as a :class:`Kind` or as its words (any case and spacing;
+    "recommended urgent action" too), or None for anything else."""
+    text = " ".join(str(getattr(raw, "value", raw)).split()).casefold()
+    text = Kind.URGENT.value if text == "recommended urgent action" else text
+    return next((k for k in Kind if k.value == text), None)
 
 
 def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison]) -> list[ConsistencyFlag]:
@@ -30,15 +39,13 @@ def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison]
     flags = []
     for finding in findings:
         comp = by_id.get(str(getattr(finding, "indicator", "") or "").strip())
-        raw_kind = getattr(finding, "kind", "")
-        kind = " ".join(str(getattr(raw_kind, "value", raw_kind)).split()).casefold()
-        kind = "urgent action" if kind == "recommended urgent action" else kind
+        kind = _kind(getattr(finding, "kind", ""))
         if comp is None or comp.band is None:
             continue
-        if kind == "strength" and comp.band == "D":
+        if kind is Kind.STRENGTH and comp.band == "D":
             said = "a strength"
-        elif kind in ("area for consideration", "urgent action") and comp.band == "A":
-            said = "an area for consideration" if kind.startswith("area") else "a recommended urgent action"
+        elif kind in (Kind.AREA, Kind.URGENT) and comp.band == "A":
+            said = "an area for consideration" if kind is Kind.AREA else "a recommended urgent action"
         else:
             continue
         where = f"{wording()['bands'][comp.band]} (band {comp.band})"

@@ -102,7 +102,7 @@ def linear_weighted_kappa(
     index = {c: i for i, c in enumerate(categories)}
     k = len(categories)
     observed = np.zeros((k, k))
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         observed[index[x], index[y]] += 1
     observed /= observed.sum()
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))

@@ -16,14 +16,18 @@ import os
 import random
 import re
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+
 from toolkit.inputs.audit import AuditFramework, load_audit_framework
 
-_PHASE_YEARS = {"early years": ["N", "R"], "KS1": [1, 2], "KS2": [3, 4, 5, 6], "KS3": [7, 8, 9],
-                "KS4": [10, 11], "KS5": [12, 13], "post-16": [12, 13, 14], "post-19": [14]}
+_PHASE_YEARS: dict[str, list[str | int]] = {
+    "early years": ["N", "R"], "KS1": [1, 2], "KS2": [3, 4, 5, 6], "KS3": [7, 8, 9],
+    "KS4": [10, 11], "KS5": [12, 13], "post-16": [12, 13, 14], "post-19": [14]}
 _PHASE_SETTINGS = {
     "early years": ["early years", "mainstream"],
     "KS1": ["mainstream", "mainstream", "special", "resourced provision"],
@@ -179,8 +183,6 @@ def write_audit_file(rows: Sequence[Mapping[str, str]], path: Path) -> Path:
     os.close(fd)
     try:
         if path.suffix.lower() == ".xlsx":
-            import openpyxl
-
             wb = openpyxl.Workbook()
             ws = wb.active
             ws.title = "audit"
@@ -207,8 +209,6 @@ def write_audit_file(rows: Sequence[Mapping[str, str]], path: Path) -> Path:
 
 def _fix_zip_times(path: Path) -> None:
     """Give every member of a workbook a fixed timestamp so the bytes repeat."""
-    import zipfile
-
     with zipfile.ZipFile(path) as src:
         members = [(info, src.read(info)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:

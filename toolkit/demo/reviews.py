@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import random
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from toolkit.inputs.findings import Kind
 from toolkit.inputs.frameworks import load_framework
 
 FRAMEWORKS = ("local-themes", "send-2016")
@@ -44,7 +46,8 @@ _ROLES = ("Assistant Director for SEND", "Head of Inclusion", "Designated Clinic
 _LEAD_ROLES = ("Director of Children's Services", "Director of Education", "Assistant Director for Inclusion")
 _ORG_KIND = ("Council", "Integrated Care Board", "Parent Carer Forum", "Council", "Borough Council")
 _ACTIVITIES = ("interviews and focus groups", "visits to schools and colleges", "a review of a sample of EHC plans",
-               "observation of the EHC panel", "meetings with the parent carer forum", "a desk review of strategy documents")
+               "observation of the EHC panel", "meetings with the parent carer forum",
+               "a desk review of strategy documents")
 _GROUPS = ("officers from education, health and care", "headteachers and SENCOs", "parent carers",
            "young people", "health providers", "social workers", "elected members", "early years practitioners")
 _SUBJECTS = ("Leaders across the partnership", "The SEND casework team", "Health partners", "School leaders",
@@ -100,8 +103,6 @@ class DemoProject:
 
 
 def _optional(module: str) -> Any | None:
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError:
@@ -127,13 +128,13 @@ def _place(rng: random.Random) -> str:
 
 def _finding_row(rng: random.Random, kloes: list[str], reviewer: str, fid: str) -> dict[str, str]:
     roll = rng.random()
-    kind = "urgent action" if roll < 0.03 else "strength" if roll < 0.52 else "area for consideration"
-    headline = kind != "urgent action" and rng.random() < 0.05
-    verbs = {"strength": _STRENGTH_VERBS, "area for consideration": _AREA_VERBS, "urgent action": _URGENT_VERBS}[kind]
+    kind = Kind.URGENT if roll < 0.03 else Kind.STRENGTH if roll < 0.52 else Kind.AREA
+    headline = kind is not Kind.URGENT and rng.random() < 0.05
+    verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
     statement = f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
     evidence = ";".join(rng.sample(_EVIDENCE, rng.randint(1, 3)))
     return {
-        "id": fid, "kloe": "" if headline else rng.choice(kloes), "kind": kind,
+        "id": fid, "kloe": "" if headline else rng.choice(kloes), "kind": kind.value,
         "headline": "yes" if headline else "no", "statement": statement,
         "detail": rng.choice(_DETAILS) if rng.random() < 0.8 else "", "evidence": evidence, "reviewer": reviewer,
         "include": "no" if rng.random() < 0.15 else "yes",
@@ -166,7 +167,8 @@ def _authority(rng: random.Random, pool: list[Any], taken: set[str]) -> tuple[st
             return name, f"E06{rng.randint(9500, 9999):06d}", "East Midlands", "E12000004", None
 
 
-def _audit(review_id: str, auditors: list[str], rng: random.Random, out: Path, audit_mod: Any) -> tuple[str | None, int]:
+def _audit(review_id: str, auditors: list[str], rng: random.Random, out: Path,
+           audit_mod: Any) -> tuple[str | None, int]:
     if audit_mod is None:
         return None, 0
     plans = rng.randint(10, 30)
@@ -185,7 +187,7 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
     review_id = f"{name.lower()}-{i + 1:03d}"
     people: set[str] = set()
     size = rng.randint(3, 5)
-    team = [{"name": _person(rng, people), "role": rng.choice(_ROLES if k else _LEAD_ROLES),
+    team: list[dict[str, Any]] = [{"name": _person(rng, people), "role": rng.choice(_ROLES if k else _LEAD_ROLES),
              "organisation": f"{_place(rng)} {rng.choice(_ORG_KIND)}", "lead": k == 0} for k in range(size)]
     start = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randint(0, 300))
     start += dt.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
@@ -194,9 +196,9 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
     kloes = rng.sample(kloe_pool, rng.randint(3, 6))
     total = rng.randint(100, 250)
     cuts = sorted(rng.sample(range(1, total), size - 1))
-    counts = [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+    counts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
     findings_files = []
-    for k, (member, count) in enumerate(zip(team, counts), start=1):
+    for k, (member, count) in enumerate(zip(team, counts, strict=True), start=1):
         family = member["name"].split()[-1].lower()
         rel = f"data/{review_id}/findings_{family}.csv"
         rows = [_finding_row(rng, kloes, member["name"], f"r{k}-{n + 1:03d}") for n in range(count)]

@@ -108,7 +108,8 @@ def statistical_neighbours(authority: FictionalAuthority, authorities: Sequence[
                            count: int = 7) -> list[FictionalAuthority]:
     """The ``count`` authorities of the same type most like ``authority`` in size and outcomes."""
     def distance(other: FictionalAuthority) -> float:
-        return abs(other.size - authority.size) / max(authority.size, 0.1) + 0.3 * abs(other.outcome - authority.outcome)
+        return (abs(other.size - authority.size) / max(authority.size, 0.1)
+                + 0.3 * abs(other.outcome - authority.outcome))
 
     pool = [a for a in authorities if a.kind == authority.kind and a.code != authority.code]
     if authority.kind in ("E06", "E10"):  # shire areas: unitaries and counties are compared together
@@ -156,7 +157,8 @@ def _fmt(column: str, value: float, year: int) -> str:
 
 def _row(year: int, level: str, region: tuple[str, str], la: tuple[str, str, str], counts: dict[str, float],
          rng: random.Random, sprinkle: bool) -> dict[str, str]:
-    row = dict(zip(GEOGRAPHY, (str(year), "Calendar year", level, "E92000001", "England", *region, *la)))
+    row = dict(zip(GEOGRAPHY, (str(year), "Calendar year", level, "E92000001", "England", *region, *la),
+                   strict=True))
     for column in MEASURES:
         if column in _RATES:
             num, den = _RATES[column]
@@ -185,7 +187,9 @@ def generate_sen2(authorities: Sequence[FictionalAuthority], years: Sequence[int
     rows: list[dict[str, str]] = []
     per_year: dict[int, list[dict[str, str]]] = {}
     for year in years:
-        block, region_sums, national = [], {}, {}
+        block: list[dict[str, str]] = []
+        region_sums: dict[str, dict[str, float]] = {}
+        national: dict[str, float] = {}
         for a in authorities:
             counts = _la_counts(a, year, years[0], years[-1], rng)
             block.append(_row(year, "Local authority", (a.region_code, a.region_name),
@@ -236,7 +240,7 @@ def outcome_values(authorities: Sequence[FictionalAuthority], years: Sequence[in
             values = {a.code: _outcome_value(a, indicator, i, rng) for a in authorities}
             blank = indicator.startswith(("ks2", "ks4")) and period in _NO_EXAMS
 
-            def cell(v: float) -> str:
+            def cell(v: float, blank: bool = blank, decimals: int = decimals) -> str:
                 return "z" if blank else f"{v:.{decimals}f}"
 
             cells = {"E92000001": cell(sum(values[a.code] * a.size for a in authorities)
@@ -262,7 +266,7 @@ def generate_local_outcomes(authorities: Sequence[FictionalAuthority], years: Se
     rows = []
     for (indicator, period), by_code in cells.items():
         rows.append((indicator, period, "E92000001", "England", "National", "", by_code["E92000001"]))
-        for code, name in REGIONS:
+        for code, _name in REGIONS:
             if code in by_code:
                 rows.append((indicator, period, code, regions[code], "Regional", "", by_code[code]))
         for a in authorities:
@@ -326,14 +330,14 @@ def generate_outcome_files(authorities: Sequence[FictionalAuthority], years: Seq
                       for a in authorities]
             for level, region_code, region_name, code, old, name, key in areas:
                 geo = dict(zip(GEOGRAPHY, (period, "Academic year", level, "E92000001", "England",
-                                           region_code, region_name, code, old, name)))
+                                           region_code, region_name, code, old, name), strict=True))
                 for values, ind in spec.rows:
                     if ind is None:
                         mean, spread = spec.everyone
                         cell = "z" if blank else f"{mean + rng.gauss(0, spread):.{decimals}f}"
                     else:
                         cell = cells[(ind, period)][key]
-                    rows.append({**geo, **dict(zip(spec.filters, values)), spec.measure: cell})
+                    rows.append({**geo, **dict(zip(spec.filters, values, strict=False)), spec.measure: cell})
         out[spec.name] = pd.DataFrame(rows, columns=[*GEOGRAPHY, *spec.filters, spec.measure], dtype=str)
     return out
 

@@ -156,7 +156,8 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
     shown = display_path(file, root)
     problem = file_problem(file)
     if problem is not None:
-        raise ValidationFailed([InputError(shown, "audit framework " + problem if problem == "file not found" else problem)])
+        message = "audit framework " + problem if problem == "file not found" else problem
+        raise ValidationFailed([InputError(shown, message)])
     try:
         data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -19,15 +19,15 @@ from toolkit.inputs.privacy import quote
 from toolkit.inputs.tables import Row, parse_bool, read_table
 
 
-class Kind(str, Enum):
+class Kind(str, Enum):  # noqa: UP042 - not StrEnum: str(Kind.AREA) stays "Kind.AREA" where it is printed
     STRENGTH = "strength"
     AREA = "area for consideration"
     URGENT = "urgent action"
 
     @property
     def plural(self) -> str:
-        return {"strength": "strengths", "area for consideration": "areas for consideration",
-                "urgent action": "recommended urgent actions"}[self.value]
+        return {Kind.STRENGTH: "strengths", Kind.AREA: "areas for consideration",
+                Kind.URGENT: "recommended urgent actions"}[self]
 
 
 KIND_ALIASES = {

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import io
 import re
+from html import escape
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("svg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 #: Okabe-Ito colour-blind-safe palette (black first for the area itself).
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
 
-_RC = {
+_RC: Any = {  # matplotlib types its keys as a Literal of every rc name
     "svg.hashsalt": "peer-review-toolkit",
     "svg.fonttype": "none",  # keep text as text: smaller, searchable, readable by screen readers
     "font.family": "DejaVu Sans",
@@ -31,7 +33,7 @@ _RC = {
 }
 
 
-def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, plt.Axes]:
+def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, Axes]:
     """A figure and axes with the toolkit's style applied."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in))
@@ -46,8 +48,6 @@ def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> s
     charts on one page never clash. ``title`` and ``description`` become the SVG's accessible name
     and description (``role="img"``, ``aria-labelledby``).
     """
-    from html import escape
-
     buf = io.StringIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")

@@ -26,11 +26,12 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeGuard
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement, PreformattedString
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -62,7 +63,7 @@ _SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space; a no-break space is ke
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: dropped before parsing (fast)
 _DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\s+(\d{4})")
 
-Container = Union[DocxDocument, _Cell]
+Container = DocxDocument | _Cell
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ def letter_date(soup: BeautifulSoup) -> dt.datetime | None:
         return None
 
 
-def _collect_inline(node: Tag | NavigableString, out: list[_Run], bold: bool, italic: bool) -> None:
+def _collect_inline(node: PageElement, out: list[_Run], bold: bool, italic: bool) -> None:
     if isinstance(node, PreformattedString):  # comments, doctype, processing instructions
         return
     if isinstance(node, NavigableString):
         out.append(_Run(str(node), bold, italic))
         return
-    if node.name in SKIPPED:
+    if not isinstance(node, Tag) or node.name in SKIPPED:
         return
     if node.name == "br":
         out.append(_BREAK)
@@ -104,7 +105,7 @@ def _collect_inline(node: Tag | NavigableString, out: list[_Run], bold: bool, it
         _collect_inline(child, out, bold, italic)
 
 
-def inline_runs(nodes: list[Tag | NavigableString], bold: bool = False) -> list[_Run]:
+def inline_runs(nodes: Sequence[PageElement], bold: bool = False) -> list[_Run]:
     """The text of inline nodes as runs, with white space collapsed as a browser shows it."""
     raw: list[_Run] = []
     for node in nodes:
@@ -148,11 +149,13 @@ def _write_runs(paragraph: Paragraph, runs: list[_Run]) -> None:
 
 
 def _classes(tag: Tag) -> list[str]:
-    value = tag.get("class") or []
-    return value.split() if isinstance(value, str) else list(value)
+    value = tag.get("class")
+    if isinstance(value, str):
+        return value.split()
+    return [str(v) for v in value] if value else []
 
 
-def _is_block(node: Tag | NavigableString) -> bool:
+def _is_block(node: PageElement) -> TypeGuard[Tag]:
     return isinstance(node, Tag) and (node.name in BLOCKS or node.name in ("li", "tr", "caption"))
 
 
@@ -174,6 +177,7 @@ class _Writer:
 
     # paragraphs ---------------------------------------------------------------------------
     def paragraph(self, container: Container, style: str | None, runs: list[_Run]) -> Paragraph:
+        para: Paragraph
         if isinstance(container, _Cell):
             if container._tc in self._filled:
                 para = container.add_paragraph()
@@ -191,7 +195,7 @@ class _Writer:
     # blocks -------------------------------------------------------------------------------
     def blocks(self, parent: Tag, container: Container, *, bold: bool = False) -> None:
         """Write ``parent``'s children; loose inline content becomes a paragraph of its own."""
-        loose: list[Tag | NavigableString] = []
+        loose: list[PageElement] = []
 
         def flush() -> None:
             runs = inline_runs(loose, bold)
@@ -204,7 +208,7 @@ class _Writer:
                 loose.append(child)
                 continue
             flush()
-            self.block(child, container, bold=bold)  # type: ignore[arg-type]
+            self.block(child, container, bold=bold)
         flush()
 
     def block(self, tag: Tag, container: Container, *, bold: bool = False) -> None:
@@ -234,10 +238,10 @@ class _Writer:
         suffix = "" if level == 0 else f" {min(level, 2) + 1}"
         style = ("List Continue" if numbered else "List Bullet") + suffix
         for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
-            loose: list[Tag | NavigableString] = []
+            loose: list[PageElement] = []
             written = False
 
-            def flush() -> None:
+            def flush(loose: list[PageElement] = loose, number: int = number) -> None:
                 nonlocal written
                 runs = inline_runs(loose)
                 loose.clear()
@@ -258,7 +262,7 @@ class _Writer:
                     flush()
                 elif _is_block(child):
                     flush()
-                    self.block(child, container)  # type: ignore[arg-type]
+                    self.block(child, container)
                 else:
                     loose.append(child)
             flush()
@@ -274,12 +278,12 @@ class _Writer:
             heads[0] = True
         caption = tag.find("caption", recursive=False)
         caption_text = caption.get_text(" ", strip=True) if isinstance(caption, Tag) else ""
-        if caption_text:
-            self.paragraph(container, "Caption", inline_runs(list(caption.children)))  # type: ignore[union-attr]
+        if caption_text and isinstance(caption, Tag):
+            self.paragraph(container, "Caption", inline_runs(list(caption.children)))
         table = container.add_table(rows=len(rows), cols=width)
         table.style = self.doc.styles["Table Grid"]
         _table_properties(table, caption_text)
-        for r, (row, is_head) in enumerate(zip(cells, heads)):
+        for r, (row, is_head) in enumerate(zip(cells, heads, strict=True)):
             if is_head:
                 trPr = table.rows[r]._tr.get_or_add_trPr()
                 _set_on_off(trPr, "w:cantSplit")
@@ -414,7 +418,7 @@ def letter_docx(html: str) -> bytes:
     body = doc.element.body
     for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
         body.remove(para)
-    _Writer(doc).blocks(root, doc)  # type: ignore[arg-type]
+    _Writer(doc).blocks(root, doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

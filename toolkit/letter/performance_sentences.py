@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
-
-
-def ordinal(n: int) -> str:
-    """``1`` -> ``1st``, ``22`` -> ``22nd``, ``113`` -> ``113th``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+from toolkit.wording import ordinal
 
 
 def relation(indicator: Indicator, value: float, other: float) -> str:

@@ -1,8 +1,9 @@
 """The letter: each section rendered from a letter style's Jinja templates.
 
 A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path given in the
-parameters). A region's style need only hold the templates it changes: anything missing is taken
-from the ``standard`` style. All free text is HTML-escaped by Jinja's autoescaping.
+parameters), rendered through the one environment of :mod:`toolkit.letter.templates`. A region's
+style need only hold the templates it changes: anything missing is taken from the ``standard``
+style. All free text is HTML-escaped by Jinja's autoescaping.
 
 Each section is a :class:`Fragment`; the letter notebook shows one per cell (tagged ``letter``),
 and :func:`build_letter` renders them all in-process into the same page nbconvert produces.
@@ -19,13 +20,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from toolkit import wording
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
 from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.performance import letter_views, source_names, summary_rows
+from toolkit.letter.templates import environment_for, style_folder
 from toolkit.review import Review
 
 
@@ -42,38 +43,12 @@ class Fragment:
         return f"<letter section: {self.name}>"
 
 
-@lru_cache(maxsize=16)
-def _environment(folder: str) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(folder)]
-    if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
-        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        ordinal_words=wording.ordinal_words,
-        ordinal=wording.ordinal_suffix,
-        long_date=wording.long_date,
-        month_year=wording.month_year,
-        date_list=wording.date_list,
-        join_words=wording.join_words,
-        number_words=wording.number_words,
-        plural=wording.plural,
-    )
-    return env
-
-
 def _style_folder(review: Review) -> str:
-    return str(style_dir(review.params.letter_style, review.root) or STYLES_DIR / DEFAULT_STYLE)
+    return str(style_folder(review.params.letter_style, review.root))
 
 
 def environment(review: Review) -> jinja2.Environment:
-    return _environment(_style_folder(review))
+    return environment_for(_style_folder(review))
 
 
 @lru_cache(maxsize=16)
@@ -181,10 +156,11 @@ def audit_sample(review: Review) -> Fragment:
     if review.audit is None:
         return Fragment("audit", "")
 
-    style = style_dir(review.params.letter_style, review.root)
+    style = _style_folder(review)
     head = outline_heading(review, "audit")
     summary = summarise_for_letter(audit_results(review.audit), style=style)
-    return Fragment("audit", render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}").strip() + "\n")
+    html = render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}")
+    return Fragment("audit", html.strip() + "\n")
 
 
 def outline_heading(review: Review, key: str) -> Heading:

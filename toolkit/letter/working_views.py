@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.coverage import compute_coverage
 from toolkit.analysis.moderation import disagreement_rows, moderate
-from toolkit.inputs.findings import Kind
-from toolkit.letter.audit import audit_results
+from toolkit.inputs.findings import Finding, Kind
 
 if TYPE_CHECKING:
     from toolkit.review import Review
@@ -25,12 +25,12 @@ def findings_table(review: Review) -> pd.DataFrame:
     for kid, title in keys:
         row: dict[str, object] = {"KLOE": kid, "title": title}
         for kind in Kind:
-            def match(f: object) -> bool:
+            def match(f: Finding, kid: str = kid, kind: Kind = kind) -> bool:
                 if kid == "(headline)":
-                    return f.headline and f.kind is kind  # type: ignore[attr-defined]
+                    return f.headline and f.kind is kind
                 if kid == "(none)":
-                    return f.kloe is None and not f.headline and f.kind is kind  # type: ignore[attr-defined]
-                return f.kloe == kid and not f.headline and f.kind is kind  # type: ignore[attr-defined]
+                    return f.kloe is None and not f.headline and f.kind is kind
+                return f.kloe == kid and not f.headline and f.kind is kind
             raw = [f for f in review.findings.all if match(f) and not f.withdrawn]
             row[f"{kind.plural} (recorded)"] = len(raw)
             row[f"{kind.plural} (in letter)"] = sum(f.include for f in raw)

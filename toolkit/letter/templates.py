@@ -1,0 +1,60 @@
+"""The one Jinja environment of a letter style, and the one way a style names its folder.
+
+A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path given in the
+parameters), found by :func:`toolkit.inputs.styles.style_dir`. A region's style need only hold the
+templates it changes: anything missing is taken from the ``standard`` style. All free text is
+HTML-escaped by Jinja's autoescaping; the computed words of :mod:`toolkit.wording` are filters.
+
+Every part of the letter (its sections, the audit section and its charts, the briefing) renders
+through :func:`environment_for`, so one style folder has one environment and its compiled templates
+are reused between letters.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from toolkit import wording
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
+
+
+def style_folder(style: str | Path | None, root: Path | None = None) -> Path:
+    """The folder of ``style`` (a shipped name, or a path relative to ``root``), or the standard
+    style's folder when ``style`` is None or names no style."""
+    found = None if style is None else style_dir(str(style), root)
+    return found or STYLES_DIR / DEFAULT_STYLE
+
+
+@lru_cache(maxsize=16)
+def environment_for(folder: str) -> jinja2.Environment:
+    """One environment per style folder, falling back to the standard style's templates."""
+    loaders = [jinja2.FileSystemLoader(folder)]
+    if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
+        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        ordinal_words=wording.ordinal_words,
+        ordinal=wording.ordinal,
+        long_date=wording.long_date,
+        month_year=wording.month_year,
+        date_list=wording.date_list,
+        join_words=wording.join_words,
+        number_words=wording.number_words,
+        plural=wording.plural,
+    )
+    return env
+
+
+def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
+    """The environment of ``style`` (see :func:`style_folder`)."""
+    return environment_for(str(style_folder(style, root)))
