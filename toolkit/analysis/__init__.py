@@ -1,1 +1,3 @@
-"""Working out what the inputs say: KLOE coverage, audit moderation, indicators and their comparisons."""
+"""Working out what the inputs say: KLOE coverage, audit moderation, indicators and their
+comparisons.
+"""

@@ -1,1 +1,3 @@
-"""Turning a review into a report folder: papermill and nbconvert, the manifest, batches, warm kernels."""
+"""Turning a review into a report folder: papermill and nbconvert, the manifest, batches, warm
+kernels.
+"""

@@ -133,7 +133,8 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
         bad("statement", "empty: every finding needs its lead statement")
     kloe = row.get("kloe") or None
     if kloe is None and not headline and kind is not Kind.URGENT:
-        bad("kloe", "empty: name the KLOE this finding belongs to (only headlines and urgent actions may leave it blank)")
+        bad("kloe", "empty: name the KLOE this finding belongs to "
+            "(only headlines and urgent actions may leave it blank)")
     elif kloe is not None and kloe not in scope:
         bad("kloe", f"{quote(kloe)} is not a KLOE in this review's scope ({', '.join(scope.ids())})")
     evidence: list[str] = []
@@ -171,7 +172,8 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     )
 
 
-def read_findings_file(path: Path, shown: str, params: ReviewParams, scope: KloeScope) -> tuple[list[Finding], list[InputError]]:
+def read_findings_file(path: Path, shown: str, params: ReviewParams,
+                       scope: KloeScope) -> tuple[list[Finding], list[InputError]]:
     """One reviewer's file: its valid findings and every problem found in it."""
     try:
         table = read_table(path, shown, sheet="Findings", expected=COLUMNS)
@@ -201,7 +203,8 @@ def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:
     for f in findings:
         if f.id in seen:
             first = seen[f.id]
-            errors.append(InputError(f.file, f"finding id {quote(f.id)} is already used ({first.file}, row {first.row})",
+            errors.append(InputError(f.file,
+                                     f"finding id {quote(f.id)} is already used ({first.file}, row {first.row})",
                                      row=f.row, column="id"))
         seen[f.id] = f
     return errors
