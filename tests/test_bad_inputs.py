@@ -435,7 +435,8 @@ def test_corpus_is_large_enough() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.command[0] in ("draft", "batch") else c
+                                  for c in CASES], ids=[c.name for c in CASES])  # draft and batch start kernels
 def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     proj = _project(tmp_path)
     case.setup(proj)

@@ -67,6 +67,7 @@ def test_manifest_names_project_styles_and_frameworks(mini: Path, edit_params: C
     assert "styles/house/style.css" in m.inputs
 
 
+@pytest.mark.slow  # drafts through a kernel
 def test_draft_verify_and_atomic_rerun(mini: Path, edit_params: Callable[..., Path],
                                        append_rows: Callable[..., Path]) -> None:
     root = mini.parents[1]
@@ -152,6 +153,7 @@ def test_toolkit_code_hash_follows_the_package_files(tmp_path: Path) -> None:
     assert toolkit_code_hash(notebook, package) != first
 
 
+@pytest.mark.slow  # drafts through a kernel
 def test_verify_names_a_toolkit_change(mini: Path) -> None:
     result = draft(mini)
     path = result.folder / MANIFEST_NAME

@@ -145,6 +145,7 @@ def test_case_references_are_case_insensitive(tmp_path: Path) -> None:
     assert moderate(data).plans == 1
 
 
+@pytest.mark.slow  # draft starts a kernel while it validates
 def test_cli_draft_refuses_an_agreed_only_plan_with_exit_2(tmp_path: Path) -> None:
     import shutil
     import subprocess

@@ -23,6 +23,8 @@ from bs4 import BeautifulSoup
 
 from toolkit.build.render import draft
 
+pytestmark = pytest.mark.slow  # drafts through a kernel
+
 FIXTURE = Path(__file__).parent / "fixtures" / "person_letter"
 HEADLINES = "Headlines"
 KINDS = {"strengths": "strength", "areas for consideration": "area for consideration"}
