@@ -25,7 +25,7 @@ from toolkit.build.render import draft
 
 pytestmark = pytest.mark.slow  # drafts through a kernel
 
-FIXTURE = Path(__file__).parent / "fixtures" / "person_letter"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "person_letter"
 HEADLINES = "Headlines"
 KINDS = {"strengths": "strength", "areas for consideration": "area for consideration"}
 

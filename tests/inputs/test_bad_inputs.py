@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from toolkit.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 #: A child's data planted in the inputs: none of it may ever be printed or logged.
 NAME = "Oliver Bennett"
@@ -211,7 +211,7 @@ def audit(rows: str) -> Callable[[Path], None]:
 
 
 PROMPT = "2016-identify.1"
-SYNTH = Path(__file__).resolve().parents[1] / "data" / "performance" / "sen2_synthetic.csv"
+SYNTH = Path(__file__).resolve().parents[2] / "data" / "performance" / "sen2_synthetic.csv"
 PERF = f"data/performance/{SYNTH.name}"
 
 

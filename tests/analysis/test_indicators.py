@@ -42,7 +42,7 @@ from toolkit.inputs.performance import parse_period, read_performance_files
 from toolkit.letter.charts import PALETTE
 from toolkit.letter.performance_charts import comparison_chart, trend_chart
 
-DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
+DFE = Path(__file__).parents[2] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
 needs_dfe = pytest.mark.skipif(not SEN2.is_file(), reason=f"real DfE files not found at {DFE} (reference data, not shipped)")
 GEO = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name"
