@@ -146,22 +146,23 @@ def run_cli(args: list[str], marker: str) -> subprocess.CompletedProcess[str]:
 
 class HeldClock:
     """The coordinator's clock, held still until every review but ``waiting`` have finished; then it
-    moves on past the time limit, so only the reviews still running then are timed out."""
+    jumps past the time limit, so only the reviews still running then are timed out, and runs on."""
 
     def __init__(self, total: int, waiting: int = 1) -> None:
         self.now = 0.0
         self.left = total - waiting
+        self.released: float | None = None  # when it jumped (time.perf_counter())
 
     def __call__(self) -> float:
-        return self.now
+        return self.now + (time.perf_counter() - self.released if self.released is not None else 0.0)
 
     def start(self, total: int, workers: int) -> None:
         return None
 
     def finished(self, result: JobResult) -> None:
         self.left -= 1
-        if self.left <= 0:
-            self.now += HANG_TIMEOUT + 1.0
+        if self.left <= 0 and self.released is None:
+            self.now, self.released = HANG_TIMEOUT + 1.0, time.perf_counter()
 
     def close(self) -> None:
         return None
