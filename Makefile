@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   builds the demo letters into reports/
 #   make test   runs the whole test suite
+# and while working on the code, make test-fast runs the tests that start no kernel and no browser.
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test install chromium notebooks bench clean
+.PHONY: demo test test-fast install chromium notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,10 @@ node_modules/axe-core/axe.min.js: package.json
 
 test: $(STAMP) chromium node_modules/axe-core/axe.min.js
 	$(PY) -m pytest
+
+# The tests marked neither slow (a kernel: papermill, nbclient, Voila, nbval) nor browser.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser"
 
 # Re-run the notebooks stored in notebooks/ so their outputs match the current code (for nbval).
 notebooks: $(STAMP)

@@ -18,9 +18,19 @@ DFE = SHARED / "data" / "dfe"
 DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
 SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 
+EditParams = Callable[[Path, Callable[[dict[str, Any]], None]], Path]
+AppendRows = Callable[[Path, list[str]], Path]
+
 
 def needs_shared() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not DFE.is_dir(), reason=f"reference data not found at {DFE} (../shared is absent)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """nbval's notebook cells run through a kernel: they are slow tests like the others that do."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -31,7 +41,7 @@ def mini(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def edit_params() -> Callable[[Path, Callable[[dict[str, Any]], None]], Path]:
+def edit_params() -> EditParams:
     """Change a params file in place through a function on its parsed YAML."""
 
     def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
@@ -44,7 +54,7 @@ def edit_params() -> Callable[[Path, Callable[[dict[str, Any]], None]], Path]:
 
 
 @pytest.fixture
-def append_rows() -> Callable[[Path, list[str]], Path]:
+def append_rows() -> AppendRows:
     def append(path: Path, lines: list[str]) -> Path:
         with path.open("a", encoding="utf-8") as fh:
             for line in lines:
@@ -55,17 +65,18 @@ def append_rows() -> Callable[[Path, list[str]], Path]:
 
 
 @pytest.fixture
-def mini_perf(mini, edit_params):
+def mini_perf(mini: Path, edit_params: EditParams) -> tuple[Path, dict[str, str], list[str]]:
     """The small review with the synthetic DfE file; its authority is one of the fictional LAs."""
     dest = mini.parents[1] / "data" / "performance"
     dest.mkdir(parents=True)
     shutil.copy(SYNTH, dest / SYNTH.name)
     with SYNTH.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"]
+        rows = [r for r in csv.DictReader(fh)
+                if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"]
     la = rows[10]
     neighbours = [r["new_la_code"] for r in rows[20:24]]
 
-    def change(d):
+    def change(d: dict[str, Any]) -> None:
         d["authority"]["ons_code"] = la["new_la_code"]
         d["region"]["name"] = la["region_name"]
         d["inputs"]["performance"] = [f"data/performance/{SYNTH.name}"]

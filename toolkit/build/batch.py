@@ -1,104 +1,74 @@
 """Drafting many reviews at once: parallel, fault-isolated, with a per-review time limit.
 
-Workers are Python processes (``spawn``) that import the toolkit once and draft review after
-review with :func:`toolkit.build.render.draft` (optionally on a warm kernel, :mod:`toolkit.build.warm`). The
-coordinator hands out reviews one at a time, enforces the time limit and collects results:
+Workers are Python processes (``spawn``, :mod:`toolkit.build.worker`) that import the toolkit
+once and draft review after review. This module is the coordinator: it plans the jobs, hands out
+reviews one at a time, enforces the time limit and collects results:
 
 - a review that fails (bad input, a failing cell) is a failed result with the first line of
   its error; the others carry on;
 - a review that runs past the time limit (default :data:`DEFAULT_TIMEOUT`) has its worker stopped
-  (SIGTERM, then SIGKILL after :data:`STOP_GRACE` s) and the worker's kernel killed, its temporary report folder is removed and a fresh worker takes over;
+  (SIGTERM, then SIGKILL after :data:`STOP_GRACE` s) and the worker's kernel killed, its temporary
+  report folder is removed and a fresh worker takes over;
 - Ctrl-C (or SIGTERM) stops every busy worker the same way, all at once, after reading any
   result a worker has already sent (a review that finished is never reported as interrupted),
   so no half-written report folder and no kernel is left behind; reviews not yet started are
   reported as ``not run``.
 
 Every review gets a log, ``<reports>/.logs/<review>.log``. Progress goes to a
-:class:`BatchReporter` passed in (the CLI's shows a progress bar); this module prints nothing.
+:class:`~toolkit.build.batch_report.BatchReporter` passed in (the CLI's shows a progress bar);
+this module prints nothing. The records (:class:`Job`, :class:`JobResult`, :class:`BatchResult`),
+the statuses and :func:`summary_table` live in :mod:`toolkit.build.batch_report` and are
+importable from here too.
 """
 
 from __future__ import annotations
 
-import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
-import traceback
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from types import FrameType
+from typing import Any
 
-from toolkit.inputs.privacy import redact
-from toolkit.inputs.params import parse_yaml
-from toolkit.inputs.params import project_root_for
-from toolkit.errors import ToolkitError
+import psutil
+import yaml
+
+from toolkit.build.batch_report import (
+    FAILED,
+    INTERRUPTED,
+    LOG_DIR,
+    NOT_RUN,
+    OK,
+    TIMEOUT,
+    BatchReporter,
+    BatchResult,
+    Job,
+    JobResult,
+    NullReporter,
+    ProgressBarReporter,
+    summary_table,
+)
+from toolkit.build.kernels import ensure_kernel
 from toolkit.build.reportdirs import remove_stale_temp_folders
+from toolkit.build.worker import worker_main
+from toolkit.inputs.params import parse_yaml, project_root_for
 
-OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
-LOG_DIR = ".logs"
+__all__ = ["DEFAULT_TIMEOUT", "FAILED", "INTERRUPTED", "LOG_DIR", "NOT_RUN", "OK", "STOP_GRACE", "TIMEOUT",
+           "BatchReporter", "BatchResult", "Job", "JobResult", "NullReporter", "ProgressBarReporter",
+           "collect_params", "plan", "review_id_of", "run_batch", "stop_worker", "stop_workers",
+           "summary_table", "worker_main"]
+
 STOP_GRACE = 3.0  # seconds a stopped worker gets to clean up before it is killed
 DEFAULT_TIMEOUT = 600.0  # seconds one review may take; None or 0: no limit
 
-
-@dataclass(frozen=True)
-class Job:
-    """One review to draft."""
-    index: int
-    params: Path
-    review_id: str
-    reports: Path
-
-    @property
-    def log(self) -> Path:
-        return self.reports / LOG_DIR / f"{self.review_id}.log"
-
-
-@dataclass
-class JobResult:
-    job: Job
-    status: str
-    seconds: float = 0.0
-    output: Path | None = None
-    reason: str = ""
-    worker_peak_kb: int = 0  # peak resident memory of the worker process
-    kernel_peak_kb: int = 0  # peak resident memory of its largest kernel so far
-
-    @property
-    def review_id(self) -> str:
-        return self.job.review_id
-
-
-@dataclass
-class BatchResult:
-    results: list[JobResult]
-    seconds: float
-    workers: int
-    interrupted: bool = False
-
-    @property
-    def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status != OK]
-
-    @property
-    def exit_code(self) -> int:
-        return 130 if self.interrupted else 1 if self.failed else 0
-
-
-class BatchReporter(Protocol):
-    def start(self, total: int, workers: int) -> None: ...
-
-    def finished(self, result: JobResult) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class NullReporter(BatchReporter):
-    """Reports nothing (the protocol's methods do nothing)."""
+#: The coordinator's clock (seconds) for the per-review time limit and the results' durations.
+clock: Callable[[], float] = time.perf_counter
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -125,9 +95,6 @@ def collect_params(paths: Iterable[str | Path]) -> list[Path]:
 
 def review_id_of(params: Path) -> str:
     """The review id a parameters file declares, or its file name when it cannot be read."""
-    import yaml
-
-
     try:
         data = parse_yaml(params.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -154,118 +121,9 @@ def plan(params: list[Path], reports: Path | None = None) -> tuple[list[Job], li
     return jobs, early
 
 
-# --- the worker process ---------------------------------------------------------------------
-
-class _Stopped(BaseException):
-    """Raised in a worker when the coordinator stops it (SIGTERM)."""
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise _Stopped()
-
-
 def _limit(timeout: float | None) -> float | None:
     """The per-review limit in seconds, None for no limit (``None`` or 0)."""
     return timeout if timeout else None
-
-
-def _peaks(keeper: Any | None) -> tuple[int, int]:
-    """Peak resident memory (KB, VmHWM) of this worker, and of the largest kernel it has run.
-
-    Not ``ru_maxrss``: on Linux a child's starts at its parent's size (it counts the fork before
-    the exec), so the kernels' figure would be at least the worker's.
-    """
-    from toolkit.build.kernels import kernel_peak_kb, process_peak_kb
-
-    return process_peak_kb(), max(kernel_peak_kb(), keeper.kernel_kb() if keeper else 0)
-
-
-def _first_line(exc: BaseException) -> str:
-    """The line the summary shows for a failure, never holding apparent personal data."""
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else ""
-    return redact(line) if line else type(exc).__name__
-
-
-def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
-    from toolkit.build.render import draft
-
-    job.log.parent.mkdir(parents=True, exist_ok=True)
-    job.log.write_text("", encoding="utf-8")
-    # The worker's stderr (inherited by the kernel it starts) goes to the review's log too.
-    log_fd = os.open(job.log, os.O_WRONLY | os.O_APPEND)
-    saved_stderr = os.dup(2)
-    os.dup2(log_fd, 2)
-    handler = logging.FileHandler(job.log, mode="a", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    log = logging.getLogger("toolkit.build.batch")
-    log.info("drafting %s from %s (worker %d)", job.review_id, job.params, os.getpid())
-    started = time.perf_counter()
-    status, output, reason = FAILED, None, ""
-    try:
-        result = keeper.draft(job.params, job.reports) if keeper is not None else draft(job.params, job.reports)
-        status, output = OK, str(result.letter)
-        log.info("wrote %s", result.folder)
-    except ToolkitError as exc:
-        reason = _first_line(exc)
-        log.error("failed:\n%s", redact(str(exc)))
-    except Exception as exc:  # a worker must survive anything one review does
-        reason = f"{type(exc).__name__}: {_first_line(exc)}"
-        log.error("failed: %s\n%s", reason, redact(traceback.format_exc()))
-    finally:
-        log.info("finished in %.2f s", time.perf_counter() - started)
-        root.removeHandler(handler)
-        handler.close()
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        os.close(log_fd)
-    self_kb, kids_kb = _peaks(keeper)
-    return {"index": job.index, "status": status, "output": output, "reason": reason,
-            "worker_kb": self_kb, "kernel_kb": kids_kb}
-
-
-def _own_signals() -> None:
-    # nbclient installs its own handlers while a notebook runs and leaves the defaults behind.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides when workers stop
-    signal.signal(signal.SIGTERM, _on_sigterm)
-
-
-def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
-    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop."""
-    os.setpgrp()  # a Ctrl-C at the terminal reaches the coordinator only; it stops the workers
-    _own_signals()
-    logging.getLogger().setLevel(logging.INFO)
-    keeper = None
-    stopped = False
-    try:
-        import toolkit.build.render  # noqa: F401  (warm up: imports happen once per worker)
-
-        if reuse_kernels:
-            from toolkit.build.warm import KernelKeeper
-
-            keeper = KernelKeeper()
-        while True:
-            job = conn.recv()
-            if job is None:
-                break
-            conn.send(("started", job.index))
-            conn.send(("done", _draft_one(job, keeper)))
-            _own_signals()
-    except _Stopped:
-        stopped = True
-    except (EOFError, BrokenPipeError):
-        pass
-    finally:
-        if keeper is not None:
-            keeper.close()
-    if stopped:
-        # The review's temporary folder is gone (removed as the draft unwound) and its kernel was
-        # killed by the coordinator; the interpreter's own teardown (zmq sockets lingering) would
-        # only keep the coordinator waiting.
-        sys.stderr.flush()
-        os._exit(0)
 
 
 # --- the coordinator ------------------------------------------------------------------------
@@ -282,8 +140,6 @@ class _Worker:
 
 
 def _descendants(pid: int) -> list[Any]:
-    import psutil
-
     try:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -298,8 +154,6 @@ def stop_workers(workers: list[_Worker], grace: float = STOP_GRACE) -> None:
     alive ``grace`` seconds later is killed. Results a worker sent before it stopped stay
     readable on its pipe.
     """
-    import psutil
-
     kids = [k for w in workers for k in _descendants(w.process.pid)]
     for w in workers:
         if w.process.is_alive():
@@ -345,7 +199,6 @@ def _append_log(job: Job, line: str) -> None:
 
 
 def _clean_after_kill(job: Job) -> None:
-
     if job.reports.is_dir():
         remove_stale_temp_folders(job.reports, job.review_id)
 
@@ -375,7 +228,7 @@ class _Coordinator:
         busy = [w for w in busy if w.job is not None]
         if not busy:
             return
-        elapsed = {id(w): time.perf_counter() - (w.started or time.perf_counter()) for w in busy}
+        elapsed = {id(w): clock() - (w.started or clock()) for w in busy}
         stop_workers(busy)
         for w in busy:
             self._drain(w, stopping=True)  # sent before SIGTERM landed: a complete letter is kept
@@ -404,7 +257,7 @@ class _Coordinator:
         for w in self.pool:
             if w.job is None and self.pending:
                 w.job = self.pending.popleft()
-                w.started = time.perf_counter()
+                w.started = clock()
                 try:
                     w.conn.send(w.job)
                 except OSError:  # it died just now: _check reports the review, a new worker follows
@@ -420,12 +273,12 @@ class _Coordinator:
             w.eof = True
             return
         if kind == "started":
-            w.started = time.perf_counter()
+            w.started = clock()
         elif kind == "done" and w.job is not None and (payload["status"] == OK or not stopping):
             # (a failure reported while the worker was being stopped may be the stop's doing)
             w.worker_kb, w.kernel_kb = payload["worker_kb"], payload["kernel_kb"]
             out = Path(payload["output"]) if payload["output"] else None
-            seconds = time.perf_counter() - (w.started or time.perf_counter())
+            seconds = clock() - (w.started or clock())
             self._finish(w, JobResult(w.job, payload["status"], seconds, out, payload["reason"],
                                       w.worker_kb, w.kernel_kb))
 
@@ -435,7 +288,7 @@ class _Coordinator:
             self._stop_busy([w], FAILED, f"the worker process died (exit code {w.process.exitcode})")
         if self.timeout is None:
             return
-        now = time.perf_counter()
+        now = clock()
         late = [w for w in busy if w.job is not None and w.started is not None and now - w.started > self.timeout]
         if late:
             self._stop_busy(late, TIMEOUT, f"timed out after {self.timeout:g} s")
@@ -451,7 +304,7 @@ class _Coordinator:
                 waits.append(wakeup)
             limit = 1.0
             if self.timeout is not None:
-                ends = [w.started + self.timeout - time.perf_counter() for w in busy if w.started is not None]
+                ends = [w.started + self.timeout - clock() for w in busy if w.started is not None]
                 limit = max(0.01, min([limit, *ends]))
             wait(waits, timeout=limit)
             for w in busy:
@@ -487,12 +340,10 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     no limit). ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
     (:mod:`toolkit.build.warm`) instead of starting a fresh kernel per review.
     """
-    from toolkit.build.kernels import ensure_kernel
-
     reporter = reporter or NullReporter()
     jobs, early = plan(collect_params(paths), Path(reports) if reports is not None else None)
     n = workers or os.cpu_count() or 1
-    started = time.perf_counter()
+    started = clock()
     reporter.start(len(jobs) + len(early), n)
     for r in early:
         _append_log(r.job, r.reason)
@@ -505,7 +356,7 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
 
-    def request_stop(signum: int, frame: Any) -> None:
+    def request_stop(signum: int, frame: FrameType | None) -> None:
         coordinator.stop_requested = True
         try:
             os.write(wake_w, b"x")
@@ -533,45 +384,4 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     for job in coordinator.pending:
         results[job.index] = JobResult(job, NOT_RUN, reason="the batch was stopped before it started")
     ordered = [results[i] for i in sorted(results)]
-    return BatchResult(ordered, time.perf_counter() - started, coordinator.size, interrupted)
-
-
-def summary_table(result: BatchResult) -> str:
-    """A plain-text table (review, status, seconds, output or error) with a closing line of totals."""
-    header = ("review", "status", "seconds", "output or error")
-    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
-            for r in result.results]
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
-    lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]
-    lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))
-    for r in rows:
-        lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), r[3]]))
-    ok = sum(1 for r in result.results if r.status == OK)
-    lines.append(f"{ok} of {len(result.results)} letters drafted in {result.seconds:.1f} s with "
-                 f"{result.workers} worker{'s' if result.workers != 1 else ''}"
-                 + (f"; {len(result.failed)} not drafted" if result.failed else ""))
-    return "\n".join(lines)
-
-
-class ProgressBarReporter:
-    """One tqdm progress bar across the batch (on stderr); failures are noted as they happen."""
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.bar: Any = None
-
-    def start(self, total: int, workers: int) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, unit="review", desc=f"drafting ({workers} workers)",
-                        disable=not self.enabled, dynamic_ncols=True)
-
-    def finished(self, result: JobResult) -> None:
-        if self.bar is None:
-            return
-        if result.status != OK:
-            self.bar.write(f"{result.review_id}: {result.status}: {result.reason}")
-        self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+    return BatchResult(ordered, clock() - started, coordinator.size, interrupted)

@@ -11,9 +11,10 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-
 from typing import Any
 
+from ipykernel.kernelspec import install
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum, default
 
@@ -52,7 +53,7 @@ def kernel_pid(km: Any) -> int | None:
 
 class IPCKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel listens on IPC sockets in its own temporary folder."""
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)  # type: ignore[assignment]
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
     @default("ip")
     def _ip_default(self) -> str:
@@ -82,10 +83,6 @@ class IPCKernelManager(AsyncKernelManager):
 
 def ensure_kernel(name: str = KERNEL_NAME) -> None:
     """Register the notebooks' kernel for this Python environment if it is missing."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
     if name in KernelSpecManager().find_kernel_specs():
         return
-    from ipykernel.kernelspec import install
-
     install(kernel_name=name, display_name="Python (peer-review)", prefix=sys.prefix)

@@ -1,5 +1,6 @@
 """Where the toolkit's notebooks are: the project's ``notebooks/`` folder in a checkout, else the
-copies shipped inside the package (a wheel install)."""
+copies shipped inside the package (a wheel install: ``setup.py`` copies ``notebooks/*.ipynb`` into
+the wheel as ``toolkit/notebooks/``)."""
 
 from __future__ import annotations
 

@@ -19,12 +19,17 @@ tests build the same reviews with fresh and warm kernels and compare the bytes.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import BuildError
-from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager
-from toolkit.errors import ValidationFailed
+import nbformat
+from jupyter_core.utils import run_sync
+
+from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, kernel_pid, process_peak_kb
+from toolkit.build.notebooks import notebook_path
+from toolkit.build.render import DraftResult, draft
+from toolkit.errors import BuildError, ValidationFailed
 from toolkit.inputs.params import project_root_for
 
 #: Run once, silently, when the kernel starts: the notebook's own imports, then a snapshot of the
@@ -47,7 +52,8 @@ def reset(ip, cwd):
     matplotlib.rcParams.update(rc)
     warnings.filters[:] = filters
     warnings._filters_mutated()
-""", "<peer-review warm kernel>", "exec"), _sys.modules.setdefault("_peer_review_warm", _types.ModuleType("_peer_review_warm")).__dict__)
+""", "<peer-review warm kernel>", "exec"),
+     _sys.modules.setdefault("_peer_review_warm", _types.ModuleType("_peer_review_warm")).__dict__)
 del _sys, _types
 '''
 
@@ -73,11 +79,7 @@ class _TrackingKernelManager(IPCKernelManager):
 
 def notebook_imports(notebook: Path) -> list[str]:
     """Every top-level import statement in the code cells of a notebook, in order."""
-    import ast
-
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
     lines: list[str] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -93,8 +95,6 @@ def notebook_imports(notebook: Path) -> list[str]:
 class WarmKernel:
     """A kernel kept alive across reviews by one worker (see the module's docstring)."""
     def __init__(self, notebook: Path, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0) -> None:
-        from jupyter_core.utils import run_sync
-
         self.km = _TrackingKernelManager(kernel_name=kernel_name)
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc: Any = self.km.blocking_client()
@@ -122,13 +122,9 @@ class WarmKernel:
         return self.km
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
         return bool(run_sync(self.km.is_alive)())
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
         try:
             self.km.close_clients()
             self.kc.stop_channels()
@@ -144,10 +140,8 @@ class KernelKeeper:
         self.kernel_name = kernel_name
         self.kernel: WarmKernel | None = None
 
-    def draft(self, params: Path, reports: Path | None) -> Any:
+    def draft(self, params: Path, reports: Path | None) -> DraftResult:
         """:func:`toolkit.build.render.draft` on the warm kernel; returns its ``DraftResult``."""
-        from toolkit.build.render import draft, notebook_path
-
         if self.kernel is not None and not self.kernel.alive():
             self.close()
         if self.kernel is None:
@@ -165,8 +159,6 @@ class KernelKeeper:
 
     def kernel_kb(self) -> int:
         """Peak resident memory of the warm kernel so far (KB, VmHWM), 0 when there is none."""
-        from toolkit.build.kernels import kernel_pid, process_peak_kb
-
         pid = kernel_pid(self.kernel.km) if self.kernel is not None else None
         return process_peak_kb(pid) if pid is not None else 0
 

@@ -47,7 +47,7 @@ def test_manifest_content(mini: Path) -> None:
     for name in ("black", "ipykernel", "ipython", "numpy", "pyyaml"):  # "not installed" is recorded too
         assert m.packages[name]
     assert re.fullmatch(r"[0-9a-f]{64}", m.toolkit_code) and m.toolkit_code == toolkit_code_hash(
-        Path(__file__).parents[1] / "notebooks" / "letter.ipynb")
+        Path(__file__).parents[2] / "notebooks" / "letter.ipynb")
     assert m.parameters["visit"]["dates"] == ["2026-02-03", "2026-02-04"]
     assert m.parameters["params_file"] == "params/mini.yaml" and m.parameters["project_root"] == "."
     text = m.to_json()
@@ -68,6 +68,7 @@ def test_manifest_names_project_styles_and_frameworks(mini: Path, edit_params: C
     assert "styles/house/style.css" in m.inputs
 
 
+@pytest.mark.slow  # drafts through a kernel
 def test_draft_verify_and_atomic_rerun(mini: Path, edit_params: Callable[..., Path],
                                        append_rows: Callable[..., Path]) -> None:
     root = mini.parents[1]
@@ -142,7 +143,7 @@ def test_toolkit_code_hash_follows_the_package_files(tmp_path: Path) -> None:
 
     package = tmp_path / "toolkit"
     shutil.copytree(Path(toolkit.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
-    notebook = Path(__file__).parents[1] / "notebooks" / "letter.ipynb"
+    notebook = Path(__file__).parents[2] / "notebooks" / "letter.ipynb"
     first = toolkit_code_hash(notebook, package)
     assert first == toolkit_code_hash(notebook, package) == toolkit_code_hash(notebook)  # not where it lives
     (package / "__pycache__").mkdir(exist_ok=True)
@@ -153,6 +154,7 @@ def test_toolkit_code_hash_follows_the_package_files(tmp_path: Path) -> None:
     assert toolkit_code_hash(notebook, package) != first
 
 
+@pytest.mark.slow  # drafts through a kernel
 def test_verify_names_a_toolkit_change(mini: Path) -> None:
     result = draft(mini)
     path = result.folder / MANIFEST_NAME

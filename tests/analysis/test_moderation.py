@@ -11,7 +11,7 @@ from sklearn.metrics import cohen_kappa_score
 from toolkit.analysis.moderation import linear_weighted_kappa, moderate, moderation_pairs
 from toolkit.inputs.audit import grade_plan, read_audit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMOS = [ROOT / "data/kestrelmoor-2026/audit.csv", ROOT / "data/harrowdene-2026/audit.xlsx",
          ROOT / "data/brindleford-2026/audit.csv"]
 BASE = {"phase": "KS2", "year_group": "5", "primary_need": "SLCN", "setting_type": "special",
@@ -145,6 +145,7 @@ def test_case_references_are_case_insensitive(tmp_path: Path) -> None:
     assert moderate(data).plans == 1
 
 
+@pytest.mark.slow  # draft starts a kernel while it validates
 def test_cli_draft_refuses_an_agreed_only_plan_with_exit_2(tmp_path: Path) -> None:
     import shutil
     import subprocess

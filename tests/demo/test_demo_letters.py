@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from conftest import DEMO_PARAMS, ROOT
 
 from toolkit.letter.sections import build_letter
-from toolkit.review import load_review, validate
+from toolkit.review import Review, load_review, validate
+from toolkit.wording import number_words, plural
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -20,24 +21,25 @@ def _rows(path: Path) -> list[dict[str, str]]:
         ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
         values = list(ws.iter_rows(values_only=True))
         head = [str(h).strip().lower() for h in values[0]]
-        return [{h: ("" if v is None else str(v)) for h, v in zip(head, r)} for r in values[1:] if any(v is not None for v in r)]
+        return [{h: ("" if v is None else str(v)) for h, v in zip(head, r, strict=False)}
+                for r in values[1:] if any(v is not None for v in r)]
     with path.open(encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module", params=[p.stem for p in DEMO_PARAMS])
-def demo(request):
+def demo(request: pytest.FixtureRequest) -> tuple[Review, BeautifulSoup]:
     review = load_review(ROOT / "params" / f"{request.param}.yaml")
     return review, BeautifulSoup(build_letter(review), "html.parser")
 
 
-def test_demo_reviews_validate():
+def test_demo_reviews_validate() -> None:
     assert len(DEMO_PARAMS) >= 3
     for p in DEMO_PARAMS:
         assert validate(p) == []
 
 
-def test_demo_volumes(demo):
+def test_demo_volumes(demo: tuple[Review, BeautifulSoup]) -> None:
     review, _ = demo
     files = review.params.inputs.findings
     assert 2 <= len(files) <= 4
@@ -45,34 +47,37 @@ def test_demo_volumes(demo):
     assert len({f.kloe for f in review.findings.all if f.kloe}) >= 3
 
 
-def test_counts_in_process_paragraph_match_files(demo):
+def test_counts_in_process_paragraph_match_files(demo: tuple[Review, BeautifulSoup]) -> None:
     review, soup = demo
     raw = [r for f in review.params.inputs.findings for r in _rows(ROOT / f)]
     kinds = Counter(r["kind"].strip().lower() for r in raw)
-    kept = Counter(r["kind"].strip().lower() for r in raw if r["include"].strip().lower() not in ("no", "n", "false", "0"))
+    kept = Counter(r["kind"].strip().lower() for r in raw
+                   if r["include"].strip().lower() not in ("no", "n", "false", "0"))
     text = soup.get_text(" ", strip=True)
-    assert f"recorded {kinds['strength'] + kinds['area for consideration']} strengths and areas for consideration" in text
-    from toolkit.wording import plural
-
+    assert (f"recorded {kinds['strength'] + kinds['area for consideration']} strengths and areas for consideration"
+            in text)
     assert (f"to the {plural(kept['strength'], 'strength')} and "
-            f"{plural(kept['area for consideration'], 'area for consideration', 'areas for consideration')} in this letter") in text
+            f"{plural(kept['area for consideration'], 'area for consideration', 'areas for consideration')}"
+            " in this letter") in text
     n_letter = len(soup.select("p.finding, li.finding"))
     assert n_letter == sum(kept.values())
 
 
-def test_audit_section_counts_match_the_audit_file(demo):
+def test_audit_section_counts_match_the_audit_file(demo: tuple[Review, BeautifulSoup]) -> None:
     review, soup = demo
+    assert review.params.inputs.audit is not None
     rows = _rows(ROOT / review.params.inputs.audit)
     plans = {r["case_ref"].strip().upper() for r in rows}
-    twice = [ref for ref, n in Counter(r["case_ref"].strip().upper() for r in rows if r.get("moderation", "").strip().lower() != "agreed").items() if n > 1]
+    twice = [ref for ref, n in Counter(r["case_ref"].strip().upper() for r in rows
+                                       if r.get("moderation", "").strip().lower() != "agreed").items() if n > 1]
     section = soup.find("section", id="ehcp-audit")
+    assert section is not None
     text = section.get_text(" ", strip=True)
-    from toolkit.wording import number_words
-
     assert f"We read {len(plans)} plans" in text
     stages = Counter(r["plan_stage"].strip().lower() for r in rows if r["case_ref"].strip().upper() in plans
                      and r.get("moderation", "").strip().lower() != "agreed")
-    new = sum(1 for ref in plans if any(r["case_ref"].strip().upper() == ref and r["plan_stage"].strip().lower() == "new" for r in rows))
+    new = sum(1 for ref in plans if any(r["case_ref"].strip().upper() == ref
+                                        and r["plan_stage"].strip().lower() == "new" for r in rows))
     if new:
         assert f"{number_words(new)} new plan" in text
     assert f"{number_words(len(twice)).capitalize()} plan" in text
@@ -81,17 +86,20 @@ def test_audit_section_counts_match_the_audit_file(demo):
     assert stages  # the file has plan stages
 
 
-def test_performance_section_states_comparators_and_shows_charts(demo):
+def test_performance_section_states_comparators_and_shows_charts(demo: tuple[Review, BeautifulSoup]) -> None:
     review, soup = demo
     section = soup.find("section", id="performance")
+    assert section is not None and review.performance is not None
     text = section.get_text(" ", strip=True)
     assert "England (" in text and "statistical neighbours" in text
-    assert section.find("svg") is not None and section.find("figure").find("table") is not None
+    figure = section.find("figure")
+    assert section.find("svg") is not None and figure is not None and figure.find("table") is not None
     ind = review.performance.get("ehcp_20wk_no_exc")
+    assert ind is not None
     assert f"{ind.value:.1f}% in {ind.period.label}" in text
 
 
-def test_section_order(demo):
+def test_section_order(demo: tuple[Review, BeautifulSoup]) -> None:
     _, soup = demo
     heads = [h.get_text(" ", strip=True).split(". ", 1)[-1] for h in soup.find_all("h2")]
     assert heads[:3] == ["Background", "Process", "Our findings"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from conftest import FIXTURES, ROOT, AppendRows, EditParams
 
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review
@@ -17,16 +20,34 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def drafted_params(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small test review, drafted once for the module's tests; returns its params file."""
+    project = tmp_path_factory.mktemp("drafted") / "proj"
+    shutil.copytree(FIXTURES / "mini", project)
+    params = project / "params" / "mini.yaml"
+    res = run_cli("draft", str(params))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == str(project / "reports" / "mini-review" / "letter.html")
+    return params
+
+
+@pytest.fixture(scope="module")
+def drafted(drafted_params: Path) -> tuple[Path, BeautifulSoup]:
+    """The drafted letter (not to be changed: the module's tests share it) and its parsed HTML."""
+    letter = drafted_params.parents[1] / "reports" / "mini-review" / "letter.html"
+    return letter, BeautifulSoup(letter.read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.fixture
-def drafted(mini: Path) -> tuple[Path, BeautifulSoup]:
-    res = run_cli("draft", str(mini))
-    assert res.returncode == 0, res.stderr
-    letter = mini.parents[1] / "reports" / "mini-review" / "letter.html"
-    assert res.stdout.strip() == str(letter)
-    return letter, BeautifulSoup(letter.read_text(encoding="utf-8"), "html.parser")
+def drafted_copy(drafted_params: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the drafted project, report included, for a test that changes it: (letter, params)."""
+    shutil.copytree(drafted_params.parents[1], tmp_path / "proj")
+    return tmp_path / "proj" / "reports" / "mini-review" / "letter.html", tmp_path / "proj" / "params" / "mini.yaml"
 
 
 def _section_text(soup: BeautifulSoup, section_id: str) -> str:
@@ -35,9 +56,10 @@ def _section_text(soup: BeautifulSoup, section_id: str) -> str:
     return sec.get_text(" ", strip=True)
 
 
-def test_letter_has_every_part(drafted):
+def test_letter_has_every_part(drafted: tuple[Path, BeautifulSoup]) -> None:
     _, soup = drafted
     text = soup.get_text(" ", strip=True)
+    assert soup.title is not None
     assert soup.title.string == "Children's Services Peer Challenge: Fenwick Cross, February 2026"
     assert "19th February 2026" in text
     assert "Dear Sam" in text
@@ -46,7 +68,8 @@ def test_letter_has_every_part(drafted):
     assert "Tuesday 3rd and Wednesday 4th February 2026" in text
     assert "Thursday 5th February 2026" in text
     assert "This was a review by peers, not an inspection." in text
-    assert "Ruth Adeyemi" in soup.find(class_="signature").get_text()
+    signature = soup.find(class_="signature")
+    assert signature is not None and "Ruth Adeyemi" in signature.get_text()
     headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h2", "h3"])]
     assert headings == [
         "1. Background", "2. Process", "3. Our findings",
@@ -58,7 +81,7 @@ def test_letter_has_every_part(drafted):
     ]
 
 
-def test_counts_are_computed(drafted):
+def test_counts_are_computed(drafted: tuple[Path, BeautifulSoup]) -> None:
     _, soup = drafted
     text = soup.get_text(" ", strip=True)
     # 10 recorded (one excluded); in the letter: 4 strengths, 5 areas for consideration.
@@ -67,7 +90,7 @@ def test_counts_are_computed(drafted):
     assert len(soup.select(".finding")) == 9
 
 
-def test_findings_sit_in_their_sections(drafted):
+def test_findings_sit_in_their_sections(drafted: tuple[Path, BeautifulSoup]) -> None:
     _, soup = drafted
     identify = _section_text(soup, "kloe-2016-identify")
     assert "Health visitors pick up speech delay early." in identify
@@ -80,7 +103,7 @@ def test_findings_sit_in_their_sections(drafted):
     assert "A dropped duplicate finding." not in soup.get_text()
 
 
-def test_no_code_and_free_text_is_escaped(drafted):
+def test_no_code_and_free_text_is_escaped(drafted: tuple[Path, BeautifulSoup]) -> None:
     letter, soup = drafted
     raw = letter.read_text(encoding="utf-8")
     assert soup.find("script") is None
@@ -91,8 +114,8 @@ def test_no_code_and_free_text_is_escaped(drafted):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", raw)  # self-contained, nothing fetched
 
 
-def test_same_inputs_give_byte_identical_outputs(drafted, mini):
-    letter, _ = drafted
+def test_same_inputs_give_byte_identical_outputs(drafted_copy: tuple[Path, Path]) -> None:
+    letter, mini = drafted_copy
     first_html = letter.read_bytes()
     first_nb = (letter.parent / "letter.ipynb").read_bytes()
     res = run_cli("draft", str(mini))
@@ -101,16 +124,14 @@ def test_same_inputs_give_byte_identical_outputs(drafted, mini):
     assert (letter.parent / "letter.ipynb").read_bytes() == first_nb
 
 
-def test_notebook_letter_equals_in_process_build(drafted, mini):
+def test_notebook_letter_equals_in_process_build(drafted: tuple[Path, BeautifulSoup], drafted_params: Path) -> None:
     letter, _ = drafted
-    assert letter.read_text(encoding="utf-8") == build_letter(load_review(mini))
+    assert letter.read_text(encoding="utf-8") == build_letter(load_review(drafted_params))
 
 
-def test_executed_notebook_is_kept_as_the_record(drafted):
-    import nbformat
-
+def test_executed_notebook_is_kept_as_the_record(drafted: tuple[Path, BeautifulSoup]) -> None:
     letter, _ = drafted
-    nb = nbformat.read(letter.parent / "letter.ipynb", as_version=4)
+    nb = nbformat.read(letter.parent / "letter.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "review_id = \"mini-review\"" in injected[0].source
     assert all(c.get("id", "").startswith("cell-") for c in nb.cells)
@@ -120,7 +141,8 @@ def test_executed_notebook_is_kept_as_the_record(drafted):
     assert str(letter.parents[2]) not in text and "/tmp/" not in text
 
 
-def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini, append_rows, edit_params):
+def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini: Path, append_rows: AppendRows,
+                                                                       edit_params: EditParams) -> None:
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
                 ["m9,lt-imaginary,strength,no,Something good.,,interview,Colin Marsh,yes,,"])
     edit_params(mini, lambda d: d["team"][1].pop("role"))
@@ -133,7 +155,7 @@ def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini, appe
     assert not (mini.parents[1] / "reports").exists()
 
 
-def test_bad_findings_fail_validate_and_draft(mini, append_rows):
+def test_bad_findings_fail_validate_and_draft(mini: Path, append_rows: AppendRows) -> None:
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
                 ["m9,lt-imaginary,strength,no,Something good.,,interview,Colin Marsh,yes,,",
                  "m10,2016-identify,strength,no,,,interview,Colin Marsh,yes,,"])
@@ -148,8 +170,8 @@ def test_bad_findings_fail_validate_and_draft(mini, append_rows):
     assert not (mini.parents[1] / "reports").exists()
 
 
-def test_failed_redraft_keeps_previous_report(drafted, mini, append_rows):
-    letter, _ = drafted
+def test_failed_redraft_keeps_previous_report(drafted_copy: tuple[Path, Path], append_rows: AppendRows) -> None:
+    letter, mini = drafted_copy
     before = letter.read_bytes()
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv", ["bad,,,,,,,,,,"])
     assert run_cli("draft", str(mini)).returncode == 2
@@ -158,21 +180,23 @@ def test_failed_redraft_keeps_previous_report(drafted, mini, append_rows):
     assert leftovers == []
 
 
-def test_papermill_cli_accepts_the_params_file(mini, tmp_path):
+def test_papermill_cli_accepts_the_params_file(mini: Path, tmp_path: Path) -> None:
     """The params file is also papermill's own parameters file."""
     out = tmp_path / "out.ipynb"
-    nb_path = Path(__file__).resolve().parents[1] / "notebooks" / "letter.ipynb"
-    res = subprocess.run([sys.executable, "-m", "papermill", str(nb_path), str(out), "-f", str(mini), "-k", "peer-review",
-                          "--no-progress-bar"], capture_output=True, text=True, cwd=mini.parents[1], timeout=300)
+    nb_path = ROOT / "notebooks" / "letter.ipynb"
+    res = subprocess.run([sys.executable, "-m", "papermill", str(nb_path), str(out), "-f", str(mini),
+                          "-k", "peer-review", "--no-progress-bar"],
+                         capture_output=True, text=True, cwd=mini.parents[1], timeout=300)
     assert res.returncode == 0, res.stderr
     assert "Fenwick Cross" in out.read_text(encoding="utf-8")
 
 
-def test_nbconvert_alone_renders_the_kept_notebook_to_the_same_letter(drafted, tmp_path):
+def test_nbconvert_alone_renders_the_kept_notebook_to_the_same_letter(drafted: tuple[Path, BeautifulSoup],
+                                                                       tmp_path: Path) -> None:
     # The executed notebook is the review's record: nbconvert and our template, with no toolkit
     # code, must turn it back into exactly the letter the draft wrote.
     letter, _ = drafted
-    templates = Path(__file__).resolve().parents[1] / "toolkit" / "nbconvert_templates"
+    templates = ROOT / "toolkit" / "nbconvert_templates"
     res = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "nbconvert.exporters.TemplateExporter",
          "--template", "letter", f"--TemplateExporter.extra_template_basedirs={templates}",

@@ -35,7 +35,7 @@ from toolkit.letter.audit import (
 )
 from toolkit.wording import number_words
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMOS = {
     "kestrelmoor-2026": ROOT / "data/kestrelmoor-2026/audit.csv",
     "harrowdene-2026": ROOT / "data/harrowdene-2026/audit.xlsx",

@@ -92,6 +92,7 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return conn.getresponse()
 
 
+@pytest.mark.slow  # starts Voila
 def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, str]) -> None:
     port, token, _, _ = remote_server
     page = _get(port, "/")
@@ -106,6 +107,7 @@ def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, 
     assert b"<html" in ok.read(2000).lower()
 
 
+@pytest.mark.slow  # starts Voila
 def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(
         remote_server: tuple[int, str, list[str], int]) -> None:
     port, token, lines, cli = remote_server
@@ -117,6 +119,7 @@ def test_token_is_not_on_any_command_line_and_lan_urls_are_printed(
         assert f"Capture app at this machine's network address: http://{address}:{port}/?token={token}" in lines
 
 
+@pytest.mark.slow  # starts Voila
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_stops_voila_and_its_kernels_even_when_started_in_background(tmp_path: Path, sig: int) -> None:
     """Started as a background job (SIGINT ignored), the command still stops Voilà and its kernels."""

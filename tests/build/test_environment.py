@@ -13,7 +13,7 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!~\[ ;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_yml_lists_the_same_packages_as_pyproject():
+def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_name(r) for r in meta["dependencies"]}
     for extra in meta.get("optional-dependencies", {}).values():
@@ -24,7 +24,7 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     assert listed == declared
 
 
-def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert readme.index("make demo") < readme.index("## ")  # given first, before any section

@@ -23,7 +23,9 @@ from bs4 import BeautifulSoup
 
 from toolkit.build.render import draft
 
-FIXTURE = Path(__file__).parent / "fixtures" / "person_letter"
+pytestmark = pytest.mark.slow  # drafts through a kernel
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "person_letter"
 HEADLINES = "Headlines"
 KINDS = {"strengths": "strength", "areas for consideration": "area for consideration"}
 

@@ -19,7 +19,7 @@ from toolkit.demo.synthdata import (
 )
 from toolkit.inputs.performance import read_performance_files
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DEMO = ROOT / "data" / "performance"
 DFE = ROOT / ".." / "shared" / "data" / "dfe"
 

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from toolkit.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 #: A child's data planted in the inputs: none of it may ever be printed or logged.
 NAME = "Oliver Bennett"
@@ -211,7 +211,7 @@ def audit(rows: str) -> Callable[[Path], None]:
 
 
 PROMPT = "2016-identify.1"
-SYNTH = Path(__file__).resolve().parents[1] / "data" / "performance" / "sen2_synthetic.csv"
+SYNTH = Path(__file__).resolve().parents[2] / "data" / "performance" / "sen2_synthetic.csv"
 PERF = f"data/performance/{SYNTH.name}"
 
 
@@ -435,7 +435,8 @@ def test_corpus_is_large_enough() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.command[0] in ("draft", "batch") else c
+                                  for c in CASES], ids=[c.name for c in CASES])  # draft and batch start kernels
 def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     proj = _project(tmp_path)
     case.setup(proj)

@@ -40,7 +40,7 @@ from toolkit.letter.performance_sentences import (
     trend_sentence,
 )
 
-DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
+DFE = Path(__file__).parents[2] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
 needs_dfe = pytest.mark.skipif(not SEN2.is_file(),
                                reason=f"real DfE files not found at {DFE} (reference data, not shipped)")

@@ -84,7 +84,7 @@ def test_save_writes_a_row_read_audit_reads_with_the_grades_shown(tmp_path: Path
     for code, grade in grades.section_grades.items():
         assert html.escape(grade_text(grade)) in shown and code in shown
     # same columns as the demo audit files (bar the demo's own note: column)
-    demo = (Path(__file__).resolve().parents[1] / "data/kestrelmoor-2026/audit.csv").read_text().splitlines()[0]
+    demo = (Path(__file__).resolve().parents[2] / "data/kestrelmoor-2026/audit.csv").read_text().splitlines()[0]
     assert path.read_text().splitlines()[0] == demo.replace(",note:e4", "")
     assert [label for label, _ in tab.listing.options][0].startswith("FEN-0142 | KS2 | ASD")
 

@@ -14,7 +14,7 @@ from toolkit.inputs.ees import EESFile
 from toolkit.inputs.observations import parse_period
 from toolkit.inputs.performance import AreaLookup, LongFile, read_performance_file
 
-DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
+DFE = Path(__file__).parents[2] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
 HIERARCHY = DFE / "region_la_hierarchy.csv"
 needs_dfe = pytest.mark.skipif(not SEN2.is_file(),
