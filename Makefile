@@ -7,7 +7,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast install chromium notebooks bench clean
+.PHONY: demo test test-fast check install chromium notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-test: $(STAMP) chromium node_modules/axe-core/axe.min.js
+# The layers contract, strict typing and lint, then the whole suite.
+check: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check toolkit tests
+
+test: $(STAMP) chromium node_modules/axe-core/axe.min.js check
 	$(PY) -m pytest
 
 # The tests marked neither slow (a kernel: papermill, nbclient, Voila, nbval) nor browser.

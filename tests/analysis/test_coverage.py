@@ -29,7 +29,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
         finally:
             wb.close()
         header = [str(h or "").strip().lower() for h in cells[0]]
-        return [{h: ("" if v is None else str(v)).strip() for h, v in zip(header, r)}
+        return [{h: ("" if v is None else str(v)).strip() for h, v in zip(header, r, strict=False)}
                 for r in cells[1:] if any(v not in (None, "") for v in r)]
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [{k.strip().lower(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]

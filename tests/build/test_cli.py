@@ -23,10 +23,10 @@ def test_help_lists_every_command():
 def test_indicators_prints_timeliness_beside_england_exactly_as_published():
     res = cli("indicators", str(DFE / "sen2_mi.csv"), "--authority", "Kirklees", "--period", "2015")
     assert res.returncode == 0, res.stderr
-    line = next(l for l in res.stdout.splitlines() if l.startswith("EHC plans in 20 weeks (excl. exceptions)"))
+    line = next(x for x in res.stdout.splitlines() if x.startswith("EHC plans in 20 weeks (excl. exceptions)"))
     assert "10.4%" in line and "59.2%" in line  # file: 10.400000000000 and 59.200000000000
     res = cli("indicators", str(DFE / "sen2_mi.csv"), "--authority", "E08000034", "--period", "2022", "--format", "csv")
-    row = next(l for l in res.stdout.splitlines() if l.startswith("ehcp_20wk_no_exc,"))
+    row = next(x for x in res.stdout.splitlines() if x.startswith("ehcp_20wk_no_exc,"))
     assert ",14.428,49.166," in row  # file: " 14.428" and " 49.166"
 
 

@@ -103,7 +103,7 @@ def test_same_sections_in_the_same_order(both) -> None:
 
 def test_same_findings_in_the_same_places(both) -> None:
     written, drafted = both
-    for (title, want), (_, got) in zip(written, drafted):
+    for (title, want), (_, got) in zip(written, drafted, strict=True):
         assert got == want, title
 
 
