@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import DFE, ROOT, needs_shared
 
 
@@ -43,3 +44,27 @@ def test_validate_demo_reviews():
     res = cli("validate", *[str(p) for p in sorted((ROOT / "params").glob("*.yaml"))])
     assert res.returncode == 0, res.stderr
     assert res.stdout.count(": ok") == 3
+
+
+@pytest.mark.slow  # drafts through a kernel
+def test_draft_reads_the_parameters_once_in_the_parent(mini, monkeypatch) -> None:
+    """One load per draft: the review the CLI validates is the one drafted, and papermill is
+    given the mapping it was validated from (no second parse, no papermill YAML loader)."""
+    import papermill.iorw
+    from click.testing import CliRunner
+
+    import toolkit.inputs.params as params_module
+    from toolkit.cli import main
+
+    reads: list[str] = []
+    real = params_module.read_yaml
+
+    def counting(path, shown):
+        reads.append(str(path))
+        return real(path, shown)
+
+    monkeypatch.setattr(params_module, "read_yaml", counting)
+    monkeypatch.setattr(papermill.iorw, "read_yaml_file", lambda *a, **k: pytest.fail("papermill parsed the YAML"))
+    result = CliRunner().invoke(main, ["draft", str(mini)])
+    assert result.exit_code == 0, result.output
+    assert reads == [str(mini)]
