@@ -41,7 +41,7 @@ test: $(STAMP) chromium node_modules/axe-core/axe.min.js check
 
 # The tests marked neither slow (a kernel: papermill, nbclient, Voila, nbval) nor browser.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -m "not slow and not browser" -n 2
 
 # Re-run the notebooks stored in notebooks/ so their outputs match the current code (for nbval).
 notebooks: $(STAMP)
