@@ -11,7 +11,6 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
