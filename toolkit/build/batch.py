@@ -28,16 +28,16 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
-from toolkit.build.reportdirs import remove_stale_temp_folders
-from toolkit.errors import ToolkitError
-from toolkit.inputs.params import parse_yaml, project_root_for
 from toolkit.inputs.privacy import redact
+from toolkit.inputs.params import parse_yaml
+from toolkit.inputs.params import project_root_for
+from toolkit.errors import ToolkitError
+from toolkit.build.reportdirs import remove_stale_temp_folders
 
 OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
 LOG_DIR = ".logs"

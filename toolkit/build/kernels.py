@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager

@@ -22,8 +22,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import BuildError
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager
-from toolkit.errors import BuildError, ValidationFailed
+from toolkit.errors import ValidationFailed
 from toolkit.inputs.params import project_root_for
 
 #: Run once, silently, when the kernel starts: the notebook's own imports, then a snapshot of the
