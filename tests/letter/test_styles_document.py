@@ -227,3 +227,18 @@ def test_spell_out_first_use_option(project: Path) -> None:
     assert text.count("Special Educational Needs Co-ordinators (SENCOs)") == 1
     assert text.count("Education, Health and Care (EHC)") == 1
     assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_letter_tables_speak_words(demo_review: Review) -> None:
+    framework = demo_review.audit.framework if demo_review.audit else None
+    if framework is None:
+        pytest.skip("no audit in this review")
+    for style in ("yorkshire-humber", "west-midlands"):
+        soup = BeautifulSoup(build_letter(_restyled(demo_review, style)), "html.parser")
+        for tag in soup(["svg"]):
+            tag.decompose()
+        cells = [c.get_text(" ", strip=True) for table in soup.find_all("table") for c in table.find_all(["th", "td"])]
+        for s in framework.sections:
+            assert not any(cell.startswith(f"{s.code}: ") for cell in cells)
+            assert s.code not in cells or len(s.code) == 1 and s.code in "ABCD"  # bands A to D are words here
+        assert any(cell == framework.sections[0].title for cell in cells)
