@@ -242,3 +242,37 @@ def test_letter_tables_speak_words(demo_review: Review) -> None:
             assert not any(cell.startswith(f"{s.code}: ") for cell in cells)
             assert s.code not in cells or len(s.code) == 1 and s.code in "ABCD"  # bands A to D are words here
         assert any(cell == framework.sections[0].title for cell in cells)
+
+
+def test_word_copy_follows_the_report_sections(project: Path) -> None:
+    import io
+
+    import docx
+
+    from toolkit.letter.docx import letter_docx
+
+    params = project / "params" / "mini.yaml"
+    _set(params, letter_style="west-midlands")
+    html = build_letter(load_review(params))
+    doc = docx.Document(io.BytesIO(letter_docx(html)))
+    assert [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"] == _h2s(html)
+
+
+@pytest.mark.slow
+def test_drafted_report_equals_in_process_build(project: Path) -> None:
+    import subprocess
+    import sys
+
+    import nbformat
+
+    params = project / "params" / "mini.yaml"
+    _set(params, letter_style="west-midlands", glossary={"QRSTV": "Quarterly Review of Support Team Visits"})
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "draft", str(params)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    letter = project / "reports" / "mini-review" / "letter.html"
+    assert letter.read_text(encoding="utf-8") == build_letter(load_review(params))
+    nb = nbformat.read(letter.parent / "letter.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "letter" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    names = [o["data"]["text/plain"] for o in tagged[0].outputs]
+    assert names[0] == "<letter section: title_page>" and names[-1] == "<letter section: closing>"

@@ -63,7 +63,8 @@ SECTION_NAMES = (
 )
 
 #: The options a style's document may set, with their defaults.
-DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_use": False}
+DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_use": False,
+                                     "numbered_headings": True}
 
 
 @dataclass(frozen=True)

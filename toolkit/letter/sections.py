@@ -91,8 +91,16 @@ def heading_title(review: Review, key: str) -> str:
 @dataclass(frozen=True)
 class Heading:
     key: str
-    number: str
+    number: str  # "" when the style's document does not number its headings
     title: str
+    level: int = 1
+
+    @property
+    def label(self) -> str:
+        """The heading as printed: "4. Next steps", "3.2 Workforce", or the title alone."""
+        if not self.number:
+            return self.title
+        return f"{self.number}. {self.title}" if self.level == 1 else f"{self.number} {self.title}"
 
 
 def document_of(review: Review) -> Document:
@@ -127,7 +135,9 @@ def outline(review: Review) -> list[Heading]:
     """Numbered headings of the document, in the style's order, so every section agrees on them."""
     heads: list[Heading] = []
     n = sub = 0
-    for entry in document_of(review).sections:
+    doc = document_of(review)
+    numbered = doc.option("numbered_headings")
+    for entry in doc.sections:
         for key, level, title in _heads_of(review, entry.name):
             if level == 1:
                 n, sub = n + 1, 0
@@ -135,7 +145,8 @@ def outline(review: Review) -> list[Heading]:
             else:
                 sub += 1
                 number = f"{n}.{sub}"
-            heads.append(Heading(key, number, title if title is not None else heading_title(review, key)))
+            heads.append(Heading(key, number if numbered else "", title if title is not None
+                                 else heading_title(review, key), level))
     return heads
 
 
@@ -175,7 +186,7 @@ def _audit(review: Review, template: str) -> Fragment:
     style = _style_folder(review)
     head = outline_heading(review, "audit")
     summary = summarise_for_letter(audit_results(review.audit), style=style)
-    html = render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}")
+    html = render_audit_section(summary, style=style, heading=head.label)
     return Fragment("audit", html.strip() + "\n")
 
 
