@@ -240,8 +240,9 @@ def test_letter_tables_speak_words(demo_review: Review) -> None:
         cells = [c.get_text(" ", strip=True) for table in soup.find_all("table") for c in table.find_all(["th", "td"])]
         for s in framework.sections:
             assert not any(cell.startswith(f"{s.code}: ") for cell in cells)
-            assert s.code not in cells or len(s.code) == 1 and s.code in "ABCD"  # bands A to D are words here
-        assert any(cell == framework.sections[0].title for cell in cells)
+            if len(s.code) > 1:  # single letters are also the bands A to D of the data tables
+                assert s.code not in cells
+        assert framework.sections[0].title in cells
 
 
 def test_word_copy_follows_the_report_sections(project: Path) -> None:
@@ -276,3 +277,18 @@ def test_drafted_report_equals_in_process_build(project: Path) -> None:
     assert len(tagged) == 1
     names = [o["data"]["text/plain"] for o in tagged[0].outputs]
     assert names[0] == "<letter section: title_page>" and names[-1] == "<letter section: closing>"
+
+
+def test_urgent_actions_up_front_in_the_report(project: Path) -> None:
+    findings = project / "data" / "mini" / "findings_marsh.csv"
+    findings.write_text(findings.read_text(encoding="utf-8")
+                        + "m6,,urgent,yes,Fix the backlog of annual reviews now.,,data,Colin Marsh,yes,,\n",
+                        encoding="utf-8")
+    params = project / "params" / "mini.yaml"
+    review = load_review(params)
+    report = _h2s(build_letter(_restyled(review, "west-midlands")))
+    assert report.index("Overall findings") < report.index("Recommended urgent actions") < report.index("Evidence by area")
+    soup = BeautifulSoup(build_letter(_restyled(review, "west-midlands")), "html.parser")
+    assert "Fix the backlog" in soup.select_one("#urgent").get_text()
+    letter = BeautifulSoup(build_letter(_restyled(review, "yorkshire-humber")), "html.parser")
+    assert "Fix the backlog" in letter.select_one("#headlines").get_text()

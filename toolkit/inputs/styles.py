@@ -104,7 +104,11 @@ def read_document(folder: Path, root: Path | None = None) -> Document:
     """The sections ``folder``'s style lists, checked: an unknown name, a bad entry or a template
     the style lacks is an :class:`InputError` naming the style file and its row."""
     path = document_file(folder)
-    return _read_document(str(path), _shown(path, root), str(folder))
+    try:
+        stamp = path.stat().st_mtime_ns  # an edited document.yaml is read again
+    except OSError:
+        stamp = 0
+    return _read_document(str(path), _shown(path, root), str(folder), stamp)
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -115,7 +119,7 @@ def _shown(path: Path, root: Path | None) -> str:
 
 
 @lru_cache(maxsize=16)
-def _read_document(path: str, shown: str, folder: str) -> Document:
+def _read_document(path: str, shown: str, folder: str, stamp: int) -> Document:
     try:
         text = Path(path).read_text(encoding="utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -121,7 +121,8 @@ def _heads_of(review: Review, name: str) -> list[tuple[str, int, str | None]]:
     kloes: list[tuple[str, int, str | None]] = [(f"kloe:{k.id}", 2, k.title) for k in review.scope.kloes]
     present = {"audit": review.audit is not None, "cases": review.audit is not None,
                "performance": review.performance is not None, "sef": review.sef is not None,
-               "urgent": bool(review.findings.urgent_actions())}
+               "urgent": bool(review.findings.urgent_actions()) or (
+                   "headlines" not in document_of(review).names and bool(review.findings.headlines(Kind.URGENT)))}
     if name == "kloes":
         return kloes
     if name == "evidence":
