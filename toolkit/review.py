@@ -167,7 +167,7 @@ def _empty_listed_files(params: ReviewParams, root: Path, findings: FindingSet) 
 
 def _free_text(params: ReviewParams, scope: KloeScope, findings: FindingSet) -> list[str]:
     """The review's own words that reach the letter: its scope, activities, KLOEs and findings."""
-    texts = [*params.activities, *params.groups_met]
+    texts = [*params.activities, *params.groups_met, *params.cases_reviewed]
     for item in params.scope.requested:
         texts.extend([item.text, *item.items])
     texts.extend(k.title for k in scope.kloes)

@@ -287,8 +287,20 @@ def test_urgent_actions_up_front_in_the_report(project: Path) -> None:
     params = project / "params" / "mini.yaml"
     review = load_review(params)
     report = _h2s(build_letter(_restyled(review, "west-midlands")))
-    assert report.index("Overall findings") < report.index("Recommended urgent actions") < report.index("Evidence by area")
+    order = [report.index(h) for h in ("Overall findings", "Recommended urgent actions", "Evidence by area")]
+    assert order == sorted(order)
     soup = BeautifulSoup(build_letter(_restyled(review, "west-midlands")), "html.parser")
     assert "Fix the backlog" in soup.select_one("#urgent").get_text()
     letter = BeautifulSoup(build_letter(_restyled(review, "yorkshire-humber")), "html.parser")
     assert "Fix the backlog" in letter.select_one("#headlines").get_text()
+
+
+def test_cases_reviewed_without_an_audit(project: Path) -> None:
+    params = project / "params" / "mini.yaml"
+    _set(params, letter_style="west-midlands", cases_reviewed=["5 care plans", "5 EP advice reports"])
+    soup = BeautifulSoup(build_letter(load_review(params)), "html.parser")
+    cases = soup.select_one("#cases")
+    assert cases is not None
+    assert [li.get_text() for li in cases.find_all("li")] == ["5 care plans", "5 EP advice reports"]
+    glossary = {th.get_text() for th in soup.select("#glossary th[scope=row]")}
+    assert "EP" in glossary

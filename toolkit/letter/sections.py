@@ -119,7 +119,8 @@ def _heads_of(review: Review, name: str) -> list[tuple[str, int, str | None]]:
         "headlines": [("headlines", 2, None)],
     }
     kloes: list[tuple[str, int, str | None]] = [(f"kloe:{k.id}", 2, k.title) for k in review.scope.kloes]
-    present = {"audit": review.audit is not None, "cases": review.audit is not None,
+    present = {"audit": review.audit is not None,
+               "cases": review.audit is not None or bool(review.params.cases_reviewed),
                "performance": review.performance is not None, "sef": review.sef is not None,
                "urgent": bool(review.findings.urgent_actions()) or (
                    "headlines" not in document_of(review).names and bool(review.findings.headlines(Kind.URGENT)))}
