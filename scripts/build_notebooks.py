@@ -21,7 +21,6 @@ from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.build.render import normalise_notebook  # noqa: E402
 from toolkit.inputs.params import TOP_LEVEL_FIELDS  # noqa: E402
 from toolkit.letter.briefing import SECTIONS as BRIEFING_SECTIONS  # noqa: E402
-from toolkit.letter.sections import SECTIONS  # noqa: E402
 
 DEMO_PARAMS = "../params/kestrelmoor-2026.yaml"
 
@@ -64,8 +63,10 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("code", [], "perfletter.consistency_table(review)"),
     ("code", [], "perfletter.warnings_table(review)"),
     ("md", ["## The letter"]),
-    # one tagged cell per letter section, in the letter's order
-    *[("code", ["letter"], f"letter.{section.__name__}(review)") for section in SECTIONS],
+    ("md", ["The letter style's `document.yaml` lists the sections in order; the tagged cell below shows "
+            "each one as its own output, and nbconvert's `letter` template keeps them in that order."]),
+    ("code", [], "letter.glossary_check(review)"),
+    ("code", ["letter"], "for part in letter.document(review):\n    display(part)"),
     # the page around the sections, which nbconvert's letter template puts them in
     ("code", [], "letter.page_shell(review)"),
 ]

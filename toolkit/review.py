@@ -25,11 +25,12 @@ from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
+from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.params import from_notebook as params_from_notebook
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.sef import SefComparison, load_sef
-from toolkit.inputs.styles import style_dir
+from toolkit.inputs.styles import read_document, style_dir
 
 T = TypeVar("T")
 
@@ -164,16 +165,42 @@ def _empty_listed_files(params: ReviewParams, root: Path, findings: FindingSet) 
     return out
 
 
+def _free_text(params: ReviewParams, scope: KloeScope, findings: FindingSet) -> list[str]:
+    """The review's own words that reach the letter: its scope, activities, KLOEs and findings."""
+    texts = [*params.activities, *params.groups_met, *params.cases_reviewed]
+    for item in params.scope.requested:
+        texts.extend([item.text, *item.items])
+    texts.extend(k.title for k in scope.kloes)
+    for f in findings.included:
+        texts.extend([f.statement, f.detail])
+    return [t for t in texts if t]
+
+
+def _undefined_acronyms(params: ReviewParams, scope: KloeScope, findings: FindingSet,
+                        params_file: str) -> list[InputWarning]:
+    """Acronyms the review's words use that neither the shipped glossary nor its own defines."""
+    glossary = merged_glossary(params.glossary)
+    missing = [a for a in acronyms_in(_free_text(params, scope, findings), glossary) if a not in glossary]
+    if not missing:
+        return []
+    return [InputWarning(params_file, f"acronym {', '.join(missing)} used but not defined: add "
+                         f"{'it' if len(missing) == 1 else 'them'} under glossary: (acronym: what it stands "
+                         "for), or to toolkit/catalogue/glossary.yaml", column="glossary")]
+
+
 def assemble(params: ReviewParams, root: Path, params_file: str,
              warnings: Sequence[InputWarning] = (), source: LoadedParams | None = None) -> Review:
     """Load every input the parameters name; raise :class:`ValidationFailed` with all problems.
 
     ``warnings`` (from reading the parameters) join those found here in ``Review.warnings``."""
     errors: list[InputError] = []
-    if style_dir(params.letter_style, root) is None:
+    folder = style_dir(params.letter_style, root)
+    if folder is None:
         errors.append(InputError(params_file, f"no letter style {quote(params.letter_style)}: name a style "
                                  "shipped in toolkit/styles/ or the path of a folder holding a style's "
                                  "templates or words.yaml", column="letter_style"))
+    else:
+        _gather(errors, lambda: read_document(folder, root))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     if findings is not None:
@@ -186,7 +213,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                                            params.visit.dates[0].year) if params.inputs.sef else None)
     if errors or findings is None:
         raise ValidationFailed(errors)
-    odd = [*warnings, *_empty_listed_files(params, root, findings)]
+    odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
+                                                                                      params_file)]
     return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                   performance=performance, audit=audit, checklist=tuple(checklist), warnings=tuple(odd),
                   source=source)

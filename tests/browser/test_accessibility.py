@@ -24,9 +24,10 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("build", [build_letter, build_briefing], ids=["letter", "briefing"])
-def test_demo_pages_have_no_wcag_violations(browser, axe_source, tmp_path: Path, build):
-    review = load_review(DEMO_PARAMS[-1])  # Kestrelmoor: findings, audit, performance, SEF
+@pytest.mark.parametrize("build, demo", [(build_letter, -1), (build_briefing, -1), (build_letter, 0)],
+                         ids=["letter", "briefing", "west-midlands-report"])
+def test_demo_pages_have_no_wcag_violations(browser, axe_source, tmp_path: Path, build, demo):
+    review = load_review(DEMO_PARAMS[demo])  # Kestrelmoor: findings, audit, performance, SEF; Brindleford: the report
     page_file = tmp_path / "page.html"
     page_file.write_text(build(review), encoding="utf-8")
     page = browser.new_page()

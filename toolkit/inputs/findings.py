@@ -47,6 +47,13 @@ COLUMNS = ("id", "kloe", "kind", "headline", "statement", "detail", "evidence", 
            "include", "order", "indicator", "withdrawn")
 REQUIRED = ("kloe", "kind", "statement", "evidence", "reviewer")
 FREE_TEXT = ("statement", "detail")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+
+
+def paragraphs(text: str) -> str:
+    """``text`` with the spaces in each paragraph folded, and paragraphs kept apart by a blank line."""
+    paras = (" ".join(part.split()) for part in _BLANK_LINE.split(text))
+    return "\n\n".join(p for p in paras if p)
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
         return None
     return Finding(
         id=row.get("id") or f"{stem}-{row.number}",
-        kloe=kloe, kind=kind, statement=statement, detail=" ".join(row.get("detail").split()),
+        kloe=kloe, kind=kind, statement=statement, detail=paragraphs(row.get("detail")),
         evidence=tuple(evidence), reviewer=reviewer, headline=bool(headline), include=bool(include),
         order=order, indicator=row.get("indicator") or None, withdrawn=bool(withdrawn),
         file=file, row=row.number,

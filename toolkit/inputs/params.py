@@ -36,7 +36,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
-    "privacy", "letter_style", "outputs",
+    "privacy", "letter_style", "outputs", "glossary", "cases_reviewed",
 )
 
 
@@ -212,6 +212,8 @@ class ReviewParams(_Model):
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
     outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html"]))
+    glossary: dict[str, str] = Field(default_factory=dict)  # acronyms this review adds to the shipped glossary
+    cases_reviewed: list[str] = Field(default_factory=list)  # case files read beyond the EHC plan audit
 
     @field_validator("review_id")
     @classmethod

@@ -118,7 +118,7 @@ def summarise_for_letter(result: AuditResult, style: str | Path | None = None) -
         counts = result.section_grades[s.code]
         total = sum(counts.values())
         if total:
-            table_rows.append((f"{s.code}: {s.title}", *[str(counts[g]) for g in GRADES],
+            table_rows.append((s.title, *[str(counts[g]) for g in GRADES],
                                f"{counts[4] + counts[3]} of {total}"))
     table_rows.append(("Plan overall", *[str(result.overall_grades[g]) for g in GRADES],
                        f"{result.good_or_better} of {result.graded}"))

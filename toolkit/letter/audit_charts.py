@@ -56,7 +56,7 @@ def section_chart(result: AuditResult, columns: tuple[str, ...],
     rows_src = [(s, result.section_grades[s.code]) for s in fw.sections
                 if sum(result.section_grades[s.code].values())]
     fig, ax = new_figure(6.5, 0.32 * len(rows_src) + 1.4)
-    labels = [f"{s.code}: {s.title}" if len(s.title) < 34 else f"{s.code}: {s.title[:32]}…"
+    labels = [s.title if len(s.title) < 40 else f"{s.title[:38]}…"
               for s, _ in rows_src]
     y = list(range(len(rows_src)))[::-1]
     left = [0] * len(rows_src)

@@ -11,7 +11,7 @@ and :func:`build_letter` renders them all in-process into the same page nbconver
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,8 +23,15 @@ from markupsafe import Markup, escape
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
+from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_OPTIONS, STYLES_DIR, Document, DocumentSection, read_document
 from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
+from toolkit.letter.glossary import (
+    GlossaryEntry,
+    acronyms_used,
+    glossary_for,
+    spell_out_first_use,
+    undefined_acronyms,
+)
 from toolkit.letter.performance import letter_views, source_names, summary_rows
 from toolkit.letter.templates import environment_for, style_folder
 from toolkit.review import Review
@@ -84,26 +91,64 @@ def heading_title(review: Review, key: str) -> str:
 @dataclass(frozen=True)
 class Heading:
     key: str
-    number: str
+    number: str  # "" when the style's document does not number its headings
     title: str
+    level: int = 1
+
+    @property
+    def label(self) -> str:
+        """The heading as printed: "4. Next steps", "3.2 Workforce", or the title alone."""
+        if not self.number:
+            return self.title
+        return f"{self.number}. {self.title}" if self.level == 1 else f"{self.number} {self.title}"
+
+
+def document_of(review: Review) -> Document:
+    """The style's document: which sections, in which order, with which templates."""
+    return read_document(Path(_style_folder(review)), review.root)
+
+
+def _heads_of(review: Review, name: str) -> list[tuple[str, int, str | None]]:
+    """The headings a section contributes: (key, level, title or None for the style's words)."""
+    one: dict[str, list[tuple[str, int, str | None]]] = {
+        "purpose": [("purpose", 1, None)], "team": [("team", 1, None)], "kloe_list": [("kloe_list", 1, None)],
+        "methodology": [("methodology", 1, None)], "settings": [("settings", 1, None)],
+        "glossary": [("glossary", 1, None)], "overall": [("overall", 1, None)],
+        "recommendations": [("recommendations", 1, None)], "closing": [("next", 1, None)],
+        "process": [("background", 1, None), ("process", 1, None), ("findings", 1, None)],
+        "headlines": [("headlines", 2, None)],
+    }
+    kloes: list[tuple[str, int, str | None]] = [(f"kloe:{k.id}", 2, k.title) for k in review.scope.kloes]
+    present = {"audit": review.audit is not None,
+               "cases": review.audit is not None or bool(review.params.cases_reviewed),
+               "performance": review.performance is not None, "sef": review.sef is not None,
+               "urgent": bool(review.findings.urgent_actions()) or (
+                   "headlines" not in document_of(review).names and bool(review.findings.headlines(Kind.URGENT)))}
+    if name == "kloes":
+        return kloes
+    if name == "evidence":
+        return [("evidence", 1, None), *kloes]
+    if name in present:
+        return [(name, 1, None)] if present[name] else []
+    return one.get(name, [])
 
 
 def outline(review: Review) -> list[Heading]:
-    """Numbered headings of the letter, computed once so every section agrees on them."""
-    def head(key: str, number: str) -> Heading:
-        return Heading(key, number, heading_title(review, key))
-
-    heads = [head("background", "1"), head("process", "2"), head("findings", "3"), head("headlines", "3.1")]
-    for i, k in enumerate(review.scope.kloes, start=2):
-        heads.append(Heading(f"kloe:{k.id}", f"3.{i}", k.title))
-    optional = [("audit", review.audit is not None), ("performance", review.performance is not None),
-                ("sef", review.sef is not None), ("urgent", bool(review.findings.urgent_actions()))]
-    n = 4
-    for key, present in optional:
-        if present:
-            heads.append(head(key, str(n)))
-            n += 1
-    heads.append(head("next", str(n)))
+    """Numbered headings of the document, in the style's order, so every section agrees on them."""
+    heads: list[Heading] = []
+    n = sub = 0
+    doc = document_of(review)
+    numbered = doc.option("numbered_headings")
+    for entry in doc.sections:
+        for key, level, title in _heads_of(review, entry.name):
+            if level == 1:
+                n, sub = n + 1, 0
+                number = str(n)
+            else:
+                sub += 1
+                number = f"{n}.{sub}"
+            heads.append(Heading(key, number if numbered else "", title if title is not None
+                                 else heading_title(review, key), level))
     return heads
 
 
@@ -112,83 +157,131 @@ def _context(review: Review) -> dict[str, object]:
     fs = review.findings
     raw = fs.counts(included_only=False)
     kept = fs.counts()
+    doc = document_of(review)
     return {
         "p": p,
         "review": review,
         "findings": fs,
         "Kind": Kind,
         "heads": {h.key: h for h in outline(review)},
+        "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
         "kept_strengths": kept[Kind.STRENGTH],
         "kept_areas": kept[Kind.AREA],
         "kept_urgent": kept[Kind.URGENT],
         "lead": p.lead,
         "others": [m for m in p.team if not m.lead],
+        "kloes": review.scope.kloes,
+        "word": lambda key: style_words(review, key),
     }
 
 
 def render_fragment(review: Review, name: str, template: str, **extra: object) -> Fragment:
-    html = environment(review).get_template(template).render(**_context(review), **extra)
+    html = environment(review).get_template(template).render(**{**_context(review), **extra})
     return Fragment(name, html.strip() + "\n")
 
 
-def opening(review: Review) -> Fragment:
-    """Date, address, salutation, title line, the scope asked for and the framing."""
-    return render_fragment(review, "opening", "opening.html.j2")
-
-
-def background_and_process(review: Review) -> Fragment:
-    """Background of the programme and what the team did, with computed counts."""
-    return render_fragment(review, "process", "process.html.j2")
-
-
-def headlines(review: Review) -> Fragment:
-    return render_fragment(review, "headlines", "headlines.html.j2")
-
-
-def kloe_sections(review: Review) -> Fragment:
-    """One section per KLOE in scope with its strengths and areas for consideration."""
-    return render_fragment(review, "kloes", "kloes.html.j2", kloes=review.scope.kloes)
-
-
-def audit_sample(review: Review) -> Fragment:
+def _audit(review: Review, template: str) -> Fragment:
     """What the team found in the EHC plans it read: counts and statements backed by counts."""
     if review.audit is None:
         return Fragment("audit", "")
-
     style = _style_folder(review)
     head = outline_heading(review, "audit")
     summary = summarise_for_letter(audit_results(review.audit), style=style)
-    html = render_audit_section(summary, style=style, heading=f"{head.number}. {head.title}")
+    html = render_audit_section(summary, style=style, heading=head.label)
     return Fragment("audit", html.strip() + "\n")
+
+
+def _extra(review: Review, name: str) -> dict[str, object]:
+    """What a section's template needs beyond the common context."""
+    if name == "performance":
+        data = review.performance
+        return {"data": data, "views": letter_views(review), "rows": summary_rows(data.for_letter) if data else [],
+                "sources": source_names(review)}
+    if name == "sef":
+        return {"sef": review.sef}
+    if name in ("urgent", "overall"):
+        return {"actions": review.findings.urgent_actions()}
+    if name == "cases":
+        style = _style_folder(review)
+        return {"s": summarise_for_letter(audit_results(review.audit), style=style) if review.audit else None}
+    return {}
 
 
 def outline_heading(review: Review, key: str) -> Heading:
     return next(h for h in outline(review) if h.key == key)
 
 
+def _render(review: Review, entry: DocumentSection, glossary: Sequence[GlossaryEntry] = ()) -> Fragment:
+    if entry.name == "audit":
+        return _audit(review, entry.template)
+    extra = _extra(review, entry.name)
+    if entry.name == "glossary":
+        extra["entries"] = list(glossary)
+    return render_fragment(review, entry.name, entry.template, **extra)
+
+
+def document(review: Review) -> list[Fragment]:
+    """Every section the style's document lists, in its order (the letter notebook shows each)."""
+    doc = document_of(review)
+    parts = [None if e.name == "glossary" else _render(review, e) for e in doc.sections]
+    if "glossary" in doc.names:
+        used = acronyms_used(review, [f.html for f in parts if f is not None])
+        parts = [f if f is not None else _render(review, e, used) for f, e in zip(parts, doc.sections, strict=True)]
+    out = [f for f in parts if f is not None]
+    if doc.option("spell_out_first_use"):
+        out = spell_out_first_use(out, glossary_for(review))
+    return out
+
+
+def section(review: Review, name: str) -> Fragment:
+    """One section of the document by its name (empty when the style does not list it)."""
+    return next((f for f in document(review) if f.name == name), Fragment(name, ""))
+
+
+def opening(review: Review) -> Fragment:
+    """Date, address, salutation, title line, the scope asked for and the framing."""
+    return section(review, "opening")
+
+
+def background_and_process(review: Review) -> Fragment:
+    """Background of the programme and what the team did, with computed counts."""
+    return section(review, "process")
+
+
+def headlines(review: Review) -> Fragment:
+    return section(review, "headlines")
+
+
+def kloe_sections(review: Review) -> Fragment:
+    """One section per KLOE in scope with its strengths and areas for consideration."""
+    return section(review, "kloes")
+
+
+def audit_sample(review: Review) -> Fragment:
+    return section(review, "audit")
+
+
 def performance_data(review: Review) -> Fragment:
     """The area's data in sentences with comparators, a summary table and charts."""
-    data = review.performance
-    return render_fragment(review, "performance", "performance.html.j2", data=data, views=letter_views(review),
-                   rows=summary_rows(data.for_letter) if data else [], sources=source_names(review))
+    return section(review, "performance")
 
 
 def self_evaluation(review: Review) -> Fragment:
     """Where the peers agree with the area's self-evaluation, and where not."""
-    return render_fragment(review, "sef", "sef.html.j2", sef=review.sef)
+    return section(review, "sef")
 
 
 def urgent_actions(review: Review) -> Fragment:
-    return render_fragment(review, "urgent", "urgent.html.j2", actions=review.findings.urgent_actions())
+    return section(review, "urgent")
 
 
 def closing(review: Review) -> Fragment:
     """Next steps and the lead reviewer's sign-off."""
-    return render_fragment(review, "closing", "closing.html.j2")
+    return section(review, "closing")
 
 
-#: The letter's sections in order: the letter notebook has one tagged cell per entry.
+#: The sections of the standard letter, as functions (kept for callers of the old API).
 SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
     opening, background_and_process, headlines, kloe_sections, audit_sample, performance_data, self_evaluation,
     urgent_actions, closing,
@@ -254,4 +347,11 @@ def page_shell(review: Review) -> PageShell:
 
 def build_letter(review: Review) -> str:
     """The whole letter as one HTML page, built in this process (no kernel)."""
-    return page(review, [section(review).html for section in SECTIONS])
+    return page(review, [f.html for f in document(review)])
+
+
+def glossary_check(review: Review) -> Fragment:
+    """The working view of the document's acronyms: the undefined ones first, then all defined."""
+    htmls = [f.html for f in document(review) if f.name != "glossary"]
+    return render_fragment(review, "glossary_check", "glossary_check.html.j2",
+                           missing=undefined_acronyms(review, htmls), entries=acronyms_used(review, htmls))
