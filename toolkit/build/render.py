@@ -27,7 +27,7 @@ from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.params import project_root_for
-from toolkit.letter.docx import letter_docx
+from toolkit.letter.docx import chart_images, letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.review import Review, load_review
 
@@ -277,7 +277,7 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         _write_text(tmp / f"{kind.name}.html", html)
         docx_wanted = kind is LETTER and "docx" in review.params.outputs
         if docx_wanted:  # the Word copy coordinators edit, converted from the same HTML
-            (tmp / DOCX_NAME).write_bytes(letter_docx(html))
+            (tmp / DOCX_NAME).write_bytes(letter_docx(html, chart_images(review)))
         if kind.manifest:
             _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
                                                             notebook_path()).to_json())

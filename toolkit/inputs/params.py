@@ -36,11 +36,11 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
-    "privacy", "letter_style", "outputs",
+    "privacy", "letter_style", "outputs", "final",
 )
 
 
-OutputFormat = Literal["html", "ipynb", "docx"]
+OutputFormat = Literal["html", "ipynb", "docx", "pdf"]
 
 
 class _Model(BaseModel):
@@ -212,6 +212,9 @@ class ReviewParams(_Model):
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
     outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html"]))
+    #: The letter is a draft (the HTML's banner, DRAFT on every page of the Word copy and the PDF)
+    #: until the team marks it final.
+    final: bool = False
 
     @field_validator("review_id")
     @classmethod

@@ -4,12 +4,20 @@ Every chart is drawn with matplotlib's SVG backend and returned as text to embed
 settings make the bytes repeatable: a fixed ``svg.hashsalt`` (matplotlib otherwise salts element
 ids at random) and no ``Date`` metadata. Colours come from the Okabe-Ito palette, which stays
 distinguishable under the common forms of colour-blindness.
+
+The Word copy needs the same charts as pictures: :func:`collect_charts` records every chart drawn
+while it is active as a PNG (:func:`figure_to_png`, matplotlib's Agg renderer with no metadata, so
+the bytes repeat too), keyed by the id the chart's ``<svg>`` carries in the page.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -41,6 +49,48 @@ def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, A
     return fig, ax
 
 
+#: PNG resolution of the charts in the Word copy (and the pixels per inch Word sizes them by).
+PNG_DPI = 150
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A chart drawn as a PNG, with the accessible name and description its SVG carries."""
+    id: str
+    title: str
+    description: str
+    png: bytes
+
+
+_COLLECTING: ContextVar[dict[str, ChartImage] | None] = ContextVar("collecting_charts", default=None)
+
+
+@contextmanager
+def collect_charts() -> Iterator[dict[str, ChartImage]]:
+    """Within the block, every chart drawn is kept as a PNG in the yielded mapping (by its SVG id)
+    and no SVG is drawn (the page built meanwhile is only a way to reach the charts)."""
+    found: dict[str, ChartImage] = {}
+    token = _COLLECTING.set(found)
+    try:
+        yield found
+    finally:
+        _COLLECTING.reset(token)
+
+
+def figure_to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
+    """``fig`` as PNG bytes (Agg), cropped as the SVG is, with no metadata: repeatable bytes."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight",
+                    facecolor="white")
+    return buf.getvalue()
+
+
+def svg_id(chart_id: str) -> str:
+    """The id prefix of a chart's ``<svg>`` (its title is ``{svg_id}-title``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
+
+
 def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> str:
     """Render ``fig`` to an inline ``<svg>`` element with a stable id, a title and a description.
 
@@ -48,13 +98,17 @@ def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> s
     charts on one page never clash. ``title`` and ``description`` become the SVG's accessible name
     and description (``role="img"``, ``aria-labelledby``).
     """
+    safe_id = svg_id(chart_id)
+    collecting = _COLLECTING.get()
+    if collecting is not None:
+        collecting[safe_id] = ChartImage(safe_id, title, description, figure_to_png(fig))
+        return f'<svg aria-labelledby="{safe_id}-title {safe_id}-desc"></svg>'
     buf = io.StringIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: this is embedded in HTML
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate only
-    safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
     # Prefix matplotlib's generated ids (and references to them) with the chart id.
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{safe_id}-{m.group(1)}"', svg)
     svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{safe_id}-{m.group(2)}"', svg)
