@@ -67,6 +67,7 @@ class JobResult:
     reason: str = ""
     worker_peak_kb: int = 0  # peak resident memory of the worker process
     kernel_peak_kb: int = 0  # peak resident memory of its largest kernel so far
+    files: tuple[str, ...] = ()  # the files the draft wrote into the report folder, by name
 
     @property
     def review_id(self) -> str:
@@ -203,11 +204,13 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
     log = logging.getLogger("toolkit.build.batch")
     log.info("drafting %s from %s (worker %d)", job.review_id, job.params, os.getpid())
     started = time.perf_counter()
-    status, output, reason = FAILED, None, ""
+    status, output, reason, files = FAILED, None, "", ()
     try:
         result = keeper.draft(job.params, job.reports) if keeper is not None else draft(job.params, job.reports)
-        status, output = OK, str(result.letter)
+        status, output, files = OK, str(result.letter), tuple(result.written)
         log.info("wrote %s", result.folder)
+        for note in result.notes:
+            log.warning("%s", note)
     except ToolkitError as exc:
         reason = _first_line(exc)
         log.error("failed:\n%s", redact(str(exc)))
@@ -223,7 +226,7 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
         os.close(log_fd)
     self_kb, kids_kb = _peaks(keeper)
     return {"index": job.index, "status": status, "output": output, "reason": reason,
-            "worker_kb": self_kb, "kernel_kb": kids_kb}
+            "worker_kb": self_kb, "kernel_kb": kids_kb, "files": files}
 
 
 def _own_signals() -> None:
@@ -427,7 +430,7 @@ class _Coordinator:
             out = Path(payload["output"]) if payload["output"] else None
             seconds = time.perf_counter() - (w.started or time.perf_counter())
             self._finish(w, JobResult(w.job, payload["status"], seconds, out, payload["reason"],
-                                      w.worker_kb, w.kernel_kb))
+                                      w.worker_kb, w.kernel_kb, tuple(payload.get("files", ()))))
 
     def _check(self, busy: list[_Worker]) -> None:
         dead = [w for w in busy if w.job is not None and not w.process.is_alive() and (w.eof or not w.conn.poll())]
@@ -536,10 +539,17 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     return BatchResult(ordered, time.perf_counter() - started, coordinator.size, interrupted)
 
 
+def _written(r: JobResult) -> str:
+    """The letter's path, and the other outputs written beside it (``letter.docx, letter.pdf``)."""
+    extra = [name for name in r.files if r.output is None or name != r.output.name]
+    return f"{r.output} (+ {', '.join(extra)})" if extra else str(r.output)
+
+
 def summary_table(result: BatchResult) -> str:
-    """A plain-text table (review, status, seconds, output or error) with a closing line of totals."""
+    """A plain-text table (review, status, seconds, output and the files written beside it, or error) with
+    a closing line of totals."""
     header = ("review", "status", "seconds", "output or error")
-    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
+    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", _written(r) if r.status == OK and r.output else r.reason)
             for r in result.results]
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
     lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]
