@@ -91,6 +91,46 @@ def svg_id(chart_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
 
 
+_NUMBER = re.compile(r"-?\d+\.\d{2,}")
+_TAG = re.compile(r"<[^>]+>")
+_FONT_DECL = " font-family: 'DejaVu Sans';"
+_FONT_RULE = "text{font-family: 'DejaVu Sans', sans-serif}"
+_PATH_GAP = re.compile(r"\s*([MLHVCSQTAZmlhvcsqtaz])\s*")
+_LONE_GROUP = re.compile(r"<g>(<[^<>]+/>)</g>")
+_REFERENCED = re.compile(r'(?:href="#|url\(#)([^")]+)')
+
+
+def _round(match: re.Match[str]) -> str:
+    text = f"{float(match[0]):.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def slim_svg(svg: str) -> str:
+    """The same drawing in fewer bytes: coordinates to 0.1 pt, no line breaks or indentation
+    between or inside tags, path data without spaces around its commands, no ids nothing refers
+    to and no bare group around a single element. Text nodes are left as they are."""
+    used = set(_REFERENCED.findall(svg))
+
+    def tag(match: re.Match[str]) -> str:
+        text = _NUMBER.sub(_round, match[0])
+        text = re.sub(r'\s+id="([^"]+)"', lambda m: m[0] if m[1] in used else "", text)
+        return re.sub(r"\s*\n\s*", " ", text).replace(" />", "/>").replace(' "/>', '"/>').replace('" >', '">')
+
+    svg = re.sub(r">\s+<", "><", _TAG.sub(tag, svg))
+    svg = re.sub(r' transform="rotate\(-?0 [-\d.]+ [-\d.]+\)"', "", svg)  # a turn by 0 degrees
+    if _FONT_DECL in svg:  # one rule for the family, not a declaration on every text
+        svg = svg.replace(_FONT_DECL, "").replace("*{stroke-linejoin", f"{_FONT_RULE}*{{stroke-linejoin", 1)
+    styles = dict(re.findall(r'<path id="([^"]+)"[^>]*? style="([^"]*)"', svg))
+    svg = re.sub(r'(<use xlink:href="#([^"]+)"[^>]*?) style="([^"]*)"',  # the marker has the same style
+                 lambda m: m[1] if styles.get(m[2]) == m[3] else m[0], svg)
+    svg = re.sub(r' d="([^"]*)"', lambda m: ' d="' + _PATH_GAP.sub(r"\1", m[1]).strip() + '"', svg)
+    while True:  # a group with no attributes around one element is only bytes
+        slimmer = _LONE_GROUP.sub(r"\1", svg)
+        if slimmer == svg:
+            return svg
+        svg = slimmer
+
+
 def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> str:
     """Render ``fig`` to an inline ``<svg>`` element with a stable id, a title and a description.
 
@@ -113,6 +153,7 @@ def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> s
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{safe_id}-{m.group(1)}"', svg)
     svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{safe_id}-{m.group(2)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{safe_id}-{m.group(1)})", svg)
+    svg = slim_svg(svg)
     head_end = svg.index(">") + 1
     head = svg[:head_end].replace(
         "<svg ",
