@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from toolkit.analysis.audit_results import GRADES, AuditResult
-from toolkit.letter.charts import figure_to_svg, new_figure
+from toolkit.letter.charts import figure_to_svg, label_colour, new_figure
 from toolkit.letter.performance_charts import Chart
 from toolkit.letter.templates import environment
 
@@ -67,7 +67,7 @@ def section_chart(result: AuditResult, columns: tuple[str, ...],
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
                 ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if g in (4, 1) else "black")
+                        color=label_colour(GRADE_COLOURS[g]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, labels)
     ax.set_xlabel("Number of plans")
@@ -111,7 +111,7 @@ def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
                 ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if grade in (4, 1) else "black")
+                        color=label_colour(GRADE_COLOURS[grade]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [k for k, _ in groups])
     ax.set_xlabel("Number of plans")
@@ -144,7 +144,7 @@ def timeliness_chart(result: AuditResult, style: str | Path | None = None) -> Ch
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
                 ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if key != "unknown" else "black",
+                        color=label_colour(TIMELY_COLOURS[key]),
                         bbox={"boxstyle": "round,pad=0.15", "fc": TIMELY_COLOURS[key], "ec": "none"})
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [m[0] for m in measures])

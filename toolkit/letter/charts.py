@@ -41,6 +41,25 @@ _RC: Any = {  # matplotlib types its keys as a Literal of every rc name
 }
 
 
+def _luminance(colour: str) -> float:
+    value = colour.lstrip("#")
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def label_colour(background: str) -> str:
+    """White or black, whichever reads better on ``background`` (both Okabe-Ito blues and the
+    vermillion give at least 4.5:1, WCAG AA for text of any size)."""
+    return "#ffffff" if contrast_ratio(background, "#ffffff") >= contrast_ratio(background, "#000000") else "#000000"
+
+
 def new_figure(width_in: float = 6.0, height_in: float = 3.2) -> tuple[Figure, Axes]:
     """A figure and axes with the toolkit's style applied."""
     with matplotlib.rc_context(_RC):
