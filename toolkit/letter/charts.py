@@ -31,11 +31,15 @@ from matplotlib.figure import Figure  # noqa: E402
 #: Okabe-Ito colour-blind-safe palette (black first for the area itself).
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
 
+#: The smallest text of a chart, in points of the figure: with the chart at the letter's full width
+#: (40 rem of text, about 640 px) and figures no wider than 6.5 in, it shows at 11 px or more.
+CHART_TEXT_PT = 11
+
 _RC: Any = {  # matplotlib types its keys as a Literal of every rc name
     "svg.hashsalt": "peer-review-toolkit",
     "svg.fonttype": "none",  # keep text as text: smaller, searchable, readable by screen readers
     "font.family": "DejaVu Sans",
-    "font.size": 10,
+    "font.size": CHART_TEXT_PT,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
