@@ -14,8 +14,8 @@ from toolkit.review import load_review
 
 ROOT = Path(__file__).resolve().parents[2]
 RECT = re.compile(r'<path d="M([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)z"'
-                  r'[^>]*?style="[^"]*?fill: (#[0-9a-f]{6})')
-TEXT = re.compile(r'<text style="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
+                  r'[^>]*?style="[^"]*?fill: ?(#[0-9a-f]{6})')
+TEXT = re.compile(r'<text(?: style="([^"]*)")? x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
 
 
 def _labels_on_bars(svg: str) -> list[tuple[str, str, str]]:
@@ -28,7 +28,7 @@ def _labels_on_bars(svg: str) -> list[tuple[str, str, str]]:
     out = []
     for m in TEXT.finditer(svg):
         x, y = float(m[2]), float(m[3])
-        fill = re.search(r"fill: (#[0-9a-f]{6})", m[1])
+        fill = re.search(r"fill: ?(#[0-9a-f]{6})", m[1] or "")
         under = [r for r in rects if r[0] <= x <= r[1] and r[2] <= y - 3 <= r[3] and r[4] != "#ffffff"]
         if under:
             out.append((m[4], fill[1] if fill else "#000000", under[-1][4]))

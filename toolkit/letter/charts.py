@@ -116,8 +116,7 @@ def svg_id(chart_id: str) -> str:
 
 _NUMBER = re.compile(r"-?\d+\.\d{2,}")
 _TAG = re.compile(r"<[^>]+>")
-_FONT_DECL = " font-family: 'DejaVu Sans';"
-_FONT_RULE = "text{font-family: 'DejaVu Sans', sans-serif}"
+_FONT_RULE = f"text{{font-family:'DejaVu Sans',sans-serif;font-size:{CHART_TEXT_PT}px}}"
 _PATH_GAP = re.compile(r"\s*([MLHVCSQTAZmlhvcsqtaz])\s*")
 _LONE_GROUP = re.compile(r"<g>(<[^<>]+/>)</g>")
 _REFERENCED = re.compile(r'(?:href="#|url\(#)([^")]+)')
@@ -141,8 +140,12 @@ def slim_svg(svg: str) -> str:
 
     svg = re.sub(r">\s+<", "><", _TAG.sub(tag, svg))
     svg = re.sub(r' transform="rotate\(-?0 [-\d.]+ [-\d.]+\)"', "", svg)  # a turn by 0 degrees
-    if _FONT_DECL in svg:  # one rule for the family, not a declaration on every text
-        svg = svg.replace(_FONT_DECL, "").replace("*{stroke-linejoin", f"{_FONT_RULE}*{{stroke-linejoin", 1)
+    if "<text" in svg:  # one rule for the family and the usual size, not a declaration on every text
+        svg = re.sub(r'(<text style="[^"]*?) ?font-family: [^;"]*;?', r"\1", svg)
+        svg = re.sub(f'(<text style=")font-size: {CHART_TEXT_PT}px; ?', r"\1", svg)
+        svg = svg.replace("*{stroke-linejoin", f"{_FONT_RULE}*{{stroke-linejoin", 1)
+    svg = re.sub(r' style="([^"]*)"', lambda m: ' style="' + re.sub(r"([:;]) ", r"\1", m[1]).rstrip(";") + '"', svg)
+    svg = svg.replace(' style=""', "")
     styles = dict(re.findall(r'<path id="([^"]+)"[^>]*? style="([^"]*)"', svg))
     svg = re.sub(r'(<use xlink:href="#([^"]+)"[^>]*?) style="([^"]*)"',  # the marker has the same style
                  lambda m: m[1] if styles.get(m[2]) == m[3] else m[0], svg)
