@@ -1,18 +1,22 @@
 #!/bin/sh
-# Install Debian's Chromium for the real-browser tests, only where it is missing.
+# Install Debian's Chromium (it prints letter.pdf and runs the real-browser tests) and poppler-utils
+# (pdftotext, which the PDF tests read pages with), only where they are missing.
 set -e
-if command -v chromium >/dev/null 2>&1; then
+NEED=""
+command -v chromium >/dev/null 2>&1 || NEED="chromium"
+command -v pdftotext >/dev/null 2>&1 || NEED="$NEED poppler-utils"
+if [ -z "$NEED" ]; then
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "chromium is missing and this user cannot install it: browser tests will be skipped" >&2
+    echo "$NEED missing and this user cannot install it: browser and PDF tests will be skipped" >&2
     exit 0
   fi
 fi
-echo "Installing Debian's chromium for the browser tests..." >&2
+echo "Installing Debian's$NEED for the PDF and browser tests..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $NEED >/dev/null
 command -v chromium

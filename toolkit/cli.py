@@ -75,6 +75,8 @@ def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[
     for review in _check_all(params):
         result = build(review, reports)
         click.echo(str(result.letter))
+        for note in getattr(result, "notes", ()):
+            click.echo(note, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -60,7 +60,7 @@ def test_every_problem_is_reported_at_once(mini, edit_params):
         (lambda d: d["scope"].update(requested=[]), "scope.requested"),
         (lambda d: d["visit"].update(presentation_date="not a date"), "visit.presentation_date"),
         (lambda d: d["inputs"].update(findings=[]), "inputs.findings"),
-        (lambda d: d.update(outputs=["pdf"]), "outputs[1]"),
+        (lambda d: d.update(outputs=["odt"]), "outputs[1]"),
     ],
 )
 def test_bad_values_are_named(mini, edit_params, change, expected):

@@ -280,7 +280,7 @@ class _Coordinator:
             out = Path(payload["output"]) if payload["output"] else None
             seconds = clock() - (w.started or clock())
             self._finish(w, JobResult(w.job, payload["status"], seconds, out, payload["reason"],
-                                      w.worker_kb, w.kernel_kb))
+                                      w.worker_kb, w.kernel_kb, tuple(payload.get("files", ()))))
 
     def _check(self, busy: list[_Worker]) -> None:
         dead = [w for w in busy if w.job is not None and not w.process.is_alive() and (w.eof or not w.conn.poll())]

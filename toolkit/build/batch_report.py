@@ -39,6 +39,7 @@ class JobResult:
     reason: str = ""
     worker_peak_kb: int = 0  # peak resident memory of the worker process
     kernel_peak_kb: int = 0  # peak resident memory of its largest kernel so far
+    files: tuple[str, ...] = ()  # the files the draft wrote into the report folder, by name
 
     @property
     def review_id(self) -> str:
@@ -82,10 +83,16 @@ class NullReporter:
         return None
 
 
+def _written(r: JobResult) -> str:
+    """The letter's path, and the other outputs written beside it (``letter.docx, letter.pdf``)."""
+    extra = [name for name in r.files if r.output is None or name != r.output.name]
+    return f"{r.output} (+ {', '.join(extra)})" if extra else str(r.output)
+
+
 def summary_table(result: BatchResult) -> str:
     """A plain-text table (review, status, seconds, output or error) with a closing line of totals."""
     header = ("review", "status", "seconds", "output or error")
-    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", str(r.output) if r.status == OK and r.output else r.reason)
+    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", _written(r) if r.status == OK and r.output else r.reason)
             for r in result.results]
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
     lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]

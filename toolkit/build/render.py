@@ -8,7 +8,9 @@ byte-identical files.
 
 from __future__ import annotations
 
+import html as html_lib
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -24,16 +26,20 @@ import nbformat
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.build.manifest import MANIFEST_NAME, build_manifest
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
+from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.params import project_root_for
-from toolkit.letter.docx import letter_docx
+from toolkit.letter.docx import chart_images, letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.review import Review, load_review
 
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
 LETTER_TAG = "letter"
 DOCX_NAME = "letter.docx"
+#: Files a letter build writes only when the review's ``outputs`` ask for them.
+OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME}
+_BANNER = re.compile(r'<p class="draft-banner"[^>]*>(.*?)</p>', re.S)
 
 
 def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -152,6 +158,8 @@ class DraftResult:
     folder: Path
     letter: Path
     notebook: Path
+    written: tuple[str, ...] = ()  # the files this build wrote into the folder, by name
+    notes: tuple[str, ...] = ()  # one line each: an output asked for and not written (no Chromium)
 
 
 def injected_parameters(review: Review) -> dict[str, Any]:
@@ -275,22 +283,40 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         _write_text(out_nb, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
         html = export_letter(nb, review, kind)
         _write_text(tmp / f"{kind.name}.html", html)
-        docx_wanted = kind is LETTER and "docx" in review.params.outputs
-        if docx_wanted:  # the Word copy coordinators edit, converted from the same HTML
-            (tmp / DOCX_NAME).write_bytes(letter_docx(html))
+        wanted = set(review.params.outputs) if kind is LETTER else set()
+        notes: list[str] = []
+        if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
+            (tmp / DOCX_NAME).write_bytes(letter_docx(html, chart_images(review)))
+        if "pdf" in wanted:  # the same HTML printed by Chromium, where it is installed
+            missing = pdf_unavailable()
+            if missing is None:
+                (tmp / PDF_NAME).write_bytes(letter_pdf(html, draft=draft_banner(html),
+                                                        when=review.params.letter_date))
+            else:
+                notes.append(f"{review.params_file}: {missing}")
         if kind.manifest:
             _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
                                                             notebook_path()).to_json())
+        written = tuple(sorted(p.name for p in tmp.iterdir()))
         tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
-        if kind is LETTER and not docx_wanted:  # not carried over from an earlier draft: it would be stale
-            (final / DOCX_NAME).unlink(missing_ok=True)
+        if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
+            for name in OPTIONAL_OUTPUTS.values():
+                if name not in written:
+                    (final / name).unlink(missing_ok=True)
     except BaseException:
         if early is not None:
             early.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb")
+    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
+                       written, tuple(notes))
+
+
+def draft_banner(html: str) -> str | None:
+    """The words of the page's draft banner (``None`` when it has none: the letter is final)."""
+    found = _BANNER.search(html)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", found[1])).split()) if found else None
 
 
 def draft(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,

@@ -72,11 +72,13 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
     log = logging.getLogger(LOGGER)
     log.info("drafting %s from %s (worker %d)", job.review_id, job.params, os.getpid())
     started = time.perf_counter()
-    status, output, reason = FAILED, None, ""
+    status, output, reason, files = FAILED, None, "", ()
     try:
         result = keeper.draft(job.params, job.reports) if keeper is not None else draft(job.params, job.reports)
-        status, output = OK, str(result.letter)
+        status, output, files = OK, str(result.letter), tuple(result.written)
         log.info("wrote %s", result.folder)
+        for note in result.notes:
+            log.warning("%s", note)
     except ToolkitError as exc:
         reason = _first_line(exc)
         log.error("failed:\n%s", redact(str(exc)))
@@ -92,7 +94,7 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
         os.close(log_fd)
     self_kb, kids_kb = _peaks(keeper)
     return {"index": job.index, "status": status, "output": output, "reason": reason,
-            "worker_kb": self_kb, "kernel_kb": kids_kb}
+            "worker_kb": self_kb, "kernel_kb": kids_kb, "files": files}
 
 
 def _own_signals() -> None:

@@ -36,11 +36,11 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
-    "privacy", "letter_style", "outputs", "glossary", "cases_reviewed",
+    "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed",
 )
 
 
-OutputFormat = Literal["html", "ipynb", "docx"]
+OutputFormat = Literal["html", "ipynb", "docx", "pdf"]
 
 
 class _Model(BaseModel):
@@ -212,6 +212,9 @@ class ReviewParams(_Model):
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
     outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html"]))
+    #: The letter is a draft (the HTML's banner, DRAFT on every page of the Word copy and the PDF)
+    #: until the team marks it final.
+    final: bool = False
     glossary: dict[str, str] = Field(default_factory=dict)  # acronyms this review adds to the shipped glossary
     cases_reviewed: list[str] = Field(default_factory=list)  # case files read beyond the EHC plan audit
 

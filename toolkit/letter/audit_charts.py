@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from toolkit.analysis.audit_results import GRADES, AuditResult
-from toolkit.letter.charts import figure_to_svg, new_figure
+from toolkit.letter.charts import CHART_TEXT_PT, figure_to_svg, label_colour, new_figure
 from toolkit.letter.performance_charts import Chart
 from toolkit.letter.templates import environment
 
@@ -66,13 +66,13 @@ def section_chart(result: AuditResult, columns: tuple[str, ...],
                 edgecolor="white", linewidth=0.6)
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
-                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if g in (4, 1) else "black")
+                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=CHART_TEXT_PT,
+                        color=label_colour(GRADE_COLOURS[g]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, labels)
     ax.set_xlabel("Number of plans")
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
-              frameon=False, fontsize=8)
+              frameon=False, fontsize=CHART_TEXT_PT)
     title = plain(macros.section_chart_title())
     best = max(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
     worst = min(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
@@ -86,7 +86,7 @@ def overall_chart(result: AuditResult, macros: Any) -> Chart:
     values = [result.overall_grades[g] for g in GRADES]
     ax.bar([GRADE_LABELS[g].replace(" ", "\n", 1) for g in GRADES], values, color=[GRADE_COLOURS[g] for g in GRADES])
     for i, v in enumerate(values):
-        ax.text(i, v, str(v), ha="center", va="bottom", fontsize=9)
+        ax.text(i, v, str(v), ha="center", va="bottom", fontsize=CHART_TEXT_PT)
     ax.set_ylabel("Number of plans")
     title = plain(macros.overall_chart_title())
     parts = [(GRADE_LABELS[g].lower(), result.overall_grades[g]) for g in GRADES]
@@ -110,13 +110,13 @@ def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -
                 edgecolor="white", linewidth=0.6)
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
-                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if grade in (4, 1) else "black")
+                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=CHART_TEXT_PT,
+                        color=label_colour(GRADE_COLOURS[grade]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [k for k, _ in groups])
     ax.set_xlabel("Number of plans")
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
-              frameon=False, fontsize=8)
+              frameon=False, fontsize=CHART_TEXT_PT)
     label = GROUP_LABELS[by]
     title = plain(macros.group_chart_title(label))
     ranked = sorted(groups, key=lambda kg: (-(kg[1].good_or_better / kg[1].graded), kg[0]))
@@ -143,14 +143,14 @@ def timeliness_chart(result: AuditResult, style: str | Path | None = None) -> Ch
                 edgecolor="white", linewidth=0.6, hatch="//" if key == "not met" else None)
         for yi, x0, v in zip(y, left, values, strict=True):
             if v:
-                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if key != "unknown" else "black",
+                ax.text(x0 + v / 2, yi, str(v), ha="center", va="center", fontsize=CHART_TEXT_PT,
+                        color=label_colour(TIMELY_COLOURS[key]),
                         bbox={"boxstyle": "round,pad=0.15", "fc": TIMELY_COLOURS[key], "ec": "none"})
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [m[0] for m in measures])
     ax.set_xlabel("Number of plans")
     ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.22 - 0.3 / (len(y) + 1)),
-              frameon=False, fontsize=8)
+              frameon=False, fontsize=CHART_TEXT_PT)
     weeks = f"{result.framework.grading.timeliness_weeks:g}"
     title = plain(macros.timeliness_chart_title(weeks))
     alt = plain(macros.timeliness_chart_alt(measures))

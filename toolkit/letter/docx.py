@@ -11,9 +11,13 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
 * tables keep their rows and cells, with the ``thead`` rows marked to repeat on each page, the
   caption as a paragraph above (and as the table's title for screen readers), row headers bold
   and numeric cells right-aligned;
-* a chart (``figure.chart-pair``) becomes its data table and its description: the inline SVG
-  cannot go into a .docx, and no SVG rasteriser ships with the toolkit;
-* the draft banner, SVG, scripts and styles are left out.
+* a chart (``figure.chart-pair``) becomes a picture (the same figure drawn as a PNG by
+  :func:`toolkit.letter.charts.collect_charts`, with the chart's description as its alternative
+  text), then its data table and its description; without a picture for it (the HTML alone), the
+  chart is its data table and description;
+* while the page carries the draft banner, every page's header says DRAFT and the banner's
+  words; every footer says "Page X of Y" (Word's PAGE and NUMPAGES fields);
+* the draft banner (it is the header), SVG, scripts and styles are left out of the body.
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
 are repeatable: the document's dates are the letter's date (or a constant), and the zip is
@@ -26,7 +30,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -40,9 +44,13 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+
+from toolkit.letter.charts import ChartImage, collect_charts
+from toolkit.letter.sections import build_letter
+from toolkit.review import Review
 
 FONT = "Arial"
 BODY_SIZE = Pt(11)
@@ -60,7 +68,11 @@ BLOCKS = frozenset({"p", "address", "ul", "ol", "table", "figure", "figcaption",
                     "article", "header", "footer", "aside", "nav", "blockquote", "pre", "dl", "dt", "dd",
                     "body", "html", *HEADING_STYLES})
 _SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space; a no-break space is kept
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: dropped before parsing (fast)
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: replaced before parsing (fast)
+_SVG_ID = re.compile(r'<svg\b[^>]*\baria-labelledby="([A-Za-z0-9_-]+)-title\b')
+#: The widest a chart's picture may be: the text width of the page (21 cm less two margins).
+TEXT_WIDTH = Cm(16.0)
+DRAFT_MARK = "DRAFT"
 _DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\s+(\d{4})")
 
 Container = DocxDocument | _Cell
@@ -156,7 +168,8 @@ def _classes(tag: Tag) -> list[str]:
 
 
 def _is_block(node: PageElement) -> TypeGuard[Tag]:
-    return isinstance(node, Tag) and (node.name in BLOCKS or node.name in ("li", "tr", "caption"))
+    return isinstance(node, Tag) and (node.name in BLOCKS or node.name in ("li", "tr", "caption")
+                                      or (node.name == "img" and node.has_attr("data-chart")))
 
 
 def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
@@ -166,8 +179,9 @@ def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
 
 class _Writer:
     """Writes the blocks of the letter's HTML into a python-docx document."""
-    def __init__(self, doc: DocxDocument) -> None:
+    def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None) -> None:
         self.doc = doc
+        self.charts = charts or {}
         self._filled: set[object] = set()  # cells whose first paragraph is taken
         # style ids by name, looked up once (python-docx searches all styles on every lookup)
         self._style_ids = {style.name: style.style_id for style in doc.styles}
@@ -213,6 +227,9 @@ class _Writer:
 
     def block(self, tag: Tag, container: Container, *, bold: bool = False) -> None:
         name = tag.name
+        if name == "img" and tag.has_attr("data-chart"):
+            self.picture(str(tag["data-chart"]), container)
+            return
         if name in SKIPPED or "draft-banner" in _classes(tag):
             return
         if name in HEADING_STYLES and not isinstance(container, _Cell):
@@ -228,6 +245,19 @@ class _Writer:
             self.table(tag, container)
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
+
+    def picture(self, chart_id: str, container: Container) -> None:
+        """The chart's PNG in a paragraph of its own, its description as the alternative text."""
+        chart = self.charts.get(chart_id)
+        if chart is None:
+            return
+        para = self.paragraph(container, None, [])
+        para.paragraph_format.keep_with_next = True  # with the data table after it
+        width = _png_width(chart.png)
+        shape = para.add_run().add_picture(io.BytesIO(chart.png), width=min(width, TEXT_WIDTH))
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", chart.description)
+        doc_pr.set("title", chart.title)
 
     def list(self, tag: Tag, container: Container, level: int) -> None:
         """List items as List Bullet paragraphs (nested lists one level deeper, at most 3).
@@ -305,6 +335,15 @@ class _Writer:
                 self.style(cell.paragraphs[0], TABLE_TEXT)
 
 
+def _png_width(png: bytes) -> Length:
+    """The picture's width at the resolution it was drawn for (the PNG's own pixels per metre)."""
+    width_px = int.from_bytes(png[16:20], "big")
+    at = png.find(b"pHYs")
+    ppm = int.from_bytes(png[at + 4:at + 8], "big") if at > 0 else 0
+    inches = width_px / (ppm * 0.0254) if ppm else width_px / 96
+    return Cm(inches * 2.54)
+
+
 def _span(cell: Tag) -> int:
     try:
         return max(1, int(str(cell.get("colspan", "1"))))
@@ -371,6 +410,44 @@ def _page(doc: DocxDocument) -> None:
         section.top_margin = section.bottom_margin = Cm(2.5)
 
 
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) with ``shown`` as its text until Word updates it."""
+    for kind, text in (("begin", None), ("instr", f" {instruction} "), ("separate", None), ("text", shown),
+                       ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+
+
+def _header_footer(doc: DocxDocument, draft: str | None) -> None:
+    """DRAFT and the banner's words in every page's header while the letter is a draft; "Page X
+    of Y" in every footer."""
+    for section in doc.sections:
+        if draft is not None:
+            head = section.header.paragraphs[0]
+            head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            mark = head.add_run(DRAFT_MARK)
+            mark.bold = True
+            mark.font.color.rgb = RGBColor(0xB0, 0x1E, 0x0D)  # 6.5:1 on white
+            if draft:
+                head.add_run(f" \u2013 {draft}")
+        foot = section.footer.paragraphs[0]
+        foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        foot.add_run("Page ")
+        _field(foot, "PAGE", "1")
+        foot.add_run(" of ")
+        _field(foot, "NUMPAGES", "1")
+
+
 def _properties(doc: DocxDocument, title: str, when: dt.datetime) -> None:
     props = doc.core_properties
     props.title = title
@@ -404,9 +481,25 @@ def stable_zip(data: bytes, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def letter_docx(html: str) -> bytes:
-    """The letter page (:func:`toolkit.letter.sections.build_letter` or ``letter.html``) as .docx bytes."""
-    soup = BeautifulSoup(_SVG.sub("", html), "html.parser")
+def _chart_placeholder(match: re.Match[str]) -> str:
+    found = _SVG_ID.match(match[0])
+    return f'<img data-chart="{found[1]}">' if found else ""
+
+
+def chart_images(review: Review) -> dict[str, ChartImage]:
+    """Every chart of the review's letter as a PNG, by the id of its ``<svg>`` in the page."""
+    with collect_charts() as found:
+        build_letter(review)
+    return found
+
+
+def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> bytes:
+    """The letter page (:func:`toolkit.letter.sections.build_letter` or ``letter.html``) as .docx bytes.
+
+    ``charts``: the letter's charts as pictures (:func:`chart_images`); a chart without one is
+    written as its data table and description only.
+    """
+    soup = BeautifulSoup(_SVG.sub(_chart_placeholder, html), "html.parser")
     root = soup.find("main") or soup.body or soup
     title_tag = soup.find("title") or soup.find("h1")
     title = title_tag.get_text(" ", strip=True) if isinstance(title_tag, Tag) else ""
@@ -415,10 +508,12 @@ def letter_docx(html: str) -> bytes:
     _plain_fonts(doc)
     _page(doc)
     _properties(doc, title, when)
+    banner = soup.find(class_="draft-banner")
+    _header_footer(doc, banner.get_text(" ", strip=True) if isinstance(banner, Tag) else None)
     body = doc.element.body
     for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
         body.remove(para)
-    _Writer(doc).blocks(root, doc)
+    _Writer(doc, charts).blocks(root, doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

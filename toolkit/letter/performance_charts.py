@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value
 from toolkit.inputs.observations import Period
-from toolkit.letter.charts import PALETTE, figure_to_svg, new_figure
+from toolkit.letter.charts import CHART_TEXT_PT, PALETTE, figure_to_svg, new_figure
 
 AREA, ENGLAND, REGION, NEIGHBOURS = PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[3]
 _LINE_STYLES = {"area": ("-", "o"), "England": ("--", "s"), "region": (":", "^")}
@@ -67,9 +67,9 @@ def comparison_chart(comp: Comparison, chart_id: str | None = None) -> Chart | N
     top = max(max(values), 0.0)
     ax.set_xlim(0, 100 if ind.unit == "percent" and top <= 100 else (top * 1.2 or 1))
     for y, v in enumerate(values):
-        ax.text(v + (ax.get_xlim()[1] * 0.01), y, format_value(ind, v), va="center", fontsize=9)
+        ax.text(v + (ax.get_xlim()[1] * 0.01), y, format_value(ind, v), va="center", fontsize=CHART_TEXT_PT)
     ax.set_xlabel(_unit_label(ind))
-    ax.set_title(f"{ind.short_title} ({comp.period.label})", fontsize=10, loc="left")
+    ax.set_title(f"{ind.short_title} ({comp.period.label})", fontsize=CHART_TEXT_PT + 1, loc="left")
     rows = [[label, format_value(ind, value)] for label, value, _ in bars]
     alt = (f"Bar chart of {ind.short_title} in {comp.period.label}: "
            + "; ".join(f"{r[0]} {r[1]}" for r in rows) + ".")
@@ -113,8 +113,8 @@ def trend_chart(comp: Comparison, chart_id: str | None = None) -> Chart | None:
     else:
         ax.set_ylim(bottom=0)
     ax.set_ylabel(_unit_label(ind))
-    ax.set_title(ind.short_title, fontsize=10, loc="left")
-    ax.legend(frameon=False, fontsize=8, loc="best")
+    ax.set_title(ind.short_title, fontsize=CHART_TEXT_PT + 1, loc="left")
+    ax.legend(frameon=False, fontsize=CHART_TEXT_PT, loc="best")
     columns = ["Period", *series.keys()]
     values = {label: dict(points) for label, points in series.items()}
     rows = [[p.label, *(format_value(ind, values[label].get(p), "–") for label in series)] for p in periods]

@@ -296,14 +296,15 @@ def letter_title(review: Review) -> Markup:
 def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None) -> str:
     """The self-contained HTML page around the sections (used by nbconvert and in-process).
 
-    ``title`` and ``banner`` default to the style's words; plain text given here is escaped.
+    ``title`` and ``banner`` default to the style's words (no banner once the review is final);
+    plain text given here is escaped.
     """
     env = environment(review)
     css = env.get_template("style.css").render()
     return env.get_template("page.html.j2").render(
         title=title if title is not None else style_words(review, "letter_title"),
         css=Markup(css), body=Markup("".join(fragments)),
-        banner=banner if banner is not None else style_words(review, "letter_banner"),
+        banner=banner if banner is not None else ("" if review.params.final else style_words(review, "letter_banner")),
     )
 
 

@@ -1,0 +1,115 @@
+"""The letter as a PDF: ``letter.html`` printed by headless Chromium (Debian's package) through
+Playwright's ``page.pdf``.
+
+A4, with the letter's own print stylesheet (``@media print`` in the style's ``style.css``: no
+heading left at a page foot, no table row, finding or chart split across pages), "Page X of Y"
+in every footer and, while the letter is a draft, DRAFT and the banner's words in every header.
+The PDF is tagged, so it carries the page's title and language (``en-GB``) and its headings.
+
+Chromium writes the time of printing as the PDF's ``/CreationDate`` and ``/ModDate``; both are
+replaced by the letter's date, written in the same number of bytes so the cross-reference table
+stays true, and any ``/ID`` by a fixed one. Nothing else in Skia's PDF changes between runs, so
+the same HTML gives the same bytes with the same Chromium.
+
+Where Chromium (or Playwright) is missing, :func:`pdf_unavailable` says so in one line and the
+build writes every other file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from html import escape
+from importlib.util import find_spec
+
+PDF_NAME = "letter.pdf"
+#: Where Chromium is looked for: ``$PEER_REVIEW_CHROMIUM``, then ``chromium`` on the PATH.
+CHROMIUM_ENV = "PEER_REVIEW_CHROMIUM"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+INSTALL_HINT = "sudo apt-get install chromium (Debian's package), or make chromium"
+_FONT = "font-family: Arial, Helvetica, sans-serif; font-size: 9pt; width: 100%; text-align: center;"
+FOOTER = (f'<div style="{_FONT} color: #1b1b1b;">'
+          'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+DRAFT_MARK = "DRAFT"
+_DATES = re.compile(rb"/(CreationDate|ModDate) \((D:[^)]*)\)")
+_ID = re.compile(rb"/ID \[<([0-9A-Fa-f]+)> ?<([0-9A-Fa-f]+)>\]")
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (or the one ``$PEER_REVIEW_CHROMIUM`` names), if installed."""
+    named = os.environ.get(CHROMIUM_ENV)
+    if named:
+        return named if os.access(named, os.X_OK) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pdf_unavailable() -> str | None:
+    """Why no PDF can be printed here (one line), or ``None`` when it can."""
+    if chromium_path() is None:
+        return f"{PDF_NAME} not written: Chromium is not installed ({INSTALL_HINT})"
+    if find_spec("playwright") is None:
+        return f"{PDF_NAME} not written: Playwright is not installed (pip install playwright)"
+    return None
+
+
+def header_template(draft: str | None) -> str:
+    """DRAFT and the banner's words in red bold on every page of a draft; nothing once final."""
+    if draft is None:
+        return "<span></span>"
+    words = f" \u2013 {escape(draft)}" if draft else ""
+    return (f'<div style="{_FONT} color: #b01e0d; -webkit-print-color-adjust: exact;">'
+            f"<b>{DRAFT_MARK}</b>{words}</div>")
+
+
+def stable_pdf(data: bytes, when: dt.date) -> bytes:
+    """The PDF with its dates set to ``when`` and a fixed ``/ID``, each in as many bytes as before."""
+    stamp = when.strftime("%Y%m%d")
+
+    def date(match: re.Match[bytes]) -> bytes:  # D:YYYYMMDDHHmmSS and an offset, same length
+        old = match[2]
+        digits = len(re.match(rb"D:(\d*)", old)[1])  # type: ignore[index]
+        zone = re.sub(rb"\d", b"0", old[2 + digits:])
+        return b"/" + match[1] + b" (D:" + f"{stamp}000000".encode()[:digits].ljust(digits, b"0") + zone + b")"
+
+    def ident(match: re.Match[bytes]) -> bytes:
+        return b"/ID [<" + b"0" * len(match[1]) + b"> <" + b"0" * len(match[2]) + b">]"
+
+    return _ID.sub(ident, _DATES.sub(date, data))
+
+
+def _print(html: str, draft: str | None, executable: str) -> bytes:
+    from playwright.sync_api import PdfMargins, sync_playwright
+
+    margin: PdfMargins = {"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"}
+
+    with tempfile.TemporaryDirectory(prefix="peer-review-pdf-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(profile, executable_path=executable, headless=True,
+                                                        args=CHROMIUM_ARGS, offline=True)
+        try:
+            page = context.new_page()
+            page.set_content(html, wait_until="load")
+            return page.pdf(format="A4", print_background=True, display_header_footer=True,
+                            header_template=header_template(draft), footer_template=FOOTER, margin=margin,
+                            tagged=True, outline=True)
+        finally:
+            context.close()
+
+
+def letter_pdf(html: str, *, draft: str | None, when: dt.date) -> bytes:
+    """Print the letter page to PDF bytes (see the module's notes); ``draft`` is the banner's
+    words while the letter is a draft (``None`` once final), ``when`` the letter's date.
+
+    Playwright's sync API refuses to run in a thread with a running event loop (a notebook's), so
+    the printing runs in a thread of its own.
+    """
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError(pdf_unavailable())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data = pool.submit(_print, html, draft, executable).result()
+    return stable_pdf(data, when)
