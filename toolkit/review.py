@@ -84,6 +84,22 @@ def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputErr
     return errors
 
 
+#: Lists of free text in the parameters that reach the letter, screened like findings.
+PARAMS_FREE_TEXT = ("cases_reviewed", "groups_met", "activities")
+
+
+def screen_params_text(params: ReviewParams, params_file: str) -> list[InputError]:
+    """The parameters' own free text (cases reviewed, groups met, activities) must not identify a
+    child either; each problem names its field (``cases_reviewed[2]``), never the text."""
+    errors: list[InputError] = []
+    for field in PARAMS_FREE_TEXT:
+        for i, text in enumerate(getattr(params, field), start=1):
+            for e in screen_table([(0, {"text": text})], params_file, ("text",), params.allowed_phrases(),
+                                  params.visit.dates[0].year):
+                errors.append(InputError(params_file, e.message, column=f"{field}[{i}]"))
+    return errors
+
+
 def _gather(errors: list[InputError], load: Callable[[], T]) -> T | None:
     """Run one loader; its problems join ``errors`` so every input is checked in one pass."""
     try:
@@ -201,6 +217,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                                  "templates or words.yaml", column="letter_style"))
     else:
         _gather(errors, lambda: read_document(folder, root))
+    errors.extend(screen_params_text(params, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     if findings is not None:
