@@ -192,6 +192,18 @@ def _date_hits(text: str, year: int) -> list[PrivacyHit]:
     return hits
 
 
+def _number_hits(text: str, year: int) -> list[PrivacyHit]:
+    """NHS numbers, UPNs (each with a valid check character) and dates of birth in ``text``."""
+    hits: list[PrivacyHit] = []
+    for m in _NHS.finditer(text):
+        if nhs_number_valid(m.group(1) + m.group(2) + m.group(3)):
+            hits.append(PrivacyHit("nhs_number", m.start(), m.end()))
+    for m in _UPN.finditer(text):
+        if upn_valid((m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()):
+            hits.append(PrivacyHit("upn", m.start(), m.end()))
+    return hits + _date_hits(text, year)
+
+
 def screen_text(
     text: str, allow: Sequence[str] = (), reference_year: int | None = None
 ) -> list[PrivacyHit]:
@@ -203,16 +215,7 @@ def screen_text(
     """
     if not text or not text.strip():
         return []
-    year = reference_year or dt.date.today().year
-    hits: list[PrivacyHit] = []
-    for m in _NHS.finditer(text):
-        if nhs_number_valid(m.group(1) + m.group(2) + m.group(3)):
-            hits.append(PrivacyHit("nhs_number", m.start(), m.end()))
-    for m in _UPN.finditer(text):
-        upn = (m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()
-        if upn_valid(upn):
-            hits.append(PrivacyHit("upn", m.start(), m.end()))
-    hits += _date_hits(text, year)
+    hits = _number_hits(text, reference_year or dt.date.today().year)
     hits += [PrivacyHit("name", start, end) for start, end in name_spans(text, allowed_spans(text, allow))]
     unique = {(h.kind, h.start, h.end): h for h in hits}
     return sorted(unique.values(), key=lambda h: (h.start, h.end, h.kind))
@@ -321,15 +324,7 @@ def redact(text: str) -> str:
     The last safety net for lines the toolkit prints or logs (messages quote values through
     :func:`quote` already); names are left to :func:`quote`, since messages name team members.
     """
-    year = dt.date.today().year
-    spans: list[tuple[int, int]] = []
-    for m in _NHS.finditer(text):
-        if nhs_number_valid(m.group(1) + m.group(2) + m.group(3)):
-            spans.append((m.start(), m.end()))
-    for m in _UPN.finditer(text):
-        if upn_valid((m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()):
-            spans.append((m.start(), m.end()))
-    spans += [(h.start, h.end) for h in _date_hits(text, year)]
+    spans = [(h.start, h.end) for h in _number_hits(text, dt.date.today().year)]
     if not spans:
         return text
     out, last = [], 0
