@@ -36,8 +36,9 @@ check: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/ruff check toolkit tests
 
+# Two workers, each taking whole files (nbval's cells of one notebook share one kernel, in order).
 test: $(STAMP) chromium node_modules/axe-core/axe.min.js check
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # The tests marked neither slow (a kernel: papermill, nbclient, Voila, nbval) nor browser.
 test-fast: $(STAMP)
