@@ -129,16 +129,17 @@ def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
               help="Folder for the reports (default: reports/ beside each params/).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @click.option("--reuse-kernels", is_flag=True, help="Each worker keeps one kernel, reset between reviews (faster).")
+@click.option("--force", is_flag=True, help="Draft every review again, even those whose report is up to date.")
 @reports_errors()
 def batch(paths: tuple[Path, ...], workers: int | None, timeout: float | None, reports: Path | None,
-          progress: bool, reuse_kernels: bool) -> None:
+          progress: bool, reuse_kernels: bool, force: bool) -> None:
     """Draft many reviews in parallel: PARAMS files, or folders of them (a project's params/)."""
     from toolkit.build.batch import ProgressBarReporter, collect_params, run_batch, summary_table
 
     if not collect_params(paths):
         _fail_with(["no parameters files found in " + ", ".join(map(str, paths))], EXIT_BAD_INPUT)
     result = run_batch(paths, workers=workers, timeout=timeout, reports=reports,
-                       reporter=ProgressBarReporter(progress), reuse_kernels=reuse_kernels)
+                       reporter=ProgressBarReporter(progress), reuse_kernels=reuse_kernels, force=force)
     click.echo(summary_table(result))
     sys.exit(result.exit_code)
 

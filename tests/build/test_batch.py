@@ -67,7 +67,7 @@ def test_batch_isolates_failures_and_hangs_then_reruns_identically(tmp_path: Pat
     # Again, in-process, only the good reviews, all on one warm kernel reset between reviews:
     # every output is byte-identical to the fresh-kernel build, and the exit code is 0.
     again = run_batch([tmp_path / "params" / f"{rid}.yaml" for rid in roles["good"]], workers=1,
-                      reuse_kernels=True)
+                      reuse_kernels=True, force=True)
     assert again.exit_code == 0, summary_table(again)
     second = snapshot(tmp_path / "reports")
     assert second.keys() == first.keys()

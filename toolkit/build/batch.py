@@ -46,6 +46,7 @@ from toolkit.build.batch_report import (
     NOT_RUN,
     OK,
     TIMEOUT,
+    UP_TO_DATE,
     BatchReporter,
     BatchResult,
     Job,
@@ -56,12 +57,13 @@ from toolkit.build.batch_report import (
 )
 from toolkit.build.kernels import ensure_kernel
 from toolkit.build.reportdirs import remove_stale_temp_folders
+from toolkit.build.uptodate import RoundState
 from toolkit.build.worker import worker_main
 from toolkit.inputs.params import parse_yaml, project_root_for
 
 __all__ = ["DEFAULT_TIMEOUT", "FAILED", "INTERRUPTED", "LOG_DIR", "NOT_RUN", "OK", "STOP_GRACE", "TIMEOUT",
-           "BatchReporter", "BatchResult", "Job", "JobResult", "NullReporter", "ProgressBarReporter",
-           "collect_params", "plan", "review_id_of", "run_batch", "stop_worker", "stop_workers",
+           "UP_TO_DATE", "BatchReporter", "BatchResult", "Job", "JobResult", "NullReporter", "ProgressBarReporter",
+           "collect_params", "plan", "review_id_of", "run_batch", "split_up_to_date", "stop_worker", "stop_workers",
            "summary_table", "worker_main"]
 
 STOP_GRACE = 3.0  # seconds a stopped worker gets to clean up before it is killed
@@ -119,6 +121,23 @@ def plan(params: list[Path], reports: Path | None = None) -> tuple[list[Job], li
         taken[key] = p
         jobs.append(job)
     return jobs, early
+
+
+def split_up_to_date(jobs: list[Job]) -> tuple[list[Job], list[JobResult]]:
+    """The jobs to draft, and results for those whose kept report is up to date."""
+    if not jobs:
+        return jobs, []
+    state = RoundState()
+    todo: list[Job] = []
+    kept: list[JobResult] = []
+    for job in jobs:
+        folder = job.reports / job.review_id
+        if state.up_to_date(job.params, folder):
+            files = tuple(sorted(p.name for p in folder.iterdir() if p.is_file()))
+            kept.append(JobResult(job, UP_TO_DATE, output=folder / "letter.html", files=files))
+        else:
+            todo.append(job)
+    return todo, kept
 
 
 def _limit(timeout: float | None) -> float | None:
@@ -333,8 +352,12 @@ class _Coordinator:
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
               reports: str | Path | None = None, reporter: BatchReporter | None = None,
-              method: str = "spawn", reuse_kernels: bool = False) -> BatchResult:
+              method: str = "spawn", reuse_kernels: bool = False, force: bool = False) -> BatchResult:
     """Draft every review named by ``paths`` (files, or folders of parameters files).
+
+    A review whose kept report was built from exactly today's inputs, toolkit and packages
+    (:mod:`toolkit.build.uptodate`) is not drafted again but reported as ``up to date``, unless
+    ``force``.
 
     ``timeout``: seconds one review may take (default :data:`DEFAULT_TIMEOUT`; ``None`` or 0 for
     no limit). ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
@@ -342,11 +365,15 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     """
     reporter = reporter or NullReporter()
     jobs, early = plan(collect_params(paths), Path(reports) if reports is not None else None)
+    if not force:
+        jobs, kept = split_up_to_date(jobs)
+        early.extend(kept)
     n = workers or os.cpu_count() or 1
     started = clock()
     reporter.start(len(jobs) + len(early), n)
     for r in early:
-        _append_log(r.job, r.reason)
+        if r.status != UP_TO_DATE:  # a kept report keeps the log of the draft that made it
+            _append_log(r.job, r.reason)
         reporter.finished(r)
     ensure_kernel()  # once, here: workers starting at once must not race to register it
     coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels)

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
+#: A review whose kept report was built from exactly today's inputs (:mod:`toolkit.build.uptodate`).
+UP_TO_DATE = "up to date"
+DONE = (OK, UP_TO_DATE)
 LOG_DIR = ".logs"
 
 
@@ -55,7 +58,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status != OK]
+        return [r for r in self.results if r.status not in DONE]
 
     @property
     def exit_code(self) -> int:
@@ -92,7 +95,7 @@ def _written(r: JobResult) -> str:
 def summary_table(result: BatchResult) -> str:
     """A plain-text table (review, status, seconds, output or error) with a closing line of totals."""
     header = ("review", "status", "seconds", "output or error")
-    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", _written(r) if r.status == OK and r.output else r.reason)
+    rows = [(r.review_id, r.status, f"{r.seconds:.1f}", _written(r) if r.status in DONE and r.output else r.reason)
             for r in result.results]
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(3)]
     lines = ["  ".join([header[i].ljust(widths[i]) for i in range(3)] + [header[3]])]
@@ -100,8 +103,10 @@ def summary_table(result: BatchResult) -> str:
     for r in rows:
         lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), r[3]]))
     ok = sum(1 for r in result.results if r.status == OK)
+    kept = sum(1 for r in result.results if r.status == UP_TO_DATE)
     lines.append(f"{ok} of {len(result.results)} letters drafted in {result.seconds:.1f} s with "
                  f"{result.workers} worker{'s' if result.workers != 1 else ''}"
+                 + (f"; {kept} up to date" if kept else "")
                  + (f"; {len(result.failed)} not drafted" if result.failed else ""))
     return "\n".join(lines)
 
@@ -119,7 +124,7 @@ class ProgressBarReporter:
     def finished(self, result: JobResult) -> None:
         if self.bar is None:
             return
-        if result.status != OK:
+        if result.status not in DONE:
             self.bar.write(f"{result.review_id}: {result.status}: {result.reason}")
         self.bar.update(1)
 

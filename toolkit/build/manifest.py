@@ -22,12 +22,16 @@ from typing import Any
 
 import toolkit
 from toolkit.build.notebooks import notebook_path
+from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError
 from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
 MANIFEST_NAME = "manifest.json"
+DOCX_NAME = "letter.docx"
+#: Files a letter build writes only when the review's ``outputs`` ask for them.
+OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME}
 MANIFEST_FORMAT = 1
 
 #: Packages whose version can change the bytes of a report. ``black`` is among them because
@@ -114,7 +118,7 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     return list(seen.values())
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_name(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -163,12 +167,12 @@ class Manifest:
 def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[str, Any],
                    notebook: Path | None = None) -> Manifest:
     """The manifest of one review: ``params`` is its :class:`~toolkit.inputs.params.ReviewParams`."""
-    inputs = {_relative(p, root): sha256_file(p) for p in input_files(params, params_path, root)}
+    inputs = {relative_name(p, root): sha256_file(p) for p in input_files(params, params_path, root)}
     nb_shown = "notebooks/letter.ipynb"
     if notebook is not None:
         nb_shown = f"{notebook.parent.name}/{notebook.name}"
         inputs[f"<toolkit>/{nb_shown}"] = sha256_file(notebook)
-    return Manifest(review_id=params.review_id, params_file=_relative(params_path, root), inputs=inputs,
+    return Manifest(review_id=params.review_id, params_file=relative_name(params_path, root), inputs=inputs,
                     parameters=_jsonable(parameters), toolkit_version=toolkit_version(),
                     packages=package_versions(), notebook=nb_shown,
                     toolkit_code=toolkit_code_hash(notebook if notebook is not None else _default_notebook()))

@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
-from toolkit.build.manifest import MANIFEST_NAME, build_manifest
+from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, build_manifest
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
@@ -36,9 +36,6 @@ from toolkit.review import Review, load_review
 
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
 LETTER_TAG = "letter"
-DOCX_NAME = "letter.docx"
-#: Files a letter build writes only when the review's ``outputs`` ask for them.
-OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME}
 _BANNER = re.compile(r'<p class="draft-banner"[^>]*>(.*?)</p>', re.S)
 
 
