@@ -14,8 +14,13 @@ from toolkit.review import load_review
 
 ROOT = Path(__file__).resolve().parents[2]
 RECT = re.compile(r'<path d="M([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)L([-\d.]+) ([-\d.]+)z"'
-                  r'[^>]*?style="[^"]*?fill: ?(#[0-9a-f]{6})')
+                  r'[^>]*?style="[^"]*?fill: ?(#[0-9a-f]{3}(?:[0-9a-f]{3})?)\b')
 TEXT = re.compile(r'<text(?: style="([^"]*)")? x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
+
+
+def _full(colour: str) -> str:
+    """``#fff`` as ``#ffffff`` (the slimmed SVG writes a colour in three digits where it can)."""
+    return "#" + "".join(c * 2 for c in colour[1:]) if len(colour) == 4 else colour
 
 
 def _labels_on_bars(svg: str) -> list[tuple[str, str, str]]:
@@ -24,14 +29,14 @@ def _labels_on_bars(svg: str) -> list[tuple[str, str, str]]:
     for m in RECT.finditer(svg):
         xs = [float(m[i]) for i in (1, 3, 5, 7)]
         ys = [float(m[i]) for i in (2, 4, 6, 8)]
-        rects.append((min(xs), max(xs), min(ys), max(ys), m[9]))
+        rects.append((min(xs), max(xs), min(ys), max(ys), _full(m[9])))
     out = []
     for m in TEXT.finditer(svg):
         x, y = float(m[2]), float(m[3])
-        fill = re.search(r"fill: ?(#[0-9a-f]{6})", m[1] or "")
+        fill = re.search(r"fill: ?(#[0-9a-f]{3}(?:[0-9a-f]{3})?)\b", m[1] or "")
         under = [r for r in rects if r[0] <= x <= r[1] and r[2] <= y - 3 <= r[3] and r[4] != "#ffffff"]
         if under:
-            out.append((m[4], fill[1] if fill else "#000000", under[-1][4]))
+            out.append((m[4], _full(fill[1]) if fill else "#000000", under[-1][4]))
     return out
 
 

@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import FIXTURES, ROOT, AppendRows, EditParams
+from pptx import Presentation
 
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review
@@ -30,6 +31,8 @@ def drafted_params(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("drafted") / "proj"
     shutil.copytree(FIXTURES / "mini", project)
     params = project / "params" / "mini.yaml"
+    text = params.read_text(encoding="utf-8")  # the day-three slides too (tests/letter/test_slides.py has the rest)
+    params.write_text(text.replace("outputs: [html]", "outputs: [html, pptx]"), encoding="utf-8")
     res = run_cli("draft", str(params))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == str(project / "reports" / "mini-review" / "letter.html")
@@ -118,10 +121,29 @@ def test_same_inputs_give_byte_identical_outputs(drafted_copy: tuple[Path, Path]
     letter, mini = drafted_copy
     first_html = letter.read_bytes()
     first_nb = (letter.parent / "letter.ipynb").read_bytes()
+    first_slides = (letter.parent / "slides.pptx").read_bytes()
     res = run_cli("draft", str(mini))
     assert res.returncode == 0, res.stderr
     assert letter.read_bytes() == first_html
     assert (letter.parent / "letter.ipynb").read_bytes() == first_nb
+    assert (letter.parent / "slides.pptx").read_bytes() == first_slides
+
+
+def test_draft_writes_the_day_three_slides(drafted: tuple[Path, BeautifulSoup], drafted_params: Path) -> None:
+    letter, soup = drafted
+    prs = Presentation(str(letter.parent / "slides.pptx"))
+    titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
+    assert len(titles) == len(prs.slides)
+    assert titles[:3] == ["Children's Services Peer Challenge: Fenwick Cross, February 2026", "The review team",
+                          "What you asked us to look at"]
+    assert "Headline strength 1 of 1" in titles and titles[-1] == "Next steps"
+    assert "Co-production and partnership with parents and carers: strengths" in titles
+    shown = {p.text for s in prs.slides for sh in s.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs}
+    notes = {p.text for s in prs.slides if s.has_notes_slide for p in s.notes_slide.notes_text_frame.paragraphs}
+    statements = [f.find("strong").get_text() for f in soup.select(".finding")]
+    assert len(statements) == 9 and all(s in shown for s in statements)  # every finding of the letter
+    for f in load_review(drafted_params).findings.included:  # and every paragraph of its detail, in the notes
+        assert all(para in notes for para in f.detail.split("\n\n") if para)
 
 
 def test_notebook_letter_equals_in_process_build(drafted: tuple[Path, BeautifulSoup], drafted_params: Path) -> None:

@@ -30,14 +30,16 @@ from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
 MANIFEST_NAME = "manifest.json"
 DOCX_NAME = "letter.docx"
+SLIDES_NAME = "slides.pptx"
 #: Files a letter build writes only when the review's ``outputs`` ask for them.
-OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME}
+OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME, "pptx": SLIDES_NAME}
 MANIFEST_FORMAT = 1
 
 #: Packages whose version can change the bytes of a report. ``black`` is among them because
 #: papermill formats the injected-parameters cell with it when it is installed.
 OUTPUT_PACKAGES = ("black", "ipykernel", "ipython", "jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat",
-                   "numpy", "pandas", "papermill", "playwright", "pydantic", "python-docx", "pyyaml")
+                   "numpy", "pandas", "papermill", "playwright", "pydantic", "python-docx", "python-pptx",
+                   "pyyaml")
 
 #: Files of the toolkit package that shape a report: its code, templates, styles and data.
 CODE_SUFFIXES = (".py", ".j2", ".tpl", ".yaml", ".yml", ".json", ".csv", ".txt", ".css", ".ipynb")

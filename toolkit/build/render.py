@@ -24,14 +24,16 @@ from typing import Any
 import nbformat
 
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
-from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, build_manifest
+from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, SLIDES_NAME, build_manifest
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.params import project_root_for
-from toolkit.letter.docx import chart_images, letter_docx
+from toolkit.letter.deck import charts_by_section
+from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
+from toolkit.letter.slides_pptx import letter_slides
 from toolkit.review import Review, load_review
 
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
@@ -282,8 +284,13 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         _write_text(tmp / f"{kind.name}.html", html)
         wanted = set(review.params.outputs) if kind is LETTER else set()
         notes: list[str] = []
+        # the letter's charts as pictures, drawn once for the Word copy and the slides
+        charts = charts_by_section(review) if wanted & {"docx", "pptx"} else {}
         if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
-            (tmp / DOCX_NAME).write_bytes(letter_docx(html, chart_images(review)))
+            pictures = {c.id: c for drawn in charts.values() for c in drawn}
+            (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
+        if "pptx" in wanted:  # the team's day-three presentation, from the same review
+            (tmp / SLIDES_NAME).write_bytes(letter_slides(review, charts))
         if "pdf" in wanted:  # the same HTML printed by Chromium, where it is installed
             missing = pdf_unavailable()
             if missing is None:

@@ -40,7 +40,7 @@ TOP_LEVEL_FIELDS = (
 )
 
 
-OutputFormat = Literal["html", "ipynb", "docx", "pdf"]
+OutputFormat = Literal["html", "ipynb", "docx", "pdf", "pptx"]
 
 
 class _Model(BaseModel):

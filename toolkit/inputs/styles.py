@@ -23,6 +23,9 @@ DEFAULT_STYLE = "standard"
 #: The file in a style folder that lists the document's sections in order.
 DOCUMENT_FILE = "document.yaml"
 
+#: Files that make a folder a style, besides its templates (the deck's words and template too).
+STYLE_NAMES = ("words.yaml", "style.css", DOCUMENT_FILE, "slides.yaml", "slides.pptx")
+
 #: The files a letter style folder holds (directly, with no sub-folders of templates).
 STYLE_FILE_SUFFIXES = (".j2", ".css", ".yaml", ".pptx", ".docx")
 
@@ -39,7 +42,8 @@ def style_dir(style: str, root: Path | None = None) -> Path | None:
     """The folder of a letter style: a shipped name or a path (relative to the project root).
 
     A folder counts as a style only when it holds a style's files (templates ending ``.j2``,
-    ``words.yaml``, ``style.css`` or ``document.yaml``), so ``letter_style: ../..`` is refused, not walked.
+    ``words.yaml``, ``style.css``, ``document.yaml`` or the deck's ``slides.yaml`` and ``slides.pptx``),
+    so ``letter_style: ../..`` is refused, not walked.
     """
     shipped = STYLES_DIR / style
     if "/" not in style and "\\" not in style and style not in ("", ".", "..") and shipped.is_dir():
@@ -51,7 +55,7 @@ def style_dir(style: str, root: Path | None = None) -> Path | None:
     except (OSError, ValueError):
         return None
     own = style_files(candidate)
-    if not any(p.suffix == ".j2" or p.name in ("words.yaml", "style.css", DOCUMENT_FILE) for p in own):
+    if not any(p.suffix == ".j2" or p.name in STYLE_NAMES for p in own):
         return None
     return candidate
 

@@ -118,8 +118,34 @@ _NUMBER = re.compile(r"-?\d+\.\d{2,}")
 _TAG = re.compile(r"<[^>]+>")
 _FONT_RULE = f"text{{font-family:'DejaVu Sans',sans-serif;font-size:{CHART_TEXT_PT}px}}"
 _PATH_GAP = re.compile(r"\s*([MLHVCSQTAZmlhvcsqtaz])\s*")
-_LONE_GROUP = re.compile(r"<g>(<[^<>]+/>)</g>")
 _REFERENCED = re.compile(r'(?:href="#|url\(#)([^")]+)')
+_SHORT_HEX = re.compile(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3(?![\w-])")
+_GROUP_TAG = re.compile(r"<g\s*/>|<g>|</g>|<g\s[^>]*>")
+_XLINK_NS = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
+def _drop_bare_groups(svg: str) -> str:
+    """The SVG without its groups that have no attributes (they change nothing drawn), their
+    content kept in place."""
+    out: list[str] = []
+    kept: list[bool] = []  # for each open group: whether its tags stay
+    pos = 0
+    for match in _GROUP_TAG.finditer(svg):
+        out.append(svg[pos:match.start()])
+        pos = match.end()
+        tag = match[0]
+        if tag == "</g>":
+            if kept.pop():
+                out.append(tag)
+        elif tag == "<g>":
+            kept.append(False)
+        elif not tag.endswith("/>"):
+            kept.append(True)
+            out.append(tag)
+        elif tag.startswith("<g "):  # an empty group with attributes: harmless, kept as it was
+            out.append(tag)
+    out.append(svg[pos:])
+    return "".join(out)
 
 
 def _round(match: re.Match[str]) -> str:
@@ -130,11 +156,13 @@ def _round(match: re.Match[str]) -> str:
 def slim_svg(svg: str) -> str:
     """The same drawing in fewer bytes: coordinates to 0.1 pt, no line breaks or indentation
     between or inside tags, path data without spaces around its commands, no ids nothing refers
-    to and no bare group around a single element. Text nodes are left as they are."""
+    to, no group without attributes, references as SVG 2's ``href`` (no ``xlink:``), colours in
+    three digits where they can be, no ``text-anchor`` at its initial value. Text nodes are left as
+    they are."""
     used = set(_REFERENCED.findall(svg))
 
     def tag(match: re.Match[str]) -> str:
-        text = _NUMBER.sub(_round, match[0])
+        text = _SHORT_HEX.sub(r"#\1\2\3", _NUMBER.sub(_round, match[0]))  # #ffffff as #fff
         text = re.sub(r'\s+id="([^"]+)"', lambda m: m[0] if m[1] in used else "", text)
         return re.sub(r"\s*\n\s*", " ", text).replace(" />", "/>").replace(' "/>', '"/>').replace('" >', '">')
 
@@ -145,16 +173,15 @@ def slim_svg(svg: str) -> str:
         svg = re.sub(f'(<text style=")font-size: {CHART_TEXT_PT}px; ?', r"\1", svg)
         svg = svg.replace("*{stroke-linejoin", f"{_FONT_RULE}*{{stroke-linejoin", 1)
     svg = re.sub(r' style="([^"]*)"', lambda m: ' style="' + re.sub(r"([:;]) ", r"\1", m[1]).rstrip(";") + '"', svg)
+    svg = svg.replace(' style="text-anchor:start"', "")  # the initial value: nothing sets another above it
     svg = svg.replace(' style=""', "")
     styles = dict(re.findall(r'<path id="([^"]+)"[^>]*? style="([^"]*)"', svg))
     svg = re.sub(r'(<use xlink:href="#([^"]+)"[^>]*?) style="([^"]*)"',  # the marker has the same style
                  lambda m: m[1] if styles.get(m[2]) == m[3] else m[0], svg)
     svg = re.sub(r' d="([^"]*)"', lambda m: ' d="' + _PATH_GAP.sub(r"\1", m[1]).strip() + '"', svg)
-    while True:  # a group with no attributes around one element is only bytes
-        slimmer = _LONE_GROUP.sub(r"\1", svg)
-        if slimmer == svg:
-            return svg
-        svg = slimmer
+    svg = _drop_bare_groups(svg)  # a group with no attributes is only bytes
+    svg = svg.replace(' xlink:href="', ' href="')
+    return svg if "xlink:" in svg else svg.replace(_XLINK_NS, "", 1)
 
 
 def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> str:
@@ -175,10 +202,12 @@ def figure_to_svg(fig: Figure, chart_id: str, title: str, description: str) -> s
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: this is embedded in HTML
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate only
-    # Prefix matplotlib's generated ids (and references to them) with the chart id.
-    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{safe_id}-{m.group(1)}"', svg)
-    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{safe_id}-{m.group(2)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{safe_id}-{m.group(1)})", svg)
+    # Prefix matplotlib's generated ids (and references to them) with the chart id; the ids
+    # something refers to (markers, clip paths) shortened to r0, r1... in order of first use.
+    short = {old: f"r{i}" for i, old in enumerate(dict.fromkeys(_REFERENCED.findall(svg)))}
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{safe_id}-{short.get(m[1], m[1])}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m[1]}="#{safe_id}-{short.get(m[2], m[2])}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{safe_id}-{short.get(m[1], m[1])})", svg)
     svg = slim_svg(svg)
     head_end = svg.index(">") + 1
     head = svg[:head_end].replace(

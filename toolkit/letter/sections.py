@@ -176,6 +176,11 @@ def _context(review: Review) -> dict[str, object]:
     }
 
 
+def template_context(review: Review) -> dict[str, object]:
+    """What every template of the style sees (docs/styles.md), for the other documents of a review."""
+    return _context(review)
+
+
 def render_fragment(review: Review, name: str, template: str, **extra: object) -> Fragment:
     html = environment(review).get_template(template).render(**{**_context(review), **extra})
     return Fragment(name, html.strip() + "\n")
