@@ -199,7 +199,7 @@ def _extra(review: Review, name: str) -> dict[str, object]:
         return {"data": data, "views": letter_views(review), "rows": summary_rows(data.for_letter) if data else [],
                 "sources": source_names(review)}
     if name == "sef":
-        return {"sef": review.sef}
+        return {"sef": review.sef, "supporting": {f.id: f for f in review.findings.included}}
     if name in ("urgent", "overall"):
         return {"actions": review.findings.urgent_actions()}
     if name == "cases":
