@@ -15,7 +15,6 @@ from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review, validate
 from toolkit.wording import number_words, plural
 
-
 #: Demo reviews another demo follows (inputs.previous_review).
 FIRST_OF_PAIR = {Path(load_review(p).params.inputs.previous_review or "").stem for p in DEMO_PARAMS} - {""}
 
