@@ -273,7 +273,7 @@ def _unmarked(review: Review) -> list[InputWarning]:
             out.append(InputWarning(where, f"{row.item.id} of {review.previous.review_id if review.previous else ''} "
                                     "is not yet marked (addressed, progressing, not yet addressed or no longer "
                                     "relevant): the letter says so", row=row.mark.row if row.mark else None,
-                                    column="status" if review.progress else "inputs.progress"))
+                                    column=("status" if row.mark else None) if review.progress else "inputs.progress"))
     return out
 
 
