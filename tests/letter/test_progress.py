@@ -6,11 +6,14 @@ import csv
 import json
 import shutil
 
+import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
 from toolkit.analysis.previous import load_previous
+from toolkit.capture.progress_workbook import export_progress_workbook
+from toolkit.errors import InputError
 from toolkit.inputs.progress import Status
 from toolkit.letter.sections import build_letter, section
 from toolkit.review import check, load_review, validate
@@ -114,3 +117,26 @@ def test_demo_follow_up_lists_every_previous_item_with_the_teams_status():
     assert {r["data-id"]: r["data-status"] for r in rows} == marks
     assert {Status(v) for v in marks.values()} == set(Status)
     assert review.warnings == ()
+
+
+def test_progress_workbook_round_trip(follow_up, edit_params):
+    """Exported with the marks so far, marked in the workbook, read back by the letter."""
+    _marks(follow_up, "m3,,,,addressed,A joint strategy was agreed in June.\n")
+    out = follow_up.parents[1] / "progress.xlsx"
+    export_progress_workbook(load_review(follow_up), out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Progress"]
+    assert [c.value for c in ws[1]] == ["id", "kind", "statement", "area_status", "status", "evidence"]
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == ["m3", "m1", "a2", "m4", "a6"]
+    assert ws["E2"].value == "addressed" and ws["E3"].value is None
+    assert {str(dv.sqref) for dv in ws.data_validations.dataValidation} == {"D2:D6", "E2:E6"}
+    ws["E3"], ws["F3"] = "progressing", "Waits have fallen by a month."
+    wb.save(out)
+    edit_params(follow_up, lambda d: d["inputs"].update(progress="progress.xlsx"))
+    review = load_review(follow_up)
+    assert [r.status.value if r.status else None for r in review.progress_rows()] == [
+        "addressed", "progressing", None, None, None]
+    assert len(review.warnings) == 3
+    edit_params(follow_up, lambda d: d["inputs"].update(previous_review=None, progress=None))
+    with pytest.raises(InputError, match="follows no previous review"):
+        export_progress_workbook(load_review(follow_up), out)
