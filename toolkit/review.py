@@ -10,6 +10,7 @@ from the capture file only. See :func:`toolkit.analysis.coverage.review_findings
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -29,6 +30,7 @@ from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.params import from_notebook as params_from_notebook
+from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.progress import ProgressMarks, read_progress
 from toolkit.inputs.sef import SefComparison, load_sef
@@ -52,6 +54,8 @@ class Review:
     source: LoadedParams | None = None  # the parameters file as read (None inside the notebook)
     previous: PreviousReview | None = None  # the review this one follows (inputs.previous_review)
     progress: ProgressMarks | None = None  # the team's marks on the previous review's items
+    improvement_plan: ImprovementPlan | None = None  # the area's improvement plan (inputs.improvement_plan)
+    timetable: tuple[Session, ...] = ()  # the visit timetable (inputs.timetable)
 
     def progress_rows(self) -> list[ProgressRow]:
         """Every previous area for consideration and urgent action with its mark (none: no previous)."""
@@ -241,14 +245,26 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     previous = _gather(errors, lambda: load_previous(params.inputs.previous_review, root, params_file,
                                                      params.review_id) if params.inputs.previous_review else None)
     progress = _gather(errors, lambda: _read_progress(params, root, previous, params_file))
+    plan = _gather(errors, lambda: read_improvement_plan(
+        root / params.inputs.improvement_plan, root, scope.ids(), params.allowed_phrases(),
+        params.visit.dates[0].year) if params.inputs.improvement_plan else None)
+    timetable = _gather(errors, lambda: read_timetable(
+        root / params.inputs.timetable, root, _visit_days(params), [m.name for m in params.team], scope.ids(),
+        params.allowed_phrases(), params.visit.dates[0].year) if params.inputs.timetable else ())
     if errors or findings is None:
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
                                                                                       params_file)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
-                    previous=previous, progress=progress)
+                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
     return replace(review, warnings=(*odd, *_unmarked(review)))
+
+
+def _visit_days(params: ReviewParams) -> list[dt.date]:
+    """The visit days, then the presentation day when it is another day (the timetable's days)."""
+    days = list(params.visit.dates)
+    return days if params.visit.presentation_date in days else [*days, params.visit.presentation_date]
 
 
 def _read_progress(params: ReviewParams, root: Path, previous: PreviousReview | None,
