@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from conftest import DEMO_PARAMS, ROOT
 
@@ -16,7 +17,8 @@ from toolkit.review import Review, load_review, validate
 from toolkit.wording import number_words, plural
 
 #: Demo reviews another demo follows (inputs.previous_review).
-FIRST_OF_PAIR = {Path(load_review(p).params.inputs.previous_review or "").stem for p in DEMO_PARAMS} - {""}
+FIRST_OF_PAIR = {Path(yaml.safe_load(p.read_text(encoding="utf-8"))["inputs"].get("previous_review") or "").stem
+                 for p in DEMO_PARAMS} - {""}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
