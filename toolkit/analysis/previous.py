@@ -61,7 +61,13 @@ def previous_inputs(inputs: Inputs, root: Path) -> list[str]:
     ref = inputs.previous_review
     if not ref:
         return []
-    return [str(Path(ref) / MANIFEST)] if (root / ref).is_dir() else [ref]
+    if (root / ref).is_dir():
+        return [str(Path(ref) / MANIFEST)]
+    try:  # the previous review's findings files too, so verify sees a change to its letter's items
+        listed = read_params(root / ref).params.inputs.findings
+    except (ValidationFailed, InputError):
+        listed = []
+    return [ref, *listed]
 
 
 def letter_items(findings: FindingSet) -> list[PreviousItem]:
