@@ -62,6 +62,11 @@ LETTER_CELLS: list[tuple[str, list[str]]] = [
     ("code", [], "perfletter.indicator_table(review)"),
     ("code", [], "perfletter.consistency_table(review)"),
     ("code", [], "perfletter.warnings_table(review)"),
+    ("md", ["## Improvement plan (working view)\n\n"
+            "The area's improvement plan: actions overdue at the first visit day (never today's date), "
+            "and the plan's themes each area for consideration touches. For the team only."]),
+    ("code", [], "summary.improvement_plan_table(review)"),
+    ("code", [], "summary.plan_themes_table(review)"),
     ("md", ["## The letter"]),
     ("md", ["The letter style's `document.yaml` lists the sections in order; the tagged cell below shows "
             "each one as its own output, and nbconvert's `letter` template keeps them in that order."]),

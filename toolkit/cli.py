@@ -239,6 +239,18 @@ def capture_import(params: Path, workbook: Path) -> None:
                f"{r.checklist} checklist entries saved")
 
 
+@main.command("progress-export")
+@click.argument("params", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Workbook to write (.xlsx).")
+@reports_errors()
+def progress_export(params: Path, out: Path) -> None:
+    """Write the previous review's areas and urgent actions as a workbook for the team to mark."""
+    from toolkit.capture.progress_workbook import export_progress_workbook
+    from toolkit.review import load_review
+
+    click.echo(str(export_progress_workbook(load_review(params), out)))
+
+
 @main.command("capture-purge")
 @click.argument("params", type=click.Path(path_type=Path))
 @reports_errors()

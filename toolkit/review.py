@@ -10,8 +10,9 @@ from the capture file only. See :func:`toolkit.analysis.coverage.review_findings
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +20,7 @@ from typing import TypeVar
 from toolkit import wording
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
@@ -28,7 +30,9 @@ from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.params import from_notebook as params_from_notebook
+from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.progress import ProgressMarks, read_progress
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.styles import read_document, style_dir
 
@@ -48,6 +52,14 @@ class Review:
     checklist: tuple[ChecklistRow, ...] = ()
     warnings: tuple[InputWarning, ...] = ()  # odd but valid input, one line each (see check())
     source: LoadedParams | None = None  # the parameters file as read (None inside the notebook)
+    previous: PreviousReview | None = None  # the review this one follows (inputs.previous_review)
+    progress: ProgressMarks | None = None  # the team's marks on the previous review's items
+    improvement_plan: ImprovementPlan | None = None  # the area's improvement plan (inputs.improvement_plan)
+    timetable: tuple[Session, ...] = ()  # the visit timetable (inputs.timetable)
+
+    def progress_rows(self) -> list[ProgressRow]:
+        """Every previous area for consideration and urgent action with its mark (none: no previous)."""
+        return progress_rows(self.previous, self.progress) if self.previous else []
 
     @property
     def review_id(self) -> str:
@@ -226,15 +238,59 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     audit = _gather(errors, lambda: _read_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file))
     checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
-    sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root, params.allowed_phrases(),
-                                           params.visit.dates[0].year) if params.inputs.sef else None)
+    ids = None if findings is None else {f.id for f in findings.all if not f.withdrawn}
+    sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root, params.self_evaluation, ids,
+                                           params.allowed_phrases(), params.visit.dates[0].year)
+                  if params.inputs.sef else None)
+    previous = _gather(errors, lambda: load_previous(params.inputs.previous_review, root, params_file,
+                                                     params.review_id) if params.inputs.previous_review else None)
+    progress = _gather(errors, lambda: _read_progress(params, root, previous, params_file))
+    plan = _gather(errors, lambda: read_improvement_plan(
+        root / params.inputs.improvement_plan, root, scope.ids(), params.allowed_phrases(),
+        params.visit.dates[0].year) if params.inputs.improvement_plan else None)
+    timetable = _gather(errors, lambda: read_timetable(
+        root / params.inputs.timetable, root, _visit_days(params), [m.name for m in params.team], scope.ids(),
+        params.allowed_phrases(), params.visit.dates[0].year) if params.inputs.timetable else ())
     if errors or findings is None:
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
                                                                                       params_file)]
-    return Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
-                  performance=performance, audit=audit, checklist=tuple(checklist), warnings=tuple(odd),
-                  source=source)
+    review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
+                    performance=performance, audit=audit, checklist=tuple(checklist), source=source,
+                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
+    return replace(review, warnings=(*odd, *_unmarked(review)))
+
+
+def _visit_days(params: ReviewParams) -> list[dt.date]:
+    """The visit days, then the presentation day when it is another day (the timetable's days)."""
+    days = list(params.visit.dates)
+    return days if params.visit.presentation_date in days else [*days, params.visit.presentation_date]
+
+
+def _read_progress(params: ReviewParams, root: Path, previous: PreviousReview | None,
+                   params_file: str) -> ProgressMarks | None:
+    if not params.inputs.progress:
+        return None
+    if previous is None:
+        if params.inputs.previous_review:
+            return None  # the previous review could not be read: that problem is already reported
+        raise ValidationFailed([InputError(params_file, "progress marks need the review they follow: name it in "
+                                           "inputs.previous_review", column="inputs.progress")])
+    return read_progress(root / params.inputs.progress, root, previous.ids, params.allowed_phrases(),
+                         params.visit.dates[0].year)
+
+
+def _unmarked(review: Review) -> list[InputWarning]:
+    """Previous items the team has not marked yet: the letter shows them as not yet marked."""
+    out = []
+    for row in review.progress_rows():
+        if row.status is None:
+            where = review.progress.file if review.progress else review.params_file
+            out.append(InputWarning(where, f"{row.item.id} of {review.previous.review_id if review.previous else ''} "
+                                    "is not yet marked (addressed, progressing, not yet addressed or no longer "
+                                    "relevant): the letter says so", row=row.mark.row if row.mark else None,
+                                    column=("status" if row.mark else None) if review.progress else "inputs.progress"))
+    return out
 
 
 def load_review(params_path: str | Path) -> Review:

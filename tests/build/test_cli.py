@@ -43,7 +43,7 @@ def test_indicators_bad_input_is_one_line_exit_2(tmp_path):
 def test_validate_demo_reviews():
     res = cli("validate", *[str(p) for p in sorted((ROOT / "params").glob("*.yaml"))])
     assert res.returncode == 0, res.stderr
-    assert res.stdout.count(": ok") == 3
+    assert res.stdout.count(": ok") == len(list((ROOT / "params").glob("*.yaml")))
 
 
 @pytest.mark.slow  # drafts through a kernel

@@ -38,6 +38,7 @@ from toolkit.wording import number_words
 ROOT = Path(__file__).resolve().parents[2]
 DEMOS = {
     "kestrelmoor-2026": ROOT / "data/kestrelmoor-2026/audit.csv",
+    "harrowdene-2025": ROOT / "data/harrowdene-2025/audit.csv",
     "harrowdene-2026": ROOT / "data/harrowdene-2026/audit.xlsx",
     "brindleford-2026": ROOT / "data/brindleford-2026/audit.csv",
 }

@@ -192,7 +192,7 @@ def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
 CHECKLIST_HEAD = "kloe,prompt_id,status,notes,reviewer\n"
 CHECKLIST = "data/mini/checklist_adeyemi.csv"
 SEF = "data/mini/sef.csv"
-SEF_HEAD = "area,sef_judgement,peer_view,peer_judgement,comment\n"
+SEF_HEAD = "area,area_judgement,peer_judgement,reasoning,findings\n"
 AUDIT = "data/mini/audit.csv"
 AUDIT_HEAD = "case_ref,auditor,phase,primary_need,setting_type,plan_stage,weeks_to_issue,a1,notes\n"
 AUDIT_ROW = "MIN-0101,Ruth Adeyemi,KS2,ASD,mainstream,annual review,,y,"
@@ -380,11 +380,11 @@ CASES = [
     Case("audit weeks not a number", audit(AUDIT_ROW.replace("review,,", f"review,{NHS},") + "\n"), AUDIT,
          "row 2, column weeks_to_issue"),
     # ---- self-evaluation ----
-    Case("SEF peer view holding a name and NHS number", sef(f"Leadership,good,{NAME} {NHS},,\n"), SEF,
-         "row 2, column peer_view"),
-    Case("SEF comment naming a child", sef(f"Leadership,good,agree,,As {NAME} (aged 9) showed.\n"), SEF,
-         "row 2, column comment"),
-    Case("SEF is a folder", both(sef("Leadership,good,agree,,\n"), lambda p: ((p / SEF).unlink(), (p / SEF).mkdir())),
+    Case("SEF peer judgement holding a name and NHS number", sef(f"Inclusion,good,{NAME} {NHS},Fine.,\n"), SEF,
+         "row 2, column peer_judgement"),
+    Case("SEF reasoning naming a child", sef(f"Inclusion,good,good,As {NAME} (aged 9) showed.,\n"), SEF,
+         "row 2, column reasoning"),
+    Case("SEF is a folder", both(sef("Inclusion,good,good,Fine.,\n"), lambda p: ((p / SEF).unlink(), (p / SEF).mkdir())),
          SEF, None, extra=("folder",)),
     # ---- performance data ----
     Case("performance measure '<5'", performance(measure_cell("<5")), PERF, "row 2, column"),

@@ -21,10 +21,12 @@ from toolkit.review import Review, check, load_review
 #: The sections of each shipped document, as their headings read (None: present only with that input).
 YORKSHIRE_HUMBER = ["Background", "Process", "Our findings", ("audit", "EHC plan sample audit"),
                     ("performance", "Performance data"), ("sef", "Your self-evaluation"),
-                    ("urgent", "Recommended urgent actions"), "Next steps"]
+                    ("progress", "Progress since the last peer challenge"), ("urgent", "Recommended urgent actions"),
+                    "Next steps"]
 WEST_MIDLANDS = ["Purpose of the review", "The review team", "Key lines of enquiry", "Methodology",
                  "Services and settings involved", ("audit", "Case files reviewed"), "Acronyms used in this report",
-                 "Overall findings", ("urgent", "Recommended urgent actions"), "Evidence by area",
+                 "Overall findings", ("urgent", "Recommended urgent actions"),
+                 ("progress", "Progress since the last peer review"), "Evidence by area",
                  ("audit", "What the EHC plans we read showed"), ("performance", "What the published data shows"),
                  "Recommendations", "Next steps"]
 
@@ -35,7 +37,8 @@ def _restyled(review: Review, style: str) -> Review:
 
 def _expected(review: Review, spec: list[object]) -> list[str]:
     present = {"audit": review.audit is not None, "performance": review.performance is not None,
-               "sef": review.sef is not None, "urgent": bool(review.findings.urgent_actions())}
+               "sef": review.sef is not None, "urgent": bool(review.findings.urgent_actions()),
+               "progress": review.previous is not None}
     out = []
     for item in spec:
         if isinstance(item, tuple):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import toolkit
+from toolkit.analysis.previous import previous_inputs
 from toolkit.build.notebooks import notebook_path
 from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError
@@ -104,6 +105,7 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     inputs = params.inputs
     captured = capture_inputs(params)  # the team's capture files: the letter reads those that exist
     for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
+                inputs.progress, inputs.improvement_plan, inputs.timetable, *previous_inputs(inputs, root),
                 *captured["findings"], *captured["checklist"], *captured["audit"]]:
         if rel:
             named.append(root / rel)

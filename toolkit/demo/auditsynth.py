@@ -239,6 +239,12 @@ DEMO_AREAS: dict[str, tuple[AreaProfile, str, int]] = {
         section_rates={"PFA": 0.4, "K": 0.6},
         stage_weights={"new": 0.6, "annual review": 0.3, "transfer": 0.1}, late_share=0.55,
         social_care_share=0.35, direct_sections=("I", "J")), "audit.xlsx", 207),
+    "harrowdene-2025": (AreaProfile(
+        prefix="HAR", n_plans=12, n_double=3,
+        auditors=("Graham Otley", "Dr Imran Qureshi", "Nadia Farouk"), base_rate=0.7,
+        section_rates={"PFA": 0.3, "K": 0.5},
+        stage_weights={"new": 0.6, "annual review": 0.3, "transfer": 0.1}, late_share=0.45,
+        social_care_share=0.3), "audit.csv", 125),
     "brindleford-2026": (AreaProfile(
         prefix="BRF", n_plans=14, n_double=3,
         auditors=("Helen Fairclough", "Owen Pryce", "Colette Daniels"), base_rate=0.7,

@@ -26,6 +26,7 @@ from pydantic_core import ErrorDetails
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import regular_file, resolved
+from toolkit.inputs.followup import SefOptions
 from toolkit.inputs.privacy import quote
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -37,6 +38,7 @@ TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
     "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed",
+    "self_evaluation",
 )
 
 
@@ -170,6 +172,12 @@ class Inputs(_Model):
     audit_framework: str | None = None
     performance: list[str] = Field(default_factory=list)
     sef: str | None = None
+    # A review that builds on others (toolkit.inputs.followup): the previous review's parameters
+    # file or kept report folder, the team's marks on its items, the improvement plan, the timetable.
+    previous_review: str | None = None
+    progress: str | None = None
+    improvement_plan: str | None = None
+    timetable: str | None = None
 
 
 class PerformanceOptions(_Model):
@@ -217,6 +225,7 @@ class ReviewParams(_Model):
     final: bool = False
     glossary: dict[str, str] = Field(default_factory=dict)  # acronyms this review adds to the shipped glossary
     cases_reviewed: list[str] = Field(default_factory=list)  # case files read beyond the EHC plan audit
+    self_evaluation: SefOptions = Field(default_factory=SefOptions)  # the SEF's areas and scale
 
     @field_validator("review_id")
     @classmethod

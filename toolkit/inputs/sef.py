@@ -1,87 +1,155 @@
-"""The area's self-evaluation (SEF) beside the peers' view of it.
+"""The area's self-evaluation (SEF): its own judgements beside the peers', with the reasoning.
 
-One CSV or XLSX file, a row per area of the self-evaluation:
+One CSV or XLSX file (sheet ``SEF``), a row per area of the self-evaluation:
 
 | column | meaning |
 |---|---|
-| `area` | the heading in the area's SEF |
-| `sef_judgement` | the area's own judgement, in its words (e.g. "good", "developing") |
-| `peer_view` | `agree`, `partly agree` or `disagree` |
-| `peer_judgement` | optional: the judgement the peers would give instead |
-| `comment` | optional: why, in a sentence or two |
+| `area` | one of the SEF areas (``self_evaluation.areas``; defaults: ``catalogue/self_evaluation.yaml``) |
+| `area_judgement` | the area's own judgement, a point of the four-point scale (``self_evaluation.scale``) |
+| `peer_judgement` | the peers' judgement on the same scale |
+| `reasoning` | why the peers judge so, in a sentence or two (required) |
+| `findings` | ids of the findings that support the peers' judgement, separated by ``;`` (each must exist) |
+
+Unknown areas, judgements off the scale and finding ids the review does not hold are refused
+with the file, row and column. The reasoning is screened for a child's personal data.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.inputs.followup import SefOptions
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.tables import read_table
 
-VIEWS = ("agree", "partly agree", "disagree")
-VIEW_ALIASES = {"agreed": "agree", "yes": "agree", "partly": "partly agree", "partially agree": "partly agree",
-                "partial": "partly agree", "disagreed": "disagree", "no": "disagree"}
-COLUMNS = ("area", "sef_judgement", "peer_view", "peer_judgement", "comment")
-REQUIRED = ("area", "sef_judgement", "peer_view")
-FREE_TEXT = ("area", "sef_judgement", "peer_view", "peer_judgement", "comment")
+COLUMNS = ("area", "area_judgement", "peer_judgement", "reasoning", "findings")
+REQUIRED = ("area", "area_judgement", "peer_judgement", "reasoning")
+FREE_TEXT = ("reasoning",)
+OLD_COLUMNS = ("sef_judgement", "peer_view")
+
+
+class Accuracy(Enum):
+    """How the area's judgement stands against the peers'."""
+    CONCUR = "concur"
+    OVER = "more positive"   # the area rates itself better than the evidence supports
+    UNDER = "undersells"     # the area rates itself lower than the peers would
 
 
 @dataclass(frozen=True)
 class SefJudgement:
     area: str
-    sef_judgement: str
-    peer_view: str
-    peer_judgement: str = ""
-    comment: str = ""
+    area_judgement: str
+    peer_judgement: str
+    reasoning: str
+    findings: tuple[str, ...] = ()
+    area_point: int = 0  # position on the scale, 0 the best
+    peer_point: int = 0
+    row: int = 0
+
+    @property
+    def accuracy(self) -> Accuracy:
+        if self.area_point == self.peer_point:
+            return Accuracy.CONCUR
+        return Accuracy.OVER if self.area_point < self.peer_point else Accuracy.UNDER
 
 
 @dataclass(frozen=True)
 class SefComparison:
+    """Every judgement of the file, in the order of the review's areas."""
     judgements: tuple[SefJudgement, ...]
-
-    def counts(self) -> Counter[str]:
-        return Counter(j.peer_view for j in self.judgements)
+    scale: tuple[str, ...] = ()
+    file: str = ""
 
     @property
     def total(self) -> int:
         return len(self.judgements)
 
+    def with_accuracy(self, accuracy: Accuracy) -> list[SefJudgement]:
+        return [j for j in self.judgements if j.accuracy is accuracy]
 
-def load_sef(path: Path, root: Path, allow: Sequence[str] = (), reference_year: int | None = None) -> SefComparison:
-    """Read and check the SEF comparison file; raise listing every problem.
+    @property
+    def concur(self) -> list[SefJudgement]:
+        return self.with_accuracy(Accuracy.CONCUR)
 
-    Its free text (the judgements and the comment) is screened for a child's personal data like
-    findings are; ``allow`` lists phrases that are never names (see :mod:`toolkit.inputs.privacy`)."""
+    @property
+    def over(self) -> list[SefJudgement]:
+        return self.with_accuracy(Accuracy.OVER)
+
+    @property
+    def under(self) -> list[SefJudgement]:
+        return self.with_accuracy(Accuracy.UNDER)
+
+    def finding_ids(self) -> list[str]:
+        return [i for j in self.judgements for i in j.findings]
+
+
+def _header_errors(columns: Sequence[str], shown: str) -> list[InputError]:
+    if any(c in columns for c in OLD_COLUMNS):
+        return [InputError(shown, "this is the old SEF layout (sef_judgement, peer_view): use the columns "
+                           f"{', '.join(COLUMNS)} (docs/inputs.md)", row=1)]
+    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
+              for c in columns if c not in COLUMNS]
+    errors += [InputError(shown, "required column missing", row=1, column=c)
+               for c in REQUIRED if c not in columns]
+    return errors
+
+
+def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_ids: Collection[str] | None = None,
+             allow: Sequence[str] = (), reference_year: int | None = None) -> SefComparison:
+    """Read and check the SEF judgements file; raise :class:`ValidationFailed` listing every problem.
+
+    ``finding_ids`` are the ids of the review's findings (``None``: not checked, as when the
+    findings themselves have problems); ``allow`` lists phrases that are never names."""
+    options = options or SefOptions()
     shown = display_path(path, root)
     try:
         table = read_table(path, shown, sheet="SEF", expected=COLUMNS)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
-              for c in table.columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing", row=1, column=c)
-               for c in REQUIRED if c not in table.columns]
+    errors = _header_errors(table.columns, shown)
     if errors:
         raise ValidationFailed(errors)
     errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    scale = ", ".join(options.scale)
     out: list[SefJudgement] = []
+    seen: dict[str, int] = {}
     for row in table.rows:
+        def bad(column: str, message: str, number: int = row.number) -> None:
+            errors.append(InputError(shown, message, row=number, column=column))
+
         for c in REQUIRED:
-            if not row.get(c):
-                errors.append(InputError(shown, "empty", row=row.number, column=c))
-        view = " ".join(row.get("peer_view").lower().split())
-        view = VIEW_ALIASES.get(view, view)
-        if row.get("peer_view") and view not in VIEWS:
-            errors.append(InputError(shown, f"{quote(row.get('peer_view'))} is not one of: {', '.join(VIEWS)}",
-                                     row=row.number, column="peer_view"))
-        out.append(SefJudgement(row.get("area"), row.get("sef_judgement"), view,
-                                row.get("peer_judgement"), " ".join(row.get("comment").split())))
+            if not row.get(c).strip():
+                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning" else "empty")
+        area = options.area(row.get("area")) if row.get("area").strip() else None
+        if row.get("area").strip() and area is None:
+            bad("area", f"{quote(row.get('area'))} is not an area of this self-evaluation "
+                f"({'; '.join(options.areas)}): use one of them, or list the area under self_evaluation.areas")
+        elif area is not None and area in seen:
+            bad("area", f"{area} is judged twice (first on row {seen[area]})")
+        elif area is not None:
+            seen[area] = row.number
+        points = {}
+        for c in ("area_judgement", "peer_judgement"):
+            text = row.get(c).strip()
+            points[c] = options.point(text) if text else None
+            if text and points[c] is None:
+                bad(c, f"{quote(text)} is not a point of the scale ({scale})")
+        ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
+        if finding_ids is not None:
+            for i in ids:
+                if i not in finding_ids:
+                    bad("findings", f"{quote(i)} is not the id of a finding of this review")
+        a, p = points["area_judgement"], points["peer_judgement"]
+        if area is not None and a is not None and p is not None:
+            out.append(SefJudgement(area, options.scale[a], options.scale[p], " ".join(row.get("reasoning").split()),
+                                    ids, a, p, row.number))
     if not table.rows:
         errors.append(InputError(shown, "no judgements in the file", row=2))
     if errors:
         raise ValidationFailed(errors)
-    return SefComparison(tuple(out))
+    order = {a: i for i, a in enumerate(options.areas)}
+    return SefComparison(tuple(sorted(out, key=lambda j: order[j.area])), tuple(options.scale), shown)

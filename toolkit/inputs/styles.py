@@ -63,7 +63,7 @@ def style_dir(style: str, root: Path | None = None) -> Path | None:
 SECTION_NAMES = (
     "title_page", "opening", "purpose", "team", "kloe_list", "methodology", "settings", "cases",
     "glossary", "process", "overall", "headlines", "urgent", "kloes", "evidence", "audit", "performance",
-    "sef", "recommendations", "closing",
+    "sef", "progress", "recommendations", "closing",
 )
 
 #: The options a style's document may set, with their defaults.

@@ -1,16 +1,23 @@
-"""The pre-visit briefing pack: the area's indicators for the team before it goes on site.
+"""The pre-visit briefing pack: what the whole team reads before it goes on site.
 
 Built like the letter (``notebooks/briefing.ipynb``, cells tagged ``briefing``, rendered from the
-letter style's ``briefing*.html.j2`` templates) but for the team's eyes: every indicator with its
-comparators, band and trend, the charts, and the indicators worth testing on site.
+letter style's ``briefing*.html.j2`` templates) but for the team's eyes: the visit and the area's
+scope questions, the timetable, the KLOE prompts with the reviewers who lead each one, the SEF
+judgements to test, the previous review's areas and urgent actions with the status the area
+reported, the improvement plan's actions overdue at the visit, the audit sample (case references
+only), and the data summary as one table, with a chart only for an indicator that is unusual
+(in the weakest quarter, or moving the wrong way). A demo review's pack prints on six A4 pages or
+fewer (``tests/letter/test_briefing_pack.py`` measures it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from toolkit.inputs.params import Kloe
 from toolkit.letter.performance import briefing_views, source_names, summary_rows, to_test_on_site
 from toolkit.letter.performance_sentences import describe
 from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
@@ -23,12 +30,73 @@ def title(review: Review) -> Markup:
 
 
 def overview(review: Review) -> Fragment:
-    """Who, when and what: the visit, the team and the KLOEs in scope."""
+    """Who, when and what: the visit, the team, and the scope in the area's own words."""
     return render_fragment(review, "overview", "briefing_overview.html.j2", title=title(review))
 
 
+def timetable(review: Review) -> Fragment:
+    """The visit timetable (when the review names one): day, time, activity, who, KLOEs."""
+    numbers = {k.id: str(i) for i, k in enumerate(review.scope.kloes, start=1)}
+    return render_fragment(review, "timetable", "briefing_timetable.html.j2", sessions=review.timetable,
+                           numbers=numbers)
+
+
+@dataclass(frozen=True)
+class KloeBrief:
+    kloe: Kloe
+    reviewers: tuple[str, ...]  # from the timetable's sessions on this KLOE; empty: the whole team
+
+
+def kloe_leads(review: Review) -> list[KloeBrief]:
+    """Each KLOE in scope with the reviewers the timetable puts on it, in team order."""
+    team = [m.name for m in review.params.team]
+    out = []
+    for k in review.scope.kloes:
+        named = {r for s in review.timetable if k.id in s.kloes for r in (s.reviewers or team)}
+        out.append(KloeBrief(k, tuple(n for n in team if n in named)))
+    return out
+
+
+def reviewer_kloes(review: Review) -> list[tuple[str, list[str]]]:
+    """Each team member with the titles of the KLOEs they lead on site (none: the whole scope)."""
+    leads = kloe_leads(review)
+    return [(m.name, [b.kloe.title for b in leads if m.name in b.reviewers]) for m in review.params.team]
+
+
+def prompts(review: Review) -> Fragment:
+    """The KLOE prompts, with the reviewers who lead each KLOE on site."""
+    return render_fragment(review, "prompts", "briefing_prompts.html.j2", leads=kloe_leads(review),
+                           by_reviewer=reviewer_kloes(review))
+
+
+def self_evaluation(review: Review) -> Fragment:
+    """The area's own SEF judgements, for the team to test (the peers' view is not shown)."""
+    return render_fragment(review, "sef-to-test", "briefing_sef.html.j2", sef=review.sef)
+
+
+def previous_review(review: Review) -> Fragment:
+    """The previous review's areas and urgent actions, with the status the area reported."""
+    return render_fragment(review, "previous", "briefing_previous.html.j2", previous=review.previous,
+                           rows=review.progress_rows())
+
+
+def improvement_plan(review: Review) -> Fragment:
+    """The improvement plan's actions overdue at the first visit day (never today's date)."""
+    plan = review.improvement_plan
+    day = review.params.visit.dates[0]
+    return render_fragment(review, "plan", "briefing_plan.html.j2", plan=plan, day=day,
+                           overdue=plan.overdue(day) if plan else [])
+
+
+def audit_sample(review: Review) -> Fragment:
+    """The EHC plans in the audit sample, by case reference only."""
+    cases = sorted(review.audit.by_case().items()) if review.audit else []
+    return render_fragment(review, "sample", "briefing_sample.html.j2",
+                           cases=[(ref, len(rows)) for ref, rows in cases])
+
+
 def indicator_summary(review: Review) -> Fragment:
-    """Every indicator found, with England, region, neighbours, rank, band and direction."""
+    """Every indicator found in one table, with England, region, neighbours, rank, band and direction."""
     data = review.performance
     return render_fragment(review, "summary", "briefing_summary.html.j2", data=data,
                            rows=summary_rows(data.comparisons) if data else [], sources=source_names(review))
@@ -41,11 +109,16 @@ def to_test(review: Review) -> Fragment:
 
 
 def indicator_detail(review: Review) -> Fragment:
-    """Each indicator in a paragraph, with its comparison and trend charts and their data."""
-    return render_fragment(review, "detail", "briefing_detail.html.j2", views=briefing_views(review))
+    """A chart, with its data, for each unusual indicator only."""
+    unusual = {c.indicator.id for c in to_test_on_site(review.performance)}
+    views = [v for v in briefing_views(review) if v.comparison.indicator.id in unusual]
+    return render_fragment(review, "detail", "briefing_detail.html.j2", views=views)
 
 
-SECTIONS: tuple[Callable[[Review], Fragment], ...] = (overview, indicator_summary, to_test, indicator_detail)
+SECTIONS: tuple[Callable[[Review], Fragment], ...] = (
+    overview, timetable, prompts, self_evaluation, previous_review, improvement_plan, audit_sample,
+    indicator_summary, to_test, indicator_detail,
+)
 
 
 def build_briefing(review: Review) -> str:

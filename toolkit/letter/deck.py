@@ -202,10 +202,9 @@ def _sef(w: _Words) -> Iterator[SlideSpec]:
     sef = w.review.sef
     if sef is None:
         return
-    c = sef.counts()
-    lines = (Line(w.one("sef_summary", sef=sef, c=c), bold=True),
+    lines = (Line(w.one("sef_summary", sef=sef), bold=True),
              *(Line(w.one("sef_item", j=j), 1) for j in sef.judgements))
-    yield SlideSpec("list", w.one("sef_title"), lines, tuple(w.many("sef_notes", sef=sef, c=c)))
+    yield SlideSpec("list", w.one("sef_title"), lines, tuple(w.many("sef_notes", sef=sef)))
 
 
 def _next(w: _Words) -> Iterator[SlideSpec]:

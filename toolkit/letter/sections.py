@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
@@ -122,6 +123,7 @@ def _heads_of(review: Review, name: str) -> list[tuple[str, int, str | None]]:
     present = {"audit": review.audit is not None,
                "cases": review.audit is not None or bool(review.params.cases_reviewed),
                "performance": review.performance is not None, "sef": review.sef is not None,
+               "progress": review.previous is not None,
                "urgent": bool(review.findings.urgent_actions()) or (
                    "headlines" not in document_of(review).names and bool(review.findings.headlines(Kind.URGENT)))}
     if name == "kloes":
@@ -204,7 +206,10 @@ def _extra(review: Review, name: str) -> dict[str, object]:
         return {"data": data, "views": letter_views(review), "rows": summary_rows(data.for_letter) if data else [],
                 "sources": source_names(review)}
     if name == "sef":
-        return {"sef": review.sef}
+        return {"sef": review.sef, "supporting": {f.id: f for f in review.findings.included}}
+    if name == "progress":
+        rows = review.progress_rows()
+        return {"previous": review.previous, "rows": rows, "counts": status_counts(rows)}
     if name in ("urgent", "overall"):
         return {"actions": review.findings.urgent_actions()}
     if name == "cases":

@@ -83,3 +83,29 @@ def coverage_table(review: Review) -> pd.DataFrame:
     evidence only (not yet triangulated) and the reviewers who contributed."""
 
     return compute_coverage(review.scope, review.findings.all, review.checklist).to_frame()
+
+
+def improvement_plan_table(review: Review) -> pd.DataFrame:
+    """The improvement plan's actions overdue at the first visit day (never today's date), each with
+    how many of the letter's findings bear on its KLOEs."""
+    plan = review.improvement_plan
+    if plan is None:
+        return pd.DataFrame({"note": ["This review names no improvement plan."]})
+    day = review.params.visit.dates[0]
+    included = review.findings.included
+    rows = [{"theme": a.theme, "action": a.action, "owner": a.owner, "due": a.due.isoformat(), "RAG": a.rag,
+             "overdue at the visit": a.overdue_at(day),
+             "findings on its KLOEs": sum(1 for f in included if f.kloe in a.kloes)} for a in plan.actions]
+    return pd.DataFrame(rows).sort_values(["overdue at the visit", "due"], ascending=[False, True],
+                                          kind="stable").reset_index(drop=True)
+
+
+def plan_themes_table(review: Review) -> pd.DataFrame:
+    """Areas for consideration with the improvement-plan themes their KLOE touches."""
+    plan = review.improvement_plan
+    if plan is None:
+        return pd.DataFrame({"note": ["This review names no improvement plan."]})
+    rows = [{"area for consideration": f.statement, "KLOE": f.kloe or "",
+             "plan themes": "; ".join(plan.themes_for_kloe(f.kloe)) if f.kloe else ""}
+            for f in review.findings.included if f.kind is Kind.AREA]
+    return pd.DataFrame(rows)

@@ -1,0 +1,142 @@
+"""Follow-up reviews: the previous review's items, the team's marks and the progress section."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import openpyxl
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+
+from toolkit.analysis.previous import load_previous
+from toolkit.capture.progress_workbook import export_progress_workbook
+from toolkit.errors import InputError
+from toolkit.inputs.progress import Status
+from toolkit.letter.sections import build_letter, section
+from toolkit.review import check, load_review, validate
+
+PROGRESS = "id,kind,statement,area_status,status,evidence\n"
+
+
+@pytest.fixture
+def follow_up(mini, edit_params):
+    """The mini review made the follow-up of a copy of itself (as ``mini-2025``)."""
+    proj = mini.parents[1]
+    earlier = proj / "params" / "mini-2025.yaml"
+    shutil.copy(mini, earlier)
+    edit_params(earlier, lambda d: d.update(review_id="mini-2025"))
+    edit_params(mini, lambda d: d["inputs"].update(previous_review="params/mini-2025.yaml",
+                                                   progress="data/mini/progress.csv"))
+    return mini
+
+
+def _marks(follow_up, text: str) -> None:
+    (follow_up.parents[1] / "data/mini/progress.csv").write_text(PROGRESS + text, encoding="utf-8")
+
+
+def test_previous_items_are_the_letters_areas_and_actions_in_its_order(follow_up):
+    prev = load_previous("params/mini-2025.yaml", follow_up.parents[1], "params/mini.yaml", "mini-review")
+    assert prev.review_id == "mini-2025"
+    assert prev.ids == ["m3", "m1", "a2", "m4", "a6"]  # the headline first, then KLOE by KLOE in order
+    assert {i.kind.value for i in prev.items} == {"area for consideration"}
+
+
+def test_progress_section_lists_every_item_with_its_status(follow_up):
+    _marks(follow_up, "m3,,,,addressed,A joint strategy was agreed in June.\n"
+                      "a2,,,progressing,progressing,Screening now starts in Year 7.\n"
+                      "m1,,,,not yet,Waits are as long as last year.\n")
+    checked = check(follow_up)
+    assert checked.errors == ()
+    assert [str(w) for w in checked.warnings] == [
+        f"data/mini/progress.csv: warning: {i} of mini-2025 is not yet marked (addressed, "
+        "progressing, not yet addressed or no longer relevant): the letter says so" for i in ("m4", "a6")]
+    review = checked.review
+    soup = BeautifulSoup(section(review, "progress").html, "html.parser")
+    rows = soup.find("tbody").find_all("tr")
+    assert [(r["data-id"], r["data-status"]) for r in rows] == [
+        ("m3", "addressed"), ("m1", "not yet addressed"), ("a2", "progressing"), ("m4", "not yet marked"),
+        ("a6", "not yet marked")]
+    assert rows[0].find_all("td")[2].get_text() == "A joint strategy was agreed in June."
+    text = soup.get_text(" ", strip=True)
+    assert "set out five areas for consideration" in text
+    assert "we judge one addressed, one progressing and one not yet addressed. Two are not yet marked." in text
+    letter = BeautifulSoup(build_letter(review), "html.parser").get_text(" ", strip=True)
+    assert "This review follows the peer challenge held in Fenwick Cross in February 2026" in letter
+
+
+def test_bad_marks_are_located(follow_up):
+    _marks(follow_up, "m3,,,,done-ish,x\nzz,,,,addressed,x\nm1,,,,addressed,\nm3,,,,addressed,again\n")
+    assert [str(e) for e in validate(follow_up)] == [
+        "data/mini/progress.csv: row 2, column status: 'done-ish' is not one of: addressed, progressing, "
+        "not yet addressed, no longer relevant",
+        "data/mini/progress.csv: row 3, column id: 'zz' is not an area for consideration or urgent action "
+        "of the previous review",
+        "data/mini/progress.csv: row 4, column evidence: empty: say what the mark rests on",
+        "data/mini/progress.csv: row 5, column id: marked twice (first on row 2)",
+    ]
+
+
+def test_evidence_is_screened_and_a_review_cannot_follow_itself(follow_up, edit_params):
+    _marks(follow_up, "m3,,,,addressed,Seen in the file of a pupil with NHS number 943 476 5919.\n")
+    errors = [str(e) for e in validate(follow_up)]
+    assert len(errors) == 1 and "row 2, column evidence: this looks like an NHS number" in errors[0]
+    assert "5919" not in errors[0]
+    edit_params(follow_up, lambda d: d["inputs"].update(previous_review="params/mini.yaml", progress=None))
+    errors = [str(e) for e in validate(follow_up)]
+    assert len(errors) == 1
+    assert errors[0].endswith("mini.yaml: inputs.previous_review: a review cannot follow itself: name the previous review")
+
+
+def test_previous_review_read_from_a_kept_report_folder(follow_up, edit_params):
+    """The report folder's manifest holds the parameters its letter was drafted from."""
+    proj = follow_up.parents[1]
+    kept = proj / "reports" / "mini-2025"
+    kept.mkdir(parents=True)
+    from toolkit.inputs.params import read_params
+    data = read_params(proj / "params" / "mini-2025.yaml").data
+    (kept / "manifest.json").write_text(json.dumps({"params_file": "params/mini-2025.yaml", "parameters": data},
+                                                   default=str), encoding="utf-8")
+    edit_params(follow_up, lambda d: d["inputs"].update(previous_review="reports/mini-2025", progress=None))
+    review = load_review(follow_up)
+    assert review.previous is not None and review.previous.ids == ["m3", "m1", "a2", "m4", "a6"]
+    assert len(review.warnings) == 5  # every item not yet marked
+    assert section(review, "progress").html.count('data-status="not yet marked"') == 5
+
+
+def test_demo_follow_up_lists_every_previous_item_with_the_teams_status():
+    """The judged check: the follow-up demo's section against its progress file read here."""
+    review = load_review(ROOT / "params" / "harrowdene-2026.yaml")
+    with (ROOT / review.params.inputs.progress).open(encoding="utf-8-sig") as fh:
+        marks = {r["id"]: r["status"] for r in csv.DictReader(fh)}
+    soup = BeautifulSoup(build_letter(review), "html.parser")
+    rows = soup.find("section", id="progress").find("tbody").find_all("tr")
+    assert review.previous is not None and len(rows) == len(review.previous.items) == len(marks) == 14
+    assert {r["data-id"]: r["data-status"] for r in rows} == marks
+    assert {Status(v) for v in marks.values()} == set(Status)
+    assert review.warnings == ()
+
+
+def test_progress_workbook_round_trip(follow_up, edit_params):
+    """Exported with the marks so far, marked in the workbook, read back by the letter."""
+    _marks(follow_up, "m3,,,,addressed,A joint strategy was agreed in June.\n")
+    out = follow_up.parents[1] / "progress.xlsx"
+    export_progress_workbook(load_review(follow_up), out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Progress"]
+    assert [c.value for c in ws[1]] == ["id", "kind", "statement", "area_status", "status", "evidence"]
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == ["m3", "m1", "a2", "m4", "a6"]
+    assert ws["E2"].value == "addressed" and ws["E3"].value is None
+    assert {str(dv.sqref) for dv in ws.data_validations.dataValidation} == {"D2:D6", "E2:E6"}
+    ws["E3"], ws["F3"] = "progressing", "Waits have fallen by a month."
+    wb.save(out)
+    edit_params(follow_up, lambda d: d["inputs"].update(progress="progress.xlsx"))
+    review = load_review(follow_up)
+    assert [r.status.value if r.status else None for r in review.progress_rows()] == [
+        "addressed", "progressing", None, None, None]
+    assert len(review.warnings) == 3
+    edit_params(follow_up, lambda d: d["inputs"].update(previous_review=None, progress=None))
+    with pytest.raises(InputError, match="follows no previous review"):
+        export_progress_workbook(load_review(follow_up), out)
