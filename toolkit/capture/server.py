@@ -34,6 +34,11 @@ from toolkit.errors import ToolkitError
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8866
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+SHARE_DIR = Path(__file__).resolve().parent / "share"  # voila/templates/peer-review, pages/
+TEMPLATE = "peer-review"
+IDENTITY_PROVIDER = "toolkit.capture.access.CaptureIdentityProvider"
+CULL_IDLE_S = 50
+CULL_INTERVAL_S = 10
 
 
 def capture_notebook() -> Path:
@@ -117,8 +122,13 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
         f"--Voila.root_dir={notebook.parent}",
         "--VoilaConfiguration.show_tracebacks=False", "--strip_sources=True",
-        # Voilà cannot always shut a closed tab's kernel down (voila#1458): cull idle, disconnected ones.
-        "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=120",
+        # Voilà cannot always shut a closed tab's kernel down (voila#1458): a disconnected kernel idle
+        # for CULL_IDLE_S is culled (checked every CULL_INTERVAL_S); a connected one never is. The page
+        # keeps typed text in the browser and says when its kernel has gone.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        # our page template (no public CDN, the connection watch) and our refusal page for share mode
+        f"--template={TEMPLATE}", f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
     ]
     full_env = dict(os.environ if env is None else env)
     full_env.pop("JUPYTER_TOKEN", None)
@@ -127,6 +137,8 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         argv.append("--Voila.auto_token=True")
         full_env["JUPYTER_TOKEN"] = token
     full_env[PARAMS_ENV] = str(params_path.resolve())
+    # Voilà finds the page template in share/voila/templates/<TEMPLATE> through the Jupyter data path
+    full_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), full_env.get("JUPYTER_PATH", "")) if p)
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
