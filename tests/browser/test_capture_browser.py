@@ -157,7 +157,7 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     with pytest.raises(ValidationFailed):  # the saved plan is not yet combined: no letter without it
         draft(params_file, root / "reports")
     page.click("button.pr-a-combine")
-    expect(page.locator(".pr-a-combine-msg .pr-msg-ok")).to_contain_text("The letter reads it.")
+    expect(page.locator(".pr-a-combine-msg .pr-msg-ok")).to_contain_text("The letter will read one plan, all entered here.")
     _assert_clean(page)
 
     rows = findings_file.read_text(encoding="utf-8").splitlines()

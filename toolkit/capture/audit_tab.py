@@ -24,9 +24,11 @@ from toolkit.capture.audit_store import (
 )
 from toolkit.capture.files import read_rows
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
+from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded, words
 from toolkit.errors import ValidationFailed, display_path
 from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
+from toolkit.review import merge_audits, read_audit_parts
+from toolkit.wording import number_words, plural
 
 GRADE_WORDS = {4: "outstanding", 3: "good", 2: "requires improvement", 1: "inadequate"}
 PHASE_OPTIONS = ["early years", "KS1", "KS2", "KS3", "KS4", "KS5", "post-16", "post-19"]
@@ -149,11 +151,7 @@ class AuditTab:
             self.mode, self.case_ref, self.phase, self.year_group, self.primary_need, self.setting_type,
             self.plan_stage, self.weeks, widgets.HTML("<h3>Criteria by plan section</h3>"), self.accordion,
             self.notes, self.messages.widget, self.save, self.grades,
-            widgets.HTML("<h3>For the letter</h3><p>Combine every auditor's plans into one file (plans read by "
-                         "two auditors keep both rows: that is how moderation compares them), "
-                         f"<code>{esc(target)}</code>. The letter reads it when the review's parameters name "
-                         "no other audit file, and will not draft while plans saved here are not yet "
-                         "combined.</p>"),
+            widgets.HTML(f"<h3>For the letter</h3><p>{esc(words('audit_for_letter', target=target))}</p>"),
             self.combine, self.combine_messages.widget,
         ])
         self.load(None)
@@ -294,13 +292,27 @@ class AuditTab:
             return
         refs = [r["case_ref"] for r in read_rows(path, self.audit.columns)]
         double = {r for r in refs if refs.count(r) > 1}
-        self.combine_messages.ok(f"Wrote {display_path(path, self.audit.root)}: {len(refs)} rows, "
-                                 f"{len(set(refs))} plans, "
-                                 f"{len(double)} read by two or more auditors (for moderation). "
-                                 + ("The letter reads it." if not self.audit.params.inputs.audit else
-                                    f"The parameters name another audit file ({self.audit.params.inputs.audit}): "
-                                    f"put 'audit: {capture_audit_input(self.audit.params)}' under inputs "
-                                    "to use these plans instead."))
+        lines = [words("combined", file=display_path(path, self.audit.root), rows=len(refs), plans=len(set(refs)),
+                       double=len(double))]
+        self.combine_messages.ok(" ".join(lines + self._letter_count()))
+
+    def _letter_count(self) -> list[str]:
+        """What the letter will read, counted as the letter counts it (:func:`toolkit.review.read_letter_audit`)."""
+        try:
+            listed, captured = read_audit_parts(self.audit.params, self.audit.root)
+        except ValidationFailed as exc:
+            return [words("combined_letter_unknown"), *(str(e) for e in exc.errors)]
+        if captured is None:
+            return []
+        if listed is None:
+            return [words("combined_letter_alone", letter_plans=plural(len(captured.plans), "plan"))]
+        merged = merge_audits(listed, captured)
+        here = {r.case_ref for r in captured.records}
+        only_listed = {p.case_ref for p in merged.plans} - here
+        replaced = len(listed.records) + len(captured.records) - len(merged.records)
+        return [words("combined_letter_listed", letter_plans=plural(len(merged.plans), "plan"),
+                      captured_plans=number_words(len(here)), listed_plans=number_words(len(only_listed)),
+                      listed=listed.file, replaced=number_words(replaced))]
 
 
 class UnavailableAuditTab:

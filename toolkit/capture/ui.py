@@ -12,9 +12,11 @@ import html
 import logging
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import yaml
 
 from toolkit.capture.records import FormMessage
 from toolkit.errors import ToolkitError
@@ -37,6 +39,20 @@ STYLE = """
 .pr-prompt-text { width: 30rem; }
 </style>
 """
+
+
+WORDS_FILE = Path(__file__).resolve().parent / "share" / "words.yaml"
+
+
+@functools.cache
+def _words() -> dict[str, str]:
+    loaded = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def words(key: str, **values: object) -> str:
+    """A sentence of ``share/words.yaml`` with its values filled in (not escaped: show it escaped)."""
+    return _words()[key].format(**values)
 
 
 def esc(text: object) -> str:
