@@ -24,7 +24,7 @@ from toolkit.capture.audit_store import (
 )
 from toolkit.capture.files import read_rows
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded, words
+from toolkit.capture.ui import MessageArea, esc, fluid, html_table, run_guarded, words
 from toolkit.errors import ValidationFailed, display_path
 from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
 from toolkit.review import merge_audits, read_audit_parts
@@ -81,8 +81,9 @@ class CriterionRow:
         text = widgets.HTML(
             f'<div class="pr-a-criterion"><b>{esc(c.id)}</b> {esc(c.text)}'
             f'<br><small><i>What good looks like:</i> {esc(c.good)}</small></div>',
-            layout=widgets.Layout(width="36rem"))
-        self.widget = widgets.VBox([widgets.HBox([text, widgets.VBox([self.value, self.hint])])])
+            layout=fluid("36rem"))
+        self.widget = widgets.VBox([widgets.HBox([text, widgets.VBox([self.value, self.hint])],
+                                                 layout=widgets.Layout(flex_flow="row wrap"))])
 
     def set(self, value: str | None, forced: bool = False, hint: str = "") -> None:
         self.forced = forced
@@ -101,8 +102,9 @@ class AuditTab:
         self._loading = False
         self.messages = MessageArea("pr-a-msg")
         self.combine_messages = MessageArea("pr-a-combine-msg")
-        lay = widgets.Layout(width="30rem")
-        self.listing = widgets.Select(options=[], rows=6, layout=widgets.Layout(width="50rem"))
+        lay = fluid("30rem")
+        self.listing = widgets.Select(options=[], rows=6, description="Saved plans", layout=fluid("50rem"))
+        self.listing.add_class("pr-listing")
         self.case_ref = widgets.Text(description="Case ref", placeholder="pseudonymous, such as KES-0142",
                                      layout=lay)
         self.phase = widgets.Dropdown(options=[(CHOOSE, "")] + [(p, p) for p in PHASE_OPTIONS], value="",
@@ -117,7 +119,7 @@ class AuditTab:
         self.weeks = widgets.Text(description="Weeks to issue", placeholder="new plans: request to final plan",
                                   layout=lay, style={"description_width": "initial"})
         self.notes = widgets.Textarea(description="Notes", placeholder="about the plan; never a name, date of "
-                                      "birth, NHS number or UPN", layout=widgets.Layout(width="46rem", height="5rem"))
+                                      "birth, NHS number or UPN", layout=fluid("46rem", height="5rem"))
         self.rows = {c.id: CriterionRow(c) for c in framework.criteria}
         self.sections = [s for s in framework.sections if framework.criteria_in(s.code)]
         self.accordion = widgets.Accordion(

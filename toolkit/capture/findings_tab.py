@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from toolkit.capture.records import CapturedFinding, FindingDraft
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.capture.ui import MessageArea, esc, fluid, run_guarded, slug
 from toolkit.capture.validate import screen_args
 from toolkit.inputs import privacy
 from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
@@ -31,10 +31,11 @@ class FindingsTab:
         self.editing: CapturedFinding | None = None
         self.messages = MessageArea("pr-f-msg")
         scope = store.scope
-        lay = widgets.Layout(width="46rem")
+        lay = fluid("46rem")
         self.show_withdrawn = widgets.Checkbox(value=False, description="Show withdrawn findings", indent=False)
-        self.listing = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="60rem"))
+        self.listing = widgets.Select(options=[], rows=8, description="Your findings", layout=fluid("60rem"))
         self.listing.add_class("pr-f-list")
+        self.listing.add_class("pr-listing")
         self.kloe = widgets.Dropdown(
             options=[("- choose a KLOE (none only for a headline or urgent action) -", NO_KLOE)]
             + [(f"{k.title} ({k.id})", k.id) for k in scope.kloes],
@@ -43,9 +44,9 @@ class FindingsTab:
                                      value=Kind.STRENGTH.value, description="Kind", layout=lay)
         self.headline = widgets.Checkbox(value=False, description="Headline finding", indent=False)
         self.statement = widgets.Textarea(description="Statement", placeholder="The bold lead sentence",
-                                          layout=widgets.Layout(width="46rem", height="4rem"))
+                                          layout=fluid("46rem", height="4rem"))
         self.detail = widgets.Textarea(description="Detail", placeholder="What you heard, read or saw",
-                                       layout=widgets.Layout(width="46rem", height="7rem"))
+                                       layout=fluid("46rem", height="7rem"))
         self.evidence = {e: widgets.Checkbox(value=False, description=e, indent=False,
                                              layout=widgets.Layout(width="9rem")) for e in EVIDENCE_KINDS}
         self.indicator = widgets.Combobox(options=indicator_ids, ensure_option=False, description="Indicator",
@@ -72,7 +73,7 @@ class FindingsTab:
         self.reload.on_click(lambda _: self.refresh())
         evidence_box = widgets.HBox([widgets.Label("Evidence", layout=widgets.Layout(width="6rem")),
                                      widgets.HBox(list(self.evidence.values()),
-                                                  layout=widgets.Layout(flex_flow="row wrap", width="40rem"))])
+                                                  layout=fluid("40rem", flex_flow="row wrap"))])
         self.widget = widgets.VBox([
             widgets.HTML("<h2>Your findings</h2>"),
             widgets.HBox([self.show_withdrawn, self.reload]), self.listing,
