@@ -8,12 +8,13 @@ Screenshots of every tab at both sizes are kept in ``reports/test-artefacts/capt
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_capture_support import ROOT, copy_mini, stop_server
+from test_capture_support import ROOT, children, copy_mini, process_tree, stop_server
 
 from browser.test_accessibility import AXE, TAGS
 from browser.test_capture_browser import CHROMIUM, _free_port, _serve
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.browser
 
 LOAD = 90_000
 TABS = ("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit")
+TABS_OPENED = 5
 SIZES = {"tablet": (768, 1024), "laptop": (1366, 768)}
 ARTEFACTS = ROOT / "reports" / "test-artefacts" / "capture"
+
+
+SERVER: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +38,27 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     params_file = copy_mini(tmp_path_factory.mktemp("page"))
     port = _free_port()
     proc = _serve(params_file, port)
+    SERVER["cli"] = proc.pid
     try:
         yield f"http://127.0.0.1:{port}/", params_file
     finally:
         stop_server(proc)
+
+
+def _server_tree() -> list[int]:
+    [voila] = children(SERVER["cli"])
+    return process_tree(voila)
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +163,31 @@ def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> No
         page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
     print("\nCLIPPED", size, clipped)
     assert clipped == {}
+
+
+def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], served: tuple[str, Path],
+                                          browser: object) -> None:
+    """Tabs opened and closed leave the server (Voila and its kernels) where it started: each closed
+    tab shuts its kernel down (the page's script), so nothing waits for the cull."""
+    from playwright.sync_api import expect
+
+    url, _ = served
+    start = _server_tree()
+    start_mb = _rss_mb(start)
+    for _ in range(TABS_OPENED):
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(url + "?reviewer=Colin%20Marsh", timeout=LOAD)
+        page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
+        expect(page.locator("#pr-connection")).to_contain_text("Connected", timeout=LOAD)
+        assert len(_server_tree()) == len(start) + 1  # its own kernel
+        page.close(run_before_unload=True)  # as a person closes a tab: pagehide runs
+    deadline = 30.0  # below the cull (50 s idle after the close, checked every 10 s): the script released them
+    waited = 0.0
+    while len(_server_tree()) > len(start) and waited < deadline:
+        time.sleep(0.2)  # polling a process count: no Playwright condition to wait on
+        waited += 0.2
+    assert len(_server_tree()) == len(start)
+    assert _rss_mb(_server_tree()) <= start_mb * 1.10
 
 
 def test_chromium_is_debians() -> None:

@@ -8,6 +8,7 @@
  * - Keeps what is typed in the app's text boxes in this browser (localStorage, per review page and
  *   reviewer) until a save succeeds, and offers it back after a reload or a restart.
  * - Removes the access token from the address bar once the server has set its cookie.
+ * - Shuts its kernel down when the tab is closed or reloaded (the server culls what this misses).
  * Every sentence shown comes from the page template's #pr-words block.
  */
 (function () {
@@ -305,6 +306,29 @@
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }
 
+  /* ---- a closed tab releases its kernel at once (Voila's own shutdown call lacks _xsrf: voila#1458) ---- */
+  function release() {
+    var cfg = config();
+    if (!cfg || !cfg.kernelId) { return; }
+    var base = cfg.baseUrl || "/";
+    if (base.charAt(base.length - 1) !== "/") { base += "/"; }
+    // tornado's double-submit check: the _xsrf cookie and the X-XSRFToken header must match. Voila
+    // sets no such cookie, so the page makes one (another site can neither read nor set it).
+    var xsrf = document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);
+    var token = xsrf ? decodeURIComponent(xsrf[1]) : "";
+    if (!token) {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      document.cookie = "_xsrf=" + token + "; path=" + base + "; SameSite=Strict";
+    }
+    var headers = {"X-XSRFToken": token};
+    try {
+      fetch(base + "api/kernels/" + encodeURIComponent(cfg.kernelId),
+            {method: "DELETE", keepalive: true, credentials: "same-origin", headers: headers});
+    } catch (e) { /* the server culls it instead */ }
+  }
+
   function start() {
     ensureBar();
     watchPage();
@@ -314,4 +338,5 @@
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
   else { start(); }
   window.addEventListener("load", dropToken);
+  window.addEventListener("pagehide", release);
 })();
