@@ -113,8 +113,7 @@ def test_axe_finds_no_violation_on_any_tab(app_page: tuple[object, list[str]]) -
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']} ({len(v['nodes'])} elements, "
                      f"e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
     _tab(page, "Findings")
-    print("\nAXE", *problems, sep="\n")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 CLIPPED = """() => {
@@ -161,8 +160,7 @@ def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> No
         assert box is not None and box["y"] + box["height"] <= height  # the Save row fully on screen
     finally:
         page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
-    print("\nCLIPPED", size, clipped)
-    assert clipped == {}
+    assert clipped == {}, clipped
 
 
 def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], served: tuple[str, Path],
