@@ -1,4 +1,9 @@
-"""Who may use a shared capture app: the team's link, a page in our words for everyone else.
+"""Who may use a capture app, and where the team reaches it: the team's link, a page in our words
+for everyone else.
+
+On ``127.0.0.1``/``localhost`` the app needs no token (:func:`needs_token`); on any other host the
+command prints the link with a fresh token, and with ``--host 0.0.0.0`` one link per network address
+of the machine (:func:`lan_addresses`), for tablets that cannot resolve its name.
 
 With a token (any ``--host`` but localhost), Voilà's Jupyter-server login would send a visitor
 without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named to Voilà with
@@ -14,13 +19,41 @@ without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable
 from pathlib import Path
 
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 NO_ACCESS_PAGE = Path(__file__).resolve().parent / "share" / "pages" / "no_access.html"
+
+
+def needs_token(host: str) -> bool:
+    return host not in LOCAL_HOSTS
+
+
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (sorted; empty when it has no network).
+
+    From the host name's addresses and the address the kernel would send from to a public
+    address (a UDP ``connect`` sends no packet).
+    """
+    found: set[str] = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    for probe in ("192.0.2.1", "10.255.255.255"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.connect((probe, 9))
+                found.add(str(s.getsockname()[0]))
+            except OSError:
+                continue
+    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
 
 
 def no_access_page() -> str:

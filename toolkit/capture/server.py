@@ -4,9 +4,10 @@
 notebook through the ``PEER_REVIEW_PARAMS`` environment variable (Voilà hands its own environment
 to each page's kernel). On ``127.0.0.1``/``localhost`` there is no token. On any other host (a team
 sharing one laptop over the venue's network) a fresh token from :func:`secrets.token_urlsafe` is
-required: Voilà's Jupyter-server login refuses a request without it (redirect to ``/login`` for
-pages, 403 for the API). The token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable
-(with ``Voila.auto_token``), never on its command line, so ``ps`` does not show it. Source code and
+required: a page without it meets our own refusal page, the API answers 403
+(:mod:`toolkit.capture.access`). The page is our ``peer-review`` Voilà template (``share/``). The
+token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable (with ``Voila.auto_token``),
+never on its command line, so ``ps`` does not show it. Source code and
 tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=False``).
 """
 
@@ -27,11 +28,11 @@ from types import FrameType
 from urllib.parse import quote
 
 from toolkit.build.kernels import ensure_kernel
+from toolkit.capture.access import lan_addresses, needs_token
 from toolkit.capture.app import PARAMS_ENV
 from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8866
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 SHARE_DIR = Path(__file__).resolve().parent / "share"  # voila/templates/peer-review, pages/
@@ -67,10 +68,6 @@ def pick_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
-def needs_token(host: str) -> bool:
-    return host not in LOCAL_HOSTS
-
-
 @dataclass(frozen=True)
 class ServerPlan:
     """How the server will be started and where it will be reached."""
@@ -82,28 +79,6 @@ class ServerPlan:
     token: str | None
     local_url: str = ""
     lan_urls: tuple[str, ...] = ()
-
-
-def lan_addresses() -> list[str]:
-    """This machine's non-loopback IPv4 addresses (sorted; empty when it has no network).
-
-    From the host name's addresses and the address the kernel would send from to a public
-    address (a UDP ``connect`` sends no packet).
-    """
-    found: set[str] = set()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.add(str(info[4][0]))
-    except OSError:
-        pass
-    for probe in ("192.0.2.1", "10.255.255.255"):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            try:
-                s.connect((probe, 9))
-                found.add(str(s.getsockname()[0]))
-            except OSError:
-                continue
-    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
 
 
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
