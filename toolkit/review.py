@@ -22,7 +22,7 @@ from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_fin
 from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
+from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
@@ -138,14 +138,13 @@ def load_review_findings(params: ReviewParams, scope: KloeScope, root: Path) -> 
     return FindingSet(tuple(findings), scope, tuple(shown))
 
 
-def audit_input(params: ReviewParams, root: Path) -> str | None:
-    """The audit file the letter reads: ``inputs.audit``, else the capture app's combined file.
+def audit_inputs(params: ReviewParams, root: Path) -> list[str]:
+    """The audit files the letter reads, in order: ``inputs.audit`` (when set), then the capture
+    app's combined file (when the team has combined its plans), so no parameters edit is needed.
 
-    Raises :class:`ValidationFailed` when, with no ``inputs.audit``, auditors have saved plans in
-    the capture app since they were last combined: the letter would otherwise leave them out.
+    Raises :class:`ValidationFailed` when auditors have saved plans in the capture app since they
+    were last combined (listed audit file or not): the letter would otherwise leave them out.
     """
-    if params.inputs.audit:
-        return params.inputs.audit
     combined = capture_inputs(params)["audit"][0]
     target = root / combined
     newer = [p for p in sorted(capture_folder(root, params.review_id).glob("audit_*.csv"))
@@ -153,8 +152,23 @@ def audit_input(params: ReviewParams, root: Path) -> str | None:
     if newer:
         raise ValidationFailed([InputError(
             display_path(newer[0], root), "plans saved in the capture app are not yet in the letter: press "
-            "'Combine all auditors' plans' in the EHCP audit tab (or name an audit file in inputs.audit)")])
-    return combined if target.is_file() else None
+            "'Combine all auditors' plans' in the EHCP audit tab")])
+    listed = [params.inputs.audit] if params.inputs.audit else []
+    if target.is_file() and not any((root / p).resolve() == target.resolve() for p in listed):
+        return [*listed, combined]
+    return listed
+
+
+def merge_audits(listed: AuditData, captured: AuditData) -> AuditData:
+    """The listed audit's rows and the captured ones; a captured row supersedes a listed row of the
+    same case reference and auditor (an auditor's plan re-entered in the app). A second auditor's
+    row for the same plan is kept beside it: moderation pairs them (docs/capture.md)."""
+    def key(r: PlanRecord) -> tuple[str, str]:
+        return r.case_ref.strip().upper(), " ".join(r.auditor.split()).casefold()
+
+    mine = {key(r) for r in captured.records}
+    kept = tuple(r for r in listed.records if key(r) not in mine)
+    return AuditData(f"{listed.file}, {captured.file}", listed.framework, kept + captured.records)
 
 
 def _has_rows(path: Path) -> bool:
@@ -171,13 +185,33 @@ def _has_rows(path: Path) -> bool:
         return True
 
 
-def _read_audit(params: ReviewParams, root: Path) -> AuditData | None:
-    path = audit_input(params, root)
-    if path is None:
-        return None
-    framework = load_audit_framework(params.inputs.audit_framework, root)
-    return read_audit(path, framework, root=root, allow=params.allowed_phrases(),
-                      reference_year=params.visit.dates[0].year)
+def read_audit_parts(params: ReviewParams, root: Path) -> tuple[AuditData | None, AuditData | None]:
+    """The listed audit (``inputs.audit``) and the capture app's combined audit, each ``None`` when
+    the letter does not read it (:func:`audit_inputs`); every problem of every file raised at once."""
+    paths = audit_inputs(params, root)
+    framework = load_audit_framework(params.inputs.audit_framework, root) if paths else None
+    read: list[AuditData] = []
+    errors: list[InputError] = []
+    for path in paths:
+        try:
+            read.append(read_audit(path, framework, root=root, allow=params.allowed_phrases(),
+                                   reference_year=params.visit.dates[0].year))
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    listed = read[0] if params.inputs.audit and read and paths[0] == params.inputs.audit else None
+    captured = read[-1] if read and read[-1] is not listed else None
+    return listed, captured
+
+
+def read_letter_audit(params: ReviewParams, root: Path) -> AuditData | None:
+    """The EHC plan audit the letter reads: the listed and the captured audit merged
+    (:func:`merge_audits`), or the one there is."""
+    listed, captured = read_audit_parts(params, root)
+    if listed is not None and captured is not None:
+        return merge_audits(listed, captured)
+    return listed or captured
 
 
 def _empty_listed_files(params: ReviewParams, root: Path, findings: FindingSet) -> list[InputWarning]:
@@ -235,7 +269,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     if findings is not None:
         errors.extend(check_indicator_ids(findings.all))
         errors.extend(screen_findings(findings, params))
-    audit = _gather(errors, lambda: _read_audit(params, root))
+    audit = _gather(errors, lambda: read_letter_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file))
     checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
     ids = None if findings is None else {f.id for f in findings.all if not f.withdrawn}

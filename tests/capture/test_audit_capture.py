@@ -168,7 +168,7 @@ def test_two_auditors_then_combine_and_moderate(tmp_path: Path) -> None:
     assert "pr-msg-ok" in _tab(colin).combine_messages.widget.value
     assert "1 read by two or more auditors" in _tab(colin).combine_messages.widget.value
     assert capture_audit_input(params) in _tab(colin).widget.children[-3].value
-    assert "The letter reads it." in _tab(colin).combine_messages.widget.value
+    assert "The letter will read two plans, all entered here." in _tab(colin).combine_messages.widget.value
     combined = combine_capture_audits(params, root)
     assert combined.relative_to(root).as_posix() == capture_audit_input(params)
     data = read_audit(combined.relative_to(root), load_audit_framework(), root=root)
@@ -208,3 +208,58 @@ def test_two_windows_editing_one_plan_merge_or_refuse(tmp_path: Path) -> None:
     assert one.get("FEN-0300").notes == "Clear plan."  # type: ignore[union-attr]
     journal = (root / "data" / params.review_id / "capture" / ".journal_colin-marsh.jsonl").read_text()
     assert journal.count('"op": "audit"') == 3
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    """The Kestrelmoor demo (its parameters name data/kestrelmoor-2026/audit.csv), copied untouched."""
+    import shutil
+
+    from test_capture_support import ROOT
+
+    proj = tmp_path / "demo"
+    (proj / "params").mkdir(parents=True)
+    shutil.copy(ROOT / "params" / "kestrelmoor-2026.yaml", proj / "params")
+    for folder in ("kestrelmoor-2026", "performance"):
+        shutil.copytree(ROOT / "data" / folder, proj / "data" / folder)
+    return proj / "params" / "kestrelmoor-2026.yaml"
+
+
+def test_captured_plans_reach_the_letter_beside_the_listed_audit(tmp_path: Path) -> None:
+    """The demo's parameters name an audit file and are never edited: after Combine the letter reads
+    the listed plans plus the captured ones; a plan an auditor re-enters in the app replaces their
+    row in the listed file, another auditor's row for it stays (moderation); the manifest hashes both."""
+    from toolkit.build.manifest import input_files
+    from toolkit.letter.sections import build_letter
+    from toolkit.review import load_review
+
+    params_file = _demo_copy(tmp_path)
+    before = params_file.read_bytes()
+    params, scope, root = open_review(params_file)
+    listed = read_audit(params.inputs.audit, load_audit_framework(), root=root)  # type: ignore[arg-type]
+    n_listed = len(listed.plans)
+    priya_row = next(r for r in listed.records if r.auditor == "Priya Raman")
+    priya = CaptureApp(params, scope, root, "Priya Raman")
+    _fill(_tab(priya), case_ref="KES-9001")
+    _tab(priya).save.click()
+    _fill(_tab(priya), case_ref=priya_row.case_ref)  # re-entered: replaces her listed row
+    _tab(priya).new.click()
+    _fill(_tab(priya), case_ref=priya_row.case_ref)
+    _tab(priya).save.click()
+    assert "pr-msg-ok" in _tab(priya).messages.widget.value
+    _tab(priya).combine.click()
+    said = html.unescape(_tab(priya).combine_messages.widget.value)
+    assert "pr-msg-ok" in said
+    assert "The letter will read" in said and "two entered here" in said and "one of its rows replaced" in said
+
+    review = load_review(params_file)
+    assert review.audit is not None
+    assert len(review.audit.plans) == n_listed + 1  # KES-9001 added; the re-entered plan counted once
+    mine = [r for r in review.audit.records if r.case_ref == priya_row.case_ref and r.auditor == "Priya Raman"]
+    assert len(mine) == 1 and mine[0].notes.startswith("Outcomes describe services")
+    assert len(review.audit.records) == len(listed.records) + 1
+    letter = build_letter(review)
+    from toolkit.wording import plural
+    assert f"We read {plural(n_listed + 1, 'plan')}" in letter
+    hashed = {p.relative_to(root).as_posix() for p in input_files(params, params_file, root)}
+    assert {params.inputs.audit, capture_audit_input(params)} <= hashed
+    assert params_file.read_bytes() == before

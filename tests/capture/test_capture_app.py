@@ -130,3 +130,43 @@ def test_refine_shows_a_script_statement_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown  # the fixture's a4, seeded into Ruth's file
     assert "<script>" not in shown
     assert "inputs:" not in shown  # no parameters snippet to paste any more
+
+
+def test_findings_list_for_the_evening(tmp_path: Path) -> None:
+    """KLOE titles, not ids; in or out of the letter, withdrawn and headline marked; newest first and
+    the one just saved marked; a KLOE filter; the same statement twice is warned before saving; a
+    refused edit says how to go back to the saved version and lets the finding be picked again."""
+    app, params_file = _app(tmp_path)
+    tab = app.findings
+    title = tab.titles["lt-coproduction"]
+    for text in ("Families shape services.", "Health visitors spot needs early."):
+        tab.kloe.value = "lt-coproduction" if text.startswith("Families") else "2016-identify"
+        tab.statement.value = text
+        tab.evidence["interview"].value = True
+        tab._on_save(None)
+    labels = [label for label, _ in tab.listing.options]
+    assert labels[0].startswith(f"{tab.titles['2016-identify']} | Strength | just saved, in letter | Health")
+    assert labels[1] == f"{title} | Strength | in letter | Families shape services."
+    assert "2016-identify" not in " ".join(labels) and "1.0" not in " ".join(labels)
+
+    tab.filter.value = "lt-coproduction"
+    assert [label for label, _ in tab.listing.options] == [labels[1]]
+    tab.filter.value = ""
+
+    tab.kloe.value = "lt-coproduction"
+    tab.statement.value = "families  shape services."  # the same statement again
+    tab.evidence["interview"].value = True
+    tab._on_save(None)
+    assert "already saved this statement" in tab.messages.widget.value and title in tab.messages.widget.value
+    assert len(store_for(params_file, "Lena Duarte").findings()) == 2
+    tab._on_save(None)  # pressed again: saved anyway
+    assert len(store_for(params_file, "Lena Duarte").findings()) == 3
+
+    fid = tab.listing.options[-1][1]
+    tab.listing.value = fid
+    tab.statement.value = ""
+    tab._on_save(None)
+    assert "pick the finding in the list again" in tab.messages.widget.value
+    assert tab.listing.value is None and tab.statement.value == ""
+    tab.listing.value = fid  # picking it again reloads the saved version
+    assert tab.statement.value == "Families shape services."

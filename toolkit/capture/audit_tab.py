@@ -24,9 +24,11 @@ from toolkit.capture.audit_store import (
 )
 from toolkit.capture.files import read_rows
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
+from toolkit.capture.ui import MessageArea, esc, fluid, html_table, run_guarded, words
 from toolkit.errors import ValidationFailed, display_path
 from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
+from toolkit.review import merge_audits, read_audit_parts
+from toolkit.wording import number_words, plural
 
 GRADE_WORDS = {4: "outstanding", 3: "good", 2: "requires improvement", 1: "inadequate"}
 PHASE_OPTIONS = ["early years", "KS1", "KS2", "KS3", "KS4", "KS5", "post-16", "post-19"]
@@ -79,8 +81,9 @@ class CriterionRow:
         text = widgets.HTML(
             f'<div class="pr-a-criterion"><b>{esc(c.id)}</b> {esc(c.text)}'
             f'<br><small><i>What good looks like:</i> {esc(c.good)}</small></div>',
-            layout=widgets.Layout(width="36rem"))
-        self.widget = widgets.VBox([widgets.HBox([text, widgets.VBox([self.value, self.hint])])])
+            layout=fluid("36rem"))
+        self.widget = widgets.VBox([widgets.HBox([text, widgets.VBox([self.value, self.hint])],
+                                                 layout=widgets.Layout(flex_flow="row wrap"))])
 
     def set(self, value: str | None, forced: bool = False, hint: str = "") -> None:
         self.forced = forced
@@ -99,8 +102,9 @@ class AuditTab:
         self._loading = False
         self.messages = MessageArea("pr-a-msg")
         self.combine_messages = MessageArea("pr-a-combine-msg")
-        lay = widgets.Layout(width="30rem")
-        self.listing = widgets.Select(options=[], rows=6, layout=widgets.Layout(width="50rem"))
+        lay = fluid("30rem")
+        self.listing = widgets.Select(options=[], rows=6, description="Saved plans", layout=fluid("50rem"))
+        self.listing.add_class("pr-listing")
         self.case_ref = widgets.Text(description="Case ref", placeholder="pseudonymous, such as KES-0142",
                                      layout=lay)
         self.phase = widgets.Dropdown(options=[(CHOOSE, "")] + [(p, p) for p in PHASE_OPTIONS], value="",
@@ -115,7 +119,7 @@ class AuditTab:
         self.weeks = widgets.Text(description="Weeks to issue", placeholder="new plans: request to final plan",
                                   layout=lay, style={"description_width": "initial"})
         self.notes = widgets.Textarea(description="Notes", placeholder="about the plan; never a name, date of "
-                                      "birth, NHS number or UPN", layout=widgets.Layout(width="46rem", height="5rem"))
+                                      "birth, NHS number or UPN", layout=fluid("46rem", height="5rem"))
         self.rows = {c.id: CriterionRow(c) for c in framework.criteria}
         self.sections = [s for s in framework.sections if framework.criteria_in(s.code)]
         self.accordion = widgets.Accordion(
@@ -149,11 +153,7 @@ class AuditTab:
             self.mode, self.case_ref, self.phase, self.year_group, self.primary_need, self.setting_type,
             self.plan_stage, self.weeks, widgets.HTML("<h3>Criteria by plan section</h3>"), self.accordion,
             self.notes, self.messages.widget, self.save, self.grades,
-            widgets.HTML("<h3>For the letter</h3><p>Combine every auditor's plans into one file (plans read by "
-                         "two auditors keep both rows: that is how moderation compares them), "
-                         f"<code>{esc(target)}</code>. The letter reads it when the review's parameters name "
-                         "no other audit file, and will not draft while plans saved here are not yet "
-                         "combined.</p>"),
+            widgets.HTML(f"<h3>For the letter</h3><p>{esc(words('audit_for_letter', target=target))}</p>"),
             self.combine, self.combine_messages.widget,
         ])
         self.load(None)
@@ -294,13 +294,27 @@ class AuditTab:
             return
         refs = [r["case_ref"] for r in read_rows(path, self.audit.columns)]
         double = {r for r in refs if refs.count(r) > 1}
-        self.combine_messages.ok(f"Wrote {display_path(path, self.audit.root)}: {len(refs)} rows, "
-                                 f"{len(set(refs))} plans, "
-                                 f"{len(double)} read by two or more auditors (for moderation). "
-                                 + ("The letter reads it." if not self.audit.params.inputs.audit else
-                                    f"The parameters name another audit file ({self.audit.params.inputs.audit}): "
-                                    f"put 'audit: {capture_audit_input(self.audit.params)}' under inputs "
-                                    "to use these plans instead."))
+        lines = [words("combined", file=display_path(path, self.audit.root), rows=len(refs), plans=len(set(refs)),
+                       double=len(double))]
+        self.combine_messages.ok(" ".join(lines + self._letter_count()))
+
+    def _letter_count(self) -> list[str]:
+        """What the letter will read, counted as the letter counts it (:func:`toolkit.review.read_letter_audit`)."""
+        try:
+            listed, captured = read_audit_parts(self.audit.params, self.audit.root)
+        except ValidationFailed as exc:
+            return [words("combined_letter_unknown"), *(str(e) for e in exc.errors)]
+        if captured is None:
+            return []
+        if listed is None:
+            return [words("combined_letter_alone", letter_plans=plural(len(captured.plans), "plan"))]
+        merged = merge_audits(listed, captured)
+        here = {r.case_ref for r in captured.records}
+        only_listed = {p.case_ref for p in merged.plans} - here
+        replaced = len(listed.records) + len(captured.records) - len(merged.records)
+        return [words("combined_letter_listed", letter_plans=plural(len(merged.plans), "plan"),
+                      captured_plans=number_words(len(here)), listed_plans=number_words(len(only_listed)),
+                      listed=listed.file, replaced=number_words(replaced))]
 
 
 class UnavailableAuditTab:

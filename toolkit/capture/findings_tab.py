@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from toolkit.capture.records import CapturedFinding, FindingDraft
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.capture.ui import MessageArea, esc, fluid, run_guarded, slug, words
 from toolkit.capture.validate import screen_args
 from toolkit.inputs import privacy
 from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
@@ -18,10 +18,22 @@ KIND_LABELS = {Kind.STRENGTH.value: "Strength", Kind.AREA.value: "Area for consi
 NO_KLOE = ""
 
 
-def finding_label(f: CapturedFinding) -> str:
+def finding_label(f: CapturedFinding, titles: dict[str, str] | None = None, just_saved: bool = False) -> str:
+    """'Co-production | Strength | in letter, headline | statement...' (KLOE titles, not ids)."""
     text = f.statement if len(f.statement) <= 90 else f.statement[:87] + "..."
-    flags = ("(withdrawn) " if f.withdrawn else "") + ("[headline] " if f.headline else "")
-    return f"{flags}{f.kloe or '-'} | {KIND_LABELS.get(f.kind, f.kind)} | {text}"
+    marks = [words("mark_just_saved")] if just_saved else []
+    if f.withdrawn:
+        marks.append(words("mark_withdrawn"))
+    else:
+        marks.append(words("mark_in_letter") if f.include else words("mark_not_in_letter"))
+    if f.headline:
+        marks.append(words("mark_headline"))
+    kloe = (titles or {}).get(f.kloe, f.kloe) if f.kloe else words("no_kloe")
+    return f"{kloe} | {KIND_LABELS.get(f.kind, f.kind)} | {', '.join(marks)} | {text}"
+
+
+def same_statement(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 class FindingsTab:
@@ -31,10 +43,18 @@ class FindingsTab:
         self.editing: CapturedFinding | None = None
         self.messages = MessageArea("pr-f-msg")
         scope = store.scope
-        lay = widgets.Layout(width="46rem")
+        lay = fluid("46rem")
         self.show_withdrawn = widgets.Checkbox(value=False, description="Show withdrawn findings", indent=False)
-        self.listing = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="60rem"))
+        self.titles = {k.id: k.title for k in scope.kloes}
+        self.just_saved: str | None = None
+        self.confirm_duplicate = ""  # a statement the reviewer was warned is already saved
+        self.filter = widgets.Dropdown(options=[(words("findings_filter_all"), "")]
+                                       + [(k.title, k.id) for k in scope.kloes],
+                                       value="", description=words("findings_filter"), layout=fluid("30rem"))
+        self.filter.add_class("pr-f-filter")
+        self.listing = widgets.Select(options=[], rows=10, description=words("findings_list"), layout=fluid("60rem"))
         self.listing.add_class("pr-f-list")
+        self.listing.add_class("pr-listing")
         self.kloe = widgets.Dropdown(
             options=[("- choose a KLOE (none only for a headline or urgent action) -", NO_KLOE)]
             + [(f"{k.title} ({k.id})", k.id) for k in scope.kloes],
@@ -43,9 +63,9 @@ class FindingsTab:
                                      value=Kind.STRENGTH.value, description="Kind", layout=lay)
         self.headline = widgets.Checkbox(value=False, description="Headline finding", indent=False)
         self.statement = widgets.Textarea(description="Statement", placeholder="The bold lead sentence",
-                                          layout=widgets.Layout(width="46rem", height="4rem"))
+                                          layout=fluid("46rem", height="4rem"))
         self.detail = widgets.Textarea(description="Detail", placeholder="What you heard, read or saw",
-                                       layout=widgets.Layout(width="46rem", height="7rem"))
+                                       layout=fluid("46rem", height="7rem"))
         self.evidence = {e: widgets.Checkbox(value=False, description=e, indent=False,
                                              layout=widgets.Layout(width="9rem")) for e in EVIDENCE_KINDS}
         self.indicator = widgets.Combobox(options=indicator_ids, ensure_option=False, description="Indicator",
@@ -65,6 +85,7 @@ class FindingsTab:
             w.add_class(f"pr-f-ev-{slug(e)}")
         self.listing.observe(self._on_pick, names="value")
         self.show_withdrawn.observe(lambda _: self.refresh(), names="value")
+        self.filter.observe(lambda _: self.refresh(), names="value")
         self.save.on_click(self._on_save)
         self.new.on_click(self._on_new)
         self.withdraw.on_click(lambda _: self._set_withdrawn(True))
@@ -72,10 +93,10 @@ class FindingsTab:
         self.reload.on_click(lambda _: self.refresh())
         evidence_box = widgets.HBox([widgets.Label("Evidence", layout=widgets.Layout(width="6rem")),
                                      widgets.HBox(list(self.evidence.values()),
-                                                  layout=widgets.Layout(flex_flow="row wrap", width="40rem"))])
+                                                  layout=fluid("40rem", flex_flow="row wrap"))])
         self.widget = widgets.VBox([
             widgets.HTML("<h2>Your findings</h2>"),
-            widgets.HBox([self.show_withdrawn, self.reload]), self.listing,
+            widgets.HBox([self.filter, self.show_withdrawn, self.reload]), self.listing,
             self.mode, self.kloe, self.kind, self.headline, self.statement, self.detail, evidence_box,
             self.indicator, self.messages.widget,
             widgets.HBox([self.save, self.new, self.withdraw, self.restore]),
@@ -121,10 +142,11 @@ class FindingsTab:
         self.restore.disabled = f is None or not f.withdrawn
 
     def refresh(self, select: str | None = None) -> None:
-        found = self.store.findings(include_withdrawn=self.show_withdrawn.value)
+        found = [f for f in reversed(self.store.findings(include_withdrawn=self.show_withdrawn.value))
+                 if not self.filter.value or f.kloe == self.filter.value]  # newest first
         self._loading = True
         try:
-            self.listing.options = [(finding_label(f), f.id) for f in found]
+            self.listing.options = [(finding_label(f, self.titles, f.id == self.just_saved), f.id) for f in found]
             ids = [f.id for f in found]
             self.listing.value = select if select in ids else None
         finally:
@@ -153,14 +175,35 @@ class FindingsTab:
     def _on_save(self, _: object) -> None:
         run_guarded(self.messages, self._save)
 
+    def _duplicate_of(self, draft: FindingDraft) -> CapturedFinding | None:
+        """A finding of this reviewer already saved with the same statement (a new entry only)."""
+        if self.editing is not None or not draft.statement.strip() or same_statement(self.confirm_duplicate,
+                                                                                       draft.statement):
+            return None
+        return next((f for f in self.store.findings(include_withdrawn=False)
+                     if same_statement(f.statement, draft.statement)), None)
+
     def _save(self) -> None:
         draft = self.draft()
+        twin = self._duplicate_of(draft)
+        if twin is not None:
+            self.confirm_duplicate = draft.statement
+            self.messages.error(words("duplicate_statement", kloe=self.titles.get(twin.kloe, words("no_kloe"))))
+            return
         result = self.store.add(draft) if self.editing is None else self.store.edit(self.editing, draft)
         if not result.ok or result.finding is None:
-            self.messages.form_messages(result.messages, FIELD_LABELS)  # the text stays in the form
+            self.messages.error([f"{FIELD_LABELS.get(m.field, m.field.capitalize())}: {m.text}" if m.field else m.text
+                                 for m in result.messages] + [words("refused_hint")])  # the text stays in the form
+            self._loading = True
+            try:
+                self.listing.value = None  # so picking the finding again reloads it
+            finally:
+                self._loading = False
             return
+        self.confirm_duplicate = ""
         if self.editing is None:
             self.load(None)
+            self.just_saved = result.finding.id
             self.refresh()
             self.messages.ok(f"Saved: {privacy.quote(result.finding.statement, *screen_args(self.store.params))}")
         else:

@@ -4,9 +4,10 @@
 notebook through the ``PEER_REVIEW_PARAMS`` environment variable (Voilà hands its own environment
 to each page's kernel). On ``127.0.0.1``/``localhost`` there is no token. On any other host (a team
 sharing one laptop over the venue's network) a fresh token from :func:`secrets.token_urlsafe` is
-required: Voilà's Jupyter-server login refuses a request without it (redirect to ``/login`` for
-pages, 403 for the API). The token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable
-(with ``Voila.auto_token``), never on its command line, so ``ps`` does not show it. Source code and
+required: a page without it meets our own refusal page, the API answers 403
+(:mod:`toolkit.capture.access`). The page is our ``peer-review`` Voilà template (``share/``). The
+token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable (with ``Voila.auto_token``),
+never on its command line, so ``ps`` does not show it. Source code and
 tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=False``).
 """
 
@@ -27,13 +28,18 @@ from types import FrameType
 from urllib.parse import quote
 
 from toolkit.build.kernels import ensure_kernel
+from toolkit.capture.access import lan_addresses, needs_token
 from toolkit.capture.app import PARAMS_ENV
 from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_PORT = 8866
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+SHARE_DIR = Path(__file__).resolve().parent / "share"  # voila/templates/peer-review, pages/
+TEMPLATE = "peer-review"
+IDENTITY_PROVIDER = "toolkit.capture.access.CaptureIdentityProvider"
+CULL_IDLE_S = 50
+CULL_INTERVAL_S = 10
 
 
 def capture_notebook() -> Path:
@@ -62,10 +68,6 @@ def pick_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
-def needs_token(host: str) -> bool:
-    return host not in LOCAL_HOSTS
-
-
 @dataclass(frozen=True)
 class ServerPlan:
     """How the server will be started and where it will be reached."""
@@ -77,28 +79,6 @@ class ServerPlan:
     token: str | None
     local_url: str = ""
     lan_urls: tuple[str, ...] = ()
-
-
-def lan_addresses() -> list[str]:
-    """This machine's non-loopback IPv4 addresses (sorted; empty when it has no network).
-
-    From the host name's addresses and the address the kernel would send from to a public
-    address (a UDP ``connect`` sends no packet).
-    """
-    found: set[str] = set()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.add(str(info[4][0]))
-    except OSError:
-        pass
-    for probe in ("192.0.2.1", "10.255.255.255"):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            try:
-                s.connect((probe, 9))
-                found.add(str(s.getsockname()[0]))
-            except OSError:
-                continue
-    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
 
 
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
@@ -117,8 +97,13 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
         f"--Voila.root_dir={notebook.parent}",
         "--VoilaConfiguration.show_tracebacks=False", "--strip_sources=True",
-        # Voilà cannot always shut a closed tab's kernel down (voila#1458): cull idle, disconnected ones.
-        "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=120",
+        # Voilà cannot always shut a closed tab's kernel down (voila#1458): a disconnected kernel idle
+        # for CULL_IDLE_S is culled (checked every CULL_INTERVAL_S); a connected one never is. The page
+        # keeps typed text in the browser and says when its kernel has gone.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        # our page template (no public CDN, the connection watch) and our refusal page for share mode
+        f"--template={TEMPLATE}", f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
     ]
     full_env = dict(os.environ if env is None else env)
     full_env.pop("JUPYTER_TOKEN", None)
@@ -127,6 +112,8 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         argv.append("--Voila.auto_token=True")
         full_env["JUPYTER_TOKEN"] = token
     full_env[PARAMS_ENV] = str(params_path.resolve())
+    # Voilà finds the page template in share/voila/templates/<TEMPLATE> through the Jupyter data path
+    full_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), full_env.get("JUPYTER_PATH", "")) if p)
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from toolkit.analysis.coverage import CoverageReport, compute_coverage, review_checklist, review_findings
 from toolkit.capture.records import CapturedFinding, SaveResult
 from toolkit.capture.refine import Refiner, ordered, section_key, side_by_side, suggest_merges
-from toolkit.capture.ui import MessageArea, esc, html_table, run_guarded
+from toolkit.capture.ui import MessageArea, esc, fluid, html_table, order_text, run_guarded
 from toolkit.inputs.capture_layout import ChecklistStatus
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.frameworks import KloeScope
@@ -88,7 +88,7 @@ class RefineTab:
         self.messages = MessageArea("pr-r-msg")
         self.kloe = widgets.Dropdown(options=[(f"{k.title} ({k.id})", k.id) for k in scope.kloes]
                                      + [("Headlines (any KLOE)", HEADLINES)],
-                                     description="KLOE", layout=widgets.Layout(width="46rem"))
+                                     description="KLOE", layout=fluid("46rem"))
         self.kloe.observe(lambda _: self.refresh(), names="value")
         self.refresh_button = widgets.Button(description="Refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -98,7 +98,8 @@ class RefineTab:
         self.widget = widgets.VBox([
             widgets.HTML("<h2>Refine the team's findings</h2><p>Decisions are saved at once in each reviewer's "
                          "file, and the letter reads those files as they are: nothing needs copying.</p>"),
-            widgets.HBox([self.kloe, self.refresh_button]), self.messages.widget,
+            widgets.HBox([self.kloe, self.refresh_button], layout=widgets.Layout(flex_flow="row wrap")),
+            self.messages.widget,
             widgets.HTML("<h3>Side by side</h3>"), self.table,
             widgets.HTML("<h3>Possible duplicates</h3>"), self.suggestions,
             widgets.HTML("<h3>Selection and order</h3>"), self.editor,
@@ -145,9 +146,10 @@ class RefineTab:
         return widgets.VBox([text, widgets.HBox([keep_a, keep_b])])
 
     def _editor_row(self, f: CapturedFinding) -> widgets.Widget:
-        label = widgets.HTML(f"{esc(f.order if f.order is not None else '-')}. <b>{esc(f.statement)}</b> "
+        number = f"{order_text(f.order)}. " if f.order is not None else ""
+        label = widgets.HTML(f"{esc(number)}<b>{esc(f.statement)}</b> "
                              f"<small>({esc(f.reviewer)}; {esc(', '.join(f.evidence))})</small>",
-                             layout=widgets.Layout(width="38rem"))
+                             layout=fluid("38rem"))
         headline = widgets.Checkbox(value=f.headline, description="headline", indent=False,
                                     layout=widgets.Layout(width="7rem"))
         include = widgets.Checkbox(value=f.include, description="in letter", indent=False,
@@ -160,7 +162,7 @@ class RefineTab:
                         names="value")
         up.on_click(lambda _: self._act(lambda: self.refiner.move(f.id, -1)))
         down.on_click(lambda _: self._act(lambda: self.refiner.move(f.id, +1)))
-        return widgets.HBox([label, headline, include, up, down])
+        return widgets.HBox([label, headline, include, up, down], layout=widgets.Layout(flex_flow="row wrap"))
 
     def _act(self, action: Callable[[], Sequence[SaveResult]]) -> None:
         def run() -> None:

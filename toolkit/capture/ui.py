@@ -12,9 +12,11 @@ import html
 import logging
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import yaml
 
 from toolkit.capture.records import FormMessage
 from toolkit.errors import ToolkitError
@@ -35,8 +37,39 @@ STYLE = """
 .pr-table th, .pr-table td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; vertical-align: top; text-align: left; }
 .pr-table th { background: #f1f1f1; }
 .pr-prompt-text { width: 30rem; }
+.pr-app .widget-hbox { flex-wrap: wrap; }
+.pr-app .pr-table { max-width: 100%; }
+.pr-app .pr-table th, .pr-app .pr-table td { overflow-wrap: anywhere; }
+.pr-app .pr-listing { flex-direction: column; align-items: stretch; }
+.pr-app .pr-listing > .widget-label { width: auto; max-width: none; text-align: left; font-weight: 600; }
 </style>
 """
+
+
+WORDS_FILE = Path(__file__).resolve().parent / "share" / "words.yaml"
+
+
+@functools.cache
+def _words() -> dict[str, str]:
+    loaded = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def words(key: str, **values: object) -> str:
+    """A sentence of ``share/words.yaml`` with its values filled in (not escaped: show it escaped)."""
+    return _words()[key].format(**values)
+
+
+def fluid(max_width: str, **more: str) -> widgets.Layout:
+    """A widget as wide as its column, up to ``max_width``: nothing runs off a tablet's screen."""
+    return widgets.Layout(width="calc(100% - 4px)", max_width=max_width, **more)  # 4px: the widgets' margins
+
+
+def order_text(order: float | None) -> str:
+    """A finding's order as a person writes it: 1, 2, 2.5 (never '1.0'); '' when it has none."""
+    if order is None:
+        return ""
+    return str(int(order)) if float(order).is_integer() else f"{order:g}"
 
 
 def esc(text: object) -> str:

@@ -52,12 +52,12 @@ def checklist_path(root: Path, review_id: str, reviewer: str) -> Path:
 def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
     """The paths of the team's capture files (``findings``, ``checklist`` and the combined
     ``audit``), relative to the project root. The letter reads those that exist without the
-    parameters listing them (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit when
-    ``inputs.audit`` is not set); the manifest hashes them.
+    parameters listing them (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit
+    after ``inputs.audit``: :func:`toolkit.review.audit_inputs`); the manifest hashes them.
     """
     rel = Path("data") / params.review_id / "capture"
     return {
         "findings": [(rel / f"findings_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
         "checklist": [(rel / f"checklist_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
-        "audit": [] if params.inputs.audit else [(rel / "audit.csv").as_posix()],
+        "audit": [(rel / "audit.csv").as_posix()],
     }

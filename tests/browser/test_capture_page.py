@@ -1,0 +1,192 @@
+"""The capture app's page in Chromium, one server for the module: nothing fetched from outside the
+machine, axe-core finds no WCAG 2.2 AA violation on any tab, nothing is cut off on a tablet
+(768x1024) or a laptop (1366x768) screen, and the findings list serves the evening's work.
+
+Screenshots of every tab at both sizes are kept in ``reports/test-artefacts/capture/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from test_capture_support import ROOT, children, copy_mini, process_tree, stop_server
+
+from browser.test_accessibility import AXE, TAGS
+from browser.test_capture_browser import CHROMIUM, _free_port, _serve
+
+pytestmark = pytest.mark.browser
+
+LOAD = 90_000
+TABS = ("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit")
+TABS_OPENED = 5
+SIZES = {"tablet": (768, 1024), "laptop": (1366, 768)}
+ARTEFACTS = ROOT / "reports" / "test-artefacts" / "capture"
+
+
+SERVER: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed")
+    params_file = copy_mini(tmp_path_factory.mktemp("page"))
+    port = _free_port()
+    proc = _serve(params_file, port)
+    SERVER["cli"] = proc.pid
+    try:
+        yield f"http://127.0.0.1:{port}/", params_file
+    finally:
+        stop_server(proc)
+
+
+def _server_tree() -> list[int]:
+    [voila] = children(SERVER["cli"])
+    return process_tree(voila)
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+@pytest.fixture(scope="module")
+def app_page(served: tuple[str, Path], browser: object) -> Iterator[tuple[object, list[str]]]:
+    """One page of the app, started as Lena Duarte, and every URL it asked for."""
+    url, _ = served
+    asked: list[str] = []
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto(url, timeout=LOAD)
+    page.select_option(".pr-reviewer select", label="Lena Duarte", timeout=LOAD)
+    page.click("button.pr-start")
+    page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
+    yield page, asked
+    page.close()
+
+
+def _tab(page: object, name: str) -> object:
+    from playwright.sync_api import expect
+
+    tab = page.get_by_role("tab", name=name)  # type: ignore[attr-defined]
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    panel = page.locator(".pr-tabs .widget-tab-contents > :not(.lm-mod-hidden)")  # type: ignore[attr-defined]
+    expect(panel).to_have_count(1)
+    return panel
+
+
+def test_no_request_leaves_the_machine(app_page: tuple[object, list[str]], served: tuple[str, Path]) -> None:
+    page, asked = app_page
+    for name in TABS:
+        _tab(page, name)
+    _tab(page, "Findings")
+    origin = urlsplit(served[0]).netloc
+    outside = sorted({u for u in asked if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+                      and urlsplit(u).netloc != origin})
+    assert outside == []
+    assert any("/static/capture.js" in u for u in asked)  # our page template served the page
+
+
+def test_axe_finds_no_violation_on_any_tab(app_page: tuple[object, list[str]]) -> None:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (make test runs npm install)")
+    page, _ = app_page
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    problems = []
+    for name in TABS:
+        _tab(page, name)
+        result = page.evaluate(  # type: ignore[attr-defined]
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+        assert len(result["passes"]) > 5  # axe really ran
+        problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']} ({len(v['nodes'])} elements, "
+                     f"e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
+    _tab(page, "Findings")
+    assert problems == [], "\n".join(problems)
+
+
+CLIPPED = """() => {
+  // a control, label or table running past the screen, or past an ancestor that clips it
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  const parts = '.pr-app input, .pr-app select, .pr-app textarea, .pr-app button, .pr-app label, .pr-app table, .pr-app .widget-html-content';
+  for (const el of document.querySelectorAll(parts)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || el.closest('.lm-mod-hidden')) continue;
+    let limit = width;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        const box = a.getBoundingClientRect();
+        limit = Math.min(limit, box.left + a.clientLeft + a.clientWidth);
+      }
+    }
+    if (r.right > limit + 1 || r.left < -1) out.push((el.className || el.tagName).toString().slice(0, 50) + ' [' + (el.innerText || '').slice(0, 30) + '] right=' + Math.round(r.right) + ' limit=' + Math.round(limit));
+  }
+  if (document.documentElement.scrollWidth > width + 1) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth);
+  return out.slice(0, 10);
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> None:
+    page, _ = app_page
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    clipped = {}
+    try:
+        for name in TABS:
+            _tab(page, name)
+            found = page.evaluate(CLIPPED)  # type: ignore[attr-defined]
+            if found:
+                clipped[name] = found
+            shot = ARTEFACTS / f"{size}-{name.split()[0].lower()}.png"
+            page.screenshot(path=str(shot), full_page=True)  # type: ignore[attr-defined]
+        _tab(page, "Findings")
+        save = page.locator("button.pr-f-save")  # type: ignore[attr-defined]
+        save.scroll_into_view_if_needed()
+        box = save.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height  # the Save row fully on screen
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    assert clipped == {}, clipped
+
+
+def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], served: tuple[str, Path],
+                                          browser: object) -> None:
+    """Tabs opened and closed leave the server (Voila and its kernels) where it started: each closed
+    tab shuts its kernel down (the page's script), so nothing waits for the cull."""
+    from playwright.sync_api import expect
+
+    url, _ = served
+    start = _server_tree()
+    start_mb = _rss_mb(start)
+    for _ in range(TABS_OPENED):
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(url + "?reviewer=Colin%20Marsh", timeout=LOAD)
+        page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
+        expect(page.locator("#pr-connection")).to_contain_text("Connected", timeout=LOAD)
+        assert len(_server_tree()) == len(start) + 1  # its own kernel
+        page.close(run_before_unload=True)  # as a person closes a tab: pagehide runs
+    deadline = 30.0  # below the cull (50 s idle after the close, checked every 10 s): the script released them
+    waited = 0.0
+    while len(_server_tree()) > len(start) and waited < deadline:
+        time.sleep(0.2)  # polling a process count: no Playwright condition to wait on
+        waited += 0.2
+    assert len(_server_tree()) == len(start)
+    assert _rss_mb(_server_tree()) <= start_mb * 1.10
+
+
+def test_chromium_is_debians() -> None:
+    assert CHROMIUM is None or shutil.which("chromium") == CHROMIUM

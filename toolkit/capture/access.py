@@ -1,0 +1,100 @@
+"""Who may use a capture app, and where the team reaches it: the team's link, a page in our words
+for everyone else.
+
+On ``127.0.0.1``/``localhost`` the app needs no token (:func:`needs_token`); on any other host the
+command prints the link with a fresh token, and with ``--host 0.0.0.0`` one link per network address
+of the machine (:func:`lan_addresses`), for tablets that cannot resolve its name.
+
+With a token (any ``--host`` but localhost), Voilà's Jupyter-server login would send a visitor
+without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named to Voilà with
+``--Voila.identity_provider_class``) keeps the token check and changes what the visitor meets:
+
+* a page without the token, or with a wrong one, is sent to ``/login``, which shows
+  ``share/pages/no_access.html`` (what this is, and to ask the coordinator for the link), with
+  status 403 and no form;
+* ``/api/...`` without it answers 403 (no redirect), the kernel's websocket included;
+* the token, once accepted, is kept in the server's login cookie (Jupyter server sets it), and the
+  page's script removes it from the address bar.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Awaitable
+from pathlib import Path
+
+from jupyter_server.auth.identity import PasswordIdentityProvider, User
+from tornado import web
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+NO_ACCESS_PAGE = Path(__file__).resolve().parent / "share" / "pages" / "no_access.html"
+
+
+def needs_token(host: str) -> bool:
+    return host not in LOCAL_HOSTS
+
+
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (sorted; empty when it has no network).
+
+    From the host name's addresses and the address the kernel would send from to a public
+    address (a UDP ``connect`` sends no packet).
+    """
+    found: set[str] = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    for probe in ("192.0.2.1", "10.255.255.255"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.connect((probe, 9))
+                found.add(str(s.getsockname()[0]))
+            except OSError:
+                continue
+    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
+
+
+def no_access_page() -> str:
+    return NO_ACCESS_PAGE.read_text(encoding="utf-8")
+
+
+class NoAccessHandler(web.RequestHandler):
+    """``/login``: the page in our words, for any method, with status 403."""
+
+    def _refuse(self) -> None:
+        self.set_status(403)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(no_access_page())
+
+    def get(self) -> None:
+        self._refuse()
+
+    def post(self) -> None:
+        self._refuse()
+
+    def check_xsrf_cookie(self) -> None:  # nothing is accepted here, so nothing to forge
+        return None
+
+
+class CaptureIdentityProvider(PasswordIdentityProvider):
+    """Jupyter server's token check, with our own refusal page and 403 for the API."""
+
+    def get_handlers(self) -> list[tuple[str, object]]:
+        return [(r"/login", NoAccessHandler)] if self.auth_enabled else []
+
+    async def get_user(self, handler: web.RequestHandler) -> User | None:
+        found = super().get_user(handler)
+        user: User | None = await found if isinstance(found, Awaitable) else found
+        if user is None and self.auth_enabled and _is_api(handler):
+            raise web.HTTPError(403)
+        return user
+
+
+def _is_api(handler: web.RequestHandler) -> bool:
+    base = str(handler.settings.get("base_url", "/") or "/")
+    if not base.endswith("/"):
+        base += "/"
+    return handler.request.path.startswith(base + "api/")
