@@ -61,3 +61,28 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """'1 strength', '3 strengths', 'no urgent actions'."""
     word = singular if n == 1 else (plural_form or singular + "s")
     return f"{number_words(n) if n else 'no'} {word}"
+
+
+def letter_date(d: object) -> str:
+    """A letter's date: '27th February 2026', or 'February 2018' for a month-only date (any
+    object with a ``first_day``)."""
+    if isinstance(d, dt.date):
+        return long_date(d, weekday=False)
+    first = getattr(d, "first_day", None)
+    return month_year(first) if isinstance(first, dt.date) else str(d)
+
+
+def counted(count: object) -> str:
+    """A count as a letter states it: '92', 'over 50' (any object with ``number`` and
+    ``qualifier``, or a plain number)."""
+    if isinstance(count, int):
+        return number_words(count)
+    number = int(getattr(count, "number", 0))
+    qualifier = getattr(count, "qualifier", None)
+    return f"{qualifier} {number_words(number)}" if qualifier else number_words(number)
+
+
+def day_numbers(numbers: Sequence[int]) -> str:
+    """[2] -> 'day 2', [1, 2] -> 'days 1 and 2' (the days of a visit a team member was there)."""
+    word = "day" if len(numbers) == 1 else "days"
+    return f"{word} {join_words([str(n) for n in numbers])}"

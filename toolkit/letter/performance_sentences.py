@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
+from toolkit.regions import region_in_sentence
 from toolkit.wording import ordinal
 
 
@@ -51,7 +52,8 @@ def comparison_sentence(comp: Comparison) -> str:
     if comp.value is None:
         return str(words["missing"].format(reason=missing_reason(comp), **fill))
     parts = [relation(ind, comp.value, other) + " "
-             + words["comparator"][kind].format(name=name, value=format_value(ind, other))
+             + words["comparator"][kind].format(name=region_in_sentence(name) if kind.startswith("region") else name,
+                                               value=format_value(ind, other))
              for kind, name, other in comp.benchmarks()]
     fill["value"] = format_value(ind, comp.value)
     if not parts:

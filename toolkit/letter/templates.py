@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from toolkit import wording
+from toolkit import regions, wording
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 
 
@@ -51,6 +51,11 @@ def environment_for(folder: str) -> jinja2.Environment:
         join_words=wording.join_words,
         number_words=wording.number_words,
         plural=wording.plural,
+        letter_date=wording.letter_date,
+        counted=wording.counted,
+        day_numbers=wording.day_numbers,
+        region_in_sentence=regions.region_in_sentence,
+        canonical_region=regions.canonical_region,
     )
     return env
 
