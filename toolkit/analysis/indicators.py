@@ -82,8 +82,17 @@ def _alias_lookup(table: dict[str, list[str]], name: str) -> list[str]:
     return []
 
 
+class Publication(_Model):
+    """The publication a letter names as an indicator's source ("DfE, Education, health and
+    care plans, 2023"): ``year`` defaults to the year the period used was published."""
+    publisher: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1990, le=2100)
+
+
 class Source(_Model):
-    files: str = Field(min_length=1)  # glob on the file name
+    files: str = Field(default="*.csv", min_length=1)  # glob on the file name
+    publication: Publication | None = None
     column: str = Field(min_length=1)
     aliases: list[str] = []
     filters: dict[str, str] = {}
@@ -203,6 +212,7 @@ class IndicatorData:
     observations: list[Observation]
     source: str  # the file it came from, as the user sees it
     column: str  # the column (or long-format indicator name) it was read from
+    local: bool = False  # read from a local long-format file, not a published one
 
     @property
     def periods(self) -> list[Period]:
@@ -268,7 +278,7 @@ def indicator_data(sources: Sequence[PerformanceSource], indicator: Indicator,
             observations = source.observations(column, specs, measure=indicator.id)
         else:
             observations = source.observations(column, measure=indicator.id)
-        return IndicatorData(indicator, observations, source.display, column)
+        return IndicatorData(indicator, observations, source.display, column, local=isinstance(source, LongFile))
     if not required:
         return None
     names = indicator.source.names

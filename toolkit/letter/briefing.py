@@ -30,8 +30,9 @@ def overview(review: Review) -> Fragment:
 def indicator_summary(review: Review) -> Fragment:
     """Every indicator found, with England, region, neighbours, rank, band and direction."""
     data = review.performance
+    shown = list(data.comparisons) if data else []
     return render_fragment(review, "summary", "briefing_summary.html.j2", data=data,
-                           rows=summary_rows(data.comparisons) if data else [], sources=source_names(review))
+                           rows=summary_rows(shown), sources=source_names(review, shown))
 
 
 def to_test(review: Review) -> Fragment:

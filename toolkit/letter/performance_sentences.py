@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
+from toolkit.analysis.ranks import published_on
 from toolkit.regions import region_in_sentence
 from toolkit.wording import ordinal
 
@@ -128,3 +129,16 @@ def rank_cell(comp: Comparison, of: str = "/") -> str:
     if comp.rank is None:
         return "-"
     return f"{'=' if comp.tied else ''}{comp.rank}{of}{comp.count}"
+
+
+def publication_name(comp: Comparison) -> str:
+    """Where a figure comes from, as a letter names it: "DfE, Education, health and care plans,
+    2023" (the year the period used was published), never a file."""
+    words, ind = wording()["sources"], comp.indicator
+    pub = ind.source.publication
+    if comp.local:
+        return str(words["local"].format(area=comp.area.name, title=ind.short_title))
+    if pub is None:
+        return str(words["unnamed"].format(title=ind.short_title))
+    year = pub.year or published_on(comp.period, ind.publication_lag_months).year
+    return str(words["publication"].format(publisher=pub.publisher, title=pub.title, year=year))
