@@ -18,7 +18,12 @@ from typing import TypeVar
 
 from toolkit import wording
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
-from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.analysis.performance_data import (
+    PerformanceData,
+    check_indicator_ids,
+    load_performance,
+    review_catalogue,
+)
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
@@ -220,11 +225,14 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     errors.extend(screen_params_text(params, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
+    catalogue = _gather(errors, lambda: review_catalogue(params, root))
+    if findings is not None and catalogue is not None:
+        errors.extend(check_indicator_ids(findings.all, catalogue))
     if findings is not None:
-        errors.extend(check_indicator_ids(findings.all))
         errors.extend(screen_findings(findings, params))
     audit = _gather(errors, lambda: _read_audit(params, root))
-    performance = _gather(errors, lambda: load_performance(params, root, params_file))
+    performance = _gather(errors, lambda: load_performance(params, root, params_file, catalogue)
+                          if catalogue is not None else None)
     checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
     sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root, params.allowed_phrases(),
                                            params.visit.dates[0].year) if params.inputs.sef else None)

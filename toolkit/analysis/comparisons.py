@@ -194,7 +194,9 @@ def compare_set(sources: Sequence[PerformanceSource], authority: str, *, catalog
     files = ", ".join(s.display for s in sources) or "no performance files given"
     if not data:
         raise InputError(files, "no indicator of the catalogue is in these files (it looks for columns such as "
-                         f"{catalogue.indicators[0].source.column}, or its indicator ids in a local measures file)")
+                         f"{catalogue.indicators[0].source.column}, or its indicator ids in a local measures file): "
+                         "`peer-review indicators FILE` without --authority lists the file's measure columns "
+                         "and prints catalogue entries to start from")
     lookups = [s for s in sources if isinstance(s, AreaLookup)]
     area = find_authority(authority, data, lookups)
     out, skipped = [], []

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -33,6 +33,7 @@ CATALOGUE_PATH = Path(__file__).parents[1] / "catalogue" / "indicators.yaml"
 WORDING_PATH = Path(__file__).parents[1] / "catalogue" / "wording.yaml"
 
 Unit = Literal["percent", "count", "rate", "score"]
+_M = TypeVar("_M", bound=BaseModel)
 Polarity = Literal["higher_better", "lower_better", "neutral"]
 
 
@@ -169,13 +170,21 @@ class Catalogue(_Model):
         return self.trend.stable_within.get(indicator.unit, Threshold(relative=0.05))
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate an indicator catalogue (default: the one shipped with the toolkit)."""
-    path = Path(path) if path is not None else CATALOGUE_PATH
+class CatalogueAddition(_Model):
+    """A review's own catalogue, merged over the shipped one: its indicators replace those with
+    the same id and join the rest; its filter aliases join the shipped ones; its ``trend``, when
+    given, replaces the shipped settings."""
+    version: int | None = None
+    trend: TrendSettings | None = None
+    filter_aliases: FilterAliases = FilterAliases()
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+def _read_catalogue(path: Path) -> tuple[Any, str]:
     file = shown_path(path)
     regular_file(path, file)
     try:
-        data = parse_yaml(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8")), file
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
     except UnicodeDecodeError:
@@ -184,8 +193,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
     except yaml.YAMLError as exc:
         raise InputError(file, f"not valid YAML ({str(exc).splitlines()[0]})") from None
+
+
+def _validated(model: type[_M], data: Any, file: str) -> _M:
+    """``data`` validated as ``model``; the first problem an InputError naming the field
+    (``indicators[my_id].unit``)."""
     try:
-        return Catalogue.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -197,6 +211,35 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 pass
         raise InputError(file, first["msg"], column=where or None) from None
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    if own.get("trend") is not None:
+        out["trend"] = own["trend"]
+    aliases = {k: dict(v or {}) for k, v in (base.get("filter_aliases") or {}).items()}
+    for kind, table in (own.get("filter_aliases") or {}).items():
+        merged = aliases.setdefault(kind, {})
+        for key, names in (table or {}).items():
+            merged[key] = list(dict.fromkeys([*merged.get(key, []), *(names or [])]))
+    out["filter_aliases"] = aliases
+    theirs = {i.get("id"): i for i in own.get("indicators") or [] if isinstance(i, dict)}
+    kept = [theirs.pop(i["id"], i) for i in base["indicators"]]
+    out["indicators"] = [*kept, *theirs.values()]
+    return out
+
+
+def load_catalogue(path: str | Path | None = None, own: str | Path | None = None) -> Catalogue:
+    """Load and validate an indicator catalogue (default: the one shipped with the toolkit), with
+    ``own`` (a review's or the command line's catalogue file) merged over it."""
+    base, file = _read_catalogue(Path(path) if path is not None else CATALOGUE_PATH)
+    if own is None:
+        return _validated(Catalogue, base, file)
+    data, own_file = _read_catalogue(Path(own))
+    if not isinstance(data, dict):
+        raise InputError(own_file, "expected a mapping with indicators: (a list of catalogue entries)")
+    _validated(CatalogueAddition, data, own_file)
+    return _validated(Catalogue, _merged(base, data), own_file)
 
 
 @functools.cache

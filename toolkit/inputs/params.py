@@ -164,6 +164,7 @@ class PerformanceOptions(_Model):
     neighbours: list[str] = Field(default_factory=list)
     period: str | None = None
     indicators: list[str] | None = None
+    catalogue: str | None = None  # the review's own indicator catalogue, merged over the shipped one
 
     @field_validator("period", mode="before")
     @classmethod
