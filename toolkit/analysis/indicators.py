@@ -180,8 +180,8 @@ class CatalogueAddition(_Model):
     indicators: list[Indicator] = Field(default_factory=list)
 
 
-def _read_catalogue(path: Path) -> tuple[Any, str]:
-    file = shown_path(path)
+def _read_catalogue(path: Path, root: Path | None = None) -> tuple[Any, str]:
+    file = shown_path(path, root)
     regular_file(path, file)
     try:
         return parse_yaml(path.read_text(encoding="utf-8")), file
@@ -229,13 +229,15 @@ def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_catalogue(path: str | Path | None = None, own: str | Path | None = None) -> Catalogue:
+def load_catalogue(path: str | Path | None = None, own: str | Path | None = None,
+                   root: str | Path | None = None) -> Catalogue:
     """Load and validate an indicator catalogue (default: the one shipped with the toolkit), with
-    ``own`` (a review's or the command line's catalogue file) merged over it."""
+    ``own`` (a review's or the command line's catalogue file, shown relative to ``root``) merged
+    over it."""
     base, file = _read_catalogue(Path(path) if path is not None else CATALOGUE_PATH)
     if own is None:
         return _validated(Catalogue, base, file)
-    data, own_file = _read_catalogue(Path(own))
+    data, own_file = _read_catalogue(Path(own), Path(root) if root is not None else None)
     if not isinstance(data, dict):
         raise InputError(own_file, "expected a mapping with indicators: (a list of catalogue entries)")
     _validated(CatalogueAddition, data, own_file)

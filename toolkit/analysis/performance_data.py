@@ -59,7 +59,7 @@ def review_catalogue(params: ReviewParams, root: Path) -> Catalogue:
     raise :class:`ValidationFailed` naming the file and the field that is wrong."""
     own = params.performance.catalogue
     try:
-        return load_catalogue(own=root / own if own else None)
+        return load_catalogue(own=root / own if own else None, root=root)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
 
