@@ -246,3 +246,40 @@ def test_opening_thanks_and_welcome_are_inputs(mini: Path, edit_params: EditPara
     assert "Colleagues in Fenwick Cross were generous with time." in own
     assert "We were made welcome throughout" not in own
     assert not check(mini).errors
+
+
+def test_performance_sentences_name_the_region_with_its_article(
+        mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
+    """"better than England (...) and the North West (...)": every region, rate and count alike."""
+    from toolkit.letter.performance_sentences import comparison_sentence
+
+    review = load_review(mini_perf[0])
+    assert review.performance is not None
+    comps = [c for c in review.performance.with_values if c.region is not None]
+    rate = next(c for c in comps if c.indicator.unit != "count")
+    count = next(c for c in comps if c.indicator.unit == "count")
+    for name, in_sentence in zip(NINE, IN_SENTENCE, strict=True):
+        for comp in (rate, count):
+            area = dataclasses.replace(comp.area, region_name=name)
+            text = comparison_sentence(dataclasses.replace(comp, area=area))
+            if comp is rate:
+                assert re.search(rf"(than|as|above|below) {re.escape(in_sentence)} \(", text), text
+            else:
+                assert f"the average local authority in {in_sentence} (" in text, text
+
+
+AUTHORITY_NAMES = ["Kingston upon Hull, City of", "King's Lynn and West Norfolk", "St. Helens", "Brighton & Hove",
+                   "Herefordshire, County of", "Isles of Scilly", "City of London", "Telford and Wrekin",
+                   "Bournemouth, Christchurch and Poole", "Durham"]
+
+
+def test_authority_names_read_and_escape(mini: Path) -> None:
+    review = load_review(mini)
+    for name in AUTHORITY_NAMES:
+        params = review.params.model_copy(update={"authority": review.params.authority.model_copy(
+            update={"name": name})})
+        html = render_fragment(dataclasses.replace(review, params=params), "opening", "opening.html.j2").html
+        assert "&" not in name or "&amp;" in html
+        text = _text(html)
+        assert f"the second to take place in {name} and the fourth with SEND as its focus." in text
+        assert f"Children's Services Peer Challenge: {name}, February 2026" in text
