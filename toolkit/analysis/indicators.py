@@ -229,12 +229,27 @@ def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@functools.cache
+def _shipped_data() -> tuple[Any, str]:
+    """The shipped catalogue as read (it is part of the toolkit: read once per process)."""
+    return _read_catalogue(CATALOGUE_PATH)
+
+
+@functools.cache
+def _shipped() -> Catalogue:
+    """The shipped catalogue, validated once (the model is frozen, so it is shared)."""
+    data, file = _shipped_data()
+    return _validated(Catalogue, data, file)
+
+
 def load_catalogue(path: str | Path | None = None, own: str | Path | None = None,
                    root: str | Path | None = None) -> Catalogue:
     """Load and validate an indicator catalogue (default: the one shipped with the toolkit), with
     ``own`` (a review's or the command line's catalogue file, shown relative to ``root``) merged
     over it."""
-    base, file = _read_catalogue(Path(path) if path is not None else CATALOGUE_PATH)
+    if path is None and own is None:
+        return _shipped()
+    base, file = _shipped_data() if path is None else _read_catalogue(Path(path))
     if own is None:
         return _validated(Catalogue, base, file)
     data, own_file = _read_catalogue(Path(own), Path(root) if root is not None else None)
