@@ -188,3 +188,20 @@ def test_review_catalogue_problems_name_the_file(mini_perf: tuple[Path, dict[str
     edit_params(params, lambda d: d["performance"].update(catalogue="data/missing.yaml"))
     errors = [str(e) for e in check(params).errors]
     assert len(errors) == 1 and errors[0].startswith("data/missing.yaml: "), errors
+
+
+def test_command_lists_measures_without_an_authority(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    listing = CliRunner().invoke(main, ["indicators", str(SYNTH)])
+    assert listing.exit_code == 0, listing.output
+    assert "#     ass_none_ehc  (no indicator yet)" in listing.output
+    assert "#     no_exc_20week_rate  <- ehcp_20wk_no_exc" in listing.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("indicators: [{id: Bad}]\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["indicators", str(SYNTH), "--catalogue", str(bad), "-a", "E06009901"])
+    assert refused.exit_code == 2
+    lines = [ln for ln in refused.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "bad.yaml: indicators[Bad]" in lines[0], refused.output
