@@ -17,8 +17,8 @@ from toolkit.errors import ValidationFailed
 from toolkit.inputs.params import load_params
 from toolkit.inputs.params_letter import Region
 from toolkit.letter.sections import render_fragment
-from toolkit.regions import canonical_region, english_regions, find_region, region_in_sentence
 from toolkit.review import Review, check, load_review
+from toolkit.wording import canonical_region, english_regions, find_region, region_in_sentence
 
 NINE = ["North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands", "East of England",
         "London", "South East", "South West"]

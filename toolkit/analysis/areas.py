@@ -16,7 +16,7 @@ from toolkit.errors import InputError
 from toolkit.inputs.observations import MISSING_CODES, Observation
 from toolkit.inputs.performance import AreaEntry, AreaLookup
 from toolkit.inputs.privacy import quote
-from toolkit.regions import canonical_region
+from toolkit.wording import canonical_region
 
 _ONS = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
 _OLD = re.compile(r"^\d{3}$")

@@ -36,6 +36,7 @@ from toolkit.inputs.params_letter import (
     Recipient,
     Region,
     day_first,
+    field_line,
     member_days,
     month_only,
     not_before,
@@ -418,29 +419,6 @@ class LoadedParams:
     warnings: tuple[InputWarning, ...]
     data: dict[str, Any]
     path: Path
-
-
-_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def field_line(text: str, column: str | None) -> int | None:
-    """The line of a YAML document holding the field ``column`` (``team[2].days[1]``), if any."""
-    if not column:
-        return None
-    try:
-        node = yaml.compose(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return None
-    for key, index in _FIELD_PART.findall(column):
-        if isinstance(node, yaml.MappingNode) and key:
-            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-        elif isinstance(node, yaml.SequenceNode) and index and 1 <= int(index) <= len(node.value):
-            node = node.value[int(index) - 1]
-        else:
-            return None
-        if node is None:
-            return None
-    return int(node.start_mark.line) + 1 if node is not None else None
 
 
 def _located(exc: ValidationFailed, path: Path) -> ValidationFailed:

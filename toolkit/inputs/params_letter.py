@@ -4,7 +4,8 @@ Counts with a qualifier ("over 50 people"), a letter dated by its month only ("F
 the region by its one canonical name, the programme's wording, the recipient's optional address
 block, the coordinator's role, the opening's thanks and welcome, and the days each team member
 was there (day numbers 1, 2, 3: the on-site days, then the presentation; or dates), each a day of
-the visit. Day-first dates (``10/02/2026``) are read as such, with a warning. :mod:`toolkit.inputs.params`
+the visit. Day-first dates (``10/02/2026``) are read as such, with a warning. :func:`field_line`
+finds the line of the parameters file that holds a field, for messages. :mod:`toolkit.inputs.params`
 holds the review's model that uses them.
 """
 
@@ -14,11 +15,12 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.errors import InputError, InputWarning
 from toolkit.inputs.privacy import quote
-from toolkit.regions import english_regions, find_region, region_by_code
+from toolkit.wording import english_regions, find_region, region_by_code
 
 
 class _Model(BaseModel):
@@ -247,3 +249,28 @@ def member_days(member: Any, i: int, visit: Any, file: str, errors: list[InputEr
         days.append(day)
     member["days"] = days
     return member
+
+
+#: Composing only (no values built): libyaml's safe loader where PyYAML has it.
+_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_line(text: str, column: str | None) -> int | None:
+    """The line of a YAML document holding the field ``column`` (``team[2].days[1]``), if any."""
+    if not column:
+        return None
+    try:
+        node = yaml.compose(text, Loader=_COMPOSER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return None
+    for key, index in _FIELD_PART.findall(column):
+        if isinstance(node, yaml.MappingNode) and key:
+            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and index and 1 <= int(index) <= len(node.value):
+            node = node.value[int(index) - 1]
+        else:
+            return None
+        if node is None:
+            return None
+    return int(node.start_mark.line) + 1 if node is not None else None

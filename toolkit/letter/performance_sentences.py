@@ -11,8 +11,7 @@ from __future__ import annotations
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
 from toolkit.analysis.ranks import published_on
-from toolkit.regions import region_in_sentence
-from toolkit.wording import ordinal
+from toolkit.wording import ordinal, region_in_sentence
 
 
 def relation(indicator: Indicator, value: float, other: float) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from toolkit import regions, wording
+from toolkit import wording
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 
 
@@ -54,8 +54,8 @@ def environment_for(folder: str) -> jinja2.Environment:
         letter_date=wording.letter_date,
         counted=wording.counted,
         day_numbers=wording.day_numbers,
-        region_in_sentence=regions.region_in_sentence,
-        canonical_region=regions.canonical_region,
+        region_in_sentence=wording.region_in_sentence,
+        canonical_region=wording.canonical_region,
     )
     return env
 
