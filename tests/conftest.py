@@ -78,7 +78,8 @@ def mini_perf(mini: Path, edit_params: EditParams) -> tuple[Path, dict[str, str]
 
     def change(d: dict[str, Any]) -> None:
         d["authority"]["ons_code"] = la["new_la_code"]
-        d["region"]["name"] = la["region_name"]
+        d["region"] = {"name": la["region_name"], "code": la["region_code"]}
+        d["programme"].pop("region_label", None)  # one region per letter: the data's
         d["inputs"]["performance"] = [f"data/performance/{SYNTH.name}"]
         d["performance"]["neighbours"] = neighbours
         d["visit"]["dates"] = ["2026-02-03", "2026-02-04"]

@@ -176,19 +176,27 @@ def demo(reviews: int, out: Path, seed: int) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--authority", "-a", required=True, help="Local authority name, ONS code or old three-digit code.")
+@click.option("--authority", "-a", default=None,
+              help="Local authority name, ONS code or old three-digit code (without it: list the files' measure "
+                   "columns and print catalogue entries to start from).")
 @click.option("--period", "-p", default=None, help="Period to report, e.g. 2022 or 202223 (default: the latest).")
 @click.option("--neighbours", default="", help="Statistical neighbours' codes, separated by commas.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option("--catalogue", "catalogue", type=click.Path(path_type=Path), default=None,
+              help="An indicator catalogue of your own (YAML), merged over the shipped one.")
 @reports_errors(toolkit_error=EXIT_BAD_INPUT)
-def indicators(files: tuple[Path, ...], authority: str, period: str | None, neighbours: str, fmt: str) -> None:
+def indicators(files: tuple[Path, ...], authority: str | None, period: str | None, neighbours: str, fmt: str,
+               catalogue: Path | None) -> None:
     """Print an authority's indicators with England, region, neighbours, rank, band and direction."""
-    from toolkit.letter.indicator_report import indicators_report
+    from toolkit.letter.indicator_report import indicators_report, measures_listing
 
+    if authority is None:
+        click.echo(measures_listing(list(files), catalogue=catalogue), nl=False)
+        return
     codes = [c.strip() for c in neighbours.split(",") if c.strip()]
     table_format: Literal["table", "csv"] = "csv" if fmt == "csv" else "table"
     click.echo(indicators_report(list(files), authority, period=period, neighbours=codes, fmt=table_format,
-                                 warn=lambda line: click.echo(redact(line), err=True)), nl=False)
+                                 warn=lambda line: click.echo(redact(line), err=True), catalogue=catalogue), nl=False)
 
 
 @main.command()

@@ -22,19 +22,23 @@ class InputError(ToolkitError):
     """A problem with one input file, located as precisely as we can.
 
     ``row`` is the 1-based data row as a spreadsheet user counts it (the header is row 1, so the
-    first data row is row 2); ``column`` is the column name, or a field path in a YAML file.
+    first data row is row 2); ``column`` is the column name, or a field path in a YAML file, and
+    ``line`` the line of that file holding the field.
     """
 
     file: str
     message: str
     row: int | None = None
     column: str | None = None
+    line: int | None = None  # the line of a YAML file that holds the field ``column`` names
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = []
+        if self.line is not None and self.row is None:
+            where.append(f"line {self.line}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:

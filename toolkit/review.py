@@ -19,7 +19,12 @@ from typing import TypeVar
 
 from toolkit import wording
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
-from toolkit.analysis.performance_data import PerformanceData, check_indicator_ids, load_performance
+from toolkit.analysis.performance_data import (
+    PerformanceData,
+    check_indicator_ids,
+    load_performance,
+    review_catalogue,
+)
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
@@ -266,11 +271,14 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     errors.extend(screen_params_text(params, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
+    catalogue = _gather(errors, lambda: review_catalogue(params, root))
+    if findings is not None and catalogue is not None:
+        errors.extend(check_indicator_ids(findings.all, catalogue))
     if findings is not None:
-        errors.extend(check_indicator_ids(findings.all))
         errors.extend(screen_findings(findings, params))
     audit = _gather(errors, lambda: read_letter_audit(params, root))
-    performance = _gather(errors, lambda: load_performance(params, root, params_file))
+    performance = _gather(errors, lambda: load_performance(params, root, params_file, catalogue)
+                          if catalogue is not None else None)
     checklist = _gather(errors, lambda: _read_checklists(params, root, scope)) or []
     ids = None if findings is None else {f.id for f in findings.all if not f.withdrawn}
     sef = _gather(errors, lambda: load_sef(root / params.inputs.sef, root, params.self_evaluation, ids,

@@ -151,7 +151,7 @@ def test_value_rank_band_match_pandas(real: list, authority: str, year: str) -> 
 def test_find_authority_by_name_code_and_old_code(real: list) -> None:
     data = collect(real, CAT, ["ehcp_new"])
     by_name, by_code, by_old = (find_authority(q, data) for q in ("kirklees", "E08000034", "382"))
-    assert by_name == by_code == by_old and by_name.region_name == "Yorkshire and The Humber"
+    assert by_name == by_code == by_old and by_name.region_name == "Yorkshire and the Humber"
     bucks = find_authority("Buckinghamshire", data)
     assert bucks.code == "E06000060" and {"E10000002", "E06000060"} <= bucks.codes
     with pytest.raises(InputError, match="no local authority matches 'Atlantis'"):
@@ -233,7 +233,7 @@ def test_sentences_polarity_aware() -> None:
     good = make_comp("ehcp_20wk_no_exc", 92.04, 59.2, 62.55)
     assert comparison_sentence(good) == (
         "New EHC plans issued within 20 weeks, excluding exceptions: 92.0% in 2022, better than England (59.2%) "
-        "and better than Yorkshire and The Humber (62.6%).")
+        "and better than Yorkshire and the Humber (62.6%).")
     bad = make_comp("tribunal_rate", 3.456, 2.5)
     assert "worse than England (2.50%)" in comparison_sentence(bad) and "3.46%" in comparison_sentence(bad)
     neutral = make_comp("ehcp_requests_refused_pc", 30, 22.1)
@@ -435,14 +435,14 @@ def test_count_trend_chart_uses_labelled_average_authority(tmp_path: Path) -> No
     chart = trend_chart(comp)
     assert chart is not None
     assert chart.columns == ["Period", "Alpha", "England (local authority average)",
-                             "Yorkshire and The Humber (local authority average)"]
+                             "Yorkshire and the Humber (local authority average)"]
     assert chart.rows[-1] == ["2021", "130", "120", "120"]  # (130 + 230 + 0) / 3, not England's 1200
     assert "1,200" not in chart.alt and "England (local authority average) from 100 to 120" in chart.alt
     bars = comparison_chart(comp)
     assert [r[0] for r in bars.rows][1:3] == chart.columns[2:4]  # the same comparators, the same labels
     percent = compare_all(read_performance_files([small_file(tmp_path, rows, ["2019", "2020", "2021"], name="p.csv")]),
                           "Alpha", ids=["ehcp_20wk_no_exc"])[0]
-    assert trend_chart(percent).columns == ["Period", "Alpha", "England", "Yorkshire and The Humber"]
+    assert trend_chart(percent).columns == ["Period", "Alpha", "England", "Yorkshire and the Humber"]
 
 
 def test_count_tables_label_the_average_authority(tmp_path: Path) -> None:

@@ -234,7 +234,8 @@ def performance(change: Callable[[list[list[str]]], None] | None = None) -> Call
 
         def edit(d: dict[str, Any]) -> None:
             d["authority"]["ons_code"] = la[head.index("new_la_code")]
-            d["region"]["name"] = la[head.index("region_name")]
+            d["region"] = {"name": la[head.index("region_name")], "code": la[head.index("region_code")]}
+            d["programme"].pop("region_label", None)  # one region per letter: the file's
             d["inputs"]["performance"] = [PERF]
         params_edit(edit)(proj)
     return setup
@@ -305,7 +306,7 @@ CASES = [
          "letter_date", extra=("YYYY-MM-DD",)),
     Case("date in words", params_text("letter_date: 2026-02-19", "letter_date: nineteenth of February"), PARAMS,
          "letter_date", extra=("YYYY-MM-DD",)),
-    Case("team day number beyond the visit", params_edit(lambda d: d["team"][1].update(days=[3])), PARAMS,
+    Case("team day number beyond the visit", params_edit(lambda d: d["team"][1].update(days=[4])), PARAMS,
          "team[2].days[1]"),
     Case("cases reviewed naming a child", params_edit(lambda d: d.update(cases_reviewed=[f"{NAME}'s care plan"])),
          PARAMS, "cases_reviewed[1]"),
@@ -315,7 +316,7 @@ CASES = [
     Case("day-first visit date", params_text("letter_date: 2026-02-19", "letter_date: 19/02/2026"), PARAMS,
          "letter_date", code=0, warning=True),
     Case("team day outside the visit", params_edit(lambda d: d["team"][1].update(days=["2026-03-01"])), PARAMS,
-         "team[2].days[1]", code=0, warning=True),
+         "team[2].days[1]"),
     # ---- findings (CSV) ----
     Case("kind holding a name and NHS number", findings_cell("kind", f"{NAME} {NHS}"), FINDINGS, "row 2, column kind"),
     Case("kloe holding a name", findings_cell("kloe", NAME), FINDINGS, "row 2, column kloe"),

@@ -16,6 +16,7 @@ from toolkit.errors import InputError
 from toolkit.inputs.observations import MISSING_CODES, Observation
 from toolkit.inputs.performance import AreaEntry, AreaLookup
 from toolkit.inputs.privacy import quote
+from toolkit.wording import canonical_region
 
 _ONS = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
 _OLD = re.compile(r"^\d{3}$")
@@ -102,8 +103,8 @@ def find_authority(query: str, data: Sequence[IndicatorData],
     if found or related:
         latest = max(found or related, key=lambda o: o.period)
         region = next((o for o in sorted(related, key=lambda o: o.period, reverse=True) if o.region_code), latest)
-        return Area(latest.name, latest.code, latest.old_code, region.region_code, region.region_name,
+        return Area(latest.name, latest.code, latest.old_code, region.region_code, canonical_region(region.region_name),
                     frozenset(codes), frozenset(old), names)
     entry = entries[-1]
     return Area(entry.name, entry.codes[0] if entry.codes else "", entry.old_codes[0] if entry.old_codes else "",
-                entry.region_code, entry.region_name, frozenset(codes), frozenset(old), names)
+                entry.region_code, canonical_region(entry.region_name), frozenset(codes), frozenset(old), names)

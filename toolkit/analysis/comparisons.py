@@ -54,6 +54,7 @@ class Comparison:
     tied: bool = False  # another local authority has exactly the same value (a shared rank)
     neighbours_unknown: list[str] = field(default_factory=list)  # codes in no row of this indicator
     no_row: bool = False  # the file has no row at all for the area in the period (not even a code)
+    local: bool = False  # read from a local long-format file, not a published one
 
     @property
     def averages_stand_in(self) -> bool:
@@ -163,7 +164,7 @@ def compare(data: IndicatorData, area: Area, *, catalogue: Catalogue, period: st
         neighbours_missing=[n for n in wanted if n in known and n not in got], rank=rank, count=len(las), band=band,
         trend=(trend_for(points, ind, catalogue.threshold(ind), catalogue.trend.periods)
                if points and points[-1][0] == chosen else Trend(points, [], None, None)),
-        source=data.source, series=series,
+        source=data.source, series=series, local=data.local,
         england_la_mean=statistics.fmean(o.value for o in las if o.value is not None) if las else None,
         region_la_mean=statistics.fmean(in_region) if in_region else None,
         tied=tied, neighbours_unknown=[n for n in wanted if n not in known], no_row=own is None,
@@ -193,7 +194,9 @@ def compare_set(sources: Sequence[PerformanceSource], authority: str, *, catalog
     files = ", ".join(s.display for s in sources) or "no performance files given"
     if not data:
         raise InputError(files, "no indicator of the catalogue is in these files (it looks for columns such as "
-                         f"{catalogue.indicators[0].source.column}, or its indicator ids in a local measures file)")
+                         f"{catalogue.indicators[0].source.column}, or its indicator ids in a local measures file): "
+                         "`peer-review indicators FILE` without --authority lists the file's measure columns "
+                         "and prints catalogue entries to start from")
     lookups = [s for s in sources if isinstance(s, AreaLookup)]
     area = find_authority(authority, data, lookups)
     out, skipped = [], []

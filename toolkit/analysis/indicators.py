@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -33,6 +33,7 @@ CATALOGUE_PATH = Path(__file__).parents[1] / "catalogue" / "indicators.yaml"
 WORDING_PATH = Path(__file__).parents[1] / "catalogue" / "wording.yaml"
 
 Unit = Literal["percent", "count", "rate", "score"]
+_M = TypeVar("_M", bound=BaseModel)
 Polarity = Literal["higher_better", "lower_better", "neutral"]
 
 
@@ -82,8 +83,17 @@ def _alias_lookup(table: dict[str, list[str]], name: str) -> list[str]:
     return []
 
 
+class Publication(_Model):
+    """The publication a letter names as an indicator's source ("DfE, Education, health and
+    care plans, 2023"): ``year`` defaults to the year the period used was published."""
+    publisher: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1990, le=2100)
+
+
 class Source(_Model):
-    files: str = Field(min_length=1)  # glob on the file name
+    files: str = Field(default="*.csv", min_length=1)  # glob on the file name
+    publication: Publication | None = None
     column: str = Field(min_length=1)
     aliases: list[str] = []
     filters: dict[str, str] = {}
@@ -160,13 +170,21 @@ class Catalogue(_Model):
         return self.trend.stable_within.get(indicator.unit, Threshold(relative=0.05))
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate an indicator catalogue (default: the one shipped with the toolkit)."""
-    path = Path(path) if path is not None else CATALOGUE_PATH
-    file = shown_path(path)
+class CatalogueAddition(_Model):
+    """A review's own catalogue, merged over the shipped one: its indicators replace those with
+    the same id and join the rest; its filter aliases join the shipped ones; its ``trend``, when
+    given, replaces the shipped settings."""
+    version: int | None = None
+    trend: TrendSettings | None = None
+    filter_aliases: FilterAliases = FilterAliases()
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+def _read_catalogue(path: Path, root: Path | None = None) -> tuple[Any, str]:
+    file = shown_path(path, root)
     regular_file(path, file)
     try:
-        data = parse_yaml(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8")), file
     except FileNotFoundError:
         raise InputError(file, "file not found") from None
     except UnicodeDecodeError:
@@ -175,8 +193,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
     except yaml.YAMLError as exc:
         raise InputError(file, f"not valid YAML ({str(exc).splitlines()[0]})") from None
+
+
+def _validated(model: type[_M], data: Any, file: str) -> _M:
+    """``data`` validated as ``model``; the first problem an InputError naming the field
+    (``indicators[my_id].unit``)."""
     try:
-        return Catalogue.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -188,6 +211,52 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 pass
         raise InputError(file, first["msg"], column=where or None) from None
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    if own.get("trend") is not None:
+        out["trend"] = own["trend"]
+    aliases = {k: dict(v or {}) for k, v in (base.get("filter_aliases") or {}).items()}
+    for kind, table in (own.get("filter_aliases") or {}).items():
+        merged = aliases.setdefault(kind, {})
+        for key, names in (table or {}).items():
+            merged[key] = list(dict.fromkeys([*merged.get(key, []), *(names or [])]))
+    out["filter_aliases"] = aliases
+    theirs = {i.get("id"): i for i in own.get("indicators") or [] if isinstance(i, dict)}
+    kept = [theirs.pop(i["id"], i) for i in base["indicators"]]
+    out["indicators"] = [*kept, *theirs.values()]
+    return out
+
+
+@functools.cache
+def _shipped_data() -> tuple[Any, str]:
+    """The shipped catalogue as read (it is part of the toolkit: read once per process)."""
+    return _read_catalogue(CATALOGUE_PATH)
+
+
+@functools.cache
+def _shipped() -> Catalogue:
+    """The shipped catalogue, validated once (the model is frozen, so it is shared)."""
+    data, file = _shipped_data()
+    return _validated(Catalogue, data, file)
+
+
+def load_catalogue(path: str | Path | None = None, own: str | Path | None = None,
+                   root: str | Path | None = None) -> Catalogue:
+    """Load and validate an indicator catalogue (default: the one shipped with the toolkit), with
+    ``own`` (a review's or the command line's catalogue file, shown relative to ``root``) merged
+    over it."""
+    if path is None and own is None:
+        return _shipped()
+    base, file = _shipped_data() if path is None else _read_catalogue(Path(path))
+    if own is None:
+        return _validated(Catalogue, base, file)
+    data, own_file = _read_catalogue(Path(own), Path(root) if root is not None else None)
+    if not isinstance(data, dict):
+        raise InputError(own_file, "expected a mapping with indicators: (a list of catalogue entries)")
+    _validated(CatalogueAddition, data, own_file)
+    return _validated(Catalogue, _merged(base, data), own_file)
 
 
 @functools.cache
@@ -203,6 +272,7 @@ class IndicatorData:
     observations: list[Observation]
     source: str  # the file it came from, as the user sees it
     column: str  # the column (or long-format indicator name) it was read from
+    local: bool = False  # read from a local long-format file, not a published one
 
     @property
     def periods(self) -> list[Period]:
@@ -268,7 +338,7 @@ def indicator_data(sources: Sequence[PerformanceSource], indicator: Indicator,
             observations = source.observations(column, specs, measure=indicator.id)
         else:
             observations = source.observations(column, measure=indicator.id)
-        return IndicatorData(indicator, observations, source.display, column)
+        return IndicatorData(indicator, observations, source.display, column, local=isinstance(source, LongFile))
     if not required:
         return None
     names = indicator.source.names

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.analysis.comparisons import Comparison, compare_all
-from toolkit.analysis.indicators import data_warnings, indicator_data, load_catalogue
+from toolkit.analysis.indicators import Catalogue, data_warnings, indicator_data, load_catalogue
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.params import ReviewParams
@@ -54,7 +54,18 @@ class PerformanceData:
         return [c for c in chosen if c is not None]
 
 
-def load_performance(params: ReviewParams, root: Path, params_file: str) -> PerformanceData | None:
+def review_catalogue(params: ReviewParams, root: Path) -> Catalogue:
+    """The shipped catalogue with the review's own (``performance.catalogue``) merged over it;
+    raise :class:`ValidationFailed` naming the file and the field that is wrong."""
+    own = params.performance.catalogue
+    try:
+        return load_catalogue(own=root / own if own else None, root=root)
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+
+
+def load_performance(params: ReviewParams, root: Path, params_file: str,
+                     catalogue: Catalogue | None = None) -> PerformanceData | None:
     """Compare the review's authority on every indicator its files provide (None without files).
 
     An indicator the review names (``performance.indicators``) that no file provides is refused
@@ -63,7 +74,7 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
     if not params.inputs.performance:
         return None
     paths = [root / p for p in params.inputs.performance]
-    catalogue = load_catalogue()
+    catalogue = catalogue or review_catalogue(params, root)
     try:
         sources = read_performance_files(paths, root)
         comparisons = compare_all(
@@ -105,9 +116,9 @@ def load_performance(params: ReviewParams, root: Path, params_file: str) -> Perf
     return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids, warnings)
 
 
-def check_indicator_ids(findings: Sequence[Finding]) -> list[InputError]:
-    """Findings may only link to indicators in the catalogue."""
-    known = set(load_catalogue().ids)
+def check_indicator_ids(findings: Sequence[Finding], catalogue: Catalogue | None = None) -> list[InputError]:
+    """Findings may only link to indicators in the catalogue (the review's, when given)."""
+    known = set((catalogue or load_catalogue()).ids)
     return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue "
                        f"({', '.join(sorted(known))})", row=f.row, column="indicator")
             for f in findings if f.indicator and f.indicator not in known]

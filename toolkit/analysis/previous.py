@@ -20,6 +20,7 @@ from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
+from toolkit.inputs.params_letter import MonthOnly
 from toolkit.inputs.progress import Mark, ProgressMarks, Status
 
 MANIFEST = "manifest.json"
@@ -41,7 +42,7 @@ class PreviousReview:
     review_id: str
     authority: str
     visit_dates: tuple[dt.date, ...]
-    letter_date: dt.date
+    letter_date: dt.date | MonthOnly  # as the letter was dated (a month only, for some)
     lead: str
     programme: str
     items: tuple[PreviousItem, ...]

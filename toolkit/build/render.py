@@ -295,7 +295,7 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
             missing = pdf_unavailable()
             if missing is None:
                 (tmp / PDF_NAME).write_bytes(letter_pdf(html, draft=draft_banner(html),
-                                                        when=review.params.letter_date))
+                                                        when=review.params.letter_day))
             else:
                 notes.append(f"{review.params_file}: {missing}")
         if kind.manifest:

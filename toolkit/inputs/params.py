@@ -6,6 +6,7 @@ Paths inside it are relative to the project root, the folder that holds ``params
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -27,6 +28,20 @@ from pydantic_core import ErrorDetails
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import regular_file, resolved
 from toolkit.inputs.followup import SefOptions
+from toolkit.inputs.params_letter import (
+    Coordinator,
+    Count,
+    MonthOnly,
+    Opening,
+    Programme,
+    Recipient,
+    Region,
+    day_first,
+    field_line,
+    member_days,
+    month_only,
+    not_before,
+)
 from toolkit.inputs.privacy import quote
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -37,7 +52,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
-    "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed",
+    "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed", "findings_recorded", "opening",
     "self_evaluation",
 )
 
@@ -67,20 +82,6 @@ class Authority(_Model):
         return None if v is None else str(v)
 
 
-class Region(_Model):
-    name: str = Field(min_length=1)
-    code: str | None = None
-
-
-class Programme(_Model):
-    name: str = Field(min_length=1)
-    region_label: str | None = None
-    sequence: int = Field(ge=1)
-    authority_sequence: int | None = Field(default=None, ge=1)
-    theme: str | None = None
-    theme_sequence: int | None = Field(default=None, ge=1)
-
-
 class Visit(_Model):
     dates: list[dt.date] = Field(min_length=1)
     presentation_date: dt.date
@@ -94,24 +95,12 @@ class Visit(_Model):
         return self
 
 
-class Recipient(_Model):
-    name: str = Field(min_length=1)
-    role: str = Field(min_length=1)
-    organisation: str = Field(min_length=1)
-    salutation: str = Field(min_length=1)
-
-
 class TeamMember(_Model):
     name: str = Field(min_length=1)
     role: str = Field(min_length=1)
     organisation: str = Field(min_length=1)
     lead: bool = False
     days: list[dt.date] | None = None
-
-
-class Coordinator(_Model):
-    name: str = Field(min_length=1)
-    organisation: str = Field(min_length=1)
 
 
 class ScopeItem(_Model):
@@ -184,6 +173,7 @@ class PerformanceOptions(_Model):
     neighbours: list[str] = Field(default_factory=list)
     period: str | None = None
     indicators: list[str] | None = None
+    catalogue: str | None = None  # the review's own indicator catalogue, merged over the shipped one
 
     @field_validator("period", mode="before")
     @classmethod
@@ -207,12 +197,12 @@ class ReviewParams(_Model):
     region: Region
     programme: Programme
     visit: Visit
-    letter_date: dt.date
+    letter_date: dt.date | MonthOnly  # a day, or a month only ("February 2018", "2018-02")
     recipient: Recipient
     team: list[TeamMember] = Field(min_length=1)
     coordinator: Coordinator
     scope: Scope
-    people_met: int = Field(ge=0)
+    people_met: Count  # 85, or with a qualifier: "over 50" ({number: 50, qualifier: over})
     activities: list[str] = Field(min_length=1)
     groups_met: list[str] = Field(default_factory=list)
     inputs: Inputs
@@ -226,6 +216,10 @@ class ReviewParams(_Model):
     glossary: dict[str, str] = Field(default_factory=dict)  # acronyms this review adds to the shipped glossary
     cases_reviewed: list[str] = Field(default_factory=list)  # case files read beyond the EHC plan audit
     self_evaluation: SefOptions = Field(default_factory=SefOptions)  # the SEF's areas and scale
+    #: The strengths and areas for consideration the team recorded, as the letter states them
+    #: ("over 130"); default: the rows of the findings files.
+    findings_recorded: Count | None = None
+    opening: Opening = Field(default_factory=Opening)  # the opening's thanks and welcome
 
     @field_validator("review_id")
     @classmethod
@@ -242,13 +236,23 @@ class ReviewParams(_Model):
             raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
         return team
 
+    @field_validator("letter_date", mode="before")
+    @classmethod
+    def _month_only(cls, v: Any) -> Any:
+        return month_only(v)
+
     @field_validator("letter_date")
     @classmethod
-    def _after_presentation(cls, letter_date: dt.date, info: ValidationInfo) -> dt.date:
+    def _after_presentation(cls, letter_date: dt.date | MonthOnly, info: ValidationInfo) -> dt.date | MonthOnly:
         visit = info.data.get("visit")
-        if visit is not None and letter_date < visit.presentation_date:
+        if visit is not None and not not_before(letter_date, visit.presentation_date):
             raise ValueError("the letter cannot be dated before the presentation")
         return letter_date
+
+    @property
+    def letter_day(self) -> dt.date:
+        """The letter's date as a day (the first of its month for a month-only date)."""
+        return self.letter_date.first_day if isinstance(self.letter_date, MonthOnly) else self.letter_date
 
     @property
     def lead(self) -> TeamMember:
@@ -260,7 +264,20 @@ class ReviewParams(_Model):
         return [*people, *self.privacy.allow]
 
     def member_days(self, member: TeamMember) -> list[dt.date]:
-        return list(member.days) if member.days else [*self.visit.dates, self.visit.presentation_date]
+        return list(member.days) if member.days else self.visit_days
+
+    @property
+    def visit_days(self) -> list[dt.date]:
+        """The days day numbers count: the on-site days, then the presentation (when on its own day)."""
+        days = list(self.visit.dates)
+        return days if self.visit.presentation_date in days else [*days, self.visit.presentation_date]
+
+    def day_numbers(self, member: TeamMember) -> list[int]:
+        """The numbers of the days a member was there (1 = the first visit day), or [] when the
+        member was there throughout."""
+        days = set(self.member_days(member))
+        numbers = [n for n, d in enumerate(self.visit_days, start=1) if d in days]
+        return [] if len(numbers) == len(self.visit_days) else numbers
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -296,23 +313,6 @@ def errors_from_validation(exc: ValidationError, file: str) -> list[InputError]:
     return out
 
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-
-
-def _day_first(value: Any, where: str, file: str, warnings: list[InputWarning]) -> Any:
-    """``10/02/2026`` (day first, as written in England) read as 2026-02-10, with a warning."""
-    m = _DAY_FIRST.match(value.strip()) if isinstance(value, str) else None
-    if m is None:
-        return value
-    try:
-        day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        return value  # not a real date: pydantic reports it
-    warnings.append(InputWarning(file, f"{quote(value)} was read day first, as {day.isoformat()}: write "
-                                 "dates as YYYY-MM-DD to be sure", column=where))
-    return day.isoformat()
-
-
 def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
     """Day-first dates read as dates, and team ``days`` given as day numbers (1 = the first
     visit day) turned into the visit's dates; returns the data, problems and warnings."""
@@ -323,45 +323,28 @@ def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[In
     if isinstance(visit, dict):
         visit = dict(visit)
         if isinstance(visit.get("dates"), list):
-            visit["dates"] = [_day_first(d, f"visit.dates[{i}]", file, warnings)
+            visit["dates"] = [day_first(d, f"visit.dates[{i}]", file, warnings)
                               for i, d in enumerate(visit["dates"], start=1)]
         if "presentation_date" in visit:
-            visit["presentation_date"] = _day_first(visit["presentation_date"], "visit.presentation_date",
+            visit["presentation_date"] = day_first(visit["presentation_date"], "visit.presentation_date",
                                                     file, warnings)
         data["visit"] = visit
     if "letter_date" in data:
-        data["letter_date"] = _day_first(data["letter_date"], "letter_date", file, warnings)
-    visit_days = list(visit.get("dates") or []) if isinstance(visit, dict) else []
+        data["letter_date"] = day_first(data["letter_date"], "letter_date", file, warnings)
     if isinstance(data.get("team"), list):
-        team = []
-        for i, member in enumerate(data["team"], start=1):
-            if isinstance(member, dict) and isinstance(member.get("days"), list):
-                member = dict(member)
-                days = []
-                for j, d in enumerate(member["days"], start=1):
-                    where = f"team[{i}].days[{j}]"
-                    if isinstance(d, int) and not isinstance(d, bool):
-                        if 1 <= d <= len(visit_days):
-                            days.append(visit_days[d - 1])
-                        else:
-                            errors.append(InputError(file, f"day {d} is not a day of the visit (it has "
-                                                     f"{len(visit_days)}): give a day number from 1 to "
-                                                     f"{len(visit_days)} or a date", column=where))
-                    else:
-                        days.append(_day_first(d, where, file, warnings))
-                member["days"] = days
-            team.append(member)
-        data["team"] = team
+        data["team"] = [member_days(member, i, visit, file, errors, warnings)
+                        for i, member in enumerate(data["team"], start=1)]
     return data, errors, warnings
 
 
-def _odd_days(params: ReviewParams, file: str) -> list[InputWarning]:
-    """Team members' days that are neither a visit day nor the presentation day."""
-    allowed = {*params.visit.dates, params.visit.presentation_date}
-    return [InputWarning(file, f"{day.isoformat()} is not a day of the visit "
-                         f"({', '.join(d.isoformat() for d in sorted(allowed))})", column=f"team[{i}].days[{j}]")
-            for i, m in enumerate(params.team, start=1) for j, day in enumerate(m.days or [], start=1)
-            if day not in allowed]
+def _region_errors(params: ReviewParams, file: str) -> list[InputError]:
+    """A letter names one region: the programme's label must be the review's region."""
+    label = params.programme.region_label
+    if label is None or label == params.region.name:
+        return []
+    return [InputError(file, f"names {label}, but region.name is {params.region.name}: a letter names one "
+                       "region (write the same region in both, in any accepted spelling)",
+                       column="programme.region_label")]
 
 
 def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[InputWarning]]:
@@ -374,9 +357,10 @@ def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[Input
         params = ReviewParams.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed([*errors, *errors_from_validation(exc, file)]) from None
+    errors.extend(_region_errors(params, file))
     if errors:
         raise ValidationFailed(errors)
-    return params, [*warnings, *_odd_days(params, file)]
+    return params, warnings
 
 
 def parse_params(data: Any, file: str) -> ReviewParams:
@@ -446,12 +430,26 @@ class LoadedParams:
     path: Path
 
 
+def _located(exc: ValidationFailed, path: Path) -> ValidationFailed:
+    """The same problems, each with the line of the parameters file that holds its field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return exc
+    return ValidationFailed([dataclasses.replace(e, line=field_line(text, e.column))
+                             if e.row is None and e.line is None and e.column else e for e in exc.errors])
+
+
 def read_params(path: str | Path) -> LoadedParams:
-    """Read and validate ``params/<review>.yaml`` once; raise :class:`ValidationFailed`."""
+    """Read and validate ``params/<review>.yaml`` once; raise :class:`ValidationFailed` (each
+    problem with the line of the file that holds its field)."""
     p = Path(path)
     shown = display_path(p)
     data = read_yaml(p, shown)
-    params, warnings = parse_params_checked(data, shown)
+    try:
+        params, warnings = parse_params_checked(data, shown)
+    except ValidationFailed as exc:
+        raise _located(exc, p) from None
     return LoadedParams(params, tuple(warnings), dict(data), p)
 
 

@@ -98,8 +98,9 @@ def audit_sample(review: Review) -> Fragment:
 def indicator_summary(review: Review) -> Fragment:
     """Every indicator found in one table, with England, region, neighbours, rank, band and direction."""
     data = review.performance
+    shown = list(data.comparisons) if data else []
     return render_fragment(review, "summary", "briefing_summary.html.j2", data=data,
-                           rows=summary_rows(data.comparisons) if data else [], sources=source_names(review))
+                           rows=summary_rows(shown), sources=source_names(review, shown))
 
 
 def to_test(review: Review) -> Fragment:

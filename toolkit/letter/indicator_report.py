@@ -12,6 +12,7 @@ from typing import Literal
 from toolkit.analysis.comparisons import Comparison, ComparisonSet, compare_set
 from toolkit.analysis.indicators import data_warnings, format_value, load_catalogue, plain_number, wording
 from toolkit.inputs.performance import read_performance_files
+from toolkit.letter.catalogue_starter import starter
 from toolkit.letter.performance_sentences import (
     comparator_cells,
     direction_text,
@@ -98,21 +99,22 @@ def report_notes(result: ComparisonSet) -> list[str]:
 def indicators_report(files: Sequence[str | Path], authority: str, period: str | int | None = None,
                       neighbours: Sequence[str] = (), fmt: Literal["table", "csv"] = "table",
                       ids: Sequence[str] | None = None, root: str | Path | None = None,
-                      warn: Callable[[str], None] | None = None) -> str:
+                      warn: Callable[[str], None] | None = None, catalogue: str | Path | None = None) -> str:
     """The desk-review listing of an authority's indicators with comparators, rank, band and
     direction. Published values (the authority, England, the region) are printed exactly as
     read in both formats; only the neighbours' average (and, for counts, the average local
     authority) is rounded in the table. ``warn`` receives one line for each catalogue indicator
-    a file was meant to provide but does not (see :func:`toolkit.analysis.indicators.data_warnings`)."""
+    a file was meant to provide but does not (see :func:`toolkit.analysis.indicators.data_warnings`).
+    ``catalogue`` names a catalogue file of one's own, merged over the shipped one."""
 
     if fmt not in ("table", "csv"):
         raise ValueError(f"format must be table or csv, not {fmt!r}")
     sources = read_performance_files(files, root)
-    catalogue = load_catalogue()
+    merged = load_catalogue(own=catalogue)
     if warn is not None and ids is None:
-        for problem in data_warnings(sources, catalogue):
+        for problem in data_warnings(sources, merged):
             warn(f"warning: {problem}")
-    result = compare_set(sources, authority, catalogue=catalogue, ids=ids, period=period, neighbours=neighbours)
+    result = compare_set(sources, authority, catalogue=merged, ids=ids, period=period, neighbours=neighbours)
     comparisons = result.comparisons
     if fmt == "csv":
         buf = io.StringIO()
@@ -124,3 +126,10 @@ def indicators_report(files: Sequence[str | Path], authority: str, period: str |
     title = f"{area.name} ({area.code or area.old_code or 'no code'}), {area.region_name or 'region unknown'}"
     notes = report_notes(result)
     return "\n".join([title, "", _table(comparisons), *([""] + notes if notes else [])]) + "\n"
+
+
+def measures_listing(files: Sequence[str | Path], root: str | Path | None = None,
+                     catalogue: str | Path | None = None) -> str:
+    """``peer-review indicators FILE`` without an authority: each file's measure columns, the
+    indicator that reads each, and a catalogue entry to start from for the others (YAML)."""
+    return starter(read_performance_files(files, root), load_catalogue(own=catalogue))

@@ -17,9 +17,14 @@ from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import format_value
 from toolkit.analysis.performance_data import PerformanceData
-from toolkit.inputs.performance_columns import shown_path
 from toolkit.letter.performance_charts import Chart, comparison_chart, trend_chart
-from toolkit.letter.performance_sentences import comparator_cells, describe, direction_text, not_published
+from toolkit.letter.performance_sentences import (
+    comparator_cells,
+    describe,
+    direction_text,
+    not_published,
+    publication_name,
+)
 from toolkit.review import Review
 
 
@@ -137,5 +142,9 @@ def warnings_table(review: Review) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "column", "problem"])
 
 
-def source_names(review: Review) -> list[str]:
-    return [shown_path(review.root / p, review.root) for p in review.params.inputs.performance]
+def source_names(review: Review, comparisons: Sequence[Comparison] | None = None) -> list[str]:
+    """The publications the figures come from (the letter's, unless ``comparisons`` are given),
+    each named once, in order: never a file path, so the same inputs in another folder give the
+    same words."""
+    shown = letter_comparisons(review) if comparisons is None else comparisons
+    return list(dict.fromkeys(publication_name(c) for c in shown))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value, plain_number, round_half_up, wording
-from toolkit.wording import ordinal
+from toolkit.analysis.ranks import published_on
+from toolkit.wording import ordinal, region_in_sentence
 
 
 def relation(indicator: Indicator, value: float, other: float) -> str:
@@ -51,7 +52,8 @@ def comparison_sentence(comp: Comparison) -> str:
     if comp.value is None:
         return str(words["missing"].format(reason=missing_reason(comp), **fill))
     parts = [relation(ind, comp.value, other) + " "
-             + words["comparator"][kind].format(name=name, value=format_value(ind, other))
+             + words["comparator"][kind].format(name=region_in_sentence(name) if kind.startswith("region") else name,
+                                               value=format_value(ind, other))
              for kind, name, other in comp.benchmarks()]
     fill["value"] = format_value(ind, comp.value)
     if not parts:
@@ -126,3 +128,16 @@ def rank_cell(comp: Comparison, of: str = "/") -> str:
     if comp.rank is None:
         return "-"
     return f"{'=' if comp.tied else ''}{comp.rank}{of}{comp.count}"
+
+
+def publication_name(comp: Comparison) -> str:
+    """Where a figure comes from, as a letter names it: "DfE, Education, health and care plans,
+    2023" (the year the period used was published), never a file."""
+    words, ind = wording()["sources"], comp.indicator
+    pub = ind.source.publication
+    if comp.local:
+        return str(words["local"].format(area=comp.area.name, title=ind.short_title))
+    if pub is None:
+        return str(words["unnamed"].format(title=ind.short_title))
+    year = pub.year or published_on(comp.period, ind.publication_lag_months).year
+    return str(words["publication"].format(publisher=pub.publisher, title=pub.title, year=year))

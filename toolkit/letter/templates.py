@@ -51,6 +51,11 @@ def environment_for(folder: str) -> jinja2.Environment:
         join_words=wording.join_words,
         number_words=wording.number_words,
         plural=wording.plural,
+        letter_date=wording.letter_date,
+        counted=wording.counted,
+        day_numbers=wording.day_numbers,
+        region_in_sentence=wording.region_in_sentence,
+        canonical_region=wording.canonical_region,
     )
     return env
 
