@@ -316,6 +316,7 @@ def test_charts_deterministic_with_alt_and_table() -> None:
 class F:
     kind: str
     indicator: str | None
+    statement: str = ""
 
 
 def test_consistency_flags() -> None:
@@ -327,7 +328,8 @@ def test_consistency_flags() -> None:
                 F("strength", "ehcp_new"), F("strength", None), F("urgent action", "tribunal_rate")]
     flags = check_consistency(findings, [low, high, neutral])
     assert [(f.finding, f.band) for f in flags] == [(findings[0], "D"), (findings[2], "A"), (findings[6], "A")]
-    assert "Called a strength" in flags[0].message and "band D" in flags[0].message
+    assert flags[0].message.startswith("called a strength") and "140th of 150, in the weakest quarter" in flags[0].message
+    assert "band" not in flags[0].message.replace("band_", "")
 
 
 # --- the real lookup file: joint rows never merge two authorities --------------------------------

@@ -58,11 +58,17 @@ def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
     flag = flags[flags["finding"] == "m9"]
     assert len(flag) == 1, flags
     problem = flag.iloc[0]["problem"]
-    assert problem.startswith("Called a") and f"(band {banded.band})" in problem
+    assert problem.startswith("called a") and "quarter" in problem and "band" not in problem
     assert flag.iloc[0]["row"] == 6 and flag.iloc[0]["file"] == "data/mini/findings_marsh.csv"
-    letter = build_letter(review)
+    soup = BeautifulSoup(build_letter(review), "html.parser")
+    panel = soup.select_one("aside.check-panel.screen-only")
+    assert panel is not None and problem[1:] in panel.get_text(" ", strip=True)  # the draft's panel shows it...
+    assert "data/mini/findings_marsh.csv, row 6" in panel.get_text(" ", strip=True)
+    panel.decompose()
+    letter = soup.get_text(" ", strip=True)
     assert "Contradicted by the data on purpose." in letter  # the finding is in the letter...
-    assert problem not in letter and "Called a" not in letter  # ...its flag is not
+    assert problem[1:] not in letter  # ...its flag is not
+    assert any(w.row == 6 and "quarter" in w.message for w in review.warnings)  # and validate says so
 
 
 def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):

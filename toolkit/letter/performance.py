@@ -3,7 +3,7 @@
 Reads the performance files a review names, compares its authority with England, its region and
 its statistical neighbours (``toolkit.analysis.comparisons``), and prepares what the letter, the
 briefing pack and the working notebook show (its sentences: ``toolkit.letter.performance_sentences``).
-Consistency flags are for the team only: they never reach the letter.
+Consistency flags are for the team only: the draft's panel shows them, the letter never does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import format_value
 from toolkit.analysis.performance_data import PerformanceData
 from toolkit.inputs.performance_columns import shown_path
@@ -114,17 +113,12 @@ def indicator_table(review: Review) -> pd.DataFrame:
 
 
 def consistency_table(review: Review) -> pd.DataFrame:
-    """Findings whose linked indicator the data contradicts: for the team, never the letter."""
-    data = review.performance
-    columns = ["finding", "file", "row", "kind", "statement", "indicator", "band", "problem"]
-    if data is None:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    for flag in check_consistency(review.findings.included, data.comparisons):
-        f = flag.finding
-        rows.append({"finding": f.id, "file": f.file, "row": f.row, "kind": f.kind.value,
-                     "statement": f.statement, "indicator": f.indicator, "band": flag.band,
-                     "problem": flag.message})
+    """Findings the figures contradict, one row per contradiction with the finding's file and row:
+    for the team (the draft shows them in its "Check before sending" panel, never in the letter)."""
+    columns = ["finding", "file", "row", "kind", "statement", "indicator", "check", "band", "problem"]
+    rows = [{"finding": f.finding.id, "file": f.finding.file, "row": f.finding.row, "kind": f.finding.kind.value,
+             "statement": f.finding.statement, "indicator": f.indicator, "check": f.check, "band": f.band,
+             "problem": f.message} for f in review.contradictions()]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -293,17 +293,30 @@ def letter_title(review: Review) -> Markup:
     return style_words(review, "letter_title")
 
 
-def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None) -> str:
+def check_panel(review: Review) -> Markup:
+    """The draft's "Check before sending" panel: every finding the figures contradict (empty once
+    the review is final, or when there is none). Screen only: print hides it, Word leaves it out."""
+    checks = [] if review.params.final else review.contradictions()
+    if not checks:
+        return Markup("")
+    html = environment(review).get_template("check_panel.html.j2").render(
+        checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
+    return Markup(html.strip() + "\n")
+
+
+def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None,
+         checks: bool = True) -> str:
     """The self-contained HTML page around the sections (used by nbconvert and in-process).
 
     ``title`` and ``banner`` default to the style's words (no banner once the review is final);
-    plain text given here is escaped.
+    plain text given here is escaped. ``checks``: whether the page carries the draft's "Check
+    before sending" panel (:func:`check_panel`).
     """
     env = environment(review)
     css = env.get_template("style.css").render()
     return env.get_template("page.html.j2").render(
         title=title if title is not None else style_words(review, "letter_title"),
-        css=Markup(css), body=Markup("".join(fragments)),
+        css=Markup(css), body=Markup("".join(fragments)), checks=check_panel(review) if checks else Markup(""),
         banner=banner if banner is not None else ("" if review.params.final else style_words(review, "letter_banner")),
     )
 
