@@ -7,10 +7,10 @@ timeliness indicators) is checked against the figures:
   the best;
 * **direction**: a statement saying the figure has risen, fallen, improved or worsened, against
   its trend (a figure broadly stable contradicts "risen" and "fallen" alike);
-* **comparators**: a statement saying the figure is higher, lower, better or worse than England,
-  the region or similar areas (statistical neighbours), against those figures as the letter
-  rounds them; counts are compared as rates only (a raw count is never set against another
-  authority's);
+* **comparators**: a statement (or a sentence of the detail) saying the figure is higher, lower,
+  better or worse than England, the region or similar areas (statistical neighbours), against
+  those figures as the letter rounds them; a raw count is never set against another
+  authority's, so claims about counts are not checked this way;
 * **audit timeliness**: an area for consideration about timeliness beside an audit that found most
   new plans on time, or a strength beside one that found most late.
 
@@ -34,6 +34,7 @@ from toolkit.inputs.params import parse_yaml
 from toolkit.wording import ordinal
 
 CLAIMS_PATH = Path(__file__).parents[1] / "catalogue" / "claims.yaml"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @functools.cache
@@ -156,7 +157,9 @@ def _comparison_flags(finding: Any, comp: Comparison) -> list[ConsistencyFlag]:
         return []
     words = claim_words()
     out = []
-    for who, relation in claimed_comparisons(str(getattr(finding, "statement", ""))):
+    texts = [str(getattr(finding, "statement", "")), *_SENTENCE.split(str(getattr(finding, "detail", "") or ""))]
+    claims = list(dict.fromkeys(claim for text in texts for claim in claimed_comparisons(text)))
+    for who, relation in claims:
         other = _comparator_value(comp, who)
         if other is None:
             continue

@@ -40,7 +40,7 @@ _DATES = re.compile(rb"/(CreationDate|ModDate) \((D:[^)]*)\)")
 _ID = re.compile(rb"/ID \[<([0-9A-Fa-f]+)> ?<([0-9A-Fa-f]+)>\]")
 #: A part of the page for the screen only (the draft's "Check before sending" panel): print hides
 #: it, and it is taken out of the HTML before printing besides.
-SCREEN_ONLY = re.compile(r'<aside class="[^"]*\bscreen-only\b[^"]*".*?</aside>\s*', re.S)
+SCREEN_ONLY = re.compile(r'<aside\b[^>]*\bclass="[^"]*\bscreen-only\b[^"]*"[^>]*>.*?</aside>\s*', re.S)
 
 
 def printable(html: str) -> str:

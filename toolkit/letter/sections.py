@@ -32,7 +32,7 @@ from toolkit.letter.glossary import (
     spell_out_first_use,
     undefined_acronyms,
 )
-from toolkit.letter.performance import letter_views, source_names, summary_rows
+from toolkit.letter.performance import appendix_views, letter_views, source_names
 from toolkit.letter.templates import environment_for, style_folder
 from toolkit.review import Review
 
@@ -195,9 +195,12 @@ def _audit(review: Review, template: str) -> Fragment:
 def _extra(review: Review, name: str) -> dict[str, object]:
     """What a section's template needs beyond the common context."""
     if name == "performance":
-        data = review.performance
-        return {"data": data, "views": letter_views(review), "rows": summary_rows(data.for_letter) if data else [],
-                "sources": source_names(review)}
+        limit = document_of(review).number("performance_indicators")
+        views = letter_views(review, limit, document_of(review).number("performance_charts"))
+        appendix = document_of(review).option("appendix") and bool(appendix_views(review, limit))
+        return {"data": review.performance, "views": views, "rows": [v.row for v in views],
+                "sources": source_names(review), "appendix": appendix,
+                "linked": [v for v in views if v.charts]}
     if name == "sef":
         return {"sef": review.sef}
     if name in ("urgent", "overall"):
@@ -225,13 +228,30 @@ def document(review: Review) -> list[Fragment]:
     """Every section the style's document lists, in its order (the letter notebook shows each)."""
     doc = document_of(review)
     parts = [None if e.name == "glossary" else _render(review, e) for e in doc.sections]
+    after = [a for a in ([appendix(review)] if doc.option("appendix") else []) if a.html.strip()]
     if "glossary" in doc.names:
-        used = acronyms_used(review, [f.html for f in parts if f is not None])
+        used = acronyms_used(review, [f.html for f in [*parts, *after] if f is not None])
         parts = [f if f is not None else _render(review, e, used) for f, e in zip(parts, doc.sections, strict=True)]
-    out = [f for f in parts if f is not None]
+    out = [*(f for f in parts if f is not None), *after]
     if doc.option("spell_out_first_use"):
         out = spell_out_first_use(out, glossary_for(review))
     return out
+
+
+def appendix(review: Review) -> Fragment:
+    """The appendix after the letter (the style's ``appendix`` option): the indicators the
+    performance section leaves out, each with its paragraph and one table, and the audit's grades
+    by section of the plan, and the points tested under each KLOE when the document lists them.
+    Empty when there is nothing to put in it."""
+    doc = document_of(review)
+    views = appendix_views(review, doc.number("performance_indicators")) if "performance" in doc.names else []
+    audit = (summarise_for_letter(audit_results(review.audit), style=_style_folder(review))
+             if review.audit is not None and "audit" in doc.names else None)
+    prompts = "kloe_list" in doc.names and any(k.prompts for k in review.scope.kloes)
+    if not views and not prompts and (audit is None or not audit.table_rows):
+        return Fragment("appendix", "")
+    return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit, prompts=prompts,
+                           heading=heading_title(review, "appendix"))
 
 
 def section(review: Review, name: str) -> Fragment:
