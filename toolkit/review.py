@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from toolkit import wording
+from toolkit.analysis.audit_results import audit_results
+from toolkit.analysis.consistency import AuditTimeliness, ConsistencyFlag, check_consistency, claim_words
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.analysis.performance_data import (
     PerformanceData,
@@ -69,6 +71,10 @@ class Review:
     @property
     def review_id(self) -> str:
         return self.params.review_id
+
+    def contradictions(self) -> list[ConsistencyFlag]:
+        """The included findings the figures contradict (the draft's "Check before sending" panel)."""
+        return contradictions(self.findings, self.performance, self.audit)
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -255,6 +261,30 @@ def _undefined_acronyms(params: ReviewParams, scope: KloeScope, findings: Findin
                          "for), or to toolkit/catalogue/glossary.yaml", column="glossary")]
 
 
+def audit_timeliness(audit: AuditData | None) -> AuditTimeliness | None:
+    """What the EHC plan audit found about new plans' timing, for the consistency check."""
+    if audit is None:
+        return None
+    result = audit_results(audit)
+    return AuditTimeliness(result.new_with_timing, result.new_within, f"{audit.framework.grading.timeliness_weeks:g}")
+
+
+def contradictions(findings: FindingSet, performance: PerformanceData | None,
+                   audit: AuditData | None) -> list[ConsistencyFlag]:
+    """The included findings the figures contradict (``toolkit.analysis.consistency``)."""
+    comparisons = performance.comparisons if performance is not None else ()
+    return check_consistency(findings.included, comparisons, audit_timeliness(audit))
+
+
+def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
+    """One ``warning:`` line per contradiction: the finding's file and row, its statement (as the
+    personal-data screen lets it be shown) and the figure that disagrees."""
+    pattern = str(claim_words()["warning"])
+    return [InputWarning(f.finding.file, pattern.format(
+        statement=quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
+        contradiction=f.message), row=f.finding.row, column="statement") for f in flags]
+
+
 def assemble(params: ReviewParams, root: Path, params_file: str,
              warnings: Sequence[InputWarning] = (), source: LoadedParams | None = None) -> Review:
     """Load every input the parameters name; raise :class:`ValidationFailed` with all problems.
@@ -296,7 +326,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     if errors or findings is None:
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
-                                                                                      params_file)]
+                                                                                      params_file),
+           *contradiction_warnings(contradictions(findings, performance, audit), params)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())

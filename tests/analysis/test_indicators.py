@@ -8,7 +8,7 @@ import io
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -35,11 +35,14 @@ from toolkit.letter.performance_charts import comparison_chart, trend_chart
 from toolkit.letter.performance_sentences import (
     comparison_sentence,
     describe,
+    letter_sentence,
     missing_reason,
     not_published,
     rank_sentence,
+    rank_words,
     trend_sentence,
 )
+from toolkit.wording import ordinal
 
 DFE = Path(__file__).parents[2] / ".." / "shared" / "data" / "dfe"
 SEN2 = DFE / "sen2_mi.csv"
@@ -259,29 +262,54 @@ def test_rank_and_trend_sentences() -> None:
     comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2,
                      points=[("2019", 16.3), ("2020", 12.0), ("2021", 10.2), ("2022", 9.94)],
                      rank=140, band="D", direction="declining")
-    assert rank_sentence(comp) == "This ranks 140th of 150 local authorities (band D, the weakest quarter)."
+    assert rank_sentence(comp) == "It is 140th of 150 local authorities, in the weakest quarter."
     comp = make_comp("ehcp_20wk_no_exc", 9.9, 49.2, points=[("2020", 16.3), ("2021", 12.0), ("2022", 9.94)],
                      rank=1, band="A", direction="declining")
     assert trend_sentence(comp) == "It has fallen from 16.3% in 2020 to 9.9% in 2022."
-    assert "ranks 1st of 150" in describe(comp)
+    assert "It is 1st of 150" in describe(comp)
     neutral = make_comp("ehcp_new", 400, None, rank=22)
-    assert rank_sentence(neutral) == "This is the 22nd highest of 150 local authorities."
+    assert rank_sentence(neutral) == "It is the 22nd highest of 150 local authorities."
 
 
 def test_rank_words_top_ties_and_polarity_neutral_bands() -> None:
-    assert rank_sentence(make_comp("ehcp_new", 900, None, rank=1)) == "This is the highest of 150 local authorities."
+    assert rank_sentence(make_comp("ehcp_new", 900, None, rank=1)) == "It is the highest of 150 local authorities."
     assert rank_sentence(make_comp("ehcp_new", 900, None, rank=1, tied=True)) == (
-        "This is the joint highest of 150 local authorities.")
+        "It is the joint highest of 150 local authorities.")
     assert rank_sentence(make_comp("ehcp_new", 9, None, rank=5, tied=True)) == (
-        "This is the joint 5th highest of 150 local authorities.")
+        "It is the joint 5th highest of 150 local authorities.")
     assert rank_sentence(make_comp("ehcp_20wk_no_exc", 100, 59.2, rank=1, band="A", tied=True)) == (
-        "This ranks joint 1st of 150 local authorities (band A, the best quarter).")
+        "It is joint 1st of 150 local authorities, in the best quarter.")
     # lower is better: band D holds the highest values, so its words must not say "lowest"
     worst = rank_sentence(make_comp("tribunal_rate", 9.5, 2.5, rank=150, band="D"))
-    assert worst == "This ranks 150th of 150 local authorities (band D, the weakest quarter)."
+    assert worst == "It is 150th of 150 local authorities, in the weakest quarter."
     import yaml
-    bands = yaml.safe_load((CATALOGUE_PATH.parent / "wording.yaml").read_text())["bands"]
+    words = yaml.safe_load((CATALOGUE_PATH.parent / "wording.yaml").read_text())
+    bands = {**words["bands"], **words["quarters"]}
     assert not any(w in text for text in bands.values() for w in ("lowest", "highest", "top", "bottom"))
+
+
+@pytest.mark.parametrize(("rank", "said"), [
+    (1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
+    (22, "22nd"), (23, "23rd"), (101, "101st"), (102, "102nd"), (111, "111th"), (112, "112th"),
+    (113, "113th"), (121, "121st"), (132, "132nd"), (148, "148th")])
+def test_ranks_as_a_person_writes_them(rank: int, said: str) -> None:
+    """"132nd of 148, in the weakest quarter", never "band D" nor "the 132nd highest"."""
+    band = "ABCD"[(rank - 1) * 4 // 148]
+    comp = replace(make_comp("ehcp_20wk_no_exc", 50, 59.2, rank=rank, band=band), count=148)
+    quarter = {"A": "best", "B": "second-best", "C": "second-weakest", "D": "weakest"}[band]
+    assert rank_sentence(comp) == f"It is {said} of 148 local authorities, in the {quarter} quarter."
+    assert rank_words(comp) == f"{said} of 148, {quarter} quarter"
+    assert "band" not in letter_sentence(comp) and f"{said} of 148 local authorities, in the" in letter_sentence(comp)
+    neutral = replace(make_comp("ehcp_requests_refused_pc", 50, 59.2, rank=rank), count=148)
+    from_bottom = 149 - rank
+    if rank == 1:
+        assert rank_sentence(neutral) == "It is the highest of 148 local authorities."
+    elif from_bottom < rank:  # nearer the bottom: counted from there
+        assert rank_sentence(neutral) in (f"It is the {ordinal(from_bottom)} lowest of 148 local authorities.",
+                                          "It is the lowest of 148 local authorities.")
+    else:
+        assert rank_sentence(neutral) == f"It is the {said} highest of 148 local authorities."
+    assert "highest of 148" not in rank_sentence(neutral) or rank <= 74
 
 
 def test_ties_are_found_and_ranked_together(tmp_path: Path) -> None:
@@ -291,7 +319,7 @@ def test_ties_are_found_and_ranked_together(tmp_path: Path) -> None:
                              for n in ("Alpha", "Bravo", "Charlie"))
     assert (alpha.rank, alpha.tied, bravo.rank, bravo.tied) == (1, True, 1, True)
     assert (charlie.rank, charlie.tied) == (3, False)
-    assert "ranks joint 1st of 4" in describe(alpha) and "ranks 3rd of 4" in describe(charlie)
+    assert "It is joint 1st of 4" in describe(alpha) and "It is 3rd of 4" in describe(charlie)
     table = indicators_report([small_file(tmp_path, rows, ["2020"])], "Bravo")
     assert "=1/4" in table
 
@@ -318,6 +346,7 @@ def test_charts_deterministic_with_alt_and_table() -> None:
 class F:
     kind: str
     indicator: str | None
+    statement: str = ""
 
 
 def test_consistency_flags() -> None:
@@ -329,7 +358,8 @@ def test_consistency_flags() -> None:
                 F("strength", "ehcp_new"), F("strength", None), F("urgent action", "tribunal_rate")]
     flags = check_consistency(findings, [low, high, neutral])
     assert [(f.finding, f.band) for f in flags] == [(findings[0], "D"), (findings[2], "A"), (findings[6], "A")]
-    assert "Called a strength" in flags[0].message and "band D" in flags[0].message
+    assert flags[0].message.startswith("called a strength") and "140th of 150, in the weakest quarter" in flags[0].message
+    assert "band" not in flags[0].message.replace("band_", "")
 
 
 # --- the real lookup file: joint rows never merge two authorities --------------------------------

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import io
+import re
 from collections import Counter
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from conftest import DEMO_PARAMS, ROOT
+from docx import Document
 
+from toolkit.build.pdf import printable
+from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review, validate
 from toolkit.wording import number_words, plural
@@ -100,20 +106,73 @@ def test_performance_section_states_comparators_and_shows_charts(demo: tuple[Rev
     section = soup.find("section", id="performance")
     assert section is not None and review.performance is not None
     text = section.get_text(" ", strip=True)
-    assert "England (" in text and "statistical neighbours" in text
+    assert "England" in text and "statistical neighbours" in text and "similar areas" in text
     figure = section.find("figure")
     assert section.find("svg") is not None and figure is not None and figure.find("table") is not None
     ind = review.performance.get("ehcp_20wk_no_exc")
     assert ind is not None
-    assert f"{ind.value:.1f}% in {ind.period.label}" in text
+    assert f"{ind.value:.1f}%" in text and ind.period.label in text
+
+
+def _letter_heads(soup: BeautifulSoup) -> list[str]:
+    """The document's headings, without the draft's screen-only panel and the appendix."""
+    return [h.get_text(" ", strip=True).split(". ", 1)[-1] for h in soup.find_all("h2")
+            if not h.find_parent(class_=["screen-only", "appendix"])]
 
 
 def test_section_order(demo: tuple[Review, BeautifulSoup]) -> None:
     review, soup = demo
-    heads = [h.get_text(" ", strip=True).split(". ", 1)[-1] for h in soup.find_all("h2")]
+    heads = _letter_heads(soup)
+    assert soup.find_all("section")[-1].get("id") == "appendix"  # the appendix comes last
     if review.params.letter_style == "west-midlands":  # the report form: tests/letter/test_document.py
         assert heads[0] == "Purpose of the review" and heads[-1] == "Next steps"
         return
     assert heads[:3] == ["Background", "Process", "Our findings"]
     assert heads[-1] == "Next steps"
     assert heads.index("EHC plan sample audit") < heads.index("Performance data") < heads.index("Your self-evaluation")
+
+
+def _words(tag: Tag | None) -> int:
+    return 0 if tag is None else len(tag.get_text(" ", strip=True).split())
+
+
+def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
+    """What the toolkit adds to the team's findings (their own text is marked ``data-finding``):
+    at most 1,500 words, the performance section at most 500 and the audit section at most 400;
+    the appendix, the draft banner and the screen-only panel aside."""
+    review, soup = demo
+    main = copy.copy(soup.find("main"))
+    assert main is not None
+    marked = main.select("[data-finding]")
+    assert len({t["data-finding"] for t in marked}) == len(review.findings.included)
+    performance, audit = _words(main.find(id="performance")), _words(main.find(id="ehcp-audit"))
+    for tag in main.select("[data-finding], .appendix, .screen-only, .draft-banner"):
+        tag.decompose()
+    added = _words(main)
+    assert added <= 1500, added
+    assert 0 < performance <= 500, performance
+    assert 0 < audit <= 400, audit
+
+
+def test_each_demo_has_one_deliberate_contradiction_which_its_panel_shows(
+        demo: tuple[Review, BeautifulSoup]) -> None:
+    """Demo findings agree with the demo figures, but for one each: the draft's screen-only
+    panel names it (file and row), and so does one warning line."""
+    review, soup = demo
+    flags = review.contradictions()
+    assert len(flags) == 1, [f.message for f in flags]
+    flag = flags[0]
+    panel = soup.select_one("aside.check-panel.screen-only")
+    assert panel is not None and panel.find_parent("main") is not None
+    items = panel.find_all("li")
+    assert len(items) == 1
+    text = items[0].get_text(" ", strip=True)
+    assert f"{flag.finding.file}, row {flag.finding.row}" in text and flag.finding.statement in text
+    assert flag.message[1:] in text
+    lines = [str(w) for w in review.warnings if w.row == flag.finding.row and w.file == flag.finding.file]
+    assert len(lines) == 1 and "warning:" in lines[0] and flag.message in lines[0]
+    assert not re.search(r"\bband [ABCD]\b", soup.get_text(" ", strip=True))  # never "band A"
+    html = str(soup)
+    assert "<aside" not in printable(html) and "Check before sending" not in printable(html)  # never printed
+    words = Document(io.BytesIO(letter_docx(html)))  # nor in the Word copy
+    assert not any(flag.message[1:] in p.text or "Check before sending" in p.text for p in words.paragraphs)

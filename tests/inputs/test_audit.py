@@ -504,10 +504,13 @@ def test_group_and_timeliness_charts_are_accessible_and_deterministic() -> None:
     assert html.count("<figure") == 4 and html.count("<table") == 4 and html.count('role="img"') == 4
 
 
-def test_the_letter_shows_the_timeliness_chart_with_its_table() -> None:
+def test_the_letter_shows_one_chart_the_overall_grades() -> None:
+    """The letter's audit section draws one chart, the overall grades (its timeliness is in words,
+    its grades by section in the appendix); the working notebook keeps the others."""
     summary = summarise_for_letter(audit_results(read_audit(DEMOS["kestrelmoor-2026"])))
     html = render_audit_section(summary)
-    assert 'id="audit-timeliness-figure"' in html
+    assert 'id="audit-overall-figure"' in html and html.count("<figure") == 1
+    assert "issued within 20 weeks" in html
     chart = summary.charts[-1]
     assert chart.rows[0][:3] == ["New plans issued within 20 weeks", str(summary.new_plans), str(summary.new_within)]
 

@@ -144,16 +144,17 @@ def test_charts_become_their_data_tables(mini_perf):
     data = letter_docx(html)
     doc = _read(data)
     tables = doc.tables
-    assert len(tables) >= 3  # two charts' tables and the summary table
+    assert len(tables) >= 3  # the summary table, the chart's table and the appendix's
     for table in tables:
         assert _is_header(table.rows[0]) and not _is_header(table.rows[-1])
         caption = table._tbl.tblPr.find(qn("w:tblCaption"))
         assert caption is not None and caption.get(qn("w:val"))
-    assert [c.text for c in tables[0].rows[0].cells] == ["Area", "Value"]
+    assert [c.text for c in tables[0].rows[0].cells][-1] == "What it shows"
+    assert [c.text for c in tables[1].rows[0].cells][0] == "Period"
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
-    assert "Summary of the indicators above" in captions
+    assert "The figures we looked at most closely" in captions
     texts = [p.text for p in doc.paragraphs]
-    assert any(t.startswith("Bar chart of ") for t in texts)  # the chart's description is kept
+    assert any(t.startswith("Line chart of ") for t in texts)  # the chart's description is kept
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert not any(n.startswith("word/media/") for n in z.namelist())
         assert "<svg" not in z.read("word/document.xml").decode("utf-8")

@@ -51,7 +51,8 @@ def _expected(review: Review, spec: list[object]) -> list[str]:
 
 def _h2s(html: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
-    return [re.sub(r"^\d+\.\s*", "", h.get_text(" ", strip=True)) for h in soup.find_all("h2")]
+    return [re.sub(r"^\d+\.\s*", "", h.get_text(" ", strip=True)) for h in soup.find_all("h2")
+            if not h.find_parent(class_=["screen-only", "appendix"])]  # the draft's panel, the appendix
 
 
 @pytest.fixture(scope="module", params=[p.stem for p in DEMO_PARAMS])
@@ -110,6 +111,8 @@ def test_glossary_lists_exactly_the_acronyms_used(demo_review: Review) -> None:
     glossary = soup.find(id="glossary")
     assert glossary is not None
     glossary.decompose()
+    for tag in soup.select(".screen-only"):  # the draft's panel is for the team, not the document
+        tag.decompose()
     for tag in soup(["svg", "style", "title"]):
         tag.decompose()
     defined = set(glossary_for(review))
@@ -259,7 +262,9 @@ def test_word_copy_follows_the_report_sections(project: Path) -> None:
     _set(params, letter_style="west-midlands")
     html = build_letter(load_review(params))
     doc = docx.Document(io.BytesIO(letter_docx(html)))
-    assert [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"] == _h2s(html)
+    appendix = BeautifulSoup(html, "html.parser").select(".appendix h2")
+    assert [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"] == [
+        *_h2s(html), *(h.get_text(" ", strip=True) for h in appendix)]  # the appendix too, never the panel
 
 
 @pytest.mark.slow

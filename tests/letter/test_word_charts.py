@@ -53,7 +53,8 @@ def _text(tag: Tag) -> str:
 def test_headings_in_the_order_of_the_html(demo_html, demo_docx):
     main = _soup(demo_html).find("main")
     assert isinstance(main, Tag)
-    html_heads = [_text(h) for h in main.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    html_heads = [_text(h) for h in main.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
+                  if not h.find_parent(class_="screen-only")]  # the draft's panel never reaches Word
     doc = _read(demo_docx)
     word_heads = [" ".join(p.text.split()) for p in doc.paragraphs if p.style.name in HEADING_STYLES]
     assert len(html_heads) > 20
@@ -75,7 +76,7 @@ def test_one_picture_per_chart_with_its_description(demo_html, demo_docx):
     svgs = _soup(demo_html).find_all("svg")
     descriptions = [_text(s.find("desc")) for s in svgs]
     titles = [_text(s.find("title")) for s in svgs]
-    assert len(svgs) == 15
+    assert len(svgs) == 2  # the audit's overall grades and the one indicator a finding rests on
     doc = _read(demo_docx)
     pictures = list(doc.inline_shapes)
     assert len(pictures) == len(svgs)
@@ -144,6 +145,6 @@ def test_the_same_review_gives_identical_bytes(demo, demo_html, demo_docx):
 def test_collecting_draws_no_svg_and_leaves_the_page_unchanged(demo, demo_html):
     with collect_charts() as found:
         stub = build_letter(demo)
-    assert len(found) == 15 and all(c.png.startswith(b"\x89PNG") for c in found.values())
-    assert "<path" not in stub and stub.count("<svg") == 15
+    assert len(found) >= 2 and all(c.png.startswith(b"\x89PNG") for c in found.values())
+    assert "<path" not in stub and stub.count("<svg") == 2
     assert build_letter(demo) == demo_html  # nothing collected outside the block

@@ -9,7 +9,7 @@ notebook's working tables and charts, are in :mod:`toolkit.letter.audit` and
 Which criteria the letter calls strong or missing (documented in ``docs/audit.md``): a criterion
 of a section with positive weight that applied to at least ``max(3, a quarter of the plans)``
 plans is *consistently strong* when met in at least 75% of them and *too often missing* when met
-in at most 50%; at most four of each, strongest (or weakest) first, framework order on ties.
+in at most 50%; at most two of each, strongest (or weakest) first, framework order on ties.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ GRADES = (4, 3, 2, 1)
 #: The groupings of the results: name -> the plan record attribute.
 GROUPINGS = {"phase": "phase", "need": "primary_need", "setting": "setting_type"}
 STAGE_ORDER = ("new", "annual review", "transfer")
-STRONG_SHARE, MISSING_SHARE, MAX_STATEMENTS = 0.75, 0.5, 4
+STRONG_SHARE, MISSING_SHARE, MAX_STATEMENTS = 0.75, 0.5, 2
 
 
 @dataclass(frozen=True)

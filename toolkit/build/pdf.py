@@ -38,6 +38,14 @@ FOOTER = (f'<div style="{_FONT} color: #1b1b1b;">'
 DRAFT_MARK = "DRAFT"
 _DATES = re.compile(rb"/(CreationDate|ModDate) \((D:[^)]*)\)")
 _ID = re.compile(rb"/ID \[<([0-9A-Fa-f]+)> ?<([0-9A-Fa-f]+)>\]")
+#: A part of the page for the screen only (the draft's "Check before sending" panel): print hides
+#: it, and it is taken out of the HTML before printing besides.
+SCREEN_ONLY = re.compile(r'<aside\b[^>]*\bclass="[^"]*\bscreen-only\b[^"]*"[^>]*>.*?</aside>\s*', re.S)
+
+
+def printable(html: str) -> str:
+    """The page without its screen-only parts."""
+    return SCREEN_ONLY.sub("", html)
 
 
 def chromium_path() -> str | None:
@@ -111,5 +119,5 @@ def letter_pdf(html: str, *, draft: str | None, when: dt.date) -> bytes:
     if executable is None:
         raise RuntimeError(pdf_unavailable())
     with ThreadPoolExecutor(max_workers=1) as pool:
-        data = pool.submit(_print, html, draft, executable).result()
+        data = pool.submit(_print, printable(html), draft, executable).result()
     return stable_pdf(data, when)

@@ -66,9 +66,13 @@ SECTION_NAMES = (
     "sef", "progress", "recommendations", "closing",
 )
 
-#: The options a style's document may set, with their defaults.
+#: The options a style's document may set, with their defaults (true or false).
 DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_use": False,
-                                     "numbered_headings": True}
+                                     "numbered_headings": True, "appendix": True}
+#: The options that are a whole number, with their defaults: how many indicators the letter's
+#: performance section states at most (the rest go to the appendix and the briefing pack), and
+#: how many of those the findings rest on it charts at most.
+NUMBER_OPTIONS: dict[str, int] = {"performance_indicators": 5, "performance_charts": 1}
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,13 @@ class Document:
     """A style's document: its sections in order and its options."""
     file: str
     sections: tuple[DocumentSection, ...]
-    options: dict[str, bool] = field(default_factory=dict)
+    options: dict[str, bool | int] = field(default_factory=dict)
 
     def option(self, key: str) -> bool:
         return bool(self.options.get(key, DOCUMENT_OPTIONS[key]))
+
+    def number(self, key: str) -> int:
+        return int(self.options.get(key, NUMBER_OPTIONS[key]))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -188,18 +195,23 @@ def _sections(node: yaml.Node | None, shown: str, errors: list[InputError], row:
     return out
 
 
-def _options(node: yaml.Node | None, shown: str, errors: list[InputError]) -> dict[str, bool]:
+def _options(node: yaml.Node | None, shown: str, errors: list[InputError]) -> dict[str, bool | int]:
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
         errors.append(InputError(shown, "'options' must be a mapping of option: true or false", row=_row(node)))
         return {}
-    out: dict[str, bool] = {}
+    out: dict[str, bool | int] = {}
     for key_node, value in node.value:
         key = str(key_node.value)
-        if key not in DOCUMENT_OPTIONS:
+        if key in NUMBER_OPTIONS:
+            if not isinstance(value, yaml.ScalarNode) or not value.value.isdigit() or not 0 <= int(value.value) < 100:
+                errors.append(InputError(shown, f"option {key!r} must be a whole number from 0 to 99", row=_row(value)))
+            else:
+                out[key] = int(value.value)
+        elif key not in DOCUMENT_OPTIONS:
             errors.append(InputError(shown, f"unknown option {key!r}: the options are "
-                                     f"{', '.join(DOCUMENT_OPTIONS)}", row=_row(key_node)))
+                                     f"{', '.join([*DOCUMENT_OPTIONS, *NUMBER_OPTIONS])}", row=_row(key_node)))
         elif not isinstance(value, yaml.ScalarNode) or value.value not in ("true", "false"):
             errors.append(InputError(shown, f"option {key!r} must be true or false", row=_row(value)))
         else:

@@ -128,7 +128,8 @@ def build_briefing(review: Review) -> str:
 
 
 def briefing_page(review: Review, fragments: list[str]) -> str:
-    return page(review, fragments, title=title(review), banner=style_words(review, "briefing_banner"))
+    return page(review, fragments, title=title(review), banner=style_words(review, "briefing_banner"),
+                checks=False)
 
 
 def page_shell(review: Review) -> PageShell:

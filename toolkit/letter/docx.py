@@ -17,7 +17,7 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
   chart is its data table and description;
 * while the page carries the draft banner, every page's header says DRAFT and the banner's
   words; every footer says "Page X of Y" (Word's PAGE and NUMPAGES fields);
-* the draft banner (it is the header), SVG, scripts and styles are left out of the body.
+* the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out.
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
 are repeatable: the document's dates are the letter's date (or a constant), and the zip is
@@ -230,7 +230,7 @@ class _Writer:
         if name == "img" and tag.has_attr("data-chart"):
             self.picture(str(tag["data-chart"]), container)
             return
-        if name in SKIPPED or "draft-banner" in _classes(tag):
+        if name in SKIPPED or {"draft-banner", "screen-only"} & set(_classes(tag)):
             return
         if name in HEADING_STYLES and not isinstance(container, _Cell):
             runs = [_Run(r.text) if r is not _BREAK else r for r in inline_runs(list(tag.children))]

@@ -3,7 +3,7 @@
 Reads the performance files a review names, compares its authority with England, its region and
 its statistical neighbours (``toolkit.analysis.comparisons``), and prepares what the letter, the
 briefing pack and the working notebook show (its sentences: ``toolkit.letter.performance_sentences``).
-Consistency flags are for the team only: they never reach the letter.
+Consistency flags are for the team only: the draft's panel shows them, the letter never does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.consistency import check_consistency
 from toolkit.analysis.indicators import format_value
 from toolkit.analysis.performance_data import PerformanceData
 from toolkit.letter.performance_charts import Chart, comparison_chart, trend_chart
@@ -22,8 +21,10 @@ from toolkit.letter.performance_sentences import (
     comparator_cells,
     describe,
     direction_text,
+    letter_sentence,
     not_published,
     publication_name,
+    rank_words,
 )
 from toolkit.review import Review
 
@@ -39,14 +40,14 @@ class IndicatorView:
     row: dict[str, str]
 
 
-def _view(comp: Comparison, with_charts: bool, prefix: str) -> IndicatorView:
-    charts: list[Chart] = []
-    if with_charts:
-        for make, kind in ((comparison_chart, "cmp"), (trend_chart, "trend")):
-            chart = make(comp, chart_id=f"{prefix}-{kind}-{comp.indicator.id}")
-            if chart is not None:
-                charts.append(chart)
-    return IndicatorView(comp, describe(comp), tuple(charts), summary_rows([comp])[0])
+def _view(comp: Comparison, charts: Sequence[str], prefix: str, letter: bool = False) -> IndicatorView:
+    """An indicator's view: ``charts`` names the charts it gets (``cmp``, ``trend``); in the
+    letter (``letter``) one sentence and no comparison of a count with other authorities."""
+    drawn = [comparison_chart(comp, chart_id=f"{prefix}-cmp-{comp.indicator.id}") if kind == "cmp" else
+             trend_chart(comp, chart_id=f"{prefix}-trend-{comp.indicator.id}", letter=letter) for kind in charts]
+    paragraph = letter_sentence(comp) if letter else describe(comp)
+    return IndicatorView(comp, paragraph, tuple(c for c in drawn if c is not None),
+                         summary_rows([comp], letter=letter)[0])
 
 
 def linked_ids(review: Review) -> list[str]:
@@ -57,46 +58,73 @@ def linked_ids(review: Review) -> list[str]:
     return list(dict.fromkeys(f.indicator for f in review.findings.included if f.indicator and data.get(f.indicator)))
 
 
-def letter_comparisons(review: Review) -> list[Comparison]:
-    """The indicators the letter states: the review's list, else every one with a value and every
-    one a finding links to (one whose figure is not published says so)."""
+def letter_comparisons(review: Review, limit: int | None = None) -> list[Comparison]:
+    """The indicators the letter states: those the team's findings link to, then the review's
+    list (``performance.indicators``; without one, every indicator with a value), at most
+    ``limit`` (the style's ``performance_indicators`` option, five by default). One whose figure
+    is not published stays, saying so."""
+    return _split(review, limit)[0]
+
+
+def appendix_comparisons(review: Review, limit: int | None = None) -> list[Comparison]:
+    """The indicators left out of the letter's performance section, for its appendix."""
+    return _split(review, limit)[1]
+
+
+def _split(review: Review, limit: int | None) -> tuple[list[Comparison], list[Comparison]]:
     data = review.performance
-    return [] if data is None else data.letter_comparisons(linked_ids(review))
-
-
-def charted_ids(review: Review) -> list[str]:
-    """Indicators the letter charts: those the team's included findings rest on, else the first."""
-    shown = letter_comparisons(review)
+    if data is None:
+        return [], []
     linked = linked_ids(review)
-    ordered = [c.indicator.id for c in shown if c.indicator.id in linked]
-    return ordered or [c.indicator.id for c in shown[:1]]
+    chosen = data.letter_comparisons(linked)
+    first = [c for i in linked for c in [data.get(i)] if c is not None]
+    ordered = first + [c for c in chosen if c.indicator.id not in linked]
+    if limit is None:
+        limit = len(ordered)
+    return ordered[:limit], ordered[limit:]
 
 
-def letter_views(review: Review) -> list[IndicatorView]:
-    """Each indicator the letter states, with its paragraph, charts and summary-table row."""
-    charted = set(charted_ids(review))
-    return [_view(c, c.indicator.id in charted, "letter") for c in letter_comparisons(review)]
+def charted_ids(review: Review, limit: int | None = None, charts: int | None = None) -> list[str]:
+    """Indicators the letter charts: only those the team's included findings rest on, the first
+    ``charts`` of them (the style's ``performance_charts`` option)."""
+    linked = set(linked_ids(review))
+    return [c.indicator.id for c in letter_comparisons(review, limit) if c.indicator.id in linked][:charts]
+
+
+def letter_views(review: Review, limit: int | None = None, charts: int | None = None) -> list[IndicatorView]:
+    """Each indicator the letter states, with its sentence, summary-table row and (for the first
+    ``charts`` of those the findings rest on) its trend chart."""
+    charted = set(charted_ids(review, limit, charts))
+    return [_view(c, ("trend",) if c.indicator.id in charted else (), "letter", letter=True)
+            for c in letter_comparisons(review, limit)]
+
+
+def appendix_views(review: Review, limit: int | None = None) -> list[IndicatorView]:
+    """The indicators in the appendix: each with its paragraph and its summary-table row."""
+    return [_view(c, (), "appendix") for c in appendix_comparisons(review, limit)]
 
 
 def briefing_views(review: Review) -> list[IndicatorView]:
     data = review.performance
-    return [] if data is None else [_view(c, True, "brief") for c in data.comparisons]
+    return [] if data is None else [_view(c, ("cmp", "trend"), "brief") for c in data.comparisons]
 
 
-def summary_rows(comparisons: Sequence[Comparison]) -> list[dict[str, str]]:
-    """The comparison table as rounded text, one row per indicator."""
+def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> list[dict[str, str]]:
+    """The comparison table as rounded text, one row per indicator. In the letter (``letter``) a
+    count has no comparators and no rank: it is never set beside other authorities' counts."""
     rows = []
     for c in comparisons:
         ind = c.indicator
         england, region = comparator_cells(c)
+        apart = letter and c.averages_stand_in
         rows.append({
             "indicator": ind.short_title,
             "period": c.period.label,
             "area": format_value(ind, c.value, not_published(c)),
-            "england": england,
-            "region": region,
-            "neighbours": format_value(ind, c.neighbours_mean, "-"),
-            "rank": "-" if c.rank is None else f"{'joint ' if c.tied else ''}{c.rank} of {c.count}",
+            "england": "-" if apart else england,
+            "region": "-" if apart else region,
+            "neighbours": "-" if apart else format_value(ind, c.neighbours_mean, "-"),
+            "rank": "-" if apart else rank_words(c),
             "band": c.band or "-",
             "direction": direction_text(c),
         })
@@ -119,17 +147,12 @@ def indicator_table(review: Review) -> pd.DataFrame:
 
 
 def consistency_table(review: Review) -> pd.DataFrame:
-    """Findings whose linked indicator the data contradicts: for the team, never the letter."""
-    data = review.performance
-    columns = ["finding", "file", "row", "kind", "statement", "indicator", "band", "problem"]
-    if data is None:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    for flag in check_consistency(review.findings.included, data.comparisons):
-        f = flag.finding
-        rows.append({"finding": f.id, "file": f.file, "row": f.row, "kind": f.kind.value,
-                     "statement": f.statement, "indicator": f.indicator, "band": flag.band,
-                     "problem": flag.message})
+    """Findings the figures contradict, one row per contradiction with the finding's file and row:
+    for the team (the draft shows them in its "Check before sending" panel, never in the letter)."""
+    columns = ["finding", "file", "row", "kind", "statement", "indicator", "check", "band", "problem"]
+    rows = [{"finding": f.finding.id, "file": f.finding.file, "row": f.finding.row, "kind": f.finding.kind.value,
+             "statement": f.finding.statement, "indicator": f.indicator, "check": f.check, "band": f.band,
+             "problem": f.message} for f in review.contradictions()]
     return pd.DataFrame(rows, columns=columns)
 
 

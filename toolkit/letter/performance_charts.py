@@ -76,27 +76,32 @@ def comparison_chart(comp: Comparison, chart_id: str | None = None) -> Chart | N
     return Chart(chart_id, title, alt, figure_to_svg(fig, chart_id, title, alt), ["Area", "Value"], rows)
 
 
-def trend_series(comp: Comparison) -> dict[str, list[tuple[Period, float]]]:
+def trend_series(comp: Comparison, letter: bool = False) -> dict[str, list[tuple[Period, float]]]:
     """The series drawn on the trend chart, by legend label (area first).
 
     Beside the area: England and its region, as the bar chart shows them. For counts, whose
     England and region rows are totals, that is the average local authority in each period
-    (labelled so), as in the bar chart and the letter's sentences."""
-    series = {comp.area.name: list(comp.trend.points)}
+    (labelled so), as in the bar chart; in the letter (``letter``) a count is drawn alone, never
+    beside other authorities' counts, and every line keeps its latest five periods."""
+    recent = -5 if letter else 0
+    series = {comp.area.name: list(comp.trend.points)[recent:]}
+    if letter and comp.averages_stand_in:
+        return series
     england, region = ("England_average", "region_average") if comp.averages_stand_in else ("England", "region")
     if comp.series.get(england):
-        series[_LABELS[england].format(name="England")] = comp.series[england]
+        series[_LABELS[england].format(name="England")] = comp.series[england][recent:]
     if comp.series.get(region) and comp.area.region_name:
-        series[_LABELS[region].format(name=comp.area.region_name)] = comp.series[region]
+        series[_LABELS[region].format(name=comp.area.region_name)] = comp.series[region][recent:]
     return series
 
 
-def trend_chart(comp: Comparison, chart_id: str | None = None) -> Chart | None:
-    """Lines over time for the area, England and its region (``None`` with under two points)."""
+def trend_chart(comp: Comparison, chart_id: str | None = None, letter: bool = False) -> Chart | None:
+    """Lines over time for the area, England and its region (``None`` with under two points);
+    ``letter``: as the letter draws it (:func:`trend_series`)."""
     if len(comp.trend.points) < 2:
         return None
     ind = comp.indicator
-    series = trend_series(comp)
+    series = trend_series(comp, letter)
     periods = sorted({p for points in series.values() for p, _ in points})
     x = {p: i for i, p in enumerate(periods)}
     chart_id = chart_id or f"perf-trend-{ind.id}"
@@ -118,7 +123,7 @@ def trend_chart(comp: Comparison, chart_id: str | None = None) -> Chart | None:
     columns = ["Period", *series.keys()]
     values = {label: dict(points) for label, points in series.items()}
     rows = [[p.label, *(format_value(ind, values[label].get(p), "–") for label in series)] for p in periods]
-    area_pts = comp.trend.points
+    area_pts = series[comp.area.name]
     parts = [f"{comp.area.name} went from {format_value(ind, area_pts[0][1])} in {area_pts[0][0].label} "
              f"to {format_value(ind, area_pts[-1][1])} in {area_pts[-1][0].label}"]
     for label in list(series)[1:]:

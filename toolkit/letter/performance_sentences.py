@@ -51,28 +51,98 @@ def comparison_sentence(comp: Comparison) -> str:
     fill = {"title": ind.title, "period": comp.period.label, "area": comp.area.name}
     if comp.value is None:
         return str(words["missing"].format(reason=missing_reason(comp), **fill))
-    parts = [relation(ind, comp.value, other) + " "
-             + words["comparator"][kind].format(name=region_in_sentence(name) if kind.startswith("region") else name,
-                                               value=format_value(ind, other))
-             for kind, name, other in comp.benchmarks()]
     fill["value"] = format_value(ind, comp.value)
-    if not parts:
+    comparisons = _comparisons(comp)
+    if not comparisons:
         return str(words["value_alone"].format(**fill))
-    return str(words["value"].format(comparisons=_join(parts), **fill))
+    return str(words["value"].format(comparisons=comparisons, **fill))
 
 
-def rank_sentence(comp: Comparison) -> str:
-    """"This ranks 12th of 150 local authorities (band A, the best quarter)." ("joint 12th" when
-    another authority has the same value; "the highest" for the top of a neutral measure) or empty."""
+def _rank_words(comp: Comparison, key: str) -> str:
+    """The rank in the words of ``wording.yaml``'s ``key`` (``rank``, ``rank_clause``, ``rank_cell``):
+    "132nd of 148 local authorities, in the weakest quarter"; a neutral measure counted from the
+    nearer end ("the 12th highest", "the 5th lowest"). Empty without a rank."""
     if comp.rank is None:
         return ""
     words = wording()
     tie = "joint" if comp.tied else "single"
+    ordinal_of = {"ordinal": ordinal(comp.rank), "count": comp.count}
     if comp.band is None:
-        key = ("first_" + tie if comp.tied else "first") if comp.rank == 1 else tie
-        return str(words["rank_neutral"][key].format(ordinal=ordinal(comp.rank), count=comp.count))
-    return str(words["rank"][tie].format(ordinal=ordinal(comp.rank), count=comp.count, band=comp.band,
-                                         band_text=words["bands"][comp.band]))
+        from_bottom = comp.count - comp.rank + 1
+        if comp.rank == 1:
+            pattern = "first_" + tie if comp.tied else "first"
+        elif not comp.tied and from_bottom == 1:
+            pattern = "last"
+        elif not comp.tied and from_bottom < comp.rank:
+            pattern, ordinal_of["ordinal"] = "low", ordinal(from_bottom)
+        else:
+            pattern = tie
+        return str(words[key + "_neutral"][pattern].format(**ordinal_of))
+    return str(words[key][tie].format(band_text=words["bands"][comp.band], quarter=words["quarters"][comp.band],
+                                      **ordinal_of))
+
+
+def rank_sentence(comp: Comparison) -> str:
+    """"It is 12th of 150 local authorities, in the best quarter." ("joint 12th" when another
+    authority has the same value; "the highest" or "the 5th lowest" for a neutral measure) or empty."""
+    return _rank_words(comp, "rank")
+
+
+def rank_words(comp: Comparison) -> str:
+    """The rank as a table cell: "3rd of 145, best quarter", "12th highest of 145", or "-"."""
+    return _rank_words(comp, "rank_cell") or "-"
+
+
+def _comparisons(comp: Comparison) -> str:
+    """"better than England (51.8%), ..." for a rate or share; empty for a count, which is never
+    set beside other authorities' counts, and for a figure not published."""
+    ind = comp.indicator
+    if comp.value is None or comp.averages_stand_in:
+        return ""
+    parts = [relation(ind, comp.value, other) + " " + wording()["comparator"][kind].format(
+        name=region_in_sentence(name) if kind.startswith("region") else name, value=format_value(ind, other))
+        for kind, name, other in comp.benchmarks()]
+    return _join(parts) if parts else ""
+
+
+def _letter_comparisons(comp: Comparison) -> str:
+    """"better than England and Yorkshire and The Humber, worse than similar areas" (empty for a
+    count, and for a figure not published)."""
+    if comp.value is None or comp.averages_stand_in:
+        return ""
+    words = wording()
+    groups: dict[str, list[str]] = {}
+    for kind, name, other in comp.benchmarks():
+        who = words["letter_names"][kind].format(name=region_in_sentence(name) if kind.startswith("region") else name)
+        groups.setdefault(relation(comp.indicator, comp.value, other), []).append(who)
+    return ", ".join(f"{rel} {_join(names)}" for rel, names in groups.items())
+
+
+def _letter_trend(comp: Comparison) -> str:
+    window, ind = comp.trend.window, comp.indicator
+    if comp.trend.direction is None or len(window) < 2:
+        return ""
+    (p0, v0), (_, v1) = window[0], window[-1]
+    r0, r1 = round_half_up(v0, ind.decimals), round_half_up(v1, ind.decimals)
+    key = "stable" if comp.trend.direction == "stable" or r0 == r1 else ("rose" if r1 > r0 else "fell")
+    return str(wording()["letter_trend"][key].format(start=format_value(ind, v0), start_period=p0.label))
+
+
+def letter_sentence(comp: Comparison) -> str:
+    """The letter's one sentence for an indicator, beside its figures in the summary table: how it
+    compares with England, the region and similar areas, its rank and which way it has moved; a
+    count (whose comparison with other authorities would mislead) with its own trend only. A
+    figure not published says why."""
+    words = wording()
+    if comp.value is None:
+        text = not_published(comp)
+        return text[:1].upper() + text[1:] + str(words["letter_end"])
+    rank = "" if comp.averages_stand_in else _rank_words(comp, "rank_clause")
+    parts = [p for p in (_letter_comparisons(comp), rank, _letter_trend(comp)) if p]
+    if not parts:
+        return ""
+    text = str(words["letter_join"]).join(parts)
+    return text[:1].upper() + text[1:] + str(words["letter_end"])
 
 
 def trend_sentence(comp: Comparison) -> str:
@@ -93,8 +163,10 @@ def direction_text(comp: Comparison) -> str:
 
 
 def describe(comp: Comparison) -> str:
-    """All three sentences for one indicator, as a paragraph."""
-    return " ".join(s for s in (comparison_sentence(comp), rank_sentence(comp), trend_sentence(comp)) if s)
+    """All three sentences for one indicator, as a paragraph (a count, never set beside other
+    authorities' counts, has no comparators and no rank)."""
+    rank = "" if comp.averages_stand_in else rank_sentence(comp)
+    return " ".join(s for s in (comparison_sentence(comp), rank, trend_sentence(comp)) if s)
 
 
 # --- Table cells ------------------------------------------------------------------------------

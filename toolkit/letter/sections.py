@@ -33,7 +33,7 @@ from toolkit.letter.glossary import (
     spell_out_first_use,
     undefined_acronyms,
 )
-from toolkit.letter.performance import letter_views, source_names, summary_rows
+from toolkit.letter.performance import appendix_views, letter_views, source_names
 from toolkit.letter.templates import environment_for, style_folder
 from toolkit.review import Review
 
@@ -202,9 +202,12 @@ def _audit(review: Review, template: str) -> Fragment:
 def _extra(review: Review, name: str) -> dict[str, object]:
     """What a section's template needs beyond the common context."""
     if name == "performance":
-        data = review.performance
-        return {"data": data, "views": letter_views(review), "rows": summary_rows(data.for_letter) if data else [],
-                "sources": source_names(review)}
+        limit = document_of(review).number("performance_indicators")
+        views = letter_views(review, limit, document_of(review).number("performance_charts"))
+        appendix = document_of(review).option("appendix") and bool(appendix_views(review, limit))
+        return {"data": review.performance, "views": views, "rows": [v.row for v in views],
+                "sources": source_names(review), "appendix": appendix,
+                "linked": [v for v in views if v.charts]}
     if name == "sef":
         return {"sef": review.sef, "supporting": {f.id: f for f in review.findings.included}}
     if name == "progress":
@@ -235,13 +238,30 @@ def document(review: Review) -> list[Fragment]:
     """Every section the style's document lists, in its order (the letter notebook shows each)."""
     doc = document_of(review)
     parts = [None if e.name == "glossary" else _render(review, e) for e in doc.sections]
+    after = [a for a in ([appendix(review)] if doc.option("appendix") else []) if a.html.strip()]
     if "glossary" in doc.names:
-        used = acronyms_used(review, [f.html for f in parts if f is not None])
+        used = acronyms_used(review, [f.html for f in [*parts, *after] if f is not None])
         parts = [f if f is not None else _render(review, e, used) for f, e in zip(parts, doc.sections, strict=True)]
-    out = [f for f in parts if f is not None]
+    out = [*(f for f in parts if f is not None), *after]
     if doc.option("spell_out_first_use"):
         out = spell_out_first_use(out, glossary_for(review))
     return out
+
+
+def appendix(review: Review) -> Fragment:
+    """The appendix after the letter (the style's ``appendix`` option): the indicators the
+    performance section leaves out, each with its paragraph and one table, and the audit's grades
+    by section of the plan, and the points tested under each KLOE when the document lists them.
+    Empty when there is nothing to put in it."""
+    doc = document_of(review)
+    views = appendix_views(review, doc.number("performance_indicators")) if "performance" in doc.names else []
+    audit = (summarise_for_letter(audit_results(review.audit), style=_style_folder(review))
+             if review.audit is not None and "audit" in doc.names else None)
+    prompts = "kloe_list" in doc.names and any(k.prompts for k in review.scope.kloes)
+    if not views and not prompts and (audit is None or not audit.table_rows):
+        return Fragment("appendix", "")
+    return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit, prompts=prompts,
+                           heading=heading_title(review, "appendix"))
 
 
 def section(review: Review, name: str) -> Fragment:
@@ -303,17 +323,30 @@ def letter_title(review: Review) -> Markup:
     return style_words(review, "letter_title")
 
 
-def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None) -> str:
+def check_panel(review: Review) -> Markup:
+    """The draft's "Check before sending" panel: every finding the figures contradict (empty once
+    the review is final, or when there is none). Screen only: print hides it, Word leaves it out."""
+    checks = [] if review.params.final else review.contradictions()
+    if not checks:
+        return Markup("")
+    html = environment(review).get_template("check_panel.html.j2").render(
+        checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
+    return Markup(html.strip() + "\n")
+
+
+def page(review: Review, fragments: list[str], *, title: str | None = None, banner: str | None = None,
+         checks: bool = True) -> str:
     """The self-contained HTML page around the sections (used by nbconvert and in-process).
 
     ``title`` and ``banner`` default to the style's words (no banner once the review is final);
-    plain text given here is escaped.
+    plain text given here is escaped. ``checks``: whether the page carries the draft's "Check
+    before sending" panel (:func:`check_panel`).
     """
     env = environment(review)
     css = env.get_template("style.css").render()
     return env.get_template("page.html.j2").render(
         title=title if title is not None else style_words(review, "letter_title"),
-        css=Markup(css), body=Markup("".join(fragments)),
+        css=Markup(css), body=Markup("".join(fragments)), checks=check_panel(review) if checks else Markup(""),
         banner=banner if banner is not None else ("" if review.params.final else style_words(review, "letter_banner")),
     )
 

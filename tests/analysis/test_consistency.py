@@ -1,0 +1,100 @@
+"""The consistency check: band, direction, comparators (counts never), the audit's timeliness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from toolkit.analysis.areas import Area
+from toolkit.analysis.comparisons import Comparison
+from toolkit.analysis.consistency import (
+    AuditTimeliness,
+    check_consistency,
+    claimed_comparisons,
+    claimed_direction,
+)
+from toolkit.analysis.indicators import load_catalogue
+from toolkit.analysis.ranks import Trend
+from toolkit.inputs.observations import parse_period
+
+CAT = load_catalogue()
+
+
+@dataclass
+class F:
+    kind: str
+    indicator: str | None
+    statement: str = ""
+
+
+def comp(indicator_id: str, value: float, *, england: float | None = None, region: float | None = None,
+         neighbours: float | None = None, points: tuple[float, ...] = (), direction: str | None = None,
+         rank: int | None = None, band: str | None = None) -> Comparison:
+    pts = [(parse_period(str(2020 + i)), v) for i, v in enumerate(points)]
+    area = Area("Kestrelmoor", "E06009901", "991", "E12000003", "Yorkshire and The Humber")
+    return Comparison(CAT.get(indicator_id), area, parse_period("2024"), value, "", england, region, neighbours,
+                      neighbours, [], [], rank, 150, band, Trend(pts, pts[-3:], None, direction), "f.csv")
+
+
+def test_claims_are_read_from_whole_words() -> None:
+    assert claimed_direction("Timeliness has fallen sharply.") == "down"
+    assert claimed_direction("Requests have RISEN by a third.") == "up"
+    assert claimed_direction("Requests have risen while timeliness has fallen.") is None  # two claims: neither
+    assert claimed_direction("A shortfall in places.") is None  # "fall" inside a word is no claim
+    assert claimed_direction("Attendance has improved.") == "better"
+    assert claimed_comparisons("Turns down a larger share of requests than similar areas.") == [
+        ("neighbours", "higher")]
+    assert claimed_comparisons("Fewer appeals than England and the region.") == [("region", "lower"),
+                                                                                ("england", "lower")]
+    assert claimed_comparisons("A higher share of plans.") == []  # no comparator: nothing to check
+
+
+def test_direction_against_the_trend() -> None:
+    rising = comp("ehcp_20wk_no_exc", 70, points=(50, 60, 70), direction="improving")
+    stable = comp("ehcp_requests_refused_pc", 20, points=(20, 20.4, 20), direction="stable")
+    flags = check_consistency([F("area for consideration", "ehcp_20wk_no_exc", "Timeliness has fallen."),
+                               F("strength", "ehcp_20wk_no_exc", "Timeliness has risen."),
+                               F("strength", "ehcp_20wk_no_exc", "Timeliness has worsened."),
+                               F("area for consideration", "ehcp_requests_refused_pc", "Refusals have risen.")],
+                              [rising, stable])
+    assert [(f.check, f.finding.statement) for f in flags] == [
+        ("direction", "Timeliness has fallen."), ("direction", "Timeliness has worsened."),
+        ("direction", "Refusals have risen.")]  # a neutral measure, without a band, is checked too
+    assert flags[0].message == "says it has fallen, but it rose from 50.0% in 2020 to 70.0% in 2022"
+    assert flags[2].message.startswith("says it has risen, but it was broadly stable from 2020 to 2022")
+
+
+def test_comparators_as_rounded_and_polarity_aware() -> None:
+    refused = comp("ehcp_requests_refused_pc", 14.0, england=20.0, neighbours=22.3)
+    tribunal = comp("tribunal_rate", 1.0, england=2.5, region=0.8)
+    flags = check_consistency([
+        F("area for consideration", "ehcp_requests_refused_pc", "Turns down a larger share of requests than similar areas."),
+        F("area for consideration", "ehcp_requests_refused_pc", "Turns down fewer requests than similar areas."),
+        F("strength", "tribunal_rate", "Appeals are fewer than in England."),  # lower: right
+        F("strength", "tribunal_rate", "Appeals are better than England and the region."),  # better = lower
+    ], [refused, tribunal])
+    assert [(f.check, f.finding.statement[:14]) for f in flags] == [("neighbours", "Turns down a l"),
+                                                                    ("region", "Appeals are be")]
+    assert flags[0].message == ("says it is higher than similar areas, but Kestrelmoor has 14.0% against "
+                                "the average of its statistical neighbours (22.3%)")
+    assert "Yorkshire and The Humber (0.80%)" in flags[1].message
+
+
+def test_raw_counts_are_never_compared_with_other_areas() -> None:
+    budgets = comp("personal_budgets", 300, england=90000, neighbours=900)
+    flags = check_consistency([F("strength", "personal_budgets", "Personal budgets are used more widely than in many areas.")],
+                              [budgets])
+    assert flags == []
+
+
+def test_band_and_audit_timeliness() -> None:
+    best = comp("ehcp_20wk_no_exc", 91.5, rank=3, band="A")
+    area = F("area for consideration", "ehcp_20wk_no_exc", "Recover the timeliness of new plans.")
+    flags = check_consistency([area], [best], AuditTimeliness(6, 5, "20"))
+    assert [f.check for f in flags] == ["band", "audit"]
+    assert flags[0].message == ("called an area for consideration, but Kestrelmoor ranks 3rd of 150, in the best "
+                                "quarter, for EHC plans in 20 weeks (excl. exceptions) in 2024")
+    assert flags[1].message.endswith("found 5 of the 6 new plans read issued within 20 weeks")
+    late = AuditTimeliness(6, 2, "20")
+    strength = F("strength", "ehcp_20wk_no_exc", "Plans are timely.")
+    assert [f.check for f in check_consistency([strength], [replace(best, band="B")], late)] == ["audit"]
+    assert check_consistency([strength], [], AuditTimeliness(0, 0, "20")) == []  # no timing: nothing to check
