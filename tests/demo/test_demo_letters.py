@@ -137,7 +137,8 @@ def _words(tag: Tag | None) -> int:
 
 
 def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
-    """What the toolkit adds to the team's findings (their own text is marked ``data-finding``):
+    """What the toolkit adds to the team's findings (their own text is marked ``data-finding``, and
+    their other words, the SEF reasoning and the progress evidence, ``data-team-text``):
     at most 1,500 words, the performance section at most 500 and the audit section at most 400;
     the appendix, the draft banner and the screen-only panel aside."""
     review, soup = demo
@@ -146,7 +147,7 @@ def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
     marked = main.select("[data-finding]")
     assert len({t["data-finding"] for t in marked}) == len(review.findings.included)
     performance, audit = _words(main.find(id="performance")), _words(main.find(id="ehcp-audit"))
-    for tag in main.select("[data-finding], .appendix, .screen-only, .draft-banner"):
+    for tag in main.select("[data-finding], [data-team-text], .appendix, .screen-only, .draft-banner"):
         tag.decompose()
     added = _words(main)
     assert added <= 1500, added

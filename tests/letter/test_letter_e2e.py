@@ -66,7 +66,7 @@ def test_letter_has_every_part(drafted: tuple[Path, BeautifulSoup]) -> None:
     assert soup.title.string == "Children's Services Peer Challenge: Fenwick Cross, February 2026"
     assert "19th February 2026" in text
     assert "Dear Sam" in text
-    assert "twenty-first Eastern Region Children's Services Peer Challenge activity" in text
+    assert "twenty-first East of England Children's Services Peer Challenge activity" in text
     assert "second to take place in Fenwick Cross" in text and "fourth with SEND as its focus" in text
     assert "Tuesday 3rd and Wednesday 4th February 2026" in text
     assert "Thursday 5th February 2026" in text
