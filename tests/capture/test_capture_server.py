@@ -149,3 +149,16 @@ def test_signal_stops_voila_and_its_kernels_even_when_started_in_background(tmp_
             stop_server(proc)
         for pid in alive(server):  # never leave a server behind, even when the test fails
             os.kill(pid, signal.SIGKILL)
+
+
+def test_the_lan_link_is_drawn_as_a_qr_code_for_tablets() -> None:
+    """The terminal shows the shared link as a QR code: a square of block characters, one module
+    per character across and two per line, that changes with the link."""
+    from toolkit.capture.access import qr_text
+
+    url = "http://192.168.1.20:8866/?token=0123456789abcdef"
+    lines = qr_text(url).splitlines()
+    assert len({len(line) for line in lines}) == 1 and len(lines[0]) >= 25
+    assert abs(len(lines) - (len(lines[0]) + 1) // 2) <= 1  # square: two rows of modules a line
+    assert set("".join(lines)) <= set("\xa0 █▀▄")  # qrcode draws blanks as no-break spaces
+    assert qr_text(url) == qr_text(url) != qr_text(url.replace("0123", "9999"))

@@ -126,3 +126,8 @@ def test_whole_file_checks_name_the_field(mini, edit_params):
     assert any(e.endswith("team: the team needs exactly one lead (lead: true); found 0") for e in errs), errs
     assert any("letter_date: the letter cannot be dated before the presentation" in e for e in errs), errs
     assert not any("(top level)" in e for e in errs)
+
+
+def test_outputs_default_to_the_letter_its_word_copy_and_its_pdf(mini, edit_params):
+    """What coordinators send: without `outputs`, a review drafts html, docx and pdf (issue 15)."""
+    assert load_params(edit_params(mini, lambda d: d.pop("outputs"))).outputs == ["html", "docx", "pdf"]

@@ -19,10 +19,12 @@ without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named 
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Awaitable
 from pathlib import Path
 
+import qrcode
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
 
@@ -54,6 +56,17 @@ def lan_addresses() -> list[str]:
             except OSError:
                 continue
     return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
+
+
+def qr_text(url: str) -> str:
+    """A QR code of ``url`` drawn with block characters, for the terminal: a reviewer on a tablet
+    scans it instead of typing the address and its token."""
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue().rstrip("\n")
 
 
 def no_access_page() -> str:

@@ -28,7 +28,7 @@ from types import FrameType
 from urllib.parse import quote
 
 from toolkit.build.kernels import ensure_kernel
-from toolkit.capture.access import lan_addresses, needs_token
+from toolkit.capture.access import lan_addresses, needs_token, qr_text
 from toolkit.capture.app import PARAMS_ENV
 from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
@@ -158,6 +158,9 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
     echo(f"Capture app: {plan.url}")
     for url in plan.lan_urls:
         echo(f"Capture app at this machine's network address: {url}")
+    if plan.lan_urls:
+        echo("On a tablet, scan this code to open the app at the first of those addresses:")
+        echo(qr_text(plan.lan_urls[0]))
     if plan.token:
         echo(f"Access token (needed by everyone who opens the app): {plan.token}")
     echo("Stop it with Ctrl+C.")

@@ -209,7 +209,7 @@ class ReviewParams(_Model):
     performance: PerformanceOptions = Field(default_factory=PerformanceOptions)
     privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     letter_style: str = "standard"
-    outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html"]))
+    outputs: list[OutputFormat] = Field(default_factory=lambda: list[OutputFormat](["html", "docx", "pdf"]))
     #: The letter is a draft (the HTML's banner, DRAFT on every page of the Word copy and the PDF)
     #: until the team marks it final.
     final: bool = False
