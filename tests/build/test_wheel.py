@@ -24,6 +24,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 REVIEW = "harrowdene-2026"
+PREVIOUS = "harrowdene-2025"  # inputs.previous_review of REVIEW
 DEADLINE = 900  # seconds any one step may take (a hang, not a measurement)
 SHIPPED = ["toolkit/py.typed", "toolkit/notebooks/letter.ipynb", "toolkit/notebooks/briefing.ipynb",
            "toolkit/notebooks/capture.ipynb", "toolkit/nbconvert_templates/letter/index.html.j2",
@@ -84,8 +85,9 @@ def test_a_wheel_install_drafts_the_checkouts_letter(venv: tuple[Path, dict[str,
     prefix, env = venv
     project = tmp_path / "project"
     (project / "params").mkdir(parents=True)
-    shutil.copy(ROOT / "params" / f"{REVIEW}.yaml", project / "params")
-    shutil.copytree(ROOT / "data" / REVIEW, project / "data" / REVIEW)
+    for review in (REVIEW, PREVIOUS):  # the follow-up, and the review it follows
+        shutil.copy(ROOT / "params" / f"{review}.yaml", project / "params")
+        shutil.copytree(ROOT / "data" / review, project / "data" / review)
     shutil.copytree(ROOT / "data" / "performance", project / "data" / "performance")
     run([prefix / "bin" / "peer-review", "draft", f"params/{REVIEW}.yaml"], cwd=project, env=env)
     letter = project / "reports" / REVIEW / "letter.html"

@@ -62,11 +62,17 @@ def test_overdue_actions_are_counted_against_the_first_visit_day(pack):
     assert plan.themes_for_kloe("lt-coproduction") == ["Co-production"]
 
 
-def test_only_unusual_indicators_have_charts(pack):
+def test_only_the_most_unusual_indicators_have_charts(pack):
+    """Every indicator in the table; charts for the three most unusual only (weakest quarter and
+    moving the wrong way first, then the weakest quarter, lowest rank first)."""
     review, soup = pack
     unusual = [c for c in review.performance.with_values if c.band == "D" or c.trend.direction == "declining"]
-    assert len(soup.find("section", id="detail").find_all("svg")) == len(unusual) < len(
-        review.performance.comparisons)
+    both = [c for c in unusual if c.band == "D" and c.trend.direction == "declining"]
+    weak = sorted((c for c in unusual if c.band == "D" and c not in both), key=lambda c: -c.rank)
+    expected = [c.indicator.title for c in [*sorted(both, key=lambda c: -c.rank), *weak][:3]]
+    detail = soup.find("section", id="detail")
+    assert len(unusual) > 3 and len(detail.find_all("svg")) == 3
+    assert [h.get_text(strip=True) for h in detail.find_all("h3")] == expected
     assert len(soup.find("section", id="indicators").find("tbody").find_all("tr")) == len(
         review.performance.comparisons)
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from toolkit.analysis.comparisons import Comparison
 from toolkit.inputs.params import Kloe
 from toolkit.letter.performance import briefing_views, source_names, summary_rows, to_test_on_site
 from toolkit.letter.performance_sentences import describe
-from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, page, render_fragment, style_words
+from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell, document_of, page, render_fragment, style_words
 from toolkit.review import Review
 
 
@@ -109,10 +110,20 @@ def to_test(review: Review) -> Fragment:
     return render_fragment(review, "to-test", "briefing_to_test.html.j2", items=items, data=review.performance)
 
 
+def _how_unusual(c: Comparison) -> tuple[int, int]:
+    """Sort key, most unusual first: in the weakest quarter and moving the wrong way, then the
+    weakest quarter alone, then the wrong way alone; within each, the lowest rank first."""
+    weak, falling = c.band == "D", c.trend.direction == "declining"
+    return (0 if weak and falling else 1 if weak else 2, -(c.rank or 0))
+
+
 def indicator_detail(review: Review) -> Fragment:
-    """A chart, with its data, for each unusual indicator only."""
-    unusual = {c.indicator.id for c in to_test_on_site(review.performance)}
-    views = [v for v in briefing_views(review) if v.comparison.indicator.id in unusual]
+    """A chart, with its data, for the most unusual indicators only (the style's ``briefing_charts``
+    option: how many)."""
+    ranked = sorted(to_test_on_site(review.performance), key=_how_unusual)
+    chosen = [c.indicator.id for c in ranked[:document_of(review).number("briefing_charts")]]
+    by_id = {v.comparison.indicator.id: v for v in briefing_views(review)}
+    views = [by_id[i] for i in chosen if i in by_id]
     return render_fragment(review, "detail", "briefing_detail.html.j2", views=views)
 
 
