@@ -47,6 +47,7 @@ def test_letter_and_briefing_share_a_report_folder(mini_perf):
         "briefing.html", "briefing.ipynb", "letter.html", "letter.ipynb", "manifest.json"]
 
 
+@pytest.mark.slow
 def test_briefing_builds_for_every_demo_review(tmp_path):
     res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", *map(str, DEMO_PARAMS),
                           "--reports", str(tmp_path)], capture_output=True, text=True, timeout=600)
