@@ -93,6 +93,11 @@ def rank_words(comp: Comparison) -> str:
     return _rank_words(comp, "rank_cell") or "-"
 
 
+def _in_sentence(kind: str, name: str) -> str:
+    """A comparator's name as a sentence needs it: a region with its article ("the North West")."""
+    return region_in_sentence(name) if kind.startswith("region") else name
+
+
 def _comparisons(comp: Comparison) -> str:
     """"better than England (51.8%), ..." for a rate or share; empty for a count, which is never
     set beside other authorities' counts, and for a figure not published."""
@@ -100,7 +105,7 @@ def _comparisons(comp: Comparison) -> str:
     if comp.value is None or comp.averages_stand_in:
         return ""
     parts = [relation(ind, comp.value, other) + " " + wording()["comparator"][kind].format(
-        name=region_in_sentence(name) if kind.startswith("region") else name, value=format_value(ind, other))
+        name=_in_sentence(kind, name), value=format_value(ind, other))
         for kind, name, other in comp.benchmarks()]
     return _join(parts) if parts else ""
 
@@ -113,7 +118,7 @@ def _letter_comparisons(comp: Comparison) -> str:
     words = wording()
     groups: dict[str, list[str]] = {}
     for kind, name, other in comp.benchmarks():
-        who = words["letter_names"][kind].format(name=region_in_sentence(name) if kind.startswith("region") else name)
+        who = words["letter_names"][kind].format(name=_in_sentence(kind, name))
         groups.setdefault(relation(comp.indicator, comp.value, other), []).append(who)
     return ", ".join(f"{rel} {_join(names)}" for rel, names in groups.items())
 
