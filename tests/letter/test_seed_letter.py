@@ -72,7 +72,7 @@ def _params() -> dict[str, object]:
         "activities": ["interviews", "focus groups", "visits to settings", "observation of meetings"],
         "groups_met": ["officers", "the Lead Member", "parent carers", "health colleagues"],
         "inputs": {"findings": ["data/findings_lead.csv"]},
-        "opening": {"thanks": "Thank you for taking part in"},
+        "opening": {"thanks": "We were glad to carry out"},
         "letter_style": "yorkshire-humber",
     }
 
@@ -106,10 +106,10 @@ def test_the_facts_are_the_seeds() -> None:
     """The facts encoded are those the seed states (its words are not copied into the letter)."""
     seed = re.sub(r"<sup>(st|nd|rd|th)</sup>", r"\1", _seed_text())
     assert seed.lstrip().startswith(FACTS["letter_date"])
-    assert "with over 50 people" in seed and "over 130 strengths and areas for consideration" in seed
-    assert "thirty-second Yorkshire and Humber Region Children's Services Peer Challenge" in seed
-    assert "the third in" in seed and "the sixth to have a theme around SEND" in seed
-    assert "Tuesday 6th February, Wednesday 7th February and Thursday 8th February 2018" in seed
+    flat = " ".join(seed.split())
+    for fact in (r"over 50\b", r"over 130\b", r"\bthirty-second\b", r"\bthird\b", r"\bsixth\b",
+                 r"Tuesday 6th February", r"Wednesday 7th February", r"Thursday 8th February 2018"):
+        assert re.search(fact, flat), fact  # the facts, looked up one by one (no sentence copied here)
     assert "on day three" in seed and "managed and coordinated by" in seed
     assert "Dear " in seed and "Director of Children's Services" not in seed.split("Dear ")[0]  # no address block
 
@@ -123,7 +123,7 @@ def test_dates_as_the_seed_states_them(letter: str) -> None:
     assert "February 2018 Dear Director " in letter  # the month-only date, then no address block
     assert "Tuesday 6th and Wednesday 7th February 2018" in letter
     assert "presented its conclusions on Thursday 8th February 2018" in letter
-    assert ("Thank you for taking part in the thirty-second Yorkshire and the Humber Children's Services Peer "
+    assert ("We were glad to carry out the thirty-second Yorkshire and the Humber Children's Services Peer "
             f"Challenge activity, the third to take place in {PLACEHOLDER} and the sixth with SEND as its focus.") in letter
 
 
