@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,28 @@ from toolkit.capture.store import CaptureStore, open_review
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
+
+# Ports for the test servers: below Linux's ephemeral range (32768-60999), so no kernel's zmq socket
+# or browser connection can take one between the pick and the server's bind, and a range of its own
+# for each xdist worker, so two workers never pick the same one.
+_PORT_BASE = 20000
+_PORTS_PER_WORKER = 1500
+_picked = [0]
+
+
+def free_port() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    first = _PORT_BASE + (int(worker[2:]) if worker[2:].isdigit() else 0) * _PORTS_PER_WORKER
+    for _ in range(_PORTS_PER_WORKER):
+        port = first + (os.getpid() + _picked[0]) % _PORTS_PER_WORKER  # a new run starts elsewhere
+        _picked[0] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in the range of {worker}")
 
 
 def copy_mini(tmp_path: Path) -> Path:

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_capture_support import alive, children, copy_mini, process_tree, stop_server
+from test_capture_support import alive, children, copy_mini, free_port, process_tree, stop_server
 
 from toolkit.capture.server import wait_until_listening
 from toolkit.capture.store import open_review
@@ -33,9 +32,7 @@ REVIEWER = "Lena Duarte"
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_capture_support import alive, children, copy_mini, process_tree, stop_server
+from test_capture_support import alive, children, copy_mini, free_port, process_tree, stop_server
 
 from toolkit.capture.server import lan_addresses, plan_server, wait_until_listening
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_localhost_plan_has_no_token(tmp_path: Path) -> None:

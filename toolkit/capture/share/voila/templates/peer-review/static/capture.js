@@ -9,6 +9,9 @@
  *   reviewer) until a save succeeds, and offers it back after a reload or a restart.
  * - Removes the access token from the address bar once the server has set its cookie.
  * - Shuts its kernel down when the tab is closed or reloaded (the server culls what this misses).
+ * - Reloads a page whose kernel is connected but whose form never appeared (Voila's widgets now and
+ *   then fail to render on a first page: voila#920), once; if it still does not appear, says so and
+ *   offers a reload.
  * Every sentence shown comes from the page template's #pr-words block.
  */
 (function () {
@@ -20,6 +23,7 @@
   var state = "checking";      // checking | ok | lost | gone
   var sockets = [];            // the kernel websockets this page opened
   var timer = null;
+  var missing = 0;             // 404 answers in a row for this page's kernel
   var STORE_PREFIX = "peer-review-capture:";
 
   /* ---- the kernel's websocket: a close is noticed at once ---- */
@@ -45,9 +49,9 @@
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
 
-  function socketOpen() {
+  function socketOpen() {  // the widget manager may open more than one; any open one can save
     if (!sockets.length) { return true; }
-    return sockets[sockets.length - 1].readyState === NativeWebSocket.OPEN;
+    return sockets.some(function (ws) { return ws.readyState === NativeWebSocket.OPEN; });
   }
 
   function check() {
@@ -58,8 +62,13 @@
     fetch(base + "api/kernels/" + encodeURIComponent(cfg.kernelId),
           {credentials: "same-origin", cache: "no-store"})
       .then(function (r) {
-        if (r.status === 404) { setState("gone"); }
-        else if (r.ok && socketOpen()) { setState("ok"); }
+        if (r.status === 404) {  // asked twice before saying so: one answer can race a kernel's start
+          missing += 1;
+          if (missing >= 2) { setState("gone"); } else { setState(state === "gone" ? "gone" : "lost"); }
+          return;
+        }
+        missing = 0;
+        if (r.ok && socketOpen()) { setState("ok"); watchForm(); }
         else { setState(state === "gone" ? "gone" : "lost"); }
       })
       .catch(function () { setState(state === "gone" ? "gone" : "lost"); })
@@ -297,6 +306,36 @@
       });
       offer();
     }).observe(document.body, {childList: true, subtree: true});
+  }
+
+  /* ---- a connected page whose form never appeared: reloaded once, then a banner and a button ---- */
+  var FORM_WAIT_MS = 20000;    // after the kernel's websocket opened; a page may set prFormWaitMs
+  var RELOAD_KEY = "peer-review-capture-reloaded:" + window.location.pathname;
+  var formTimer = null;
+
+  function hasForm() { return !!document.querySelector(".pr-app"); }
+
+  function watchForm() {
+    if (formTimer || hasForm() || !sockets.length) { return; }  // sockets open once the page is sent
+    formTimer = setTimeout(function () {
+      if (hasForm() || state !== "ok") { formTimer = null; return; }
+      var last = 0;
+      try { last = Number(window.sessionStorage.getItem(RELOAD_KEY) || 0); } catch (e) { last = 0; }
+      if (Date.now() - last > 300000) {
+        try { window.sessionStorage.setItem(RELOAD_KEY, String(Date.now())); } catch (e) { /* reload anyway */ }
+        window.location.reload();
+        return;
+      }
+      var alertBox = ensureBar().querySelector(".pr-conn-alert");
+      alertBox.textContent = "";
+      alertBox.appendChild(para(word("no_form")));
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "pr-conn-reload";
+      again.textContent = word("reload");
+      again.addEventListener("click", function () { window.location.reload(); });
+      alertBox.appendChild(again);
+    }, Number(window.prFormWaitMs) || FORM_WAIT_MS);
   }
 
   function dropToken() {  // the server has set its login cookie: the token leaves the address bar
