@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DEMO_PARAMS
 
-from toolkit.inputs.followup import SefOptions, defaults
+from toolkit.inputs.sef import SefOptions, defaults
 from toolkit.letter.sections import build_letter, document_of, self_evaluation
 from toolkit.review import load_review, validate
 from toolkit.wording import number_words

@@ -14,7 +14,8 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
 from toolkit.letter.charts import collect_charts
-from toolkit.letter.docx import DRAFT_MARK, chart_images, letter_docx
+from toolkit.letter.docx import chart_images, letter_docx
+from toolkit.letter.docx_setup import DRAFT_MARK
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review
 

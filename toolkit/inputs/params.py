@@ -27,7 +27,6 @@ from pydantic_core import ErrorDetails
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import regular_file, resolved
-from toolkit.inputs.followup import SefOptions
 from toolkit.inputs.params_letter import (
     Coordinator,
     Count,
@@ -43,6 +42,7 @@ from toolkit.inputs.params_letter import (
     not_before,
 )
 from toolkit.inputs.privacy import quote
+from toolkit.inputs.sef import SefOptions
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -161,7 +161,7 @@ class Inputs(_Model):
     audit_framework: str | None = None
     performance: list[str] = Field(default_factory=list)
     sef: str | None = None
-    # A review that builds on others (toolkit.inputs.followup): the previous review's parameters
+    # A review that builds on others (toolkit.inputs.sef): the previous review's parameters
     # file or kept report folder, the team's marks on its items, the improvement plan, the timetable.
     previous_review: str | None = None
     progress: str | None = None

@@ -12,6 +12,10 @@ One CSV or XLSX file (sheet ``SEF``), a row per area of the self-evaluation:
 
 Unknown areas, judgements off the scale and finding ids the review does not hold are refused
 with the file, row and column. The reasoning is screened for a child's personal data.
+
+The options (``self_evaluation:`` in the parameters, :class:`SefOptions`) say which areas and which
+four-point scale the self-evaluation uses; the defaults live in
+``toolkit/catalogue/self_evaluation.yaml``.
 """
 
 from __future__ import annotations
@@ -19,12 +23,60 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.inputs.followup import SefOptions
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.tables import read_table
+
+DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "self_evaluation.yaml"
+SCALE_POINTS = 4
+
+
+@lru_cache(maxsize=1)
+def defaults() -> dict[str, list[str]]:
+    """The shipped areas and scale (``toolkit/catalogue/self_evaluation.yaml``)."""
+    data: dict[str, Any] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return {"areas": [str(a) for a in data["areas"]], "scale": [str(s) for s in data["scale"]]}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+class SefOptions(BaseModel):
+    """``self_evaluation:`` in the parameters: the SEF's areas (in the letter's order) and the
+    four-point scale of judgements, best first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    areas: list[str] = Field(default_factory=lambda: list(defaults()["areas"]), min_length=1)
+    scale: list[str] = Field(default_factory=lambda: list(defaults()["scale"]),
+                             min_length=SCALE_POINTS, max_length=SCALE_POINTS)
+
+    @field_validator("areas", "scale")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        keys = [_key(x) for x in v]
+        if any(not k for k in keys):
+            raise ValueError("an entry is empty")
+        if len(set(keys)) != len(keys):
+            raise ValueError("an entry appears twice")
+        return v
+
+    def area(self, text: str) -> str | None:
+        """The configured area ``text`` names (any case and spacing), or ``None``."""
+        return {_key(a): a for a in self.areas}.get(_key(text))
+
+    def point(self, text: str) -> int | None:
+        """The position of ``text`` on the scale (0 is the best), or ``None``."""
+        return {_key(s): i for i, s in enumerate(self.scale)}.get(_key(text))
+
 
 COLUMNS = ("area", "area_judgement", "peer_judgement", "reasoning", "findings")
 REQUIRED = ("area", "area_judgement", "peer_judgement", "reasoning")

@@ -16,7 +16,7 @@ presentation that PowerPoint and LibreOffice open and edit as their own:
 The bytes are repeatable: the core properties' dates are the presentation's date (created,
 modified and last printed), author and comments are empty, the template's thumbnail (a picture
 of another deck) is dropped, and the zip is rewritten in a fixed order with fixed times
-(:func:`toolkit.letter.docx.stable_zip`).
+(:func:`toolkit.letter.docx_setup.stable_zip`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pptx.util import Emu, Inches, Length, Pt
 
 from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import Deck, Line, SlideSpec, charts_by_section, deck_outline
-from toolkit.letter.docx import stable_zip
+from toolkit.letter.docx_setup import stable_zip
 from toolkit.review import Review
 
 #: A region's own deck template, looked for in its style folder.
