@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_capture_support import copy_mini
 
 from toolkit.capture.store import open_review
@@ -35,6 +36,7 @@ while True:
 """
 
 
+@pytest.mark.slow  # several processes for seconds
 def test_sigkill_between_and_during_saves_loses_nothing(tmp_path: Path) -> None:
     params_file = copy_mini(tmp_path)
     params, scope, root = open_review(params_file)

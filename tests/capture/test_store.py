@@ -137,6 +137,7 @@ def _writer(params_file: str, tag: str, n: int, barrier: object) -> None:
         assert store.add(draft(statement=f"{tag} {i}")).ok
 
 
+@pytest.mark.slow  # several processes for seconds
 def test_two_processes_saving_at_once_lose_nothing(params_file: Path) -> None:
     """Two kernels saving to one reviewer's file as fast as they can: every row is kept.
 

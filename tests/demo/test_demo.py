@@ -28,6 +28,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     assert a != c
 
 
+@pytest.mark.slow  # several processes for seconds
 def test_volumes_and_validity(tmp_path: Path) -> None:
     project = generate(tmp_path, 8, seed=1)
     assert len(project.reviews) == 8 and len({r.review_id for r in project.reviews}) == 8

@@ -38,6 +38,7 @@ from typing import Any
 
 import psutil
 import yaml
+from pydantic import ValidationError
 
 from toolkit.build.batch_report import (
     FAILED,
@@ -59,7 +60,8 @@ from toolkit.build.kernels import ensure_kernel
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.uptodate import RoundState
 from toolkit.build.worker import worker_main
-from toolkit.inputs.params import parse_yaml, project_root_for
+from toolkit.errors import ToolkitError
+from toolkit.inputs.params import ReviewParams, load_params, parse_yaml, project_root_for
 
 __all__ = ["DEFAULT_TIMEOUT", "FAILED", "INTERRUPTED", "LOG_DIR", "NOT_RUN", "OK", "STOP_GRACE", "TIMEOUT",
            "UP_TO_DATE", "BatchReporter", "BatchResult", "Job", "JobResult", "NullReporter", "ProgressBarReporter",
@@ -111,9 +113,13 @@ def plan(params: list[Path], reports: Path | None = None) -> tuple[list[Job], li
     early: list[JobResult] = []
     taken: dict[tuple[str, str], Path] = {}
     for i, p in enumerate(params):
-        rid = review_id_of(p)
+        try:
+            loaded: ReviewParams | None = load_params(p)
+        except (ToolkitError, ValidationError, OSError):
+            loaded = None  # the worker's load reports why, with the file and line
+        rid = loaded.review_id if loaded is not None else review_id_of(p)
         folder = Path(reports) if reports is not None else project_root_for(p) / "reports"
-        job = Job(i, p, rid, folder)
+        job = Job(i, p, rid, folder, loaded)
         key = (str(folder.resolve()), rid)
         if key in taken:
             early.append(JobResult(job, FAILED, reason=f"review_id '{rid}' is also used by {taken[key]}"))
@@ -132,7 +138,7 @@ def split_up_to_date(jobs: list[Job]) -> tuple[list[Job], list[JobResult]]:
     kept: list[JobResult] = []
     for job in jobs:
         folder = job.reports / job.review_id
-        if state.up_to_date(job.params, folder):
+        if state.up_to_date(job.params, folder, job.loaded):
             files = tuple(sorted(p.name for p in folder.iterdir() if p.is_file()))
             kept.append(JobResult(job, UP_TO_DATE, output=folder / "letter.html", files=files))
         else:

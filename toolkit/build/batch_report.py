@@ -7,11 +7,14 @@ the progress reporters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from toolkit.inputs.params import ReviewParams
 
 OK, FAILED, TIMEOUT, INTERRUPTED, NOT_RUN = "ok", "failed", "timed out", "interrupted", "not run"
 #: A review whose kept report was built from exactly today's inputs (:mod:`toolkit.build.uptodate`).
@@ -22,11 +25,13 @@ LOG_DIR = ".logs"
 
 @dataclass(frozen=True)
 class Job:
-    """One review to draft."""
+    """One review to draft. ``loaded``: its parameters as the coordinator read them when planning
+    (None when they do not validate: the worker then reports why), so the round reads each file once."""
     index: int
     params: Path
     review_id: str
     reports: Path
+    loaded: ReviewParams | None = field(default=None, compare=False, repr=False)
 
     @property
     def log(self) -> Path:

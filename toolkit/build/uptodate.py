@@ -39,7 +39,7 @@ from toolkit.build.manifest import (
 )
 from toolkit.build.notebooks import notebook_path
 from toolkit.errors import ToolkitError
-from toolkit.inputs.params import load_params, project_root_for
+from toolkit.inputs.params import ReviewParams, load_params, project_root_for
 
 __all__ = ["RoundState", "outputs_expected"]
 
@@ -76,11 +76,12 @@ class RoundState:
                 return None
         return self._hashes[key]
 
-    def up_to_date(self, params_path: Path, report_dir: Path) -> bool:
-        """True when the report in ``report_dir`` was built from exactly today's inputs."""
+    def up_to_date(self, params_path: Path, report_dir: Path, params: ReviewParams | None = None) -> bool:
+        """True when the report in ``report_dir`` was built from exactly today's inputs (``params``:
+        the parameters already read from ``params_path``, if the caller has them)."""
         try:
             manifest = read_manifest(report_dir)
-            params = load_params(params_path)
+            params = params if params is not None else load_params(params_path)
         except (ToolkitError, ValidationError, OSError):
             return False
         if manifest.toolkit_code != self.toolkit_code or manifest.packages != self.packages:
