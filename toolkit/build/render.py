@@ -16,6 +16,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.params import project_root_for
+from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import charts_by_section
 from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
@@ -255,7 +257,13 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
             early.shutdown()
         raise
     km = early.manager() if early is not None else kernel_manager
+    wanted = set(review.params.outputs) if kind is LETTER else set()
+    side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft-outputs")
     try:
+        # while the kernel runs the notebook, this process draws the charts as pictures (once, for
+        # the Word copy and the slides) and makes the slides: they need the review, not the page
+        pictures_job = (side.submit(_pictures_and_slides, review, "pptx" in wanted)
+                        if wanted & {"docx", "pptx"} else None)
         out_nb = tmp / f"{kind.name}.ipynb"
         try:
             nb = pm.execute_notebook(
@@ -282,22 +290,23 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         _write_text(out_nb, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
         html = export_letter(nb, review, kind)
         _write_text(tmp / f"{kind.name}.html", html)
-        wanted = set(review.params.outputs) if kind is LETTER else set()
         notes: list[str] = []
-        # the letter's charts as pictures, drawn once for the Word copy and the slides
-        charts = charts_by_section(review) if wanted & {"docx", "pptx"} else {}
-        if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
-            pictures = {c.id: c for drawn in charts.values() for c in drawn}
-            (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
-        if "pptx" in wanted:  # the team's day-three presentation, from the same review
-            (tmp / SLIDES_NAME).write_bytes(letter_slides(review, charts))
-        if "pdf" in wanted:  # the same HTML printed by Chromium, where it is installed
+        pdf_job = None
+        if "pdf" in wanted:  # the same HTML printed by Chromium, where it is installed, beside the rest
             missing = pdf_unavailable()
             if missing is None:
-                (tmp / PDF_NAME).write_bytes(letter_pdf(html, draft=draft_banner(html),
-                                                        when=review.params.letter_day))
+                pdf_job = side.submit(letter_pdf, html, draft=draft_banner(html), when=review.params.letter_day)
             else:
                 notes.append(f"{review.params_file}: {missing}")
+        if pictures_job is not None:
+            charts, slides = pictures_job.result()
+            if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
+                pictures = {c.id: c for drawn in charts.values() for c in drawn}
+                (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
+            if slides is not None:  # the team's day-three presentation, from the same review
+                (tmp / SLIDES_NAME).write_bytes(slides)
+        if pdf_job is not None:
+            (tmp / PDF_NAME).write_bytes(pdf_job.result())
         if kind.manifest:
             _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
                                                             notebook_path()).to_json())
@@ -311,10 +320,18 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
     except BaseException:
         if early is not None:
             early.shutdown()
+        side.shutdown(wait=True, cancel_futures=True)  # nothing left writing before the folder goes
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    side.shutdown(wait=True)
     return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
                        written, tuple(notes))
+
+
+def _pictures_and_slides(review: Review, slides: bool) -> tuple[dict[str, list[ChartImage]], bytes | None]:
+    """The letter's charts as PNG pictures by section, and the slides when they are wanted."""
+    charts = charts_by_section(review)
+    return charts, letter_slides(review, charts) if slides else None
 
 
 def draft_banner(html: str) -> str | None:
