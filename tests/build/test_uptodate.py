@@ -47,6 +47,7 @@ def test_a_round_redrafts_only_what_changed(tmp_path: Path) -> None:
     again = run_batch([tmp_path], workers=1, reuse_kernels=True)
     assert statuses(again) == dict.fromkeys(ids, UP_TO_DATE), summary_table(again)
     assert again.exit_code == 0 and "2 up to date" in summary_table(again)
+    assert again.workers == 0 and "worker" not in summary_table(again).splitlines()[-1]  # none was started
     assert snapshot(tmp_path / "reports") == before
 
     # One findings file changed: exactly that review is drafted again.

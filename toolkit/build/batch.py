@@ -370,12 +370,12 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     (:mod:`toolkit.build.warm`) instead of starting a fresh kernel per review.
     """
     reporter = reporter or NullReporter()
+    started = clock()  # the round's time includes reading the parameters and the up-to-date check
     jobs, early = plan(collect_params(paths), Path(reports) if reports is not None else None)
     if not force:
         jobs, kept = split_up_to_date(jobs)
         early.extend(kept)
     n = workers or os.cpu_count() or 1
-    started = clock()
     reporter.start(len(jobs) + len(early), n)
     for r in early:
         if r.status != UP_TO_DATE:  # a kept report keeps the log of the draft that made it
@@ -417,4 +417,4 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
     for job in coordinator.pending:
         results[job.index] = JobResult(job, NOT_RUN, reason="the batch was stopped before it started")
     ordered = [results[i] for i in sorted(results)]
-    return BatchResult(ordered, clock() - started, coordinator.size, interrupted)
+    return BatchResult(ordered, clock() - started, coordinator.size if jobs else 0, interrupted)

@@ -58,7 +58,7 @@ class JobResult:
 class BatchResult:
     results: list[JobResult]
     seconds: float
-    workers: int
+    workers: int  # workers started (0 when every review was up to date)
     interrupted: bool = False
 
     @property
@@ -109,8 +109,8 @@ def summary_table(result: BatchResult) -> str:
         lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), r[3]]))
     ok = sum(1 for r in result.results if r.status == OK)
     kept = sum(1 for r in result.results if r.status == UP_TO_DATE)
-    lines.append(f"{ok} of {len(result.results)} letters drafted in {result.seconds:.1f} s with "
-                 f"{result.workers} worker{'s' if result.workers != 1 else ''}"
+    workers = f" with {result.workers} worker{'s' if result.workers != 1 else ''}" if result.workers else ""
+    lines.append(f"{ok} of {len(result.results)} letters drafted in {result.seconds:.1f} s{workers}"
                  + (f"; {kept} up to date" if kept else "")
                  + (f"; {len(result.failed)} not drafted" if result.failed else ""))
     return "\n".join(lines)
