@@ -100,6 +100,11 @@ def collect_charts() -> Iterator[dict[str, ChartImage]]:
         _COLLECTING.reset(token)
 
 
+def collecting() -> bool:
+    """True inside :func:`collect_charts` (charts become pictures, the page drawn is throwaway)."""
+    return _COLLECTING.get() is not None
+
+
 def figure_to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     """``fig`` as PNG bytes (Agg), cropped as the SVG is, with no metadata: repeatable bytes."""
     buf = io.BytesIO()

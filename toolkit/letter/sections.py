@@ -11,6 +11,7 @@ and :func:`build_letter` renders them all in-process into the same page nbconver
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
 from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_OPTIONS, STYLES_DIR, Document, DocumentSection, read_document
 from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
+from toolkit.letter.charts import collecting as charts_collecting
 from toolkit.letter.glossary import (
     GlossaryEntry,
     acronyms_used,
@@ -234,8 +236,34 @@ def _render(review: Review, entry: DocumentSection, glossary: Sequence[GlossaryE
     return render_fragment(review, entry.name, entry.template, **extra)
 
 
+#: The sections built for each review object still alive: the letter notebook's glossary check and
+#: its section loop, and the page, read the same document, which is drawn (charts and all) once.
+_DOCUMENTS: dict[int, tuple[weakref.ref[Review], tuple[Fragment, ...]]] = {}
+
+
 def document(review: Review) -> list[Fragment]:
-    """Every section the style's document lists, in its order (the letter notebook shows each)."""
+    """Every section the style's document lists, in its order (the letter notebook shows each).
+
+    Built once per :class:`Review` object (it is frozen); while charts are being collected as
+    pictures the page is built afresh and not kept."""
+    if charts_collecting():
+        return _document(review)
+    key = id(review)
+    kept = _DOCUMENTS.get(key)
+    if kept is not None and kept[0]() is review:
+        return list(kept[1])
+    built = _document(review)
+    _DOCUMENTS[key] = (weakref.ref(review, _forget(key)), tuple(built))
+    return built
+
+
+def _forget(key: int) -> Callable[[weakref.ref[Review]], None]:
+    def gone(_ref: weakref.ref[Review]) -> None:
+        _DOCUMENTS.pop(key, None)
+    return gone
+
+
+def _document(review: Review) -> list[Fragment]:
     doc = document_of(review)
     parts = [None if e.name == "glossary" else _render(review, e) for e in doc.sections]
     after = [a for a in ([appendix(review)] if doc.option("appendix") else []) if a.html.strip()]
