@@ -12,7 +12,10 @@ see the same load:
   ``jupyter nbconvert --to html --no-input out.ipynb``: the letter notebook's own imports, the same
   kernel, two processes;
 * ``validate``: ``peer-review validate`` of the review;
-* ``python -c pass`` and ``import toolkit.cli``: the interpreter's own start and the CLI's imports.
+* the parts: ``python -c pass`` (the interpreter's start), ``import toolkit.cli`` and ``import
+  papermill`` (a process's imports), an empty notebook through papermill (a kernel's start and
+  shut-down around one cell) and the letter's imports through papermill (the same, plus the
+  imports in the kernel).
 
 Each figure is the median wall time of the whole process (with its kernel) and its peak resident
 memory (the largest of the process and its children, from ``wait4``). The ratios are against the
@@ -32,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import yaml
 
 from benchmarks.draft import floor_notebook
@@ -80,6 +84,9 @@ def commands(project: Path, params: Path, work: Path) -> dict[str, list[list[str
     data["review_id"] = f"{data['review_id'][:-5]}-all"
     every.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     floor = floor_notebook(notebook_path(), work)
+    empty = work / "empty.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")],
+                                            metadata=nbformat.read(str(floor), as_version=4).metadata), str(empty))
     out = work / "out.ipynb"
     cli = [str(BIN / "peer-review")]
     return {
@@ -91,6 +98,11 @@ def commands(project: Path, params: Path, work: Path) -> dict[str, list[list[str
         "validate": [cli + ["validate", str(params)]],
         "python -c pass": [[sys.executable, "-c", "pass"]],
         "import toolkit.cli": [[sys.executable, "-c", "import toolkit.cli"]],
+        "import papermill": [[sys.executable, "-c", "import papermill"]],
+        "empty notebook (papermill)": [[str(BIN / "papermill"), "-k", "peer-review", "--no-progress-bar",
+                                        str(empty), str(work / "empty-out.ipynb")]],
+        "letter's imports in a kernel": [[str(BIN / "papermill"), "-k", "peer-review", "--no-progress-bar",
+                                          str(floor), str(work / "floor-out.ipynb")]],
     }
 
 
