@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
-from toolkit.analysis.consistency import AuditTimeliness, ConsistencyFlag, check_consistency, claim_words
+from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.analysis.performance_data import (
     PerformanceData,
@@ -74,7 +74,7 @@ class Review:
 
     def contradictions(self) -> list[ConsistencyFlag]:
         """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit)
+        return contradictions(self.findings, self.performance, self.audit, self.scope)
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -261,19 +261,23 @@ def _undefined_acronyms(params: ReviewParams, scope: KloeScope, findings: Findin
                          "for), or to toolkit/catalogue/glossary.yaml", column="glossary")]
 
 
-def audit_timeliness(audit: AuditData | None) -> AuditTimeliness | None:
-    """What the EHC plan audit found about new plans' timing, for the consistency check."""
+def audit_figures(audit: AuditData | None) -> AuditFigures | None:
+    """What the EHC plan audit found about new plans' timing and plans' grades, for the
+    consistency check."""
     if audit is None:
         return None
     result = audit_results(audit)
-    return AuditTimeliness(result.new_with_timing, result.new_within, f"{audit.framework.grading.timeliness_weeks:g}")
+    return AuditFigures(result.new_with_timing, result.new_within, f"{audit.framework.grading.timeliness_weeks:g}",
+                        result.graded, result.good_or_better)
 
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
-                   audit: AuditData | None) -> list[ConsistencyFlag]:
-    """The included findings the figures contradict (``toolkit.analysis.consistency``)."""
+                   audit: AuditData | None, scope: KloeScope | None = None) -> list[ConsistencyFlag]:
+    """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
+    against their own indicator, the indicators their KLOE lists, and the audit."""
     comparisons = performance.comparisons if performance is not None else ()
-    return check_consistency(findings.included, comparisons, audit_timeliness(audit))
+    links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
+    return check_consistency(findings.included, comparisons, audit_figures(audit), links)
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
@@ -327,7 +331,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
                                                                                       params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit), params)]
+           *contradiction_warnings(contradictions(findings, performance, audit, scope), params)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())

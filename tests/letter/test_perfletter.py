@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,9 @@ from toolkit.letter.performance import (
 )
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review, validate
+
+#: A demo review's EHC plan audit: 2 of 6 new plans on time, 5 of 12 plans good or outstanding.
+AUDIT = Path(__file__).resolve().parents[2] / "data" / "harrowdene-2025" / "audit.csv"
 
 
 def _soup(review) -> BeautifulSoup:
@@ -69,6 +73,72 @@ def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
     assert "Contradicted by the data on purpose." in letter  # the finding is in the letter...
     assert problem[1:] not in letter  # ...its flag is not
     assert any(w.row == 6 and "quarter" in w.message for w in review.warnings)  # and validate says so
+
+
+def _panel_and_letter(review) -> tuple[str, str]:
+    soup = _soup(review)
+    panel = soup.select_one("aside.check-panel.screen-only")
+    shown = "" if panel is None else panel.get_text(" ", strip=True)
+    if panel is not None:
+        panel.decompose()
+    return shown, soup.get_text(" ", strip=True)
+
+
+def test_findings_checked_against_their_kloes_indicators(mini_perf, append_rows):
+    """A finding with no indicator of its own, under a KLOE that lists one (2016-identify lists the
+    share of requests refused): its claim is checked against that figure; the same claim under a
+    KLOE that does not list it, or a claim the figure bears out, is not flagged."""
+    mini, _, _ = mini_perf
+    refused = load_review(mini).performance.get("ehcp_requests_refused_pc")
+    wrong, right = ("larger", "smaller") if refused.value < refused.neighbours_mean else ("smaller", "larger")
+    findings = mini.parents[1] / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        f"m7,2016-identify,area for consideration,no,A {wrong} share of requests is refused than in similar areas.,"
+        ",data,Colin Marsh,yes,,",
+        f"m8,2016-identify,area for consideration,no,A {right} share of requests is refused than in similar areas.,"
+        ",data,Colin Marsh,yes,,",
+        f"m9,lt-coproduction,area for consideration,no,A {wrong} proportion of requests is refused than "
+        "similar areas.,,data,Colin Marsh,yes,,"])
+    review = load_review(mini)
+    table = consistency_table(review)
+    flagged = table[table["finding"].isin(["m7", "m8", "m9"])]
+    assert flagged["finding"].tolist() == ["m7"], table
+    row = flagged.iloc[0]
+    assert (row["file"], row["row"], row["link"], row["indicator"]) == (
+        "data/mini/findings_marsh.csv", 6, "kloe", "ehcp_requests_refused_pc")
+    figure = f"{refused.neighbours_mean:.1f}%"
+    assert figure in row["problem"] and "on Requests refused, an indicator its KLOE lists" in row["problem"]
+    warning = next(w for w in review.warnings if w.row == 6 and w.file == "data/mini/findings_marsh.csv")
+    assert f"A {wrong} share of requests is refused" in warning.message and figure in warning.message
+    panel, letter = _panel_and_letter(review)
+    assert "data/mini/findings_marsh.csv, row 6" in panel and row["problem"][1:] in panel
+    assert "findings_marsh.csv, row 7" not in panel and "findings_marsh.csv, row 8" not in panel
+    assert row["problem"][1:] not in letter
+
+
+def test_findings_checked_against_the_audits_grades_and_timing(mini, edit_params, append_rows):
+    """A strength saying plans are good, or timely, beside an audit that graded most plans below
+    good and found most new plans late: each flagged; an area for consideration asking for better
+    plans is borne out by the same audit and is not."""
+    root = mini.parents[1]
+    shutil.copy(AUDIT, root / "data/mini/audit.csv")
+    edit_params(mini, lambda d: d["inputs"].update(audit="data/mini/audit.csv"))
+    findings = root / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        "m7,ehcp-timeliness,strength,no,The quality of EHC plans is consistently high.,,data,Colin Marsh,yes,,",
+        "m8,ehcp-timeliness,area for consideration,no,Raise the quality of EHC plans.,,data,Colin Marsh,yes,,"])
+    review = load_review(mini)
+    table = consistency_table(review)
+    checks = sorted(zip(table["row"], table["check"], table["link"], strict=True))
+    # m2 (row 3) says new plans are mostly issued on time; the audit found 2 of 6
+    assert checks == [(3, "audit", "audit"), (6, "audit grades", "audit")], table
+    grades = table[table["row"] == 6].iloc[0]["problem"]
+    assert grades == ("called a strength, but the EHC plan audit graded only 5 of the 12 plans read good or "
+                      "outstanding, and 7 as requiring improvement or inadequate")
+    assert any(w.row == 6 and grades in w.message for w in review.warnings)
+    panel, letter = _panel_and_letter(review)
+    assert "data/mini/findings_marsh.csv, row 6" in panel and grades[1:] in panel
+    assert "findings_marsh.csv, row 7" not in panel and grades[1:] not in letter
 
 
 def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):

@@ -119,6 +119,9 @@ class Kloe(_Model):
     title: str = Field(min_length=1)
     prompts: list[Prompt] = Field(default_factory=list)
     framework: str | None = None
+    #: catalogue indicators that evidence this KLOE: findings under it are checked against those
+    #: their statement names (``toolkit.analysis.consistency``)
+    indicators: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
