@@ -160,3 +160,22 @@ def test_shipped_kloes_list_catalogue_indicators_the_claims_can_name() -> None:
     listed = {i for name in shipped_frameworks() for k in load_framework(name).kloes for i in k.indicators}
     assert listed and listed <= set(CAT.ids) and listed <= set(topics)
     assert set(topics) <= set(CAT.ids)
+
+
+def test_a_denominator_is_another_count_of_the_catalogue(tmp_path) -> None:
+    import pytest
+
+    from toolkit.errors import InputError
+
+    entry = ("version: 1\nindicators:\n  - id: {id}\n    title: T\n    short_title: T\n    unit: {unit}\n"
+             "    polarity: neutral\n    decimals: 0\n    publication_lag_months: 6\n"
+             "    source: {{column: c}}\n    denominator: {{indicator: {den}, of: EHC plans}}\n")
+    own = tmp_path / "own.yaml"
+    for ident, unit, den, problem in [("x_pc", "percent", "ehcp_new", "only a count has a denominator"),
+                                      ("x_count", "count", "ehcp_20wk_no_exc", "must be another count"),
+                                      ("x_count", "count", "nothing_here", "must be another count")]:
+        own.write_text(entry.format(id=ident, unit=unit, den=den), encoding="utf-8")
+        with pytest.raises(InputError, match=problem):
+            load_catalogue(own=own, root=tmp_path)
+    own.write_text(entry.format(id="x_count", unit="count", den="ehcp_new"), encoding="utf-8")
+    assert load_catalogue(own=own, root=tmp_path).get("x_count").denominator.per == 100

@@ -141,6 +141,66 @@ def test_findings_checked_against_the_audits_grades_and_timing(mini, edit_params
     assert "findings_marsh.csv, row 7" not in panel and grades[1:] not in letter
 
 
+#: A review's own catalogue: the EHC plans maintained, and personal budgets as a share of them.
+RATE_CATALOGUE = """\
+version: 1
+indicators:
+  - id: ehcp_total
+    title: EHC plans maintained
+    short_title: EHC plans
+    unit: count
+    polarity: neutral
+    decimals: 0
+    publication_lag_months: 6
+    source: {files: "sen2*.csv", column: all_ehc}
+  - id: personal_budgets
+    title: EHC plans with a personal budget
+    short_title: Personal budgets
+    unit: count
+    polarity: neutral
+    decimals: 0
+    publication_lag_months: 6
+    source: {files: "sen2*.csv", column: personal_budgets}
+    denominator: {indicator: ehcp_total, of: EHC plans}
+"""
+
+
+def test_counts_are_compared_as_rates_of_their_denominator(mini_perf, edit_params, append_rows):
+    """Personal budgets, a count: the authority has more of them than any neighbour, but a smaller
+    share of its plans has one. With a denominator in the review's catalogue, "more widely than
+    similar areas" is checked on the shares and flagged, "less widely" is not; without one, a
+    claim about the count is not checked at all."""
+    mini, la, neighbours = mini_perf
+    root = mini.parents[1]
+    perf = root / "data/performance/sen2_synthetic.csv"
+    table = pd.read_csv(perf, dtype=str, keep_default_na=False)
+    budgets = pd.to_numeric(table["personal_budgets"], errors="coerce")
+    mine = table["new_la_code"] == la["new_la_code"]
+    table["personal_budgets"] = budgets.where(~mine, budgets.max() * 3).round().astype("Int64").astype(str)
+    table["all_ehc"] = (pd.to_numeric(table["personal_budgets"]) * 4).where(~mine, pd.to_numeric(
+        table["personal_budgets"]) * 10).round().astype("Int64").astype(str)  # 25% of plans; the authority 10%
+    table.to_csv(perf, index=False)
+    findings = root / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        "m7,ehcp-timeliness,strength,no,Personal budgets are used more widely than in similar areas.,,data,"
+        "Colin Marsh,yes,,personal_budgets",
+        "m8,ehcp-timeliness,area for consideration,no,Personal budgets are used less widely than in similar areas.,,"
+        "data,Colin Marsh,yes,,personal_budgets"])
+    assert consistency_table(load_review(mini)).query("finding in ('m7', 'm8')").empty  # counts: unchecked
+
+    (root / "catalogue.yaml").write_text(RATE_CATALOGUE, encoding="utf-8")
+    edit_params(mini, lambda d: d["performance"].update(catalogue="catalogue.yaml"))
+    review = load_review(mini)
+    raw = review.performance.get("personal_budgets")
+    assert raw.value > max(v for _, _, v in raw.neighbours)  # the raw count is above every neighbour's
+    flagged = consistency_table(review).query("file == 'data/mini/findings_marsh.csv' and row in (6, 7)")
+    assert flagged["row"].tolist() == [6], flagged
+    assert flagged.iloc[0]["problem"] == (
+        f"says it is higher than similar areas, but as a share of EHC plans, {la['la_name']} has "
+        "10.0% against the average of its statistical neighbours (25.0%)")
+    assert any(w.row == 6 and "10.0%" in w.message for w in review.warnings)
+
+
 def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
     """A file matching an indicator's pattern but lacking its column: a warning naming both."""
     mini, _, _ = mini_perf

@@ -13,7 +13,9 @@ plans' timing or about the quality of plans (``audit`` in claims.yaml). The chec
 * **comparators**: a statement (or a sentence of the detail) saying the figure is higher, lower,
   better or worse than England, the region or similar areas (statistical neighbours), against
   those figures as the letter rounds them; a raw count is never set against another
-  authority's, so claims about counts are not checked this way;
+  authority's: a count whose catalogue entry gives a ``denominator`` is compared as a rate of it
+  (England's and the region's totals divided, the neighbours' own rates averaged), and a claim
+  about any other count is not checked this way;
 * **audit timeliness** and **audit grades**: an area for consideration about timeliness (or the
   quality of plans) beside an audit that found most new plans on time (or most plans good or
   outstanding), or a strength beside one that found most late (or most graded requires
@@ -27,13 +29,14 @@ from __future__ import annotations
 
 import functools
 import re
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.indicators import format_value, round_half_up, wording
+from toolkit.analysis.indicators import format_number, format_value, round_half_up, wording
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import parse_yaml
 from toolkit.wording import ordinal
@@ -188,30 +191,84 @@ def _comparator_value(comp: Comparison, who: str) -> float | None:
     return {"england": comp.england, "region": comp.region, "neighbours": comp.neighbours_mean}[who]
 
 
-def _comparison_flags(finding: Any, comp: Comparison) -> list[ConsistencyFlag]:
+@dataclass(frozen=True)
+class _Figures:
+    """The figures a comparison claim is checked on: the indicator's own, or a count's as a rate."""
+    value: float
+    others: dict[str, float | None]  # england, region, neighbours
+    decimals: int
+    percent: bool
+    basis: str  # words before the area's figure ("as a share of EHC plans, "), or empty
+
+    def shown(self, value: float) -> str:
+        return format_number(value, self.decimals) + ("%" if self.percent else "")
+
+
+def _ratio(top: float | None, bottom: float | None, per: float) -> float | None:
+    return None if top is None or not bottom else top / bottom * per
+
+
+def _rate_figures(comp: Comparison, den: Comparison) -> _Figures | None:
+    """A count as a rate of its denominator, for the authority, England, the region (their
+    published rows are totals, so their ratio is theirs) and the neighbours (the mean of each
+    neighbour's own rate); None unless both are for the same period."""
+    spec = comp.indicator.denominator
+    if spec is None or den.period != comp.period:
+        return None
+    mine = _ratio(comp.value, den.value, spec.per)
+    if mine is None:
+        return None
+    bottoms = {code: v for code, _, v in den.neighbours}
+    near = [r for code, _, v in comp.neighbours if (r := _ratio(v, bottoms.get(code), spec.per)) is not None]
+    words = claim_words()["rate_basis"]
+    basis = (words["share"] if spec.per == 100 else words["per"]).format(
+        of=spec.of, per=format_number(spec.per, 0))
+    return _Figures(mine, {"england": _ratio(comp.england, den.england, spec.per),
+                           "region": _ratio(comp.region, den.region, spec.per),
+                           "neighbours": statistics.fmean(near) if near else None},
+                    int(claim_words()["rate_decimals"]), spec.per == 100, basis)
+
+
+def _figures(comp: Comparison, by_id: Mapping[str, Comparison]) -> _Figures | None:
+    """What a comparison claim about ``comp`` is checked on: its own figures for a rate, share or
+    score; for a count, its rate of the denominator the catalogue gives (never the raw count,
+    as England's and the region's rows are totals); None when there is nothing to check on."""
     ind = comp.indicator
-    if comp.value is None or ind.unit == "count":  # raw counts are not compared with other areas
+    if comp.value is None:
+        return None
+    if ind.unit != "count":
+        return _Figures(comp.value, {w: _comparator_value(comp, w) for w in ("england", "region", "neighbours")},
+                        ind.decimals, ind.unit == "percent", "")
+    den = by_id.get(ind.denominator.indicator) if ind.denominator is not None else None
+    return _rate_figures(comp, den) if den is not None else None
+
+
+def _comparison_flags(finding: Any, comp: Comparison,
+                      by_id: Mapping[str, Comparison] | None = None) -> list[ConsistencyFlag]:
+    ind = comp.indicator
+    figures = _figures(comp, by_id or {})
+    if figures is None:  # a raw count is not compared with other areas
         return []
     words = claim_words()
     out = []
     texts = [str(getattr(finding, "statement", "")), *_SENTENCE.split(str(getattr(finding, "detail", "") or ""))]
     claims = list(dict.fromkeys(claim for text in texts for claim in claimed_comparisons(text)))
     for who, relation in claims:
-        other = _comparator_value(comp, who)
+        other = figures.others[who]
         if other is None:
             continue
-        mine, theirs = round_half_up(comp.value, ind.decimals), round_half_up(other, ind.decimals)
+        mine, theirs = round_half_up(figures.value, figures.decimals), round_half_up(other, figures.decimals)
         if relation in ("better", "worse") and ind.polarity == "neutral":
             continue
         higher = (relation == "higher" if relation in ("higher", "lower")
                   else (relation == "better") == (ind.polarity == "higher_better"))
         if (mine > theirs) if higher else (mine < theirs):
             continue
-        kind = "england" if who == "england" else ("region" if who == "region" else "neighbours")
-        name = comp.area.region_name if kind == "region" else ""
-        other_text = wording()["comparator"][kind].format(name=name, value=format_value(ind, other))
+        name = comp.area.region_name if who == "region" else ""
+        other_text = wording()["comparator"][who].format(name=name, value=figures.shown(other))
         text = words["contradiction"][f"compare_{relation}"].format(
-            who=words["who"][who], area=comp.area.name, value=format_value(ind, comp.value), other=other_text)
+            who=words["who"][who], area=figures.basis + comp.area.name, value=figures.shown(figures.value),
+            other=other_text)
         out.append(ConsistencyFlag(finding, ind.id, comp.band or "", text, who))
     return out
 
@@ -249,10 +306,11 @@ def _audit_verdict(kind: Kind, share: float, rule: Mapping[str, Any]) -> str | N
     return None
 
 
-def _indicator_flags(finding: Any, kind: Kind, comp: Comparison, *, band: bool = True) -> list[ConsistencyFlag]:
+def _indicator_flags(finding: Any, kind: Kind, comp: Comparison, by_id: Mapping[str, Comparison], *,
+                     band: bool = True) -> list[ConsistencyFlag]:
     """The band (unless ``band`` is false), direction and comparator checks on one indicator."""
     found = [_band_flag(finding, kind, comp) if band else None, _direction_flag(finding, comp)]
-    return [f for f in found if f is not None] + _comparison_flags(finding, comp)
+    return [f for f in found if f is not None] + _comparison_flags(finding, comp, by_id)
 
 
 def _through_kloe(flag: ConsistencyFlag, comp: Comparison) -> ConsistencyFlag:
@@ -278,11 +336,11 @@ def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison]
         own_id = str(getattr(finding, "indicator", "") or "").strip()
         comp = by_id.get(own_id)
         if comp is not None:
-            flags.extend(_indicator_flags(finding, kind, comp))
+            flags.extend(_indicator_flags(finding, kind, comp, by_id))
         listed = (kloe_indicators or {}).get(str(getattr(finding, "kloe", "") or ""), ())
         linked = kloe_topic(str(getattr(finding, "statement", "")),
                             [by_id[i] for i in dict.fromkeys(listed) if i in by_id and i != own_id])
         if linked is not None:
-            flags.extend(_through_kloe(f, linked) for f in _indicator_flags(finding, kind, linked, band=False))
+            flags.extend(_through_kloe(f, linked) for f in _indicator_flags(finding, kind, linked, by_id, band=False))
         flags.extend(_audit_flags(finding, kind, audit))
     return flags
