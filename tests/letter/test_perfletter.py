@@ -201,6 +201,24 @@ def test_counts_are_compared_as_rates_of_their_denominator(mini_perf, edit_param
     assert any(w.row == 6 and "10.0%" in w.message for w in review.warnings)
 
 
+def test_a_data_file_outside_the_project_is_shown_by_its_name(mini_perf, edit_params, tmp_path):
+    """The working tables name a performance file outside the project by its file name, never by
+    a path of this machine."""
+    mini, _, _ = mini_perf
+    table = pd.read_csv(mini.parents[1] / "data/performance/sen2_synthetic.csv", dtype=str, keep_default_na=False)
+    outside = tmp_path / "shared" / "sen2_outside.csv"
+    outside.parent.mkdir()
+    table.drop(columns=["personal_budgets"]).to_csv(outside, index=False)
+    edit_params(mini, lambda d: (d["inputs"].update(performance=[str(outside)]),
+                                 d["performance"].update(indicators=None)))
+    review = load_review(mini)
+    assert {c.source for c in review.performance.comparisons} == {"sen2_outside.csv"}
+    warnings = warnings_table(review)
+    assert warnings["file"].tolist() == ["sen2_outside.csv"] and "personal_budgets" in warnings.iloc[0]["problem"]
+    shown = indicator_table(review).to_csv() + warnings.to_csv() + consistency_table(review).to_csv()
+    assert str(tmp_path) not in shown
+
+
 def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
     """A file matching an indicator's pattern but lacking its column: a warning naming both."""
     mini, _, _ = mini_perf
