@@ -261,6 +261,25 @@ def _undefined_acronyms(params: ReviewParams, scope: KloeScope, findings: Findin
                          "for), or to toolkit/catalogue/glossary.yaml", column="glossary")]
 
 
+def _kloe_indicator_errors(params: ReviewParams, scope: KloeScope, known: Sequence[str],
+                           params_file: str) -> list[InputError]:
+    """A KLOE may list only indicators of the review's catalogue (its findings are checked
+    against them); a custom KLOE's problem names its field, a framework's its file."""
+    custom = {k.id: i for i, k in enumerate(params.scope.custom_kloes, start=1)}
+    errors = []
+    for kloe in scope.kloes:
+        for j, ind in enumerate(kloe.indicators, start=1):
+            if ind in known:
+                continue
+            message = f"KLOE {quote(kloe.id)} lists {quote(ind)}, which is not an indicator in the catalogue"
+            if kloe.id in custom:
+                errors.append(InputError(params_file, message, column=f"scope.custom_kloes[{custom[kloe.id]}]"
+                                                                      f".indicators[{j}]"))
+            else:
+                errors.append(InputError(kloe.framework or params_file, message, column=f"indicators[{j}]"))
+    return errors
+
+
 def audit_figures(audit: AuditData | None) -> AuditFigures | None:
     """What the EHC plan audit found about new plans' timing and plans' grades, for the
     consistency check."""
@@ -308,6 +327,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     catalogue = _gather(errors, lambda: review_catalogue(params, root))
     if findings is not None and catalogue is not None:
         errors.extend(check_indicator_ids(findings.all, catalogue))
+    if catalogue is not None:
+        errors.extend(_kloe_indicator_errors(params, scope, catalogue.ids, params_file))
     if findings is not None:
         errors.extend(screen_findings(findings, params))
     audit = _gather(errors, lambda: read_letter_audit(params, root))

@@ -405,3 +405,17 @@ def test_review_performance_path_that_is_not_a_file(mini_perf, edit_params, kind
     said = {"fifo": "is a named pipe (FIFO), not a file", "folder": "is a folder, not a file",
             "loop": "is a symbolic link that points back to itself"}[kind]
     assert len(probs) == 1 and probs[0].startswith("data/performance/odd.csv") and said in probs[0], probs
+
+
+def test_a_custom_kloe_lists_only_catalogue_indicators(mini, edit_params):
+    """A custom KLOE naming its indicators: a known one is accepted, an unknown one refused with
+    its field."""
+    def change(d):
+        d["scope"]["custom_kloes"][0]["indicators"] = ["ehcp_20wk_no_exc", "ehcp_timeliness"]
+    edit_params(mini, change)
+    errors = validate(mini)
+    assert [(e.column, e.message) for e in errors] == [
+        ("scope.custom_kloes[1].indicators[2]",
+         "KLOE 'ehcp-timeliness' lists 'ehcp_timeliness', which is not an indicator in the catalogue")]
+    edit_params(mini, lambda d: d["scope"]["custom_kloes"][0].update(indicators=["ehcp_20wk_no_exc"]))
+    assert validate(mini) == []
