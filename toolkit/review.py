@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
-from toolkit.analysis.consistency import AuditTimeliness, ConsistencyFlag, check_consistency, claim_words
+from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.analysis.performance_data import (
     PerformanceData,
@@ -74,7 +74,7 @@ class Review:
 
     def contradictions(self) -> list[ConsistencyFlag]:
         """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit)
+        return contradictions(self.findings, self.performance, self.audit, self.scope)
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -261,19 +261,42 @@ def _undefined_acronyms(params: ReviewParams, scope: KloeScope, findings: Findin
                          "for), or to toolkit/catalogue/glossary.yaml", column="glossary")]
 
 
-def audit_timeliness(audit: AuditData | None) -> AuditTimeliness | None:
-    """What the EHC plan audit found about new plans' timing, for the consistency check."""
+def _kloe_indicator_errors(params: ReviewParams, scope: KloeScope, known: Sequence[str],
+                           params_file: str) -> list[InputError]:
+    """A KLOE may list only indicators of the review's catalogue (its findings are checked
+    against them); a custom KLOE's problem names its field, a framework's its file."""
+    custom = {k.id: i for i, k in enumerate(params.scope.custom_kloes, start=1)}
+    errors = []
+    for kloe in scope.kloes:
+        for j, ind in enumerate(kloe.indicators, start=1):
+            if ind in known:
+                continue
+            message = f"KLOE {quote(kloe.id)} lists {quote(ind)}, which is not an indicator in the catalogue"
+            if kloe.id in custom:
+                errors.append(InputError(params_file, message, column=f"scope.custom_kloes[{custom[kloe.id]}]"
+                                                                      f".indicators[{j}]"))
+            else:
+                errors.append(InputError(kloe.framework or params_file, message, column=f"indicators[{j}]"))
+    return errors
+
+
+def audit_figures(audit: AuditData | None) -> AuditFigures | None:
+    """What the EHC plan audit found about new plans' timing and plans' grades, for the
+    consistency check."""
     if audit is None:
         return None
     result = audit_results(audit)
-    return AuditTimeliness(result.new_with_timing, result.new_within, f"{audit.framework.grading.timeliness_weeks:g}")
+    return AuditFigures(result.new_with_timing, result.new_within, f"{audit.framework.grading.timeliness_weeks:g}",
+                        result.graded, result.good_or_better)
 
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
-                   audit: AuditData | None) -> list[ConsistencyFlag]:
-    """The included findings the figures contradict (``toolkit.analysis.consistency``)."""
+                   audit: AuditData | None, scope: KloeScope | None = None) -> list[ConsistencyFlag]:
+    """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
+    against their own indicator, the indicators their KLOE lists, and the audit."""
     comparisons = performance.comparisons if performance is not None else ()
-    return check_consistency(findings.included, comparisons, audit_timeliness(audit))
+    links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
+    return check_consistency(findings.included, comparisons, audit_figures(audit), links)
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
@@ -304,6 +327,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     catalogue = _gather(errors, lambda: review_catalogue(params, root))
     if findings is not None and catalogue is not None:
         errors.extend(check_indicator_ids(findings.all, catalogue))
+    if catalogue is not None:
+        errors.extend(_kloe_indicator_errors(params, scope, catalogue.ids, params_file))
     if findings is not None:
         errors.extend(screen_findings(findings, params))
     audit = _gather(errors, lambda: read_letter_audit(params, root))
@@ -327,7 +352,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
                                                                                       params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit), params)]
+           *contradiction_warnings(contradictions(findings, performance, audit, scope), params)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())

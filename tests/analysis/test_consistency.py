@@ -98,3 +98,84 @@ def test_band_and_audit_timeliness() -> None:
     strength = F("strength", "ehcp_20wk_no_exc", "Plans are timely.")
     assert [f.check for f in check_consistency([strength], [replace(best, band="B")], late)] == ["audit"]
     assert check_consistency([strength], [], AuditTimeliness(0, 0, "20")) == []  # no timing: nothing to check
+
+
+@dataclass
+class K:
+    """A finding under a KLOE, with no indicator of its own."""
+    kind: str
+    kloe: str
+    statement: str
+    indicator: str | None = None
+
+
+def test_kloe_indicators_by_the_words_of_the_statement() -> None:
+    refused = comp("ehcp_requests_refused_pc", 14.0, neighbours=22.3, points=(18, 16, 14), direction="stable")
+    budgets = comp("personal_budgets", 300, points=(200, 250, 300), direction="rising")
+    links = {"2016-assess-meet": ["personal_budgets", "ehcp_requests_refused_pc"], "lt-coproduction": []}
+    flags = check_consistency([
+        K("area for consideration", "2016-assess-meet", "A larger share of requests is refused than in similar areas."),
+        K("area for consideration", "2016-assess-meet", "Fewer requests are turned down than in similar areas."),
+        K("strength", "2016-assess-meet", "Take-up of personal budgets has fallen."),
+        K("strength", "lt-coproduction", "A larger share of requests is refused than in similar areas."),  # not its KLOE's
+        K("strength", "2016-assess-meet", "Families have risen to the challenge."),  # no indicator named
+    ], [refused, budgets], kloe_indicators=links)
+    assert [(f.link, f.check, f.indicator, f.finding.statement[:9]) for f in flags] == [
+        ("kloe", "neighbours", "ehcp_requests_refused_pc", "A larger "),
+        ("kloe", "direction", "personal_budgets", "Take-up o")]
+    assert flags[0].message.endswith("(22.3%), on Requests refused, an indicator its KLOE lists")
+    assert flags[1].message.startswith("says it has fallen, but it rose from 200 in 2020 to 300 in 2022")
+
+
+def test_kloe_links_never_flag_on_the_kind_alone() -> None:
+    worst = comp("absence_ehcp", 12.0, rank=140, band="D")
+    links = {"2016-outcomes": ["absence_ehcp"]}
+    strength = K("strength", "2016-outcomes", "Attendance of pupils with EHC plans is a priority for schools.")
+    assert check_consistency([strength], [worst], kloe_indicators=links) == []
+    own = K("strength", "2016-outcomes", strength.statement, "absence_ehcp")
+    assert [(f.link, f.check) for f in check_consistency([own], [worst], kloe_indicators=links)] == [
+        ("indicator", "band")]  # its own link: the band is checked, once
+
+
+def test_audit_grades_and_timeliness_from_the_wording() -> None:
+    weak = AuditTimeliness(6, 2, "20", graded=12, good=5)
+    strong = AuditTimeliness(6, 6, "20", graded=12, good=10)
+    good_plans = K("strength", "x", "The quality of EHC plans is high.")
+    improve = K("area for consideration", "x", "Improve the quality of EHC plans.")
+    on_time = K("strength", "x", "New plans are issued on time.")
+    assert [(f.check, f.link) for f in check_consistency([good_plans, improve, on_time], [], weak)] == [
+        ("audit grades", "audit"), ("audit", "audit")]
+    flag = check_consistency([good_plans], [], weak)[0]
+    assert flag.message == ("called a strength, but the EHC plan audit graded only 5 of the 12 plans read good or "
+                            "outstanding, and 7 as requiring improvement or inadequate")
+    assert [f.check for f in check_consistency([good_plans, improve, on_time], [], strong)] == ["audit grades"]
+    assert check_consistency([K("strength", "x", "Timely advice from health visitors.")], [], weak) == []  # no plans
+
+
+def test_shipped_kloes_list_catalogue_indicators_the_claims_can_name() -> None:
+    from toolkit.analysis.consistency import claim_words
+    from toolkit.inputs.frameworks import load_framework, shipped_frameworks
+
+    topics = claim_words()["topics"]
+    listed = {i for name in shipped_frameworks() for k in load_framework(name).kloes for i in k.indicators}
+    assert listed and listed <= set(CAT.ids) and listed <= set(topics)
+    assert set(topics) <= set(CAT.ids)
+
+
+def test_a_denominator_is_another_count_of_the_catalogue(tmp_path) -> None:
+    import pytest
+
+    from toolkit.errors import InputError
+
+    entry = ("version: 1\nindicators:\n  - id: {id}\n    title: T\n    short_title: T\n    unit: {unit}\n"
+             "    polarity: neutral\n    decimals: 0\n    publication_lag_months: 6\n"
+             "    source: {{column: c}}\n    denominator: {{indicator: {den}, of: EHC plans}}\n")
+    own = tmp_path / "own.yaml"
+    for ident, unit, den, problem in [("x_pc", "percent", "ehcp_new", "only a count has a denominator"),
+                                      ("x_count", "count", "ehcp_20wk_no_exc", "must be another count"),
+                                      ("x_count", "count", "nothing_here", "must be another count")]:
+        own.write_text(entry.format(id=ident, unit=unit, den=den), encoding="utf-8")
+        with pytest.raises(InputError, match=problem):
+            load_catalogue(own=own, root=tmp_path)
+    own.write_text(entry.format(id="x_count", unit="count", den="ehcp_new"), encoding="utf-8")
+    assert load_catalogue(own=own, root=tmp_path).get("x_count").denominator.per == 100

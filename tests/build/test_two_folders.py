@@ -60,3 +60,40 @@ def test_same_review_in_two_folders_gives_the_same_bytes(tmp_path: Path) -> None
         assert str(tmp_path) not in text and "/tmp/" not in text and "/work/" not in text
     manifest = json.loads((out[0] / "manifest.json").read_text(encoding="utf-8"))
     assert "data/catalogue.yaml" in manifest["inputs"]
+
+
+def test_a_data_file_outside_the_project_is_named_never_located(tmp_path: Path) -> None:
+    """The performance file lives outside the project (named by its absolute path), and the same
+    review is drafted from two folders of different depths: the injected parameters, the working
+    tables and the manifest name it by its file name only, and the outputs are the same bytes.
+    The manifest still tracks the file: changing it makes the report stale."""
+    from toolkit.build.manifest import read_manifest
+    from toolkit.build.uptodate import RoundState
+    from toolkit.build.verify import changed_inputs
+
+    outside = tmp_path / "elsewhere" / "dfe" / SYNTH.name
+    outside.parent.mkdir(parents=True)
+    shutil.copy(SYNTH, outside)
+    folders = []
+    for base in (tmp_path / "a", tmp_path / "b" / "much" / "deeper"):
+        params = _project(base)
+        data = yaml.safe_load(params.read_text(encoding="utf-8"))
+        data["inputs"]["performance"] = [str(outside)]
+        params.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        shutil.rmtree(base / "proj" / "data" / "performance")
+        folders.append(draft(params).folder)
+    for name in ("letter.html", "letter.ipynb", "manifest.json"):
+        a, b = (d / name for d in folders)
+        assert a.read_bytes() == b.read_bytes(), name
+        assert str(tmp_path) not in a.read_text(encoding="utf-8"), name
+    notebook = json.loads((folders[0] / "letter.ipynb").read_text(encoding="utf-8"))
+    injected = next("".join(c["source"]) for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert f"<outside the project>/{SYNTH.name}" in injected
+    manifest = read_manifest(folders[0])
+    assert f"<outside the project>/{SYNTH.name}" in manifest.inputs
+    root = tmp_path / "a" / "proj"
+    assert changed_inputs(manifest, root) == []
+    assert RoundState().up_to_date(root / "params" / "mini.yaml", folders[0])
+    with outside.open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert changed_inputs(manifest, root) == [f"<outside the project>/{SYNTH.name}"]

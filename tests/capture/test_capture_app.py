@@ -170,3 +170,31 @@ def test_findings_list_for_the_evening(tmp_path: Path) -> None:
     assert tab.listing.value is None and tab.statement.value == ""
     tab.listing.value = fid  # picking it again reloads the saved version
     assert tab.statement.value == "Families shape services."
+
+
+def test_indicator_list_is_the_reviews_own_catalogue(tmp_path: Path) -> None:
+    """A review with a catalogue of its own: the form offers its indicators beside the shipped
+    ones, and saves a finding linked to one of them (the shipped list alone would refuse it)."""
+    import yaml
+
+    params_file = copy_mini(tmp_path)
+    root = params_file.parents[1]
+    (root / "my_catalogue.yaml").write_text(
+        "indicators:\n  - id: plans_ended\n    title: EHC plans that ended in the year\n    short_title: Plans ended\n"
+        "    unit: count\n    polarity: neutral\n    decimals: 0\n    publication_lag_months: 6\n"
+        "    source: {files: \"ehc_mi*.csv\", column: discontinued_total}\n", encoding="utf-8")
+    data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    data["performance"]["catalogue"] = "my_catalogue.yaml"
+    params_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    params, scope, root = open_review(params_file)
+    app = CaptureApp(params, scope, root, "Lena Duarte")
+    options = list(app.findings.indicator.options)
+    assert "plans_ended" in options and "ehcp_20wk_no_exc" in options
+    tab = app.findings
+    tab.kloe.value = "lt-coproduction"
+    tab.statement.value = "Fewer plans end without their outcomes met."
+    tab.evidence["documents"].value = True
+    tab.indicator.value = "plans_ended"
+    tab._on_save(None)
+    [saved] = store_for(params_file, "Lena Duarte").findings()
+    assert saved.indicator == "plans_ended", tab.messages.widget.value

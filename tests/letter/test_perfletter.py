@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,9 @@ from toolkit.letter.performance import (
 )
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review, validate
+
+#: A demo review's EHC plan audit: 2 of 6 new plans on time, 5 of 12 plans good or outstanding.
+AUDIT = Path(__file__).resolve().parents[2] / "data" / "harrowdene-2025" / "audit.csv"
 
 
 def _soup(review) -> BeautifulSoup:
@@ -69,6 +73,150 @@ def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
     assert "Contradicted by the data on purpose." in letter  # the finding is in the letter...
     assert problem[1:] not in letter  # ...its flag is not
     assert any(w.row == 6 and "quarter" in w.message for w in review.warnings)  # and validate says so
+
+
+def _panel_and_letter(review) -> tuple[str, str]:
+    soup = _soup(review)
+    panel = soup.select_one("aside.check-panel.screen-only")
+    shown = "" if panel is None else panel.get_text(" ", strip=True)
+    if panel is not None:
+        panel.decompose()
+    return shown, soup.get_text(" ", strip=True)
+
+
+def test_findings_checked_against_their_kloes_indicators(mini_perf, append_rows):
+    """A finding with no indicator of its own, under a KLOE that lists one (2016-identify lists the
+    share of requests refused): its claim is checked against that figure; the same claim under a
+    KLOE that does not list it, or a claim the figure bears out, is not flagged."""
+    mini, _, _ = mini_perf
+    refused = load_review(mini).performance.get("ehcp_requests_refused_pc")
+    wrong, right = ("larger", "smaller") if refused.value < refused.neighbours_mean else ("smaller", "larger")
+    findings = mini.parents[1] / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        f"m7,2016-identify,area for consideration,no,A {wrong} share of requests is refused than in similar areas.,"
+        ",data,Colin Marsh,yes,,",
+        f"m8,2016-identify,area for consideration,no,A {right} share of requests is refused than in similar areas.,"
+        ",data,Colin Marsh,yes,,",
+        f"m9,lt-coproduction,area for consideration,no,A {wrong} proportion of requests is refused than "
+        "similar areas.,,data,Colin Marsh,yes,,"])
+    review = load_review(mini)
+    table = consistency_table(review)
+    flagged = table[table["finding"].isin(["m7", "m8", "m9"])]
+    assert flagged["finding"].tolist() == ["m7"], table
+    row = flagged.iloc[0]
+    assert (row["file"], row["row"], row["link"], row["indicator"]) == (
+        "data/mini/findings_marsh.csv", 6, "kloe", "ehcp_requests_refused_pc")
+    figure = f"{refused.neighbours_mean:.1f}%"
+    assert figure in row["problem"] and "on Requests refused, an indicator its KLOE lists" in row["problem"]
+    warning = next(w for w in review.warnings if w.row == 6 and w.file == "data/mini/findings_marsh.csv")
+    assert f"A {wrong} share of requests is refused" in warning.message and figure in warning.message
+    panel, letter = _panel_and_letter(review)
+    assert "data/mini/findings_marsh.csv, row 6" in panel and row["problem"][1:] in panel
+    assert "findings_marsh.csv, row 7" not in panel and "findings_marsh.csv, row 8" not in panel
+    assert row["problem"][1:] not in letter
+
+
+def test_findings_checked_against_the_audits_grades_and_timing(mini, edit_params, append_rows):
+    """A strength saying plans are good, or timely, beside an audit that graded most plans below
+    good and found most new plans late: each flagged; an area for consideration asking for better
+    plans is borne out by the same audit and is not."""
+    root = mini.parents[1]
+    shutil.copy(AUDIT, root / "data/mini/audit.csv")
+    edit_params(mini, lambda d: d["inputs"].update(audit="data/mini/audit.csv"))
+    findings = root / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        "m7,ehcp-timeliness,strength,no,The quality of EHC plans is consistently high.,,data,Colin Marsh,yes,,",
+        "m8,ehcp-timeliness,area for consideration,no,Raise the quality of EHC plans.,,data,Colin Marsh,yes,,"])
+    review = load_review(mini)
+    table = consistency_table(review)
+    checks = sorted(zip(table["row"], table["check"], table["link"], strict=True))
+    # m2 (row 3) says new plans are mostly issued on time; the audit found 2 of 6
+    assert checks == [(3, "audit", "audit"), (6, "audit grades", "audit")], table
+    grades = table[table["row"] == 6].iloc[0]["problem"]
+    assert grades == ("called a strength, but the EHC plan audit graded only 5 of the 12 plans read good or "
+                      "outstanding, and 7 as requiring improvement or inadequate")
+    assert any(w.row == 6 and grades in w.message for w in review.warnings)
+    panel, letter = _panel_and_letter(review)
+    assert "data/mini/findings_marsh.csv, row 6" in panel and grades[1:] in panel
+    assert "findings_marsh.csv, row 7" not in panel and grades[1:] not in letter
+
+
+#: A review's own catalogue: the EHC plans maintained, and personal budgets as a share of them.
+RATE_CATALOGUE = """\
+version: 1
+indicators:
+  - id: ehcp_total
+    title: EHC plans maintained
+    short_title: EHC plans
+    unit: count
+    polarity: neutral
+    decimals: 0
+    publication_lag_months: 6
+    source: {files: "sen2*.csv", column: all_ehc}
+  - id: personal_budgets
+    title: EHC plans with a personal budget
+    short_title: Personal budgets
+    unit: count
+    polarity: neutral
+    decimals: 0
+    publication_lag_months: 6
+    source: {files: "sen2*.csv", column: personal_budgets}
+    denominator: {indicator: ehcp_total, of: EHC plans}
+"""
+
+
+def test_counts_are_compared_as_rates_of_their_denominator(mini_perf, edit_params, append_rows):
+    """Personal budgets, a count: the authority has more of them than any neighbour, but a smaller
+    share of its plans has one. With a denominator in the review's catalogue, "more widely than
+    similar areas" is checked on the shares and flagged, "less widely" is not; without one, a
+    claim about the count is not checked at all."""
+    mini, la, neighbours = mini_perf
+    root = mini.parents[1]
+    perf = root / "data/performance/sen2_synthetic.csv"
+    table = pd.read_csv(perf, dtype=str, keep_default_na=False)
+    budgets = pd.to_numeric(table["personal_budgets"], errors="coerce")
+    mine = table["new_la_code"] == la["new_la_code"]
+    table["personal_budgets"] = budgets.where(~mine, budgets.max() * 3).round().astype("Int64").astype(str)
+    table["all_ehc"] = (pd.to_numeric(table["personal_budgets"]) * 4).where(~mine, pd.to_numeric(
+        table["personal_budgets"]) * 10).round().astype("Int64").astype(str)  # 25% of plans; the authority 10%
+    table.to_csv(perf, index=False)
+    findings = root / "data/mini/findings_marsh.csv"
+    append_rows(findings, [
+        "m7,ehcp-timeliness,strength,no,Personal budgets are used more widely than in similar areas.,,data,"
+        "Colin Marsh,yes,,personal_budgets",
+        "m8,ehcp-timeliness,area for consideration,no,Personal budgets are used less widely than in similar areas.,,"
+        "data,Colin Marsh,yes,,personal_budgets"])
+    assert consistency_table(load_review(mini)).query("finding in ('m7', 'm8')").empty  # counts: unchecked
+
+    (root / "catalogue.yaml").write_text(RATE_CATALOGUE, encoding="utf-8")
+    edit_params(mini, lambda d: d["performance"].update(catalogue="catalogue.yaml"))
+    review = load_review(mini)
+    raw = review.performance.get("personal_budgets")
+    assert raw.value > max(v for _, _, v in raw.neighbours)  # the raw count is above every neighbour's
+    flagged = consistency_table(review).query("file == 'data/mini/findings_marsh.csv' and row in (6, 7)")
+    assert flagged["row"].tolist() == [6], flagged
+    assert flagged.iloc[0]["problem"] == (
+        f"says it is higher than similar areas, but as a share of EHC plans, {la['la_name']} has "
+        "10.0% against the average of its statistical neighbours (25.0%)")
+    assert any(w.row == 6 and "10.0%" in w.message for w in review.warnings)
+
+
+def test_a_data_file_outside_the_project_is_shown_by_its_name(mini_perf, edit_params, tmp_path):
+    """The working tables name a performance file outside the project by its file name, never by
+    a path of this machine."""
+    mini, _, _ = mini_perf
+    table = pd.read_csv(mini.parents[1] / "data/performance/sen2_synthetic.csv", dtype=str, keep_default_na=False)
+    outside = tmp_path / "shared" / "sen2_outside.csv"
+    outside.parent.mkdir()
+    table.drop(columns=["personal_budgets"]).to_csv(outside, index=False)
+    edit_params(mini, lambda d: (d["inputs"].update(performance=[str(outside)]),
+                                 d["performance"].update(indicators=None)))
+    review = load_review(mini)
+    assert {c.source for c in review.performance.comparisons} == {"sen2_outside.csv"}
+    warnings = warnings_table(review)
+    assert warnings["file"].tolist() == ["sen2_outside.csv"] and "personal_budgets" in warnings.iloc[0]["problem"]
+    shown = indicator_table(review).to_csv() + warnings.to_csv() + consistency_table(review).to_csv()
+    assert str(tmp_path) not in shown
 
 
 def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
@@ -257,3 +405,17 @@ def test_review_performance_path_that_is_not_a_file(mini_perf, edit_params, kind
     said = {"fifo": "is a named pipe (FIFO), not a file", "folder": "is a folder, not a file",
             "loop": "is a symbolic link that points back to itself"}[kind]
     assert len(probs) == 1 and probs[0].startswith("data/performance/odd.csv") and said in probs[0], probs
+
+
+def test_a_custom_kloe_lists_only_catalogue_indicators(mini, edit_params):
+    """A custom KLOE naming its indicators: a known one is accepted, an unknown one refused with
+    its field."""
+    def change(d):
+        d["scope"]["custom_kloes"][0]["indicators"] = ["ehcp_20wk_no_exc", "ehcp_timeliness"]
+    edit_params(mini, change)
+    errors = validate(mini)
+    assert [(e.column, e.message) for e in errors] == [
+        ("scope.custom_kloes[1].indicators[2]",
+         "KLOE 'ehcp-timeliness' lists 'ehcp_timeliness', which is not an indicator in the catalogue")]
+    edit_params(mini, lambda d: d["scope"]["custom_kloes"][0].update(indicators=["ehcp_20wk_no_exc"]))
+    assert validate(mini) == []

@@ -111,6 +111,15 @@ class Source(_Model):
                 for column, value in self.filters.items()]
 
 
+class Denominator(_Model):
+    """What a count is counted out of, so that claims about it are checked as a rate: another
+    count of the catalogue (``indicator``), ``per`` so many of it (100: a share in percent),
+    named in the check's words as ``of`` ("EHC plans")."""
+    indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    per: float = Field(default=100, gt=0)
+    of: str = Field(min_length=1)
+
+
 class Indicator(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=1)
@@ -121,6 +130,7 @@ class Indicator(_Model):
     publication_lag_months: int = Field(ge=0, le=36)
     source: Source
     stable_within: Threshold | None = None
+    denominator: Denominator | None = None  # counts only: compared with others as a rate of this
 
     @property
     def banded(self) -> bool:
@@ -140,6 +150,21 @@ class Catalogue(_Model):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"indicator ids must be unique: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _denominators(self) -> Catalogue:
+        """A denominator is another count of the catalogue, and only counts have one."""
+        units = {i.id: i.unit for i in self.indicators}
+        for ind in self.indicators:
+            den = ind.denominator
+            if den is None:
+                continue
+            if ind.unit != "count":
+                raise ValueError(f"indicator {ind.id}: only a count has a denominator (its unit is {ind.unit})")
+            if den.indicator == ind.id or units.get(den.indicator) != "count":
+                raise ValueError(f"indicator {ind.id}: its denominator {den.indicator} must be another count "
+                                 "indicator of the catalogue")
         return self
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError
 from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
+from toolkit.inputs.params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
 MANIFEST_NAME = "manifest.json"
@@ -124,10 +125,12 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
 
 
 def relative_name(path: Path, root: Path) -> str:
+    """An input's name in the manifest: relative to the project; a file outside it by its name
+    (``<outside the project>/sen2.csv``), so the manifest holds no path of the building machine."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return outside_name(path.name)
 
 
 def _jsonable(value: Any) -> Any:

@@ -30,7 +30,7 @@ from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
-from toolkit.inputs.params import project_root_for
+from toolkit.inputs.params import hide_outside_paths, project_root_for
 from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import charts_by_section
 from toolkit.letter.docx import letter_docx
@@ -165,13 +165,15 @@ class DraftResult:
 
 def injected_parameters(review: Review) -> dict[str, Any]:
     """What papermill injects: the mapping the review was validated from (read once, by the
-    toolkit's own loader, in the file's own shape), plus where it came from.
+    toolkit's own loader, in the file's own shape), plus where it came from; a file outside the
+    project is named by its name only (``toolkit.inputs.params.hide_outside_paths``), so the same
+    review in two folders injects the same parameters.
 
     The kernel validates it again (the notebook is the record and must stand on its own)."""
     if review.source is None:
         raise BuildError(f"{review.params_file}: this review was not loaded from a parameters file")
     path = review.source.path.resolve()
-    values = dict(review.source.data)
+    values = hide_outside_paths(dict(review.source.data), review.root)  # no path of this machine
     values["params_file"] = path.relative_to(review.root).as_posix() if path.is_relative_to(review.root) else str(path)
     values["project_root"] = "."
     return values

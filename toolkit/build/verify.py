@@ -11,14 +11,17 @@ from toolkit.build.manifest import (
     Manifest,
     files_under,
     find_project_root,
+    input_files,
     package_versions,
     read_manifest,
+    relative_name,
     sha256_file,
     toolkit_code_hash,
 )
 from toolkit.build.notebooks import notebook_path
 from toolkit.build.render import draft
 from toolkit.errors import ToolkitError
+from toolkit.inputs.params import OUTSIDE, load_params
 
 
 @dataclass
@@ -56,12 +59,26 @@ def _report_files(folder: Path) -> dict[str, Path]:
     return {p.relative_to(folder).as_posix(): p for p in files_under(folder)}
 
 
+def _outside_inputs(manifest: Manifest, root: Path) -> dict[str, Path]:
+    """The inputs outside the project (named by their names in the manifest), where today's
+    parameters file names them; empty when it cannot be read (they then count as missing)."""
+    try:
+        params = load_params(root / manifest.params_file)
+    except ToolkitError:
+        return {}
+    files = input_files(params, root / manifest.params_file, root)
+    return {name: p for p in files if (name := relative_name(p, root)).startswith(OUTSIDE)}
+
+
 def changed_inputs(manifest: Manifest, root: Path) -> list[str]:
     """Inputs whose hash differs from the manifest's (or that disappeared)."""
     changed = []
+    outside = _outside_inputs(manifest, root) if any(k.startswith(OUTSIDE) for k in manifest.inputs) else {}
     for rel, digest in sorted(manifest.inputs.items()):
         if rel.startswith("<toolkit>/"):
             path = notebook_path()
+        elif rel.startswith(OUTSIDE):
+            path = outside.get(rel, root / rel)
         else:
             path = root / rel
         if not path.is_file():

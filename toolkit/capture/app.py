@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from toolkit.analysis.indicators import load_catalogue
+from toolkit.analysis.performance_data import review_catalogue
 from toolkit.capture.audit_tab import audit_tab
 from toolkit.capture.checklist_tab import ChecklistTab
 from toolkit.capture.findings_tab import FindingsTab
@@ -31,10 +32,14 @@ PARAMS_ENV = "PEER_REVIEW_PARAMS"
 log = logging.getLogger("toolkit.capture")
 
 
-def indicator_ids() -> list[str]:
-    """Ids in the indicator catalogue (empty if it cannot be read: the field stays free text)."""
+def indicator_ids(params: ReviewParams | None = None, root: Path | None = None) -> list[str]:
+    """Ids in the review's indicator catalogue: the shipped one with the review's own
+    (``performance.catalogue``) merged over it, as the letter reads it; the shipped one alone
+    without a review. Empty if it cannot be read: the field stays free text (``validate`` then
+    says what is wrong with the catalogue)."""
     try:
-        return sorted(i.id for i in load_catalogue().indicators)
+        catalogue = review_catalogue(params, root or Path.cwd()) if params is not None else load_catalogue()
+        return sorted(i.id for i in catalogue.indicators)
     except (ValidationFailed, InputError, OSError, ImportError, AttributeError) as exc:
         log.warning("capture: indicator catalogue unavailable: %s", exc)
         return []
@@ -48,7 +53,7 @@ def reviewer_from_query(query: str | None, team: list[str]) -> str | None:
 class CaptureApp:
     def __init__(self, params: ReviewParams, scope: KloeScope, root: Path, preselect: str | None = None) -> None:
         self.params, self.scope, self.root = params, scope, root
-        self.indicators = indicator_ids()
+        self.indicators = indicator_ids(params, root)
         team = [m.name for m in params.team]
         self.messages = MessageArea("pr-app-msg")
         self.picker = widgets.Dropdown(options=[("- choose your name -", "")] + [(n, n) for n in team],

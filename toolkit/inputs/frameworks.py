@@ -1,8 +1,10 @@
 """KLOE frameworks: shipped YAML files of key lines of enquiry and their prompts.
 
 A framework file holds an ``id``, a ``title`` and a list of ``kloes``, each with an ``id``, a
-``title`` and its ``prompts`` (plain strings get ids ``<kloe id>.<n>``). A review names the
-frameworks it draws on and the KLOEs in scope; it may also write its own KLOEs inline.
+``title``, its ``prompts`` (plain strings get ids ``<kloe id>.<n>``) and, optionally, the
+``indicators`` of the catalogue that evidence it (findings under it are checked against those
+their statement names: ``toolkit.analysis.consistency``). A review names the frameworks it draws
+on and the KLOEs in scope; it may also write its own KLOEs inline.
 """
 
 from __future__ import annotations

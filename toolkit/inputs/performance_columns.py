@@ -77,10 +77,21 @@ def find_column(columns: Sequence[str], names: Sequence[str]) -> str | None:
 
 
 def shown_path(path: str | Path, root: str | Path | None = None) -> str:
-    """A path as messages show it; the path as given when it cannot be resolved (a link loop)."""
+    """A path as messages and tables show it: relative to ``root`` when inside it; a file outside
+    ``root`` by its name only, so no path of the machine reaches a notebook or a letter (without
+    ``root``: relative to the working folder, else as given). The path as given when it cannot be
+    resolved (a link loop)."""
+    if root is not None:
+        plain = Path(os.path.abspath(path))
+        try:
+            inside = Path(path).resolve().is_relative_to(Path(root).resolve())
+        except (OSError, RuntimeError):  # Path.resolve raises RuntimeError on a symbolic-link loop
+            inside = plain.is_relative_to(os.path.abspath(root))
+        if not inside:
+            return plain.name
     try:
         return display_path(path, root)
-    except (OSError, RuntimeError):  # Path.resolve raises RuntimeError on a symbolic-link loop
+    except (OSError, RuntimeError):
         pass
     plain = Path(os.path.abspath(path))  # the same, with no link followed
     for base in (root, Path.cwd()):

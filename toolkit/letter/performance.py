@@ -147,11 +147,13 @@ def indicator_table(review: Review) -> pd.DataFrame:
 
 
 def consistency_table(review: Review) -> pd.DataFrame:
-    """Findings the figures contradict, one row per contradiction with the finding's file and row:
-    for the team (the draft shows them in its "Check before sending" panel, never in the letter)."""
-    columns = ["finding", "file", "row", "kind", "statement", "indicator", "check", "band", "problem"]
+    """Findings the figures contradict, one row per contradiction with the finding's file and row
+    and how it reaches the figure (``link``: its indicator, its KLOE's, or the audit): for the team
+    (the draft shows them in its "Check before sending" panel, never in the letter)."""
+    columns = ["finding", "file", "row", "kind", "statement", "indicator", "link", "check", "band", "problem"]
     rows = [{"finding": f.finding.id, "file": f.finding.file, "row": f.finding.row, "kind": f.finding.kind.value,
-             "statement": f.finding.statement, "indicator": f.indicator, "check": f.check, "band": f.band,
+             "statement": f.finding.statement, "indicator": f.indicator, "link": f.link, "check": f.check,
+             "band": f.band,
              "problem": f.message} for f in review.contradictions()]
     return pd.DataFrame(rows, columns=columns)
 
