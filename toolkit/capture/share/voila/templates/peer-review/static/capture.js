@@ -117,13 +117,17 @@
     } else if (state === "gone") {
       line.textContent = "";
       alertBox.appendChild(para(word("restarted")));
-      var again = document.createElement("button");
-      again.type = "button";
-      again.className = "pr-conn-reload";
-      again.textContent = word("reload");
-      again.addEventListener("click", function () { window.location.reload(); });
-      alertBox.appendChild(again);
+      alertBox.appendChild(reloadButton());
     }
+  }
+
+  function reloadButton() {
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "pr-conn-reload";
+    again.textContent = word("reload");
+    again.addEventListener("click", function () { window.location.reload(); });
+    return again;
   }
 
   function para(text) {
@@ -329,12 +333,7 @@
       var alertBox = ensureBar().querySelector(".pr-conn-alert");
       alertBox.textContent = "";
       alertBox.appendChild(para(word("no_form")));
-      var again = document.createElement("button");
-      again.type = "button";
-      again.className = "pr-conn-reload";
-      again.textContent = word("reload");
-      again.addEventListener("click", function () { window.location.reload(); });
-      alertBox.appendChild(again);
+      alertBox.appendChild(reloadButton());
     }, Number(window.prFormWaitMs) || FORM_WAIT_MS);
   }
 
