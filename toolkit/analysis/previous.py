@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.analysis.coverage import review_findings, review_sources
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
+from toolkit.inputs.capture_layout import progress_path
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
 from toolkit.inputs.params_letter import MonthOnly
-from toolkit.inputs.progress import Mark, ProgressMarks, Status
+from toolkit.inputs.progress import Mark, ProgressMarks, Status, message, read_captured_marks, read_progress
 
 MANIFEST = "manifest.json"
 FIELD = "inputs.previous_review"
@@ -125,6 +126,81 @@ def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> Pre
     items = letter_items(FindingSet(tuple(found), scope, tuple(shown)))
     return PreviousReview(params.review_id, params.authority.name, tuple(params.visit.dates), params.letter_date,
                           params.lead.name, params.programme.name, tuple(items), source)
+
+
+def _where(mark: Mark) -> str:
+    return f"{mark.file}, row {mark.row}"
+
+
+def combine_marks(listed: ProgressMarks | None, captured: list[ProgressMarks], order: list[str]) -> ProgressMarks:
+    """The marks the letter uses, one per item, from the progress file and the team's capture files.
+
+    The rule (docs/capture.md, "Progress since the last peer challenge"):
+
+    1. Among the team's marks in the capture app, the one saved last wins (``saved_at``; on a tie,
+       the reviewer first in ``order``, the team's order). An earlier mark with another status
+       is reported as a warning at its row.
+    2. A mark in the capture app wins over the progress file's (``inputs.progress``, the workbook
+       round trip) for the same item; when their statuses differ the file's row gets a warning.
+       The file's ``area_status`` is kept either way.
+    3. An item only the file marks keeps the file's mark.
+    """
+    rank = {name: i for i, name in enumerate(order)}
+    file_marks = listed.marks if listed else {}
+    chosen: dict[str, Mark] = {}
+    notes: list[InputWarning] = []
+    app = [m for marks in captured for m in marks.marks.values()]
+    app.sort(key=lambda m: (m.saved_at, -rank.get(m.reviewer, len(rank))), reverse=True)
+    for mark in app:  # the latest first
+        first = chosen.get(mark.id)
+        if first is None:
+            chosen[mark.id] = mark
+        elif first.status != mark.status and first.status is not None and mark.status is not None:
+            notes.append(InputWarning(mark.file, message(
+                "later_overrides", item=mark.id, status=mark.status.value, other_status=first.status.value,
+                other=first.reviewer, where=_where(first)), row=mark.row, column="status"))
+    combined: dict[str, Mark] = {}
+    for item in [*file_marks, *(i for i in chosen if i not in file_marks)]:
+        in_file, in_app = file_marks.get(item), chosen.get(item)
+        if in_app is None and in_file is not None:
+            combined[item] = in_file
+        elif in_app is not None:
+            if in_file is not None and in_file.status is not None and in_file.status != in_app.status:
+                assert in_app.status is not None  # a capture file's marks all carry a status
+                notes.append(InputWarning(in_file.file, message(
+                    "app_overrides_file", item=item, file_status=in_file.status.value,
+                    app_status=in_app.status.value, where=_where(in_app)), row=in_file.row, column="status"))
+            combined[item] = replace(in_app, area_status=in_file.area_status if in_file else None)
+    return ProgressMarks(combined, listed.file if listed else "", tuple(notes))
+
+
+def team_marks(params: ReviewParams, root: Path, previous: PreviousReview) -> ProgressMarks | None:
+    """The marks on ``previous``'s items: the progress file ``inputs.progress`` names, and every team
+    member's marks saved in the capture app (``data/<review_id>/capture/progress_<reviewer>.csv``,
+    read without the parameters naming them), combined by :func:`combine_marks`. ``None`` when there
+    are neither. Raise :class:`ValidationFailed` with every problem of every file."""
+    allow, year = params.allowed_phrases(), params.visit.dates[0].year
+    errors: list[InputError] = []
+    listed: ProgressMarks | None = None
+    if params.inputs.progress:
+        try:
+            listed = read_progress(root / params.inputs.progress, root, previous.ids, allow, year)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    captured: list[ProgressMarks] = []
+    for member in params.team:
+        path = progress_path(root, params.review_id, member.name)
+        if not is_regular_file(path):
+            continue
+        try:
+            captured.append(read_captured_marks(path, root, member.name, previous.ids, allow, year))
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if listed is None and not captured:
+        return None
+    return combine_marks(listed, captured, [m.name for m in params.team])
 
 
 @dataclass(frozen=True)

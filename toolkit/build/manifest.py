@@ -107,7 +107,7 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
                 inputs.progress, inputs.improvement_plan, inputs.timetable, *previous_inputs(inputs, root),
                 params.performance.catalogue,
-                *captured["findings"], *captured["checklist"], *captured["audit"]]:
+                *captured["findings"], *captured["checklist"], *captured["audit"], *captured["progress"]]:
         if rel:
             named.append(root / rel)
     for fw in params.scope.frameworks:

@@ -28,8 +28,8 @@ from toolkit.inputs.params import ReviewParams
 
 JOURNAL_GLOB = ".journal_*.jsonl"
 #: The capture files whose current rows :func:`purge_journals` checks, and the text columns it reads.
-CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv")
-CURRENT_TEXT = ("statement", "detail", "notes")
+CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv", "progress_*.csv")
+CURRENT_TEXT = ("statement", "detail", "notes", "evidence")
 
 
 def journal_path(root: Path, review_id: str, reviewer: str) -> Path:
