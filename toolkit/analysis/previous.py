@@ -10,14 +10,16 @@ recommended urgent actions that reached that letter, in the letter's order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.analysis.coverage import review_findings, review_sources
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.inputs.capture_layout import progress_path
-from toolkit.inputs.files import is_regular_file
+from toolkit.inputs.capture_layout import capture_inputs, progress_path
+from toolkit.inputs.files import is_regular_file, resolved
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
@@ -57,19 +59,35 @@ class PreviousReview:
         return next((i for i in self.items if i.id == item_id), None)
 
 
+def _from_root(path: Path, root: Path) -> str:
+    """A path as the follow-up's project names it: relative to ``root``, with ``..`` when outside."""
+    return Path(os.path.relpath(resolved(path), resolved(root))).as_posix()
+
+
+def findings_files(params: ReviewParams, project: Path) -> list[str]:
+    """The files a review's letter reads its findings from, relative to its project: the listed
+    findings files, then the team's capture findings files that exist."""
+    captured = [rel for rel in capture_inputs(params)["findings"] if is_regular_file(project / rel)]
+    return list(dict.fromkeys([*params.inputs.findings, *captured]))
+
+
 def previous_inputs(inputs: Inputs, root: Path) -> list[str]:
-    """The file a follow-up depends on (for the manifest): the previous parameters file, or the
-    kept report's ``manifest.json``."""
+    """The files a follow-up depends on (for the manifest), relative to its project root ``root``:
+    the kept report's ``manifest.json`` (which holds the hashes of the findings its letter was
+    drafted from, checked when it is read), or the previous parameters file and the findings
+    files it names, found in the previous review's own project (``..`` when that is elsewhere)."""
     ref = inputs.previous_review
     if not ref:
         return []
     if (root / ref).is_dir():
         return [str(Path(ref) / MANIFEST)]
+    target = root / ref
     try:  # the previous review's findings files too, so verify sees a change to its letter's items
-        listed = read_params(root / ref).params.inputs.findings
+        params = read_params(target).params
     except (ValidationFailed, InputError):
-        listed = []
-    return [ref, *listed]
+        return [ref]
+    project = project_root_for(target)
+    return [ref, *(_from_root(project / rel, root) for rel in findings_files(params, project))]
 
 
 def letter_items(findings: FindingSet) -> list[PreviousItem]:
@@ -87,7 +105,32 @@ def letter_items(findings: FindingSet) -> list[PreviousItem]:
     return [item(f) for f in ordered]
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _mismatch(params: ReviewParams, recorded: dict[str, str], project: Path) -> list[str]:
+    """The findings files of the previous letter that ``project`` does not hold as they were when
+    it was drafted (missing, changed, or a capture file added since), relative to ``project``."""
+    wanted = set(params.inputs.findings) | set(capture_inputs(params)["findings"])
+    expected = {rel: sha for rel, sha in recorded.items() if rel in wanted}
+    present = {rel for rel in wanted if is_regular_file(project / rel)}
+    return sorted(rel for rel in set(expected) | present
+                  if rel not in present or rel not in expected or _sha256(project / rel) != expected[rel])
+
+
 def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, Path]:
+    """The parameters a kept report was drafted from, and the project whose files its letter read.
+
+    The project is found where the previous letter's findings files are exactly as its manifest
+    recorded them (same sha256): first a folder above the report holding the parameters file
+    (where ``peer-review draft`` put it), then the follow-up's own project. A report folder copied
+    away from its project therefore never has its items read from whatever files of the same names
+    the follow-up's project holds; when no folder matches, the files that differ are named."""
     path = folder / MANIFEST
     if not is_regular_file(path):
         raise ValidationFailed([InputError(shown, f"{display_path(folder, root)} holds no {MANIFEST}: name the "
@@ -96,11 +139,20 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         parameters, params_file = data["parameters"], str(data["params_file"])
+        recorded = {str(k): str(v) for k, v in dict(data["inputs"]).items()}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise ValidationFailed([InputError(display_path(path, root), "not a manifest written by peer-review "
                                            "draft")]) from None
-    project = next((p for p in folder.resolve().parents if (p / params_file).is_file()), root)
-    return parse_params(parameters, display_path(path, root)), project
+    params = parse_params(parameters, display_path(path, root))
+    above = [p for p in resolved(folder).parents if (p / params_file).is_file()]
+    candidates = list(dict.fromkeys([*above, resolved(root)]))
+    for project in candidates:
+        if not _mismatch(params, recorded, project):
+            return params, project
+    first = candidates[0]
+    differ = [_from_root(first / rel, root) for rel in _mismatch(params, recorded, first)]
+    raise ValidationFailed([InputError(display_path(path, root), message(
+        "kept_report_elsewhere", files=", ".join(differ)), column=FIELD)])
 
 
 def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> PreviousReview:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 from dataclasses import dataclass
 from importlib import metadata
@@ -124,10 +125,12 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
 
 
 def relative_name(path: Path, root: Path) -> str:
+    """A path relative to the project root; one outside it (a previous review's files in another
+    project) with ``..``, so the manifest holds no absolute path."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
 
 
 def _jsonable(value: Any) -> Any:
