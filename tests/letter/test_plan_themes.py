@@ -43,8 +43,18 @@ def _named(letter: str) -> dict[str, str]:
     return {p["data-kloe"]: p.get_text() for p in soup.select("p.plan-themes")}
 
 
-def test_each_kloes_areas_name_the_plan_themes_they_touch() -> None:
-    review = load_review(FOLLOW_UP)
+def _with_option(tmp_path: Path, value: bool) -> str:
+    """The standard style with the option plan_themes set, as a style folder of the project's own."""
+    style = tmp_path / f"themes-{value}"
+    shutil.copytree(ROOT / "toolkit" / "styles" / "standard", style)
+    doc = yaml.safe_load((style / "document.yaml").read_text(encoding="utf-8"))
+    doc["options"]["plan_themes"] = value
+    (style / "document.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return str(style)
+
+
+def test_each_kloes_areas_name_the_plan_themes_they_touch(tmp_path: Path) -> None:
+    review = _restyled(load_review(FOLLOW_UP), _with_option(tmp_path, True))
     expected = _expected(review)
     named = _named(build_letter(review))
     assert set(named) == set(expected) and len(named) >= 3
@@ -69,15 +79,11 @@ def test_analysis_links_areas_through_their_kloe() -> None:
 
 
 def test_the_option_off_or_no_plan_names_no_theme(tmp_path: Path) -> None:
-    review = load_review(FOLLOW_UP)
-    style = tmp_path / "no-themes"
-    shutil.copytree(ROOT / "toolkit" / "styles" / "standard", style)
-    doc = yaml.safe_load((style / "document.yaml").read_text(encoding="utf-8"))
-    doc["options"]["plan_themes"] = False
-    (style / "document.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    off = build_letter(_restyled(review, str(style)))
+    review = load_review(FOLLOW_UP)  # the standard style leaves the option off: a short letter stays short
+    assert _named(build_letter(review)) == {}
+    off = build_letter(_restyled(review, _with_option(tmp_path, False)))
     assert _named(off) == {} and "improvement plan's theme" not in off
-    without_plan = dataclasses.replace(review, improvement_plan=None)
+    without_plan = dataclasses.replace(_restyled(review, _with_option(tmp_path, True)), improvement_plan=None)
     assert _named(build_letter(without_plan)) == {}
 
 
