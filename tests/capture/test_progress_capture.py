@@ -170,3 +170,33 @@ def test_purge_checks_the_progress_files(follow_up: Path) -> None:
         "Waits have fallen.", "Seen for a pupil with NHS number 943 476 5919."), encoding="utf-8")
     report = purge_journals(lena.params, lena.root)
     assert [(e.row, e.column) for e in report.still_current] == [(2, "evidence")]
+
+
+def _marker(params_file: str, items: list[str], rounds: int, barrier: object) -> None:
+    progress = progress_for(Path(params_file), "Lena Duarte")
+    barrier.wait(60)  # type: ignore[attr-defined]  # both windows start saving at the same moment
+    for i in range(rounds):
+        for item in items:
+            entry = progress.entries().get(item)
+            assert progress.save(item, "progressing", f"round {i} for {item}", base=entry).ok
+
+
+def test_two_kernels_marking_at_once_lose_nothing(follow_up: Path) -> None:
+    """Two kernels (two browser tabs) of one reviewer, each saving its own items over and over:
+    every item ends with its last save, and the file holds each item once."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    rounds = 40
+    procs = [ctx.Process(target=_marker, args=(str(follow_up), items, rounds, barrier))
+             for items in (["m3", "m1"], ["a2", "m4", "a6"])]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+        assert p.exitcode == 0
+    lena = progress_for(follow_up, "Lena Duarte")
+    rows = read_rows(lena.path, PROGRESS_COLUMNS)
+    assert sorted(r["id"] for r in rows) == sorted(ITEMS)
+    assert {r["id"]: r["evidence"] for r in rows} == {i: f"round {rounds - 1} for {i}" for i in ITEMS}
