@@ -92,3 +92,18 @@ def stop_server(proc: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def copy_follow_up(tmp_path: Path, progress: str | None = None) -> Path:
+    """The small review made the follow-up of a copy of itself (``mini-2025``, the same findings);
+    ``progress`` names a progress file for ``inputs.progress``. Returns the follow-up's params file."""
+    import yaml
+
+    params_file = copy_mini(tmp_path)
+    data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    earlier = dict(data, review_id="mini-2025")
+    (params_file.parent / "mini-2025.yaml").write_text(yaml.safe_dump(earlier, sort_keys=False), encoding="utf-8")
+    data["inputs"]["previous_review"] = "params/mini-2025.yaml"
+    data["inputs"]["progress"] = progress
+    params_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return params_file

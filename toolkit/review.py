@@ -27,7 +27,7 @@ from toolkit.analysis.performance_data import (
     load_performance,
     review_catalogue,
 )
-from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows
+from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows, team_marks
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
@@ -39,7 +39,7 @@ from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, 
 from toolkit.inputs.params import from_notebook as params_from_notebook
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.progress import ProgressMarks, read_progress
+from toolkit.inputs.progress import ProgressMarks
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.styles import read_document, style_dir
 
@@ -356,7 +356,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
-    return replace(review, warnings=(*odd, *_unmarked(review)))
+    disagree = progress.notes if progress else ()
+    return replace(review, warnings=(*odd, *disagree, *_unmarked(review)))
 
 
 def _visit_days(params: ReviewParams) -> list[dt.date]:
@@ -367,15 +368,13 @@ def _visit_days(params: ReviewParams) -> list[dt.date]:
 
 def _read_progress(params: ReviewParams, root: Path, previous: PreviousReview | None,
                    params_file: str) -> ProgressMarks | None:
-    if not params.inputs.progress:
-        return None
+    """The progress file's marks and the team's marks in the capture app (:func:`team_marks`)."""
     if previous is None:
-        if params.inputs.previous_review:
-            return None  # the previous review could not be read: that problem is already reported
+        if params.inputs.previous_review or not params.inputs.progress:
+            return None  # not a follow-up, or the previous review could not be read (already reported)
         raise ValidationFailed([InputError(params_file, "progress marks need the review they follow: name it in "
                                            "inputs.previous_review", column="inputs.progress")])
-    return read_progress(root / params.inputs.progress, root, previous.ids, params.allowed_phrases(),
-                         params.visit.dates[0].year)
+    return team_marks(params, root, previous)
 
 
 def _unmarked(review: Review) -> list[InputWarning]:
@@ -383,11 +382,12 @@ def _unmarked(review: Review) -> list[InputWarning]:
     out = []
     for row in review.progress_rows():
         if row.status is None:
-            where = review.progress.file if review.progress else review.params_file
+            listed = bool(review.progress and review.progress.file)
+            where = review.progress.file if review.progress and listed else review.params_file
             out.append(InputWarning(where, f"{row.item.id} of {review.previous.review_id if review.previous else ''} "
                                     "is not yet marked (addressed, progressing, not yet addressed or no longer "
                                     "relevant): the letter says so", row=row.mark.row if row.mark else None,
-                                    column=("status" if row.mark else None) if review.progress else "inputs.progress"))
+                                    column=("status" if row.mark else None) if listed else "inputs.progress"))
     return out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 
 import openpyxl
@@ -95,10 +94,11 @@ def test_previous_review_read_from_a_kept_report_folder(follow_up, edit_params):
     proj = follow_up.parents[1]
     kept = proj / "reports" / "mini-2025"
     kept.mkdir(parents=True)
+    from toolkit.build.manifest import build_manifest
     from toolkit.inputs.params import read_params
-    data = read_params(proj / "params" / "mini-2025.yaml").data
-    (kept / "manifest.json").write_text(json.dumps({"params_file": "params/mini-2025.yaml", "parameters": data},
-                                                   default=str), encoding="utf-8")
+    loaded = read_params(proj / "params" / "mini-2025.yaml")
+    manifest = build_manifest(loaded.params, loaded.path, proj, loaded.data)
+    (kept / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     edit_params(follow_up, lambda d: d["inputs"].update(previous_review="reports/mini-2025", progress=None))
     review = load_review(follow_up)
     assert review.previous is not None and review.previous.ids == ["m3", "m1", "a2", "m4", "a6"]

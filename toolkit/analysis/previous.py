@@ -10,18 +10,21 @@ recommended urgent actions that reached that letter, in the letter's order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.analysis.coverage import review_findings, review_sources
-from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.inputs.files import is_regular_file
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
+from toolkit.inputs.capture_layout import capture_inputs, progress_path
+from toolkit.inputs.files import is_regular_file, resolved
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
 from toolkit.inputs.params_letter import MonthOnly
-from toolkit.inputs.progress import Mark, ProgressMarks, Status
+from toolkit.inputs.progress import Mark, ProgressMarks, Status, message, read_captured_marks, read_progress
 
 MANIFEST = "manifest.json"
 FIELD = "inputs.previous_review"
@@ -56,19 +59,35 @@ class PreviousReview:
         return next((i for i in self.items if i.id == item_id), None)
 
 
+def _from_root(path: Path, root: Path) -> str:
+    """A path as the follow-up's project names it: relative to ``root``, with ``..`` when outside."""
+    return Path(os.path.relpath(resolved(path), resolved(root))).as_posix()
+
+
+def findings_files(params: ReviewParams, project: Path) -> list[str]:
+    """The files a review's letter reads its findings from, relative to its project: the listed
+    findings files, then the team's capture findings files that exist."""
+    captured = [rel for rel in capture_inputs(params)["findings"] if is_regular_file(project / rel)]
+    return list(dict.fromkeys([*params.inputs.findings, *captured]))
+
+
 def previous_inputs(inputs: Inputs, root: Path) -> list[str]:
-    """The file a follow-up depends on (for the manifest): the previous parameters file, or the
-    kept report's ``manifest.json``."""
+    """The files a follow-up depends on (for the manifest), relative to its project root ``root``:
+    the kept report's ``manifest.json`` (which holds the hashes of the findings its letter was
+    drafted from, checked when it is read), or the previous parameters file and the findings
+    files it names, found in the previous review's own project (``..`` when that is elsewhere)."""
     ref = inputs.previous_review
     if not ref:
         return []
     if (root / ref).is_dir():
         return [str(Path(ref) / MANIFEST)]
+    target = root / ref
     try:  # the previous review's findings files too, so verify sees a change to its letter's items
-        listed = read_params(root / ref).params.inputs.findings
+        params = read_params(target).params
     except (ValidationFailed, InputError):
-        listed = []
-    return [ref, *listed]
+        return [ref]
+    project = project_root_for(target)
+    return [ref, *(_from_root(project / rel, root) for rel in findings_files(params, project))]
 
 
 def letter_items(findings: FindingSet) -> list[PreviousItem]:
@@ -86,7 +105,32 @@ def letter_items(findings: FindingSet) -> list[PreviousItem]:
     return [item(f) for f in ordered]
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _mismatch(params: ReviewParams, recorded: dict[str, str], project: Path) -> list[str]:
+    """The findings files of the previous letter that ``project`` does not hold as they were when
+    it was drafted (missing, changed, or a capture file added since), relative to ``project``."""
+    wanted = set(params.inputs.findings) | set(capture_inputs(params)["findings"])
+    expected = {rel: sha for rel, sha in recorded.items() if rel in wanted}
+    present = {rel for rel in wanted if is_regular_file(project / rel)}
+    return sorted(rel for rel in set(expected) | present
+                  if rel not in present or rel not in expected or _sha256(project / rel) != expected[rel])
+
+
 def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, Path]:
+    """The parameters a kept report was drafted from, and the project whose files its letter read.
+
+    The project is found where the previous letter's findings files are exactly as its manifest
+    recorded them (same sha256): first a folder above the report holding the parameters file
+    (where ``peer-review draft`` put it), then the follow-up's own project. A report folder copied
+    away from its project therefore never has its items read from whatever files of the same names
+    the follow-up's project holds; when no folder matches, the files that differ are named."""
     path = folder / MANIFEST
     if not is_regular_file(path):
         raise ValidationFailed([InputError(shown, f"{display_path(folder, root)} holds no {MANIFEST}: name the "
@@ -95,11 +139,20 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         parameters, params_file = data["parameters"], str(data["params_file"])
+        recorded = {str(k): str(v) for k, v in dict(data["inputs"]).items()}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise ValidationFailed([InputError(display_path(path, root), "not a manifest written by peer-review "
                                            "draft")]) from None
-    project = next((p for p in folder.resolve().parents if (p / params_file).is_file()), root)
-    return parse_params(parameters, display_path(path, root)), project
+    params = parse_params(parameters, display_path(path, root))
+    above = [p for p in resolved(folder).parents if (p / params_file).is_file()]
+    candidates = list(dict.fromkeys([*above, resolved(root)]))
+    for project in candidates:
+        if not _mismatch(params, recorded, project):
+            return params, project
+    first = candidates[0]
+    differ = [_from_root(first / rel, root) for rel in _mismatch(params, recorded, first)]
+    raise ValidationFailed([InputError(display_path(path, root), message(
+        "kept_report_elsewhere", files=", ".join(differ)), column=FIELD)])
 
 
 def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> PreviousReview:
@@ -125,6 +178,81 @@ def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> Pre
     items = letter_items(FindingSet(tuple(found), scope, tuple(shown)))
     return PreviousReview(params.review_id, params.authority.name, tuple(params.visit.dates), params.letter_date,
                           params.lead.name, params.programme.name, tuple(items), source)
+
+
+def _where(mark: Mark) -> str:
+    return f"{mark.file}, row {mark.row}"
+
+
+def combine_marks(listed: ProgressMarks | None, captured: list[ProgressMarks], order: list[str]) -> ProgressMarks:
+    """The marks the letter uses, one per item, from the progress file and the team's capture files.
+
+    The rule (docs/capture.md, "Progress since the last peer challenge"):
+
+    1. Among the team's marks in the capture app, the one saved last wins (``saved_at``; on a tie,
+       the reviewer first in ``order``, the team's order). An earlier mark with another status
+       is reported as a warning at its row.
+    2. A mark in the capture app wins over the progress file's (``inputs.progress``, the workbook
+       round trip) for the same item; when their statuses differ the file's row gets a warning.
+       The file's ``area_status`` is kept either way.
+    3. An item only the file marks keeps the file's mark.
+    """
+    rank = {name: i for i, name in enumerate(order)}
+    file_marks = listed.marks if listed else {}
+    chosen: dict[str, Mark] = {}
+    notes: list[InputWarning] = []
+    app = [m for marks in captured for m in marks.marks.values()]
+    app.sort(key=lambda m: (m.saved_at, -rank.get(m.reviewer, len(rank))), reverse=True)
+    for mark in app:  # the latest first
+        first = chosen.get(mark.id)
+        if first is None:
+            chosen[mark.id] = mark
+        elif first.status != mark.status and first.status is not None and mark.status is not None:
+            notes.append(InputWarning(mark.file, message(
+                "later_overrides", item=mark.id, status=mark.status.value, other_status=first.status.value,
+                other=first.reviewer, where=_where(first)), row=mark.row, column="status"))
+    combined: dict[str, Mark] = {}
+    for item in [*file_marks, *(i for i in chosen if i not in file_marks)]:
+        in_file, in_app = file_marks.get(item), chosen.get(item)
+        if in_app is None and in_file is not None:
+            combined[item] = in_file
+        elif in_app is not None:
+            if in_file is not None and in_file.status is not None and in_file.status != in_app.status:
+                assert in_app.status is not None  # a capture file's marks all carry a status
+                notes.append(InputWarning(in_file.file, message(
+                    "app_overrides_file", item=item, file_status=in_file.status.value,
+                    app_status=in_app.status.value, where=_where(in_app)), row=in_file.row, column="status"))
+            combined[item] = replace(in_app, area_status=in_file.area_status if in_file else None)
+    return ProgressMarks(combined, listed.file if listed else "", tuple(notes))
+
+
+def team_marks(params: ReviewParams, root: Path, previous: PreviousReview) -> ProgressMarks | None:
+    """The marks on ``previous``'s items: the progress file ``inputs.progress`` names, and every team
+    member's marks saved in the capture app (``data/<review_id>/capture/progress_<reviewer>.csv``,
+    read without the parameters naming them), combined by :func:`combine_marks`. ``None`` when there
+    are neither. Raise :class:`ValidationFailed` with every problem of every file."""
+    allow, year = params.allowed_phrases(), params.visit.dates[0].year
+    errors: list[InputError] = []
+    listed: ProgressMarks | None = None
+    if params.inputs.progress:
+        try:
+            listed = read_progress(root / params.inputs.progress, root, previous.ids, allow, year)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    captured: list[ProgressMarks] = []
+    for member in params.team:
+        path = progress_path(root, params.review_id, member.name)
+        if not is_regular_file(path):
+            continue
+        try:
+            captured.append(read_captured_marks(path, root, member.name, previous.ids, allow, year))
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if listed is None and not captured:
+        return None
+    return combine_marks(listed, captured, [m.name for m in params.team])
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
                 inputs.progress, inputs.improvement_plan, inputs.timetable, *previous_inputs(inputs, root),
                 params.performance.catalogue,
-                *captured["findings"], *captured["checklist"], *captured["audit"]]:
+                *captured["findings"], *captured["checklist"], *captured["audit"], *captured["progress"]]:
         if rel:
             named.append(root / rel)
     for fw in params.scope.frameworks:
@@ -125,10 +125,17 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
 
 
 def relative_name(path: Path, root: Path) -> str:
-    """An input's name in the manifest: relative to the project; a file outside it by its name
-    (``<outside the project>/sen2.csv``), so the manifest holds no path of the building machine."""
+    """An input's name in the manifest: relative to the project; a file in a folder beside the
+    project (a previous review's project) with ``../``, which moves with the two projects; any
+    other file outside by its name (``<outside the project>/sen2.csv``). The manifest never holds a
+    path of the building machine."""
+    where = path.resolve()
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return where.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        pass
+    try:
+        return "../" + where.relative_to(root.resolve().parent).as_posix()
     except ValueError:
         return outside_name(path.name)
 

@@ -21,6 +21,7 @@ from toolkit.analysis.performance_data import review_catalogue
 from toolkit.capture.audit_tab import audit_tab
 from toolkit.capture.checklist_tab import ChecklistTab
 from toolkit.capture.findings_tab import FindingsTab
+from toolkit.capture.progress_tab import progress_tab
 from toolkit.capture.store import CaptureStore, open_review
 from toolkit.capture.team_tabs import CoverageTab, RefineTab
 from toolkit.capture.ui import STYLE, MessageArea, esc, run_guarded
@@ -85,9 +86,12 @@ class CaptureApp:
         self.coverage = CoverageTab(self.params, self.scope, self.root)
         self.refine = RefineTab(self.params, self.scope, self.root)
         self.audit = audit_tab(store)
+        self.progress = progress_tab(store)  # a follow-up review's Progress tab, last (None otherwise)
+        extra = [] if self.progress is None else [(self.progress.widget, "Progress since last review")]
         tabs = widgets.Tab(children=[self.findings.widget, self.checklist.widget, self.coverage.widget,
-                                     self.refine.widget, self.audit.widget],
-                           titles=("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit"))
+                                     self.refine.widget, self.audit.widget, *(w for w, _ in extra)],
+                           titles=("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit",
+                                   *(t for _, t in extra)))
         tabs.add_class("pr-tabs")
         tabs.observe(self._on_tab, names="selected_index")
         self.body.children = [widgets.HTML(f"<p>Recording as <b>{esc(name)}</b>. Every change is saved at once to "
@@ -108,6 +112,8 @@ class CaptureApp:
             self.refine.refresh()
         elif index == 4:
             run_guarded(self.audit.messages, self.audit.refresh)
+        elif index == 5 and self.progress is not None:
+            run_guarded(self.progress.messages, self.progress.refresh)
 
 
 def _failure(lines: list[str]) -> widgets.Widget:

@@ -28,8 +28,10 @@ from toolkit.inputs.params import ReviewParams
 
 JOURNAL_GLOB = ".journal_*.jsonl"
 #: The capture files whose current rows :func:`purge_journals` checks, and the text columns it reads.
-CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv")
+CURRENT_FILES = ("findings_*.csv", "checklist_*.csv", "audit_*.csv", "audit.csv", "progress_*.csv")
 CURRENT_TEXT = ("statement", "detail", "notes")
+#: Text columns of particular capture files beyond those (a progress mark's evidence).
+CURRENT_TEXT_OF = {"progress_": ("evidence",)}
 
 
 def journal_path(root: Path, review_id: str, reviewer: str) -> Path:
@@ -119,8 +121,9 @@ def _current_problems(folder: Path, root: Path, allow: Sequence[str], year: int)
         except (OSError, UnicodeDecodeError, csv.Error):
             problems.append(InputError(display_path(path, root), "cannot be read, so it was not checked"))
             continue
+        columns = CURRENT_TEXT + next((c for prefix, c in CURRENT_TEXT_OF.items() if path.name.startswith(prefix)), ())
         for n, row in enumerate(rows, start=2):
-            for column in CURRENT_TEXT:
+            for column in columns:
                 hits = privacy.screen_text(row.get(column) or "", allow, year)
                 if hits:
                     problems.append(InputError(display_path(path, root), (

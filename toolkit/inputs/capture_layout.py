@@ -28,6 +28,10 @@ class ChecklistStatus(StrEnum):
     NOT_YET = "not yet"
 
 
+#: Columns of a reviewer's progress capture file (their marks on the previous review's items).
+PROGRESS_COLUMNS = ("id", "status", "evidence", "reviewer", "saved_at")
+
+
 #: A checklist prompt's statuses as text, weakest last.
 STATUSES: tuple[str, ...] = tuple(s.value for s in ChecklistStatus)
 
@@ -49,9 +53,13 @@ def checklist_path(root: Path, review_id: str, reviewer: str) -> Path:
     return capture_folder(root, review_id) / f"checklist_{reviewer_slug(reviewer)}.csv"
 
 
+def progress_path(root: Path, review_id: str, reviewer: str) -> Path:
+    return capture_folder(root, review_id) / f"progress_{reviewer_slug(reviewer)}.csv"
+
+
 def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
-    """The paths of the team's capture files (``findings``, ``checklist`` and the combined
-    ``audit``), relative to the project root. The letter reads those that exist without the
+    """The paths of the team's capture files (``findings``, ``checklist``, ``progress`` and the
+    combined ``audit``), relative to the project root. The letter reads those that exist without the
     parameters listing them (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit
     after ``inputs.audit``: :func:`toolkit.review.audit_inputs`); the manifest hashes them.
     """
@@ -60,4 +68,5 @@ def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
         "findings": [(rel / f"findings_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
         "checklist": [(rel / f"checklist_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
         "audit": [(rel / "audit.csv").as_posix()],
+        "progress": [(rel / f"progress_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
     }

@@ -10,22 +10,44 @@ the previous review's items), a row per previous area for consideration or urgen
 | `area_status` | optional: the status the area itself reported before the visit |
 | `status` | the team's mark: `addressed`, `progressing`, `not yet addressed`, `no longer relevant`; blank: unmarked |
 | `evidence` | what the mark rests on (screened for a child's personal data) |
+
+The capture app keeps each reviewer's marks in ``data/<review_id>/capture/progress_<reviewer>.csv``
+(:data:`toolkit.inputs.capture_layout.PROGRESS_COLUMNS`: ``id, status, evidence, reviewer,
+saved_at``); :func:`read_captured_marks` reads one such file with the same checks. How the file's
+marks and the app's are combined is :func:`toolkit.analysis.previous.team_marks`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from toolkit.errors import InputError, ValidationFailed, display_path
+import yaml
+
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
+from toolkit.inputs.capture_layout import PROGRESS_COLUMNS
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import read_table
+from toolkit.inputs.tables import Table, read_table
 
 COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence")
 FREE_TEXT = ("evidence",)
 SHEET = "Progress"
+MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "progress.yaml"
+
+
+@functools.cache
+def _messages() -> dict[str, str]:
+    data: Any = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def message(key: str, **values: object) -> str:
+    """A message of ``catalogue/progress.yaml`` with its values filled in."""
+    return _messages()[key].format(**values)
 
 
 class Status(Enum):
@@ -52,15 +74,55 @@ class Mark:
     evidence: str = ""
     area_status: Status | None = None
     row: int = 0
+    file: str = ""  # the file the mark was read from, as shown to the user
+    reviewer: str = ""  # who marked it in the capture app ("" for the progress file)
+    saved_at: str = ""  # when the capture app saved it (UTC, ISO 8601)
 
 
 @dataclass(frozen=True)
 class ProgressMarks:
     marks: dict[str, Mark]
     file: str = ""
+    notes: tuple[InputWarning, ...] = ()  # where the file and the app disagree (the rule's choice said)
 
     def get(self, item_id: str) -> Mark | None:
         return self.marks.get(item_id)
+
+
+def _table(path: Path, shown: str, sheet: str | None, columns: Sequence[str]) -> Table:
+    try:
+        table = read_table(path, shown, sheet=sheet, expected=columns)
+    except InputError as exc:
+        raise ValidationFailed([exc]) from None
+    errors = [InputError(shown, message("unknown_column", columns=", ".join(columns)), row=1, column=c)
+              for c in table.columns if c not in columns]
+    errors += [InputError(shown, message("missing_column"), row=1, column=c)
+               for c in ("id", "status") if c not in table.columns]
+    if errors:
+        raise ValidationFailed(errors)
+    return table
+
+
+def _status(text: str, shown: str, row: int, column: str, errors: list[InputError]) -> Status | None:
+    status = parse_status(text) if text.strip() else None
+    if text.strip() and status is None:
+        errors.append(InputError(shown, message("not_a_status", value=quote(text.strip()),
+                                                choices=", ".join(STATUS_WORDS)), row=row, column=column))
+    return status
+
+
+def _item_id(item: str, shown: str, row: int, known_ids: Collection[str], marks: dict[str, Mark],
+             errors: list[InputError]) -> bool:
+    """Whether the row's id may be taken (problems join ``errors``)."""
+    if not item:
+        errors.append(InputError(shown, message("no_id"), row=row, column="id"))
+    elif item not in known_ids:
+        errors.append(InputError(shown, message("not_an_item", value=quote(item)), row=row, column="id"))
+    elif item in marks:
+        errors.append(InputError(shown, message("twice", row=marks[item].row), row=row, column="id"))
+    else:
+        return True
+    return False
 
 
 def read_progress(path: Path, root: Path, known_ids: Collection[str], allow: Sequence[str] = (),
@@ -68,42 +130,45 @@ def read_progress(path: Path, root: Path, known_ids: Collection[str], allow: Seq
     """Read and check the marks; ``known_ids`` are the previous review's item ids. Raise
     :class:`ValidationFailed` listing every problem."""
     shown = display_path(path, root)
-    try:
-        table = read_table(path, shown, sheet=SHEET, expected=COLUMNS)
-    except InputError as exc:
-        raise ValidationFailed([exc]) from None
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
-              for c in table.columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing", row=1, column=c)
-               for c in ("id", "status") if c not in table.columns]
-    if errors:
-        raise ValidationFailed(errors)
-    errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    table = _table(path, shown, SHEET, COLUMNS)
+    errors = screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
     marks: dict[str, Mark] = {}
-    choices = ", ".join(STATUS_WORDS)
     for row in table.rows:
         item = row.get("id").strip()
-        if not item:
-            errors.append(InputError(shown, "empty: every row names a previous item by its id", row=row.number,
-                                     column="id"))
-        elif item not in known_ids:
-            errors.append(InputError(shown, f"{quote(item)} is not an area for consideration or urgent action of "
-                                     "the previous review", row=row.number, column="id"))
-        elif item in marks:
-            errors.append(InputError(shown, f"marked twice (first on row {marks[item].row})", row=row.number,
-                                     column="id"))
-        found: dict[str, Status | None] = {}
-        for column in ("status", "area_status"):
-            text = row.get(column).strip()
-            found[column] = parse_status(text) if text else None
-            if text and found[column] is None:
-                errors.append(InputError(shown, f"{quote(text)} is not one of: {choices}", row=row.number,
-                                         column=column))
-        if found["status"] is not None and not row.get("evidence").strip():
-            errors.append(InputError(shown, "empty: say what the mark rests on", row=row.number, column="evidence"))
-        if item and item not in marks:
-            marks[item] = Mark(item, found["status"], " ".join(row.get("evidence").split()), found["area_status"],
-                               row.number)
+        take = _item_id(item, shown, row.number, known_ids, marks, errors)
+        status = _status(row.get("status"), shown, row.number, "status", errors)
+        area_status = _status(row.get("area_status"), shown, row.number, "area_status", errors)
+        if status is not None and not row.get("evidence").strip():
+            errors.append(InputError(shown, message("no_evidence"), row=row.number, column="evidence"))
+        if take:
+            marks[item] = Mark(item, status, " ".join(row.get("evidence").split()), area_status, row.number, shown)
     if errors:
         raise ValidationFailed(errors)
     return ProgressMarks(marks, shown)
+
+
+def read_captured_marks(path: Path, root: Path, reviewer: str, known_ids: Collection[str],
+                        allow: Sequence[str] = (), reference_year: int | None = None) -> ProgressMarks:
+    """One reviewer's marks saved in the capture app (``progress_<reviewer>.csv``), checked like the
+    progress file's; a row with no status (a mark cleared in the app) is no mark. Raise
+    :class:`ValidationFailed` listing every problem."""
+    shown = display_path(path, root)
+    table = _table(path, shown, None, PROGRESS_COLUMNS)
+    errors = screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    marks: dict[str, Mark] = {}
+    for row in table.rows:
+        item = row.get("id").strip()
+        take = _item_id(item, shown, row.number, known_ids, marks, errors)
+        status = _status(row.get("status"), shown, row.number, "status", errors)
+        who = " ".join(row.get("reviewer").split())
+        if who and who != reviewer:
+            errors.append(InputError(shown, message("other_reviewer", value=quote(who, allow, reference_year),
+                                                    reviewer=reviewer), row=row.number, column="reviewer"))
+        if status is not None and not row.get("evidence").strip():
+            errors.append(InputError(shown, message("no_evidence"), row=row.number, column="evidence"))
+        if take:
+            marks[item] = Mark(item, status, " ".join(row.get("evidence").split()), None, row.number, shown,
+                               reviewer, row.get("saved_at").strip())
+    if errors:
+        raise ValidationFailed(errors)
+    return ProgressMarks({k: m for k, m in marks.items() if m.status is not None}, shown)

@@ -68,7 +68,7 @@ SECTION_NAMES = (
 
 #: The options a style's document may set, with their defaults (true or false).
 DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_use": False,
-                                     "numbered_headings": True, "appendix": True}
+                                     "numbered_headings": True, "appendix": True, "plan_themes": False}
 #: The options that are a whole number, with their defaults: how many indicators the letter's
 #: performance section states at most (the rest go to the appendix and the briefing pack), and
 #: how many of those the findings rest on it charts at most; and how many of the unusual

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from toolkit.analysis.plan_links import themes_touched
 from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
@@ -79,12 +80,13 @@ def _style_words(folder: str) -> dict[str, Any]:
     return words
 
 
-def style_words(review: Review, key: str) -> Markup:
-    """One of the style's words (``letter_title``, ``letter_banner``...), rendered for the review."""
+def style_words(review: Review, key: str, **values: object) -> Markup:
+    """One of the style's words (``letter_title``, ``letter_banner``...), rendered for the review
+    with ``values`` (a template's own, such as the plan themes of a KLOE's areas)."""
     text = _style_words(_style_folder(review))[key]
     # Words are plain text: rendered without autoescaping, then escaped once as a whole.
     plain = environment(review).overlay(autoescape=False).from_string(str(text))
-    return escape(plain.render(p=review.params).strip())
+    return escape(plain.render(p=review.params, **values).strip())
 
 
 def heading_title(review: Review, key: str) -> str:
@@ -176,7 +178,10 @@ def _context(review: Review) -> dict[str, object]:
         "lead": p.lead,
         "others": [m for m in p.team if not m.lead],
         "kloes": review.scope.kloes,
-        "word": lambda key: style_words(review, key),
+        "word": lambda key, **values: style_words(review, key, **values),
+        # the improvement-plan themes a list of areas for consideration touches (option plan_themes)
+        "plan_themes": lambda areas: (themes_touched(areas, review.improvement_plan)
+                                      if doc.option("plan_themes") else ()),
     }
 
 

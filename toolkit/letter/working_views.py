@@ -9,6 +9,7 @@ import pandas as pd
 from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.coverage import compute_coverage
 from toolkit.analysis.moderation import disagreement_rows, moderate
+from toolkit.analysis.plan_links import finding_themes
 from toolkit.inputs.findings import Finding, Kind
 
 if TYPE_CHECKING:
@@ -106,6 +107,6 @@ def plan_themes_table(review: Review) -> pd.DataFrame:
     if plan is None:
         return pd.DataFrame({"note": ["This review names no improvement plan."]})
     rows = [{"area for consideration": f.statement, "KLOE": f.kloe or "",
-             "plan themes": "; ".join(plan.themes_for_kloe(f.kloe)) if f.kloe else ""}
+             "plan themes": "; ".join(finding_themes(f, plan))}
             for f in review.findings.included if f.kind is Kind.AREA]
     return pd.DataFrame(rows)
