@@ -35,8 +35,8 @@ from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
+from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
-from toolkit.inputs.params import from_notebook as params_from_notebook
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.progress import ProgressMarks
@@ -423,7 +423,7 @@ def validate(params_path: str | Path) -> list[InputError]:
 
 
 def from_notebook(namespace: dict[str, object]) -> Review:
-    """The review inside the letter notebook, from papermill's parameters (see ``params.from_notebook``)."""
+    """The review inside the letter notebook, from papermill's parameters (see ``notebook_params.from_notebook``)."""
     params, root = params_from_notebook(namespace)
     shown = str(namespace.get("params_file") or "papermill parameters")
     return assemble(params, root, shown)

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from toolkit.errors import ValidationFailed
-from toolkit.inputs.params import TOP_LEVEL_FIELDS, ReviewParams, from_notebook, load_params
+from toolkit.inputs.notebook_params import from_notebook
+from toolkit.inputs.params import TOP_LEVEL_FIELDS, ReviewParams, load_params
 
 
 def test_loads_a_complete_file(mini):

@@ -27,7 +27,7 @@ from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError
 from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
-from toolkit.inputs.params import outside_name
+from toolkit.inputs.notebook_params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
 MANIFEST_NAME = "manifest.json"

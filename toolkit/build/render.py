@@ -30,7 +30,8 @@ from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
-from toolkit.inputs.params import hide_outside_paths, project_root_for
+from toolkit.inputs.notebook_params import hide_outside_paths
+from toolkit.inputs.params import project_root_for
 from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import charts_by_section
 from toolkit.letter.docx import letter_docx
@@ -166,7 +167,7 @@ class DraftResult:
 def injected_parameters(review: Review) -> dict[str, Any]:
     """What papermill injects: the mapping the review was validated from (read once, by the
     toolkit's own loader, in the file's own shape), plus where it came from; a file outside the
-    project is named by its name only (``toolkit.inputs.params.hide_outside_paths``), so the same
+    project is named by its name only (``toolkit.inputs.notebook_params.hide_outside_paths``), so the same
     review in two folders injects the same parameters.
 
     The kernel validates it again (the notebook is the record and must stand on its own)."""

@@ -21,7 +21,8 @@ from toolkit.build.manifest import (
 from toolkit.build.notebooks import notebook_path
 from toolkit.build.render import draft
 from toolkit.errors import ToolkitError
-from toolkit.inputs.params import OUTSIDE, load_params
+from toolkit.inputs.notebook_params import OUTSIDE
+from toolkit.inputs.params import load_params
 
 
 @dataclass
