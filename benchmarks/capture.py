@@ -1,0 +1,260 @@
+"""Capture app start-up in headless Chromium, against stock Voilà serving a trivial widgets notebook.
+
+``python -m benchmarks.capture`` (about three minutes) or ``--rounds N``; ``--json PATH`` also saves
+the figures. Each round starts both servers afresh and a fresh browser for each (nothing cached),
+the baseline first, then the capture app, so that both see the same load:
+
+* **baseline**: ``python -m voila`` (its own lab template, no options) on a notebook that shows one
+  ipywidgets Dropdown and one Button, the least a widgets page can be;
+* **capture**: ``peer-review capture`` on a realistic demo review (about 200 findings).
+
+Figures per server:
+
+* *ready*: from launching the command to the moment it answers: for the baseline, the port
+  accepting connections; for the capture app, the command printing its link (it does so once the
+  page is ready to be served);
+* *cold page*: the first page of the fresh server and browser, from ``goto`` until its form is
+  visible (the baseline's Dropdown; the capture app's reviewer picker and Start button). Voilà
+  draws widgets only once the page's kernel is connected, so a visible form answers;
+* *warm page*: the next pages, each in a new tab of the same browser after the previous tab was
+  closed, ``--gap`` seconds apart (a team's members arriving one after another);
+* *Start to form*: (capture only) pressing Start until the findings form's statement box is visible.
+
+The targets (issue 11): a page usable in 3 s or less and Start to form in 1 s or less, warm or cold.
+Not a test: the seconds depend on the machine and its load, which is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.scale import machine
+
+PAGE_TARGET = 3.0
+START_TARGET = 1.0
+TIMEOUT_MS = 120_000
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+TRIVIAL_SOURCE = (
+    "import ipywidgets as widgets\n"
+    "widgets.HBox([widgets.Dropdown(options=['a', 'b'], description='Pick'), widgets.Button(description='Go')])"
+)
+
+
+@dataclass
+class ServerRun:
+    ready: float
+    cold_page: float
+    warm_pages: list[float] = field(default_factory=list)
+    cold_start: float | None = None  # capture only: Start to form on the cold page
+    warm_starts: list[float] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def listening(port: int, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def trivial_notebook(folder: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(TRIVIAL_SOURCE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "trivial.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+@contextmanager
+def baseline_server(folder: Path) -> Iterator[tuple[str, float]]:
+    notebook = trivial_notebook(folder)
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        if not listening(port):
+            raise RuntimeError("stock Voila did not start")
+        yield f"http://127.0.0.1:{port}/", time.perf_counter() - started
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def capture_server(params: Path) -> Iterator[tuple[str, float]]:
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("Capture app: "):
+            raise RuntimeError(f"the capture command did not start: {line!r}")
+        ready = time.perf_counter() - started
+        if not listening(port):
+            raise RuntimeError("the capture app did not listen")
+        yield line.split(": ", 1)[1].strip(), ready
+    finally:
+        stop(proc)
+
+
+def _page_seconds(browser: object, url: str, form: str) -> tuple[object, float]:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    page.goto(url, timeout=TIMEOUT_MS)
+    page.locator(form).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    return page, time.perf_counter() - started
+
+
+def _start_seconds(page: object, reviewer: str) -> float:
+    page.select_option(".pr-reviewer select", label=reviewer)  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    page.click("button.pr-start")  # type: ignore[attr-defined]
+    page.locator(".pr-f-statement textarea").wait_for(state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
+def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
+            reviewers: list[str] | None) -> ServerRun:
+    """One fresh browser: the cold page, then ``warm`` more pages, each after closing the last."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    browser = playwright.chromium.launch(executable_path=chromium, headless=True,  # type: ignore[attr-defined]
+                                         args=CHROMIUM_ARGS)
+    try:
+        form = ".pr-reviewer select" if reviewers else ".widget-dropdown select"
+        page, cold = _page_seconds(browser, url, form)
+        run = ServerRun(ready, cold)
+        if reviewers:
+            page.locator("button.pr-start").wait_for(state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+            run.cold_start = _start_seconds(page, reviewers[0])
+        for i in range(warm):
+            page.close(run_before_unload=True)  # type: ignore[attr-defined]
+            time.sleep(gap)
+            page, seconds = _page_seconds(browser, url, form)
+            run.warm_pages.append(seconds)
+            if reviewers:
+                run.warm_starts.append(_start_seconds(page, reviewers[(i + 1) % len(reviewers)]))
+        page.close(run_before_unload=True)  # type: ignore[attr-defined]
+        return run
+    finally:
+        browser.close()
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def _worst(xs: list[float]) -> float:
+    return max(xs) if xs else float("nan")
+
+
+def _fmt(xs: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in xs)
+
+
+def report(baseline: list[ServerRun], capture: list[ServerRun]) -> list[str]:
+    rows = [("ready (command to link)", [r.ready for r in baseline], [r.ready for r in capture]),
+            ("cold page usable", [r.cold_page for r in baseline], [r.cold_page for r in capture]),
+            ("warm page usable", [x for r in baseline for x in r.warm_pages],
+             [x for r in capture for x in r.warm_pages])]
+    out = ["figure                    baseline median   capture median (worst)   x baseline   all capture values"]
+    for name, b, c in rows:
+        out.append(f"{name:25s} {_median(b):15.2f}   {_median(c):8.2f} ({_worst(c):5.2f})        "
+                   f"{_median(c) / _median(b):10.2f}   {_fmt(c)}")
+    cold_starts = [r.cold_start for r in capture if r.cold_start is not None]
+    warm_starts = [x for r in capture for x in r.warm_starts]
+    out.append(f"Start to form, cold page      median {_median(cold_starts):.2f} s (worst {_worst(cold_starts):.2f}): "
+               f"{_fmt(cold_starts)}")
+    out.append(f"Start to form, warm pages     median {_median(warm_starts):.2f} s (worst {_worst(warm_starts):.2f}): "
+               f"{_fmt(warm_starts)}")
+    pages = [r.cold_page for r in capture] + [x for r in capture for x in r.warm_pages]
+    starts = cold_starts + warm_starts
+    out.append(f"target: page usable <= {PAGE_TARGET} s, worst {_worst(pages):.2f}: "
+               f"{'met' if _worst(pages) <= PAGE_TARGET else 'MISSED'}; "
+               f"Start to form <= {START_TARGET} s, worst {_worst(starts):.2f}: "
+               f"{'met' if _worst(starts) <= START_TARGET else 'MISSED'}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.capture", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh servers of each kind (default 3)")
+    parser.add_argument("--warm", type=int, default=3, help="warm pages after each cold one (default 3)")
+    parser.add_argument("--gap", type=float, default=5.0, help="seconds between a tab's close and the next page")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from toolkit.demo.reviews import generate
+    from toolkit.inputs.params import load_params
+
+    m = machine()
+    print(f"machine: {m.describe()}", flush=True)
+    started = time.perf_counter()
+    baseline: list[ServerRun] = []
+    capture: list[ServerRun] = []
+    with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp, sync_playwright() as pw:
+        params = generate(Path(tmp) / "demo", 1, seed=2026).reviews[0].params
+        team = [member.name for member in load_params(params).team]
+        for n in range(args.rounds):
+            with baseline_server(Path(tmp)) as (url, ready):
+                baseline.append(measure(pw, url, ready, args.warm, args.gap, None))
+            with capture_server(params) as (url, ready):
+                capture.append(measure(pw, url, ready, args.warm, args.gap, team))
+            print(f"round {n + 1}: baseline {asdict(baseline[-1])}", flush=True)
+            print(f"round {n + 1}: capture  {asdict(capture[-1])}", flush=True)
+    for line in report(baseline, capture):
+        print(line, flush=True)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"finished in {time.perf_counter() - started:.0f} s; load average at the end {load}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": m.as_dict(), "load_after": os.getloadavg(), "gap": args.gap,
+            "baseline": [asdict(r) for r in baseline], "capture": [asdict(r) for r in capture],
+        }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
