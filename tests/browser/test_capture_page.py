@@ -165,6 +165,37 @@ def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> No
     assert clipped == {}, clipped
 
 
+def test_findings_list_filters_by_kloe_and_mine(app_page: tuple[object, list[str]], served: tuple[str, Path]) -> None:
+    """Beside the KLOE filter, "Only mine": unticked, the list shows the team's findings with their
+    reviewers' names; another's finding picked is shown in full, not put in the form."""
+    from playwright.sync_api import expect
+
+    from toolkit.capture.store import open_review
+
+    page, _ = app_page
+    _tab(page, "Findings")
+    _, scope, _ = open_review(served[1])
+    coproduction = next(k.title for k in scope.kloes if k.id == "lt-coproduction")
+    listing = page.locator(".pr-f-list select")  # type: ignore[attr-defined]
+    mine = page.locator(".pr-f-mine input")  # type: ignore[attr-defined]
+    expect(mine).to_be_checked()
+    expect(listing).not_to_contain_text("Ruth Adeyemi | ")
+    mine.uncheck()
+    expect(listing).to_contain_text("Ruth Adeyemi | ")
+    expect(listing).to_contain_text("Colin Marsh | ")
+    page.select_option(".pr-f-filter select", label=coproduction)  # type: ignore[attr-defined]
+    expect(listing.locator("option", has_text="Health visitors")).to_have_count(0)  # an identify finding
+    ruth = listing.locator("option", has_text="Ruth Adeyemi | ").first
+    expect(ruth).to_contain_text(coproduction)
+    listing.select_option(label=ruth.inner_text())
+    expect(page.locator(".pr-f-theirs")).to_contain_text("Ruth Adeyemi's finding")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-f-statement textarea")).to_have_value("")  # type: ignore[attr-defined]
+    mine.check()
+    expect(listing).not_to_contain_text("Ruth Adeyemi | ")
+    expect(page.locator(".pr-f-theirs")).to_have_text("")  # type: ignore[attr-defined]
+    page.select_option(".pr-f-filter select", index=0)  # type: ignore[attr-defined]
+
+
 def _settled(count: int | None = None, timeout: float = 60.0) -> list[int]:
     """The server's processes once there are ``count`` of them (if given) and they and their memory
     have not changed for two seconds: a page taking the pre-heated kernel leaves the pool to be

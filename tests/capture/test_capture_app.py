@@ -170,3 +170,37 @@ def test_findings_list_for_the_evening(tmp_path: Path) -> None:
     assert tab.listing.value is None and tab.statement.value == ""
     tab.listing.value = fid  # picking it again reloads the saved version
     assert tab.statement.value == "Families shape services."
+
+
+def test_findings_list_only_mine_or_the_whole_team(tmp_path: Path) -> None:
+    """"Only mine" (ticked at first) lists this reviewer's findings; unticked, every reviewer's, each
+    with its reviewer's name, still filtered by KLOE. Another's finding, picked, is shown in full
+    (escaped) and not loaded into the form, which keeps what is typed in it."""
+    app, params_file = _app(tmp_path)
+    params, _, _ = open_review(params_file)
+    for m in params.team:  # as peer-review capture does at start
+        store_for(params_file, m.name).ensure_files()
+    assert store_for(params_file, "Lena Duarte").add(draft("Short breaks are easy to book.", kloe="lt-coproduction")).ok
+    tab = app.findings
+    tab.refresh()
+    assert tab.mine.value and [label.rsplit(" | ", 1)[1] for label, _ in tab.listing.options] == ["Short breaks are easy to book."]
+    tab.statement.value = "Half typed"
+    tab.mine.value = False
+    labels = [label for label, _ in tab.listing.options]
+    assert labels[0].startswith("Lena Duarte | ") and any(x.startswith("Colin Marsh | ") for x in labels)
+    assert any(x.startswith("Ruth Adeyemi | ") for x in labels)
+    assert "team" in tab.listing.description
+    tab.filter.value = "lt-coproduction"
+    by_label = dict(tab.listing.options)
+    assert {label.split(" | ")[0] for label in by_label} == {"Lena Duarte", "Ruth Adeyemi", "Colin Marsh"}
+    assert all(f" | {tab.titles['lt-coproduction']} | " in label for label in by_label)
+    ruth = next(v for label, v in by_label.items() if label.startswith("Ruth Adeyemi") and "<script>" in label)
+    tab.listing.value = ruth
+    assert "Ruth Adeyemi&#x27;s finding" in tab.theirs.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tab.theirs.value and "<script>" not in tab.theirs.value
+    assert tab.statement.value == "Half typed" and tab.editing is None
+    mine = next(v for label, v in by_label.items() if label.startswith("Lena Duarte"))
+    tab.listing.value = mine  # one's own finding loads into the form, as before
+    assert tab.theirs.value == "" and tab.editing is not None and tab.statement.value == "Short breaks are easy to book."
+    tab.mine.value = True
+    assert [label.rsplit(" | ", 1)[1] for label, _ in tab.listing.options] == ["Short breaks are easy to book."]
