@@ -85,19 +85,51 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return conn.getresponse()
 
 
+def _request(port: int, method: str, path: str, host: str = "127.0.0.1",
+             headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    conn.request(method, path, headers=headers or {})
+    return conn.getresponse()
+
+
+KERNEL = "00000000-0000-0000-0000-000000000000"
+UPGRADE = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
 @pytest.mark.slow  # starts Voila
 def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, str]) -> None:
+    """A page without the token (or with a wrong one) is sent to our refusal page; the API answers
+    403, never a redirect to a login page, for every method, the kernel's websocket included."""
     port, token, _, _ = remote_server
-    page = _get(port, "/")
-    assert page.status in (302, 401, 403)
-    if page.status == 302:
-        assert "/login" in (page.getheader("Location") or "")
-    wrong = _get(port, "/?token=not-the-token")
-    assert wrong.status in (302, 401, 403)
-    assert _get(port, "/api/kernels/00000000-0000-0000-0000-000000000000").status in (401, 403)
+    for path in ("/", "/?token=not-the-token"):
+        page = _get(port, path)
+        assert page.status == 302 and (page.getheader("Location") or "").startswith("/login"), path
+    assert _get(port, "/login?next=%2F").status == 403
+    for method, path in (("GET", "/api"), ("GET", "/api/"), ("GET", "/api/kernels"), ("POST", "/api/kernels"),
+                         ("GET", f"/api/kernels/{KERNEL}"), ("DELETE", f"/api/kernels/{KERNEL}"),
+                         ("GET", "/api/sessions"), ("GET", "/api/contents"), ("GET", "/api/status"),
+                         ("GET", "/api/kernels?token=not-the-token")):
+        answer = _request(port, method, path)
+        assert (answer.status, answer.getheader("Location")) == (403, None), (method, path)
+    assert _request(port, "GET", f"/api/kernels/{KERNEL}/channels", headers=UPGRADE).status == 403
     ok = _get(port, f"/?token={token}")
     assert ok.status == 200
     assert b"<html" in ok.read(2000).lower()
+
+
+@pytest.mark.slow  # starts Voila
+def test_the_preheated_kernels_request_socket_is_for_this_machine_only(remote_server: tuple[int, str]) -> None:
+    """Voila's /voila/query/<kernel> websocket hands a pre-heated kernel its page's request (the
+    query string, with the token on a first visit) without any login: only a client on this machine
+    (the kernels) may open it."""
+    port, _, _, _ = remote_server
+    assert _request(port, "GET", f"/voila/query/{KERNEL}", headers=UPGRADE).status == 101  # from 127.0.0.1
+    addresses = lan_addresses()
+    if not addresses:
+        pytest.skip("this machine has no network address but loopback")
+    answer = _request(port, "GET", f"/voila/query/{KERNEL}", host=addresses[0], headers=UPGRADE)
+    assert answer.status == 403
 
 
 @pytest.mark.slow  # starts Voila
