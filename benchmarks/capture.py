@@ -18,7 +18,11 @@ Figures per server:
   draws widgets only once the page's kernel is connected, so a visible form answers;
 * *warm page*: the next pages, each in a new tab of the same browser after the previous tab was
   closed, ``--gap`` seconds apart (a team's members arriving one after another);
-* *Start to form*: (capture only) pressing Start until the findings form's statement box is visible.
+* *Start to form*: (capture only) pressing Start until the findings form's statement box is visible;
+* *link to form*: (capture only) a page opened with ``?reviewer=<name>`` until the findings form's
+  statement box is visible (no Start to press);
+* *memory*: the resident memory of the server's processes (Voilà and its kernels) when it is ready,
+  before any page, and (capture) again after its last page was closed.
 
 The targets (issue 11): a page usable in 3 s or less and Start to form in 1 s or less, warm or cold.
 Not a test: the seconds depend on the machine and its load, which is printed with them.
@@ -41,12 +45,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from benchmarks.scale import machine
 
 PAGE_TARGET = 3.0
 START_TARGET = 1.0
 TIMEOUT_MS = 120_000
+IDLE_WAIT_S = 10.0  # after the last page: its kernel shut down, the pool's kernel refilled and heated
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic",
@@ -64,6 +70,25 @@ class ServerRun:
     warm_pages: list[float] = field(default_factory=list)
     cold_start: float | None = None  # capture only: Start to form on the cold page
     warm_starts: list[float] = field(default_factory=list)
+    link_pages: list[float] = field(default_factory=list)  # capture only: a ?reviewer= link to the form
+    ready_mb: float = 0.0  # the server's processes (Voila and its kernels) when ready, before any page
+    end_mb: float = 0.0  # the same after the last page was closed and IDLE_WAIT_S passed
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text(encoding="utf-8")
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text(encoding="utf-8").split()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        todo += [int(k) for k in kids]
+    return total / 1024
 
 
 def free_port() -> int:
@@ -105,7 +130,7 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def baseline_server(folder: Path) -> Iterator[tuple[str, float]]:
+def baseline_server(folder: Path) -> Iterator[tuple[str, float, int]]:
     notebook = trivial_notebook(folder)
     port = free_port()
     started = time.perf_counter()
@@ -114,13 +139,13 @@ def baseline_server(folder: Path) -> Iterator[tuple[str, float]]:
     try:
         if not listening(port):
             raise RuntimeError("stock Voila did not start")
-        yield f"http://127.0.0.1:{port}/", time.perf_counter() - started
+        yield f"http://127.0.0.1:{port}/", time.perf_counter() - started, proc.pid
     finally:
         stop(proc)
 
 
 @contextmanager
-def capture_server(params: Path) -> Iterator[tuple[str, float]]:
+def capture_server(params: Path) -> Iterator[tuple[str, float, int]]:
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params), "--port", str(port)],
@@ -133,7 +158,9 @@ def capture_server(params: Path) -> Iterator[tuple[str, float]]:
         ready = time.perf_counter() - started
         if not listening(port):
             raise RuntimeError("the capture app did not listen")
-        yield line.split(": ", 1)[1].strip(), ready
+        # the server is the command's child, Voila (the command itself only waits for it)
+        [voila] = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text(encoding="utf-8").split()
+        yield line.split(": ", 1)[1].strip(), ready, int(voila)
     finally:
         stop(proc)
 
@@ -155,15 +182,18 @@ def _start_seconds(page: object, reviewer: str) -> float:
 
 
 def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
-            reviewers: list[str] | None) -> ServerRun:
-    """One fresh browser: the cold page, then ``warm`` more pages, each after closing the last."""
+            reviewers: list[str] | None, server: int) -> ServerRun:
+    """One fresh browser: the cold page, then ``warm`` more pages, each after closing the last. The
+    server's memory when it is ready, and at the end, with every page closed, once a pool kernel has
+    had time to refill (stock Voila keeps a closed page's kernel until it is culled: voila#1458)."""
+    ready_mb = tree_rss_mb(server)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     browser = playwright.chromium.launch(executable_path=chromium, headless=True,  # type: ignore[attr-defined]
                                          args=CHROMIUM_ARGS)
     try:
         form = ".pr-reviewer select" if reviewers else ".widget-dropdown select"
         page, cold = _page_seconds(browser, url, form)
-        run = ServerRun(ready, cold)
+        run = ServerRun(ready, cold, ready_mb=ready_mb)
         if reviewers:
             page.locator("button.pr-start").wait_for(state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
             run.cold_start = _start_seconds(page, reviewers[0])
@@ -174,7 +204,15 @@ def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
             run.warm_pages.append(seconds)
             if reviewers:
                 run.warm_starts.append(_start_seconds(page, reviewers[(i + 1) % len(reviewers)]))
+        if reviewers:  # a reviewer's own link (?reviewer=): the page opens on the findings form
+            page.close(run_before_unload=True)  # type: ignore[attr-defined]
+            time.sleep(gap)
+            link = url + ("&" if "?" in url else "?") + "reviewer=" + quote(reviewers[0])
+            page, seconds = _page_seconds(browser, link, ".pr-f-statement textarea")
+            run.link_pages.append(seconds)
         page.close(run_before_unload=True)  # type: ignore[attr-defined]
+        time.sleep(IDLE_WAIT_S)
+        run.end_mb = tree_rss_mb(server)
         return run
     finally:
         browser.close()
@@ -201,13 +239,20 @@ def report(baseline: list[ServerRun], capture: list[ServerRun]) -> list[str]:
     for name, b, c in rows:
         out.append(f"{name:25s} {_median(b):15.2f}   {_median(c):8.2f} ({_worst(c):5.2f})        "
                    f"{_median(c) / _median(b):10.2f}   {_fmt(c)}")
+    b_mb, c_mb = _median([r.ready_mb for r in baseline]), _median([r.ready_mb for r in capture])
+    c_end = _median([r.end_mb for r in capture])
+    out.append(f"server memory when ready: baseline {b_mb:.0f} MB (Voila alone), capture {c_mb:.0f} MB (Voila and "
+               f"the kernel kept ready, +{c_mb - b_mb:.0f} MB); capture after its pages closed {c_end:.0f} MB")
+    links = [x for r in capture for x in r.link_pages]
+    out.append(f"?reviewer= link to the form   median {_median(links):.2f} s (worst {_worst(links):.2f}): "
+               f"{_fmt(links)}")
     cold_starts = [r.cold_start for r in capture if r.cold_start is not None]
     warm_starts = [x for r in capture for x in r.warm_starts]
     out.append(f"Start to form, cold page      median {_median(cold_starts):.2f} s (worst {_worst(cold_starts):.2f}): "
                f"{_fmt(cold_starts)}")
     out.append(f"Start to form, warm pages     median {_median(warm_starts):.2f} s (worst {_worst(warm_starts):.2f}): "
                f"{_fmt(warm_starts)}")
-    pages = [r.cold_page for r in capture] + [x for r in capture for x in r.warm_pages]
+    pages = [r.cold_page for r in capture] + [x for r in capture for x in r.warm_pages] + links
     starts = cold_starts + warm_starts
     out.append(f"target: page usable <= {PAGE_TARGET} s, worst {_worst(pages):.2f}: "
                f"{'met' if _worst(pages) <= PAGE_TARGET else 'MISSED'}; "
@@ -238,10 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         params = generate(Path(tmp) / "demo", 1, seed=2026).reviews[0].params
         team = [member.name for member in load_params(params).team]
         for n in range(args.rounds):
-            with baseline_server(Path(tmp)) as (url, ready):
-                baseline.append(measure(pw, url, ready, args.warm, args.gap, None))
-            with capture_server(params) as (url, ready):
-                capture.append(measure(pw, url, ready, args.warm, args.gap, team))
+            with baseline_server(Path(tmp)) as (url, ready, pid):
+                baseline.append(measure(pw, url, ready, args.warm, args.gap, None, pid))
+            with capture_server(params) as (url, ready, pid):
+                capture.append(measure(pw, url, ready, args.warm, args.gap, team, pid))
             print(f"round {n + 1}: baseline {asdict(baseline[-1])}", flush=True)
             print(f"round {n + 1}: capture  {asdict(capture[-1])}", flush=True)
     for line in report(baseline, capture):
