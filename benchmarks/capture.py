@@ -16,8 +16,8 @@ Figures per server:
 * *cold page*: the first page of the fresh server and browser, from ``goto`` until its form is
   visible (the baseline's Dropdown; the capture app's reviewer picker and Start button). Voilà
   draws widgets only once the page's kernel is connected, so a visible form answers;
-* *warm page*: the next pages, each in a new tab of the same browser after the previous tab was
-  closed, ``--gap`` seconds apart (a team's members arriving one after another);
+* *warm page*: the next pages, each in a new tab of the same browser (its cache holding Voilà's
+  scripts) after the previous tab was closed, ``--gap`` seconds apart (a team's members arriving one after another);
 * *Start to form*: (capture only) pressing Start until the findings form's statement box is visible;
 * *link to form*: (capture only) a page opened with ``?reviewer=<name>`` until the findings form's
   statement box is visible (no Start to press);
@@ -52,7 +52,6 @@ from benchmarks.scale import machine
 PAGE_TARGET = 3.0
 START_TARGET = 1.0
 TIMEOUT_MS = 120_000
-IDLE_WAIT_S = 10.0  # after the last page: its kernel shut down, the pool's kernel refilled and heated
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic",
@@ -72,12 +71,13 @@ class ServerRun:
     warm_starts: list[float] = field(default_factory=list)
     link_pages: list[float] = field(default_factory=list)  # capture only: a ?reviewer= link to the form
     ready_mb: float = 0.0  # the server's processes (Voila and its kernels) when ready, before any page
-    end_mb: float = 0.0  # the same after the last page was closed and IDLE_WAIT_S passed
+    end_mb: float = 0.0  # the same after the last page was closed, once settled (see settled())
+    end_wait: float = 0.0  # seconds from closing the last page until then
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
-    total = 0
+def tree(pid: int) -> tuple[int, float]:
+    """How many processes a process and its descendants are, and their resident memory in MB (/proc)."""
+    total, count = 0, 0
     todo = [pid]
     while todo:
         p = todo.pop()
@@ -86,9 +86,26 @@ def tree_rss_mb(pid: int) -> float:
             kids = Path(f"/proc/{p}/task/{p}/children").read_text(encoding="utf-8").split()
         except OSError:
             continue
+        count += 1
         total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         todo += [int(k) for k in kids]
-    return total / 1024
+    return count, total / 1024
+
+
+def settled(pid: int, count: int, timeout: float = 60.0) -> tuple[float, float]:
+    """The server's memory once it is back to ``count`` processes and its memory has not moved for
+    two seconds (a closed page's kernel shut down, the pool's kernel refilled and heated), and the
+    seconds that took (``timeout`` at most)."""
+    started = time.monotonic()
+    last, since = (0, -1.0), started
+    while time.monotonic() - started < timeout:
+        now = tree(pid)
+        if now[0] != count or now[0] != last[0] or abs(now[1] - last[1]) > max(1.0, 0.01 * now[1]):
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= 2.0:
+            return now[1], since - started
+        time.sleep(0.25)
+    return tree(pid)[1], timeout
 
 
 def free_port() -> int:
@@ -184,13 +201,13 @@ def _start_seconds(page: object, reviewer: str) -> float:
 def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
             reviewers: list[str] | None, server: int) -> ServerRun:
     """One fresh browser: the cold page, then ``warm`` more pages, each after closing the last. The
-    server's memory when it is ready, and at the end, with every page closed, once a pool kernel has
-    had time to refill (stock Voila keeps a closed page's kernel until it is culled: voila#1458)."""
-    ready_mb = tree_rss_mb(server)
+    server's memory when it is ready, and at the end, with every page closed."""
+    ready_count, ready_mb = tree(server)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    browser = playwright.chromium.launch(executable_path=chromium, headless=True,  # type: ignore[attr-defined]
-                                         args=CHROMIUM_ARGS)
+    launched = playwright.chromium.launch(executable_path=chromium, headless=True,  # type: ignore[attr-defined]
+                                          args=CHROMIUM_ARGS)
     try:
+        browser = launched.new_context()  # one profile: the warm pages find the page's scripts in its cache
         form = ".pr-reviewer select" if reviewers else ".widget-dropdown select"
         page, cold = _page_seconds(browser, url, form)
         run = ServerRun(ready, cold, ready_mb=ready_mb)
@@ -211,11 +228,13 @@ def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
             page, seconds = _page_seconds(browser, link, ".pr-f-statement textarea")
             run.link_pages.append(seconds)
         page.close(run_before_unload=True)  # type: ignore[attr-defined]
-        time.sleep(IDLE_WAIT_S)
-        run.end_mb = tree_rss_mb(server)
+        if reviewers:  # stock Voila keeps a closed page's kernel until it is culled (voila#1458)
+            run.end_mb, run.end_wait = settled(server, ready_count)
+        else:
+            run.end_mb = tree(server)[1]
         return run
     finally:
-        browser.close()
+        launched.close()
 
 
 def _median(xs: list[float]) -> float:
@@ -240,9 +259,10 @@ def report(baseline: list[ServerRun], capture: list[ServerRun]) -> list[str]:
         out.append(f"{name:25s} {_median(b):15.2f}   {_median(c):8.2f} ({_worst(c):5.2f})        "
                    f"{_median(c) / _median(b):10.2f}   {_fmt(c)}")
     b_mb, c_mb = _median([r.ready_mb for r in baseline]), _median([r.ready_mb for r in capture])
-    c_end = _median([r.end_mb for r in capture])
+    c_end, c_wait = _median([r.end_mb for r in capture]), _worst([r.end_wait for r in capture])
     out.append(f"server memory when ready: baseline {b_mb:.0f} MB (Voila alone), capture {c_mb:.0f} MB (Voila and "
-               f"the kernel kept ready, +{c_mb - b_mb:.0f} MB); capture after its pages closed {c_end:.0f} MB")
+               f"the kernel kept ready, +{c_mb - b_mb:.0f} MB); capture after its pages closed {c_end:.0f} MB "
+               f"(settled within {c_wait:.1f} s)")
     links = [x for r in capture for x in r.link_pages]
     out.append(f"?reviewer= link to the form   median {_median(links):.2f} s (worst {_worst(links):.2f}): "
                f"{_fmt(links)}")

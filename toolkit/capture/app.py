@@ -3,8 +3,7 @@
 Parameters reach the app (``notebooks/capture.ipynb`` served by Voilà) through the environment:
 ``PEER_REVIEW_PARAMS`` is the review's parameters file (set by ``peer-review capture``; Voilà
 passes the server's environment to each page's kernel). A query string may preselect the
-reviewer: ``?reviewer=Ruth%20Adeyemi`` (Voilà gives the kernel the page's query string in
-``QUERY_STRING``).
+reviewer: ``?reviewer=Ruth%20Adeyemi`` (read by :func:`page_query`, also in a pre-heated kernel).
 """
 
 from __future__ import annotations
@@ -36,14 +35,18 @@ _Tab = ChecklistTab | CoverageTab | RefineTab | AuditTab | UnavailableAuditTab
 log = logging.getLogger("toolkit.capture")
 
 
-@functools.cache
 def indicator_ids() -> list[str]:
     """Ids in the indicator catalogue (empty if it cannot be read: the field stays free text)."""
+    return list(_catalogue_ids())
+
+
+@functools.cache
+def _catalogue_ids() -> tuple[str, ...]:  # the shipped catalogue, read once per kernel
     try:
-        return sorted(i.id for i in load_catalogue().indicators)
+        return tuple(sorted(i.id for i in load_catalogue().indicators))
     except (ValidationFailed, InputError, OSError, ImportError, AttributeError) as exc:
         log.warning("capture: indicator catalogue unavailable: %s", exc)
-        return []
+        return ()
 
 
 def reviewer_from_query(query: str | None, team: list[str]) -> str | None:
