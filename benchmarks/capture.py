@@ -19,6 +19,8 @@ Figures per server:
 * *warm page*: the next pages, each in a new tab of the same browser (its cache holding Voilà's
   scripts) after the previous tab was closed, ``--gap`` seconds apart (a team's members arriving one after another);
 * *Start to form*: (capture only) pressing Start until the findings form's statement box is visible;
+* *first tab openings*: (capture only, on the cold page after Start) clicking the Checklist tab,
+  then the EHCP audit tab, until a button of the tab is visible (they are built when first opened);
 * *link to form*: (capture only) a page opened with ``?reviewer=<name>`` until the findings form's
   statement box is visible (no Start to press);
 * *memory*: the resident memory of the server's processes (Voilà and its kernels) when it is ready,
@@ -69,6 +71,7 @@ class ServerRun:
     warm_pages: list[float] = field(default_factory=list)
     cold_start: float | None = None  # capture only: Start to form on the cold page
     warm_starts: list[float] = field(default_factory=list)
+    first_tabs: dict[str, float] = field(default_factory=dict)  # capture only: opening a tab the first time
     link_pages: list[float] = field(default_factory=list)  # capture only: a ?reviewer= link to the form
     ready_mb: float = 0.0  # the server's processes (Voila and its kernels) when ready, before any page
     end_mb: float = 0.0  # the same after the last page was closed, once settled (see settled())
@@ -198,6 +201,17 @@ def _start_seconds(page: object, reviewer: str) -> float:
     return time.perf_counter() - started
 
 
+FIRST_TABS = (("Checklist", "button.pr-c-reload"), ("EHCP audit", "button.pr-a-save"))
+
+
+def _tab_seconds(page: object, name: str, ready_css: str) -> float:
+    """A tab opened for the first time (it is built then) until a control of it is visible."""
+    started = time.perf_counter()
+    page.get_by_role("tab", name=name).click()  # type: ignore[attr-defined]
+    page.locator(ready_css).wait_for(state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
 def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
             reviewers: list[str] | None, server: int) -> ServerRun:
     """One fresh browser: the cold page, then ``warm`` more pages, each after closing the last. The
@@ -214,6 +228,7 @@ def measure(playwright: object, url: str, ready: float, warm: int, gap: float,
         if reviewers:
             page.locator("button.pr-start").wait_for(state="visible", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
             run.cold_start = _start_seconds(page, reviewers[0])
+            run.first_tabs = {name: _tab_seconds(page, name, ready_css) for name, ready_css in FIRST_TABS}
         for i in range(warm):
             page.close(run_before_unload=True)  # type: ignore[attr-defined]
             time.sleep(gap)
@@ -263,6 +278,9 @@ def report(baseline: list[ServerRun], capture: list[ServerRun]) -> list[str]:
     out.append(f"server memory when ready: baseline {b_mb:.0f} MB (Voila alone), capture {c_mb:.0f} MB (Voila and "
                f"the kernel kept ready, +{c_mb - b_mb:.0f} MB); capture after its pages closed {c_end:.0f} MB "
                f"(settled within {c_wait:.1f} s)")
+    for name, _ in FIRST_TABS:
+        xs = [r.first_tabs[name] for r in capture if name in r.first_tabs]
+        out.append(f"first opening of {name:12s} median {_median(xs):.2f} s (worst {_worst(xs):.2f}): {_fmt(xs)}")
     links = [x for r in capture for x in r.link_pages]
     out.append(f"?reviewer= link to the form   median {_median(links):.2f} s (worst {_worst(links):.2f}): "
                f"{_fmt(links)}")
