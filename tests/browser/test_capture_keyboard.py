@@ -103,6 +103,8 @@ def test_a_finding_recorded_with_the_keyboard_alone(served: tuple[str, Path], fr
 
     keys.tab_to(".pr-reviewer select")
     keys.arrow_to(".pr-reviewer select", REVIEWER)
+    # the button names the reviewer once the server has the choice (arrow presses are sent one by one)
+    expect(page.locator("button.pr-start")).to_have_text(f"Start as {REVIEWER}")
     keys.tab_to("button.pr-start")
     keys.press("Enter")
     expect(page.locator(".pr-app")).to_contain_text(f"Recording as {REVIEWER}", timeout=LOAD)

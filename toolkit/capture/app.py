@@ -63,8 +63,11 @@ class CaptureApp:
         self.picker = widgets.Dropdown(options=[("- choose your name -", "")] + [(n, n) for n in team],
                                        value=preselect or "", description="Reviewer")
         self.picker.add_class("pr-reviewer")
-        self.start = widgets.Button(description="Start", button_style="primary")
+        self.start = widgets.Button(description=self._start_label(), button_style="primary")
         self.start.add_class("pr-start")
+        # The button names the reviewer it will start as: a check for the person, and the sign that
+        # the server has the name (a fast keyboard's last choice can still be on its way otherwise).
+        self.picker.observe(lambda _: setattr(self.start, "description", self._start_label()), names="value")
         self.start.on_click(lambda _: run_guarded(self.messages, self._begin))
         self.body = widgets.VBox()
         self._built: dict[int, _Tab] = {}  # the tabs after Findings, once built (see _tab)
@@ -77,6 +80,10 @@ class CaptureApp:
         self.widget.add_class("pr-app")
         if preselect:
             run_guarded(self.messages, self._begin)
+
+    def _start_label(self) -> str:
+        name = self.picker.value
+        return words("start_as", name=name) if name else words("start")
 
     def _begin(self) -> None:
         name = self.picker.value

@@ -68,10 +68,14 @@ class FindingsTab:
         self.kind = widgets.Dropdown(options=[(v, k) for k, v in KIND_LABELS.items()],
                                      value=Kind.STRENGTH.value, description="Kind", layout=lay)
         self.headline = widgets.Checkbox(value=False, description="Headline finding", indent=False)
+        # The text boxes reach the server when left (continuous_update=False), not at every key: the
+        # browser sends a widget's changes one at a time and holds back the rest meanwhile, so a Save
+        # pressed just after fast typing could reach the server before the last of the text.
+        # Leaving the box for Save sends the text first.
         self.statement = widgets.Textarea(description="Statement", placeholder="The bold lead sentence",
-                                          layout=fluid("46rem", height="4rem"))
+                                          continuous_update=False, layout=fluid("46rem", height="4rem"))
         self.detail = widgets.Textarea(description="Detail", placeholder="What you heard, read or saw",
-                                       layout=fluid("46rem", height="7rem"))
+                                       continuous_update=False, layout=fluid("46rem", height="7rem"))
         self.evidence = {e: widgets.Checkbox(value=False, description=e, indent=False,
                                              layout=widgets.Layout(width="9rem")) for e in EVIDENCE_KINDS}
         self.indicator = widgets.Combobox(options=indicator_ids, ensure_option=False, description="Indicator",
