@@ -7,7 +7,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from test_capture_support import copy_mini, draft, store_for
 
-from toolkit.capture.app import CaptureApp, capture_app, reviewer_from_query
+from toolkit.capture.app import CaptureApp, capture_app, page_query, reviewer_from_query
 from toolkit.capture.store import open_review
 
 
@@ -77,6 +77,16 @@ def test_missing_or_bad_params_give_a_message_not_a_traceback(tmp_path: Path, mo
     bad.write_text("review_id: Not A Slug\n")
     w = capture_app(bad)
     assert "bad.yaml" in w.children[1].value and 'role="alert"' in w.children[1].value
+
+
+def test_a_kernel_started_for_its_page_reads_the_query_string_at_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without pre-heating (nbval, a kernel started because the pool was empty) the page's query
+    string is in the environment already: nothing waits and Voila is not imported for it."""
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "reviewer=Lena%20Duarte")
+    assert page_query() == "reviewer=Lena%20Duarte"
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    assert page_query() == "reviewer=Lena%20Duarte"
 
 
 def test_query_string_preselects_only_team_members() -> None:
@@ -204,3 +214,14 @@ def test_findings_list_only_mine_or_the_whole_team(tmp_path: Path) -> None:
     assert tab.theirs.value == "" and tab.editing is not None and tab.statement.value == "Short breaks are easy to book."
     tab.mine.value = True
     assert [label.rsplit(" | ", 1)[1] for label, _ in tab.listing.options] == ["Short breaks are easy to book."]
+
+
+def test_start_names_the_reviewer_it_will_start_as(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    params, scope, root = open_review(params_file)
+    app = CaptureApp(params, scope, root)
+    assert app.start.description == "Start"
+    app.picker.value = "Colin Marsh"
+    assert app.start.description == "Start as Colin Marsh"
+    app.picker.value = ""
+    assert app.start.description == "Start"

@@ -25,6 +25,17 @@ def test_localhost_plan_has_no_token(tmp_path: Path) -> None:
     assert "--VoilaConfiguration.show_tracebacks=False" in plan.argv
 
 
+def test_one_kernel_is_kept_ready_and_knows_where_to_ask_for_its_page(tmp_path: Path) -> None:
+    """A pool of one pre-heated kernel; the kernel's notebook reaches the server's request socket
+    at an address of this machine (bracketed for IPv6, as Voila writes it into a URL)."""
+    params_file = copy_mini(tmp_path)
+    plan = plan_server(params_file, port=9999)
+    assert {"--preheat_kernel=True", "--pool_size=1"} <= set(plan.argv)
+    assert plan_server(params_file, port=9999, host="0.0.0.0").env["VOILA_APP_IP"] == "127.0.0.1"
+    assert plan_server(params_file, port=9999, host="::").env["VOILA_APP_IP"] == "[::1]"
+    assert plan.env["VOILA_APP_IP"] == "127.0.0.1"
+
+
 def test_other_hosts_get_a_fresh_token(tmp_path: Path) -> None:
     a = plan_server(copy_mini(tmp_path), port=9999, host="0.0.0.0")
     b = plan_server(tmp_path / "proj" / "params" / "mini.yaml", port=9999, host="0.0.0.0")
