@@ -7,6 +7,8 @@ Screenshots of every tab at both sizes are kept in ``reports/test-artefacts/capt
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 LOAD = 90_000
 TABS = ("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit")
-TABS_OPENED = 5
+TABS_OPENED = 10
 SIZES = {"tablet": (768, 1024), "laptop": (1366, 768)}
 ARTEFACTS = ROOT / "reports" / "test-artefacts" / "capture"
 
@@ -163,29 +165,121 @@ def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> No
     assert clipped == {}, clipped
 
 
+def test_findings_list_filters_by_kloe_and_mine(app_page: tuple[object, list[str]], served: tuple[str, Path]) -> None:
+    """Beside the KLOE filter, "Only mine": unticked, the list shows the team's findings with their
+    reviewers' names; another's finding picked is shown in full, not put in the form."""
+    from playwright.sync_api import expect
+
+    from toolkit.capture.store import open_review
+
+    page, _ = app_page
+    _tab(page, "Findings")
+    _, scope, _ = open_review(served[1])
+    coproduction = next(k.title for k in scope.kloes if k.id == "lt-coproduction")
+    listing = page.locator(".pr-f-list select")  # type: ignore[attr-defined]
+    mine = page.locator(".pr-f-mine input")  # type: ignore[attr-defined]
+    expect(mine).to_be_checked()
+    expect(listing).not_to_contain_text("Ruth Adeyemi | ")
+    mine.uncheck()
+    expect(listing).to_contain_text("Ruth Adeyemi | ")
+    expect(listing).to_contain_text("Colin Marsh | ")
+    page.select_option(".pr-f-filter select", label=coproduction)  # type: ignore[attr-defined]
+    expect(listing.locator("option", has_text="Health visitors")).to_have_count(0)  # an identify finding
+    ruth = listing.locator("option", has_text="Ruth Adeyemi | ").first
+    expect(ruth).to_contain_text(coproduction)
+    listing.select_option(label=ruth.inner_text())
+    expect(page.locator(".pr-f-theirs")).to_contain_text("Ruth Adeyemi's finding")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-f-statement textarea")).to_have_value("")  # type: ignore[attr-defined]
+    mine.check()
+    expect(listing).not_to_contain_text("Ruth Adeyemi | ")
+    expect(page.locator(".pr-f-theirs")).to_have_text("")  # type: ignore[attr-defined]
+    page.select_option(".pr-f-filter select", index=0)  # type: ignore[attr-defined]
+
+
+def _settled(count: int | None = None, timeout: float = 60.0) -> list[int]:
+    """The server's processes once there are ``count`` of them (if given) and they and their memory
+    have not changed for two seconds: a page taking the pre-heated kernel leaves the pool to be
+    refilled (a kernel started a second later, which then runs the notebook), and a closed tab's
+    kernel takes a moment to go."""
+    deadline = time.monotonic() + timeout
+    last: tuple[list[int], float] = ([], -1.0)
+    steady_since = time.monotonic()
+    while time.monotonic() < deadline:
+        tree = _server_tree()
+        mb = _rss_mb(tree)
+        if tree != last[0] or abs(mb - last[1]) > max(1.0, 0.01 * mb) or (count is not None and len(tree) != count):
+            last, steady_since = (tree, mb), time.monotonic()
+        elif time.monotonic() - steady_since >= 2.0:
+            return tree
+        time.sleep(0.2)  # polling processes: no Playwright condition to wait on
+    raise AssertionError(f"the server's processes did not settle (expected {count}): {last}")
+
+
+def _kernel_ids() -> set[str]:
+    """The ids of the server's running kernels, from their command lines (``-f .../kernel-<id>.json``;
+    Voila serves no list of kernels)."""
+    found = set()
+    for pid in _server_tree():
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        found |= {m.group(1) for a in argv if (m := re.search(r"kernel-([0-9a-f-]{36})\.json$", a))}
+    return found
+
+
+def _page_kernel(page: object) -> str:
+    config = json.loads(page.locator("#jupyter-config-data").text_content())  # type: ignore[attr-defined]
+    return str(config["kernelId"])
+
+
 def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], served: tuple[str, Path],
                                           browser: object) -> None:
     """Tabs opened and closed leave the server (Voila and its kernels) where it started: each closed
-    tab shuts its kernel down (the page's script), so nothing waits for the cull."""
+    tab shuts its kernel down (the page's script), so nothing waits for the cull.
+
+    The steady state is Voila, the pre-heated kernel kept ready for the next page, and one kernel
+    per open tab (here the module's page): a tab takes the pre-heated kernel and the pool is refilled.
+    """
     from playwright.sync_api import expect
 
     url, _ = served
-    start = _server_tree()
+    start = _settled()
     start_mb = _rss_mb(start)
     for _ in range(TABS_OPENED):
         page = browser.new_page()  # type: ignore[attr-defined]
         page.goto(url + "?reviewer=Colin%20Marsh", timeout=LOAD)
         page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
         expect(page.locator("#pr-connection")).to_contain_text("Connected", timeout=LOAD)
-        assert len(_server_tree()) == len(start) + 1  # its own kernel
+        _settled(len(start) + 1)  # its own kernel, and the pool refilled
         page.close(run_before_unload=True)  # as a person closes a tab: pagehide runs
-    deadline = 30.0  # below the cull (50 s idle after the close, checked every 10 s): the script released them
-    waited = 0.0
-    while len(_server_tree()) > len(start) and waited < deadline:
-        time.sleep(0.2)  # polling a process count: no Playwright condition to wait on
-        waited += 0.2
-    assert len(_server_tree()) == len(start)
-    assert _rss_mb(_server_tree()) <= start_mb * 1.10
+    # within 30 s, below the cull (50 s idle after the close, checked every 10 s): the script released them
+    end = _settled(len(start), timeout=30.0)
+    assert _rss_mb(end) <= start_mb * 1.10
+
+
+def test_a_preheated_kernel_serves_the_reviewer_its_page_asked_for(served: tuple[str, Path], browser: object) -> None:
+    """The kernel kept ready has run the notebook before any page asked for it; the page's
+    ``?reviewer=`` still reaches it. A page asked for while the pool is being refilled gets a kernel
+    of its own, with its reviewer too."""
+    from playwright.sync_api import expect
+
+    url, _ = served
+    _settled()
+    ready = _kernel_ids()
+    pages = []
+    for reviewer in ("Ruth Adeyemi", "Lena Duarte"):  # the second asked for at once: the pool is empty
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(url + "?reviewer=" + reviewer.replace(" ", "%20"), timeout=LOAD)
+        pages.append((page, reviewer))
+    for page, reviewer in pages:
+        expect(page.locator(".pr-app")).to_contain_text(f"Recording as {reviewer}", timeout=LOAD)
+        expect(page.locator(".pr-reviewer select")).to_have_value(reviewer)
+    first, second = (_page_kernel(p) for p, _ in pages)
+    assert first in ready  # started before the page was asked for: the pre-heated kernel
+    assert second not in ready and second != first
+    for page, _ in pages:
+        page.close(run_before_unload=True)
 
 
 def test_chromium_is_debians() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from test_capture_support import copy_mini, draft, store_for
 
-from toolkit.capture.app import CaptureApp, capture_app, reviewer_from_query
+from toolkit.capture.app import CaptureApp, capture_app, page_query, reviewer_from_query
 from toolkit.capture.store import open_review
 
 
@@ -77,6 +77,16 @@ def test_missing_or_bad_params_give_a_message_not_a_traceback(tmp_path: Path, mo
     bad.write_text("review_id: Not A Slug\n")
     w = capture_app(bad)
     assert "bad.yaml" in w.children[1].value and 'role="alert"' in w.children[1].value
+
+
+def test_a_kernel_started_for_its_page_reads_the_query_string_at_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without pre-heating (nbval, a kernel started because the pool was empty) the page's query
+    string is in the environment already: nothing waits and Voila is not imported for it."""
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "reviewer=Lena%20Duarte")
+    assert page_query() == "reviewer=Lena%20Duarte"
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    assert page_query() == "reviewer=Lena%20Duarte"
 
 
 def test_query_string_preselects_only_team_members() -> None:
@@ -198,3 +208,48 @@ def test_indicator_list_is_the_reviews_own_catalogue(tmp_path: Path) -> None:
     tab._on_save(None)
     [saved] = store_for(params_file, "Lena Duarte").findings()
     assert saved.indicator == "plans_ended", tab.messages.widget.value
+
+
+def test_findings_list_only_mine_or_the_whole_team(tmp_path: Path) -> None:
+    """"Only mine" (ticked at first) lists this reviewer's findings; unticked, every reviewer's, each
+    with its reviewer's name, still filtered by KLOE. Another's finding, picked, is shown in full
+    (escaped) and not loaded into the form, which keeps what is typed in it."""
+    app, params_file = _app(tmp_path)
+    params, _, _ = open_review(params_file)
+    for m in params.team:  # as peer-review capture does at start
+        store_for(params_file, m.name).ensure_files()
+    assert store_for(params_file, "Lena Duarte").add(draft("Short breaks are easy to book.", kloe="lt-coproduction")).ok
+    tab = app.findings
+    tab.refresh()
+    assert tab.mine.value and [label.rsplit(" | ", 1)[1] for label, _ in tab.listing.options] == ["Short breaks are easy to book."]
+    tab.statement.value = "Half typed"
+    tab.mine.value = False
+    labels = [label for label, _ in tab.listing.options]
+    assert labels[0].startswith("Lena Duarte | ") and any(x.startswith("Colin Marsh | ") for x in labels)
+    assert any(x.startswith("Ruth Adeyemi | ") for x in labels)
+    assert "team" in tab.listing.description
+    tab.filter.value = "lt-coproduction"
+    by_label = dict(tab.listing.options)
+    assert {label.split(" | ")[0] for label in by_label} == {"Lena Duarte", "Ruth Adeyemi", "Colin Marsh"}
+    assert all(f" | {tab.titles['lt-coproduction']} | " in label for label in by_label)
+    ruth = next(v for label, v in by_label.items() if label.startswith("Ruth Adeyemi") and "<script>" in label)
+    tab.listing.value = ruth
+    assert "Ruth Adeyemi&#x27;s finding" in tab.theirs.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tab.theirs.value and "<script>" not in tab.theirs.value
+    assert tab.statement.value == "Half typed" and tab.editing is None
+    mine = next(v for label, v in by_label.items() if label.startswith("Lena Duarte"))
+    tab.listing.value = mine  # one's own finding loads into the form, as before
+    assert tab.theirs.value == "" and tab.editing is not None and tab.statement.value == "Short breaks are easy to book."
+    tab.mine.value = True
+    assert [label.rsplit(" | ", 1)[1] for label, _ in tab.listing.options] == ["Short breaks are easy to book."]
+
+
+def test_start_names_the_reviewer_it_will_start_as(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    params, scope, root = open_review(params_file)
+    app = CaptureApp(params, scope, root)
+    assert app.start.description == "Start"
+    app.picker.value = "Colin Marsh"
+    assert app.start.description == "Start as Colin Marsh"
+    app.picker.value = ""
+    assert app.start.description == "Start"

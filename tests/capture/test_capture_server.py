@@ -25,6 +25,17 @@ def test_localhost_plan_has_no_token(tmp_path: Path) -> None:
     assert "--VoilaConfiguration.show_tracebacks=False" in plan.argv
 
 
+def test_one_kernel_is_kept_ready_and_knows_where_to_ask_for_its_page(tmp_path: Path) -> None:
+    """A pool of one pre-heated kernel; the kernel's notebook reaches the server's request socket
+    at an address of this machine (bracketed for IPv6, as Voila writes it into a URL)."""
+    params_file = copy_mini(tmp_path)
+    plan = plan_server(params_file, port=9999)
+    assert {"--preheat_kernel=True", "--pool_size=1"} <= set(plan.argv)
+    assert plan_server(params_file, port=9999, host="0.0.0.0").env["VOILA_APP_IP"] == "127.0.0.1"
+    assert plan_server(params_file, port=9999, host="::").env["VOILA_APP_IP"] == "[::1]"
+    assert plan.env["VOILA_APP_IP"] == "127.0.0.1"
+
+
 def test_other_hosts_get_a_fresh_token(tmp_path: Path) -> None:
     a = plan_server(copy_mini(tmp_path), port=9999, host="0.0.0.0")
     b = plan_server(tmp_path / "proj" / "params" / "mini.yaml", port=9999, host="0.0.0.0")
@@ -85,19 +96,51 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return conn.getresponse()
 
 
+def _request(port: int, method: str, path: str, host: str = "127.0.0.1",
+             headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    conn.request(method, path, headers=headers or {})
+    return conn.getresponse()
+
+
+KERNEL = "00000000-0000-0000-0000-000000000000"
+UPGRADE = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
 @pytest.mark.slow  # starts Voila
 def test_host_0000_refuses_requests_without_the_token(remote_server: tuple[int, str]) -> None:
+    """A page without the token (or with a wrong one) is sent to our refusal page; the API answers
+    403, never a redirect to a login page, for every method, the kernel's websocket included."""
     port, token, _, _ = remote_server
-    page = _get(port, "/")
-    assert page.status in (302, 401, 403)
-    if page.status == 302:
-        assert "/login" in (page.getheader("Location") or "")
-    wrong = _get(port, "/?token=not-the-token")
-    assert wrong.status in (302, 401, 403)
-    assert _get(port, "/api/kernels/00000000-0000-0000-0000-000000000000").status in (401, 403)
+    for path in ("/", "/?token=not-the-token"):
+        page = _get(port, path)
+        assert page.status == 302 and (page.getheader("Location") or "").startswith("/login"), path
+    assert _get(port, "/login?next=%2F").status == 403
+    for method, path in (("GET", "/api"), ("GET", "/api/"), ("GET", "/api/kernels"), ("POST", "/api/kernels"),
+                         ("GET", f"/api/kernels/{KERNEL}"), ("DELETE", f"/api/kernels/{KERNEL}"),
+                         ("GET", "/api/sessions"), ("GET", "/api/contents"), ("GET", "/api/status"),
+                         ("GET", "/api/kernels?token=not-the-token")):
+        answer = _request(port, method, path)
+        assert (answer.status, answer.getheader("Location")) == (403, None), (method, path)
+    assert _request(port, "GET", f"/api/kernels/{KERNEL}/channels", headers=UPGRADE).status == 403
     ok = _get(port, f"/?token={token}")
     assert ok.status == 200
     assert b"<html" in ok.read(2000).lower()
+
+
+@pytest.mark.slow  # starts Voila
+def test_the_preheated_kernels_request_socket_is_for_this_machine_only(remote_server: tuple[int, str]) -> None:
+    """Voila's /voila/query/<kernel> websocket hands a pre-heated kernel its page's request (the
+    query string, with the token on a first visit) without any login: only a client on this machine
+    (the kernels) may open it."""
+    port, _, _, _ = remote_server
+    assert _request(port, "GET", f"/voila/query/{KERNEL}", headers=UPGRADE).status == 101  # from 127.0.0.1
+    addresses = lan_addresses()
+    if not addresses:
+        pytest.skip("this machine has no network address but loopback")
+    answer = _request(port, "GET", f"/voila/query/{KERNEL}", host=addresses[0], headers=UPGRADE)
+    assert answer.status == 403
 
 
 @pytest.mark.slow  # starts Voila

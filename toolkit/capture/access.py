@@ -12,22 +12,29 @@ without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named 
 * a page without the token, or with a wrong one, is sent to ``/login``, which shows
   ``share/pages/no_access.html`` (what this is, and to ask the coordinator for the link), with
   status 403 and no form;
-* ``/api/...`` without it answers 403 (no redirect), the kernel's websocket included;
+* ``/api`` and ``/api/...`` without it answer 403 (no redirect), the kernel's websocket included;
+* ``/voila/query/<kernel id>``, where a pre-heated kernel asks for the request of the page that took
+  it (the page's query string, which holds the token on a first visit), is Voilà's websocket without
+  any login check: only this machine may open it (the kernels do); any other address gets 403;
 * the token, once accepted, is kept in the server's login cookie (Jupyter server sets it), and the
   page's script removes it from the address bar.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import ipaddress
 import socket
 from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
 
+QUERY_ROUTE = r"/voila/query/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"  # as Voila's own route (voila.app)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 NO_ACCESS_PAGE = Path(__file__).resolve().parent / "share" / "pages" / "no_access.html"
 
@@ -96,7 +103,10 @@ class CaptureIdentityProvider(PasswordIdentityProvider):
     """Jupyter server's token check, with our own refusal page and 403 for the API."""
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        return [(r"/login", NoAccessHandler)] if self.auth_enabled else []
+        # Voila adds these before its own routes, so ours answer /voila/query/ first.
+        if not self.auth_enabled:
+            return []
+        return [(r"/login", NoAccessHandler), (QUERY_ROUTE, local_request_info_handler())]
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:
         found = super().get_user(handler)
@@ -110,4 +120,27 @@ def _is_api(handler: web.RequestHandler) -> bool:
     base = str(handler.settings.get("base_url", "/") or "/")
     if not base.endswith("/"):
         base += "/"
-    return handler.request.path.startswith(base + "api/")
+    path = handler.request.path
+    return path == base + "api" or path.startswith(base + "api/")
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@functools.cache
+def local_request_info_handler() -> type[web.RequestHandler]:
+    """Voila's request-info websocket for pre-heated kernels, refused (403) to any client that is
+    not on this machine. Built on first use: only the Voila process needs Voila imported."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
+        async def get(self, *args: Any, **kwargs: Any) -> None:
+            if not is_loopback(self.request.remote_ip or ""):
+                raise web.HTTPError(403)
+            await super().get(*args, **kwargs)
+
+    return LocalRequestInfoHandler

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ipywidgets as widgets
 
 from toolkit.capture.records import CapturedFinding, FindingDraft
@@ -52,6 +54,10 @@ class FindingsTab:
                                        + [(k.title, k.id) for k in scope.kloes],
                                        value="", description=words("findings_filter"), layout=fluid("30rem"))
         self.filter.add_class("pr-f-filter")
+        self.mine = widgets.Checkbox(value=True, description=words("findings_mine"), indent=False)
+        self.mine.add_class("pr-f-mine")
+        self.theirs = widgets.HTML()  # another reviewer's finding, picked in the list: shown, not edited here
+        self.theirs.add_class("pr-f-theirs")
         self.listing = widgets.Select(options=[], rows=10, description=words("findings_list"), layout=fluid("60rem"))
         self.listing.add_class("pr-f-list")
         self.listing.add_class("pr-listing")
@@ -62,10 +68,14 @@ class FindingsTab:
         self.kind = widgets.Dropdown(options=[(v, k) for k, v in KIND_LABELS.items()],
                                      value=Kind.STRENGTH.value, description="Kind", layout=lay)
         self.headline = widgets.Checkbox(value=False, description="Headline finding", indent=False)
+        # The text boxes reach the server when left (continuous_update=False), not at every key: the
+        # browser sends a widget's changes one at a time and holds back the rest meanwhile, so a Save
+        # pressed just after fast typing could reach the server before the last of the text.
+        # Leaving the box for Save sends the text first.
         self.statement = widgets.Textarea(description="Statement", placeholder="The bold lead sentence",
-                                          layout=fluid("46rem", height="4rem"))
+                                          continuous_update=False, layout=fluid("46rem", height="4rem"))
         self.detail = widgets.Textarea(description="Detail", placeholder="What you heard, read or saw",
-                                       layout=fluid("46rem", height="7rem"))
+                                       continuous_update=False, layout=fluid("46rem", height="7rem"))
         self.evidence = {e: widgets.Checkbox(value=False, description=e, indent=False,
                                              layout=widgets.Layout(width="9rem")) for e in EVIDENCE_KINDS}
         self.indicator = widgets.Combobox(options=indicator_ids, ensure_option=False, description="Indicator",
@@ -86,6 +96,7 @@ class FindingsTab:
         self.listing.observe(self._on_pick, names="value")
         self.show_withdrawn.observe(lambda _: self.refresh(), names="value")
         self.filter.observe(lambda _: self.refresh(), names="value")
+        self.mine.observe(lambda _: self.refresh(), names="value")
         self.save.on_click(self._on_save)
         self.new.on_click(self._on_new)
         self.withdraw.on_click(lambda _: self._set_withdrawn(True))
@@ -96,7 +107,8 @@ class FindingsTab:
                                                   layout=fluid("40rem", flex_flow="row wrap"))])
         self.widget = widgets.VBox([
             widgets.HTML("<h2>Your findings</h2>"),
-            widgets.HBox([self.filter, self.show_withdrawn, self.reload]), self.listing,
+            widgets.HBox([self.filter, self.mine, self.show_withdrawn, self.reload],
+                         layout=widgets.Layout(flex_flow="row wrap")), self.listing, self.theirs,
             self.mode, self.kloe, self.kind, self.headline, self.statement, self.detail, evidence_box,
             self.indicator, self.messages.widget,
             widgets.HBox([self.save, self.new, self.withdraw, self.restore]),
@@ -142,21 +154,59 @@ class FindingsTab:
         self.restore.disabled = f is None or not f.withdrawn
 
     def refresh(self, select: str | None = None) -> None:
-        found = [f for f in reversed(self.store.findings(include_withdrawn=self.show_withdrawn.value))
-                 if not self.filter.value or f.kloe == self.filter.value]  # newest first
+        """The list: this reviewer's findings, newest first, or with "only mine" unticked every
+        reviewer's (each reviewer's newest first, this reviewer's first), labelled with their names.
+        A value is a finding id for this reviewer's findings, (reviewer, id) for another's."""
+        kloe = self.filter.value
+        shown = self.show_withdrawn.value
+        mine = [f for f in reversed(self.store.findings(include_withdrawn=shown)) if not kloe or f.kloe == kloe]
+        options: list[tuple[str, str | tuple[str, str]]] = []
+        if self.mine.value:
+            options = [(finding_label(f, self.titles, f.id == self.just_saved), f.id) for f in mine]
+        else:
+            options = [(f"{f.reviewer} | {finding_label(f, self.titles, f.id == self.just_saved)}", f.id) for f in mine]
+            for other in self._others():
+                options += [(f"{f.reviewer} | {finding_label(f, self.titles)}", (other.reviewer, f.id))
+                            for f in reversed(other.findings(include_withdrawn=shown)) if not kloe or f.kloe == kloe]
         self._loading = True
         try:
-            self.listing.options = [(finding_label(f, self.titles, f.id == self.just_saved), f.id) for f in found]
-            ids = [f.id for f in found]
+            self.listing.description = words("findings_list" if self.mine.value else "findings_list_team")
+            self.listing.options = options
+            ids = [f.id for f in mine]
             self.listing.value = select if select in ids else None
         finally:
             self._loading = False
+        self.theirs.value = ""
+
+    def _others(self) -> list[CaptureStore]:
+        """The capture files of the team's other reviewers, in the team's order."""
+        return [replace(self.store, reviewer=m.name) for m in self.store.params.team
+                if m.name != self.store.reviewer]
 
     # -- callbacks ---------------------------------------------------------------------------
     def _on_pick(self, change: dict[str, object]) -> None:
-        if self._loading or not change.get("new"):
+        picked = change.get("new")
+        if self._loading or not picked:
             return
-        run_guarded(self.messages, lambda: self._pick(str(change["new"])))
+        if isinstance(picked, tuple):
+            run_guarded(self.messages, lambda: self._show_theirs(str(picked[0]), str(picked[1])))
+            return
+        self.theirs.value = ""
+        run_guarded(self.messages, lambda: self._pick(str(picked)))
+
+    def _show_theirs(self, reviewer: str, finding_id: str) -> None:
+        """Another reviewer's finding, in full, above the form (which keeps what is in it)."""
+        other = replace(self.store, reviewer=reviewer)
+        f = other.get(finding_id)
+        if f is None:
+            self.refresh()
+            return
+        parts = [f"<h3>{esc(words('theirs_heading', reviewer=reviewer))}</h3>",
+                 f"<p><b>{esc(f.statement)}</b></p>"]
+        if f.detail:
+            parts.append(f"<p>{esc(f.detail)}</p>")
+        parts.append(f"<p><small>{esc(words('theirs_hint', reviewer=reviewer))}</small></p>")
+        self.theirs.value = "".join(parts)
 
     def _pick(self, finding_id: str) -> None:
         f = self.store.get(finding_id)

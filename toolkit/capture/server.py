@@ -9,16 +9,23 @@ required: a page without it meets our own refusal page, the API answers 403
 token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable (with ``Voila.auto_token``),
 never on its command line, so ``ps`` does not show it. Source code and
 tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=False``).
+
+Voilà keeps one kernel pre-heated (``--preheat_kernel``, a pool of :data:`POOL_SIZE`): it has run
+the notebook up to the point where the page's query string is needed
+(:func:`toolkit.capture.app.page_query`), so a page is served without waiting for a kernel to start
+and import the app. :func:`serve` prints the link once that kernel is ready.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import webbrowser
 from collections.abc import Callable
@@ -29,7 +36,7 @@ from urllib.parse import quote
 
 from toolkit.build.kernels import ensure_kernel
 from toolkit.capture.access import lan_addresses, needs_token, qr_text
-from toolkit.capture.app import PARAMS_ENV
+from toolkit.capture.app import PARAMS_ENV, READY_ENV
 from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
 
@@ -40,6 +47,9 @@ TEMPLATE = "peer-review"
 IDENTITY_PROVIDER = "toolkit.capture.access.CaptureIdentityProvider"
 CULL_IDLE_S = 50
 CULL_INTERVAL_S = 10
+POOL_SIZE = 1
+FILL_DELAY_S = 1.0
+READY_TIMEOUT_S = 90.0
 
 
 def capture_notebook() -> Path:
@@ -104,6 +114,13 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
         # our page template (no public CDN, the connection watch) and our refusal page for share mode
         f"--template={TEMPLATE}", f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
+        # One kernel kept ready with the notebook already run up to the page's query string
+        # (toolkit.capture.app.page_query): a page is served at once instead of after a kernel's
+        # start and the app's imports. A page taking it leaves the pool empty until its refill,
+        # FILL_DELAY_S later: a page asked for meanwhile gets a kernel started for it, as without
+        # the pool. The pool's kernel is never culled; it costs one kernel's memory for the
+        # server's lifetime.
+        "--preheat_kernel=True", f"--pool_size={POOL_SIZE}", f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
     ]
     full_env = dict(os.environ if env is None else env)
     full_env.pop("JUPYTER_TOKEN", None)
@@ -112,6 +129,8 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         argv.append("--Voila.auto_token=True")
         full_env["JUPYTER_TOKEN"] = token
     full_env[PARAMS_ENV] = str(params_path.resolve())
+    # where a pre-heated kernel's notebook asks the server for its page's request (voila.utils.wait_for_request)
+    full_env["VOILA_APP_IP"] = _probe_host(host, bracket=True)
     # Voilà finds the page template in share/voila/templates/<TEMPLATE> through the Jupyter data path
     full_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), full_env.get("JUPYTER_PATH", "")) if p)
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
@@ -124,8 +143,14 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
     return ServerPlan(tuple(argv), full_env, host, port, url, token, f"http://{local_host}:{port}/{query}", lan)
 
 
-def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
+def _probe_host(host: str, bracket: bool = False) -> str:
+    """The address at which this machine reaches a server listening on ``host``."""
     probe = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    return f"[{probe}]" if bracket and ":" in probe else probe
+
+
+def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
+    probe = _probe_host(host)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -134,6 +159,36 @@ def wait_until_listening(host: str, port: int, timeout: float = 60.0) -> bool:
         except OSError:
             time.sleep(0.2)
     return False
+
+
+def wait_until_ready(proc: subprocess.Popen[bytes], ready: Path, host: str, port: int, stop_asked: list[int],
+                     timeout: float = READY_TIMEOUT_S) -> bool:
+    """Wait until Voilà listens and its pre-heated kernel has run the notebook up to the page's
+    request (it touches ``ready``), so that the first page is served at once. False when Voilà
+    ended or a stop was asked meanwhile; after ``timeout`` True anyway (a page then waits for the
+    kernel, as it would without the pool)."""
+    deadline = time.monotonic() + timeout
+    listening = False
+    while time.monotonic() < deadline:
+        if proc.poll() is not None or stop_asked:
+            return False
+        listening = listening or wait_until_listening(host, port, timeout=0.2)
+        if listening and ready.exists():
+            return True
+        time.sleep(0.05)
+    return True
+
+
+def announce(plan: ServerPlan, echo: Callable[[str], None]) -> None:
+    echo(f"Capture app: {plan.url}")
+    for url in plan.lan_urls:
+        echo(f"Capture app at this machine's network address: {url}")
+    if plan.lan_urls:
+        echo("On a tablet, scan this code to open the app at the first of those addresses:")
+        echo(qr_text(plan.lan_urls[0]))
+    if plan.token:
+        echo(f"Access token (needed by everyone who opens the app): {plan.token}")
+    echo("Stop it with Ctrl+C.")
 
 
 def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = False,
@@ -155,15 +210,6 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
     for member in params.team:  # every reviewer's files exist, seeded from the listed files
         CaptureStore(root, params, scope, member.name).ensure_files()
     ensure_kernel()
-    echo(f"Capture app: {plan.url}")
-    for url in plan.lan_urls:
-        echo(f"Capture app at this machine's network address: {url}")
-    if plan.lan_urls:
-        echo("On a tablet, scan this code to open the app at the first of those addresses:")
-        echo(qr_text(plan.lan_urls[0]))
-    if plan.token:
-        echo(f"Access token (needed by everyone who opens the app): {plan.token}")
-    echo("Stop it with Ctrl+C.")
     running: list[subprocess.Popen[bytes]] = []
     stop_asked: list[int] = []
 
@@ -174,13 +220,17 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
                 proc.send_signal(signal.SIGTERM)
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    marks = tempfile.mkdtemp(prefix="peer-review-capture-")
+    ready = Path(marks) / "kernel-ready"
     try:
-        proc = subprocess.Popen(plan.argv, env=plan.env, start_new_session=True)
+        proc = subprocess.Popen(plan.argv, env={**plan.env, READY_ENV: str(ready)}, start_new_session=True)
         running.append(proc)
         if stop_asked:  # a signal came while Voilà was being started
             proc.send_signal(signal.SIGTERM)
-        elif open_browser and wait_until_listening(plan.host, plan.port):
-            webbrowser.open(plan.local_url)
+        elif wait_until_ready(proc, ready, plan.host, plan.port, stop_asked):
+            announce(plan, echo)
+            if open_browser:
+                webbrowser.open(plan.local_url)
         return proc.wait()
     finally:
         for s, handler in previous.items():
@@ -188,3 +238,4 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
         for proc in running:
             if proc.poll() is None:
                 proc.kill()
+        shutil.rmtree(marks, ignore_errors=True)

@@ -60,6 +60,12 @@ def words(key: str, **values: object) -> str:
     return _words()[key].format(**values)
 
 
+def words_template(key: str) -> str:
+    """A sentence of ``share/words.yaml`` with its ``{braces}`` left in: escape it, then fill them in
+    with HTML that is already escaped."""
+    return _words()[key]
+
+
 def fluid(max_width: str, **more: str) -> widgets.Layout:
     """A widget as wide as its column, up to ``max_width``: nothing runs off a tablet's screen."""
     return widgets.Layout(width="calc(100% - 4px)", max_width=max_width, **more)  # 4px: the widgets' margins
