@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from test_capture_support import copy_follow_up, free_port, stop_server
 
+from browser.test_accessibility import AXE, TAGS
 from toolkit.capture.server import wait_until_listening
 
 pytestmark = pytest.mark.browser
@@ -57,6 +58,12 @@ def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Pat
         page.get_by_role("tab", name="Progress since last review").click()
         expect(page.locator(".pr-p-item-m1 .pr-p-status button.mod-active")).to_have_text("Progressing")
         expect(page.locator(".pr-p-item-m1 .pr-p-evidence textarea")).to_have_value(EVIDENCE)
+        if AXE.is_file():  # the tab, marked and unmarked items both on it: no WCAG 2.2 AA violation
+            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+            result = page.evaluate(
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+            assert len(result["passes"]) > 5  # axe really ran
+            assert [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]] == []
     finally:
         stop_server(proc)
 
