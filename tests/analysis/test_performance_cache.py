@@ -284,3 +284,24 @@ def test_encoding_round_trips(mini_perf: MiniPerf, cache: Path) -> None:
     compared = performance_cache.Compared(review.performance.comparisons, review.performance.warnings)
     data = json.loads(json.dumps(encode_compared(compared)))
     assert decode_compared(data, review_catalogue(review.params, params.parents[1])) == compared
+
+
+@pytest.mark.slow
+def test_a_draft_is_the_same_with_and_without_the_cache(mini_perf: MiniPerf, cache: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notebook's kernel finds what the drafting process kept (one entry for both loads), and
+    the letter's bytes are the same from an empty cache, a filled one, and with the cache off."""
+    from toolkit.build.render import draft
+
+    params, _, _ = mini_perf
+    built = {}
+    for run in ("first", "second", "off"):
+        if run == "off":
+            monkeypatch.setenv(CACHE_ENV, "off")
+        fresh_process()
+        result = draft(params, tmp_path / run)
+        built[run] = {p.name: p.read_bytes() for p in result.folder.iterdir() if p.name.startswith("letter.")}
+        if run == "first":
+            assert len(entries(cache)) == 1
+    assert len(entries(cache)) == 1
+    assert built["first"] == built["second"] == built["off"] and "letter.html" in built["off"]
