@@ -48,8 +48,13 @@ def cache_folder() -> Path | None:
     if chosen:
         return Path(chosen).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "peer-review"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "peer-review"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home folder known
+        return None
+    return home / ".cache" / "peer-review" if home.is_absolute() else None  # never a folder relative to here
 
 
 @dataclass
@@ -67,10 +72,13 @@ class Cache:
 
     def get_memory(self, key: str) -> Any | None:
         """What this process stored under ``key`` (as stored: the caller's own objects)."""
-        if not cache_enabled() or key not in self._memory:
+        if not cache_enabled():
             return None
-        self._memory.move_to_end(key)
-        return self._memory[key]
+        try:
+            self._memory.move_to_end(key)
+            return self._memory[key]
+        except KeyError:  # not kept (or dropped by another thread meanwhile)
+            return None
 
     def put_memory(self, key: str, value: Any) -> None:
         if not cache_enabled():
@@ -78,7 +86,10 @@ class Cache:
         self._memory[key] = value
         self._memory.move_to_end(key)
         while len(self._memory) > self.memory_entries:
-            self._memory.popitem(last=False)
+            try:
+                self._memory.popitem(last=False)
+            except KeyError:
+                break
 
     def clear_memory(self) -> None:
         self._memory.clear()
