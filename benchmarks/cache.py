@@ -8,8 +8,10 @@ warm-up of each, in turn (A B C D E, A B C D E, ...), so that every variant sees
   notebook's kernel reads what the parent kept a second earlier) and as a second run (the folder
   the first run filled); then ``peer-review validate`` with the cache off and from a filled cache;
 * in this process: ``load_review`` with the cache off, with an empty cache (it compares and keeps
-  the result), from disk (the memory cleared: what a new process finds) and from memory (what a
-  batch worker finds for the same files).
+  the result), from disk (the memory cleared: what a new process finds) and from memory (the same
+  review again in one process); and the review loaded just after another review over the same
+  files (``--other``), as a batch worker does: with the cache off, and with the files already
+  parsed in the process (its comparisons are new).
 
 Medians and their ratio against the cache off, measured in the same run. Also checks that the
 three drafts write byte-identical letters.
@@ -75,7 +77,7 @@ def processes(params: Path, repeats: int, work: Path) -> dict[str, list[float]]:
     return times
 
 
-def in_process(params: Path, repeats: int, work: Path) -> dict[str, list[float]]:
+def in_process(params: Path, repeats: int, work: Path, other: Path) -> dict[str, list[float]]:
     from toolkit.analysis.performance_cache import COMPARISONS
     from toolkit.inputs import performance
     from toolkit.review import load_review
@@ -92,8 +94,16 @@ def in_process(params: Path, repeats: int, work: Path) -> dict[str, list[float]]
         load_review(params)
         return time.perf_counter() - started
 
-    times: dict[str, list[float]] = {k: [] for k in ("load_review, cache off", "load_review, empty cache",
-                                                     "load_review, from disk", "load_review, from memory")}
+    def after_other(cache: str) -> Callable[[], None]:
+        def before() -> None:  # a batch worker's previous review, over the same files
+            clear()
+            os.environ["PEER_REVIEW_CACHE"] = cache
+            load_review(other)
+        return before
+
+    times: dict[str, list[float]] = {k: [] for k in (
+        "load_review, cache off", "load_review, empty cache", "load_review, from disk", "load_review, from memory",
+        "next review, cache off", "next review, files parsed")}
     for round_ in range(repeats + 1):
         folder = str(work / f"inproc-{round_}")
         got = {
@@ -101,6 +111,8 @@ def in_process(params: Path, repeats: int, work: Path) -> dict[str, list[float]]
             "load_review, empty cache": timed(folder, clear),
             "load_review, from disk": timed(folder, clear),
             "load_review, from memory": timed(folder, lambda: None),
+            "next review, cache off": timed("off", after_other("off")),
+            "next review, files parsed": timed(folder + "-next", after_other(folder + "-next")),
         }
         if round_:
             for k, v in got.items():
@@ -126,14 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--params", type=Path, default=ROOT / "params" / "kestrelmoor-2026.yaml")
+    parser.add_argument("--other", type=Path, default=ROOT / "params" / "brindleford-2026.yaml",
+                        help="a review over the same performance files, loaded just before (a batch worker's)")
     parser.add_argument("--skip-processes", action="store_true")
     args = parser.parse_args(argv)
     params = args.params.resolve()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp:
         work = Path(tmp)
-        inproc = in_process(params, args.repeats + 2, work)
-        for line in report(inproc, "load_review, cache off"):
+        inproc = in_process(params, args.repeats + 2, work, args.other.resolve())
+        load = {k: v for k, v in inproc.items() if k.startswith("load_review")}
+        after = {k: v for k, v in inproc.items() if k.startswith("next review")}
+        for line in report(load, "load_review, cache off") + report(after, "next review, cache off"):
             print(line)
         if not args.skip_processes:
             procs = processes(params, args.repeats, work)
