@@ -246,6 +246,21 @@ def test_the_folder_is_private_and_bounded(cache: Path) -> None:
     assert sum(p.stat().st_size for p in entries(folder)) <= 10_000
 
 
+def test_a_folder_others_can_write_to_is_not_trusted(cache: Path) -> None:
+    store = Cache("shared")
+    key = "b" * 64
+    store.put_disk(key, {"figure": 1})
+    folder = cache.parent / "shared"
+    assert store.get_disk(key) == {"figure": 1}
+    folder.chmod(0o777)  # anyone may now plant an entry here
+    assert store.get_disk(key) is None
+    store.put_disk("c" * 64, {"figure": 2})
+    assert not (folder / f"{'c' * 64}.json").exists()
+    folder.chmod(0o700)
+    (folder / f"{'d' * 64}.json").symlink_to(folder / f"{key}.json")  # an entry that is a link
+    assert store.get_disk("d" * 64) is None and store.get_disk(key) == {"figure": 1}
+
+
 def test_concurrent_writers_never_tear_an_entry(cache: Path) -> None:
     store = Cache("race")
     key = "a" * 64

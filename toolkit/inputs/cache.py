@@ -6,7 +6,9 @@ hex digests), so a changed input is a different key and never a stale entry. The
 * lives in a per-user folder: ``$PEER_REVIEW_CACHE`` when set (``off`` disables caching, in
   memory too), else ``$XDG_CACHE_HOME/peer-review``, else ``~/.cache/peer-review``; the folder
   is created private (0700);
-* is JSON only: loading an entry runs no code, whoever wrote it;
+* is JSON only: loading an entry runs no code, whoever wrote it; and only entries in folders
+  this user owns and nobody else can write to are read or written (figures planted by another
+  user never reach a letter);
 * is written to a temporary file in the same folder and moved into place with ``os.replace``,
   so a reader (or a second writer) never sees half an entry;
 * ignores an entry it cannot read or whose key or format does not match (it is rewritten by the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import time
 from collections import OrderedDict
@@ -101,6 +104,8 @@ class Cache:
         if folder is None:
             return None
         path = folder / f"{key}.json"
+        if not (_mine(folder.parent) and _mine(folder) and _mine(path)):
+            return None
         try:
             entry = json.loads(path.read_bytes())
         except (OSError, ValueError):  # ValueError: not JSON, or not UTF-8 (a torn or corrupt file)
@@ -121,6 +126,8 @@ class Cache:
         try:
             folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the cache's own folder: private
             folder.mkdir(mode=0o700, exist_ok=True)
+            if not (_mine(folder.parent) and _mine(folder)):
+                return
             handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
         except OSError:
             return
@@ -164,6 +171,18 @@ class Cache:
             if count > self.max_entries or (total > self.max_bytes and count > 1):
                 _remove(path)
 
+
+
+def _mine(path: Path) -> bool:
+    """Whether ``path`` belongs to this user and nobody else may write to it: the cache trusts
+    only what this user wrote (an entry someone else planted would put their figures in a
+    letter)."""
+    try:
+        info = os.stat(path, follow_symlinks=path.suffix != ".json")  # a folder may be a link; an entry may not
+    except OSError:
+        return False
+    owner = getattr(os, "getuid", lambda: info.st_uid)()
+    return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _touch(path: Path) -> None:
