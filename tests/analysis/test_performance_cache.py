@@ -114,6 +114,19 @@ def test_one_byte_of_a_performance_file_gives_fresh_figures(mini_perf: MiniPerf,
     assert new.value == float(new_cell) != old.value
 
 
+def test_a_file_changed_while_the_process_runs_is_read_again(mini_perf: MiniPerf, cache: Path) -> None:
+    """A batch worker keeps what it parsed; a file edited between two reviews is parsed afresh."""
+    params, la, _ = mini_perf
+    data = params.parents[1] / "data" / "performance" / "sen2_synthetic.csv"
+    before = load_review(params)
+    set_cell(data, la["new_la_code"], "no_exc_20week_rate", "12.5")
+    after = load_review(params)  # same process: nothing cleared
+    assert len(performance.PARSED._memory) == 2 and len(entries(cache)) == 2
+    new = after.performance.get("ehcp_20wk_no_exc") if after.performance else None
+    old = before.performance.get("ehcp_20wk_no_exc") if before.performance else None
+    assert new is not None and old is not None and new.value == 12.5 != old.value
+
+
 def test_the_catalogue_and_the_neighbours_are_in_the_key(mini_perf: MiniPerf, cache: Path,
                                                          edit_params: EditParams) -> None:
     params, _, neighbours = mini_perf
