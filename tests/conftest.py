@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,14 @@ SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 
 EditParams = Callable[[Path, Callable[[dict[str, Any]], None]], Path]
 AppendRows = Callable[[Path, list[str]], Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The toolkit's cache (toolkit/inputs/cache.py) in a temporary folder for the whole run, so
+    a test never reads what a developer's own drafts left in ~/.cache/peer-review; the CLI runs,
+    batch workers and notebook kernels the tests start inherit it."""
+    os.environ["PEER_REVIEW_CACHE"] = str(tmp_path_factory.mktemp("peer-review-cache"))
 
 
 def needs_shared() -> pytest.MarkDecorator:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from toolkit.analysis.comparisons import Comparison, compare_all
 from toolkit.analysis.indicators import Catalogue, data_warnings, indicator_data, load_catalogue
+from toolkit.analysis.performance_cache import Compared, cached_compare, comparison_key, file_fingerprints
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.params import ReviewParams
-from toolkit.inputs.performance import read_performance_files
+from toolkit.inputs.performance import PerformanceSource, read_performance_files
 from toolkit.inputs.privacy import quote
 
 
@@ -75,18 +76,32 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
         return None
     paths = [root / p for p in params.inputs.performance]
     catalogue = catalogue or review_catalogue(params, root)
-    try:
-        sources = read_performance_files(paths, root)
-        comparisons = compare_all(
-            sources, params.authority.ons_code, catalogue=catalogue, period=params.performance.period,
+    files = file_fingerprints(paths, root)
+    read: list[list[PerformanceSource]] = []
+
+    def sources() -> list[PerformanceSource]:
+        if not read:
+            read.append(read_performance_files(paths, root, None if files is None else [f[2] for f in files]))
+        return read[0]
+
+    def compute() -> Compared:
+        found = compare_all(
+            sources(), params.authority.ons_code, catalogue=catalogue, period=params.performance.period,
             visit_date=params.visit.dates[0], neighbours=params.performance.neighbours,
             period_source=params_file, period_column="performance.period",
         )
-        warnings = tuple(data_warnings(sources, catalogue))
+        return Compared(tuple(found), tuple(data_warnings(sources(), catalogue)))
+
+    key = None if files is None else comparison_key(
+        files, catalogue, params.authority.ons_code, params.performance.period, params.visit.dates[0],
+        params.performance.neighbours)
+    try:
+        compared = cached_compare(key, catalogue, compute, lambda: file_fingerprints(paths, root) == files)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     except ToolkitError as exc:
         raise ValidationFailed([InputError(params_file, str(exc), column="inputs.performance")]) from None
+    comparisons, warnings = list(compared.comparisons), compared.warnings
     errors = []
     for i, code in enumerate(params.performance.neighbours, start=1):
         if all(code in c.neighbours_unknown for c in comparisons):
@@ -104,7 +119,7 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
             errors.append(InputError(params_file, f"indicator {quote(ind)} is not in the catalogue", column=where))
             continue
         try:
-            indicator_data(sources, catalogue.get(ind), required=True)
+            indicator_data(sources(), catalogue.get(ind), required=True)
         except InputError as exc:
             errors.append(InputError(params_file, f"{where}: {exc}"))
             continue

@@ -12,7 +12,6 @@ every file byte for byte with the report on disk.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError
 from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
+from toolkit.inputs.hashing import code_hash, sha256_file
 from toolkit.inputs.notebook_params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
@@ -42,18 +42,6 @@ MANIFEST_FORMAT = 1
 OUTPUT_PACKAGES = ("black", "ipykernel", "ipython", "jinja2", "matplotlib", "nbclient", "nbconvert", "nbformat",
                    "numpy", "pandas", "papermill", "playwright", "pydantic", "python-docx", "python-pptx",
                    "pyyaml")
-
-#: Files of the toolkit package that shape a report: its code, templates, styles and data.
-CODE_SUFFIXES = (".py", ".j2", ".tpl", ".yaml", ".yml", ".json", ".csv", ".txt", ".css", ".ipynb")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def package_versions() -> dict[str, str]:
     """Versions of the packages that shape the output, and of Python itself."""
@@ -71,27 +59,10 @@ def toolkit_version() -> str:
 
 
 def toolkit_code_hash(notebook: Path | None = None, package: Path | None = None) -> str:
-    """sha256 over the toolkit package's own files that shape a report, and the letter notebook.
-
-    Each file contributes its path inside the package and its bytes, in sorted order, so the hash
-    depends only on the contents (not on where the package is installed or on file times).
-    ``package`` is the package folder (default: this toolkit's).
-    """
-    package = package or Path(__file__).parents[1]
-    digest = hashlib.sha256()
-    files = [(f"toolkit/{p.relative_to(package).as_posix()}", p) for p in files_under(package)
-             if p.suffix in CODE_SUFFIXES]
-    if notebook is not None:
-        files.append((f"<notebook>/{notebook.name}", notebook))
-    for name, path in files:
-        digest.update(name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """sha256 over the toolkit package's own files that shape a report, and the letter notebook
+    (:func:`toolkit.inputs.hashing.code_hash`). ``package`` is the package folder (default: this
+    toolkit's)."""
+    return code_hash(package, [(f"<notebook>/{notebook.name}", notebook)] if notebook is not None else [])
 
 
 def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:

@@ -34,11 +34,11 @@ from toolkit.build.manifest import (
     package_versions,
     read_manifest,
     relative_name,
-    sha256_file,
     toolkit_code_hash,
 )
 from toolkit.build.notebooks import notebook_path
 from toolkit.errors import ToolkitError
+from toolkit.inputs.hashing import sha256_file
 from toolkit.inputs.params import ReviewParams, load_params, project_root_for
 
 __all__ = ["RoundState", "outputs_expected"]

@@ -9,18 +9,17 @@ from pathlib import Path
 
 from toolkit.build.manifest import (
     Manifest,
-    files_under,
     find_project_root,
     input_files,
     package_versions,
     read_manifest,
     relative_name,
-    sha256_file,
     toolkit_code_hash,
 )
 from toolkit.build.notebooks import notebook_path
 from toolkit.build.render import draft
 from toolkit.errors import ToolkitError
+from toolkit.inputs.hashing import files_under, sha256_file
 from toolkit.inputs.notebook_params import OUTSIDE
 from toolkit.inputs.params import load_params
 

@@ -17,11 +17,13 @@ in a measure is an :class:`~toolkit.errors.InputError` naming the file, row and 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.errors import InputError
+from toolkit.inputs.cache import Cache
 from toolkit.inputs.ees import EESFile, read_ees_csv
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.observations import (
@@ -238,6 +240,26 @@ def read_performance_file(path: str | Path, root: str | Path | None = None) -> P
     raise InputError(file, no_layout(columns, hint))
 
 
-def read_performance_files(paths: Sequence[str | Path], root: str | Path | None = None) -> list[PerformanceSource]:
-    """Read several files in order (the first file providing an indicator is the one used)."""
-    return [read_performance_file(p, root) for p in paths]
+def read_performance_files(paths: Sequence[str | Path], root: str | Path | None = None,
+                           hashes: Sequence[str] | None = None) -> list[PerformanceSource]:
+    """Read several files in order (the first file providing an indicator is the one used).
+
+    With ``hashes`` (the sha256 of each file's bytes, just read), a file this process has
+    already read with the same content, path and shown name is not parsed again: a batch worker
+    reads the shared DfE files once. A file that cannot be read is never kept."""
+    if hashes is None:
+        return [read_performance_file(p, root) for p in paths]
+    out = []
+    for path, digest in zip(paths, hashes, strict=True):
+        key = "\0".join((os.path.abspath(path), shown_path(path, root), digest))
+        source = PARSED.get_memory(key)
+        if source is None:
+            source = read_performance_file(path, root)
+            PARSED.put_memory(key, source)
+        out.append(source)
+    return out
+
+
+#: Files parsed in this process, by path, shown name and content hash (the parsers' code cannot
+#: change while the process runs).
+PARSED = Cache("parsed", memory_entries=32)
