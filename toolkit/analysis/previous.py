@@ -10,7 +10,6 @@ recommended urgent actions that reached that letter, in the letter's order.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from toolkit.inputs.capture_layout import capture_inputs, progress_path
 from toolkit.inputs.files import is_regular_file, resolved
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
+from toolkit.inputs.hashing import sha256_file
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
 from toolkit.inputs.params_letter import MonthOnly
 from toolkit.inputs.progress import Mark, ProgressMarks, Status, message, read_captured_marks, read_progress
@@ -105,14 +105,6 @@ def letter_items(findings: FindingSet) -> list[PreviousItem]:
     return [item(f) for f in ordered]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _mismatch(params: ReviewParams, recorded: dict[str, str], project: Path) -> list[str]:
     """The findings files of the previous letter that ``project`` does not hold as they were when
     it was drafted (missing, changed, or a capture file added since), relative to ``project``."""
@@ -120,7 +112,7 @@ def _mismatch(params: ReviewParams, recorded: dict[str, str], project: Path) -> 
     expected = {rel: sha for rel, sha in recorded.items() if rel in wanted}
     present = {rel for rel in wanted if is_regular_file(project / rel)}
     return sorted(rel for rel in set(expected) | present
-                  if rel not in present or rel not in expected or _sha256(project / rel) != expected[rel])
+                  if rel not in present or rel not in expected or sha256_file(project / rel) != expected[rel])
 
 
 def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, Path]:
