@@ -19,6 +19,11 @@ DFE = SHARED / "data" / "dfe"
 DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
 SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 
+# No drafting daemon (toolkit/build/daemon.py) for the CLI runs the tests start: a test must not
+# leave a background process behind, nor draft through one another test left. The daemon's own
+# tests turn it on in their own runtime folder and stop it.
+os.environ["PEER_REVIEW_DAEMON"] = "off"
+
 EditParams = Callable[[Path, Callable[[dict[str, Any]], None]], Path]
 AppendRows = Callable[[Path, list[str]], Path]
 

@@ -259,6 +259,22 @@ def progress_export(params: Path, out: Path) -> None:
     click.echo(str(export_progress_workbook(load_review(params), out)))
 
 
+@main.command()
+@click.argument("action", type=click.Choice(["status", "stop"]), default="status")
+def daemon(action: str) -> None:
+    """The drafting daemons that keep draft, briefing and validate quick: list them, or stop them."""
+    from toolkit.build import daemon as drafting
+
+    if action == "stop":
+        click.echo(f"stopped {drafting.stop_all()} drafting daemon(s)")
+        return
+    running = drafting.running()
+    click.echo(f"{len(running)} drafting daemon(s) running" + ("" if drafting.enabled() else
+                                                               f"; {drafting.DAEMON_ENV}=off: none is used"))
+    for path in running:
+        click.echo(f"  {path}")
+
+
 @main.command("capture-purge")
 @click.argument("params", type=click.Path(path_type=Path))
 @reports_errors()

@@ -45,14 +45,22 @@ def _marked(marker: str) -> list[psutil.Process]:
 
 
 def _kernels(marker: str) -> list[psutil.Process]:
+    """The marked kernels: started anew (an ``ipykernel`` command line), or forked by the round's
+    fork server (its children: they keep its command line, toolkit/build/forkserver.py)."""
     out = []
     for p in _marked(marker):
         try:
-            if "ipykernel" in " ".join(p.cmdline()):
+            if "ipykernel" in " ".join(p.cmdline()) or _forked(p):
                 out.append(p)
         except psutil.Error:
             continue
     return out
+
+
+def _forked(proc: psutil.Process) -> bool:
+    parent = proc.parent()
+    return (parent is not None and "toolkit.build.forkserver" in " ".join(parent.cmdline())
+            and "toolkit.build.forkserver" in " ".join(proc.cmdline()))
 
 
 def make_round(root: Path, reviews: int, seed: int = 11) -> dict[str, list[str]]:

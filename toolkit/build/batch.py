@@ -56,7 +56,8 @@ from toolkit.build.batch_report import (
     ProgressBarReporter,
     summary_table,
 )
-from toolkit.build.kernels import ensure_kernel
+from toolkit.build.forkserver import ServerProcess
+from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.uptodate import RoundState
 from toolkit.build.worker import worker_main
@@ -209,9 +210,10 @@ def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
     worker.conn.close()
 
 
-def _spawn(ctx: Any, reuse_kernels: bool) -> _Worker:
+def _spawn(ctx: Any, reuse_kernels: bool, fork_server: str = "") -> _Worker:
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=worker_main, args=(child, reuse_kernels), daemon=True, name="peer-review-worker")
+    proc = ctx.Process(target=worker_main, args=(child, reuse_kernels, fork_server), daemon=True,
+                       name="peer-review-worker")
     proc.start()
     child.close()
     return _Worker(proc, parent)
@@ -230,8 +232,9 @@ def _clean_after_kill(job: Job) -> None:
 
 class _Coordinator:
     def __init__(self, jobs: list[Job], workers: int, timeout: float | None, reporter: BatchReporter,
-                 method: str, reuse_kernels: bool = False) -> None:
+                 method: str, reuse_kernels: bool = False, fork_server: str = "") -> None:
         self.reuse_kernels = reuse_kernels
+        self.fork_server = fork_server
         self.pending = deque(jobs)
         self.size = max(1, min(workers, len(jobs)))
         self.timeout = _limit(timeout)
@@ -278,7 +281,7 @@ class _Coordinator:
             w.conn.close()  # an idle worker that died (out of memory, killed): replace it
             self.pool.remove(w)
         while len(self.pool) < min(self.size, len(self.pending) + self._busy()):
-            self.pool.append(_spawn(self.ctx, self.reuse_kernels))
+            self.pool.append(_spawn(self.ctx, self.reuse_kernels, self.fork_server))
         for w in self.pool:
             if w.job is None and self.pending:
                 w.job = self.pending.popleft()
@@ -358,7 +361,8 @@ class _Coordinator:
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
               reports: str | Path | None = None, reporter: BatchReporter | None = None,
-              method: str = "spawn", reuse_kernels: bool = False, force: bool = False) -> BatchResult:
+              method: str = "spawn", reuse_kernels: bool = False, force: bool = False,
+              fork_kernels: bool = True) -> BatchResult:
     """Draft every review named by ``paths`` (files, or folders of parameters files).
 
     A review whose kept report was built from exactly today's inputs, toolkit and packages
@@ -367,7 +371,10 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
 
     ``timeout``: seconds one review may take (default :data:`DEFAULT_TIMEOUT`; ``None`` or 0 for
     no limit). ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
-    (:mod:`toolkit.build.warm`) instead of starting a fresh kernel per review.
+    (:mod:`toolkit.build.warm`) instead of starting a fresh kernel per review. ``fork_kernels``:
+    each fresh kernel is forked from a fork server that has done the letter's imports once for the
+    round (:mod:`toolkit.build.forkserver`), instead of started from nothing; it is as fresh, and
+    the letters are the same.
     """
     reporter = reporter or NullReporter()
     started = clock()  # the round's time includes reading the parameters and the up-to-date check
@@ -382,7 +389,9 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
             _append_log(r.job, r.reason)
         reporter.finished(r)
     ensure_kernel()  # once, here: workers starting at once must not race to register it
-    coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels)
+    server = ServerProcess(KERNEL_NAME) if fork_kernels and jobs and not reuse_kernels else None
+    coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels,
+                               str(server.path) if server is not None else "")
     in_main = threading.current_thread() is threading.main_thread()
     # Ctrl-C and SIGTERM only set a flag and wake the coordinator through a pipe: an exception
     # raised at an arbitrary point could land between reading a worker's result and recording it.
@@ -411,6 +420,8 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
                 signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
             os.close(wake_r)
             os.close(wake_w)
+            if server is not None:
+                server.close()
             reporter.close()
     results = {r.job.index: r for r in early}
     results.update(coordinator.results)

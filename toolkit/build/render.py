@@ -24,7 +24,8 @@ from typing import Any
 
 import nbformat
 
-from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
+from toolkit.build.forked import ForkKernelManager
+from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, SLIDES_NAME, build_manifest
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
@@ -189,7 +190,7 @@ class EarlyKernel:
     """
 
     def __init__(self, kernel_name: str, cwd: Path) -> None:
-        self.km = IPCKernelManager(kernel_name=kernel_name)
+        self.km = ForkKernelManager(kernel_name=kernel_name)
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True)
         self._thread.start()
@@ -202,7 +203,7 @@ class EarlyKernel:
         except Exception as exc:  # papermill will start its own kernel instead, and report its error
             self.error = exc
 
-    def manager(self) -> IPCKernelManager | None:
+    def manager(self) -> ForkKernelManager | None:
         self._thread.join()
         return self.km if self.error is None and self.km.has_kernel else None
 
@@ -273,7 +274,7 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
                 str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=parameters,
                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, start_timeout=start_timeout,
-                kernel_manager_class=IPCKernelManager, execution_timeout=execution_timeout,
+                kernel_manager_class=ForkKernelManager, execution_timeout=execution_timeout,
                 **({"km": km} if km is not None else {}),
             )
         except PapermillExecutionError as exc:

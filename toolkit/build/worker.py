@@ -18,6 +18,7 @@ import sys
 import time
 import traceback
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -103,8 +104,11 @@ def _own_signals() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
-    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop."""
+def worker_main(conn: Connection, reuse_kernels: bool = False, fork_server: str = "") -> None:
+    """Entry point of a worker process: draft jobs received on ``conn`` until told to stop.
+
+    ``fork_server``: the round's fork server (a socket path), from which each review's fresh
+    kernel is forked; the worker waits for it to be ready before its first review."""
     os.setpgrp()  # a Ctrl-C at the terminal reaches the coordinator only; it stops the workers
     _own_signals()
     logging.getLogger().setLevel(logging.INFO)
@@ -117,6 +121,11 @@ def worker_main(conn: Connection, reuse_kernels: bool = False) -> None:
 
         if reuse_kernels:
             keeper = KernelKeeper()
+        elif fork_server:
+            from toolkit.build import forked, forkserver
+
+            if forkserver.wait_ready(Path(fork_server), timeout=30):
+                forked.DEFAULT_SERVER = fork_server
         while True:
             job = conn.recv()
             if job is None:

@@ -1,0 +1,565 @@
+"""A fork server: one process that has done the toolkit's imports once, and forks ready processes.
+
+A fresh kernel spends about 2 s starting Python and importing what the letter notebook needs
+(pandas, matplotlib, IPython, the toolkit); a ``peer-review draft`` process spends another second
+importing papermill, nbconvert and the toolkit before it does anything. Both are the same work
+every time. The fork server does it once and then, on request, forks:
+
+* a **kernel** (``kind: kernel``): the child becomes ``python -m ipykernel_launcher -f
+  <connection file> ...`` exactly as a kernel manager would have started it (same command line,
+  working folder and environment, the requester's stdout and stderr), but with its imports done.
+  It has never run a line of any notebook: it is as fresh as a kernel started from nothing, which
+  is what makes it safe where a reused (warm) kernel needs a reset. :mod:`toolkit.build.forked`
+  is the kernel manager that asks for one;
+* a **command** (``kind: run``): the child calls a click command's entry point (``entry``,
+  ``module:function``; the ``peer-review`` command's is ``toolkit.cli:main``) with the requester's
+  arguments, working folder, environment and standard streams (passed over the socket), as a
+  fresh process would. :mod:`toolkit.build.daemon` sends these.
+
+The protocol is one request per connection on a Unix socket in a private folder: a length-prefixed
+JSON object, with the requester's file descriptors attached (``SCM_RIGHTS``). The server answers
+``{"pid": N}`` once the child runs, and ``{"exit": code}`` when it has ended; closing the
+connection early kills the child (a requester that dies takes its kernel with it). Only processes
+of the same user are served (``SO_PEERCRED``).
+
+The server is single-threaded, so forking it is safe; it imports nothing that starts threads.
+``python -m toolkit.build.forkserver SOCKET [--idle SECONDS]`` runs one; it prints ``ready`` on
+its standard output when it listens, and exits after ``--idle`` seconds without a child or a
+request (0: never), or when asked to stop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+#: What a kernel of the letter notebooks imports, and what a drafting command imports.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "toolkit.letter", "toolkit.letter.audit",
+                  "toolkit.letter.performance", "toolkit.letter.working_views", "toolkit.letter.briefing",
+                  "toolkit.review")
+COMMAND_MODULES = ("toolkit.cli", "toolkit.build.render", "toolkit.build.forked", "papermill",
+                   "papermill.execute", "nbclient", "nbconvert.exporters", "toolkit.letter.docx",
+                   "toolkit.letter.slides_pptx", "toolkit.build.pdf", "toolkit.build.manifest")
+
+_HEADER = struct.Struct("!I")
+_MAX_MESSAGE = 16 << 20
+
+
+class ForkServerError(Exception):
+    """The fork server could not be reached, or broke the protocol."""
+
+
+# ----------------------------------------------------------------------------------- protocol
+
+def send_message(sock: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
+    data = json.dumps(message).encode("utf-8")
+    payload = _HEADER.pack(len(data)) + data
+    if fds:
+        sent = socket.send_fds(sock, [payload], list(fds))
+        payload = payload[sent:]
+    if payload:
+        sock.sendall(payload)
+
+
+def recv_message(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, Any] | None, list[int]]:
+    """One message and the descriptors that came with it; ``None`` when the peer has closed."""
+    fds: list[int] = []
+    buffer = b""
+    while len(buffer) < _HEADER.size:
+        if max_fds and not fds:
+            chunk, got, _, _ = socket.recv_fds(sock, 1 << 16, max_fds)
+            fds.extend(got)
+        else:
+            chunk = sock.recv(1 << 16)
+        if not chunk:
+            _close_all(fds)
+            return None, []
+        buffer += chunk
+    (size,) = _HEADER.unpack(buffer[:_HEADER.size])
+    if size > _MAX_MESSAGE:
+        _close_all(fds)
+        raise ForkServerError(f"message of {size} bytes is too long")
+    body = buffer[_HEADER.size:]
+    while len(body) < size:
+        chunk = sock.recv(size - len(body))
+        if not chunk:
+            _close_all(fds)
+            return None, []
+        body += chunk
+    return json.loads(body[:size].decode("utf-8")), fds
+
+
+def _close_all(fds: Sequence[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def connect(path: Path, timeout: float | None = 5.0) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path))
+    except OSError as exc:
+        sock.close()
+        raise ForkServerError(f"no fork server at {path}: {exc.strerror or exc}") from None
+    sock.settimeout(None)
+    return sock
+
+
+def request(path: Path, message: dict[str, Any], fds: Sequence[int] = ()) -> tuple[socket.socket, int]:
+    """Send one request; the open connection and the child's pid. The connection's next message
+    is the child's exit; closing it kills the child."""
+    sock = connect(path)
+    try:
+        send_message(sock, message, fds)
+        reply, _ = recv_message(sock)
+    except (OSError, ValueError) as exc:
+        sock.close()
+        raise ForkServerError(f"fork server at {path} did not answer: {exc}") from None
+    if not reply or not isinstance(reply.get("pid"), int):
+        sock.close()
+        reason = reply.get("error") if reply else "it closed the connection"
+        raise ForkServerError(f"fork server at {path} refused the request: {reason}")
+    return sock, int(reply["pid"])
+
+
+def wait_exit(sock: socket.socket) -> int | None:
+    """Block until the child's exit code arrives (``None``: the server went away first)."""
+    try:
+        reply, _ = recv_message(sock)
+    except (OSError, ValueError):
+        return None
+    code = reply.get("exit") if reply else None
+    return code if isinstance(code, int) else None
+
+
+def stop(path: Path) -> bool:
+    """Ask the server at ``path`` to exit once its children have ended; whether one answered."""
+    try:
+        sock = connect(path, timeout=2.0)
+    except ForkServerError:
+        return False
+    with sock:
+        try:
+            send_message(sock, {"kind": "stop"})
+            recv_message(sock)
+        except (OSError, ValueError):
+            return False
+    return True
+
+
+def ping(path: Path) -> dict[str, Any] | None:
+    """The server's pid and how many children it has forked; ``None`` when none answers."""
+    try:
+        sock = connect(path, timeout=2.0)
+    except ForkServerError:
+        return None
+    with sock:
+        try:
+            send_message(sock, {"kind": "ping"})
+            reply, _ = recv_message(sock)
+        except (OSError, ValueError):
+            return None
+    return reply
+
+
+def wait_ready(path: Path, timeout: float) -> bool:
+    """Wait until a server answers at ``path`` (at most ``timeout`` seconds); whether it did."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connect(path, timeout=1.0).close()
+            return True
+        except ForkServerError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+class ServerProcess:
+    """A fork server of kernels for one batch round: started here, stopped by :meth:`close`.
+
+    Its socket is in a private temporary folder; the round's workers ask it for their kernels.
+    """
+
+    def __init__(self, kernel_name: str) -> None:
+        import subprocess
+        import tempfile
+
+        self.folder = Path(tempfile.mkdtemp(prefix="peer-review-fork-"))
+        self.path = self.folder / "kernels.sock"
+        self.process = subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
+            [sys.executable, "-m", "toolkit.build.forkserver", str(self.path), "--kernel", kernel_name],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
+        )
+
+    def close(self) -> None:
+        import shutil
+
+        if self.process.poll() is None:
+            self.process.terminate()  # it exits once its kernels have ended
+            try:
+                self.process.wait(10)
+            except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it must not outlive the round
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------- server
+
+class _KernelShell:
+    """What ``get_ipython()`` returns in a kernel, as far as an importing module looks: pandas
+    chooses its display width (``display.max_columns``) by whether the shell has a ``kernel``."""
+    kernel = None
+
+
+def preload(modules: Sequence[str]) -> None:
+    """Import what the children need, as a kernel would see them imported.
+
+    A module that looks at its surroundings when imported must find a kernel's: ``get_ipython``
+    exists while they are imported (pandas then picks a kernel's display options, not a
+    terminal's), and matplotlib finds the backend the kernel would have set (``MPLBACKEND``).
+    A module that fails to import is left for the child to import (and report) itself, exactly
+    as it would without the server.
+    """
+    import builtins
+    import importlib
+
+    backend = os.environ.get("MPLBACKEND")
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
+    builtins.get_ipython = _KernelShell  # type: ignore[attr-defined]
+    try:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the child meets the same error in its own import
+                pass
+    finally:
+        del builtins.get_ipython  # type: ignore[attr-defined]
+        if backend is None:
+            os.environ.pop("MPLBACKEND", None)
+
+
+class _Child:
+    def __init__(self, pid: int, conn: socket.socket) -> None:
+        self.pid = pid
+        self.conn = conn
+
+
+class Server:
+    """The accept loop. Each request forks one child; the loop reaps children and reports their
+    exit to their requester."""
+
+    def __init__(self, path: Path, idle: float) -> None:
+        self.path = path
+        self.idle = idle
+        self.children: dict[int, _Child] = {}
+        self.stopping = False
+        self.served = 0  # children forked so far (``ping`` answers it)
+        self.last_active = time.monotonic()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if path.exists():
+            path.unlink()
+        old = os.umask(0o177)
+        try:
+            self.listener.bind(str(path))
+        finally:
+            os.umask(old)
+        self.listener.listen(64)
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        signal.set_wakeup_fd(self._wake_w)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+
+    def _on_stop(self, signum: int, frame: Any) -> None:
+        self.stopping = True
+
+    def serve(self) -> None:
+        try:
+            while True:
+                self._reap()
+                if self._done():
+                    return
+                watched: list[Any] = [self._wake_r, *(c.conn for c in self.children.values())]
+                if not self.stopping:
+                    watched.append(self.listener)
+                try:
+                    ready, _, _ = select.select(watched, [], [], 1.0)
+                except InterruptedError:
+                    continue
+                for item in ready:
+                    if item == self._wake_r:
+                        self._drain_wakeups()
+                    elif item is self.listener:
+                        self._accept()
+                    else:
+                        self._requester_closed(item)
+        finally:
+            self._close()
+
+    def _done(self) -> bool:
+        if self.children:
+            self.last_active = time.monotonic()
+            return False
+        if self.stopping:
+            return True
+        return bool(self.idle) and time.monotonic() - self.last_active > self.idle
+
+    def _drain_wakeups(self) -> None:
+        try:
+            while os.read(self._wake_r, 512):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is not None:
+                try:
+                    send_message(child.conn, {"exit": os.waitstatus_to_exitcode(status)})
+                except OSError:
+                    pass
+                child.conn.close()
+
+    def _requester_closed(self, conn: Any) -> None:
+        """A requester's connection became readable: it closed (or broke the protocol) while its
+        child runs, so the child has no one to serve and is killed."""
+        for child in list(self.children.values()):
+            if child.conn is conn:
+                try:
+                    data = conn.recv(1)
+                except OSError:
+                    data = b""
+                if not data:
+                    try:
+                        os.kill(child.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+
+    def _accept(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        self.last_active = time.monotonic()
+        fds: list[int] = []
+        try:
+            conn.settimeout(5.0)
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            _, uid, _ = struct.unpack("3i", creds)
+            if uid != os.getuid():
+                conn.close()
+                return
+            message, fds = recv_message(conn, max_fds=8)
+            conn.settimeout(None)
+        except (OSError, ValueError, ForkServerError):
+            _close_all(fds)
+            conn.close()
+            return
+        if message is None:  # a probe (``wait_ready``, ``running``): connected and closed
+            conn.close()
+            return
+        kind = message.get("kind")
+        refused = (f"unknown request {kind!r}" if kind not in ("kernel", "run", "stop", "ping") else
+                   "not a kernel command line of this server's Python" if kind == "kernel"
+                   and kernel_arguments(message.get("cmd") or []) is None else None)
+        if refused or kind in ("stop", "ping"):
+            self.stopping = self.stopping or kind == "stop"
+            _close_all(fds)
+            try:
+                send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served})
+            except OSError:
+                pass
+            conn.close()
+            return
+        pid = os.fork()
+        if pid == 0:
+            self._in_child(conn, message, fds)  # never returns
+        _close_all(fds)
+        self.served += 1
+        self.children[pid] = _Child(pid, conn)
+        try:
+            send_message(conn, {"pid": pid})
+        except OSError:
+            os.kill(pid, signal.SIGKILL)
+
+    def _in_child(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
+        code = 1
+        try:
+            signal.set_wakeup_fd(-1)
+            for sig in (signal.SIGCHLD, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            self.listener.close()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+            for child in self.children.values():
+                child.conn.close()
+            conn.close()
+            if message["kind"] == "kernel":
+                code = _become_kernel(message, fds)
+            else:
+                code = _run_command(message, fds, self.path)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:  # noqa: BLE001 - the child must end here, never return into the server loop
+            traceback.print_exc()
+            code = 1
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(code)
+
+    def _close(self) -> None:
+        self.listener.close()
+        try:
+            if self.path.exists():
+                self.path.unlink()
+        except OSError:
+            pass
+
+
+def _adopt(message: dict[str, Any], fds: list[int], first_path: str) -> None:
+    """Take on the requester's streams, working folder, environment and ``sys.path[0]``."""
+    for target, fd in enumerate(fds[:3]):
+        os.dup2(fd, target)
+    _close_all([fd for fd in fds if fd > 2])
+    os.chdir(message["cwd"])
+    os.environ.clear()
+    os.environ.update(message["env"])
+    if sys.path:
+        sys.path[0] = first_path
+    encoding = message.get("encoding") or "utf-8"
+    errors = message.get("errors") or "strict"
+    stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
+    sys.stdin = stdin
+    setattr(sys, "__stdin__", stdin)  # noqa: B010 - a final name to mypy, a plain attribute to Python
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = io.TextIOWrapper(open(fd, "wb", buffering=0, closefd=False),  # noqa: SIM115
+                                  encoding=encoding, errors=errors if fd == 1 else "backslashreplace",
+                                  line_buffering=os.isatty(fd) or fd == 2, write_through=fd == 2)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def interpreter_options() -> list[str]:
+    """This interpreter's own command-line options (``-X...`` and the like), before ``-m``."""
+    argv = list(sys.orig_argv[1:])
+    return argv[:argv.index("-m")] if "-m" in argv else []
+
+
+def kernel_arguments(cmd: Sequence[str]) -> int | None:
+    """Where the kernel's own arguments start in ``cmd`` when this server can become that kernel:
+    ``<this python> <this server's options> -m ipykernel_launcher ...``; otherwise ``None``."""
+    cmd = list(cmd)
+    if "-m" not in cmd or not cmd:
+        return None
+    at = cmd.index("-m")
+    if cmd[at + 1:at + 2] != ["ipykernel_launcher"] or cmd[1:at] != interpreter_options():
+        return None
+    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+        return None
+    return at + 2
+
+
+def _become_kernel(message: dict[str, Any], fds: list[int]) -> int:
+    cmd = message["cmd"]
+    start = kernel_arguments(cmd)
+    if start is None:
+        raise ValueError(f"not a command line this server's kernels can take: {cmd}")
+    import ipykernel_launcher
+    from ipykernel import kernelapp
+
+    os.setsid()  # as jupyter_client starts its kernels: a terminal's Ctrl-C does not reach them
+    devnull = os.open(os.devnull, os.O_RDWR)  # a kernel reads nothing from its starter's input
+    fds = [devnull, *(fds[:2] if len(fds) >= 2 else [devnull, devnull]), *fds[2:]]
+    _adopt(message, fds, message["cwd"])
+    sys.argv = [ipykernel_launcher.__file__, *cmd[start:]]
+    # parent_handle's default was read from the environment when ipykernel was imported, in the
+    # server: it is given here from the kernel's own environment, as a started kernel reads it
+    kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
+    return 0
+
+
+def _run_command(message: dict[str, Any], fds: list[int], server: Path) -> int:
+    argv = message["argv"]
+    _adopt(message, fds, os.path.dirname(argv[0]) if argv else "")
+    sys.argv = list(argv)
+    import importlib
+
+    from toolkit.build import forked
+
+    module, _, function = str(message["entry"]).partition(":")
+    main = getattr(importlib.import_module(module), function)
+    forked.DEFAULT_SERVER = str(server)  # this command's kernels come from the same server
+
+    try:
+        main(args=list(argv[1:]), prog_name=os.path.basename(argv[0]) or "peer-review")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def kernel_options(kernel_name: str) -> list[str] | None:
+    """The interpreter options of a kernel's command line (``-Xfrozen_modules=off`` for
+    ipykernel's own kernelspec), when it runs this Python's ipykernel; ``None`` otherwise."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+    except (NoSuchKernel, OSError, ValueError):
+        return None
+    if "-m" not in argv or argv[argv.index("-m") + 1:argv.index("-m") + 2] != ["ipykernel_launcher"]:
+        return None
+    return argv[1:argv.index("-m")]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m toolkit.build.forkserver")
+    parser.add_argument("socket", type=Path)
+    parser.add_argument("--idle", type=float, default=0.0, help="exit after this many idle seconds (0: never)")
+    parser.add_argument("--commands", action="store_true", help="also import what a drafting command needs")
+    parser.add_argument("--kernel", default="peer-review", help="the kernel whose command line to match")
+    parser.add_argument("--lock-fd", type=int, default=None, help="a lock held for the server's life")
+    args = parser.parse_args(argv)
+    options = kernel_options(args.kernel)
+    if options is not None and options != interpreter_options():  # run as the kernel's Python runs
+        os.execv(sys.executable, [sys.executable, *options, "-m", "toolkit.build.forkserver",
+                                  *(sys.argv[1:] if argv is None else argv)])
+    preload(KERNEL_MODULES + (COMMAND_MODULES if args.commands else ()))
+    server = Server(args.socket, args.idle)
+    print("ready", flush=True)
+    server.serve()
+
+
+if __name__ == "__main__":
+    main()
