@@ -17,7 +17,8 @@ from conftest import ROOT
 from jupyter_core.utils import run_sync
 
 from toolkit.build import forked, forkserver
-from toolkit.build.forked import ForkKernelManager, forked as was_forked
+from toolkit.build.forked import ForkKernelManager
+from toolkit.build.forked import forked as was_forked
 from toolkit.build.render import draft
 
 KESTRELMOOR = ROOT / "params" / "kestrelmoor-2026.yaml"

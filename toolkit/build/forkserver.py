@@ -428,6 +428,8 @@ class Server:
                 code = _run_command(message, fds, self.path)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:  # its requester was stopped (Ctrl-C) and stopped it
+            code = 128 + signal.SIGINT
         except BaseException:  # noqa: BLE001 - the child must end here, never return into the server loop
             traceback.print_exc()
             code = 1

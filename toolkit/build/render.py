@@ -260,10 +260,10 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         if early is not None:
             early.shutdown()
         raise
-    km = early.manager() if early is not None else kernel_manager
     wanted = set(review.params.outputs) if kind is LETTER else set()
     side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft-outputs")
     try:
+        km = early.manager() if early is not None else kernel_manager  # a Ctrl-C here removes tmp too
         # while the kernel runs the notebook, this process draws the charts as pictures (once, for
         # the Word copy and the slides) and makes the slides: they need the review, not the page
         pictures_job = (side.submit(_pictures_and_slides, review, "pptx" in wanted)
