@@ -39,6 +39,8 @@ import nbformat
 import yaml
 
 from benchmarks.draft import floor_notebook
+from toolkit.build.daemon import DAEMON_ENV
+from toolkit.build.forkserver import wait_ready
 
 BIN = Path(sys.executable).parent
 
@@ -57,13 +59,14 @@ class Figure:
 GNU_TIME = shutil.which("time", path="/usr/bin")  # Debian's package ``time``
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one command (it must succeed). The peak is GNU time's
     (``%M``: the largest of the process and its waited-for children); ``wait4``'s own figure would
     count the benchmark's size, which a forked child starts with, so without GNU time it is 0."""
     wrapped = [GNU_TIME, "-f", "peak-kb %M", *argv] if GNU_TIME else argv
     started = time.perf_counter()
-    proc = subprocess.run(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=env)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
@@ -89,13 +92,17 @@ def commands(project: Path, params: Path, work: Path) -> dict[str, list[list[str
                                             metadata=nbformat.read(str(floor), as_version=4).metadata), str(empty))
     out = work / "out.ipynb"
     cli = [str(BIN / "peer-review")]
+    off = [f"{DAEMON_ENV}=off"]  # a step's leading NAME=value items are its environment
     return {
         "draft (html)": [cli + ["draft", str(html_only), "--reports", str(work / "reports")]],
+        "draft (html), no daemon": [off + cli + ["draft", str(html_only), "--reports", str(work / "reports")]],
         "draft (html, docx, pdf, pptx)": [cli + ["draft", str(every), "--reports", str(work / "reports")]],
+        "draft (4 outputs), no daemon": [off + cli + ["draft", str(every), "--reports", str(work / "reports")]],
         "bare chain": [[str(BIN / "papermill"), "-k", "peer-review", "--no-progress-bar", str(floor), str(out),
                         "-f", str(html_only)],
                        [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)]],
         "validate": [cli + ["validate", str(params)]],
+        "validate, no daemon": [off + cli + ["validate", str(params)]],
         "python -c pass": [[sys.executable, "-c", "pass"]],
         "import toolkit.cli": [[sys.executable, "-c", "import toolkit.cli"]],
         "import papermill": [[sys.executable, "-c", "import papermill"]],
@@ -116,16 +123,29 @@ def run(repeats: int) -> list[Figure]:
         work.mkdir()
         plan = commands(project, params, work)
         figures = {name: Figure(name) for name in plan}
+        # the drafting daemon (toolkit/build/daemon.py) of these runs lives in a folder of its own
+        base_env = dict(os.environ, XDG_RUNTIME_DIR=str(Path(tmp) / "run"))
+        base_env.pop(DAEMON_ENV, None)
+        (Path(tmp) / "run").mkdir()
         for round_ in range(repeats + 1):  # the first round warms the caches and is not counted
+            if round_ == 1:  # the warm-up round's first draft started the daemon: wait until it listens
+                for sock in (Path(tmp) / "run" / "peer-review").glob("*.sock"):
+                    wait_ready(sock, 60)
             for name, steps in plan.items():
                 seconds, peak = 0.0, 0.0
-                for argv in steps:
-                    s, p = timed(argv, project)
+                for step in steps:
+                    env = dict(base_env)
+                    while "=" in step[0]:
+                        key, _, value = step[0].partition("=")
+                        env[key] = value
+                        step = step[1:]
+                    s, p = timed(step, project, env)
                     seconds, peak = seconds + s, max(peak, p)
                 if round_:
                     figures[name].seconds.append(seconds)
                     figures[name].peak_mb.append(peak)
             shutil.rmtree(work / "reports", ignore_errors=True)
+        subprocess.run([str(BIN / "peer-review"), "daemon", "stop"], env=base_env, capture_output=True)
     return list(figures.values())
 
 

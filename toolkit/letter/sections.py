@@ -27,7 +27,7 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
 from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_OPTIONS, STYLES_DIR, Document, DocumentSection, read_document
-from toolkit.letter.audit import audit_results, render_audit_section, summarise_for_letter
+from toolkit.letter.audit import AuditSummary, audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.charts import collecting as charts_collecting
 from toolkit.letter.glossary import (
     GlossaryEntry,
@@ -201,7 +201,7 @@ def _audit(review: Review, template: str) -> Fragment:
         return Fragment("audit", "")
     style = _style_folder(review)
     head = outline_heading(review, "audit")
-    summary = summarise_for_letter(audit_results(review.audit), style=style)
+    summary = audit_summary(review)
     html = render_audit_section(summary, style=style, heading=head.label)
     return Fragment("audit", html.strip() + "\n")
 
@@ -223,8 +223,7 @@ def _extra(review: Review, name: str) -> dict[str, object]:
     if name in ("urgent", "overall"):
         return {"actions": review.findings.urgent_actions()}
     if name == "cases":
-        style = _style_folder(review)
-        return {"s": summarise_for_letter(audit_results(review.audit), style=style) if review.audit else None}
+        return {"s": audit_summary(review) if review.audit else None}
     return {}
 
 
@@ -241,31 +240,44 @@ def _render(review: Review, entry: DocumentSection, glossary: Sequence[GlossaryE
     return render_fragment(review, entry.name, entry.template, **extra)
 
 
-#: The sections built for each review object still alive: the letter notebook's glossary check and
-#: its section loop, and the page, read the same document, which is drawn (charts and all) once.
-_DOCUMENTS: dict[int, tuple[weakref.ref[Review], tuple[Fragment, ...]]] = {}
+#: What is built once for each review object still alive, by what it is: the document (the letter
+#: notebook's glossary check and its section loop, and the page, read the same one, drawn charts and
+#: all, once) and the audit's summary (the audit section, the cases and the appendix read it).
+_KEPT: dict[tuple[int, str], tuple[weakref.ref[Review], Any]] = {}
 
 
-def document(review: Review) -> list[Fragment]:
-    """Every section the style's document lists, in its order (the letter notebook shows each).
-
-    Built once per :class:`Review` object (it is frozen); while charts are being collected as
-    pictures the page is built afresh and not kept."""
+def _kept(review: Review, what: str, build: Callable[[], Any]) -> Any:
+    """``build()`` once per :class:`Review` object (it is frozen) and ``what``; while charts are
+    being collected as pictures it is built afresh and not kept (the pictures are drawn then)."""
     if charts_collecting():
-        return _document(review)
-    key = id(review)
-    kept = _DOCUMENTS.get(key)
+        return build()
+    key = (id(review), what)
+    kept = _KEPT.get(key)
     if kept is not None and kept[0]() is review:
-        return list(kept[1])
-    built = _document(review)
-    _DOCUMENTS[key] = (weakref.ref(review, _forget(key)), tuple(built))
+        return kept[1]
+    built = build()
+    _KEPT[key] = (weakref.ref(review, _forget(key)), built)
     return built
 
 
-def _forget(key: int) -> Callable[[weakref.ref[Review]], None]:
+def _forget(key: tuple[int, str]) -> Callable[[weakref.ref[Review]], None]:
     def gone(_ref: weakref.ref[Review]) -> None:
-        _DOCUMENTS.pop(key, None)
+        _KEPT.pop(key, None)
     return gone
+
+
+def document(review: Review) -> list[Fragment]:
+    """Every section the style's document lists, in its order (the letter notebook shows each)."""
+    return list(_kept(review, "document", lambda: tuple(_document(review))))
+
+
+def audit_summary(review: Review) -> AuditSummary:
+    """What the letter says about the review's EHC plan audit (:func:`summarise_for_letter`)."""
+    assert review.audit is not None
+    audit = review.audit
+    summary: AuditSummary = _kept(review, "audit", lambda: summarise_for_letter(audit_results(audit),
+                                                                                style=_style_folder(review)))
+    return summary
 
 
 def _document(review: Review) -> list[Fragment]:
@@ -288,8 +300,7 @@ def appendix(review: Review) -> Fragment:
     Empty when there is nothing to put in it."""
     doc = document_of(review)
     views = appendix_views(review, doc.number("performance_indicators")) if "performance" in doc.names else []
-    audit = (summarise_for_letter(audit_results(review.audit), style=_style_folder(review))
-             if review.audit is not None and "audit" in doc.names else None)
+    audit = audit_summary(review) if review.audit is not None and "audit" in doc.names else None
     prompts = "kloe_list" in doc.names and any(k.prompts for k in review.scope.kloes)
     if not views and not prompts and (audit is None or not audit.table_rows):
         return Fragment("appendix", "")
