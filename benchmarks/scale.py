@@ -71,6 +71,7 @@ class BatchRun:
     worker_peak_mb: float
     kernel_peak_mb: float
     warm: bool = False  # one kernel per worker, reset between reviews
+    forked: bool = True  # fresh kernels forked from the round's fork server (not started anew)
 
     @property
     def per_review(self) -> float:
@@ -83,8 +84,9 @@ def efficiency(one: BatchRun, many: BatchRun) -> float:
 
 
 def run_batches(sizes: list[int], workers: list[int], seed: int = 2026,
-                modes: tuple[bool, ...] = (False,)) -> list[BatchRun]:
-    """Each size with each number of workers, with fresh kernels and/or warm ones (``modes``)."""
+                modes: tuple[bool, ...] = (False,), fork: bool = True) -> list[BatchRun]:
+    """Each size with each number of workers, with fresh kernels and/or warm ones (``modes``);
+    ``fork``: fresh kernels forked from the round's fork server (the default), or started anew."""
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for n in sizes:
@@ -92,11 +94,13 @@ def run_batches(sizes: list[int], workers: list[int], seed: int = 2026,
             generate(project, n, seed)
             for warm, w in ((m, w) for m in modes for w in workers):
                 reports = project / f"reports-{w}-{warm}"
-                result = run_batch([project / "params"], workers=w, reports=reports, reuse_kernels=warm)
+                result = run_batch([project / "params"], workers=w, reports=reports, reuse_kernels=warm,
+                                   fork_kernels=fork)
                 ok = sum(1 for r in result.results if r.status == OK)
                 runs.append(BatchRun(n, w, result.seconds, ok,
                                      max((r.worker_peak_kb for r in result.results), default=0) / 1024,
-                                     max((r.kernel_peak_kb for r in result.results), default=0) / 1024, warm))
+                                     max((r.kernel_peak_kb for r in result.results), default=0) / 1024, warm,
+                                     fork and not warm))
                 shutil.rmtree(reports, ignore_errors=True)
     return runs
 

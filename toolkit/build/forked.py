@@ -48,17 +48,19 @@ class ForkedProcess:
         self.returncode = code if code is not None else -signal.SIGKILL
         self._sock.close()
 
+    def _readable(self, timeout: float | None) -> bool:
+        poller = select.poll()  # not select(): a worker's descriptors may number above 1024
+        poller.register(self._sock, select.POLLIN | select.POLLHUP)
+        return bool(poller.poll(None if timeout is None else int(timeout * 1000)))
+
     def poll(self) -> int | None:
-        if self.returncode is None:
-            ready, _, _ = select.select([self._sock], [], [], 0)
-            if ready:
-                self._collect()
+        if self.returncode is None and self._readable(0):
+            self._collect()
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None:
-            ready, _, _ = select.select([self._sock], [], [], timeout)
-            if not ready:
+            if not self._readable(timeout):
                 raise subprocess.TimeoutExpired(["forked kernel", str(self.pid)], timeout or 0)
             self._collect()
         assert self.returncode is not None

@@ -204,7 +204,8 @@ class ServerProcess:
         self.folder = Path(tempfile.mkdtemp(prefix="peer-review-fork-"))
         self.path = self.folder / "kernels.sock"
         self.process = subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
-            [sys.executable, "-m", "toolkit.build.forkserver", str(self.path), "--kernel", kernel_name],
+            [sys.executable, "-m", "toolkit.build.forkserver", str(self.path), "--kernel", kernel_name,
+             "--parent", str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
         )
 
@@ -266,9 +267,10 @@ class Server:
     """The accept loop. Each request forks one child; the loop reaps children and reports their
     exit to their requester."""
 
-    def __init__(self, path: Path, idle: float) -> None:
+    def __init__(self, path: Path, idle: float, parent: int | None = None) -> None:
         self.path = path
         self.idle = idle
+        self.parent = parent  # stop when this process (the batch round that started it) is gone
         self.children: dict[int, _Child] = {}
         self.stopping = False
         self.served = 0  # children forked so far (``ping`` answers it)
@@ -317,6 +319,8 @@ class Server:
             self._close()
 
     def _done(self) -> bool:
+        if self.parent is not None and os.getppid() != self.parent:
+            self.stopping = True
         if self.children:
             self.last_active = time.monotonic()
             return False
@@ -393,7 +397,8 @@ class Server:
             self.stopping = self.stopping or kind == "stop"
             _close_all(fds)
             try:
-                send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served})
+                send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served,
+                                                                     "running": len(self.children)})
             except OSError:
                 pass
             conn.close()
@@ -552,13 +557,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--commands", action="store_true", help="also import what a drafting command needs")
     parser.add_argument("--kernel", default="peer-review", help="the kernel whose command line to match")
     parser.add_argument("--lock-fd", type=int, default=None, help="a lock held for the server's life")
+    parser.add_argument("--parent", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
     options = kernel_options(args.kernel)
     if options is not None and options != interpreter_options():  # run as the kernel's Python runs
         os.execv(sys.executable, [sys.executable, *options, "-m", "toolkit.build.forkserver",
                                   *(sys.argv[1:] if argv is None else argv)])
     preload(KERNEL_MODULES + (COMMAND_MODULES if args.commands else ()))
-    server = Server(args.socket, args.idle)
+    server = Server(args.socket, args.idle, args.parent)
     print("ready", flush=True)
     server.serve()
 

@@ -60,6 +60,22 @@ class IPCKernelManager(AsyncKernelManager):
         self._ipc_dir = tempfile.mkdtemp(prefix="peer-review-kernel-")
         return str(Path(self._ipc_dir) / "kernel")
 
+    def client(self, **kwargs: Any) -> Any:
+        """A client of this kernel, remembered so that :meth:`close_clients` can close it.
+
+        papermill (nbclient) leaves the client it makes open when it did not start the kernel
+        itself (an early, forked or warm kernel): its heartbeat thread, sockets and event loop
+        would stay, about a dozen descriptors per review in a worker, and a warm kernel's iopub
+        socket would go on receiving, and keeping, every later review's output.
+        """
+        kc = super().client(**kwargs)
+        self.__dict__.setdefault("_made", []).append(kc)
+        return kc
+
+    def close_clients(self) -> None:
+        for kc in self.__dict__.pop("_made", []):
+            kc.stop_channels()
+
     def _note_peak(self) -> None:
         global _kernel_peak_kb
         pid = kernel_pid(self)

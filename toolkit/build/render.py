@@ -8,6 +8,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import asyncio
 import html as html_lib
 import os
 import re
@@ -181,6 +182,19 @@ def injected_parameters(review: Review) -> dict[str, Any]:
     return values
 
 
+_START_LOCK = threading.Lock()
+_START: list[asyncio.AbstractEventLoop] = []
+
+
+def _start_loop() -> asyncio.AbstractEventLoop:
+    """The one event loop early kernels are started on, in their threads one at a time: a loop
+    per thread, left open for the kernel manager, would keep its descriptors for every draft a
+    batch worker makes."""
+    if not _START:
+        _START.append(asyncio.new_event_loop())
+    return _START[0]
+
+
 class EarlyKernel:
     """A fresh kernel started in the background while the inputs are validated.
 
@@ -192,19 +206,29 @@ class EarlyKernel:
     def __init__(self, kernel_name: str, cwd: Path) -> None:
         self.km = ForkKernelManager(kernel_name=kernel_name)
         self.error: BaseException | None = None
+        # waited for on an Event, not with Thread.join: a join interrupted by Ctrl-C can leave the
+        # thread looking finished while it still starts the kernel (CPython gh-90882), and the
+        # shutdown that follows would miss the kernel and leave it running
+        self._started = threading.Event()
         self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True)
         self._thread.start()
 
     def _start(self, cwd: Path) -> None:
-        from jupyter_core.utils import run_sync
-
         try:  # nbclient starts its kernels with an in-memory history, and so does this
-            run_sync(self.km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            with _START_LOCK:
+                _start_loop().run_until_complete(self.km.start_kernel(
+                    cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]))
         except Exception as exc:  # papermill will start its own kernel instead, and report its error
             self.error = exc
+        finally:
+            self._started.set()
+
+    def _wait(self) -> None:
+        while not self._started.wait(0.05):
+            pass
 
     def manager(self) -> ForkKernelManager | None:
-        self._thread.join()
+        self._wait()
         return self.km if self.error is None and self.km.has_kernel else None
 
     def shutdown(self) -> None:
@@ -216,7 +240,8 @@ class EarlyKernel:
         """
         from jupyter_core.utils import run_sync
 
-        self._thread.join()
+        self._wait()
+        self.km.close_clients()  # papermill's client of a kernel it did not start (kernels.py)
         if self.km.has_kernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 

