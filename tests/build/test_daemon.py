@@ -5,9 +5,11 @@ process of its own; it follows Ctrl-C; a changed toolkit or environment never me
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,23 +44,35 @@ def test_off_means_no_daemon(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert not (tmp_path / "peer-review").exists() or not list((tmp_path / "peer-review").iterdir())
 
 
-def test_the_runtime_folder_is_private(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+def test_the_runtime_folder_is_private_and_short(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    short = Path(tempfile.mkdtemp(prefix="pr-", dir="/tmp"))
+    try:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(short))
+        folder = daemon.runtime_folder()
+        assert folder == short / "peer-review" and folder.stat().st_mode & 0o777 == 0o700
+        folder.chmod(0o755)
+        assert daemon.runtime_folder() is None  # another user could reach its sockets
+    finally:
+        shutil.rmtree(short)
+    deep = tmp_path / ("d" * 60) / ("e" * 60)  # a socket's path must fit in 107 bytes
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
     folder = daemon.runtime_folder()
-    assert folder == tmp_path / "peer-review" and folder.stat().st_mode & 0o777 == 0o700
-    folder.chmod(0o755)
-    assert daemon.runtime_folder() is None  # another user could reach its sockets
+    assert folder is not None and folder.parent == Path("/tmp")
+    assert len(str(daemon.socket_path(folder, daemon.key()))) <= 107
 
 
 @pytest.fixture()
-def daemon_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path / "run"))
+def daemon_env() -> Iterator[dict[str, str]]:
+    """The daemon in a runtime folder of this test's own: short, as a socket's path must be."""
+    run = tempfile.mkdtemp(prefix="pr-run-", dir="/tmp")
+    env = dict(os.environ, XDG_RUNTIME_DIR=run)
     env.pop(daemon.DAEMON_ENV, None)
-    (tmp_path / "run").mkdir()
     try:
         yield env
     finally:
         subprocess.run([str(PEER_REVIEW), "daemon", "stop"], env=env, capture_output=True, timeout=60)
+        shutil.rmtree(run, ignore_errors=True)
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -21,8 +21,9 @@ The letters are byte-identical to those of a process started from nothing
   folder's modification time (a package installed or removed changes it), and the environment
   (bar the shell's own bookkeeping: ``PWD``, ``OLDPWD``, ``SHLVL``, ``_``, ``COLUMNS``, ``LINES``).
   A changed toolkit, environment or installation never meets an old daemon.
-* **Where**: a socket in a private folder, ``$XDG_RUNTIME_DIR/peer-review`` or
-  ``/tmp/peer-review-<uid>`` (mode 0700, refused when another user owns it).
+* **Where**: a socket in a private folder, ``$XDG_RUNTIME_DIR/peer-review`` or, without one or
+  when its path is too long for a socket, ``/tmp/peer-review-<uid>`` (mode 0700, refused when
+  another user owns it or others can enter it).
 * **How long**: the daemon exits after :data:`IDLE_SECONDS` without a request (Quarto's default
   too); ``peer-review daemon stop`` stops them at once.
 * **Off**: ``PEER_REVIEW_DAEMON=off`` (the test suite sets it; CI needs no background process).
@@ -49,6 +50,13 @@ DAEMON_ENV = "PEER_REVIEW_DAEMON"
 COMMANDS = frozenset({"draft", "briefing", "validate"})
 #: Seconds a daemon waits for its next request before it exits.
 IDLE_SECONDS = 300
+_MAX_FOLDER = 107 - len("/0123456789abcdef0123.sock")
+
+
+def _FALLBACK() -> Path:  # noqa: N802 - a constant worked out when needed
+    return Path("/tmp") / f"peer-review-{os.getuid()}"
+
+
 _SHELL_BOOKKEEPING = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"})
 
 
@@ -60,7 +68,9 @@ def runtime_folder() -> Path | None:
     """The private folder of this user's daemon sockets (made if missing); ``None`` when it cannot
     be made private."""
     base = os.environ.get("XDG_RUNTIME_DIR", "").strip()
-    folder = Path(base) / "peer-review" if base else Path("/tmp") / f"peer-review-{os.getuid()}"
+    folder = Path(base) / "peer-review" if base else _FALLBACK()
+    if len(str(folder)) > _MAX_FOLDER:  # a socket's path must fit in 107 bytes
+        folder = _FALLBACK()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()

@@ -198,10 +198,15 @@ class ServerProcess:
     """
 
     def __init__(self, kernel_name: str) -> None:
+        import shutil
         import subprocess
         import tempfile
 
-        self.folder = Path(tempfile.mkdtemp(prefix="peer-review-fork-"))
+        folder = tempfile.mkdtemp(prefix="peer-review-fork-")
+        if len(folder) > 90:  # a socket's path must fit in 107 bytes
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = tempfile.mkdtemp(prefix="peer-review-fork-", dir="/tmp")
+        self.folder = Path(folder)
         self.path = self.folder / "kernels.sock"
         self.process = subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
             [sys.executable, "-m", "toolkit.build.forkserver", str(self.path), "--kernel", kernel_name,
@@ -563,8 +568,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if options is not None and options != interpreter_options():  # run as the kernel's Python runs
         os.execv(sys.executable, [sys.executable, *options, "-m", "toolkit.build.forkserver",
                                   *(sys.argv[1:] if argv is None else argv)])
-    preload(KERNEL_MODULES + (COMMAND_MODULES if args.commands else ()))
+    # listening before the imports: a request made meanwhile waits for them, rather than find no
+    # server and start its kernel (or run its command) the slow way
     server = Server(args.socket, args.idle, args.parent)
+    preload(KERNEL_MODULES + (COMMAND_MODULES if args.commands else ()))
     print("ready", flush=True)
     server.serve()
 

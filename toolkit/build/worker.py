@@ -124,7 +124,7 @@ def worker_main(conn: Connection, reuse_kernels: bool = False, fork_server: str 
         elif fork_server:
             from toolkit.build import forked, forkserver
 
-            if forkserver.wait_ready(Path(fork_server), timeout=30):
+            if forkserver.wait_ready(Path(fork_server), timeout=10):  # it listens at once
                 forked.DEFAULT_SERVER = fork_server
         while True:
             job = conn.recv()
