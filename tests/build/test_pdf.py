@@ -8,13 +8,23 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from toolkit.build.pdf import CHROMIUM_ENV, DRAFT_MARK, PDF_NAME, chromium_path, letter_pdf, stable_pdf
+from toolkit.build.pdf import (
+    CHROMIUM_ENV,
+    DRAFT_MARK,
+    PDF_NAME,
+    PdfPrinter,
+    chromium_path,
+    letter_pdf,
+    stable_pdf,
+)
 from toolkit.build.render import DOCX_NAME, draft, draft_banner
 from toolkit.build.verify import verify
 from toolkit.cli import main
@@ -122,6 +132,25 @@ def test_no_page_ends_in_a_heading(demo_pdf, demo_html, tmp_path):
 @needs_chromium
 def test_the_same_page_prints_to_the_same_bytes(demo, demo_html, demo_pdf):
     assert letter_pdf(demo_html, draft=draft_banner(demo_html), when=demo.params.letter_date) == demo_pdf
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_printer_started_before_the_page_prints_the_same_bytes(demo, demo_html, demo_pdf):
+    printer = PdfPrinter()  # as a draft starts it, beside the kernel
+    assert printer.print(demo_html, draft=draft_banner(demo_html), when=demo.params.letter_date).result() == demo_pdf
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_printer_given_no_page_leaves_no_browser_running():
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    printer = PdfPrinter()
+    time.sleep(0.5)
+    printer.cancel()
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert left == []
 
 
 @pytest.mark.browser

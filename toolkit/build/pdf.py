@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
 import re
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from html import escape
 from importlib.util import find_spec
+from typing import Any
 
 PDF_NAME = "letter.pdf"
 #: Where Chromium is looked for: ``$PEER_REVIEW_CHROMIUM``, then ``chromium`` on the PATH.
@@ -90,20 +92,30 @@ def stable_pdf(data: bytes, when: dt.date) -> bytes:
     return _ID.sub(ident, _DATES.sub(date, data))
 
 
-def _print(html: str, draft: str | None, executable: str) -> bytes:
-    from playwright.sync_api import PdfMargins, sync_playwright
+def _launch(pw: Any, profile: str, executable: str) -> Any:
+    return pw.chromium.launch_persistent_context(profile, executable_path=executable, headless=True,
+                                                 args=CHROMIUM_ARGS, offline=True)
+
+
+def _page_pdf(context: Any, html: str, draft: str | None) -> bytes:
+    from playwright.sync_api import PdfMargins
 
     margin: PdfMargins = {"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"}
+    page = context.new_page()
+    page.set_content(html, wait_until="load")
+    data: bytes = page.pdf(format="A4", print_background=True, display_header_footer=True,
+                           header_template=header_template(draft), footer_template=FOOTER, margin=margin,
+                           tagged=True, outline=True)
+    return data
+
+
+def _print(html: str, draft: str | None, executable: str) -> bytes:
+    from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="peer-review-pdf-") as profile, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(profile, executable_path=executable, headless=True,
-                                                        args=CHROMIUM_ARGS, offline=True)
+        context = _launch(pw, profile, executable)
         try:
-            page = context.new_page()
-            page.set_content(html, wait_until="load")
-            return page.pdf(format="A4", print_background=True, display_header_footer=True,
-                            header_template=header_template(draft), footer_template=FOOTER, margin=margin,
-                            tagged=True, outline=True)
+            return _page_pdf(context, html, draft)
         finally:
             context.close()
 
@@ -121,3 +133,54 @@ def letter_pdf(html: str, *, draft: str | None, when: dt.date) -> bytes:
     with ThreadPoolExecutor(max_workers=1) as pool:
         data = pool.submit(_print, printable(html), draft, executable).result()
     return stable_pdf(data, when)
+
+
+class PdfPrinter:
+    """Chromium started before the page exists, in a thread of its own, then given the page.
+
+    A draft starts one as it starts the kernel: Playwright's driver and Chromium's launch (about
+    0.9 s) then overlap the notebook's run instead of following it. The browser, its fresh profile
+    and the printing are exactly :func:`letter_pdf`'s, so the bytes are the same. One page per
+    printer; :meth:`cancel` stops a printer that will not be given one.
+    """
+
+    def __init__(self) -> None:
+        executable = chromium_path()
+        if executable is None:
+            raise RuntimeError(pdf_unavailable())
+        self._pages: queue.Queue[tuple[str, str | None] | None] = queue.Queue()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft-pdf")
+        self._printed = self._pool.submit(self._run, executable)
+
+    def _run(self, executable: str) -> bytes | None:
+        from playwright.sync_api import sync_playwright
+
+        with tempfile.TemporaryDirectory(prefix="peer-review-pdf-") as profile, sync_playwright() as pw:
+            context = _launch(pw, profile, executable)
+            try:
+                job = self._pages.get()
+                return None if job is None else _page_pdf(context, *job)
+            finally:
+                context.close()
+
+    def print(self, html: str, *, draft: str | None, when: dt.date) -> Future[bytes]:
+        """The PDF of ``html`` (as :func:`letter_pdf` prints it), when it is ready."""
+        self._pages.put((printable(html), draft))
+        done: Future[bytes] = Future()
+
+        def finish(printed: Future[bytes | None]) -> None:
+            try:
+                data = printed.result()
+            except BaseException as exc:  # noqa: BLE001 - handed on to whoever waits for the PDF
+                done.set_exception(exc)
+            else:
+                done.set_result(stable_pdf(data or b"", when))
+
+        self._printed.add_done_callback(finish)
+        self._pool.shutdown(wait=False)
+        return done
+
+    def cancel(self) -> None:
+        """No page will come: close the browser (waits for it, so nothing is left running)."""
+        self._pages.put(None)
+        self._pool.shutdown(wait=True)

@@ -29,7 +29,7 @@ from toolkit.build.forked import ForkKernelManager
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, SLIDES_NAME, build_manifest
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
-from toolkit.build.pdf import PDF_NAME, letter_pdf, pdf_unavailable
+from toolkit.build.pdf import PDF_NAME, PdfPrinter, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.notebook_params import hide_outside_paths
@@ -287,6 +287,14 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         raise
     wanted = set(review.params.outputs) if kind is LETTER else set()
     side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft-outputs")
+    notes: list[str] = []
+    printer = None
+    if "pdf" in wanted:  # Chromium starts now, beside the kernel, and prints once the page exists
+        missing = pdf_unavailable()
+        if missing is None:
+            printer = PdfPrinter()
+        else:
+            notes.append(f"{review.params_file}: {missing}")
     try:
         km = early.manager() if early is not None else kernel_manager  # a Ctrl-C here removes tmp too
         # while the kernel runs the notebook, this process draws the charts as pictures (once, for
@@ -319,14 +327,10 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         _write_text(out_nb, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
         html = export_letter(nb, review, kind)
         _write_text(tmp / f"{kind.name}.html", html)
-        notes: list[str] = []
         pdf_job = None
-        if "pdf" in wanted:  # the same HTML printed by Chromium, where it is installed, beside the rest
-            missing = pdf_unavailable()
-            if missing is None:
-                pdf_job = side.submit(letter_pdf, html, draft=draft_banner(html), when=review.params.letter_day)
-            else:
-                notes.append(f"{review.params_file}: {missing}")
+        if printer is not None:  # the same HTML printed by Chromium, beside the rest
+            pdf_job = printer.print(html, draft=draft_banner(html), when=review.params.letter_day)
+            printer = None
         if pictures_job is not None:
             charts, slides = pictures_job.result()
             if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
@@ -349,6 +353,8 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
     except BaseException:
         if early is not None:
             early.shutdown()
+        if printer is not None:
+            printer.cancel()
         side.shutdown(wait=True, cancel_futures=True)  # nothing left writing before the folder goes
         shutil.rmtree(tmp, ignore_errors=True)
         raise
