@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from jupyter_core.utils import run_sync
 
-from toolkit.build import forked, forkserver
+from toolkit.build import forkserver
 from toolkit.build.forked import ForkKernelManager
 from toolkit.build.forked import forked as was_forked
 from toolkit.build.render import draft
@@ -52,11 +52,11 @@ def test_a_forked_kernel_drafts_the_same_letter_as_one_started_anew(
         server: forkserver.ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = forkserver.ping(server.path)
     assert before is not None
-    monkeypatch.setattr(forked, "DEFAULT_SERVER", str(server.path))
+    monkeypatch.setattr(forkserver, "DEFAULT_SERVER", str(server.path))
     from_fork = draft(KESTRELMOOR, tmp_path / "forked")
     after = forkserver.ping(server.path)
     assert after is not None and after["served"] == before["served"] + 1  # this draft's kernel
-    monkeypatch.setattr(forked, "DEFAULT_SERVER", "")
+    monkeypatch.setattr(forkserver, "DEFAULT_SERVER", "")
     anew = draft(KESTRELMOOR, tmp_path / "anew")
     assert forkserver.ping(server.path) == after  # started anew: the server was not asked
     assert _files(from_fork.folder) == _files(anew.folder)

@@ -21,12 +21,9 @@ from typing import Any
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Unicode
 
+from toolkit.build import forkserver
 from toolkit.build.forkserver import ForkServerError, request, wait_exit
 from toolkit.build.kernels import IPCKernelManager
-
-#: The fork server of this process's kernels (a socket path; empty: none). A batch worker and a
-#: command run by the daemon set it.
-DEFAULT_SERVER = ""
 
 
 class ForkedProcess:
@@ -107,12 +104,12 @@ class ForkProvisioner(LocalProvisioner):
 
 class ForkKernelManager(IPCKernelManager):
     """An IPC kernel manager whose kernels are forked from ``fork_server`` (a socket path; empty:
-    :data:`DEFAULT_SERVER`; neither: started anew)."""
+    :data:`toolkit.build.forkserver.DEFAULT_SERVER`; neither: started anew)."""
 
     fork_server = Unicode("", config=True)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        server = self.fork_server or DEFAULT_SERVER
+        server = self.fork_server or forkserver.DEFAULT_SERVER
         if self.provisioner is None and server:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,

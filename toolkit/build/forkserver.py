@@ -53,6 +53,11 @@ COMMAND_MODULES = ("toolkit.cli", "toolkit.build.render", "toolkit.build.forked"
                    "papermill.execute", "nbclient", "nbconvert.exporters", "toolkit.letter.docx",
                    "toolkit.letter.slides_pptx", "toolkit.build.pdf", "toolkit.build.manifest")
 
+#: The fork server of this process's kernels (a socket path; empty: none), for
+#: :class:`toolkit.build.forked.ForkKernelManager`. A batch worker and a command run by the
+#: daemon set it.
+DEFAULT_SERVER = ""
+
 _HEADER = struct.Struct("!I")
 _MAX_MESSAGE = 16 << 20
 
@@ -148,34 +153,29 @@ def wait_exit(sock: socket.socket) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def stop(path: Path) -> bool:
-    """Ask the server at ``path`` to exit once its children have ended; whether one answered."""
-    try:
-        sock = connect(path, timeout=2.0)
-    except ForkServerError:
-        return False
-    with sock:
-        try:
-            send_message(sock, {"kind": "stop"})
-            recv_message(sock)
-        except (OSError, ValueError):
-            return False
-    return True
-
-
-def ping(path: Path) -> dict[str, Any] | None:
-    """The server's pid and how many children it has forked; ``None`` when none answers."""
+def _ask(path: Path, kind: str) -> dict[str, Any] | None:
+    """One short request (``stop``, ``ping``) and its answer; ``None`` when no server answers."""
     try:
         sock = connect(path, timeout=2.0)
     except ForkServerError:
         return None
     with sock:
         try:
-            send_message(sock, {"kind": "ping"})
+            send_message(sock, {"kind": kind})
             reply, _ = recv_message(sock)
         except (OSError, ValueError):
             return None
     return reply
+
+
+def stop(path: Path) -> bool:
+    """Ask the server at ``path`` to exit once its children have ended; whether one answered."""
+    return _ask(path, "stop") is not None
+
+
+def ping(path: Path) -> dict[str, Any] | None:
+    """The server's pid, how many children it has forked and how many run; ``None`` when none answers."""
+    return _ask(path, "ping")
 
 
 def wait_ready(path: Path, timeout: float) -> bool:
@@ -528,11 +528,11 @@ def _run_command(message: dict[str, Any], fds: list[int], server: Path) -> int:
     sys.argv = list(argv)
     import importlib
 
-    from toolkit.build import forked
-
     module, _, function = str(message["entry"]).partition(":")
     main = getattr(importlib.import_module(module), function)
-    forked.DEFAULT_SERVER = str(server)  # this command's kernels come from the same server
+    # this command's kernels come from the same server; the module by its name, since the server
+    # itself runs as ``__main__``
+    setattr(importlib.import_module("toolkit.build.forkserver"), "DEFAULT_SERVER", str(server))  # noqa: B010
 
     try:
         main(args=list(argv[1:]), prog_name=os.path.basename(argv[0]) or "peer-review")

@@ -122,10 +122,10 @@ def worker_main(conn: Connection, reuse_kernels: bool = False, fork_server: str 
         if reuse_kernels:
             keeper = KernelKeeper()
         elif fork_server:
-            from toolkit.build import forked, forkserver
+            from toolkit.build import forkserver
 
             if forkserver.wait_ready(Path(fork_server), timeout=10):  # it listens at once
-                forked.DEFAULT_SERVER = fork_server
+                forkserver.DEFAULT_SERVER = fork_server
         while True:
             job = conn.recv()
             if job is None:
