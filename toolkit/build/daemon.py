@@ -53,7 +53,7 @@ IDLE_SECONDS = 300
 _MAX_FOLDER = 107 - len("/0123456789abcdef0123.sock")
 
 
-def _FALLBACK() -> Path:  # noqa: N802 - a constant worked out when needed
+def _fallback_folder() -> Path:
     return Path("/tmp") / f"peer-review-{os.getuid()}"
 
 
@@ -68,9 +68,9 @@ def runtime_folder() -> Path | None:
     """The private folder of this user's daemon sockets (made if missing); ``None`` when it cannot
     be made private."""
     base = os.environ.get("XDG_RUNTIME_DIR", "").strip()
-    folder = Path(base) / "peer-review" if base else _FALLBACK()
+    folder = Path(base) / "peer-review" if base else _fallback_folder()
     if len(str(folder)) > _MAX_FOLDER:  # a socket's path must fit in 107 bytes
-        folder = _FALLBACK()
+        folder = _fallback_folder()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()

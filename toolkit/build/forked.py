@@ -15,6 +15,7 @@ import select
 import signal
 import socket
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -111,16 +112,10 @@ class ForkKernelManager(IPCKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         server = self.fork_server or forkserver.DEFAULT_SERVER
         if self.provisioner is None and server:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                                parent=self, fork_server=server)
         return await super()._async_pre_start_kernel(**kw)
-
-
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
 
 
 def forked(km: Any) -> bool:

@@ -9,6 +9,7 @@ byte-identical files.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html as html_lib
 import os
 import re
@@ -183,16 +184,14 @@ def injected_parameters(review: Review) -> dict[str, Any]:
 
 
 _START_LOCK = threading.Lock()
-_START: list[asyncio.AbstractEventLoop] = []
 
 
+@functools.cache
 def _start_loop() -> asyncio.AbstractEventLoop:
     """The one event loop early kernels are started on, in their threads one at a time: a loop
     per thread, left open for the kernel manager, would keep its descriptors for every draft a
     batch worker makes."""
-    if not _START:
-        _START.append(asyncio.new_event_loop())
-    return _START[0]
+    return asyncio.new_event_loop()
 
 
 class EarlyKernel:
@@ -223,12 +222,8 @@ class EarlyKernel:
         finally:
             self._started.set()
 
-    def _wait(self) -> None:
-        while not self._started.wait(0.05):
-            pass
-
     def manager(self) -> ForkKernelManager | None:
-        self._wait()
+        self._started.wait()
         return self.km if self.error is None and self.km.has_kernel else None
 
     def shutdown(self) -> None:
@@ -240,7 +235,7 @@ class EarlyKernel:
         """
         from jupyter_core.utils import run_sync
 
-        self._wait()
+        self._started.wait()
         self.km.close_clients()  # papermill's client of a kernel it did not start (kernels.py)
         if self.km.has_kernel:
             run_sync(self.km.shutdown_kernel)(now=True)

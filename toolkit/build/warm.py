@@ -60,9 +60,6 @@ del _sys, _types
 _RESET = '__import__("sys").modules["_peer_review_warm"].reset(get_ipython(), {cwd!r})'
 
 
-_TrackingKernelManager = IPCKernelManager  # it remembers the clients papermill makes (close_clients)
-
-
 def notebook_imports(notebook: Path) -> list[str]:
     """Every top-level import statement in the code cells of a notebook, in order."""
     nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
@@ -81,7 +78,7 @@ def notebook_imports(notebook: Path) -> list[str]:
 class WarmKernel:
     """A kernel kept alive across reviews by one worker (see the module's docstring)."""
     def __init__(self, notebook: Path, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0) -> None:
-        self.km = _TrackingKernelManager(kernel_name=kernel_name)
+        self.km = IPCKernelManager(kernel_name=kernel_name)  # it remembers papermill's clients
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc: Any = self.km.blocking_client()
         self.kc.start_channels()
