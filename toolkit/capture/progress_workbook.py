@@ -24,7 +24,8 @@ from toolkit.errors import InputError
 from toolkit.inputs.progress import COLUMNS, SHEET, STATUS_WORDS
 from toolkit.review import Review
 
-WIDTHS = {"id": 14, "kind": 24, "statement": 70, "area_status": 20, "status": 20, "evidence": 70}
+WIDTHS = {"id": 14, "kind": 24, "statement": 70, "area_status": 20, "status": 20, "evidence": 70,
+          "repeated_in": 24}
 
 
 def progress_rows_for_export(review: Review) -> list[dict[str, str]]:
@@ -37,6 +38,7 @@ def progress_rows_for_export(review: Review) -> list[dict[str, str]]:
             "area_status": mark.area_status.value if mark and mark.area_status else "",
             "status": mark.status.value if mark and mark.status else "",
             "evidence": mark.evidence if mark else "",
+            "repeated_in": "; ".join(mark.repeated_in) if mark else "",
         })
     return out
 
