@@ -30,7 +30,7 @@ from toolkit.analysis.performance_data import (
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows, team_marks
 from toolkit.analysis.progress_checks import CHECK as PROGRESS_CHECK
 from toolkit.analysis.progress_checks import progress_flags
-from toolkit.analysis.repeats import repeated_in_errors
+from toolkit.analysis.repeats import plan_item_errors, repeated_in_errors
 from toolkit.analysis.report_checks import report_warnings
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
@@ -373,6 +373,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         if params.inputs.recommendations else None)
     if ids is not None:
         errors.extend(repeated_in_errors(progress, ids))
+    if previous is not None:
+        errors.extend(plan_item_errors(plan, previous.ids))
     if errors or findings is None:
         raise ValidationFailed(errors)
     document = read_document(folder, root) if folder is not None else None

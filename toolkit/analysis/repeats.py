@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from toolkit.analysis.previous import PreviousItem
 from toolkit.errors import InputError
 from toolkit.inputs.findings import Finding, Kind
+from toolkit.inputs.plans import ImprovementPlan
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import ProgressMarks
 
@@ -65,7 +66,7 @@ class Repeat:
     score: float = 1.0
 
 
-def _weights(texts: Sequence[frozenset[str]]) -> dict[str, float]:
+def idf_weights(texts: Sequence[frozenset[str]]) -> dict[str, float]:
     df = Counter(w for t in texts for w in t)
     n = len(texts)
     return {w: math.log((n + 1) / (c + 1)) + 1.0 for w, c in df.items()}
@@ -94,7 +95,7 @@ def find_repeats(findings: Sequence[Finding], items: Sequence[PreviousItem],
                 out[fid] = Repeat(by_id[fid], item, True)
     words_items = [content_words(i.statement) for i in items]
     words_new = {f.id: content_words(f.statement) for f in candidates}
-    weights = _weights([*words_items, *words_new.values()])
+    weights = idf_weights([*words_items, *words_new.values()])
     for f in candidates:
         if f.id in out or not items:
             continue
@@ -115,4 +116,16 @@ def repeated_in_errors(marks: ProgressMarks | None, finding_ids: Collection[str]
                 errors.append(InputError(mark.file, f"{quote(fid)} is not the id of a finding of this review: copy "
                                          "the id from this review's findings files, or leave the cell blank",
                                          row=mark.row, column="repeated_in"))
+    return errors
+
+
+def plan_item_errors(plan: ImprovementPlan | None, item_ids: Collection[str]) -> list[InputError]:
+    """An improvement-plan action's ``items`` must name items of the previous review."""
+    errors = []
+    for action in plan.actions if plan else ():
+        for i in action.items:
+            if i not in item_ids:
+                errors.append(InputError(plan.file if plan else "", f"{quote(i)} is not an area for consideration or "
+                                         "urgent action of the previous review: copy its id from the progress file, "
+                                         "or leave the cell blank", row=action.row, column="items"))
     return errors

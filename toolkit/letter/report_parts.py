@@ -9,10 +9,11 @@ Every sentence stays in the templates; this module only groups and counts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.analysis.previous import PreviousItem, ProgressRow
-from toolkit.analysis.repeats import content_words, find_repeats, similarity
+from toolkit.analysis.repeats import content_words, find_repeats, idf_weights, similarity
 from toolkit.inputs.findings import Finding, Kind
 from toolkit.inputs.params_report import sessions_groups
 from toolkit.inputs.plans import ImprovementPlan, PlanAction
@@ -25,7 +26,7 @@ STATUS_RANK = {Status.NOT_YET: 0, Status.PROGRESSING: 1, Status.ADDRESSED: 2, St
 #: An improvement-plan action serves a previous item when their words overlap at least this much
 #: (:func:`toolkit.analysis.repeats.similarity`), or when its ``kloes`` and the item's KLOE agree and
 #: the overlap is at least :data:`PLAN_MATCH_SAME_KLOE`.
-PLAN_MATCH = 0.5
+PLAN_MATCH = 0.45
 PLAN_MATCH_SAME_KLOE = 0.3
 
 
@@ -48,7 +49,7 @@ class StoryRow:
     """A previous item told as part of the story: the team's mark, the area's view, the plan."""
     row: ProgressRow
     area_status: Status | None
-    differs: str  # "" (agree, or no view), "ahead" (the area judges it further on) or "behind"
+    differs: str  # "" (agree, or no view), "ahead" (the area judges it further on), "behind" or "other"
     plan: tuple[PlanState, ...]
     repeated_by: tuple[Finding, ...]
 
@@ -77,26 +78,37 @@ def plan_state(action: PlanAction, first_day: dt.date) -> str:
 
 
 def _differs(team: Status | None, area: Status | None) -> str:
-    if team is None or area is None or STATUS_RANK[team] == STATUS_RANK[area]:
+    """"" (agree, or no view), "ahead" or "behind" (the area judges it further or less far on than
+    the team), or "other" (as far on, in other words: addressed against no longer relevant)."""
+    if team is None or area is None or team == area:
         return ""
+    if STATUS_RANK[team] == STATUS_RANK[area]:
+        return "other"
     return "ahead" if STATUS_RANK[area] > STATUS_RANK[team] else "behind"
 
 
-def _actions_for(item: PreviousItem, plan: ImprovementPlan | None, first_day: dt.date) -> tuple[PlanState, ...]:
-    """The plan's actions that serve ``item``: those whose words it shares (more loosely when the
-    action's ``kloes`` name the item's KLOE)."""
-    if plan is None:
-        return ()
-    words = content_words(item.statement)
-    pool = [content_words(a.action) for a in plan.actions]
-    weights = {w: 1.0 for t in [words, *pool] for w in t}
-    out = []
-    for action, action_words in zip(plan.actions, pool, strict=True):
-        score, shared = similarity(words, action_words, weights)
-        limit = PLAN_MATCH_SAME_KLOE if item.kloe and item.kloe in action.kloes else PLAN_MATCH
+def plan_links(items: Sequence[PreviousItem], plan: ImprovementPlan | None) -> dict[str, list[PlanAction]]:
+    """The plan's actions for each previous item, by item id: an action's ``items`` column when it
+    has one, else the item its words come closest to (:func:`toolkit.analysis.repeats.similarity`,
+    weighted by rarity), when close enough (:data:`PLAN_MATCH`; :data:`PLAN_MATCH_SAME_KLOE` when
+    the action's ``kloes`` name the item's KLOE)."""
+    out: dict[str, list[PlanAction]] = {i.id: [] for i in items}
+    if plan is None or not items:
+        return out
+    item_words = [content_words(i.statement) for i in items]
+    action_words = [content_words(a.action) for a in plan.actions]
+    weights = idf_weights([*item_words, *action_words])
+    for action, words in zip(plan.actions, action_words, strict=True):
+        if action.items:
+            for i in action.items:
+                out.setdefault(i, []).append(action)
+            continue
+        scored = [(similarity(words, w, weights), item) for w, item in zip(item_words, items, strict=True)]
+        (score, shared), best = max(scored, key=lambda s: s[0][0])
+        limit = PLAN_MATCH_SAME_KLOE if best.kloe and best.kloe in action.kloes else PLAN_MATCH
         if shared >= 2 and score >= limit:
-            out.append(PlanState(action, plan_state(action, first_day)))
-    return tuple(out)
+            out[best.id].append(action)
+    return out
 
 
 def progress_story(review: Review) -> ProgressStory | None:
@@ -105,10 +117,12 @@ def progress_story(review: Review) -> ProgressStory | None:
         return None
     first_day = review.params.visit.dates[0]
     repeats = find_repeats(review.findings.included, review.previous.items, review.progress)
+    links = plan_links(review.previous.items, review.improvement_plan)
     rows = []
     for r in review.progress_rows():
         area = r.mark.area_status if r.mark else None
-        rows.append(StoryRow(r, area, _differs(r.status, area), _actions_for(r.item, review.improvement_plan, first_day),
+        plan = tuple(PlanState(a, plan_state(a, first_day)) for a in links.get(r.item.id, []))
+        rows.append(StoryRow(r, area, _differs(r.status, area), plan,
                              tuple(x.finding for x in repeats if x.item.id == r.item.id)))
     still_open = [s for s in rows if s.row.status in (Status.NOT_YET, Status.PROGRESSING)]
     open_item = next((s for s in still_open if s.row.item.kind is Kind.URGENT and s.row.status is Status.NOT_YET),

@@ -172,6 +172,7 @@ def _context(review: Review) -> dict[str, object]:
         "Kind": Kind,
         "heads": {h.key: h for h in outline(review)},
         "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
+        "document_sections": doc.names,
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
         "kept_strengths": kept[Kind.STRENGTH],
         "kept_areas": kept[Kind.AREA],
