@@ -378,10 +378,11 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     if errors or findings is None:
         raise ValidationFailed(errors)
     document = read_document(folder, root) if folder is not None else None
-    odd = [*warnings, *report_warnings(document.names if document else (), params.letter_style, params_file,
-                                       params.overall_view, recommendations, findings.included,
-                                       params.allowed_phrases(), params.visit.dates[0].year), *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
-                                                                                      params_file),
+    mine = report_warnings(document.names if document else (), params.letter_style, params_file,
+                           params.overall_view, recommendations, findings.included,
+                           params.allowed_phrases(), params.visit.dates[0].year)
+    odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
+           *_undefined_acronyms(params, scope, findings, params_file),
            *contradiction_warnings(contradictions(findings, performance, audit, scope, previous, progress), params)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,

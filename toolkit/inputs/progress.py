@@ -10,7 +10,7 @@ the previous review's items), a row per previous area for consideration or urgen
 | `area_status` | optional: the status the area itself reported before the visit |
 | `status` | the team's mark: `addressed`, `progressing`, `not yet addressed`, `no longer relevant`; blank: unmarked |
 | `evidence` | what the mark rests on (screened for a child's personal data) |
-| `repeated_in` | optional: ids of this review's findings that return to the item, `;`-separated (the letter says "as we said in ...") |
+| `repeated_in` | optional: ids of this review's findings that return to the item, `;`-separated |
 
 The capture app keeps each reviewer's marks in ``data/<review_id>/capture/progress_<reviewer>.csv``
 (:data:`toolkit.inputs.capture_layout.PROGRESS_COLUMNS`: ``id, status, evidence, reviewer,

@@ -5,7 +5,7 @@ recommendation:
 
 | column | meaning |
 |---|---|
-| `theme` | the heading it is printed under: a KLOE id in scope (printed as the KLOE's title) or a heading of the team's own ("Coproduction") |
+| `theme` | its heading: a KLOE id in scope (printed as the KLOE's title) or a heading of the team's own |
 | `recommendation` | what the team recommends, in its own words (a blank line starts a new paragraph) |
 | `findings` | optional: ids of the findings it answers, separated by ``;`` (each must be a finding of this review) |
 | `help` | optional: who could help (an organisation, a network, a regional lead) |

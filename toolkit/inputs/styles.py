@@ -62,7 +62,8 @@ def style_dir(style: str, root: Path | None = None) -> Path | None:
 #: Every section a style's document may list (the letter layer renders each one).
 SECTION_NAMES = (
     "title_page", "opening", "purpose", "team", "kloe_list", "methodology", "settings", "cases",
-    "glossary", "process", "overall", "overall_view", "headlines", "urgent", "kloes", "evidence", "audit", "performance",
+    "glossary", "process", "overall", "overall_view",
+    "headlines", "urgent", "kloes", "evidence", "audit", "performance",
     "sef", "progress", "recommendations", "closing",
 )
 

@@ -158,7 +158,8 @@ def recommendation_groups(review: Review) -> list[tuple[str, str, list[Recommend
 
 def session_groups(review: Review) -> list[tuple[str, list[str]]]:
     """The observations and focus groups attended, by heading (a KLOE id is written as its title)."""
-    return [(_theme_title(review, h) if h else "", items) for h, items in sessions_groups(review.params.sessions_attended)]
+    groups = sessions_groups(review.params.sessions_attended)
+    return [(_theme_title(review, h) if h else "", items) for h, items in groups]
 
 
 def headline_themes(review: Review) -> list[tuple[str, list[Finding]]]:
