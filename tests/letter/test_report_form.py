@@ -125,3 +125,20 @@ def test_at_most_1500_words_of_its_own(report: tuple[Review, BeautifulSoup]) -> 
         tag.decompose()
     own = len(main.get_text(" ", strip=True).split()) + notes
     assert 1000 < own <= 1500, own
+
+
+def test_outcomes_in_the_weakest_quarter_reach_the_body(report: tuple[Review, BeautifulSoup]) -> None:
+    """KS4, absence and suspensions rank in the weakest quarter and the performance section leaves
+    them to the appendix: the evidence states them where a KLOE or its findings speak of outcomes."""
+    review, soup = report
+    said = soup.select("#evidence p.weak-outcomes")
+    assert len(said) == 1
+    kloe = said[0].find_parent("section", class_="kloe")
+    assert kloe is not None and kloe["id"] == "kloe-ehc-planning"
+    words = " ".join(f.statement + " " + f.detail for f in review.findings.included if f.kloe == "ehc-planning")
+    assert "outcomes" in words
+    text = _text(said[0])
+    assert all(t in text for t in ("KS4 Attainment 8 (EHC plan), 147th of 150", "Absence (EHC plan), 146th of 150",
+                                   "Suspensions (SEN), 131st of 150"))
+    stated = {_text(tr.find("th")).split(" (")[0] for tr in soup.select("#performance tbody tr")}
+    assert not any(s.startswith("KS4") for s in stated)  # not already in the performance section

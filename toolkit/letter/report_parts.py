@@ -9,9 +9,16 @@ Every sentence stays in the templates; this module only groups and counts.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import yaml
+
+from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.previous import PreviousItem, ProgressRow
 from toolkit.analysis.repeats import content_words, find_repeats, idf_weights, similarity
 from toolkit.inputs.findings import Finding, Kind
@@ -19,7 +26,11 @@ from toolkit.inputs.params_report import sessions_groups
 from toolkit.inputs.plans import ImprovementPlan, PlanAction
 from toolkit.inputs.progress import Status
 from toolkit.inputs.recommendations import Recommendation
+from toolkit.letter.performance import appendix_comparisons, letter_comparisons
+from toolkit.letter.performance_sentences import rank_words
 from toolkit.review import Review
+
+OUTCOMES_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "outcomes.yaml"
 
 #: How far along each status is, to say whether the area judges an item further on than the team.
 STATUS_RANK = {Status.NOT_YET: 0, Status.PROGRESSING: 1, Status.ADDRESSED: 2, Status.NO_LONGER: 2}
@@ -176,9 +187,51 @@ def overall_view(review: Review) -> list[str]:
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
-def report_context(review: Review) -> dict[str, object]:
-    """What every template of a style sees for these parts (docs/styles.md)."""
+@functools.cache
+def _outcomes() -> tuple[frozenset[str], frozenset[str]]:
+    data: Any = yaml.safe_load(OUTCOMES_FILE.read_text(encoding="utf-8"))
+    return frozenset(str(p) for p in data["publications"]), frozenset(str(w).lower() for w in data["words"])
+
+
+def _speaks_of_outcomes(texts: Sequence[str]) -> bool:
+    words = _outcomes()[1]
+    return any(w in words for t in texts for w in re.findall(r"[a-z]+", t.lower()))
+
+
+@dataclass(frozen=True)
+class WeakOutcomes:
+    """Outcomes in the weakest quarter the performance section leaves to the appendix, and the
+    KLOE under whose evidence the report states them."""
+    kloe: str
+    items: tuple[tuple[Comparison, str], ...]  # each with its rank as words ("147th of 150, weakest quarter")
+
+
+def weak_outcomes(review: Review, limit: int | None) -> WeakOutcomes | None:
+    """The outcome indicators (``catalogue/outcomes.yaml``) in the weakest quarter (band D) that
+    the letter's performance section does not state, placed under the first KLOE in scope whose
+    title, prompts or included findings speak of outcomes; ``None`` when there is none of either."""
+    if review.performance is None:
+        return None
+    publications = _outcomes()[0]
+    stated = {c.indicator.id for c in letter_comparisons(review, limit)}
+    weak = [c for c in [*letter_comparisons(review, limit), *appendix_comparisons(review, limit)]
+            if c.band == "D" and c.indicator.id not in stated and c.indicator.source.publication is not None
+            and c.indicator.source.publication.title in publications]
+    if not weak:
+        return None
+    for k in review.scope.kloes:
+        texts = [k.title, *(q.text for q in k.prompts)]
+        texts += [t for f in review.findings.included if f.kloe == k.id for t in (f.statement, f.detail)]
+        if _speaks_of_outcomes(texts):
+            return WeakOutcomes(k.id, tuple((c, rank_words(c).split(",")[0]) for c in weak))
+    return None
+
+
+def report_context(review: Review, limit: int | None = None) -> dict[str, object]:
+    """What every template of a style sees for these parts (docs/styles.md); ``limit``: the
+    style's ``performance_indicators``."""
     return {
+        "weak_outcomes": weak_outcomes(review, limit),
         "overall_view": overall_view(review),
         "signatories": [m.name for m in sorted(review.params.team, key=lambda m: not m.lead)],
         "recommendation_groups": recommendation_groups(review),

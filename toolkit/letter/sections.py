@@ -185,7 +185,7 @@ def _context(review: Review) -> dict[str, object]:
         "plan_themes": lambda areas: (themes_touched(areas, review.improvement_plan)
                                       if doc.option("plan_themes") else ()),
         # the team's overall view and recommendations, the record of the visit, progress as a story
-        **_kept(review, "report", lambda: report_context(review)),
+        **_kept(review, "report", lambda: report_context(review, doc.number("performance_indicators"))),
     }
 
 
