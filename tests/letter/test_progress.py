@@ -58,7 +58,8 @@ def test_progress_section_lists_every_item_with_its_status(follow_up):
     assert [(r["data-id"], r["data-status"]) for r in rows] == [
         ("m3", "addressed"), ("m1", "not yet addressed"), ("a2", "progressing"), ("m4", "not yet marked"),
         ("a6", "not yet marked")]
-    assert rows[0].find_all("td")[1].get_text() == "A joint strategy was agreed in June."
+    assert rows[0].find_all("td")[-1].get_text() == "A joint strategy was agreed in June."
+    assert rows[2].find_all("td")[1].get_text() == "Progressing"  # the area's own view, the same as ours
     text = soup.get_text(" ", strip=True)
     assert "set out five areas for consideration" in text
     letter = BeautifulSoup(build_letter(review), "html.parser").get_text(" ", strip=True)
