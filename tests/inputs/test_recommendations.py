@@ -87,3 +87,25 @@ def test_an_overall_view_the_style_has_no_place_for_is_a_warning(mini: Path, edi
     warnings = [str(w) for w in check(mini).warnings]
     assert any("overall_view: warning: the style standard has no place for the team's overall view" in w
                for w in warnings)
+
+
+def test_a_letter_style_places_the_overall_view_before_its_headlines(mini: Path, edit_params: EditParams) -> None:
+    from bs4 import BeautifulSoup
+
+    from toolkit.letter.sections import build_letter
+
+    proj = mini.parents[1]
+    style = proj / "styles" / "with-view"
+    style.mkdir(parents=True)
+    (style / "document.yaml").write_text("sections: [opening, process, overall_view, headlines, kloes, closing]\n",
+                                         encoding="utf-8")
+    edit_params(mini, lambda d: d.update(letter_style="styles/with-view",
+                                         overall_view="Partners share an ambition.\n\nFamilies must feel it."))
+    checked = check(mini)
+    assert checked.errors == () and not [w for w in checked.warnings if w.column == "overall_view"]
+    soup = BeautifulSoup(build_letter(load_review(mini)), "html.parser")
+    view = soup.select_one("div.overall-view")
+    assert view is not None
+    assert [p.get_text() for p in view.find_all("p")] == ["Partners share an ambition.", "Families must feel it."]
+    headlines = soup.find("section", id="headlines")
+    assert headlines is not None and view.sourceline < headlines.sourceline
