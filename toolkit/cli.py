@@ -243,7 +243,7 @@ def capture_import(params: Path, workbook: Path, dry_run: bool) -> None:
     from toolkit.capture.workbook import import_workbook
 
     p, scope, root = open_review(params)
-    for line in import_workbook(p, scope, root, workbook, dry_run=dry_run).lines(str(workbook)):
+    for line in import_workbook(p, scope, root, workbook, dry_run=dry_run).lines():
         click.echo(line)
 
 

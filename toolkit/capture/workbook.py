@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
@@ -99,11 +99,12 @@ class ImportResult:
     notes: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
     dry_run: bool = False
+    file: str = ""  # the workbook, as messages name it
 
-    def lines(self, file: str) -> list[str]:
+    def lines(self) -> list[str]:
         """What ``capture-import`` prints: the notes, each change, then the counts."""
         key = "dry_run" if self.dry_run else "imported"
-        return [*self.notes, *self.changes, message(key, file=file, added=self.added, updated=self.updated,
+        return [*self.notes, *self.changes, message(key, file=self.file, added=self.added, updated=self.updated,
                                                     unchanged=self.unchanged, checklist=self.checklist)]
 
 
@@ -200,10 +201,15 @@ def _read(file: Path, shown: str, screen: Screen,
                                                   "again from a spreadsheet program as .xlsx")]) from None
     try:
         complete = find_sheet(wb, EXPORTED_SHEET) is not None  # exported by the toolkit: every column compared
-        f_rows = read_sheet(wb, FINDINGS_SPEC, shown, errors, screen=screen, complete=complete)
-        c_rows = read_sheet(wb, CHECKLIST_SPEC, shown, errors, screen=screen, complete=complete)
+        reviewer = _default_reviewer(wb)
+        f_spec, c_spec = FINDINGS_SPEC, CHECKLIST_SPEC
+        if not reviewer:  # no export's Lists sheet to say whose workbook it is: each row says it
+            f_spec = replace(f_spec, required=(*f_spec.required, "reviewer"))
+            c_spec = replace(c_spec, required=(*c_spec.required, "reviewer"))
+        f_rows = read_sheet(wb, f_spec, shown, errors, screen=screen, complete=complete)
+        c_rows = read_sheet(wb, c_spec, shown, errors, screen=screen, complete=complete)
         e_rows = read_sheet(wb, EXPORTED_SPEC, shown, errors, screen=screen, hidden_ok=True)
-        return _default_reviewer(wb), f_rows, c_rows, e_rows
+        return reviewer, f_rows, c_rows, e_rows
     finally:
         wb.close()
 
@@ -259,7 +265,7 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         raise ValidationFailed(errors)
     notes = tuple(f_sheet.notes + c_sheet.notes)
     if not owner_name:
-        return ImportResult(0, 0, 0, 0, notes, dry_run=dry_run)
+        return ImportResult(0, 0, 0, 0, notes, dry_run=dry_run, file=shown)
     fields = [c for c in MERGE_FIELDS if c in f_sheet.present]
     store = CaptureStore(root, params, scope, owner_name)
     existing = store.findings_or_seed()  # seeded from the listed files first, so they are matched, never added twice
@@ -282,11 +288,11 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     changes = tuple(c.line(screen) for c in [*finding_changes(plan, existing, fields, where),
                                              *checklist_changes(checks, stored, cwhere)])
     if dry_run:
-        return _counted(plan, existing, fields, checks, stored, notes, changes)
+        return replace(_counted(plan, existing, fields, checks, stored, notes, changes), file=shown)
     store.ensure_files()
     added, updated, unchanged = _apply_findings(store, plan, fields, others, where)
     n_checks = _apply_checklist(store, checks, scope, owner_name, cwhere)
-    return ImportResult(added, updated, unchanged, n_checks, notes, changes)
+    return ImportResult(added, updated, unchanged, n_checks, notes, changes, file=shown)
 
 
 def _checklist_rows(sheet: SheetRows, cwhere: str, params: ReviewParams, scope: KloeScope, default_reviewer: str,
