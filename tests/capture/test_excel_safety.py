@@ -21,7 +21,7 @@ from toolkit.inputs.xlsx import match_header, reads_other_workbook
 
 #: Statements a spreadsheet would take for formulas: each must go out and come back as typed.
 FORMULA_LIKE = ('=HYPERLINK("http://example.org","Open the strategy")', "+44 is the dialling code, not a sum.",
-                "-2 weeks on average for the panel's decisions.", "@SENCO forum raised the waiting times.")
+                "-2 weeks on average for the panel's decisions.", "@SENCO forum raised the waiting times.", "#N/A")
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,7 @@ def test_formula_like_statements_are_written_as_text_and_come_back_unchanged(tmp
     before = _files(store)
     r = _import(params_file, out)
     assert r.exit_code == 0, r.output
-    assert "0 added, 0 updated, 7 unchanged, 0 checklist" in r.output
+    assert "0 added, 0 updated, 8 unchanged, 0 checklist" in r.output
     assert _files(store) == before
     assert {f.statement for f in store.findings()} >= set(FORMULA_LIKE)
 
@@ -216,6 +216,7 @@ CELLS: list[tuple[str, Callable[[openpyxl.Workbook], None], str, tuple[str, ...]
      ("another workbook",)),
     ("a formula by path", _cell("statement", "='C:\\reviews\\[old.xlsx]Findings'!E2"), "row 2, column statement",
      ("another workbook",)),
+    ("an error value", _cell("statement", "#REF!"), "row 2, column statement", ("a spreadsheet error", "#REF!")),
     ("merged cells", _merge, "row 2, column kloe", ("B2:B3", "merged", "unmerge")),
     ("a blank row above the header", _blank_row, "row 1", ("blank", "header row is row 2")),
 ]

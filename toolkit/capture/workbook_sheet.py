@@ -111,6 +111,9 @@ def _cell_problems(ws: Any, cells: list[list[Any]], where: str, columns: dict[in
         errors.append(InputError(where, message("merged", cells=m.coord), row=m.min_row, column=column(m.min_col)))
     for row in cells:
         for cell in row:
+            if cell.data_type == "e":  # #REF!, #N/A: what a broken formula leaves behind
+                errors.append(InputError(where, message("error_value", value=quote(cell.value, *screen)),
+                                         row=cell.row, column=column(cell.column)))
             formula = formula_of(cell)
             if formula is None:
                 continue

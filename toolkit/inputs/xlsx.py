@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openpyxl.cell.cell import ERROR_CODES
 
 #: The first characters that make a spreadsheet read typed text as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -52,15 +53,15 @@ def message(key: str, **values: object) -> str:
 
 
 def looks_like_formula(value: object) -> bool:
-    """True for text a spreadsheet would take for a formula when typed into a cell."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    """True for text a spreadsheet would take for a formula (or an error, ``#N/A``) when typed into a cell."""
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value.strip() in ERROR_CODES)
 
 
 def set_text(cell: Any, value: object) -> None:
     """Put ``value`` in ``cell``; text that a spreadsheet would take for a formula stays text."""
     cell.value = value
     if looks_like_formula(value):
-        cell.data_type = "s"  # openpyxl made it a formula ("f") when it began with "="
+        cell.data_type = "s"  # openpyxl made it a formula ("f") when it began with "=", an error ("e") for #N/A
         cell.quotePrefix = True  # Excel's own mark for "this is text", kept when the cell is edited
 
 
