@@ -42,6 +42,7 @@ import openpyxl
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.capture.records import CapturedFinding, ChecklistEntry, new_finding_id
@@ -192,11 +193,14 @@ def _default_reviewer(wb: object) -> str:
 def _read(file: Path, shown: str, screen: Screen,
           errors: list[InputError]) -> tuple[str, SheetRows | None, SheetRows | None, SheetRows | None]:
     """The workbook's reviewer and its Findings, Checklist and Exported sheets (None: no such sheet)."""
+    if file.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValidationFailed([InputError(shown, message("not_xlsx"))])
     try:
         wb = openpyxl.load_workbook(regular_file(file, shown), data_only=False)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, SyntaxError,  # XML ParseError
+            zipfile.BadZipFile, InvalidFileException) as exc:
         raise ValidationFailed([InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it "
                                                   "again from a spreadsheet program as .xlsx")]) from None
     try:
