@@ -451,6 +451,8 @@ CASES = [
          command=IMPORT, extra=("10,000",)),
     Case("workbook is a folder", lambda p: (p / WORKBOOK).mkdir(), WORKBOOK, None, command=IMPORT,
          extra=("folder",)),
+    Case("export to a CSV name", lambda p: None, "--out", None,
+         command=("capture-export", PARAMS, "--reviewer", "Ruth Adeyemi", "--out", "ruth.csv"), extra=(".xlsx",)),
     Case("workbook is a CSV file", lambda p: (p / "filled.csv").write_text(HEADER + "\n", encoding="utf-8"),
          "filled.csv", None, command=("capture-import", PARAMS, "filled.csv"), extra=("not an Excel workbook",)),
     Case("workbook is not a zip", lambda p: (p / WORKBOOK).write_bytes(b"PK\x03\x04 no zip"), WORKBOOK, None,

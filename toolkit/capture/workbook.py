@@ -33,6 +33,8 @@ nothing.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -119,6 +121,8 @@ def _validation(ws: object, formula: str, column: int, last_row: int) -> None:
 def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer: str, out: Path,
                     blank: bool = False) -> Path:
     """Write the reviewer's workbook (blank, or filled from their capture files) to ``out``."""
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("--out", message("out_not_xlsx", out=privacy.quote(out.name, *screen_args(params))))
     if reviewer not in [m.name for m in params.team]:
         raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team "
                                        f"({', '.join(m.name for m in params.team)})")
@@ -173,7 +177,14 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     ws.column_dimensions[ws.cell(row=1, column=len(COLUMNS) + 1).column_letter].hidden = True
     cl.column_dimensions[cl.cell(row=1, column=len(CHECKLIST_COLUMNS) + 2).column_letter].hidden = True
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:  # never a half-written workbook where the reviewer's last one was
+        wb.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return out
 
 
