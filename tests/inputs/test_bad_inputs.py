@@ -323,6 +323,11 @@ def wb_blank_row(wb: openpyxl.Workbook) -> None:
     _findings_sheet(wb).insert_rows(1)
 
 
+def error_value(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["F2"] = "#REF!"  # what a formula whose cells were deleted shows
+
+
 def external_formula(wb: openpyxl.Workbook) -> None:
     _sheet_rows(wb.active, GOOD_XLSX_ROWS)
     wb.active["F2"] = "=[1]Sheet1!A1"
@@ -403,6 +408,8 @@ CASES = [
          "row 2, column detail", extra=("10,000",)),
     Case("workbook kind holding a name", xlsx_findings(xlsx_private_kind), "data/mini/findings_adeyemi.xlsx",
          "row 2, column kind"),
+    Case("workbook cell holding an error value", xlsx_findings(error_value), "data/mini/findings_adeyemi.xlsx",
+         "row 2, column F", extra=("spreadsheet error",)),
     Case("workbook formula reading another workbook", xlsx_findings(external_formula),
          "data/mini/findings_adeyemi.xlsx", "row 2, column F", extra=("another workbook",)),
     Case("broken workbook", both(xlsx_findings(formula_cell),

@@ -122,6 +122,9 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str
                 if formula is not None and reads_other_workbook(formula):
                     raise InputError(shown, message("formula_external", formula=quote(formula)), row=vc.row,
                                      column=_column_letter(vc.column))
+                if vc.data_type == "e":  # #REF!, #NAME?: never read as what someone typed
+                    raise InputError(shown, message("error_value", value=quote(vc.value)), row=vc.row,
+                                     column=_column_letter(vc.column))
                 if vc.value is None and isinstance(fc.value, str) and fc.value.startswith("="):
                     raise InputError(shown, "a formula with no saved value (the workbook was last saved "
                                      "by a program that does not calculate): open it in a spreadsheet, "
