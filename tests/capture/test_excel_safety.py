@@ -69,6 +69,9 @@ def _col(ws: Any, name: str) -> int:
 
 def test_formula_like_statements_are_written_as_text_and_come_back_unchanged(tmp_path: Path) -> None:
     params_file, store = _review(tmp_path, FORMULA_LIKE)
+    assert store.add(draft("A finding with formula-like detail.", detail="=SUM(A1:A9) was the panel's joke.")).ok
+    assert store.set_prompt("2016-identify.1", "partly", "+ more minutes to read").ok
+    assert store.set_prompt("2016-identify.3", "covered", "@the forum: agreed").ok
     out = _export(params_file, tmp_path / "ruth.xlsx")
     ws = _findings(openpyxl.load_workbook(out))
     cells = {c.value: c for c in ws.iter_cols(min_col=_col(ws, "statement"), max_col=_col(ws, "statement"),
@@ -78,7 +81,9 @@ def test_formula_like_statements_are_written_as_text_and_come_back_unchanged(tmp
     before = _files(store)
     r = _import(params_file, out)
     assert r.exit_code == 0, r.output
-    assert "0 added, 0 updated, 8 unchanged, 0 checklist" in r.output
+    assert "0 added, 0 updated, 9 unchanged, 0 checklist" in r.output
+    notes = openpyxl.load_workbook(out)["Checklist"]
+    assert all(c.data_type == "s" for row in notes.iter_rows() for c in row if c.value is not None)
     assert _files(store) == before
     assert {f.statement for f in store.findings()} >= set(FORMULA_LIKE)
 
