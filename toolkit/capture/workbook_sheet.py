@@ -26,7 +26,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, InputWarning
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.tables import check_header_row
 from toolkit.inputs.xlsx import (
@@ -97,7 +97,7 @@ def _header_columns(header: list[str], where: str, spec: SheetSpec, data_letters
         taken[column] = shown
         out[i] = column
         if text != column:
-            notes.append(str(InputError(where, message("column_renamed", column=column), row=1, column=shown)))
+            notes.append(str(InputWarning(where, message("column_renamed", column=column), row=1, column=shown)))
     return out
 
 
@@ -163,7 +163,7 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
             errors.append(InputError(where, message(key, column=c), row=1, column=c))
     for c in spec.columns:
         if c not in present and c not in must:
-            notes.append(str(InputError(where, message("column_absent", column=c), row=1, column=c)))
+            notes.append(str(InputWarning(where, message("column_absent", column=c), row=1, column=c)))
     _cell_problems(ws, cells, where, columns, screen, errors)
     if len(errors) > before:
         return empty
