@@ -17,7 +17,7 @@ from toolkit.capture.workbook import export_workbook, import_workbook
 from toolkit.capture.workbook_plan import Planned, finding_changes
 from toolkit.cli import main
 from toolkit.inputs.findings import COLUMNS
-from toolkit.inputs.xlsx import match_header, reads_other_workbook
+from toolkit.inputs.xlsx import closest_column, match_header, reads_other_workbook
 
 #: Statements a spreadsheet would take for formulas: each must go out and come back as typed.
 FORMULA_LIKE = ('=HYPERLINK("http://example.org","Open the strategy")', "+44 is the dialling code, not a sum.",
@@ -334,6 +334,9 @@ def test_header_matching_and_other_workbooks() -> None:
     assert match_header("Statuses", ("status",)) == ["status"]
     assert match_header("note", ("notes",)) == ["notes"]
     assert match_header("My notes", ("notes", "detail")) == []
+    assert closest_column("Detail (optional)", COLUMNS) == "detail"
+    assert closest_column("Staetment", COLUMNS) == "statement"
+    assert closest_column("My notes", COLUMNS) is None
     assert reads_other_workbook("=[1]Sheet1!A1") and reads_other_workbook("=[Book2.xlsx]Sheet1!$A$1")
     assert not reads_other_workbook("=Sheet2!A1") and not reads_other_workbook('=HYPERLINK("a[1]b!c","x")')
     assert not reads_other_workbook("=SUM(Table1[[#This Row],[kind]])")

@@ -128,5 +128,9 @@ def match_header(header: str, columns: Sequence[str]) -> list[str]:
 def closest_column(header: str, columns: Sequence[str]) -> str | None:
     """The expected column a header most likely misspells (None when none is close)."""
     keys = {header_key(c): c for c in columns}
-    found = difflib.get_close_matches(header_key(header), list(keys), n=1, cutoff=0.75)
-    return keys[found[0]] if found else None
+    key = header_key(header)
+    found = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    if found:
+        return keys[found[0]]
+    within = [c for k, c in keys.items() if len(k) > 3 and k in key]  # "Detail (optional)", "statement text"
+    return within[0] if len(within) == 1 else None
