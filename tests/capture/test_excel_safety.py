@@ -207,6 +207,12 @@ def _cell(column: str, value: object, row: int = 2) -> Callable[[openpyxl.Workbo
     return change
 
 
+def _cell_at(coordinate: str, value: str) -> Callable[[openpyxl.Workbook], None]:
+    def change(wb: openpyxl.Workbook) -> None:
+        _findings(wb)[coordinate] = value
+    return change
+
+
 def _merge(wb: openpyxl.Workbook) -> None:
     _findings(wb).merge_cells("B2:B3")
 
@@ -222,6 +228,8 @@ CELLS: list[tuple[str, Callable[[openpyxl.Workbook], None], str, tuple[str, ...]
     ("a formula by path", _cell("statement", "='C:\\reviews\\[old.xlsx]Findings'!E2"), "row 2, column statement",
      ("another workbook",)),
     ("an error value", _cell("statement", "#REF!"), "row 2, column statement", ("a spreadsheet error", "#REF!")),
+    ("a stray cell at the sheet's far corner", _cell_at("XFD1048576", "x"), "row 1048576, column XFD",
+     ("delete the rows and columns after your entries",)),
     ("merged cells", _merge, "row 2, column kloe", ("B2:B3", "merged", "unmerge")),
     ("a blank row above the header", _blank_row, "row 1", ("blank", "header row is row 2")),
 ]

@@ -39,6 +39,11 @@ from toolkit.inputs.xlsx import (
 )
 
 
+#: The most cells (rows times columns of the used range) a capture sheet is read with: a workbook of
+#: a thousand findings has 13,000; the export's own blank rows have no cells.
+MAX_CELLS = 1_000_000
+
+
 @dataclass(frozen=True)
 class SheetRows:
     """A sheet's data rows (row number, values by column name), the columns it has, and notes."""
@@ -138,6 +143,11 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
     if not hidden_ok and ws.sheet_state != "visible":
         errors.append(InputError(where, "this sheet is hidden, so what it holds cannot be seen before it is "
                                         "imported: unhide it (or delete it), check it, and import again"))
+        return empty
+    if ws.max_row * ws.max_column > MAX_CELLS:  # one stray cell at XFD1048576 would make billions
+        last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
+        errors.append(InputError(where, message("too_many_cells", last=last, limit=f"{MAX_CELLS:,}"),
+                                 row=ws.max_row, column=get_column_letter(ws.max_column)))
         return empty
     cells = [list(r) for r in ws.iter_rows()]
     raw = [[formula_of(c) or cell_text(c.value) for c in r] for r in cells]
