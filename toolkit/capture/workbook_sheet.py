@@ -38,7 +38,6 @@ from toolkit.inputs.xlsx import (
     reads_other_workbook,
 )
 
-
 #: The most cells (rows times columns of the used range) a capture sheet is read with: a workbook of
 #: a thousand findings has 13,000; the export's own blank rows have no cells.
 MAX_CELLS = 1_000_000
