@@ -12,7 +12,8 @@ deleted ``detail`` column is never taken for sixteen details emptied. In another
 missing optional column is said in a note and changes nothing: :attr:`SheetRows.present` lists
 the columns that may.
 
-Merged cells are refused naming their range, and a formula cell naming the cell and its formula
+A sheet whose used range reaches past :data:`MAX_CELLS` cells (a stray entry at ``XFD1048576``) is
+refused naming its last cell before a cell is read. Merged cells are refused naming their range, and a formula cell naming the cell and its formula
 (one that reads another workbook as that): a formula's saved value is never read as what a
 reviewer typed. Every message names the file, the sheet, the row and the column, and says what to
 do; all are collected in ``errors`` (the caller writes nothing while there are any).
