@@ -165,7 +165,8 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
     A workbook is read from the sheet named ``sheet`` (any case) when it has one, else from its
     first visible sheet; a hidden sheet is never read. ``expected`` (column names the file should
     have) lets a title or blank row above the header be named as what it is. Every cell is
-    checked against :data:`CELL_LIMIT`.
+    checked against :data:`CELL_LIMIT`; a workbook cell whose formula reads another workbook, or
+    that holds a spreadsheet error (``#REF!``), is refused with its row and column.
     """
     regular_file(path, shown)
     suffix = path.suffix.lower()
