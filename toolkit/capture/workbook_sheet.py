@@ -4,17 +4,18 @@
 locates the header row (a blank or title row above it is named as such:
 :func:`toolkit.inputs.tables.check_header_row`). Each header is matched to the sheet's columns up
 to case, spacing and a plural (:func:`toolkit.inputs.xlsx.match_header`): ``Details`` is read as
-``detail`` and the rename is said in a note; a header that is no column of the sheet (a
+``detail`` and the rename is said in a warning; a header that is no column of the sheet (a
 reviewer's own ``My notes``), that could be two columns, or that repeats a column, is refused with
 its name. A missing required column is refused; so is any missing column of a workbook the toolkit
 exported (``complete``), whose every column the import compares with the export, so that a
 deleted ``detail`` column is never taken for sixteen details emptied. In another workbook a
-missing optional column is said in a note and changes nothing: :attr:`SheetRows.present` lists
-the columns that may.
+missing optional column is said in a warning and changes nothing: :attr:`SheetRows.present`
+lists the columns that may; a renamed column is said in a warning too.
 
-A sheet whose used range reaches past :data:`MAX_CELLS` cells (a stray entry at ``XFD1048576``) is
-refused naming its last cell before a cell is read. Merged cells are refused naming their range, and a formula cell naming the cell and its formula
-(one that reads another workbook as that): a formula's saved value is never read as what a
+A sheet whose used range reaches past :data:`MAX_CELLS` cells (a stray entry at ``XFD1048576``)
+is refused naming its last cell before a cell is read. Merged cells are refused naming their
+range, a formula cell naming the cell and its formula (one that reads another workbook as that),
+a spreadsheet error (``#REF!``) as that: a formula's saved value is never read as what a
 reviewer typed. Every message names the file, the sheet, the row and the column, and says what to
 do; all are collected in ``errors`` (the caller writes nothing while there are any).
 """
