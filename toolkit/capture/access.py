@@ -213,7 +213,21 @@ class CaptureIdentityProvider(PasswordIdentityProvider):
             raise web.HTTPError(403)
         if user is not None and user.username.startswith(REVIEWER_USER):
             handler.request.headers[REVIEWER_HEADER] = quote(user.username[len(REVIEWER_USER):])
+        if user is not None:
+            _forget_token(handler.request)
         return user
+
+
+def _forget_token(request: Any) -> None:
+    """The request without its ``token`` argument, once accepted: Voila gives a page's kernel its
+    query string and address (``QUERY_STRING``, ``VOILA_REQUEST_URL``), and the log its address."""
+    if "token" not in request.query_arguments:
+        return
+    request.query_arguments.pop("token", None)
+    request.arguments.pop("token", None)
+    kept = [part for part in request.query.split("&") if part and part.split("=", 1)[0] != "token"]
+    request.query = "&".join(kept)
+    request.uri = request.path + (f"?{request.query}" if request.query else "")
 
 
 def _is_api(handler: web.RequestHandler) -> bool:

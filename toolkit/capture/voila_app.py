@@ -121,16 +121,15 @@ class TemplateFiles(QuietErrors, TemplateStaticFileHandler):  # type: ignore[mis
 
 def quiet(handler: tuple[Any, ...]) -> tuple[Any, ...]:
     """A route of Voilà's with :class:`QuietErrors` mixed into its handler (API handlers already
-    answer errors in JSON; websockets are left as they are)."""
+    answer errors in JSON)."""
     from jupyter_server.base.handlers import APIHandler
-    from tornado.websocket import WebSocketHandler
 
     pattern, cls, *rest = handler
     if cls is TemplateStaticFileHandler:
         return (pattern, TemplateFiles, *rest)
-    if not isinstance(cls, type) or issubclass(cls, (APIHandler, WebSocketHandler, QuietErrors)):
+    if not isinstance(cls, type) or not issubclass(cls, web.RequestHandler):
         return handler
-    if not issubclass(cls, web.RequestHandler):
+    if issubclass(cls, (APIHandler, QuietErrors)):
         return handler
     return (pattern, type(cls.__name__, (QuietErrors, cls), {}), *rest)
 
