@@ -33,11 +33,12 @@ def test_localhost_plan_has_no_token(tmp_path: Path) -> None:
 
 
 def test_one_kernel_is_kept_ready_and_knows_where_to_ask_for_its_page(tmp_path: Path) -> None:
-    """A pool of one pre-heated kernel; the kernel's notebook reaches the server's request socket
+    """A pool of pre-heated kernels (two by default); the kernel's notebook reaches the server's request socket
     at an address of this machine (bracketed for IPv6, as Voila writes it into a URL)."""
     params_file = copy_mini(tmp_path)
     plan = plan_server(params_file, port=9999)
-    assert {"--preheat_kernel=True", "--pool_size=1"} <= set(plan.argv)
+    assert {"--preheat_kernel=True", "--pool_size=2"} <= set(plan.argv)  # two: two pages opened together
+    assert "--pool_size=1" in plan_server(params_file, port=9999, pool_size=1).argv
     assert plan_server(params_file, port=9999, host="0.0.0.0").env["VOILA_APP_IP"] == "127.0.0.1"
     assert plan_server(params_file, port=9999, host="::").env["VOILA_APP_IP"] == "[::1]"
     assert plan.env["VOILA_APP_IP"] == "127.0.0.1"
@@ -353,6 +354,31 @@ def test_a_port_held_by_this_reviews_server_is_named_with_what_to_do(shared: Sha
     assert len(lines) == 1, done.stderr
     assert f"port {shared.port} is held by an earlier capture server of this review (pid {voila})" in lines[0]
     assert f"kill {voila}" in lines[0] and "--port" in lines[0]
+
+
+@pytest.mark.slow  # starts Voila
+def test_two_pages_opened_together_each_take_a_kernel_kept_ready(tmp_path: Path) -> None:
+    """With the default two kernels kept ready, a page opened straight after another does not wait
+    for a kernel started for it: both are served by kernels kept ready."""
+    params_file = copy_mini(tmp_path)
+    port = free_port()
+    log = tmp_path / "server.log"
+    proc = _start_cli(params_file, "--port", str(port), "--ready-kernels", "2", stderr=log)
+    try:
+        _lines_until_stop(proc)
+        deadline = time.monotonic() + 120
+        while "is filled with 2 kernel(s)" not in log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        for _ in range(2):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn.request("GET", "/")
+            answer = conn.getresponse()
+            assert answer.status == 200
+            answer.read()
+        assert log.read_text(errors="replace").count("Using pre-heated kernel") == 2
+    finally:
+        stop_server(proc)
 
 
 def test_a_port_held_by_another_program_is_named(tmp_path: Path) -> None:

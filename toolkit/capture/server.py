@@ -16,8 +16,10 @@ Voilà runs as :mod:`toolkit.capture.voila_app` (HTTPS, quiet refusals, no token
 tied to this command's: :mod:`toolkit.capture.lifetime`). It keeps one kernel pre-heated
 (``--preheat_kernel``, a pool of :data:`POOL_SIZE`): it has run the notebook up to the point where
 the page's query string is needed (:func:`toolkit.capture.app.page_query`), so a page is served
-without waiting for a kernel to start and import the app. :func:`serve` prints the link once that
-kernel is ready.
+without waiting for a kernel to start and import the app. :func:`serve` prints the link once the
+first is ready. Two are kept by default: a second page opened straight after the first (two
+reviewers starting together) then finds one too, rather than waiting 5-10 s for a kernel started for
+it while the first is refilled (``--ready-kernels 1`` saves a kernel's memory, about 120 MB).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ TEMPLATE = "peer-review"
 IDENTITY_PROVIDER = "toolkit.capture.access.CaptureIdentityProvider"
 CULL_IDLE_S = 50
 CULL_INTERVAL_S = 10
-POOL_SIZE = 1
+POOL_SIZE = 2  # kernels kept ready by default (--ready-kernels): two pages opened together both find one
 FILL_DELAY_S = 1.0
 READY_TIMEOUT_S = 90.0
 LINKS_FILE = ".links.txt"  # under the capture folder, 0600: the links of the current run
@@ -118,7 +120,8 @@ class ServerPlan:
 
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
                 token: str | None = None, env: dict[str, str] | None = None,
-                certificate: ServerCertificate | None = None, reviewers: tuple[str, ...] = ()) -> ServerPlan:
+                certificate: ServerCertificate | None = None, reviewers: tuple[str, ...] = (),
+                pool_size: int = POOL_SIZE) -> ServerPlan:
     """The Voilà command line and environment for a review's capture app (HTTPS with
     ``certificate``; a token of their own for each of ``reviewers`` when a token is needed)."""
     notebook = capture_notebook()
@@ -145,13 +148,12 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         f"--template={TEMPLATE}", f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
         # the reviewer a page is for, as the server says it (toolkit.capture.access), reaches its kernel
         f"--VoilaConfiguration.http_header_envs={REVIEWER_HEADER}",
-        # One kernel kept ready with the notebook already run up to the page's query string
+        # Kernels kept ready (pool_size) with the notebook already run up to the page's query string
         # (toolkit.capture.app.page_query): a page is served at once instead of after a kernel's
-        # start and the app's imports. A page taking it leaves the pool empty until its refill,
-        # FILL_DELAY_S later: a page asked for meanwhile gets a kernel started for it, as without
-        # the pool. The pool's kernel is never culled; it costs one kernel's memory for the
-        # server's lifetime.
-        "--preheat_kernel=True", f"--pool_size={POOL_SIZE}", f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
+        # start and the app's imports. A page taking one starts its refill FILL_DELAY_S later; a
+        # page asked for while the pool is empty gets a kernel started for it, as without the pool.
+        # The pool's kernels are never culled; each costs one kernel's memory while the server runs.
+        "--preheat_kernel=True", f"--pool_size={max(pool_size, 1)}", f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
     ]
     if certificate is not None:
         argv += [f"--CaptureVoila.certfile={certificate.certfile}", f"--CaptureVoila.keyfile={certificate.keyfile}"]
@@ -284,7 +286,7 @@ def announce(plan: ServerPlan, echo: Callable[[str], None], links_file: Path | N
 
 def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = False,
           echo: Callable[[str], None] = lambda s: None, review: OpenReview | None = None,
-          certfile: Path | None = None, keyfile: Path | None = None) -> int:
+          certfile: Path | None = None, keyfile: Path | None = None, pool_size: int = POOL_SIZE) -> int:
     """Run the capture app until interrupted; returns Voilà's exit code.
 
     ``echo`` receives the lines to show the user (the URL, the machine's network addresses when it
@@ -306,7 +308,7 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
         raise ToolkitError(port_problem(port, params_path))
     certificate = share_certificate(review, host, certfile, keyfile)
     plan = plan_server(params_path, port, host, certificate=certificate,
-                       reviewers=tuple(m.name for m in params.team))
+                       reviewers=tuple(m.name for m in params.team), pool_size=pool_size)
     for member in params.team:  # every reviewer's files exist, seeded from the listed files
         CaptureStore(root, params, scope, member.name).ensure_files()
     links_file = write_links(plan, capture_folder(root, params.review_id))
