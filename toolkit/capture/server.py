@@ -329,7 +329,10 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
         for running in server:
             running.ask_to_stop()
 
-    previous = {s: signal.signal(s, forward) for s in STOP_SIGNALS}
+    # SIGHUP already ignored means `nohup peer-review capture ...`: the server is meant to outlive
+    # the terminal, so that one is left as it is (SIGINT ignored only means a background job).
+    stops = [s for s in STOP_SIGNALS if not (s == signal.SIGHUP and signal.getsignal(s) == signal.SIG_IGN)]
+    previous = {s: signal.signal(s, forward) for s in stops}
     marks = tempfile.mkdtemp(prefix="peer-review-capture-")
     ready = Path(marks) / "kernel-ready"
     try:
