@@ -248,8 +248,10 @@ def wait_until_ready(proc: subprocess.Popen[bytes], ready: Path, host: str, port
 
 
 def write_links(plan: ServerPlan, folder: Path) -> Path | None:
-    """The run's links (the team's and each reviewer's) in ``LINKS_FILE``, readable by its owner only."""
+    """The run's links (the team's and each reviewer's) in ``LINKS_FILE``, readable by its owner only
+    (removed on a run without tokens: an earlier run's links are dead)."""
     if not plan.token:
+        (folder / LINKS_FILE).unlink(missing_ok=True)
         return None
     lines = [says("app_link", url=plan.lan_urls[0] if plan.lan_urls else plan.url)]
     lines += [says("reviewer_link", name=name, url=url) for name, url in plan.reviewer_links]
