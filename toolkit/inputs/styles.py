@@ -104,6 +104,22 @@ class Document:
         return tuple(s.name for s in self.sections)
 
 
+#: A file's identity as the caches of a style's files key it: modification time (ns), size and inode.
+FileStamp = tuple[int, int, int]
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """``path``'s :data:`FileStamp`, ``(0, 0, 0)`` when it cannot be read. Every cache of a style's
+    files (``document.yaml``, ``words.yaml``, ``slides.yaml``, the templates) is keyed by the file's
+    path and this stamp, so an edited file is read again in a running process (a Jupyter session,
+    the capture app, a warm kernel, the drafting daemon)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0, 0)
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
 def document_file(folder: Path) -> Path:
     """The style's own ``document.yaml``, or the standard style's when it has none."""
     own = folder / DOCUMENT_FILE
@@ -118,11 +134,7 @@ def read_document(folder: Path, root: Path | None = None) -> Document:
     """The sections ``folder``'s style lists, checked: an unknown name, a bad entry or a template
     the style lacks is an :class:`InputError` naming the style file and its row."""
     path = document_file(folder)
-    try:
-        stamp = path.stat().st_mtime_ns  # an edited document.yaml is read again
-    except OSError:
-        stamp = 0
-    return _read_document(str(path), _shown(path, root), str(folder), stamp)
+    return _read_document(str(path), _shown(path, root), str(folder), file_stamp(path))
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -133,7 +145,7 @@ def _shown(path: Path, root: Path | None) -> str:
 
 
 @lru_cache(maxsize=16)
-def _read_document(path: str, shown: str, folder: str, stamp: int) -> Document:
+def _read_document(path: str, shown: str, folder: str, stamp: FileStamp) -> Document:
     try:
         text = Path(path).read_text(encoding="utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)

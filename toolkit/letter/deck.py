@@ -32,7 +32,7 @@ import jinja2
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Finding, Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, FileStamp, file_stamp
 from toolkit.letter.charts import ChartImage, collect_charts
 from toolkit.letter.sections import document, document_of, style_words, template_context
 from toolkit.letter.templates import environment_for, style_folder
@@ -88,9 +88,15 @@ class _Words:
         return out
 
 
-@lru_cache(maxsize=16)
 def _slide_words(folder: str) -> dict[str, Any]:
-    """The style's ``slides.yaml`` over the standard one, key by key."""
+    """The style's ``slides.yaml`` over the standard one, key by key, read again when either file
+    changes."""
+    own = Path(folder) / SLIDE_WORDS
+    return _read_slide_words(folder, file_stamp(STYLES_DIR / DEFAULT_STYLE / SLIDE_WORDS), file_stamp(own))
+
+
+@lru_cache(maxsize=16)
+def _read_slide_words(folder: str, standard_stamp: FileStamp, own_stamp: FileStamp) -> dict[str, Any]:
     standard = STYLES_DIR / DEFAULT_STYLE / SLIDE_WORDS
     words: dict[str, Any] = dict(read_yaml(standard, f"toolkit/styles/{DEFAULT_STYLE}/{SLIDE_WORDS}"))
     own = Path(folder) / SLIDE_WORDS

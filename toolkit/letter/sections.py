@@ -26,7 +26,16 @@ from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_OPTIONS, STYLES_DIR, Document, DocumentSection, read_document
+from toolkit.inputs.styles import (
+    DEFAULT_STYLE,
+    DOCUMENT_OPTIONS,
+    STYLES_DIR,
+    Document,
+    DocumentSection,
+    FileStamp,
+    file_stamp,
+    read_document,
+)
 from toolkit.letter.audit import AuditSummary, audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.charts import collecting as charts_collecting
 from toolkit.letter.glossary import (
@@ -63,9 +72,15 @@ def environment(review: Review) -> jinja2.Environment:
     return environment_for(_style_folder(review))
 
 
-@lru_cache(maxsize=16)
 def _style_words(folder: str) -> dict[str, Any]:
-    """The style's ``words.yaml`` over the standard one (headings merge key by key)."""
+    """The style's ``words.yaml`` over the standard one (headings merge key by key), read again
+    when either file changes."""
+    own = Path(folder) / "words.yaml"
+    return _read_style_words(folder, file_stamp(STYLES_DIR / DEFAULT_STYLE / "words.yaml"), file_stamp(own))
+
+
+@lru_cache(maxsize=16)
+def _read_style_words(folder: str, standard_stamp: FileStamp, own_stamp: FileStamp) -> dict[str, Any]:
     standard = STYLES_DIR / DEFAULT_STYLE / "words.yaml"
     words: dict[str, Any] = dict(read_yaml(standard, "toolkit/styles/standard/words.yaml"))
     own = Path(folder) / "words.yaml"

@@ -10,11 +10,17 @@ through :func:`environment_for`, so one style folder has one environment and its
 are reused between letters. Compiled templates are also kept on disk, in the toolkit's private
 cache folder (:mod:`toolkit.inputs.cache`, ``templates/``; Jinja's own bytecode cache, checked
 against each template's source), so a new process (a kernel, each draft's) does not compile them
-again; ``PEER_REVIEW_CACHE=off`` turns it off with the rest of the cache.
+again; ``PEER_REVIEW_CACHE=off`` turns it off with the rest of the cache. A template compiled in
+this process is used again only while its file keeps the same stamp
+(:func:`toolkit.inputs.styles.file_stamp`, the rule of every file a style holds) and the style's own
+folder has not gained a template of that name that the standard style's was standing in for.
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +28,7 @@ import jinja2
 
 from toolkit import wording
 from toolkit.inputs.cache import cache_folder
-from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
+from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, file_stamp, style_dir
 from toolkit.letter import report_words
 
 
@@ -47,14 +53,35 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(target))
 
 
+class StyleLoader(jinja2.FileSystemLoader):
+    """The style's folder, then the standard style's: a template is out of date when its file's
+    stamp changes or a folder searched before it gains a file of its name."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        candidates = [posixpath.join(base, *pieces) for base in self.searchpath]
+        found = next((i for i, path in enumerate(candidates) if os.path.isfile(path)), None)
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        filename, earlier = candidates[found], candidates[:found]
+        stamp = file_stamp(Path(filename))  # taken before reading: an edit meanwhile reads again
+        with open(filename, encoding=self.encoding) as fh:
+            source = fh.read()
+
+        def uptodate() -> bool:
+            return file_stamp(Path(filename)) == stamp and not any(os.path.isfile(p) for p in earlier)
+
+        return source, os.path.normpath(filename), uptodate
+
+
 @lru_cache(maxsize=16)
 def environment_for(folder: str) -> jinja2.Environment:
     """One environment per style folder, falling back to the standard style's templates."""
-    loaders = [jinja2.FileSystemLoader(folder)]
+    search = [folder]
     if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
-        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
+        search.append(str(STYLES_DIR / DEFAULT_STYLE))
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
+        loader=StyleLoader(search),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
