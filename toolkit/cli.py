@@ -269,18 +269,22 @@ def progress_export(params: Path, out: Path) -> None:
 
 @main.command()
 @click.argument("action", type=click.Choice(["status", "stop"]), default="status")
-def daemon(action: str) -> None:
-    """The drafting daemons that keep draft, briefing and validate quick: list them, or stop them."""
+@click.option("--all", "every", is_flag=True, help="Every drafting daemon of this user, not only this project's.")
+def daemon(action: str, every: bool) -> None:
+    """This project's drafting daemons, that keep draft, briefing and validate quick: list them, or stop them."""
     from toolkit.build import daemon as drafting
 
     if action == "stop":
-        click.echo(f"stopped {drafting.stop_all()} drafting daemon(s)")
+        click.echo(f"stopped {drafting.stop(every)} drafting daemon(s)")
         return
-    running = drafting.running()
-    click.echo(f"{len(running)} drafting daemon(s) running" + ("" if drafting.enabled() else
-                                                               f"; {drafting.DAEMON_ENV}=off: none is used"))
-    for path in running:
-        click.echo(f"  {path}")
+    running = drafting.daemons(every=True)
+    shown = {path: answer for path, answer in running.items() if every or drafting.is_ours(answer)}
+    click.echo(f"{len(shown)} drafting daemon(s) running" + ("" if drafting.enabled() else
+                                                             f"; {drafting.DAEMON_ENV}=off: none is used"))
+    for path, answer in shown.items():
+        click.echo(f"  {path}" + (f" ({answer.get('toolkit', 'an older toolkit')})" if every else ""))
+    if len(shown) < len(running):
+        click.echo(f"  and {len(running) - len(shown)} of other projects (peer-review daemon status --all)")
 
 
 @main.command("capture-purge")

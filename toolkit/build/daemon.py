@@ -15,7 +15,8 @@ The letters are byte-identical to those of a process started from nothing
 * **Which commands**: ``draft``, ``briefing`` and ``validate`` (:data:`COMMANDS`). Others run in
   the calling process as before.
 * **When there is none**: the command runs in the calling process as before, and a daemon is
-  started in the background for the next one (at most one per key: a lock file).
+  started in the background for the next one (at most one per key: the daemon holds a lock file
+  for its life, and one that finds it taken exits at once; no draft or kernel it forks keeps it).
 * **Which daemon**: one per *key*, a hash of this Python (its path, version and options), the
   toolkit's code (:func:`toolkit.inputs.hashing.package_code_hash`), the import path with each
   folder's modification time (a package installed or removed changes it), and the environment
@@ -25,7 +26,9 @@ The letters are byte-identical to those of a process started from nothing
   when its path is too long for a socket, ``/tmp/peer-review-<uid>`` (mode 0700, refused when
   another user owns it or others can enter it).
 * **How long**: the daemon exits after :data:`IDLE_SECONDS` without a request (Quarto's default
-  too); ``peer-review daemon stop`` stops them at once.
+  too); ``peer-review daemon stop`` stops this project's at once (those running this toolkit's
+  folder, which each daemon's ``ping`` answers; ``--all``: every daemon of the user), and
+  ``peer-review daemon status`` lists them.
 * **Off**: ``PEER_REVIEW_DAEMON=off`` (the test suite sets it; CI needs no background process).
 * **Ctrl-C** and ``kill`` reach the draft: the caller passes SIGINT, SIGTERM and SIGHUP on to its
   child, which stops as a draft in the caller's own process would (nothing half-written).
@@ -43,6 +46,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 #: The environment variable that turns the daemon off (``off``, ``0``, ``no``, ``false``).
 DAEMON_ENV = "PEER_REVIEW_DAEMON"
@@ -104,26 +108,37 @@ def socket_path(folder: Path, daemon_key: str) -> Path:
     return folder / f"{daemon_key}.sock"
 
 
-def start(folder: Path, daemon_key: str) -> bool:
-    """Start this key's daemon in the background unless one is running or starting (its lock is
-    held for its life); whether one was started."""
-    lock = os.open(folder / f"{daemon_key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+def hold_lock(path: Path) -> int | None:
+    """The lock file at ``path`` opened (close-on-exec) and locked for this process; ``None``
+    when another process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def start(folder: Path, daemon_key: str) -> bool:
+    """Start this key's daemon in the background unless one is running or starting; whether one
+    was started. The daemon takes its lock file itself and holds it for its life (no child of it
+    inherits it); of two started at once, the one that finds the lock taken exits at once."""
+    lock_path = folder / f"{daemon_key}.lock"
+    try:
+        lock = hold_lock(lock_path)
+        if lock is None:
             return False
+        os.close(lock)  # free: no daemon of this key runs or starts
         subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
             [sys.executable, "-m", "toolkit.build.forkserver", str(socket_path(folder, daemon_key)),
-             "--idle", str(IDLE_SECONDS), "--commands", "--lock-fd", str(lock)],
+             "--idle", str(IDLE_SECONDS), "--commands", "--lock", str(lock_path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd="/", start_new_session=True, pass_fds=(lock,),
+            cwd="/", start_new_session=True,
         )
         return True
     except OSError:
         return False
-    finally:
-        os.close(lock)
 
 
 def delegate(argv: Sequence[str], entry: str) -> int | None:
@@ -160,26 +175,30 @@ def delegate(argv: Sequence[str], entry: str) -> int | None:
     return code if code is not None else 1
 
 
-def stop_all() -> int:
-    """Stop every daemon of this user; how many answered."""
+def daemons(every: bool = False) -> dict[Path, dict[str, Any]]:
+    """This project's daemons that answer (those running this toolkit, :func:`is_ours`), or with
+    ``every`` all of this user's, by socket, each with its ``ping`` answer."""
     from toolkit.build import forkserver
 
     folder = runtime_folder()
-    if folder is None:
-        return 0
-    return sum(forkserver.stop(path) for path in sorted(folder.glob("*.sock")))
-
-
-def running() -> list[Path]:
-    """The sockets of this user's daemons that answer."""
-    from toolkit.build import forkserver
-
-    folder = runtime_folder()
-    found = []
+    found = {}
     for path in sorted(folder.glob("*.sock")) if folder else []:
-        try:
-            forkserver.connect(path, timeout=1.0).close()
-        except forkserver.ForkServerError:
-            continue
-        found.append(path)
+        answer = forkserver.ping(path)
+        if answer is not None and (every or is_ours(answer)):
+            found[path] = answer
     return found
+
+
+def is_ours(answer: dict[str, Any]) -> bool:
+    """Whether a daemon (its ``ping`` answer) runs this toolkit: is this project's. One that does not
+    say (a toolkit from before it did) is another project's."""
+    from toolkit.build import forkserver
+
+    return answer.get("toolkit") == forkserver.TOOLKIT_FOLDER
+
+
+def stop(every: bool = False) -> int:
+    """Stop this project's daemons (with ``every``, all of this user's); how many answered."""
+    from toolkit.build import forkserver
+
+    return sum(forkserver.stop(path) for path in daemons(every))

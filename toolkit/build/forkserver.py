@@ -58,6 +58,9 @@ COMMAND_MODULES = ("toolkit.cli", "toolkit.build.render", "toolkit.build.forked"
 #: daemon set it.
 DEFAULT_SERVER = ""
 
+#: The toolkit this server runs (``ping`` answers it): which project a drafting daemon is of.
+TOOLKIT_FOLDER = str(Path(__file__).resolve().parents[1])
+
 _HEADER = struct.Struct("!I")
 _MAX_MESSAGE = 16 << 20
 
@@ -272,8 +275,9 @@ class Server:
     """The accept loop. Each request forks one child; the loop reaps children and reports their
     exit to their requester."""
 
-    def __init__(self, path: Path, idle: float, parent: int | None = None) -> None:
+    def __init__(self, path: Path, idle: float, parent: int | None = None, lock: int | None = None) -> None:
         self.path = path
+        self.lock = lock  # held for the server's life (:func:`hold_lock`); closed in every child
         self.idle = idle
         self.parent = parent  # stop when this process (the batch round that started it) is gone
         self.children: dict[int, _Child] = {}
@@ -403,7 +407,8 @@ class Server:
             _close_all(fds)
             try:
                 send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served,
-                                                                     "running": len(self.children)})
+                                                                     "running": len(self.children),
+                                                                     "toolkit": TOOLKIT_FOLDER})
             except OSError:
                 pass
             conn.close()
@@ -429,6 +434,8 @@ class Server:
             self.listener.close()
             os.close(self._wake_r)
             os.close(self._wake_w)
+            if self.lock is not None:  # a draft or kernel outliving the server must not keep its lock
+                os.close(self.lock)
             for child in self.children.values():
                 child.conn.close()
             conn.close()
@@ -561,7 +568,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--idle", type=float, default=0.0, help="exit after this many idle seconds (0: never)")
     parser.add_argument("--commands", action="store_true", help="also import what a drafting command needs")
     parser.add_argument("--kernel", default="peer-review", help="the kernel whose command line to match")
-    parser.add_argument("--lock-fd", type=int, default=None, help="a lock held for the server's life")
+    parser.add_argument("--lock", type=Path, default=None,
+                        help="a lock file held for the server's life; exit at once when another holds it")
     parser.add_argument("--parent", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
     options = kernel_options(args.kernel)
@@ -570,7 +578,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                                   *(sys.argv[1:] if argv is None else argv)])
     # listening before the imports: a request made meanwhile waits for them, rather than find no
     # server and start its kernel (or run its command) the slow way
-    server = Server(args.socket, args.idle, args.parent)
+    from toolkit.build.daemon import hold_lock  # the daemon's lock: only a drafting daemon takes one
+
+    lock = hold_lock(args.lock) if args.lock is not None else None
+    if args.lock is not None and lock is None:
+        return  # another server of this socket started first (or is starting): this one is not needed
+    server = Server(args.socket, args.idle, args.parent, lock)
     preload(KERNEL_MODULES + (COMMAND_MODULES if args.commands else ()))
     print("ready", flush=True)
     server.serve()
