@@ -152,4 +152,5 @@ def test_ctrl_c_reaches_a_draft_in_the_daemon(daemon_env: dict[str, str], tmp_pa
     deadline = time.monotonic() + 30  # and its kernel is gone too
     while (forkserver.ping(path) or {}).get("running") and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert forkserver.ping(path) == {"pid": before["pid"], "served": before["served"] + 2, "running": 0}
+    assert forkserver.ping(path) == {"pid": before["pid"], "served": before["served"] + 2, "running": 0,
+                                     "toolkit": forkserver.TOOLKIT_FOLDER}
