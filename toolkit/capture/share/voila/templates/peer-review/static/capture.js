@@ -386,6 +386,7 @@
   function typed(ev) {
     var form = formOfField(ev.target);
     if (!form) { return; }
+    if (ev.isTrusted) { said(""); }  // the reviewer has moved on from what the box last said
     var key = formKey(form);
     var fk = ownKey(ev.target.closest(".pr-keep"));
     if (held[key] && held[key][fk] && !ev.target.value) { delete held[key][fk]; }  // emptied: kept again
@@ -617,8 +618,26 @@
 
   window.addEventListener("storage", function () { render(); });
 
+  /* The app's panel (Voila's Lumino shell) lays itself out on the window's resize only: told
+   * whenever the line or the kept-text box above it changes its height (capture.css). */
+  var fitted = false;
+
+  function fitApp() {
+    var main = document.getElementById("main");
+    if (fitted || !main || !window.ResizeObserver) { return; }
+    fitted = true;
+    var last = main.clientHeight;
+    new ResizeObserver(function () {
+      if (main.clientHeight !== last) {
+        last = main.clientHeight;
+        window.dispatchEvent(new Event("resize"));
+      }
+    }).observe(main);
+  }
+
   function watchPage() {
     new MutationObserver(function (records) {
+      fitApp();
       var ours = records.every(function (r) {
         return (bar && bar.contains(r.target)) || (keptBox && keptBox.contains(r.target));
       });
