@@ -51,6 +51,7 @@ from toolkit.inputs.capture_layout import CHECKLIST_COLUMNS, STATUSES, Checklist
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.findings import COLUMNS, EVIDENCE_ALIASES, EVIDENCE_KINDS, Kind
 from toolkit.inputs.frameworks import KloeScope
+from toolkit.inputs.limits import check_workbook
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.tables import parse_bool
 
@@ -296,7 +297,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     """Validate the workbook, then merge it into its reviewer's capture files (nothing is written on error)."""
     shown = display_path(file, root)
     try:
-        wb = openpyxl.load_workbook(regular_file(file, shown), read_only=True, data_only=True)
+        check_workbook(regular_file(file, shown), shown)  # a zip bomb or a huge sheet, before openpyxl reads it
+        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:

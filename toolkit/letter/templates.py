@@ -4,6 +4,8 @@ A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path gi
 parameters), found by :func:`toolkit.inputs.styles.style_dir`. A region's style need only hold the
 templates it changes: anything missing is taken from the ``standard`` style. All free text is
 HTML-escaped by Jinja's autoescaping; the computed words of :mod:`toolkit.wording` are filters.
+The environment is a sandbox (:mod:`toolkit.inputs.style_sandbox`): a template reads no file
+outside its style and the standard one, and calls no code but the toolkit's.
 
 Every part of the letter (its sections, the audit section and its charts, the briefing) renders
 through :func:`environment_for`, so one style folder has one environment and its compiled templates
@@ -20,8 +22,8 @@ from pathlib import Path
 
 import jinja2
 
-from toolkit import wording
 from toolkit.inputs.cache import cache_folder
+from toolkit.inputs.style_sandbox import sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 
 
@@ -49,34 +51,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 @lru_cache(maxsize=16)
 def environment_for(folder: str) -> jinja2.Environment:
     """One environment per style folder, falling back to the standard style's templates."""
-    loaders = [jinja2.FileSystemLoader(folder)]
+    folders = [Path(folder)]
     if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
-        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        bytecode_cache=_bytecode_cache(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        ordinal_words=wording.ordinal_words,
-        ordinal=wording.ordinal,
-        long_date=wording.long_date,
-        month_year=wording.month_year,
-        date_list=wording.date_list,
-        join_words=wording.join_words,
-        number_words=wording.number_words,
-        plural=wording.plural,
-        letter_date=wording.letter_date,
-        counted=wording.counted,
-        day_numbers=wording.day_numbers,
-        region_in_sentence=wording.region_in_sentence,
-        canonical_region=wording.canonical_region,
-    )
-    return env
+        folders.append(STYLES_DIR / DEFAULT_STYLE)
+    return sandboxed_environment(folders, _bytecode_cache())
 
 
 def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
