@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import click
 
+from toolkit.build.timelimit import DRAFT_SECONDS
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.privacy import redact
 from toolkit.review import Review, check
@@ -95,28 +96,34 @@ def validate(params: tuple[Path, ...]) -> None:
         click.echo(f"{p}: ok")
 
 
+_time_limit = click.option("--time-limit", type=click.FloatRange(min=0), default=DRAFT_SECONDS, show_default=True,
+                           help="Seconds one draft may take before it is stopped; 0 for no limit.")
+
+
 @main.command()
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@_time_limit
 @reports_errors()
-def draft(params: tuple[Path, ...], reports: Path | None) -> None:
+def draft(params: tuple[Path, ...], reports: Path | None, time_limit: float) -> None:
     """Build the letter draft of each review: reports/<review>/letter.html."""
     from toolkit.build.render import draft as draft_review
 
-    _build_each(params, reports, draft_review)
+    _build_each(params, reports, functools.partial(draft_review, time_limit=time_limit or None))
 
 
 @main.command()
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@_time_limit
 @reports_errors()
-def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
+def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) -> None:
     """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
     from toolkit.build.render import briefing as build_briefing
 
-    _build_each(params, reports, build_briefing)
+    _build_each(params, reports, functools.partial(build_briefing, time_limit=time_limit or None))
 
 
 @main.command()

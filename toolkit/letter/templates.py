@@ -17,11 +17,16 @@ again; ``PEER_REVIEW_CACHE=off`` turns it off with the rest of the cache.
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
+from toolkit.errors import InputError, display_path
 from toolkit.inputs.cache import cache_folder
 from toolkit.inputs.style_sandbox import sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
@@ -60,3 +65,31 @@ def environment_for(folder: str) -> jinja2.Environment:
 def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
     """The environment of ``style`` (see :func:`style_folder`)."""
     return environment_for(str(style_folder(style, root)))
+
+
+#: What a template can raise while it renders, besides Jinja's own errors (a filter given a
+#: wrong value, a division by zero, a macro that calls itself for ever).
+_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+                  RecursionError)
+
+
+@contextmanager
+def template_errors(root: Path | None = None) -> Iterator[None]:
+    """A style's template that fails while it renders becomes one :class:`InputError` naming the
+    template's file and line (the innermost template frame), not a traceback through Jinja."""
+    try:
+        yield
+    except _RENDER_ERRORS as exc:
+        where = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(exc.__traceback__)
+                 if frame.f_code.co_filename.endswith((".j2", ".css"))]
+        if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+            where.append((exc.filename, exc.lineno))
+        if not where:
+            raise
+        file, line = where[-1]
+        text = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+        if isinstance(exc, SecurityError):
+            message = f"a template may not do this ({text}): a style's templates are sandboxed (docs/styles.md)"
+        else:
+            message = f"the template failed ({exc.__class__.__name__}: {text}): correct the template (docs/styles.md)"
+        raise InputError(display_path(file, root), message, line=line) from None
