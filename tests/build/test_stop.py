@@ -29,7 +29,7 @@ def _looping_review(mini: Path) -> Path:
     shutil.copy(STYLES_DIR / "standard" / "document.yaml", folder)
     (folder / "closing.html.j2").write_text(LOOP, encoding="utf-8")
     text = mini.read_text(encoding="utf-8")
-    mini.write_text("\n".join(l for l in text.splitlines() if not l.startswith("letter_style:"))
+    mini.write_text("\n".join(line for line in text.splitlines() if not line.startswith("letter_style:"))
                     + "\nletter_style: styles/loop\n", encoding="utf-8")
     return proj
 
