@@ -131,7 +131,7 @@ class KernelKeeper:
             self.kernel = WarmKernel(self.notebook or notebook_path(), self.kernel_name)
         km = self.kernel.prepare(project_root_for(Path(params)))
         try:
-            result = draft(params, reports, kernel_name=self.kernel_name, kernel_manager=km, time_limit=None)
+            result = draft(params, reports, kernel_name=self.kernel_name, kernel_manager=km)
             self.kernel.km.close_clients()
             return result
         except ValidationFailed:

@@ -75,9 +75,7 @@ def _draft_one(job: Job, keeper: Any | None) -> dict[str, Any]:
     started = time.perf_counter()
     status, output, reason, files = FAILED, None, "", ()
     try:
-        # batch's own --timeout limits each review (it stops the worker), not the draft's default
-        result = (keeper.draft(job.params, job.reports) if keeper is not None
-                  else draft(job.params, job.reports, time_limit=None))
+        result = keeper.draft(job.params, job.reports) if keeper is not None else draft(job.params, job.reports)
         status, output, files = OK, str(result.letter), tuple(result.written)
         log.info("wrote %s", result.folder)
         for note in result.notes:
