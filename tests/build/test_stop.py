@@ -1,7 +1,8 @@
 """Nothing runs for ever (issue 23, item 4): a style template that loops is stopped by the draft's
 time limit, and SIGTERM or Ctrl-C of a real draft stops it within seconds, leaving no kernel and
 no temporary folder. Each test runs ``peer-review draft`` as a child process, in a process
-group of its own, on a copy of the small review whose style loops for ever."""
+group of its own, on a copy of the small review whose style loops for ever; and once through the
+drafting daemon."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from toolkit.build import daemon, forkserver
 from toolkit.inputs.styles import STYLES_DIR
 
 pytestmark = pytest.mark.slow
 
+PEER_REVIEW = Path(sys.executable).parent / "peer-review"
 LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}<p>never</p>\n"
 
 
@@ -98,3 +103,44 @@ def test_a_stop_signal_leaves_no_kernel_and_no_folder(mini: Path, signum: int) -
     assert took < 15, f"stopped after {took:.1f} s"  # about 3 s; room for a loaded machine
     assert not list((proj / "reports").glob(".mini-review.tmp-*"))
     assert _wait_until(lambda: not _kernels_in(proj), 5)
+
+
+@pytest.fixture()
+def daemon_env() -> Iterator[dict[str, str]]:
+    """A drafting daemon in a runtime folder of this test's own (as tests/build/test_daemon.py)."""
+    run = tempfile.mkdtemp(prefix="pr-run-", dir="/tmp")
+    env = dict(os.environ, XDG_RUNTIME_DIR=run)
+    env.pop(daemon.DAEMON_ENV, None)
+    try:
+        yield env
+    finally:
+        subprocess.run([str(PEER_REVIEW), "daemon", "stop"], env=env, capture_output=True, timeout=60)
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def test_sigterm_stops_a_looping_draft_in_the_daemon(mini: Path, daemon_env: dict[str, str]) -> None:
+    proj = _looping_review(mini)
+    subprocess.run([str(PEER_REVIEW), "validate", "params/mini.yaml"], env=daemon_env, cwd=proj,
+                   capture_output=True, timeout=300)  # starts the daemon for the next command
+    folder = Path(daemon_env["XDG_RUNTIME_DIR"]) / "peer-review"
+    assert _wait_until(lambda: any(forkserver.wait_ready(p, 1) for p in folder.glob("*.sock")), 120)
+    path = next(p for p in folder.glob("*.sock") if forkserver.wait_ready(p, 1))
+    before = forkserver.ping(path)
+    assert before is not None
+    draft = subprocess.Popen([str(PEER_REVIEW), "draft", "params/mini.yaml", "--time-limit", "0"], env=daemon_env,
+                             cwd=proj, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_until(lambda: (forkserver.ping(path) or {}).get("served", 0) >= before["served"] + 2
+                           and list((proj / "reports").glob(".mini-review.tmp-*")), 120)
+        time.sleep(3)  # the kernel is in the template's loop
+        draft.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        _, err = draft.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if draft.poll() is None:
+            draft.kill()
+    assert draft.returncode != 0 and "Traceback" not in err, err
+    assert took < 15, f"stopped after {took:.1f} s"
+    assert not list((proj / "reports").glob(".mini-review.tmp-*"))
+    assert _wait_until(lambda: (forkserver.ping(path) or {}).get("running") == 0, 10)  # its kernel is gone
