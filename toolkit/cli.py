@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -72,12 +74,24 @@ def _check_all(params: tuple[Path, ...]) -> list[Review]:
 
 def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Review, Path | None], Any]) -> None:
     """Validate every review first (exit 2 listing every problem), then build each in turn from
-    the review validated (no second load)."""
-    for review in _check_all(params):
-        result = build(review, reports)
-        click.echo(str(result.letter))
-        for note in getattr(result, "notes", ()):
-            click.echo(note, err=True)
+    the review validated (no second load).
+
+    Ctrl-C, SIGTERM or SIGHUP stop the draft under way; once its clean-up is done (its kernel
+    killed, its temporary folder removed) the process ends at once, with 128 + the signal's
+    number, rather than spend seconds tearing down the libraries it loaded."""
+    try:
+        for review in _check_all(params):
+            result = build(review, reports)
+            click.echo(str(result.letter))
+            for note in getattr(result, "notes", ()):
+                click.echo(note, err=True)
+    except KeyboardInterrupt as exc:
+        signum = int(getattr(exc, "signum", signal.SIGINT))
+        _say([f"peer-review: stopped ({signal.Signals(signum).name}): the draft under way was not written, "
+              "and its kernel and temporary folder are gone"])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
