@@ -21,12 +21,15 @@ import pytest
 from test_bad_inputs import (
     FINDINGS,
     HEADER,
+    IMPORT,
     PARAMS,
     PERF,
+    WORKBOOK,
     Case,
     both,
     params_edit,
     performance,
+    workbook,
 )
 from test_bad_inputs import test_bad_input as _check_case
 
@@ -60,6 +63,14 @@ def zip_bomb(proj: Path) -> None:
     path = _xlsx_findings(proj, lambda wb: None)
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))
+
+
+def bomb(rel: str) -> Callable[[Path], None]:
+    """Add a part of zeros that inflates to 60 MB to the workbook ``rel``."""
+    def setup(proj: Path) -> None:
+        with zipfile.ZipFile(proj / rel, "a", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))
+    return setup
 
 
 def sparse(rel: str, size: int) -> Callable[[Path], None]:
@@ -110,6 +121,8 @@ CASES = [
     # ---- sizes, before parsing ----
     Case("xlsx with one cell at XFD1048576", far_cell, XLSX, None, extra=("16,384 columns", "delete")),
     Case("xlsx zip bomb", zip_bomb, XLSX, None, extra=("inflate",)),
+    Case("capture workbook zip bomb", both(workbook(lambda wb: None), bomb(WORKBOOK)), WORKBOOK, None,
+         command=IMPORT, extra=("inflate",)),
     Case("findings CSV over the byte limit", sparse(FINDINGS, limits.CSV_BYTES + 1), FINDINGS, None,
          extra=(f"at most {limits.CSV_BYTES // limits.MB}.0 MB",)),
     Case("parameters over the byte limit", sparse(PARAMS, limits.YAML_BYTES + 1), PARAMS, None,

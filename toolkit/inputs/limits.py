@@ -101,10 +101,11 @@ def _too_big(shown: str, where: str, rows: int, columns: int) -> InputError | No
     return None
 
 
-def check_workbook(path: Path, shown: str) -> None:
-    """Refuse a workbook whose parts inflate beyond :data:`WORKBOOK_INFLATED_BYTES`, or whose sheet
-    declares a dimension beyond the table limits, before any parser reads it. A zip member's
-    declared size is what Python's zip reader will inflate at most, so the total is a bound."""
+def check_workbook(path: Path, shown: str, *, dimensions: bool = True) -> None:
+    """Refuse a workbook whose parts inflate beyond :data:`WORKBOOK_INFLATED_BYTES`, or (with
+    ``dimensions``) whose sheet declares a dimension beyond the table limits, before any parser
+    reads it. A zip member's declared size is what Python's zip reader will inflate at most, so
+    the total is a bound."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -113,7 +114,7 @@ def check_workbook(path: Path, shown: str) -> None:
                 raise InputError(shown, f"the workbook's parts inflate to {_size(inflated)}; a workbook may hold at "
                                  f"most {_size(WORKBOOK_INFLATED_BYTES)} once unzipped (docs/inputs.md, 'Size "
                                  "limits'): save the table alone in a new workbook, or as CSV")
-            for member in members:
+            for member in members if dimensions else ():
                 if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
                     with archive.open(member) as fh:
                         head = fh.read(64 * 1024)
