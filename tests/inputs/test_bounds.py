@@ -179,9 +179,12 @@ def test_a_template_cannot_read_a_file(template: str, mini: Path, edit_params: C
 
 def test_shipped_styles_compile_in_the_sandbox() -> None:
     from toolkit.inputs.style_check import TEMPLATE_NAMES
-    from toolkit.inputs.style_sandbox import sandboxed_environment
+    from toolkit.inputs.style_sandbox import LETTER_FILTERS, sandboxed_environment
+    from toolkit.letter.templates import environment_for
 
+    assert set(LETTER_FILTERS) <= set(environment_for(str(STYLES_DIR / "standard")).filters)
     env = sandboxed_environment([STYLES_DIR / "standard"])
+    env.filters.update(dict.fromkeys(LETTER_FILTERS, str))
     for path in sorted(STYLES_DIR.glob("*/*.j2")):
         tree = env.parse(path.read_text(encoding="utf-8"))
         assert jinja2.meta.find_undeclared_variables(tree) <= TEMPLATE_NAMES | set(env.globals), path

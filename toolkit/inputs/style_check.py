@@ -27,7 +27,7 @@ from jinja2 import nodes
 from toolkit.errors import InputError, display_path
 from toolkit.inputs.files import file_problem, is_regular_file
 from toolkit.inputs.limits import TEMPLATE_BYTES
-from toolkit.inputs.style_sandbox import StyleSandbox, StyleTemplateRefused, sandboxed_environment
+from toolkit.inputs.style_sandbox import LETTER_FILTERS, StyleSandbox, StyleTemplateRefused, sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_FILE, STYLES_DIR
 
 #: The names the toolkit gives a style's templates (docs/styles.md lists them by template). A name
@@ -38,6 +38,9 @@ TEMPLATE_NAMES = frozenset({
     "kept_strengths", "kept_urgent", "kloes", "lead", "leads", "linked", "marked", "missing", "numbers",
     "options", "others", "overdue", "p", "plan", "plan_themes", "previous", "prompts", "raw_total", "review",
     "rows", "s", "sef", "sessions", "sources", "supporting", "themes", "title", "views", "word", "_",
+    # the report's parts (toolkit.letter.report_parts) and the names its templates pass on
+    "ahead", "behind", "counted", "differ", "document_sections", "explored", "headline_themes", "overall_view",
+    "r", "recommendation_groups", "repeats", "session_groups", "signatories", "story", "verb", "weak_outcomes",
 })
 
 #: The files that mark a folder of nbconvert templates (an exporter's, not a letter style).
@@ -70,6 +73,7 @@ def check_style(folder: Path, root: Path | None = None) -> list[InputError]:
                            f"toolkit/styles/{DEFAULT_STYLE}/{DOCUMENT_FILE} into the folder and edit it "
                            "(docs/styles.md)", column="letter_style")]
     env = sandboxed_environment([folder, STYLES_DIR / DEFAULT_STYLE])
+    env.filters.update(dict.fromkeys(LETTER_FILTERS, str))  # compiled, not run: their names suffice
     errors: list[InputError] = []
     for path in sorted(folder.glob("*.j2")):
         errors.extend(_check_template(env, path, _shown(path, root)))
@@ -107,7 +111,7 @@ def _compile(env: jinja2.Environment, text: str, shown: str, line: int | None = 
                                  column=column)]
     errors = []
     for node in tree.find_all((nodes.Filter, nodes.Test)):
-        known = env.filters if isinstance(node, nodes.Filter) else env.tests
+        known = {*env.filters, *LETTER_FILTERS} if isinstance(node, nodes.Filter) else set(env.tests)
         if node.name not in known:
             kind = "filter" if isinstance(node, nodes.Filter) else "test"
             errors.append(InputError(shown, f"no {kind} named {node.name!r}: the filters a style may use are listed "

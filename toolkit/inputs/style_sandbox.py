@@ -160,6 +160,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+#: The filters the letter layer adds to every style's environment (toolkit.letter.templates: the
+#: report's words), known here by name so that ``validate`` accepts them.
+LETTER_FILTERS = ("with_article", "sentence_start", "scope_form", "scope_item")
+
+
 def sandboxed_environment(folders: list[Path], bytecode_cache: jinja2.BytecodeCache | None = None) -> StyleSandbox:
     """The environment of a style whose templates are in ``folders`` (its own first, then the
     standard style's): sandboxed, autoescaped, undefined names an error."""

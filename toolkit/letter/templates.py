@@ -30,6 +30,7 @@ from toolkit.errors import InputError, display_path
 from toolkit.inputs.cache import cache_folder
 from toolkit.inputs.style_sandbox import sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
+from toolkit.letter import report_words
 
 
 def style_folder(style: str | Path | None, root: Path | None = None) -> Path:
@@ -59,7 +60,14 @@ def environment_for(folder: str) -> jinja2.Environment:
     folders = [Path(folder)]
     if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
         folders.append(STYLES_DIR / DEFAULT_STYLE)
-    return sandboxed_environment(folders, _bytecode_cache())
+    env = sandboxed_environment(folders, _bytecode_cache())
+    env.filters.update(  # the report's words (docs/styles.md); style_sandbox.LETTER_FILTERS names them
+        with_article=report_words.with_article,
+        sentence_start=report_words.sentence_start,
+        scope_form=report_words.scope_form,
+        scope_item=report_words.scope_item,
+    )
+    return env
 
 
 def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
