@@ -5,11 +5,12 @@ drafting daemon) is read again: every file a style holds is cached by its path a
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from conftest import EditParams
 
-from toolkit.inputs.styles import file_stamp
+from toolkit.inputs.styles import STYLES_DIR, file_stamp
 from toolkit.letter.deck import words_for
 from toolkit.letter.sections import build_letter, heading_title, style_words
 from toolkit.review import load_review
@@ -26,6 +27,7 @@ def _edit(path: Path, text: str) -> None:
 def _region(mini: Path, edit_params: EditParams) -> tuple[Path, Path]:
     style = mini.parents[1] / "styles" / "region"
     style.mkdir(parents=True)
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", style / "document.yaml")
     (style / "words.yaml").write_text("headings:\n  next: Where next\nletter_title: First title\n",
                                       encoding="utf-8")
     (style / "slides.yaml").write_text("team_title: Who came\n", encoding="utf-8")
