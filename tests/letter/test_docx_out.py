@@ -71,7 +71,7 @@ def test_finding_is_a_bold_statement_then_its_detail(mini_docx):
 def test_counts_and_escaped_text(mini_docx):
     data, doc = mini_docx
     texts = [p.text for p in doc.paragraphs]
-    assert any("recorded 10 strengths and areas for consideration" in t for t in texts)
+    assert any("recorded ten strengths and areas for consideration" in t for t in texts)
     assert any("four strengths and five areas for consideration in this letter" in t for t in texts)
     forum = next(t for t in texts if t.startswith("The forum shapes strategy"))
     assert "<script>alert(1)</script>" in forum and "workstream & chair one" in forum  # literal text

@@ -65,7 +65,7 @@ def test_fixed_slides_open_and_close_the_deck(demo, demo_pptx):
     assert prs.slide_width == WIDE and prs.slide_height == 6858000
     cover = body_of(prs.slides[0])
     assert cover[:2] == ["Feedback from the review team to Harrowdene and its partners", "22nd January 2026"]
-    assert cover[-1].startswith("DRAFT: Draft for the review team")
+    assert cover[-1] == "DRAFT: for the review team to check before it is presented"  # not the letter's banner
     team = body_of(prs.slides[1])
     assert team[0] == "Siobhan Kerrigan, Director of Education and Skills, Saltwyke City Council (lead reviewer)"
     assert len(team) == len(demo.params.team) + 1

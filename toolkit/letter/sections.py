@@ -172,6 +172,11 @@ def _context(review: Review) -> dict[str, object]:
         "heads": {h.key: h for h in outline(review)},
         "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
+        # what every document says the team recorded: the parameters' count ("over 80"), else the rows
+        "recorded": p.findings_recorded if p.findings_recorded else raw[Kind.STRENGTH] + raw[Kind.AREA],
+        # the style's own name for an area for consideration ("opportunity to consider")
+        "area_one": style_words(review, "area_one"),
+        "area_many": style_words(review, "area_many"),
         "kept_strengths": kept[Kind.STRENGTH],
         "kept_areas": kept[Kind.AREA],
         "kept_urgent": kept[Kind.URGENT],
