@@ -12,7 +12,8 @@ are the letter's: the same context (counts, the style's vocabulary) and the same
   did, one slide per headline message, the key lines of enquiry (each KLOE's strengths, then its
   areas for consideration, continued when they are many), recommended urgent actions, the charts
   of the audit and the data (each chart a picture, its description as alternative text), the
-  self-evaluation, a follow-up's progress since the last review. Sections with no slide of their own (the glossary, the settings) are skipped.
+  self-evaluation, a follow-up's progress since the last review. Sections with no slide of their
+  own (the glossary, the settings) are skipped.
 * The next steps close it.
 
 The detail of every finding is in the speaker notes. Every word comes from the style's

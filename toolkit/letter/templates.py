@@ -23,8 +23,8 @@ from pathlib import Path
 import jinja2
 
 from toolkit import wording
-from toolkit.inputs.glossary import merged_glossary
 from toolkit.inputs.cache import cache_folder
+from toolkit.inputs.glossary import merged_glossary
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 
 
