@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import re
 from collections import Counter
@@ -15,6 +16,8 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from conftest import DEMO_PARAMS, ROOT
 from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
 
 from toolkit.build.pdf import printable
 from toolkit.letter.docx import letter_docx
@@ -181,3 +184,30 @@ def test_each_demo_has_one_deliberate_contradiction_which_its_panel_shows(
     assert "<aside" not in printable(html) and "Check before sending" not in printable(html)  # never printed
     words = Document(io.BytesIO(letter_docx(html)))  # nor in the Word copy
     assert not any(flag.message[1:] in p.text or "Check before sending" in p.text for p in words.paragraphs)
+
+
+def _commented_paragraphs(doc: DocxDocument) -> dict[str, str]:
+    """Each comment's id and the text of the paragraph its range starts in."""
+    out: dict[str, str] = {}
+    for para in doc.paragraphs:
+        for start in para._p.iter(qn("w:commentRangeStart")):
+            out[start.get(qn("w:id"))] = para.text
+    return out
+
+
+def test_each_contradiction_is_a_word_comment_on_its_finding(demo: tuple[Review, BeautifulSoup]) -> None:
+    """The coordinator edits the Word copy: each "Check before sending" item is a comment there,
+    anchored on the paragraph of its finding, saying what the figures show; a final letter has none."""
+    review, soup = demo
+    flags = review.contradictions()
+    doc = Document(io.BytesIO(letter_docx(str(soup))))
+    comments = list(doc.comments)
+    assert len(comments) == len(flags) >= 1
+    anchored = _commented_paragraphs(doc)
+    for flag, comment in zip(flags, comments, strict=True):
+        assert comment.author == "Peer review toolkit"
+        assert flag.message[1:] in comment.text and "Check before sending" in comment.text
+        assert flag.finding.statement in anchored[str(comment.comment_id)]
+    final = dataclasses.replace(review, params=review.params.model_copy(update={"final": True}))
+    final_doc = Document(io.BytesIO(letter_docx(build_letter(final))))
+    assert not list(final_doc.comments) and not _commented_paragraphs(final_doc)

@@ -176,3 +176,29 @@ def test_draft_writes_letter_docx_when_asked(mini, edit_params):
     edit_params(mini, lambda d: d.update(outputs=["html"]))
     draft(mini)
     assert not docx_path.exists() and result.letter.is_file()
+
+
+def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
+    """Whatever check made it, each item of the panel is a comment on its own finding (two on one
+    finding are two comments); an item whose finding the letter does not show is dropped."""
+    html = """<html><body><main>
+<p class="letter-date">3rd March 2026</p>
+<aside class="check-panel screen-only" data-comment-author="Toolkit">
+<ul><li data-finding-ref="a-1" data-comment="First &amp; only.">x</li>
+<li data-finding-ref="b-2" data-comment="Band check.">y</li><li data-finding-ref="b-2" data-comment="Trend check.">z</li>
+<li data-finding-ref="gone" data-comment="Never shown.">w</li></ul></aside>
+<p class="finding" data-finding="a-1"><strong>Alpha statement.</strong> Its detail.</p>
+<p class="finding-more" data-finding="a-1">More of alpha.</p>
+<ul class="finding-list"><li class="finding" data-finding="b-2"><strong>Beta statement.</strong> Detail.</li></ul>
+</main></body></html>"""
+    data = letter_docx(html)
+    doc = _read(data)
+    comments = list(doc.comments)
+    assert [(c.author, c.text) for c in comments] == [
+        ("Toolkit", "First & only."), ("Toolkit", "Band check."), ("Toolkit", "Trend check.")]
+    assert all(c.timestamp == dt.datetime(2026, 3, 3, tzinfo=dt.UTC) for c in comments)
+    starts = {p.text: [s.get(qn("w:id")) for s in p._p.iter(qn("w:commentRangeStart"))] for p in doc.paragraphs}
+    assert starts["Alpha statement. Its detail."] == ["0"]
+    assert starts["Beta statement. Detail."] == ["1", "2"]
+    assert not any("x" == p.text or "Never shown." in p.text for p in doc.paragraphs)  # the panel itself is left out
+    assert letter_docx(html) == data  # the comments' dates are the letter's: the same bytes

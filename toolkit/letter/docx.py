@@ -17,6 +17,9 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
   chart is its data table and description;
 * while the page carries the draft banner, every page's header says DRAFT and the banner's
   words; every footer says "Page X of Y" (Word's PAGE and NUMPAGES fields);
+* each item of the draft's "Check before sending" panel (``[data-finding-ref]``, with its words in
+  ``data-comment``) is a Word comment, authored "Peer review toolkit", anchored on the first
+  paragraph of its finding (``.finding[data-finding]``); a final letter has no panel, so no comment;
 * the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out.
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
@@ -57,6 +60,9 @@ from toolkit.letter.docx_setup import (
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review
 
+#: Who the "Check before sending" comments are from (the panel's ``data-comment-author``, the
+#: style's ``check_author``, says it in a letter).
+COMMENT_AUTHOR = "Peer review toolkit"
 #: Used for the document's dates and the zip's entry times when the letter has no readable date.
 FALLBACK_DATE = dt.datetime(2000, 1, 1)
 
@@ -176,11 +182,41 @@ def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
     parent.append(OxmlElement(tag))
 
 
+def panel_comments(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """The draft's "Check before sending" items as comment words, by the id of their finding."""
+    out: dict[str, list[str]] = {}
+    for item in soup.select(".check-panel [data-finding-ref]"):
+        out.setdefault(str(item["data-finding-ref"]), []).append(str(item.get("data-comment") or ""))
+    return out
+
+
+@dataclass
+class _Comments:
+    """The comments still to anchor, by finding id; each is written once, on the finding's first
+    paragraph."""
+    pending: dict[str, list[str]]
+    author: str
+    when: dt.datetime
+
+    def anchor(self, doc: DocxDocument, tag: Tag, paragraph: Paragraph) -> None:
+        found = tag.get("data-finding")
+        texts = self.pending.pop(str(found), None) if found and "finding" in _classes(tag) else None
+        if not texts or not paragraph.runs:
+            if texts:
+                self.pending[str(found)] = texts
+            return
+        for text in texts:
+            comment = doc.add_comment(paragraph.runs, text, author=self.author, initials="PRT")
+            comment._comment_elm.date = self.when  # the letter's date: the same bytes every time
+
+
 class _Writer:
     """Writes the blocks of the letter's HTML into a python-docx document."""
-    def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None) -> None:
+    def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None,
+                 comments: _Comments | None = None) -> None:
         self.doc = doc
         self.charts = charts or {}
+        self.comments = comments
         self._filled: set[object] = set()  # cells whose first paragraph is taken
         # style ids by name, looked up once (python-docx searches all styles on every lookup)
         self._style_ids = {style.name: style.style_id for style in doc.styles}
@@ -237,7 +273,9 @@ class _Writer:
         elif name in ("p", "address", "pre", "dt", "figcaption", "caption", *HEADING_STYLES):
             runs = inline_runs(list(tag.children), bold)
             if runs:
-                self.paragraph(container, None, runs)
+                para = self.paragraph(container, None, runs)
+                if self.comments is not None:
+                    self.comments.anchor(self.doc, tag, para)
         elif name in ("ul", "ol"):
             self.list(tag, container, 0)
         elif name == "table":
@@ -270,7 +308,7 @@ class _Writer:
             loose: list[PageElement] = []
             written = False
 
-            def flush(loose: list[PageElement] = loose, number: int = number) -> None:
+            def flush(loose: list[PageElement] = loose, number: int = number, item: Tag = item) -> None:
                 nonlocal written
                 runs = inline_runs(loose)
                 loose.clear()
@@ -278,7 +316,9 @@ class _Writer:
                     return
                 if numbered and not written:
                     runs.insert(0, _Run(f"{number}. "))
-                self.paragraph(container, style if not written else "List Continue" + suffix, runs)
+                para = self.paragraph(container, style if not written else "List Continue" + suffix, runs)
+                if self.comments is not None and not written:
+                    self.comments.anchor(self.doc, item, para)
                 written = True
 
             for child in item.children:
@@ -396,7 +436,10 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
     body = doc.element.body
     for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
         body.remove(para)
-    _Writer(doc, charts).blocks(root, doc)
+    panel = soup.select_one(".check-panel")
+    author = str(panel.get("data-comment-author") or COMMENT_AUTHOR) if panel is not None else COMMENT_AUTHOR
+    comments = _Comments(panel_comments(soup), author, when)
+    _Writer(doc, charts, comments).blocks(root, doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

@@ -374,12 +374,16 @@ def letter_title(review: Review) -> Markup:
 
 def check_panel(review: Review) -> Markup:
     """The draft's "Check before sending" panel: every finding the figures contradict (empty once
-    the review is final, or when there is none). Screen only: print hides it, Word leaves it out."""
+    the review is final, or when there is none). Screen only: print hides it; the Word copy has
+    each item as a comment on its finding (:mod:`toolkit.letter.docx`). Every flag of
+    :meth:`~toolkit.review.Review.contradictions` is an item, whatever its check."""
     checks = [] if review.params.final else review.contradictions()
     if not checks:
         return Markup("")
+    pairs = [(c, style_words(review, "check_comment", message=c.message, check=c.check).unescape()) for c in checks]
     html = environment(review).get_template("check_panel.html.j2").render(
-        checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
+        checks=pairs, author=style_words(review, "check_author"), heading=style_words(review, "check_heading"),
+        intro=style_words(review, "check_intro"))
     return Markup(html.strip() + "\n")
 
 
