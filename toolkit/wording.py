@@ -125,6 +125,17 @@ def lower_keeping(text: object, names: frozenset[str] = frozenset()) -> str:
     return WORDS.sub(lambda m: m[0] if keeps_case(m[0], names) else m[0].lower(), str(text))
 
 
+def short_statement(text: object, words: int = 10) -> str:
+    """A finding's statement as a table names it: its first clause when that is a phrase of four
+    words or more, else the statement, at most ``words`` words (an ellipsis where it is cut)."""
+    statement = " ".join(str(text).split()).rstrip(".")
+    clause = re.split(r"[,;:–—]\s", statement, maxsplit=1)[0]
+    if len(clause.split()) >= 4:
+        statement = clause
+    parts = statement.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 def as_words(value: object) -> object:
     """A value as a document prints it (every template's ``finalize``): a count with its
     qualifier ("over 90"), a date as a letter writes it; anything else as it is."""

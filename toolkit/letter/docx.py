@@ -10,7 +10,10 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
 * the address block is one paragraph with a line per line of the address;
 * tables keep their rows and cells, with the ``thead`` rows marked to repeat on each page, the
   caption as a paragraph above (and as the table's title for screen readers), row headers bold
-  and numeric cells right-aligned;
+  and numeric cells right-aligned; columns sized to their text, no row split across pages, the
+  header kept with the first row and the last row never alone (:mod:`toolkit.letter.docx_layout`);
+* the appendix on a new page; the signature together, with the style's ``signature_lines`` of room
+  to sign; a paragraph aligned as the page's stylesheet aligns its class (the letter's date);
 * a chart (``figure.chart-pair``) becomes a picture (the same figure drawn as a PNG by
   :func:`toolkit.letter.charts.collect_charts`, with the chart's description as its alternative
   text), then its data table and its description; without a picture for it (the HTML alone), the
@@ -44,11 +47,21 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Length
-from docx.table import Table, _Cell
+from docx.shared import Cm, Length, Pt
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from toolkit.letter.charts import ChartImage, collect_charts
+from toolkit.letter.docx_layout import (
+    SIGN_LINE_PT,
+    TEXT_WIDTH,
+    Comments,
+    class_alignments,
+    comments_for,
+    keep_rows,
+    size_columns,
+    table_properties,
+)
 from toolkit.letter.docx_setup import (
     TABLE_TEXT,
     a4_page,
@@ -60,9 +73,6 @@ from toolkit.letter.docx_setup import (
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review
 
-#: Who the "Check before sending" comments are from (the panel's ``data-comment-author``, the
-#: style's ``check_author``, says it in a letter).
-COMMENT_AUTHOR = "Peer review toolkit"
 #: Used for the document's dates and the zip's entry times when the letter has no readable date.
 FALLBACK_DATE = dt.datetime(2000, 1, 1)
 
@@ -76,8 +86,6 @@ BLOCKS = frozenset({"p", "address", "ul", "ol", "table", "figure", "figcaption",
 _SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space; a no-break space is kept
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: replaced before parsing (fast)
 _SVG_ID = re.compile(r'<svg\b[^>]*\baria-labelledby="([A-Za-z0-9_-]+)-title\b')
-#: The widest a chart's picture may be: the text width of the page (21 cm less two margins).
-TEXT_WIDTH = Cm(16.0)
 _DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\s+(\d{4})")
 
 Container = DocxDocument | _Cell
@@ -182,39 +190,12 @@ def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
     parent.append(OxmlElement(tag))
 
 
-def panel_comments(soup: BeautifulSoup) -> dict[str, list[str]]:
-    """The draft's "Check before sending" items as comment words, by the id of their finding."""
-    out: dict[str, list[str]] = {}
-    for item in soup.select(".check-panel [data-finding-ref]"):
-        out.setdefault(str(item["data-finding-ref"]), []).append(str(item.get("data-comment") or ""))
-    return out
-
-
-@dataclass
-class _Comments:
-    """The comments still to anchor, by finding id; each is written once, on the finding's first
-    paragraph."""
-    pending: dict[str, list[str]]
-    author: str
-    when: dt.datetime
-
-    def anchor(self, doc: DocxDocument, tag: Tag, paragraph: Paragraph) -> None:
-        found = tag.get("data-finding")
-        texts = self.pending.pop(str(found), None) if found and "finding" in _classes(tag) else None
-        if not texts or not paragraph.runs:
-            if texts:
-                self.pending[str(found)] = texts
-            return
-        for text in texts:
-            comment = doc.add_comment(paragraph.runs, text, author=self.author, initials="PRT")
-            comment._comment_elm.date = self.when  # the letter's date: the same bytes every time
-
-
 class _Writer:
     """Writes the blocks of the letter's HTML into a python-docx document."""
     def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None,
-                 comments: _Comments | None = None) -> None:
+                 comments: Comments | None = None, aligns: Mapping[str, WD_ALIGN_PARAGRAPH] | None = None) -> None:
         self.doc = doc
+        self.aligns = aligns or {}  # a paragraph's alignment by its class, as the page's style sets it
         self.charts = charts or {}
         self.comments = comments
         self._filled: set[object] = set()  # cells whose first paragraph is taken
@@ -274,14 +255,36 @@ class _Writer:
             runs = inline_runs(list(tag.children), bold)
             if runs:
                 para = self.paragraph(container, None, runs)
+                align = next((self.aligns[c] for c in _classes(tag) if c in self.aligns), None)
+                if align is not None:
+                    para.alignment = align
                 if self.comments is not None:
                     self.comments.anchor(self.doc, tag, para)
         elif name in ("ul", "ol"):
             self.list(tag, container, 0)
         elif name == "table":
             self.table(tag, container)
+        elif {"signature", "appendix"} & set(_classes(tag)) and not isinstance(container, _Cell):
+            before = len(container.element.body)
+            self.blocks(tag, container, bold=bold)
+            self.placed(tag, [Paragraph(p, container) for p in list(container.element.body)[before:]
+                              if p.tag == qn("w:p")])
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
+
+    def placed(self, tag: Tag, paragraphs: list[Paragraph]) -> None:
+        """Where the page puts a block: the appendix on a new page; the signature on one page, with
+        ``data-sign-lines`` lines of room to sign after its first paragraph ("Yours sincerely")."""
+        if not paragraphs:
+            return
+        if "appendix" in _classes(tag):
+            paragraphs[0].paragraph_format.page_break_before = True
+            return
+        for para in paragraphs[:-1]:
+            para.paragraph_format.keep_with_next = True
+        lines = str(tag.get("data-sign-lines") or "0")
+        if lines.isdigit() and int(lines):
+            paragraphs[0].paragraph_format.space_after = Pt(SIGN_LINE_PT * int(lines))
 
     def picture(self, chart_id: str, container: Container) -> None:
         """The chart's PNG in a paragraph of its own, its description as the alternative text."""
@@ -351,11 +354,11 @@ class _Writer:
             self.paragraph(container, "Caption", inline_runs(list(caption.children)))
         table = container.add_table(rows=len(rows), cols=width)
         table.style = self.doc.styles["Table Grid"]
-        _table_properties(table, caption_text)
+        table_properties(table, caption_text)
         for r, (row, is_head) in enumerate(zip(cells, heads, strict=True)):
+            trPr = table.rows[r]._tr.get_or_add_trPr()
+            _set_on_off(trPr, "w:cantSplit")  # no row split across two pages
             if is_head:
-                trPr = table.rows[r]._tr.get_or_add_trPr()
-                _set_on_off(trPr, "w:cantSplit")
                 _set_on_off(trPr, "w:tblHeader")
             col = 0
             row_cells = table.rows[r].cells  # once per row: table.cell() rebuilds the whole grid
@@ -372,6 +375,10 @@ class _Writer:
         for cell in table._cells:  # empty cells too, so every row has the table's line height
             if not cell.paragraphs[0].runs:
                 self.style(cell.paragraphs[0], TABLE_TEXT)
+        keep_rows(table, heads)
+        if not isinstance(container, _Cell):
+            size_columns(table, [[c.get_text(" ", strip=True) if _span(c) == 1 else "" for c in row]
+                                  for row in cells], width, heads)
 
 
 def _png_width(png: bytes) -> Length:
@@ -388,20 +395,6 @@ def _span(cell: Tag) -> int:
         return max(1, int(str(cell.get("colspan", "1"))))
     except ValueError:
         return 1
-
-
-def _table_properties(table: Table, caption: str) -> None:
-    """Header-row style flags, and the caption as the table's title for assistive technology."""
-    tblPr = table._tbl.tblPr
-    look = tblPr.find(qn("w:tblLook"))
-    if look is not None:
-        look.set(qn("w:firstRow"), "1")
-        look.set(qn("w:firstColumn"), "0")
-        look.set(qn("w:noVBand"), "1")
-    if caption:
-        title = OxmlElement("w:tblCaption")
-        title.set(qn("w:val"), caption)
-        tblPr.append(title)  # last child of tblPr, as the schema orders it
 
 
 def _chart_placeholder(match: re.Match[str]) -> str:
@@ -436,10 +429,9 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
     body = doc.element.body
     for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
         body.remove(para)
-    panel = soup.select_one(".check-panel")
-    author = str(panel.get("data-comment-author") or COMMENT_AUTHOR) if panel is not None else COMMENT_AUTHOR
-    comments = _Comments(panel_comments(soup), author, when)
-    _Writer(doc, charts, comments).blocks(root, doc)
+    comments = comments_for(soup, when)
+    css = " ".join(tag.get_text() for tag in soup.find_all("style"))
+    _Writer(doc, charts, comments, class_alignments(css)).blocks(root, doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

@@ -21,12 +21,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from toolkit.analysis.indicators import wording as indicator_wording
 from toolkit.analysis.plan_links import themes_touched
 from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.params import read_yaml
-from toolkit.inputs.styles import DEFAULT_STYLE, DOCUMENT_OPTIONS, STYLES_DIR, Document, DocumentSection, read_document
+from toolkit.inputs.styles import (
+    DEFAULT_STYLE,
+    DOCUMENT_OPTIONS,
+    NUMBER_OPTIONS,
+    STYLES_DIR,
+    Document,
+    DocumentSection,
+    read_document,
+)
 from toolkit.letter.audit import AuditSummary, audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.charts import collecting as charts_collecting
 from toolkit.letter.glossary import (
@@ -171,6 +180,7 @@ def _context(review: Review) -> dict[str, object]:
         "Kind": Kind,
         "heads": {h.key: h for h in outline(review)},
         "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
+        "numbers": {key: doc.number(key) for key in NUMBER_OPTIONS},
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
         # what every document says the team recorded: the parameters' count ("over 80"), else the rows
         "recorded": p.findings_recorded if p.findings_recorded else raw[Kind.STRENGTH] + raw[Kind.AREA],
@@ -219,7 +229,7 @@ def _extra(review: Review, name: str) -> dict[str, object]:
         appendix = document_of(review).option("appendix") and bool(appendix_views(review, limit))
         return {"data": review.performance, "views": views, "rows": [v.row for v in views],
                 "sources": source_names(review), "appendix": appendix,
-                "linked": [v for v in views if v.charts]}
+                "linked": [v for v in views if v.charts], "average_note": indicator_wording()["average_note"]}
     if name == "sef":
         return {"sef": review.sef, "supporting": {f.id: f for f in review.findings.included}}
     if name == "progress":
@@ -300,7 +310,8 @@ def _document(review: Review) -> list[Fragment]:
 
 def appendix(review: Review) -> Fragment:
     """The appendix after the letter (the style's ``appendix`` option): the indicators the
-    performance section leaves out, each with its paragraph and one table, and the audit's grades
+    performance section leaves out, in one table (its words are the table's: no paragraph repeats
+    a row), and the audit's grades
     by section of the plan, and the points tested under each KLOE when the document lists them.
     Empty when there is nothing to put in it."""
     doc = document_of(review)
@@ -310,7 +321,7 @@ def appendix(review: Review) -> Fragment:
     if not views and not prompts and (audit is None or not audit.table_rows):
         return Fragment("appendix", "")
     return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit, prompts=prompts,
-                           heading=heading_title(review, "appendix"))
+                           heading=heading_title(review, "appendix"), average_note=indicator_wording()["average_note"])
 
 
 def section(review: Review, name: str) -> Fragment:

@@ -87,6 +87,7 @@ def environment_for(folder: str) -> jinja2.Environment:
         plural=wording.plural,
         letter_date=wording.letter_date,
         counted=wording.counted,
+        short_statement=wording.short_statement,
         day_numbers=wording.day_numbers,
         region_in_sentence=wording.region_in_sentence,
         canonical_region=wording.canonical_region,
