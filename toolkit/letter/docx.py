@@ -265,22 +265,25 @@ class _Writer:
         elif name == "table":
             self.table(tag, container)
         elif {"signature", "appendix"} & set(_classes(tag)) and not isinstance(container, _Cell):
-            before = len(container.element.body)
+            before = len(container.element.body.findall(qn("w:p")))  # paragraphs go before the sectPr
             self.blocks(tag, container, bold=bold)
-            self.placed(tag, [Paragraph(p, container) for p in list(container.element.body)[before:]
-                              if p.tag == qn("w:p")])
+            paragraphs = [Paragraph(p, container) for p in container.element.body.findall(qn("w:p"))]
+            self.placed(tag, paragraphs[max(0, before - 1):] if before else [Paragraph(OxmlElement("w:p"), container),
+                                                                             *paragraphs])
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
 
-    def placed(self, tag: Tag, paragraphs: list[Paragraph]) -> None:
-        """Where the page puts a block: the appendix on a new page; the signature on one page, with
+    def placed(self, tag: Tag, around: list[Paragraph]) -> None:
+        """Where the page puts a block (``around``: the paragraph before it, then its own): the
+        appendix on a new page; the signature on one page with the paragraph before it, and
         ``data-sign-lines`` lines of room to sign after its first paragraph ("Yours sincerely")."""
+        paragraphs = around[1:]
         if not paragraphs:
             return
         if "appendix" in _classes(tag):
             paragraphs[0].paragraph_format.page_break_before = True
             return
-        for para in paragraphs[:-1]:
+        for para in around[:-1]:
             para.paragraph_format.keep_with_next = True
         lines = str(tag.get("data-sign-lines") or "0")
         if lines.isdigit() and int(lines):
