@@ -267,7 +267,7 @@ def words_for(review: Review) -> _Words:
     """The style's slide words for this review; ``letter_title`` is the letter's page title."""
     folder = str(style_folder(review.params.letter_style, review.root))
     context = template_context(review)
-    for key in ("letter_title", "area_one", "area_many"):
+    for key in ("letter_title", "area_one", "area_many", "document_noun"):
         context[key] = style_words(review, key).unescape()
     return _Words(review, context, folder)
 
