@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 
 from toolkit.build.pdf import printable
 from toolkit.letter.docx import letter_docx
-from toolkit.letter.sections import build_letter
+from toolkit.letter.sections import build_letter, style_words
 from toolkit.review import Review, load_review, validate
 from toolkit.wording import number_words, plural
 
@@ -72,7 +72,8 @@ def test_counts_in_process_paragraph_match_files(demo: tuple[Review, BeautifulSo
     recorded = review.params.findings_recorded  # the team's own total, where it gives one
     stated = (f"{recorded.qualifier + ' ' if recorded.qualifier else ''}{recorded.number}" if recorded
               else str(kinds["strength"] + kinds["area for consideration"]))
-    assert f"recorded {stated} strengths and areas for consideration" in text
+    area_many = style_words(review, "area_many")  # "opportunities to consider" in the West Midlands
+    assert f"recorded {stated} strengths and {area_many}" in text
     if recorded:
         assert recorded.number >= kinds["strength"] + kinds["area for consideration"]  # the tally holds the rows
     if review.params.letter_style == "west-midlands":  # the report form: tests/letter/test_document.py
@@ -147,14 +148,15 @@ def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
     """What the toolkit adds to the team's findings (their own text is marked ``data-finding``, and
     their other words, the SEF reasoning and the progress evidence, ``data-team-text``):
     at most 1,500 words, the performance section at most 500 and the audit section at most 400;
-    the appendix, the draft banner and the screen-only panel aside."""
+    the appendix, the draft banner, the screen-only panel and the figures of a table's number
+    cells (a count's comparators, "1,049 (LA average)") aside."""
     review, soup = demo
     main = copy.copy(soup.find("main"))
     assert main is not None
     marked = main.select("[data-finding]")
     assert len({t["data-finding"] for t in marked}) == len(review.findings.included)
     performance, audit = _words(main.find(id="performance")), _words(main.find(id="ehcp-audit"))
-    for tag in main.select("[data-finding], [data-team-text], .appendix, .screen-only, .draft-banner"):
+    for tag in main.select("[data-finding], [data-team-text], .appendix, .screen-only, .draft-banner, td.num"):
         tag.decompose()
     added = _words(main)
     assert added <= 1500, added

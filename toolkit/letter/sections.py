@@ -229,7 +229,7 @@ def _extra(review: Review, name: str) -> dict[str, object]:
         appendix = document_of(review).option("appendix") and bool(appendix_views(review, limit))
         return {"data": review.performance, "views": views, "rows": [v.row for v in views],
                 "sources": source_names(review), "appendix": appendix,
-                "linked": [v for v in views if v.charts], "average_note": indicator_wording()["average_note"]}
+                "linked": [v for v in views if v.charts]}
     if name == "sef":
         return {"sef": review.sef, "supporting": {f.id: f for f in review.findings.included}}
     if name == "progress":
