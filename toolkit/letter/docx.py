@@ -272,6 +272,8 @@ class _Writer:
                                                                              *paragraphs])
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
+            if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
+                container.add_page_break()  # type: ignore[no-untyped-call]  # the report's title page is a page of its own
 
     def placed(self, tag: Tag, around: list[Paragraph]) -> None:
         """Where the page puts a block (``around``: the paragraph before it, then its own): the
