@@ -49,7 +49,7 @@ def test_the_leaks_the_issue_found_are_each_caught() -> None:
 
 
 def test_english_words_and_ordinary_text_are_not_problems() -> None:
-    fine = ["We will send the letter by 27th February 2026.", "None of the plans was late.",
+    fine = ["We will send the letter by 27th February 2026.", "Publish its decisions, and send schools an account.", "None of the plans was late.",
             "Self-evaluation: None named", "The SEND Improvement Board meets monthly.",
             "EHC plans, e.g. those for young people in Year 11, were read.", "Dr Ruth Mensah, 10.5% of pupils"]
     assert check_documents({"letter.html": fine}, ["EHC", "SEND", "SALT"]) == []

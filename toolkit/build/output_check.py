@@ -48,7 +48,7 @@ _RUN_TOGETHER = re.compile(r"\b[a-z]{2,}[.!?][A-Z][a-z]+")
 #: Glossary acronyms that are English words too: lower case is a mistake only where they name
 #: something ("the send improvement board", "rural send hubs"), not where they are the verb.
 _ENGLISH = frozenset({"send", "salt", "it", "pa"})
-_AS_NAME = re.compile(r"(?:\b(?:the|a|an|of|for|and|with|in|on|our|your|its|rural|local|area|area's)\s+{word}\b)"
+_AS_NAME = re.compile(r"(?:\b(?:the|a|an|of|for|in|on|our|your|its|rural|local|area|area's)\s+{word}\b)"
                       r"|(?:\b{word}\s+(?:hubs?|board|services?|team|support|partnership|strategy|provision|"
                       r"improvement|pupils|children|needs|system|reforms?|code|officer|lead|offer)\b)")
 #: Numbers in words, as the letter writes them up to ten (and the few the count phrases use).
