@@ -49,7 +49,8 @@ def test_sef_section_says_where_peers_concur_and_where_not(mini, edit_params):
     rows = soup.find("tbody").find_all("tr")
     assert [r["data-accuracy"] for r in rows] == ["concur", "over", "under"]  # in the order of the areas
     named = [li.get_text() for li in rows[1].find_all("li")]
-    assert named == ["New plans are mostly issued on time.", "Late-emerging needs in secondary schools are missed."]
+    # each by its short statement and the section that gives it in full, not its whole text
+    assert named == ["New plans are mostly issued on time (3.4)", "Late-emerging needs in secondary schools are missed (3.2)"]
     assert rows[2].find_all("td")[1].get_text() == "Good"  # the scale's own spelling
     letter = build_letter(review)
     assert letter.index("4. Your self-evaluation") < letter.index("5. Next steps")

@@ -74,8 +74,10 @@ DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_
 #: The options that are a whole number, with their defaults: how many indicators the letter's
 #: performance section states at most (the rest go to the appendix and the briefing pack), and
 #: how many of those the findings rest on it charts at most; and how many of the unusual
-#: indicators the briefing pack charts (the most unusual first, so that the pack stays short).
-NUMBER_OPTIONS: dict[str, int] = {"performance_indicators": 5, "performance_charts": 1, "briefing_charts": 3}
+#: indicators the briefing pack charts (the most unusual first, so that the pack stays short);
+#: and how many lines of room the signature block leaves to sign in, above the lead's name.
+NUMBER_OPTIONS: dict[str, int] = {"performance_indicators": 5, "performance_charts": 1, "briefing_charts": 3,
+                                  "signature_lines": 3}
 
 
 @dataclass(frozen=True)

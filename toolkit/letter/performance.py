@@ -110,8 +110,9 @@ def briefing_views(review: Review) -> list[IndicatorView]:
 
 
 def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> list[dict[str, str]]:
-    """The comparison table as rounded text, one row per indicator. In the letter (``letter``) a
-    count has no comparators and no rank: it is never set beside other authorities' counts."""
+    """The comparison table as rounded text, one row per indicator: the comparators the data has
+    (for a count, the average local authority, marked so, as the appendix shows it). In the letter
+    (``letter``) a count has no rank: its place among other authorities' totals says little."""
     rows = []
     for c in comparisons:
         ind = c.indicator
@@ -121,9 +122,9 @@ def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> lis
             "indicator": ind.short_title,
             "period": c.period.label,
             "area": format_value(ind, c.value, not_published(c)),
-            "england": "-" if apart else england,
-            "region": "-" if apart else region,
-            "neighbours": "-" if apart else format_value(ind, c.neighbours_mean, "-"),
+            "england": england,
+            "region": region,
+            "neighbours": format_value(ind, c.neighbours_mean, "-"),
             "rank": "-" if apart else rank_words(c),
             "band": c.band or "-",
             "direction": direction_text(c),
