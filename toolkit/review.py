@@ -20,6 +20,7 @@ from typing import TypeVar
 from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
+from toolkit.analysis.cross_checks import document_flags
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
 from toolkit.analysis.performance_data import (
     PerformanceData,
@@ -73,8 +74,11 @@ class Review:
         return self.params.review_id
 
     def contradictions(self) -> list[ConsistencyFlag]:
-        """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit, self.scope)
+        """Every claim the review's own evidence contradicts: the included findings against the
+        figures and the audit, and the self-evaluation, the progress marks and the letter's audit
+        sentences against them and each other (the draft's "Check before sending" panel)."""
+        return contradictions(self.findings, self.performance, self.audit, self.scope, self.sef,
+                              self.progress_rows())
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -291,12 +295,18 @@ def audit_figures(audit: AuditData | None) -> AuditFigures | None:
 
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
-                   audit: AuditData | None, scope: KloeScope | None = None) -> list[ConsistencyFlag]:
+                   audit: AuditData | None, scope: KloeScope | None = None, sef: SefComparison | None = None,
+                   progress: Sequence[ProgressRow] = ()) -> list[ConsistencyFlag]:
     """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
-    against their own indicator, the indicators their KLOE lists, and the audit."""
+    against their own indicator, the indicators their words name, and the audit; then the
+    review's own documents against each other (``toolkit.analysis.cross_checks``). One list."""
     comparisons = performance.comparisons if performance is not None else ()
-    links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
-    return check_consistency(findings.included, comparisons, audit_figures(audit), links)
+    kloes = scope.kloes if scope is not None else ()
+    links = {k.id: k.indicators for k in kloes}
+    result = audit_results(audit) if audit is not None else None
+    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links, result)
+    by_id = {c.indicator.id: c for c in comparisons}
+    return flags + document_flags(sef, progress, findings.included, kloes, result, comparisons, by_id)
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
@@ -352,12 +362,13 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         raise ValidationFailed(errors)
     odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
                                                                                       params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit, scope), params)]
+           ]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
     disagree = progress.notes if progress else ()
-    return replace(review, warnings=(*odd, *disagree, *_unmarked(review)))
+    checks = contradiction_warnings(review.contradictions(), params)
+    return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)))
 
 
 def _visit_days(params: ReviewParams) -> list[dt.date]:
