@@ -20,8 +20,8 @@ from typing import TypeVar
 from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
-from toolkit.analysis.cross_checks import document_flags
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
+from toolkit.analysis.cross_checks import document_flags
 from toolkit.analysis.performance_data import (
     PerformanceData,
     check_indicator_ids,
@@ -315,7 +315,8 @@ def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParam
     pattern = str(claim_words()["warning"])
     return [InputWarning(f.finding.file, pattern.format(
         statement=quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
-        contradiction=f.message), row=f.finding.row, column="statement") for f in flags]
+        contradiction=f.message), row=f.finding.row or None,
+        column=str(getattr(f.finding, "column", "statement")) or None) for f in flags]
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,

@@ -74,8 +74,8 @@ def targets(clause: str, result: AuditResult) -> list[list[Target]]:
     named = [c for m in _SECTIONS.finditer(clause) for c in re.findall(r"\b[A-K]\b", m.group(1)) if c in codes]
     for code, words in g["audit_sections"].items():
         section = next((s for s in result.framework.sections if s.code == code), None)
-        if section is not None and (has_all(clause, words) or (" " in section.title
-                                                                            and has(clause, [section.title]))) and code not in named:
+        by_title = section is not None and " " in section.title and has(clause, [section.title])
+        if section is not None and (has_all(clause, words) or by_title) and code not in named:
             named.append(code)
     crits = [i for i, words in g["audit_criteria"].items() if has_all(clause, words)]
     groups: list[list[Target]] = []

@@ -27,7 +27,6 @@ make a claim, and the words of each contradiction, are data: ``toolkit/catalogue
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,8 +35,9 @@ from toolkit.analysis.audit_claims import audit_claim_flags
 from toolkit.analysis.audit_results import AuditResult
 from toolkit.analysis.claim_reading import claim_words, grammar
 from toolkit.analysis.claim_reading import pattern as _pattern
+from toolkit.analysis.comparison_claims import source_of
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.figure_claims import read_claims, source_of
+from toolkit.analysis.figure_claims import read_claims
 from toolkit.analysis.flags import ConsistencyFlag, Said
 from toolkit.analysis.indicators import format_value, wording
 from toolkit.inputs.findings import Kind

@@ -25,7 +25,6 @@ from toolkit.inputs.findings import Finding, Kind
 from toolkit.inputs.params import Kloe
 from toolkit.inputs.sef import SefComparison, SefJudgement
 
-
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -53,7 +52,8 @@ def _doc_flag(said: Any, message: str, check: str, source: str = "") -> Consiste
 
 def sef_rows(sef: SefComparison) -> list[Said]:
     """Each judgement's reasoning as a row that makes claims."""
-    return [Said(f"sef:{j.area}", sef.file, j.row, j.reasoning, "self-evaluation") for j in sef.judgements]
+    return [Said(f"sef:{j.area}", sef.file, j.row, j.reasoning, "self-evaluation", column="reasoning")
+            for j in sef.judgements]
 
 
 def _section_of(area: str, result: AuditResult) -> str | None:
@@ -126,7 +126,7 @@ def progress_said(row: ProgressRow) -> Said | None:
     if row.mark is None:
         return None
     return Said(f"progress:{row.item.id}", row.mark.file, row.mark.row, row.mark.evidence, "progress mark",
-                detail="", kloe=None)
+                column="evidence")
 
 
 def progress_flags(rows: Sequence[ProgressRow], findings: Sequence[Finding]) -> list[ConsistencyFlag]:
@@ -217,7 +217,7 @@ def letter_audit_flags(result: AuditResult) -> list[ConsistencyFlag]:
                 continue
             said = Said(f"audit:{c.id}", result.file, 0, g["letter_audit"].format(met=c.met, of=c.applicable,
                                                                                 finding=c.finding),
-                        str(g["letter_audit_where"].format(kind=kind)))
+                        str(g["letter_audit_where"].format(kind=kind)), column="")
             section = result.framework.section(c.section)
             text = g["message"]["audit_share"].format(
                 said=f"{c.met} of the {c.applicable}", met=good, of=graded,

@@ -24,6 +24,7 @@ class Said:
     detail: str = ""
     kloe: str | None = None
     indicator: str | None = None
+    column: str = "statement"  # the column holding the words: reasoning, evidence
 
 
 @dataclass(frozen=True)

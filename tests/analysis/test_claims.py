@@ -1,0 +1,115 @@
+"""Claims read from the words (issue 26): a held-out style set of findings written as teams write
+them (no indicator named) checked against a demo's own figures and audit, each class of claim;
+and every demo's flags, read one by one, pinned so that no true statement gains a flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from toolkit.analysis.audit_results import audit_results
+from toolkit.analysis.claim_reading import quantifier_in, shares_in, trend_in
+from toolkit.analysis.consistency import check_consistency
+from toolkit.review import Review, audit_figures, load_review
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class T:
+    """A finding as a team writes it: no indicator, a KLOE, a statement and a detail."""
+    kind: str
+    statement: str
+    detail: str = ""
+    kloe: str = "lt-inclusion"
+    indicator: str | None = None
+    file: str = "held-out.csv"
+    row: int = 0
+    id: str = "held-out"
+
+
+@pytest.fixture(scope="module")
+def harrowdene() -> Review:
+    return load_review(ROOT / "params" / "harrowdene-2026.yaml")
+
+
+def flags_for(review: Review, finding: T) -> list[str]:
+    assert review.performance is not None and review.audit is not None
+    links = {k.id: k.indicators for k in review.scope.kloes}
+    found = check_consistency([finding], review.performance.comparisons, audit_figures(review.audit), links,
+                              audit_results(review.audit))
+    return [f.check for f in found]
+
+
+#: False claims about Harrowdene 2026 (its figures: timeliness 24.0% in 2024, 22.3% in 2023; mediation
+#: 52, 59, 66 from 2022; tribunal appeal rate 9.00%, the highest of 149; absence 14.4% against England's
+#: 13.1%; the audit: 22 plans, preparing for adulthood good in 2 of 13, section K in 9 of 22 ...).
+FALSE = [
+    T("area for consideration", "Speed up assessments.", "Fewer than a fifth of new EHC plans are finalised "
+      "within 20 weeks."),
+    T("area for consideration", "Around half of new plans now meet the 20-week deadline."),
+    T("area for consideration", "Requests for statutory assessment have climbed every year since 2021."),
+    T("strength", "Mediation cases have fallen steadily over the last three years."),
+    T("strength", "Tribunal appeals here are among the lowest in the country."),
+    T("area for consideration", "The proportion of requests refused is below the England average."),
+    T("strength", "Attendance of pupils with EHC plans is better than the national average."),
+    T("strength", "Suspensions of pupils with SEND have halved since 2021."),
+    T("area for consideration", "Key stage 4 results for pupils with EHC plans have been broadly flat."),
+    T("area for consideration", "Moves from mainstream to special schools fell again in 2024."),
+    T("strength", "Most of the plans we sampled prepared young people well for adulthood."),
+    T("strength", "Every plan we read listed the advice it drew on, with dates."),
+    T("strength", "Plans are complete.", "In all 22 plans we read, section K was complete."),
+    T("area for consideration", "Only a handful of the plans we read met the 20-week timescale."),
+    T("strength", "Harrowdene is one of the best areas for the timeliness of new plans."),
+    T("strength", "There are fewer mediation cases than in similar areas."),
+    T("area for consideration", "Timeliness of new plans dropped in 2025."),
+    T("strength", "More than nine in ten new plans are issued on time."),
+]
+
+#: True claims about the same review, phrased as loosely.
+TRUE = [
+    T("area for consideration", "Only about a quarter of new plans are issued within 20 weeks."),
+    T("strength", "Mediation has grown steadily since 2020."),
+    T("area for consideration", "The rate of appeals to the tribunal is the highest in England."),
+    T("area for consideration", "Absence among pupils with EHC plans is higher than in England."),
+    T("area for consideration", "In fewer than half of the plans we sampled did outcomes look ahead to adult life."),
+    T("area for consideration", "Harrowdene refuses a far higher share of requests than similar areas."),
+    T("area for consideration", "Key stage 4 results for pupils with EHC plans have fallen since 2022."),
+    T("area for consideration", "Suspensions of pupils with SEND are above the England rate."),
+    T("area for consideration", "Just over half of the new plans we read were issued within 20 weeks."),
+    T("strength", "Almost all of the plans we read described needs well in section B."),
+    T("area for consideration", "Leaders should bring timeliness above half by the end of the year."),
+    T("strength", "Few families we met had been told about personal budgets."),
+]
+
+
+@pytest.mark.parametrize("finding", FALSE, ids=lambda f: (f.detail or f.statement)[:40])
+def test_false_claims_are_flagged(harrowdene: Review, finding: T) -> None:
+    assert flags_for(harrowdene, finding), finding
+
+
+@pytest.mark.parametrize("finding", TRUE, ids=lambda f: f.statement[:40])
+def test_true_claims_are_not_flagged(harrowdene: Review, finding: T) -> None:
+    assert flags_for(harrowdene, finding) == [], finding
+
+
+def test_the_grammar_reads_shares_quantifiers_and_movements() -> None:
+    (share,) = shares_in("Fewer than one in five new plans")
+    assert (share.low, share.high) == (0.0, 20.5)
+    (about,) = shares_in("about a third of plans")
+    assert (about.low, about.high) == pytest.approx((28.3, 38.3))
+    (n_of_m,) = shares_in("five of the six new plans we read")
+    assert (n_of_m.count, n_of_m.of) == (5, 6)
+    most = quantifier_in("most plans did not say how often")
+    assert most is not None and most.high < 50  # turned round by "not"
+    climbed = trend_in("The number has climbed for three years")
+    assert climbed is not None and (climbed.move, climbed.run) == ("up", 3)
+    again = trend_in("timeliness fell again in 2025")
+    assert again is not None and (again.move, again.again, again.year) == ("down", True, 2025)
+    halved = trend_in("has halved since 2022")
+    assert halved is not None and (halved.since, halved.ratio) == (2022, ("at_most", 0.6))
+    assert trend_in("the backlog is not yet falling") is None
+    flat = trend_in("has been broadly flat")
+    assert flat is not None and flat.move == "stable"
