@@ -113,3 +113,41 @@ def test_the_grammar_reads_shares_quantifiers_and_movements() -> None:
     assert trend_in("the backlog is not yet falling") is None
     flat = trend_in("has been broadly flat")
     assert flat is not None and flat.move == "stable"
+
+
+#: Every flag of each demo (file, row, check), each read against the letter's own tables: the
+#: contradictions issue 26 lists, and nothing on the demos' true statements.
+DEMO_FLAGS = {
+    "brindleford-2026": [
+        ("data/brindleford-2026/findings_fairclough.xlsx", 4, "audit sample"),  # 4 plans beside 38.9%
+        ("data/brindleford-2026/findings_pryce.csv", 6, "share"),  # "few ... personal budget": 1,698 -> 3,418
+    ],
+    "harrowdene-2025": [
+        ("data/harrowdene-2025/findings_otley.csv", 12, "trend"),  # "climbed for three years": 37, 98, 63
+        ("data/harrowdene-2025/findings_otley.csv", 12, "neighbours"),  # "well above similar areas": 63 v 82
+        ("data/harrowdene-2025/findings_qureshi.csv", 5, "band"),
+        ("data/harrowdene-2025/audit.csv", 0, "audit section"),  # "in all 12 plans ... traced": GT 9 of 12
+    ],
+    "harrowdene-2026": [
+        ("data/harrowdene-2026/findings_beckworth.xlsx", 3, "direction"),
+        ("data/harrowdene-2026/findings_beckworth.xlsx", 8, "understated"),  # 9.00% v 3.54%, 149th of 149
+        ("data/harrowdene-2026/sef.csv", 4, "share"),  # "fewer than one in five" v 24.0%
+        ("data/harrowdene-2026/progress.csv", 3, "no data"),  # "fell again in 2025": 22.3% -> 24.0% in 2024
+        ("data/harrowdene-2026/sef.csv", 7, "self-evaluation"),  # PFA judged good: audit 2 of 13
+        ("data/harrowdene-2026/progress.csv", 14, "progress"),  # addressed, but a new area says otherwise
+        ("data/harrowdene-2026/sef.csv", 4, "stated twice"),  # one in five v about one in four
+    ],
+    "kestrelmoor-2026": [
+        ("data/kestrelmoor-2026/findings_holloway.xlsx", 4, "audit section"),  # few ... sections D and H
+        ("data/kestrelmoor-2026/findings_holloway.xlsx", 6, "neighbours"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEMO_FLAGS))
+def test_each_demo_flags_exactly_its_contradictions(name: str) -> None:
+    review = load_review(ROOT / "params" / f"{name}.yaml")
+    found = [(f.finding.file, f.finding.row, f.check) for f in review.contradictions()]
+    assert found == DEMO_FLAGS[name]
+    for flag in review.contradictions():  # each names where the disagreeing figure comes from
+        assert flag.message and (flag.source or flag.check == "progress"), flag

@@ -128,7 +128,8 @@ def _band_flag(finding: Any, kind: Kind, comp: Comparison) -> ConsistencyFlag | 
     text = claim_words()["contradiction"]["band"].format(
         finding=_said(kind), area=comp.area.name, rank=rank, band_text=wording()["bands"][comp.band],
         title=comp.indicator.short_title, period=comp.period.label)
-    return ConsistencyFlag(finding, comp.indicator.id, comp.band, text, "band")
+    return ConsistencyFlag(finding, comp.indicator.id, comp.band, text, "band", "indicator", kind.value,
+                           source_of(comp))
 
 
 def _weighed(flag: ConsistencyFlag, audit: AuditFigures, by_id: Mapping[str, Comparison],

@@ -187,7 +187,7 @@ def twice_flags(rows: Sequence[Any], comparisons: Sequence[Comparison]) -> list[
                     said=share.said, title=comp.indicator.short_title, other_where=name_of(other[0]),
                     other_said=other[1].said)
                 out.append(ConsistencyFlag(row, comp.indicator.id, comp.band or "", text, "stated twice",
-                                           "document", share.said))
+                                           "document", share.said, name_of(other[0])))
             seen.append((row, comp, share))
     return out
 
