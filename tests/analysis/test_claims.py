@@ -151,3 +151,45 @@ def test_each_demo_flags_exactly_its_contradictions(name: str) -> None:
     assert found == DEMO_FLAGS[name]
     for flag in review.contradictions():  # each names where the disagreeing figure comes from
         assert flag.message and (flag.source or flag.check == "progress"), flag
+
+
+@pytest.fixture(scope="module")
+def kestrelmoor() -> Review:
+    return load_review(ROOT / "params" / "kestrelmoor-2026.yaml")
+
+
+#: A second set, on a strong authority (timeliness 91.5%, 3rd of 145; requests 606, 673, 784 from
+#: 2022; refusals 14.0% against similar areas' 22.3%; moves to special schools 40, 65, 80; the
+#: audit: 18 plans, section H good in none of 7, five of the six new plans on time).
+KES_FALSE = [
+    T("area for consideration", "Timeliness of new EHC plans is below the national average."),
+    T("area for consideration", "New plans are issued within 20 weeks in only around two in five cases."),
+    T("strength", "Requests for assessment have fallen over the past three years."),
+    T("area for consideration", "Kestrelmoor turns down a higher proportion of requests than similar areas."),
+    T("strength", "Moves to special schools have halved since 2022."),
+    T("area for consideration", "Attainment 8 scores for pupils with EHC plans are among the weakest in England."),
+    T("strength", "Most of the plans we read recorded short breaks in section H."),
+    T("area for consideration", "Absence among pupils with EHC plans is higher than elsewhere in the region."),
+    T("strength", "Suspensions of pupils with SEND fell in 2023/24."),
+]
+KES_TRUE = [
+    T("strength", "Nine in ten new plans are issued within 20 weeks."),
+    T("area for consideration", "Requests for assessment have risen since 2022."),
+    T("strength", "Kestrelmoor refuses a smaller share of requests than similar areas."),
+    T("strength", "Attainment 8 scores for pupils with EHC plans are above the England average."),
+    T("area for consideration", "Few of the plans we read set out social care provision in section H."),
+    T("strength", "Suspensions of pupils with SEND are lower than in England."),
+    T("strength", "Timeliness has slipped since 2022 but remains among the best in the country."),
+    T("strength", "Five of the six new plans we read were issued on time."),
+    T("area for consideration", "Suspensions of pupils with SEND rose in 2023/24."),
+]
+
+
+@pytest.mark.parametrize("finding", KES_FALSE, ids=lambda f: f.statement[:40])
+def test_false_claims_on_another_demo_are_flagged(kestrelmoor: Review, finding: T) -> None:
+    assert flags_for(kestrelmoor, finding), finding
+
+
+@pytest.mark.parametrize("finding", KES_TRUE, ids=lambda f: f.statement[:40])
+def test_true_claims_on_another_demo_are_not_flagged(kestrelmoor: Review, finding: T) -> None:
+    assert flags_for(kestrelmoor, finding) == [], finding

@@ -98,7 +98,7 @@ P4 = dict(BASE, case_ref="TST-0004", phase="KS2", plan_stage="new", weeks_to_iss
           b1="y", b2="y", b3="n",                             # B: 3/4 = 0.75 -> 3
           k2="y")                                             # K: 1/1, one check -> 3 (k2 applies to new plans)
 # P4: tl1 derived from 26 weeks -> not met -> TL 0/1 -> 1 (weight 0, and TL is not key).
-# Plan: (2*2 + 3*2 + 3*1) / 5 = 13/5 = 2.6 -> 2.
+# Plan: the plan grade weighs K before the one-check cap: (2*2 + 3*2 + 4*1) / 5 = 14/5 = 2.8 -> 2.
 
 EXPECTED = {
     # TL and K below rest on one check each: met, they are good (3), never outstanding (min_checks: 2)
@@ -267,13 +267,14 @@ def pandas_grades(rows: list[dict[str, str]]) -> tuple[pd.DataFrame, pd.Series]:
     weeks = pd.to_numeric(df["weeks_to_issue"], errors="coerce")
     timed = (df["plan_stage"] == "new") & weeks.notna()
     met.loc[timed, fw["grading"]["timeliness_criterion"]] = (weeks[timed] <= 20).astype(float)
-    sections = pd.DataFrame(index=df.index)
+    sections, weighed = pd.DataFrame(index=df.index), pd.DataFrame(index=df.index)
     for sec in fw["sections"]:
         ids = [c["id"] for c in fw["criteria"] if c["section"] == sec["code"]]
         w = pd.Series({c["id"]: c["weight"] for c in fw["criteria"] if c["section"] == sec["code"]})
         applicable = (met[ids].notna() * w).sum(axis=1)
         share = (met[ids].fillna(0) * w).sum(axis=1) / applicable.where(applicable > 0)
         grade = pd.cut(share, [-1, 0.4 - 1e-9, 0.7 - 1e-9, 0.9 - 1e-9, 2], labels=[1, 2, 3, 4]).astype(float)
+        weighed_grade = grade.copy()  # the plan grade weighs the section before the one-check cap
         checks = met[ids].notna().sum(axis=1)  # the top band needs min_checks applicable criteria
         four = next(b for b in fw["grading"]["section_bands"] if b["grade"] == 4)
         grade = grade.where(~((grade == 4) & (checks < four.get("min_checks", 1))), 3.0)
@@ -281,9 +282,11 @@ def pandas_grades(rows: list[dict[str, str]]) -> tuple[pd.DataFrame, pd.Series]:
         if direct in df:
             scored = pd.to_numeric(df[direct], errors="coerce")
             grade = scored.where(scored.notna(), grade)
+            weighed_grade = scored.where(scored.notna(), weighed_grade)
         sections[sec["code"]] = grade
+        weighed[sec["code"]] = weighed_grade
     weights = pd.Series({s["code"]: s["weight"] for s in fw["sections"]})
-    counted = sections.loc[:, weights[weights > 0].index]
+    counted = weighed.loc[:, weights[weights > 0].index]
     mean = (counted * weights).sum(axis=1) / (counted.notna() * weights).sum(axis=1).replace(0, float("nan"))
     plan = (mean + 1e-9).apply(lambda m: m if pd.isna(m) else float(int(m)))
     keys = [s["code"] for s in fw["sections"] if s["key"]]

@@ -72,7 +72,7 @@ def targets(clause: str, result: AuditResult) -> list[list[Target]]:
     criteria of it the words name), then criteria of no section named, else the overall grade."""
     g, codes = grammar(), [s.code for s in result.framework.sections]
     named = [c for m in _SECTIONS.finditer(clause) for c in re.findall(r"\b[A-K]\b", m.group(1)) if c in codes]
-    for code, words in g["audit_sections"].items():
+    for code, words in g["audit_sections"].items() if not named else ():
         section = next((s for s in result.framework.sections if s.code == code), None)
         by_title = section is not None and " " in section.title and has(clause, [section.title])
         if section is not None and (has_all(clause, words) or by_title) and code not in named:

@@ -25,7 +25,7 @@ CATALOGUE = Path(__file__).parents[1] / "catalogue"
 GRAMMAR_PATH = CATALOGUE / "claim_grammar.yaml"
 CLAIMS_PATH = CATALOGUE / "claims.yaml"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:/(\d\d))?\b")
 
 
 @functools.cache
@@ -78,7 +78,8 @@ def hedged(clause: str) -> bool:
 
 
 def years_in(clause: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(clause)]
+    """The years a clause names; an academic year ("2023/24") by the year it ends in."""
+    return [int(y[:2] + end) if end else int(y) for y, end in _YEAR.findall(clause)]
 
 
 # --- what a clause is about ------------------------------------------------------------------
@@ -235,8 +236,8 @@ def trend_in(clause: str) -> TrendClaim | None:
             run = _number(r.group(1)) if r.groups() else int(g["run_default"])
             said = f"{said} {r.group(0)}"
             break
-    since_m = re.search(r"\bsince\s+((?:19|20)\d\d)\b", clause, re.IGNORECASE)
-    since = int(since_m.group(1)) if since_m else None
+    since_m = re.search(r"\bsince\s+(((?:19|20)\d\d)(?:/\d\d)?)\b", clause, re.IGNORECASE)
+    since = years_in(since_m.group(1))[0] if since_m else None
     others = [y for y in years_in(clause) if y != since]
     ratio = None
     for word, rule in g["ratios"].items():

@@ -289,16 +289,18 @@ class PlanGrades:
 def grade_plan(record: PlanRecord, framework: AuditFramework) -> PlanGrades:
     """Section grades and the plan grade for one record, by the documented rule."""
     grades: dict[str, int] = {}
+    weighed: dict[str, int] = {}  # the grades the plan grade weighs: before the min_checks cap
     shares: dict[str, float] = {}
     for s in framework.sections:
         share = section_share(record, s.code, framework)
         if share is not None:
             shares[s.code] = share
             grades[s.code] = grade_from_share(share, framework, section_checks(record, s.code, framework))
+            weighed[s.code] = grade_from_share(share, framework)
         if s.code in record.section_scores:
-            grades[s.code] = record.section_scores[s.code]
+            grades[s.code] = weighed[s.code] = record.section_scores[s.code]
     weights = {s.code: s.weight for s in framework.sections}
-    counted = {c: g for c, g in grades.items() if weights[c] > 0}
+    counted = {c: g for c, g in weighed.items() if weights[c] > 0}
     if not counted:
         return PlanGrades(grades, shares, frozenset(record.section_scores), None, None, False)
     mean = sum(g * weights[c] for c, g in counted.items()) / sum(weights[c] for c in counted)
