@@ -39,7 +39,7 @@ from toolkit.analysis.claim_reading import (
 )
 from toolkit.analysis.comparison_claims import compare_flags, flag_on, position_from_top, source_of
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.flags import ConsistencyFlag
+from toolkit.analysis.flags import ConsistencyFlag, Said
 from toolkit.analysis.indicators import format_value, round_half_up
 from toolkit.inputs.observations import Period
 from toolkit.wording import ordinal
@@ -353,6 +353,8 @@ def _linked(flag: ConsistencyFlag, comp: Comparison, own: Comparison | None,
             kloe_listed: Sequence[str]) -> ConsistencyFlag:
     if own is not None and comp.indicator.id == own.indicator.id:
         return flag
+    if isinstance(flag.finding, Said):  # a document row has no indicator of its own: its words name it
+        return replace(flag, link="words")
     words = claim_words()
     if comp.indicator.id in kloe_listed:
         text = words["kloe_link"].format(contradiction=flag.message, title=comp.indicator.short_title)
