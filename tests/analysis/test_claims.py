@@ -193,3 +193,33 @@ def test_false_claims_on_another_demo_are_flagged(kestrelmoor: Review, finding: 
 @pytest.mark.parametrize("finding", KES_TRUE, ids=lambda f: f.statement[:40])
 def test_true_claims_on_another_demo_are_not_flagged(kestrelmoor: Review, finding: T) -> None:
     assert flags_for(kestrelmoor, finding) == [], finding
+
+
+#: More phrasings on the same review: (whether the claim is false, the words).
+MORE = [
+ (True, "Nine in ten new plans are issued within the 20-week limit."),
+ (True, "Timeliness has improved every year since 2021."),
+ (False, "The area has one of the highest rates of tribunal appeals in England."),
+ (True, "Requests for EHC needs assessments have halved since 2022."),
+ (True, "Harrowdene's rate of appeals is lower than the regional average."),
+ (True, "Mediation use has been broadly flat."),
+ (False, "About a third of requests are refused."),
+ (True, "Only one in ten requests is turned down."),
+ (True, "Absence of pupils with EHC plans has fallen since 2021."),
+ (False, "The number of children moving to special schools is well below similar areas."),
+ (False, "Most of the plans we read had SMART outcomes."),
+ (True, "Half of the plans we read were graded good or better overall."),
+ (True, "Timeliness of new plans is better than in similar areas."),
+ (True, "Harrowdene issues new plans on time more often than most areas."),
+ (False, "New plans are issued on time far less often than in most areas."),
+ (True, "Suspensions of pupils with SEND have fallen for three years."),
+ (False, "Pupils with EHC plans at key stage 2 do less well than in England."),
+ (True, "Pupils with EHC plans at key stage 2 outperform those in similar areas."),
+ (True, "Personal budgets are used more widely than in similar areas."),
+ (False, "Key stage 4 results for pupils with EHC plans have declined."),
+]
+
+
+@pytest.mark.parametrize(("false", "text"), MORE, ids=lambda x: str(x)[:40])
+def test_more_phrasings(harrowdene: Review, false: bool, text: str) -> None:
+    assert bool(flags_for(harrowdene, T("area for consideration", text))) is false, text

@@ -114,6 +114,7 @@ def audit_claim_flags(finding: Any, result: AuditResult) -> list[ConsistencyFlag
     if not result.plans:
         return []
     out: list[ConsistencyFlag] = []
+    codes = {s.code for s in result.framework.sections}
     source = str(grammar()["source"]["audit"])
     texts = [str(getattr(finding, "statement", "") or ""), str(getattr(finding, "detail", "") or "")]
     for sentence in (s for text in texts for s in sentences(text)):
@@ -131,9 +132,8 @@ def audit_claim_flags(finding: Any, result: AuditResult) -> list[ConsistencyFlag
                 t = group[0]
                 text = grammar()["message"]["audit_share"].format(said=share.said, target="", met=t.met, of=t.of,
                                                                   what=t.what).replace("  ", " ")
-                out.append(ConsistencyFlag(finding, "", "", text, "audit " + ("section" if len(t.key) <= 3
-                                                                             else "criterion"),
-                                           "audit", share.said, source))
+                kind = "overall" if t.key == "overall" else "section" if t.key in codes else "criterion"
+                out.append(ConsistencyFlag(finding, "", "", text, f"audit {kind}", "audit", share.said, source))
     return out
 
 
