@@ -223,3 +223,17 @@ MORE = [
 @pytest.mark.parametrize(("false", "text"), MORE, ids=lambda x: str(x)[:40])
 def test_more_phrasings(harrowdene: Review, false: bool, text: str) -> None:
     assert bool(flags_for(harrowdene, T("area for consideration", text))) is false, text
+
+
+def test_tables_word_a_direction_from_the_figures_they_quote(harrowdene: Review) -> None:
+    """The appendix's direction column: suspensions rose from 12.93 to 15.49, so "rising, worse",
+    never "declining" (which reads as falling)."""
+    from toolkit.letter.performance_sentences import direction_text, trend_sentence
+
+    assert harrowdene.performance is not None
+    suspensions = harrowdene.performance.get("suspensions_sen")
+    assert suspensions is not None and suspensions.trend.direction == "declining"
+    assert direction_text(suspensions) == "rising, worse"
+    assert trend_sentence(suspensions).startswith("It has risen from 12.93")
+    words = {direction_text(c) for c in harrowdene.performance.comparisons}
+    assert "declining" not in words and "improving" not in words
