@@ -217,6 +217,9 @@ MORE = [
  (True, "Pupils with EHC plans at key stage 2 outperform those in similar areas."),
  (True, "Personal budgets are used more widely than in similar areas."),
  (False, "Key stage 4 results for pupils with EHC plans have declined."),
+ (True, "Most of the new plans we read were issued late."),
+ (False, "Fewer than half of the new plans we read were late."),
+ (False, "About half of the new plans we read were issued within 20 weeks."),
 ]
 
 

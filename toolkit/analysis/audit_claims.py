@@ -104,6 +104,12 @@ def _holds(share: Share, t: Target) -> bool:
                                                              and turned[0] - 1e-9 <= value <= turned[1] + 1e-9)
 
 
+def _negated(clause: str, share: Share) -> bool:
+    """Whether the words after a stated share say the plans did not ("a third were late")."""
+    at = clause.casefold().find(share.said.casefold())
+    return at >= 0 and has(clause[at + len(share.said):], grammar()["negations"])
+
+
 def _speaks_of_audit(clause: str) -> bool:
     """The plans the team read, or a number of plans ("in all 12 plans")."""
     return has(clause, grammar()["audit_plans"]) or any(_number(m.group(1)) for m in _PLANS.finditer(clause))
@@ -126,6 +132,8 @@ def audit_claim_flags(finding: Any, result: AuditResult) -> list[ConsistencyFlag
             share = stated[0] if stated else quantifier_in(clause)
             if share is None:
                 continue
+            if stated and share.of is None and _negated(clause, share):
+                share = Share(100.0 - share.high, 100.0 - share.low, share.said)
             for group in targets(clause, result):
                 if any(_holds(share, t) for t in group):
                     continue
