@@ -29,6 +29,10 @@ from toolkit.analysis.performance_data import (
     review_catalogue,
 )
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows, team_marks
+from toolkit.analysis.progress_checks import CHECK as PROGRESS_CHECK
+from toolkit.analysis.progress_checks import progress_flags
+from toolkit.analysis.repeats import plan_item_errors, repeated_in_errors
+from toolkit.analysis.report_checks import report_warnings
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
@@ -38,9 +42,12 @@ from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
+from toolkit.inputs.params_report import kloe_field_errors, report_texts, screen_report_texts
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.progress import ProgressMarks
+from toolkit.inputs.progress import message as progress_message
+from toolkit.inputs.recommendations import Recommendations, read_recommendations
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.styles import read_document, style_dir
 
@@ -64,6 +71,7 @@ class Review:
     progress: ProgressMarks | None = None  # the team's marks on the previous review's items
     improvement_plan: ImprovementPlan | None = None  # the area's improvement plan (inputs.improvement_plan)
     timetable: tuple[Session, ...] = ()  # the visit timetable (inputs.timetable)
+    recommendations: Recommendations | None = None  # the team's own (inputs.recommendations)
 
     def progress_rows(self) -> list[ProgressRow]:
         """Every previous area for consideration and urgent action with its mark (none: no previous)."""
@@ -77,8 +85,8 @@ class Review:
         """Every claim the review's own evidence contradicts: the included findings against the
         figures and the audit, and the self-evaluation, the progress marks and the letter's audit
         sentences against them and each other (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit, self.scope, self.sef,
-                              self.progress_rows())
+        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress,
+                              self.sef, self.progress_rows())
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -116,9 +124,12 @@ PARAMS_FREE_TEXT = ("cases_reviewed", "groups_met", "activities")
 
 
 def screen_params_text(params: ReviewParams, params_file: str) -> list[InputError]:
-    """The parameters' own free text (cases reviewed, groups met, activities) must not identify a
-    child either; each problem names its field (``cases_reviewed[2]``), never the text."""
-    errors: list[InputError] = []
+    """The parameters' own free text (cases reviewed, groups met, activities, the report form's
+    overall view and record of the visit) must not identify a child either; each problem names its
+    field (``cases_reviewed[2]``), never the text."""
+    errors: list[InputError] = screen_report_texts(
+        report_texts(params.overall_view, params.settings_visited, params.sessions_attended, params.explored_through),
+        params_file, params.allowed_phrases(), params.visit.dates[0].year)
     for field in PARAMS_FREE_TEXT:
         for i, text in enumerate(getattr(params, field), start=1):
             for e in screen_table([(0, {"text": text})], params_file, ("text",), params.allowed_phrases(),
@@ -295,28 +306,36 @@ def audit_figures(audit: AuditData | None) -> AuditFigures | None:
 
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
-                   audit: AuditData | None, scope: KloeScope | None = None, sef: SefComparison | None = None,
+                   audit: AuditData | None, scope: KloeScope | None = None, previous: PreviousReview | None = None,
+                   marks: ProgressMarks | None = None, sef: SefComparison | None = None,
                    progress: Sequence[ProgressRow] = ()) -> list[ConsistencyFlag]:
     """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
-    against their own indicator, the indicators their words name, and the audit; then the
-    review's own documents against each other (``toolkit.analysis.cross_checks``). One list."""
+    against their own indicator, the indicators their words name, and the audit; in a follow-up,
+    those that return to an item the team marks addressed or no longer relevant
+    (``toolkit.analysis.progress_checks``); then the review's own documents against the evidence
+    and each other (``toolkit.analysis.cross_checks``). One list."""
     comparisons = performance.comparisons if performance is not None else ()
     kloes = scope.kloes if scope is not None else ()
     links = {k.id: k.indicators for k in kloes}
     result = audit_results(audit) if audit is not None else None
     flags = check_consistency(findings.included, comparisons, audit_figures(audit), links, result)
     by_id = {c.indicator.id: c for c in comparisons}
-    return flags + document_flags(sef, progress, findings.included, kloes, result, comparisons, by_id)
+    return [*flags, *progress_flags(findings.included, previous, marks),
+            *document_flags(sef, progress, findings.included, kloes, result, comparisons, by_id)]
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
     """One ``warning:`` line per contradiction: the finding's file and row, its statement (as the
     personal-data screen lets it be shown) and the figure that disagrees."""
     pattern = str(claim_words()["warning"])
-    return [InputWarning(f.finding.file, pattern.format(
-        statement=quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
-        contradiction=f.message), row=f.finding.row or None,
-        column=str(getattr(f.finding, "column", "statement")) or None) for f in flags]
+
+    def line(f: ConsistencyFlag) -> str:
+        values = {"statement": quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
+                  "contradiction": f.message}
+        return progress_message("repeat_warning", **values) if f.check == PROGRESS_CHECK else pattern.format(**values)
+
+    return [InputWarning(f.finding.file, line(f), row=f.finding.row or None,
+                         column=str(getattr(f.finding, "column", "statement")) or None) for f in flags]
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,
@@ -359,14 +378,26 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     timetable = _gather(errors, lambda: read_timetable(
         root / params.inputs.timetable, root, _visit_days(params), [m.name for m in params.team], scope.ids(),
         params.allowed_phrases(), params.visit.dates[0].year) if params.inputs.timetable else ())
+    errors.extend(kloe_field_errors(params.explored_through, scope.ids(), params_file))
+    recommendations = _gather(errors, lambda: read_recommendations(
+        root / params.inputs.recommendations, root, ids, params.allowed_phrases(), params.visit.dates[0].year)
+        if params.inputs.recommendations else None)
+    if ids is not None:
+        errors.extend(repeated_in_errors(progress, ids))
+    if previous is not None:
+        errors.extend(plan_item_errors(plan, previous.ids))
     if errors or findings is None:
         raise ValidationFailed(errors)
-    odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
-                                                                                      params_file),
-           ]
+    document = read_document(folder, root) if folder is not None else None
+    mine = report_warnings(document.names if document else (), params.letter_style, params_file,
+                           params.overall_view, recommendations, findings.included,
+                           params.allowed_phrases(), params.visit.dates[0].year)
+    odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
+           *_undefined_acronyms(params, scope, findings, params_file)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
-                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
+                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or (),
+                    recommendations=recommendations)
     disagree = progress.notes if progress else ()
     checks = contradiction_warnings(review.contradictions(), params)
     return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)))

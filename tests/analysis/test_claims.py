@@ -131,10 +131,13 @@ DEMO_FLAGS = {
     "harrowdene-2026": [
         ("data/harrowdene-2026/findings_beckworth.xlsx", 3, "direction"),
         ("data/harrowdene-2026/findings_beckworth.xlsx", 8, "understated"),  # 9.00% v 3.54%, 149th of 149
+        # new findings returning to items marked closed (toolkit.analysis.progress_checks): the
+        # mental health transitions item marked addressed, and the part-time timetables one
+        ("data/harrowdene-2026/findings_kerrigan.csv", 10, "progress"),
+        ("data/harrowdene-2026/findings_qureshi.csv", 9, "progress"),
         ("data/harrowdene-2026/sef.csv", 4, "share"),  # "fewer than one in five" v 24.0%
         ("data/harrowdene-2026/progress.csv", 3, "no data"),  # "fell again in 2025": 22.3% -> 24.0% in 2024
         ("data/harrowdene-2026/sef.csv", 7, "self-evaluation"),  # PFA judged good: audit 2 of 13
-        ("data/harrowdene-2026/progress.csv", 14, "progress"),  # addressed, but a new area says otherwise
         ("data/harrowdene-2026/sef.csv", 4, "stated twice"),  # one in five v about one in four
     ],
     "kestrelmoor-2026": [

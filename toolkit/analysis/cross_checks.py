@@ -1,10 +1,11 @@
 """The review's own documents checked against each other: the self-evaluation's peer judgements
-against the findings they cite, the findings on the same area and the audit of it; each progress
-mark against the new findings on the same item; a share stated in two places stated alike; and
+against the findings they cite, the findings on the same area and the audit of it; a share stated
+in two places stated alike (a progress mark against the new findings on the same item is
+:mod:`toolkit.analysis.progress_checks`'s); and
 the letter's own audit sentences against the audit table. The reasoning of each self-evaluation
 row and the evidence of each progress mark are read for claims like a finding's.
 
-Thresholds and words: ``sef``, ``progress``, ``stop_words`` and ``message`` in
+Thresholds and words: ``sef``, ``stop_words`` and ``message`` in
 ``toolkit/catalogue/claim_grammar.yaml``. See docs/checks.md.
 """
 
@@ -122,33 +123,12 @@ def _sef_findings(j: SefJudgement, said: Said, good: bool, on_it: Sequence[Findi
 # --- progress marks --------------------------------------------------------------------------
 
 def progress_said(row: ProgressRow) -> Said | None:
-    """A mark's evidence as a row that makes claims (None when it has no mark)."""
+    """A mark's evidence as a row that makes claims (None when it has no mark). A mark against a
+    new finding that returns to its item is :mod:`toolkit.analysis.progress_checks`'s."""
     if row.mark is None:
         return None
     return Said(f"progress:{row.item.id}", row.mark.file, row.mark.row, row.mark.evidence, "progress mark",
                 column="evidence")
-
-
-def progress_flags(rows: Sequence[ProgressRow], findings: Sequence[Finding]) -> list[ConsistencyFlag]:
-    """An item marked addressed while a new area for consideration or urgent action speaks of
-    the same matter (most of the item's words, ``progress.similarity``)."""
-    rules, out = grammar()["progress"], []
-    for row in rows:
-        said = progress_said(row)
-        if said is None or row.status is None or row.status.value not in rules["addressed"]:
-            continue
-        item = words_of(row.item.statement)
-        for f in findings:
-            if f.kind is Kind.STRENGTH or not item:
-                continue
-            shared = item & words_of(f.statement)
-            if len(shared) >= int(rules["min_shared"]) and len(shared) / len(item) >= float(rules["similarity"]):
-                text = grammar()["message"]["progress"].format(
-                    item=row.item.statement.rstrip("."), status=row.status.value, kind=f.kind.value,
-                    statement=f.statement, where=_where("finding", file=f.file, row=f.row))
-                out.append(_doc_flag(said, text, "progress"))
-                break
-    return out
 
 
 # --- the same share in two places ------------------------------------------------------------
@@ -240,7 +220,6 @@ def document_flags(sef: SefComparison | None, rows: Sequence[ProgressRow], findi
             out.extend(audit_claim_flags(row, result))
     if sef is not None:
         out.extend(sef_flags(sef, findings, kloes, result))
-    out.extend(progress_flags(rows, findings))
     out.extend(twice_flags([*findings, *said], comparisons))
     if result is not None:
         out.extend(letter_audit_flags(result))
