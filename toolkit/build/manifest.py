@@ -27,6 +27,7 @@ from toolkit.errors import InputError
 from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.hashing import code_hash, sha256_file
+from toolkit.inputs.limits import check_size
 from toolkit.inputs.notebook_params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
@@ -172,6 +173,7 @@ def _default_notebook() -> Path:
 def read_manifest(report_dir: Path) -> Manifest:
     path = report_dir / MANIFEST_NAME
     try:
+        check_size(path, str(path))
         return Manifest.from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(str(path), "no manifest.json: is this a report folder built by peer-review?") from None
