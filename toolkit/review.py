@@ -21,6 +21,7 @@ from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
+from toolkit.analysis.cross_checks import document_flags
 from toolkit.analysis.performance_data import (
     PerformanceData,
     check_indicator_ids,
@@ -83,8 +84,11 @@ class Review:
         return self.params.review_id
 
     def contradictions(self) -> list[ConsistencyFlag]:
-        """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress)
+        """Every claim the review's own evidence contradicts: the included findings against the
+        figures and the audit, and the self-evaluation, the progress marks and the letter's audit
+        sentences against them and each other (the draft's "Check before sending" panel)."""
+        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress,
+                              self.sef, self.progress_rows())
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -309,15 +313,21 @@ def audit_figures(audit: AuditData | None) -> AuditFigures | None:
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
                    audit: AuditData | None, scope: KloeScope | None = None, previous: PreviousReview | None = None,
-                   marks: ProgressMarks | None = None) -> list[ConsistencyFlag]:
+                   marks: ProgressMarks | None = None, sef: SefComparison | None = None,
+                   progress: Sequence[ProgressRow] = ()) -> list[ConsistencyFlag]:
     """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
-    against their own indicator, the indicators their KLOE lists, and the audit; then, in a
-    follow-up, those that return to an item the team marks addressed or no longer relevant
-    (``toolkit.analysis.progress_checks``)."""
+    against their own indicator, the indicators their words name, and the audit; in a follow-up,
+    those that return to an item the team marks addressed or no longer relevant
+    (``toolkit.analysis.progress_checks``); then the review's own documents against the evidence
+    and each other (``toolkit.analysis.cross_checks``). One list."""
     comparisons = performance.comparisons if performance is not None else ()
-    links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
-    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links)
-    return [*flags, *progress_flags(findings.included, previous, marks)]
+    kloes = scope.kloes if scope is not None else ()
+    links = {k.id: k.indicators for k in kloes}
+    result = audit_results(audit) if audit is not None else None
+    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links, result)
+    by_id = {c.indicator.id: c for c in comparisons}
+    return [*flags, *progress_flags(findings.included, previous, marks),
+            *document_flags(sef, progress, findings.included, kloes, result, comparisons, by_id)]
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
@@ -330,7 +340,8 @@ def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParam
                   "contradiction": f.message}
         return progress_message("repeat_warning", **values) if f.check == PROGRESS_CHECK else pattern.format(**values)
 
-    return [InputWarning(f.finding.file, line(f), row=f.finding.row, column="statement") for f in flags]
+    return [InputWarning(f.finding.file, line(f), row=f.finding.row or None,
+                         column=str(getattr(f.finding, "column", "statement")) or None) for f in flags]
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,
@@ -389,14 +400,14 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                            params.overall_view, recommendations, findings.included,
                            params.allowed_phrases(), params.visit.dates[0].year)
     odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
-           *_undefined_acronyms(params, scope, findings, params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit, scope, previous, progress), params)]
+           *_undefined_acronyms(params, scope, findings, params_file)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or (),
                     recommendations=recommendations)
     disagree = progress.notes if progress else ()
-    return replace(review, warnings=(*odd, *disagree, *_unmarked(review)))
+    checks = contradiction_warnings(review.contradictions(), params)
+    return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)))
 
 
 def _visit_days(params: ReviewParams) -> list[dt.date]:

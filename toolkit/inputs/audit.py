@@ -97,6 +97,9 @@ class Section(_Model):
 class Band(_Model):
     min_share: float = Field(ge=0, le=1)
     grade: int = Field(ge=2, le=4)
+    #: the fewest applicable checks a section needs for this grade: a section read on fewer
+    #: falls to the next band it reaches (one check met is not "outstanding")
+    min_checks: int = Field(default=1, ge=1)
 
 
 class KeyCap(_Model):
@@ -249,12 +252,18 @@ def criterion_status(criterion: Criterion, record: PlanRecord) -> str | None:
     return value
 
 
-def grade_from_share(share: float, framework: AuditFramework) -> int:
-    """The section grade for a weighted share of criteria met (first band reached, else 1)."""
+def grade_from_share(share: float, framework: AuditFramework, checks: int | None = None) -> int:
+    """The section grade for a weighted share of criteria met: the first band reached whose
+    ``min_checks`` the section's ``checks`` (applicable criteria; None: enough) meet, else 1."""
     for band in sorted(framework.grading.section_bands, key=lambda b: -b.min_share):
-        if share >= band.min_share - 1e-9:
+        if share >= band.min_share - 1e-9 and (checks is None or checks >= band.min_checks):
             return band.grade
     return 1
+
+
+def section_checks(record: PlanRecord, code: str, framework: AuditFramework) -> int:
+    """How many of the section's criteria applied to the plan."""
+    return sum(criterion_status(c, record) is not None for c in framework.criteria_in(code))
 
 
 def section_share(record: PlanRecord, code: str, framework: AuditFramework) -> float | None:
@@ -282,16 +291,18 @@ class PlanGrades:
 def grade_plan(record: PlanRecord, framework: AuditFramework) -> PlanGrades:
     """Section grades and the plan grade for one record, by the documented rule."""
     grades: dict[str, int] = {}
+    weighed: dict[str, int] = {}  # the grades the plan grade weighs: before the min_checks cap
     shares: dict[str, float] = {}
     for s in framework.sections:
         share = section_share(record, s.code, framework)
         if share is not None:
             shares[s.code] = share
-            grades[s.code] = grade_from_share(share, framework)
+            grades[s.code] = grade_from_share(share, framework, section_checks(record, s.code, framework))
+            weighed[s.code] = grade_from_share(share, framework)
         if s.code in record.section_scores:
-            grades[s.code] = record.section_scores[s.code]
+            grades[s.code] = weighed[s.code] = record.section_scores[s.code]
     weights = {s.code: s.weight for s in framework.sections}
-    counted = {c: g for c, g in grades.items() if weights[c] > 0}
+    counted = {c: g for c, g in weighed.items() if weights[c] > 0}
     if not counted:
         return PlanGrades(grades, shares, frozenset(record.section_scores), None, None, False)
     mean = sum(g * weights[c] for c, g in counted.items()) / sum(weights[c] for c in counted)
