@@ -32,7 +32,7 @@ from toolkit.errors import InputError, InputWarning, ValidationFailed, display_p
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
-from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
+from toolkit.inputs.findings import FREE_TEXT, FindingSet, Kind, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
@@ -121,6 +121,26 @@ def screen_params_text(params: ReviewParams, params_file: str) -> list[InputErro
                                   params.visit.dates[0].year):
                 errors.append(InputError(params_file, e.message, column=f"{field}[{i}]"))
     return errors
+
+
+#: Qualifiers of ``findings_recorded`` that say the team recorded at least the number stated.
+_AT_LEAST = ("over", "more than")
+
+
+def recorded_count_errors(params: ReviewParams, findings: FindingSet, params_file: str) -> list[InputError]:
+    """``findings_recorded`` may round the files' count, never state fewer than they hold (the
+    strengths and areas for consideration that are not withdrawn: what the letter counts)."""
+    stated = params.findings_recorded
+    if stated is None:
+        return []
+    raw = findings.counts(included_only=False)
+    held = raw[Kind.STRENGTH] + raw[Kind.AREA]
+    least = held // 2 if stated.qualifier in _AT_LEAST else held
+    if stated.number >= least:
+        return []
+    return [InputError(params_file, f"says the team recorded {wording.counted(stated)} strengths and areas for "
+                       f"consideration, but the findings files hold {held}: write {held} or more, or delete "
+                       "findings_recorded so the letter states the files' count", column="findings_recorded")]
 
 
 def _gather(errors: list[InputError], load: Callable[[], T]) -> T | None:
@@ -331,6 +351,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         errors.extend(_kloe_indicator_errors(params, scope, catalogue.ids, params_file))
     if findings is not None:
         errors.extend(screen_findings(findings, params))
+        errors.extend(recorded_count_errors(params, findings, params_file))
     audit = _gather(errors, lambda: read_letter_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file, catalogue)
                           if catalogue is not None else None)

@@ -294,7 +294,7 @@ CASES = [
     Case("params is a folder", replace_with("dir", PARAMS), PARAMS, None, extra=("folder",)),
     Case("params is a named pipe", replace_with("fifo", PARAMS), PARAMS, None, subprocess=True, extra=("pipe",)),
     Case("params is a link loop", replace_with("loop", PARAMS), PARAMS, None, extra=("loop",)),
-    Case("params not YAML", params_text("review_id: mini-review", "review_id: [mini"), PARAMS, "row"),
+    Case("params not YAML", params_text("review_id: mini-review", "review_id: [mini"), PARAMS, "line 3"),
     Case("params unknown field", params_edit(lambda d: d["authority"].update(nmae="x")), PARAMS, "authority.nmae"),
     Case("letter_style outside the styles", params_edit(lambda d: d.update(letter_style="../../..")), PARAMS,
          "letter_style"),

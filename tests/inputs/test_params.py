@@ -32,7 +32,7 @@ def test_missing_team_role_names_the_member(mini, edit_params):
     edit_params(mini, lambda d: d["team"][1].pop("role"))
     errs = _errors(mini)
     assert len(errs) == 1
-    assert errs[0].endswith("mini.yaml: team[2].role: field required")
+    assert errs[0].endswith("mini.yaml: team[2].role: required but missing: add it (docs/inputs.md says what it holds)")
 
 
 def test_every_problem_is_reported_at_once(mini, edit_params):
@@ -44,7 +44,7 @@ def test_every_problem_is_reported_at_once(mini, edit_params):
 
     errs = _errors(edit_params(mini, change))
     joined = "\n".join(errs)
-    assert "letter_date: field required" in joined
+    assert "letter_date: required but missing: add it" in joined
     assert "authority.ons_code: 'Fenwick' is not an ONS code" in joined
     assert "people_met:" in joined
     assert "colour: unknown field" in joined
@@ -72,7 +72,7 @@ def test_bad_values_are_named(mini, edit_params, change, expected):
 def test_not_yaml_gives_the_line(mini):
     mini.write_text("review_id: x\nteam: [a, b\n", encoding="utf-8")
     errs = _errors(mini)
-    assert "not valid YAML" in errs[0] and "row" in errs[0]
+    assert "not valid YAML" in errs[0] and "line 3" in errs[0]
 
 
 def test_not_a_mapping(mini):

@@ -25,8 +25,8 @@ from toolkit.build.notebooks import notebook_path
 from toolkit.build.pdf import PDF_NAME
 from toolkit.errors import InputError, display_path
 from toolkit.inputs.capture_layout import capture_inputs
-from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.files import file_problem
+from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.hashing import code_hash, sha256_file
 from toolkit.inputs.manifest_file import MANIFEST_NAME as MANIFEST_NAME
 from toolkit.inputs.manifest_file import parse_manifest

@@ -28,9 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.files import file_problem
-from toolkit.inputs.params import parse_yaml
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.tables import Row, read_table
+from toolkit.inputs.validation_lines import validation_errors
+from toolkit.inputs.yamlfiles import parse_yaml, yaml_error
 
 DEFAULT_FRAMEWORK = Path(__file__).parents[1] / "frameworks" / "ehcp_audit.yaml"
 
@@ -161,15 +162,11 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
     try:
         data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ValidationFailed([InputError(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                                           row=None if line is None else line + 1)]) from None
+        raise ValidationFailed([yaml_error(exc, shown)]) from None
     try:
         return AuditFramework.model_validate(data)
     except ValidationError as exc:
-        errors = [InputError(shown, e["msg"].removeprefix("Value error, "),
-                             column=".".join(str(p) for p in e["loc"]) or None) for e in exc.errors()]
-        raise ValidationFailed(errors) from None
+        raise ValidationFailed(validation_errors(exc, shown, AuditFramework)) from None
 
 
 @dataclass(frozen=True)

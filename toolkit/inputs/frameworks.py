@@ -50,7 +50,7 @@ def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(errors_from_validation(exc, shown)) from None
+        raise ValidationFailed(errors_from_validation(exc, shown, Framework)) from None
     fw = fw.model_copy(update={"kloes": [k.model_copy(update={"framework": fw.id}) for k in fw.kloes]})
     return fw
 

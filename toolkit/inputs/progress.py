@@ -26,12 +26,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.capture_layout import PROGRESS_COLUMNS
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.tables import Table, read_table
+from toolkit.inputs.yamlfiles import parse_yaml
 
 COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence")
 FREE_TEXT = ("evidence",)
@@ -41,7 +40,7 @@ MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "progress.yaml"
 
 @functools.cache
 def _messages() -> dict[str, str]:
-    data: Any = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    data: Any = parse_yaml(MESSAGES.read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data.items()}
 
 

@@ -27,12 +27,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.tables import read_table
+from toolkit.inputs.yamlfiles import parse_yaml
 
 DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "self_evaluation.yaml"
 SCALE_POINTS = 4
@@ -41,7 +41,7 @@ SCALE_POINTS = 4
 @lru_cache(maxsize=1)
 def defaults() -> dict[str, list[str]]:
     """The shipped areas and scale (``toolkit/catalogue/self_evaluation.yaml``)."""
-    data: dict[str, Any] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = parse_yaml(DEFAULTS_FILE.read_text(encoding="utf-8"))
     return {"areas": [str(a) for a in data["areas"]], "scale": [str(s) for s in data["scale"]]}
 
 
