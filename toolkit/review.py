@@ -28,17 +28,18 @@ from toolkit.analysis.performance_data import (
     review_catalogue,
 )
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows, team_marks
+from toolkit.analysis.screen_inputs import screen_review_yaml
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
-from toolkit.inputs.findings import FREE_TEXT, FindingSet, Kind, duplicate_id_errors
+from toolkit.inputs.findings import FindingSet, Kind, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
-from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import ProgressMarks
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.styles import read_document, style_dir
@@ -96,31 +97,6 @@ class Review:
         ]
         body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items)
         return f"<table class=\"review-summary\"><caption>Review {escape(p.review_id)}</caption>{body}</table>"
-
-
-def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputError]:
-    """Findings' free text must not identify a child (names, dates of birth, NHS numbers, UPNs)."""
-    errors: list[InputError] = []
-    for file in findings.files:
-        rows = [(f.row, {"statement": f.statement, "detail": f.detail}) for f in findings.all if f.file == file]
-        errors.extend(screen_table(rows, file, FREE_TEXT, params.allowed_phrases(), params.visit.dates[0].year))
-    return errors
-
-
-#: Lists of free text in the parameters that reach the letter, screened like findings.
-PARAMS_FREE_TEXT = ("cases_reviewed", "groups_met", "activities")
-
-
-def screen_params_text(params: ReviewParams, params_file: str) -> list[InputError]:
-    """The parameters' own free text (cases reviewed, groups met, activities) must not identify a
-    child either; each problem names its field (``cases_reviewed[2]``), never the text."""
-    errors: list[InputError] = []
-    for field in PARAMS_FREE_TEXT:
-        for i, text in enumerate(getattr(params, field), start=1):
-            for e in screen_table([(0, {"text": text})], params_file, ("text",), params.allowed_phrases(),
-                                  params.visit.dates[0].year):
-                errors.append(InputError(params_file, e.message, column=f"{field}[{i}]"))
-    return errors
 
 
 #: Qualifiers of ``findings_recorded`` that say the team recorded at least the number stated.
@@ -341,7 +317,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                                  "templates or words.yaml", column="letter_style"))
     else:
         _gather(errors, lambda: read_document(folder, root))
-    errors.extend(screen_params_text(params, params_file))
+    errors.extend(screen_review_yaml(params, root, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     catalogue = _gather(errors, lambda: review_catalogue(params, root))
@@ -350,7 +326,6 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     if catalogue is not None:
         errors.extend(_kloe_indicator_errors(params, scope, catalogue.ids, params_file))
     if findings is not None:
-        errors.extend(screen_findings(findings, params))
         errors.extend(recorded_count_errors(params, findings, params_file))
     audit = _gather(errors, lambda: read_letter_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file, catalogue)

@@ -169,7 +169,7 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "bad.csv", [row])
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
-    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing"]
+    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing: add a column headed primary_need"]
 
 
 def test_other_bad_values_each_get_a_precise_message(tmp_path: Path) -> None:

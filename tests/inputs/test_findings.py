@@ -78,7 +78,7 @@ def test_missing_required_column(mini):
     f = mini.parents[1] / "data/mini/findings_marsh.csv"
     f.write_text("id,kloe,kind,statement,evidence\nq,2016-identify,strength,S.,interview\n", encoding="utf-8")
     probs = _problems(mini)
-    assert probs == ["data/mini/findings_marsh.csv: row 1, column reviewer: required column missing"]
+    assert probs == ["data/mini/findings_marsh.csv: row 1, column reviewer: required column missing: add a column headed reviewer"]
 
 
 def test_unknown_column_is_a_typo_not_ignored(mini):

@@ -29,6 +29,7 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.files import file_problem
 from toolkit.inputs.privacy import quote
+from toolkit.inputs.screening import screen_adults_names, screened_columns, shown_header, unflagged
 from toolkit.inputs.tables import Row, read_table
 from toolkit.inputs.validation_lines import validation_errors
 from toolkit.inputs.yamlfiles import parse_yaml, yaml_error
@@ -64,6 +65,12 @@ _PHASE_FROM_YEAR9 = {"early years": False, "KS1": False, "KS2": False, "KS4": Tr
 PHASES_YEAR11_PLUS = {"KS5", "post-16", "post-19"}
 REQUIRED_COLUMNS = ("case_ref", "auditor", "phase", "primary_need", "setting_type", "plan_stage")
 OPTIONAL_COLUMNS = ("year_group", "weeks_to_issue", "notes", "moderation")
+#: Columns the personal-data screen leaves out, with the reason (every other column of an audit file
+#: is screened, criterion and note columns included).
+NOT_SCREENED: dict[str, str] = {
+    "auditor": "an auditor's own name (auditors need not be on the review team): screened for NHS "
+               "numbers, UPNs and dates of birth instead (screen_adults_names)",
+}
 AGREED_WORDS = {"agreed", "moderated", "final"}
 
 
@@ -341,14 +348,16 @@ def _classify_columns(columns: Sequence[str], fw: AuditFramework, file: str) -> 
         elif key.startswith("note:") and col.split(":", 1)[1].strip("_") in ids:
             notes[col] = col.split(":", 1)[1].strip("_")
         elif col not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
-            errors.append(InputError(file, "unknown column: expected the standard columns, a "
-                                     f"criterion id of framework {quote(fw.id)}, section:<code> or "
-                                     "note:<criterion id>", row=1, column=col))
+            errors.append(InputError(file, "unknown column: rename it to a standard column, a criterion id of "
+                                     f"framework {quote(fw.id)}, section:<code> or note:<criterion id> "
+                                     "(docs/audit.md), or delete it", row=1, column=shown_header(col)))
     for col in REQUIRED_COLUMNS:
         if col not in columns:
-            errors.append(InputError(file, "required column is missing", row=1, column=col))
+            errors.append(InputError(file, f"required column is missing: add a column headed {col}", row=1,
+                                     column=col))
     if not crit and not sect:
-        errors.append(InputError(file, "no criterion or section:<code> columns found", row=1))
+        errors.append(InputError(file, "no criterion or section:<code> columns found: add a column for each "
+                                 f"criterion of framework {quote(fw.id)} you audited (docs/audit.md)", row=1))
     return crit, sect, notes, errors
 
 
@@ -442,9 +451,9 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
     crit, sect, notes, errors = _classify_columns(table.columns, fw, shown)
     if any(e.column in REQUIRED_COLUMNS for e in errors):
         raise ValidationFailed(errors)
-    text_columns = [c for c in ("notes", *notes) if c in table.columns]
-    errors += privacy.screen_table(((r.number, r.values) for r in table.rows), shown,
-                                   text_columns, allow, reference_year)
+    screened = privacy.screen_table(((r.number, r.values) for r in table.rows), shown,
+                                    screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
+    screened += screen_adults_names(((r.number, r.values) for r in table.rows), shown, ("auditor",), reference_year)
     records = [_parse_row(r, fw, shown, crit, sect, notes, errors) for r in table.rows]
     if not records:
         errors.append(InputError(shown, "the file has a header but no plans", row=2))
@@ -468,6 +477,7 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
                 errors.append(InputError(shown, f"a second agreed row for this plan (first on row "
                                          f"{agreed[r.case_ref]})", row=r.row, column="moderation"))
             agreed.setdefault(r.case_ref, r.row)
+    errors = [*screened, *unflagged(errors, screened)]
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
         raise ValidationFailed(errors)

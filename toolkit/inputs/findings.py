@@ -15,8 +15,9 @@ from pathlib import Path
 from toolkit.errors import InputError
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
-from toolkit.inputs.privacy import quote
-from toolkit.inputs.tables import Row, parse_bool, read_table
+from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.screening import screened_columns, unflagged
+from toolkit.inputs.tables import Row, header_errors, parse_bool, read_table
 
 
 class Kind(str, Enum):  # noqa: UP042 - not StrEnum: str(Kind.AREA) stays "Kind.AREA" where it is printed
@@ -46,7 +47,9 @@ EVIDENCE_ALIASES = {"document": "documents", "docs": "documents", "interviews": 
 COLUMNS = ("id", "kloe", "kind", "headline", "statement", "detail", "evidence", "reviewer",
            "include", "order", "indicator", "withdrawn")
 REQUIRED = ("kloe", "kind", "statement", "evidence", "reviewer")
-FREE_TEXT = ("statement", "detail")
+#: Columns the personal-data screen leaves out, with the reason: none (every column a findings
+#: file holds is screened, ids and reviewers' names included).
+NOT_SCREENED: dict[str, str] = {}
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
@@ -186,21 +189,18 @@ def read_findings_file(path: Path, shown: str, params: ReviewParams,
         table = read_table(path, shown, sheet="Findings", expected=COLUMNS)
     except InputError as exc:
         return [], [exc]
-    errors: list[InputError] = []
-    unknown = [c for c in table.columns if c not in COLUMNS]
-    for c in unknown:
-        errors.append(InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c))
-    for c in REQUIRED:
-        if c not in table.columns:
-            errors.append(InputError(shown, "required column missing", row=1, column=c))
+    errors = header_errors(table, COLUMNS, REQUIRED)
     if errors:
         return [], errors
+    screened = screen_table(((r.number, r.values) for r in table.rows), shown,
+                            screened_columns(table.columns, NOT_SCREENED), params.allowed_phrases(),
+                            params.visit.dates[0].year)
     findings = []
     for row in table.rows:
         f = _parse_row(row, shown, path.stem, params, scope, errors)
         if f is not None:
             findings.append(f)
-    return findings, errors
+    return findings, [*screened, *unflagged(errors, screened)]
 
 
 def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:

@@ -43,7 +43,8 @@ def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
     problem = file_problem(path)
     if problem == "file not found":
         known = ", ".join(shipped_frameworks())
-        raise ValidationFailed([InputError(shown, f"no such KLOE framework (shipped: {known})")])
+        raise ValidationFailed([InputError(shown, f"no such KLOE framework: name a shipped one ({known}) or the "
+                                           "path of a framework file, relative to the project folder")])
     if problem is not None:
         raise ValidationFailed([InputError(shown, problem)])
     data = read_yaml(path, shown)

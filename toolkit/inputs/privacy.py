@@ -55,7 +55,7 @@ __all__ = [
     "COMMON_WORDS_FILE", "DATA_DIR", "KIND_LABELS", "NAMES_FILE", "NAME_HINT", "NOT_SHOWN", "PLACE_WORDS",
     "QUOTE_LIMIT", "REDACTED", "SURNAMES_FILE", "UPN_LETTERS", "WORD_NAMES_FILE", "PrivacyHit",
     "case_ref_problem", "common_first_names", "common_surnames", "describe_hits", "nhs_number_valid",
-    "quote", "redact", "screen_table", "screen_text", "upn_check_letter", "upn_valid", "word_names",
+    "quote", "redact", "screen_numbers", "screen_table", "screen_text", "upn_check_letter", "upn_valid", "word_names",
 ]
 
 #: Kinds of personal data, as the user reads them in a message.
@@ -202,6 +202,12 @@ def _number_hits(text: str, year: int) -> list[PrivacyHit]:
         if upn_valid((m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()):
             hits.append(PrivacyHit("upn", m.start(), m.end()))
     return hits + _date_hits(text, year)
+
+
+def screen_numbers(text: str, reference_year: int | None = None) -> list[PrivacyHit]:
+    """NHS numbers, UPNs and dates of birth in ``text`` (not names): for a field that holds an
+    adult's name by design, such as an auditor's."""
+    return sorted(_number_hits(text, reference_year or dt.date.today().year), key=lambda h: (h.start, h.end))
 
 
 def screen_text(

@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import Table, header_errors, read_table
 from toolkit.inputs.yamlfiles import parse_yaml
 
 DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "self_evaluation.yaml"
@@ -80,7 +81,8 @@ class SefOptions(BaseModel):
 
 COLUMNS = ("area", "area_judgement", "peer_judgement", "reasoning", "findings")
 REQUIRED = ("area", "area_judgement", "peer_judgement", "reasoning")
-FREE_TEXT = ("reasoning",)
+#: Columns the personal-data screen leaves out, with the reason: none (every column is screened).
+NOT_SCREENED: dict[str, str] = {}
 OLD_COLUMNS = ("sef_judgement", "peer_view")
 
 
@@ -143,11 +145,7 @@ def _header_errors(columns: Sequence[str], shown: str) -> list[InputError]:
     if any(c in columns for c in OLD_COLUMNS):
         return [InputError(shown, "this is the old SEF layout (sef_judgement, peer_view): use the columns "
                            f"{', '.join(COLUMNS)} (docs/inputs.md)", row=1)]
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
-              for c in columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing", row=1, column=c)
-               for c in REQUIRED if c not in columns]
-    return errors
+    return header_errors(Table(shown, tuple(columns), ()), COLUMNS, REQUIRED)
 
 
 def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_ids: Collection[str] | None = None,
@@ -165,7 +163,8 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
     errors = _header_errors(table.columns, shown)
     if errors:
         raise ValidationFailed(errors)
-    errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    errors += screen_table(((r.number, r.values) for r in table.rows), shown,
+                           screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
     scale = ", ".join(options.scale)
     out: list[SefJudgement] = []
     seen: dict[str, int] = {}

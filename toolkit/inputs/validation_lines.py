@@ -93,8 +93,10 @@ def field_message(err: ErrorDetails, known: Sequence[str] = ()) -> str:
     if kind == "too_short":
         if isinstance(value, str):
             return "empty: write the text, or delete the field"
-        least = ctx.get("min_length", 1)
-        return f"needs at least {least} item{'s' if least != 1 else ''}: add {'it' if least == 1 else 'them'}"
+        least = int(ctx.get("min_length", 1))
+        held = len(value) if isinstance(value, (list, tuple, dict)) else 0
+        return (f"has {held} item{'s' if held != 1 else ''} but needs at least {least}: add "
+                f"{least - held} more")
     if kind == "too_long":
         return f"holds more than {ctx.get('max_length')} items: keep {ctx.get('max_length')} and delete the rest"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
