@@ -57,10 +57,16 @@ def _adults_words(params: ReviewParams) -> list[str]:
     return [w for name in people for w in name.replace(".", " ").split() if len(w) > 1]
 
 
+def yaml_allow(params: ReviewParams) -> list[str]:
+    """What the screen of the YAML inputs accepts: the adults the parameters name, each word of
+    their names included, and ``privacy.allow``."""
+    return [*params.allowed_phrases(), *_adults_words(params)]
+
+
 def screen_review_yaml(params: ReviewParams, root: Path, params_file: str) -> list[InputError]:
     """Every string of the parameters and of the review's own YAML files that looks like a child's
     personal data, one line each naming the file and the field."""
-    allow, year = [*params.allowed_phrases(), *_adults_words(params)], params.visit.dates[0].year
+    allow, year = yaml_allow(params), params.visit.dates[0].year
     errors = screen_model(params, params_file, allow, year)
     for model, shown in own_files(params, root):
         errors.extend(screen_model(model, shown, allow, year))
