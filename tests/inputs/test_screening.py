@@ -22,7 +22,7 @@ from conftest import FIXTURES
 from pydantic import BaseModel, create_model
 
 import toolkit
-from toolkit.analysis.coverage import CHECKLIST_KNOWN, CHECKLIST_NOT_SCREENED, read_checklist_file
+from toolkit.analysis.coverage import CHECKLIST_NOT_SCREENED, read_checklist_file
 from toolkit.analysis.indicators import Catalogue
 from toolkit.analysis.screen_inputs import SCREENED_MODELS, yaml_allow
 from toolkit.errors import InputError, ValidationFailed
