@@ -66,6 +66,12 @@ def _from_root(path: Path, root: Path) -> str:
     return Path(os.path.relpath(resolved(path), resolved(root))).as_posix()
 
 
+def _shown(path: Path, root: Path) -> str:
+    """A path as a message names it: relative to the project, with ``..`` when it is beside it."""
+    shown = display_path(path, root)
+    return _from_root(path, root) if Path(shown).is_absolute() else shown
+
+
 def findings_files(params: ReviewParams, project: Path) -> list[str]:
     """The files a review's letter reads its findings from, relative to its project: the listed
     findings files, then the team's capture findings files that exist."""
@@ -130,7 +136,7 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
         raise ValidationFailed([InputError(shown, f"{display_path(folder, root)} holds no {MANIFEST}: name the "
                                            "previous review's parameters file or a report folder built by "
                                            "peer-review draft", column=FIELD)])
-    where = display_path(path, root)
+    where = _shown(path, root)
     manifest = read_manifest_file(folder, where)
     params_file, recorded = manifest.params_file, manifest.inputs
     parameters = manifest.review_parameters()
@@ -144,8 +150,8 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
             return params, project
     first = candidates[0]
     differ = [_from_root(first / rel, root) for rel in _mismatch(params, recorded, first)]
-    raise ValidationFailed([InputError(display_path(path, root), message(
-        "kept_report_elsewhere", files=", ".join(differ)), column=FIELD)])
+    raise ValidationFailed([InputError(where, message("kept_report_elsewhere", files=", ".join(differ)),
+                                       column=FIELD)])
 
 
 def _not_there(target: Path, ref: str) -> str:
@@ -164,7 +170,7 @@ def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> Pre
     target = root / ref
     if target.is_dir():
         params, project = _from_manifest(target, params_file, root)
-        source = display_path(target / MANIFEST, root)
+        source = _shown(target / MANIFEST, root)
     elif is_regular_file(target):
         params = read_params(target).params
         project, source = project_root_for(target), display_path(target, root)

@@ -69,7 +69,7 @@ KIND_LABELS = {
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: A-Z without I, O and S
 
 _SEP = r"(?:[ \t]{1,4}|[ \t]?[-./][ \t]?)?"
-_NHS = re.compile(rf"(?<![\d./-])(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{4}})(?!\d|[-./]\d)")
+_NHS = re.compile(rf"(?<![\d./])(?<!\d[-./])(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{4}})(?!\d|[-./]\d)")
 _UPN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z])[ -]?((?:\d[ -]?){11}[0-9A-Za-z])(?![A-Za-z0-9])")
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
