@@ -190,7 +190,7 @@ def test_same_auditor_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
     assert error_lines(exc) == [f"{f.as_posix()}: row 3, column case_ref: this plan was already "
-                                "audited by the same auditor on row 2"]
+                                "audited by the same auditor on row 2: delete one of the rows, or correct the case reference"]
 
 
 def test_a_review_may_use_its_own_framework(tmp_path: Path) -> None:

@@ -81,9 +81,11 @@ def test_unknown_area_value_and_finding_are_located(mini, edit_params):
         "Joint commissioning; Preparing for adulthood; Inclusion): use one of them, or list the area under "
         "self_evaluation.areas",
         "data/mini/sef.csv: row 3, column peer_judgement: 'maybe' is not a point of the scale "
-        "(Outstanding, Good, Requires improvement, Inadequate)",
-        "data/mini/sef.csv: row 3, column findings: 'zz9' is not the id of a finding of this review",
-        "data/mini/sef.csv: row 4, column area: Leadership and governance is judged twice (first on row 2)",
+        "(Outstanding, Good, Requires improvement, Inadequate): write one of them",
+        "data/mini/sef.csv: row 3, column findings: 'zz9' is not the id of a finding of this review: write finding "
+        "ids separated by ;, or delete it",
+        "data/mini/sef.csv: row 4, column area: Leadership and governance is judged twice (first on row 2): keep one "
+        "row per area",
     ]
 
 

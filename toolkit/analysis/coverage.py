@@ -203,16 +203,19 @@ def read_checklist_file(path: Path, shown: str, params: ReviewParams,
         pid = r.get("prompt_id")
         status = " ".join(r.get("status").lower().split()) or "not yet"
         if pid not in prompt_kloe:
-            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope", row=r.number,
+            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope: write a prompt "
+                                     f"id such as {next(iter(prompt_kloe), '2016-identify.1')}", row=r.number,
                                      column="prompt_id"))
         elif r.get("kloe") and r.get("kloe") != prompt_kloe[pid]:
-            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}",
+            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}: "
+                                     "correct the kloe, or leave it blank",
                                      row=r.number, column="kloe"))
         if status not in STATUSES:
-            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}",
+            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}: write one of them",
                                      row=r.number, column="status"))
         if r.get("reviewer") not in team:
-            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team",
+            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team: write "
+                                     "the name as the parameters' team list gives it",
                                      row=r.number, column="reviewer"))
         if len(errors) == before and not any(e.row == r.number and e.column in screened for e in errors):
             rows.append(ChecklistRow(pid, prompt_kloe[pid], status, r.get("notes"), r.get("reviewer")))

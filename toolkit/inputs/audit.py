@@ -384,10 +384,11 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
     if problem:
         bad("case_ref", problem)  # never echo the value: it may be a child's name
     if not row.get("auditor"):
-        bad("auditor", "a value is required (the team member who audited the plan)")
+        bad("auditor", "empty: write the name of the team member who audited the plan")
     year = parse_year_group(row.get("year_group"))
     if year == "bad":
-        bad("year_group", f"{quote(row.get('year_group'))} is not a year group (N, R or 1-14)")
+        bad("year_group", f"{quote(row.get('year_group'))} is not a year group: write N, R or 1-14, or leave it "
+            "blank")
     weeks: float | None = None
     if row.get("weeks_to_issue"):
         try:
@@ -395,7 +396,8 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             if not 0 <= weeks < 520:
                 raise ValueError
         except ValueError:
-            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks")
+            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks: write a whole "
+                "number, or leave it blank")
             weeks = None
     values: dict[str, str] = {}
     blank = frozenset(cid for col, cid in crit.items() if not row.get(col).strip())
@@ -456,7 +458,8 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
     screened += screen_adults_names(((r.number, r.values) for r in table.rows), shown, ("auditor",), reference_year)
     records = [_parse_row(r, fw, shown, crit, sect, notes, errors) for r in table.rows]
     if not records:
-        errors.append(InputError(shown, "the file has a header but no plans", row=2))
+        errors.append(InputError(shown, "the file has a header but no plans: add a row per plan audited, or "
+                                 "remove inputs.audit from the parameters", row=2))
     seen: dict[tuple[str, str], int] = {}
     agreed: dict[str, int] = {}
     audited = {r.case_ref for r in records if not r.agreed}
@@ -469,13 +472,15 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
         key = (r.case_ref, r.auditor.lower())
         if not r.agreed and key in seen:
             errors.append(InputError(shown, f"this plan was already audited by the same auditor "
-                                     f"on row {seen[key]}", row=r.row, column="case_ref"))
+                                     f"on row {seen[key]}: delete one of the rows, or correct the case reference",
+                                     row=r.row, column="case_ref"))
         if not r.agreed:
             seen.setdefault(key, r.row)
         else:
             if r.case_ref in agreed:
                 errors.append(InputError(shown, f"a second agreed row for this plan (first on row "
-                                         f"{agreed[r.case_ref]})", row=r.row, column="moderation"))
+                                         f"{agreed[r.case_ref]}): keep one agreed row per plan", row=r.row,
+                                         column="moderation"))
             agreed.setdefault(r.case_ref, r.row)
     errors = [*screened, *unflagged(errors, screened)]
     if errors:

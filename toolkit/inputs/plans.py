@@ -141,17 +141,19 @@ def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], all
 
         for c in PLAN_REQUIRED:
             if not row.get(c).strip():
-                bad(c, "empty")
+                bad(c, f"empty: every action needs its {c.replace('_', ' ')}; fill it in")
         due = parse_date(row.get("due_date")) if row.get("due_date").strip() else None
         if row.get("due_date").strip() and due is None:
             bad("due_date", f"{quote(row.get('due_date'))} is not a date (write YYYY-MM-DD)")
         rag = RAG.get(row.get("rag").strip().lower())
         if row.get("rag").strip() and rag is None:
-            bad("rag", f"{quote(row.get('rag'))} is not one of: red, amber, green, complete")
+            bad("rag", f"{quote(row.get('rag'))} is not one of: red, amber, green, complete: "
+                "write one of them")
         kloes = _ids(row.get("kloes"))
         for k in kloes:
             if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope")
+                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
+                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
         if due is not None and rag is not None and all(row.get(c).strip() for c in PLAN_REQUIRED):
             actions.append(PlanAction(" ".join(row.get("theme").split()), " ".join(row.get("action").split()),
                                       row.get("owner").strip(), due, rag, " ".join(row.get("evidence").split()),
@@ -179,15 +181,17 @@ def read_timetable(path: Path, root: Path, visit_days: Sequence[dt.date], team: 
             bad("day", f"{quote(text)} is not a day of the visit (give its date or its number, 1 to "
                 f"{len(visit_days)})")
         if not row.get("activity").strip():
-            bad("activity", "empty")
+            bad("activity", "empty: say what the session is (such as 'Meeting with SENCOs')")
         reviewers = _ids(row.get("reviewers"))
         for name in reviewers:
             if name not in team:
-                bad("reviewers", f"{quote(name)} is not a member of the team")
+                bad("reviewers", f"{quote(name)} is not a member of the team: write team members' names as "
+                    "the parameters give them, separated by ;, or leave it blank for the whole team")
         kloes = _ids(row.get("kloes"))
         for k in kloes:
             if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope")
+                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
+                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
         if day is not None:
             sessions.append(Session(day, row.get("time").strip(), " ".join(row.get("activity").split()), reviewers,
                                     kloes, row.get("location").strip()))

@@ -174,13 +174,14 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
 
         for c in REQUIRED:
             if not row.get(c).strip():
-                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning" else "empty")
+                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning"
+                    else f"empty: fill in the {c.replace('_', ' ')}")
         area = options.area(row.get("area")) if row.get("area").strip() else None
         if row.get("area").strip() and area is None:
             bad("area", f"{quote(row.get('area'))} is not an area of this self-evaluation "
                 f"({'; '.join(options.areas)}): use one of them, or list the area under self_evaluation.areas")
         elif area is not None and area in seen:
-            bad("area", f"{area} is judged twice (first on row {seen[area]})")
+            bad("area", f"{area} is judged twice (first on row {seen[area]}): keep one row per area")
         elif area is not None:
             seen[area] = row.number
         points = {}
@@ -188,18 +189,20 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
             text = row.get(c).strip()
             points[c] = options.point(text) if text else None
             if text and points[c] is None:
-                bad(c, f"{quote(text)} is not a point of the scale ({scale})")
+                bad(c, f"{quote(text)} is not a point of the scale ({scale}): write one of them")
         ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
         if finding_ids is not None:
             for i in ids:
                 if i not in finding_ids:
-                    bad("findings", f"{quote(i)} is not the id of a finding of this review")
+                    bad("findings", f"{quote(i)} is not the id of a finding of this review: write finding ids "
+                        "separated by ;, or delete it")
         a, p = points["area_judgement"], points["peer_judgement"]
         if area is not None and a is not None and p is not None:
             out.append(SefJudgement(area, options.scale[a], options.scale[p], " ".join(row.get("reasoning").split()),
                                     ids, a, p, row.number))
     if not table.rows:
-        errors.append(InputError(shown, "no judgements in the file", row=2))
+        errors.append(InputError(shown, "no judgements in the file: add a row per area, or remove inputs.sef "
+                                 "from the parameters", row=2))
     if errors:
         raise ValidationFailed(errors)
     order = {a: i for i, a in enumerate(options.areas)}
