@@ -124,7 +124,8 @@ def test_impossible_calendar_dates_written_in_the_file_are_named(mini, field, ba
 def test_whole_file_checks_name_the_field(mini, edit_params):
     edit_params(mini, lambda d: (d["team"][0].update(lead=False), d.update(letter_date="2026-01-01")))
     errs = _errors(mini)
-    assert any(e.endswith("team: the team needs exactly one lead (lead: true); found 0") for e in errs), errs
+    assert any(e.endswith("team: the team needs exactly one lead; found 0: write lead: true under one member only")
+               for e in errs), errs
     assert any("letter_date: the letter cannot be dated before the presentation" in e for e in errs), errs
     assert not any("(top level)" in e for e in errs)
 

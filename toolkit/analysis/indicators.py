@@ -50,7 +50,7 @@ class Threshold(_Model):
     @model_validator(mode="after")
     def _one(self) -> Threshold:
         if (self.points is None) == (self.relative is None):
-            raise ValueError("give exactly one of points or relative")
+            raise ValueError("give exactly one of points or relative: delete the other")
         return self
 
     def limit(self, reference: float) -> float:
@@ -162,7 +162,8 @@ class Catalogue(_Model):
         ids = [i.id for i in self.indicators]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"indicator ids must be unique: {', '.join(dupes)}")
+            raise ValueError(f"indicator ids must be unique: {', '.join(dupes)} is used twice; give each "
+                             "indicator an id of its own")
         return self
 
     @model_validator(mode="after")

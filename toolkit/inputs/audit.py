@@ -131,16 +131,18 @@ class AuditFramework(_Model):
     def _consistent(self) -> AuditFramework:
         codes = [s.code for s in self.sections]
         if len(set(codes)) != len(codes):
-            raise ValueError("section codes must be unique")
+            raise ValueError("section codes must be unique: give each section a code of its own")
         ids = [c.id for c in self.criteria]
         if len(set(ids)) != len(ids):
-            raise ValueError("criterion ids must be unique")
+            raise ValueError("criterion ids must be unique: give each criterion an id of its own")
         for c in self.criteria:
             if c.section not in codes:
-                raise ValueError(f"criterion {c.id} names unknown section {c.section}")
+                raise ValueError(f"criterion {quote(c.id)} names unknown section {quote(c.section)}: use the code of "
+                                 "a section listed under sections")
             for stage in c.applies.plan_stages or []:
                 if stage not in set(PLAN_STAGES.values()):
-                    raise ValueError(f"criterion {c.id}: unknown plan stage {quote(stage)}")
+                    raise ValueError(f"criterion {quote(c.id)}: unknown plan stage {quote(stage)}: use new or "
+                                     "annual review")
         for key in ("timeliness_criterion", "review_criterion"):
             named = getattr(self.grading, key)
             if named is not None and named not in ids:

@@ -90,9 +90,10 @@ class Visit(_Model):
     @model_validator(mode="after")
     def _order(self) -> Visit:
         if sorted(self.dates) != list(self.dates):
-            raise ValueError("visit dates must be in order")
+            raise ValueError("visit dates must be in order: list them from the first day to the last")
         if self.presentation_date < self.dates[-1]:
-            raise ValueError("the presentation cannot come before the last visit day")
+            raise ValueError("the presentation cannot come before the last visit day: check presentation_date "
+                             "and the visit dates")
         return self
 
 
@@ -252,7 +253,8 @@ class ReviewParams(_Model):
     def _one_lead(cls, team: list[TeamMember]) -> list[TeamMember]:
         leads = [m.name for m in team if m.lead]
         if len(leads) != 1:
-            raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
+            raise ValueError(f"the team needs exactly one lead; found {len(leads)}: write lead: true under one "
+                             "member only")
         return team
 
     @field_validator("letter_date", mode="before")
@@ -265,7 +267,8 @@ class ReviewParams(_Model):
     def _after_presentation(cls, letter_date: dt.date | MonthOnly, info: ValidationInfo) -> dt.date | MonthOnly:
         visit = info.data.get("visit")
         if visit is not None and not not_before(letter_date, visit.presentation_date):
-            raise ValueError("the letter cannot be dated before the presentation")
+            raise ValueError("the letter cannot be dated before the presentation: date it on or after "
+                             "visit.presentation_date")
         return letter_date
 
     @property

@@ -65,9 +65,9 @@ class SefOptions(BaseModel):
     def _distinct(cls, v: list[str]) -> list[str]:
         keys = [_key(x) for x in v]
         if any(not k for k in keys):
-            raise ValueError("an entry is empty")
+            raise ValueError("an entry is empty: write it, or delete the line")
         if len(set(keys)) != len(keys):
-            raise ValueError("an entry appears twice")
+            raise ValueError("an entry appears twice: keep one of them")
         return v
 
     def area(self, text: str) -> str | None:
