@@ -501,6 +501,10 @@ CASES = [
          "recipient.name", extra=("should be text, not a list: write text here",)),
     Case("number given as words", params_edit(lambda d: d["programme"].update(sequence="twenty-first")), PARAMS,
          "programme.sequence", extra=("should be a whole number", "write a whole number here")),
+    Case("unknown field named after a child", params_edit(lambda d: d["authority"].update({NAME: "x"})), PARAMS,
+         "authority.(a key not shown: it may identify a child)", extra=("unknown field",)),
+    Case("glossary definition of a child's name given as a list", params_edit(lambda d: d.update(
+        glossary={NAME: ["a", "b"]})), PARAMS, "glossary.(a key not shown", extra=("should be text",)),
     Case("misspelt field", params_edit(lambda d: d["recipient"].update(salutaton="Dear Sam")), PARAMS,
          "recipient.salutaton", extra=("did you mean salutation?",)),
     Case("findings_recorded below the files' count", params_edit(lambda d: d.update(findings_recorded=3)), PARAMS,

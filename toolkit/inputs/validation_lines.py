@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from toolkit.errors import InputError
-from toolkit.inputs.privacy import quote
+from toolkit.inputs.privacy import NOT_SHOWN, quote
 
 #: What pydantic calls a value's kind, as a person writing YAML would.
 _KINDS = {
@@ -122,8 +122,9 @@ def field_path(loc: Sequence[Any]) -> str:
             continue
         if isinstance(part, int):
             out += f"[{part + 1}]"
-        else:
-            out += ("." if out else "") + str(part)
+        else:  # a key of the file itself may be anything, a child's name included
+            shown = str(part) if quote(part) != NOT_SHOWN else "(a key not shown: it may identify a child)"
+            out += ("." if out else "") + shown
     return out or "(top level)"
 
 
