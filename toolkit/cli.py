@@ -235,16 +235,16 @@ def capture_export(params: Path, reviewer: str, out: Path, blank: bool) -> None:
 @main.command("capture-import")
 @click.argument("params", type=click.Path(path_type=Path))
 @click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="List every change the import would make; write nothing.")
 @reports_errors()
-def capture_import(params: Path, workbook: Path) -> None:
+def capture_import(params: Path, workbook: Path, dry_run: bool) -> None:
     """Check a filled workbook and merge it into the reviewers' capture files (nothing written on error)."""
     from toolkit.capture.store import open_review
     from toolkit.capture.workbook import import_workbook
 
     p, scope, root = open_review(params)
-    r = import_workbook(p, scope, root, workbook)
-    click.echo(f"{workbook}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
-               f"{r.checklist} checklist entries saved")
+    for line in import_workbook(p, scope, root, workbook, dry_run=dry_run).lines():
+        click.echo(line)
 
 
 @main.command("progress-export")

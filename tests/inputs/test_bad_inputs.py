@@ -289,6 +289,51 @@ def wb_statement(text: str) -> Callable[[openpyxl.Workbook], None]:
         ws.cell(row=2, column=head.index("statement") + 1, value=text)
     return change
 
+def wb_header(old: str, new: str | None) -> Callable[[openpyxl.Workbook], None]:
+    """Rename the Findings column ``old`` to ``new`` (None: delete the column)."""
+    def change(wb: openpyxl.Workbook) -> None:
+        ws = _findings_sheet(wb)
+        col = [c.value for c in ws[1]].index(old) + 1
+        if new is None:
+            ws.delete_cols(col)
+        else:
+            ws.cell(row=1, column=col, value=new)
+    return change
+
+
+def wb_extra_column(header: str) -> Callable[[openpyxl.Workbook], None]:
+    def change(wb: openpyxl.Workbook) -> None:
+        ws = _findings_sheet(wb)
+        ws.cell(row=1, column=ws.max_column + 1, value=header)
+        ws.cell(row=2, column=ws.max_column, value="a reminder of my own")
+    return change
+
+
+def wb_cell(column: str, value: object) -> Callable[[openpyxl.Workbook], None]:
+    def change(wb: openpyxl.Workbook) -> None:
+        ws = _findings_sheet(wb)
+        ws.cell(row=2, column=[c.value for c in ws[1]].index(column) + 1, value=value)
+    return change
+
+
+def wb_merged(wb: openpyxl.Workbook) -> None:
+    _findings_sheet(wb).merge_cells("B2:B3")
+
+
+def wb_blank_row(wb: openpyxl.Workbook) -> None:
+    _findings_sheet(wb).insert_rows(1)
+
+
+def error_value(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["F2"] = "#REF!"  # what a formula whose cells were deleted shows
+
+
+def external_formula(wb: openpyxl.Workbook) -> None:
+    _sheet_rows(wb.active, GOOD_XLSX_ROWS)
+    wb.active["F2"] = "=[1]Sheet1!A1"
+
+
 OWN_CATALOGUE = "data/mini/own_catalogue.yaml"
 ENTRY = """\
   - id: {id}
@@ -564,6 +609,10 @@ CASES = [
          "row 2, column detail", extra=("10,000",)),
     Case("workbook kind holding a name", xlsx_findings(xlsx_private_kind), "data/mini/findings_adeyemi.xlsx",
          "row 2, column kind"),
+    Case("workbook cell holding an error value", xlsx_findings(error_value), "data/mini/findings_adeyemi.xlsx",
+         "row 2, column F", extra=("spreadsheet error",)),
+    Case("workbook formula reading another workbook", xlsx_findings(external_formula),
+         "data/mini/findings_adeyemi.xlsx", "row 2, column F", extra=("another workbook",)),
     Case("broken workbook", both(xlsx_findings(formula_cell),
                                  lambda p: (p / "data/mini/findings_adeyemi.xlsx").write_bytes(b"PK\x03\x04 no zip")),
          "data/mini/findings_adeyemi.xlsx", None, extra=("workbook",)),
@@ -610,6 +659,34 @@ CASES = [
          command=IMPORT, extra=("10,000",)),
     Case("workbook is a folder", lambda p: (p / WORKBOOK).mkdir(), WORKBOOK, None, command=IMPORT,
          extra=("folder",)),
+    Case("export to a CSV name", lambda p: None, "--out", None,
+         command=("capture-export", PARAMS, "--reviewer", "Ruth Adeyemi", "--out", "ruth.csv"), extra=(".xlsx",)),
+    Case("workbook is a CSV file", lambda p: (p / "filled.csv").write_text(HEADER + "\n", encoding="utf-8"),
+         "filled.csv", None, command=("capture-import", PARAMS, "filled.csv"), extra=("not an Excel workbook",)),
+    Case("workbook is not a zip", lambda p: (p / WORKBOOK).write_bytes(b"PK\x03\x04 no zip"), WORKBOOK, None,
+         command=IMPORT, extra=("cannot read the workbook", "save it again")),
+    Case("workbook column renamed up to case and plural", workbook(wb_header("detail", "Details")), SHEET,
+         "row 1, column 'Details'", command=IMPORT, code=0, warning=True, extra=("read as column detail",)),
+    Case("workbook column renamed up to spacing", workbook(wb_header("headline", "Head line")), SHEET,
+         "row 1, column 'Head line'", command=IMPORT, code=0, warning=True, extra=("read as column headline",)),
+    Case("workbook column misspelt", workbook(wb_header("detail", "Detials")), SHEET, "row 1, column 'Detials'",
+         command=IMPORT, extra=("did you mean detail",)),
+    Case("workbook column deleted", workbook(wb_header("withdrawn", None)), SHEET, "row 1, column withdrawn",
+         command=IMPORT, extra=("put the column back",)),
+    Case("workbook extra column of notes", workbook(wb_extra_column("My notes")), SHEET, "row 1, column 'My notes'",
+         command=IMPORT, extra=("not a column",)),
+    Case("workbook extra column headed with a child's name", workbook(wb_extra_column(f"{NAME} {NHS}")), SHEET,
+         "row 1, column", command=IMPORT, extra=("not a column",)),
+    Case("workbook column twice", workbook(wb_extra_column("Details")), SHEET, "row 1, column detail",
+         command=IMPORT, extra=("both",)),
+    Case("workbook statement a formula", workbook(wb_cell("statement", '=HYPERLINK("http://x","y")')), SHEET,
+         "row 2, column statement", command=IMPORT, extra=("formula",)),
+    Case("workbook detail reading another workbook", workbook(wb_cell("detail", "=[1]Sheet1!A1")), SHEET,
+         "row 2, column detail", command=IMPORT, extra=("another workbook",)),
+    Case("workbook merged KLOE cells", workbook(wb_merged), SHEET, "row 2, column kloe", command=IMPORT,
+         extra=("merged",)),
+    Case("workbook blank row above the header", workbook(wb_blank_row), SHEET, "row 1", command=IMPORT,
+         extra=("blank",)),
     # ---- batch: the summary and the logs ----
     Case("batch with a name and NHS number in kind", findings_cell("kind", f"{NAME} {NHS}"), "mini-review", None,
          command=("batch", "params", "--no-progress", "--workers", "1"), code=1, subprocess=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 
 import openpyxl
@@ -118,6 +119,24 @@ def test_demo_follow_up_lists_every_previous_item_with_the_teams_status():
     assert {Status(v) for v in marks.values()} == set(Status)
     # every item is marked: the one warning is the demo's deliberate contradiction, not the progress
     assert [w.column for w in review.warnings] == ["statement"]
+
+
+def test_progress_workbook_writes_formula_like_evidence_as_text(follow_up, edit_params):
+    """Evidence a reviewer typed beginning with =, +, - or @ goes out as text and reads back the same."""
+    typed = ['=HYPERLINK("http://example.org","minutes")', "+3 weeks faster.", "-1 on the target.", "@panel: agreed."]
+    rows = io.StringIO()
+    csv.writer(rows, lineterminator="\n").writerows([i, "", "", "", "progressing", t]
+                                                     for i, t in zip(["m3", "m1", "a2", "m4"], typed, strict=True))
+    _marks(follow_up, rows.getvalue())
+    out = follow_up.parents[1] / "progress.xlsx"
+    export_progress_workbook(load_review(follow_up), out)
+    ws = openpyxl.load_workbook(out)["Progress"]
+    cells = [ws.cell(row=r, column=6) for r in range(2, 6)]
+    assert [c.value for c in cells] == typed
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    edit_params(follow_up, lambda d: d["inputs"].update(progress="progress.xlsx"))
+    marks = {r.item.id: r.mark.evidence for r in load_review(follow_up).progress_rows() if r.mark}
+    assert [marks[i] for i in ["m3", "m1", "a2", "m4"]] == typed
 
 
 def test_progress_workbook_round_trip(follow_up, edit_params):

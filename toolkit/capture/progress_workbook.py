@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.errors import InputError
 from toolkit.inputs.progress import COLUMNS, SHEET, STATUS_WORDS
+from toolkit.inputs.xlsx import append_text_row
 from toolkit.review import Review
 
 WIDTHS = {"id": 14, "kind": 24, "statement": 70, "area_status": 20, "status": 20, "evidence": 70}
@@ -54,7 +55,7 @@ def export_progress_workbook(review: Review, out: Path) -> Path:
     ws.title = SHEET
     ws.append(list(COLUMNS))
     for r in rows:
-        ws.append([r[c] for c in COLUMNS])
+        append_text_row(ws, [r[c] for c in COLUMNS])  # text typed as "=..." stays text
     for i, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = WIDTHS[column]

@@ -134,6 +134,18 @@ class CaptureStore:
                     best[c.prompt_id] = ChecklistEntry(c.prompt_id, c.kloe, c.status, c.notes, c.reviewer)
         return [e.to_row() for e in best.values()]
 
+    def findings_or_seed(self) -> list[CapturedFinding]:
+        """The reviewer's findings, or those a new file would be seeded with (nothing is written)."""
+        if self.findings_path.exists():
+            return self.findings()
+        return [CapturedFinding.from_row(r) for r in self._seed_findings()]
+
+    def checklist_or_seed(self) -> dict[str, ChecklistEntry]:
+        """The reviewer's checklist, or the one a new file would be seeded with (nothing is written)."""
+        if self.checklist_path.exists():
+            return self.checklist()
+        return {e.prompt_id: e for e in (ChecklistEntry.from_row(r) for r in self._seed_checklist())}
+
     # -- findings ------------------------------------------------------------------------------
     def findings(self, include_withdrawn: bool = True) -> list[CapturedFinding]:
         found = [CapturedFinding.from_row(r) for r in read_rows(self.findings_path, COLUMNS)]

@@ -24,6 +24,7 @@ from pathlib import Path
 import openpyxl
 
 from toolkit.inputs.audit import AuditFramework, load_audit_framework
+from toolkit.inputs.xlsx import append_text_row
 
 _PHASE_YEARS: dict[str, list[str | int]] = {
     "early years": ["N", "R"], "KS1": [1, 2], "KS2": [3, 4, 5, 6], "KS3": [7, 8, 9],
@@ -186,9 +187,9 @@ def write_audit_file(rows: Sequence[Mapping[str, str]], path: Path) -> Path:
             wb = openpyxl.Workbook()
             ws = wb.active
             ws.title = "audit"
-            ws.append(columns)
+            append_text_row(ws, columns)
             for r in rows:
-                ws.append([_xlsx_cell(r[c]) for c in columns])
+                append_text_row(ws, [_xlsx_cell(r[c]) for c in columns])
             fixed = dt.datetime(2026, 1, 1)
             wb.properties.created = wb.properties.modified = fixed
             wb.save(tmp)

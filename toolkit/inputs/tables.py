@@ -19,6 +19,7 @@ from toolkit.errors import InputError
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.screening import shown_header
+from toolkit.inputs.xlsx import formula_of, message, reads_other_workbook
 
 #: The longest text one cell may hold, whatever the source (CSV, XLSX, the capture app or its
 #: Excel import): about 1,500 words, far more than any finding needs, and well under the CSV
@@ -119,6 +120,13 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str
         for vrow, frow in zip(ws.iter_rows(), fws.iter_rows(), strict=False):
             cells = []
             for vc, fc in zip(vrow, frow, strict=False):
+                formula = formula_of(fc)
+                if formula is not None and reads_other_workbook(formula):
+                    raise InputError(shown, message("formula_external", formula=quote(formula)), row=vc.row,
+                                     column=_column_letter(vc.column))
+                if vc.data_type == "e":  # #REF!, #NAME?: never read as what someone typed
+                    raise InputError(shown, message("error_value", value=quote(vc.value)), row=vc.row,
+                                     column=_column_letter(vc.column))
                 if vc.value is None and isinstance(fc.value, str) and fc.value.startswith("="):
                     raise InputError(shown, "a formula with no saved value (the workbook was last saved "
                                      "by a program that does not calculate): open it in a spreadsheet, "
@@ -132,7 +140,7 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str
         formulas.close()
 
 
-def _header_row(raw: list[list[str]], shown: str, expected: Sequence[str]) -> None:
+def check_header_row(raw: list[list[str]], shown: str, expected: Sequence[str]) -> None:
     """Refuse a file whose first row is not its header: empty, blank or a title above it."""
     nonblank = [i for i, cells in enumerate(raw) if any(str(c).strip() for c in cells)]
     if not nonblank:
@@ -159,7 +167,8 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
     A workbook is read from the sheet named ``sheet`` (any case) when it has one, else from its
     first visible sheet; a hidden sheet is never read. ``expected`` (column names the file should
     have) lets a title or blank row above the header be named as what it is. Every cell is
-    checked against :data:`CELL_LIMIT`.
+    checked against :data:`CELL_LIMIT`; a workbook cell whose formula reads another workbook, or
+    that holds a spreadsheet error (``#REF!``), is refused with its row and column.
     """
     regular_file(path, shown)
     suffix = path.suffix.lower()
@@ -176,7 +185,7 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # openpyxl on a broken workbook
         raise InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it again from "
                          "a spreadsheet program as .xlsx") from None
-    _header_row(raw, shown, expected)
+    check_header_row(raw, shown, expected)
     if merged:
         raise merged[0]
     header = [_norm(h) for h in raw[0]]
