@@ -23,6 +23,10 @@ SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 # leave a background process behind, nor draft through one another test left. The daemon's own
 # tests turn it on in their own runtime folder and stop it.
 os.environ["PEER_REVIEW_DAEMON"] = "off"
+# Capture servers the tests start keep one kernel ready, not two (`peer-review capture
+# --ready-kernels`): a kernel's start is seconds of CPU on a 2-core runner. The test of two pages
+# opened together (tests/capture/test_capture_server.py) asks for the default, two.
+os.environ.setdefault("PEER_REVIEW_READY_KERNELS", "1")
 
 EditParams = Callable[[Path, Callable[[dict[str, Any]], None]], Path]
 AppendRows = Callable[[Path, list[str]], Path]

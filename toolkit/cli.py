@@ -205,15 +205,23 @@ def indicators(files: tuple[Path, ...], authority: str | None, period: str | Non
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but localhost requires the printed access token.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in a browser.")
+@click.option("--certfile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Your organisation's HTTPS certificate (PEM) instead of the review's own.")
+@click.option("--keyfile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The private key of --certfile (if not in the same file).")
+@click.option("--ready-kernels", type=click.IntRange(1, 8), default=2, show_default=True,
+              envvar="PEER_REVIEW_READY_KERNELS",
+              help="Kernels kept ready, so that pages opened together open at once (about 120 MB each).")
 @reports_errors()
-def capture(params: Path, port: int | None, host: str, open_browser: bool) -> None:
-    """Serve the reviewers' capture app for a review (prints its URL; Ctrl+C stops it)."""
+def capture(params: Path, port: int | None, host: str, open_browser: bool, certfile: Path | None,
+            keyfile: Path | None, ready_kernels: int) -> None:
+    """Serve the reviewers' capture app for a review (prints its URLs; Ctrl+C stops it)."""
     from toolkit.capture.server import serve
     from toolkit.capture.store import open_review
 
     review = open_review(params)
     code = serve(params, port=port, host=host, open_browser=open_browser, echo=lambda s: click.echo(s),
-                 review=review)
+                 review=review, certfile=certfile, keyfile=keyfile, pool_size=ready_kernels)
     sys.exit(code)
 
 

@@ -28,6 +28,10 @@ from toolkit.analysis.performance_data import (
     review_catalogue,
 )
 from toolkit.analysis.previous import PreviousReview, ProgressRow, load_previous, progress_rows, team_marks
+from toolkit.analysis.progress_checks import CHECK as PROGRESS_CHECK
+from toolkit.analysis.progress_checks import progress_flags
+from toolkit.analysis.repeats import plan_item_errors, repeated_in_errors
+from toolkit.analysis.report_checks import report_warnings
 from toolkit.analysis.screen_inputs import screen_review_yaml
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
@@ -38,9 +42,12 @@ from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
+from toolkit.inputs.params_report import kloe_field_errors
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import ProgressMarks
+from toolkit.inputs.progress import message as progress_message
+from toolkit.inputs.recommendations import Recommendations, read_recommendations
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.styles import read_document, style_dir
 
@@ -64,6 +71,7 @@ class Review:
     progress: ProgressMarks | None = None  # the team's marks on the previous review's items
     improvement_plan: ImprovementPlan | None = None  # the area's improvement plan (inputs.improvement_plan)
     timetable: tuple[Session, ...] = ()  # the visit timetable (inputs.timetable)
+    recommendations: Recommendations | None = None  # the team's own (inputs.recommendations)
 
     def progress_rows(self) -> list[ProgressRow]:
         """Every previous area for consideration and urgent action with its mark (none: no previous)."""
@@ -75,7 +83,7 @@ class Review:
 
     def contradictions(self) -> list[ConsistencyFlag]:
         """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit, self.scope)
+        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress)
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -287,21 +295,29 @@ def audit_figures(audit: AuditData | None) -> AuditFigures | None:
 
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
-                   audit: AuditData | None, scope: KloeScope | None = None) -> list[ConsistencyFlag]:
+                   audit: AuditData | None, scope: KloeScope | None = None, previous: PreviousReview | None = None,
+                   marks: ProgressMarks | None = None) -> list[ConsistencyFlag]:
     """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
-    against their own indicator, the indicators their KLOE lists, and the audit."""
+    against their own indicator, the indicators their KLOE lists, and the audit; then, in a
+    follow-up, those that return to an item the team marks addressed or no longer relevant
+    (``toolkit.analysis.progress_checks``)."""
     comparisons = performance.comparisons if performance is not None else ()
     links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
-    return check_consistency(findings.included, comparisons, audit_figures(audit), links)
+    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links)
+    return [*flags, *progress_flags(findings.included, previous, marks)]
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
     """One ``warning:`` line per contradiction: the finding's file and row, its statement (as the
     personal-data screen lets it be shown) and the figure that disagrees."""
     pattern = str(claim_words()["warning"])
-    return [InputWarning(f.finding.file, pattern.format(
-        statement=quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
-        contradiction=f.message), row=f.finding.row, column="statement") for f in flags]
+
+    def line(f: ConsistencyFlag) -> str:
+        values = {"statement": quote(f.finding.statement, params.allowed_phrases(), params.visit.dates[0].year),
+                  "contradiction": f.message}
+        return progress_message("repeat_warning", **values) if f.check == PROGRESS_CHECK else pattern.format(**values)
+
+    return [InputWarning(f.finding.file, line(f), row=f.finding.row, column="statement") for f in flags]
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,
@@ -344,14 +360,27 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     timetable = _gather(errors, lambda: read_timetable(
         root / params.inputs.timetable, root, _visit_days(params), [m.name for m in params.team], scope.ids(),
         params.allowed_phrases(), params.visit.dates[0].year) if params.inputs.timetable else ())
+    errors.extend(kloe_field_errors(params.explored_through, scope.ids(), params_file))
+    recommendations = _gather(errors, lambda: read_recommendations(
+        root / params.inputs.recommendations, root, ids, params.allowed_phrases(), params.visit.dates[0].year)
+        if params.inputs.recommendations else None)
+    if ids is not None:
+        errors.extend(repeated_in_errors(progress, ids))
+    if previous is not None:
+        errors.extend(plan_item_errors(plan, previous.ids))
     if errors or findings is None:
         raise ValidationFailed(errors)
-    odd = [*warnings, *_empty_listed_files(params, root, findings), *_undefined_acronyms(params, scope, findings,
-                                                                                      params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit, scope), params)]
+    document = read_document(folder, root) if folder is not None else None
+    mine = report_warnings(document.names if document else (), params.letter_style, params_file,
+                           params.overall_view, recommendations, findings.included,
+                           params.allowed_phrases(), params.visit.dates[0].year)
+    odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
+           *_undefined_acronyms(params, scope, findings, params_file),
+           *contradiction_warnings(contradictions(findings, performance, audit, scope, previous, progress), params)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
-                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or ())
+                    previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or (),
+                    recommendations=recommendations)
     disagree = progress.notes if progress else ()
     return replace(review, warnings=(*odd, *disagree, *_unmarked(review)))
 

@@ -97,7 +97,9 @@ def test_marks_reach_the_letter_without_editing_the_parameters(follow_up: Path) 
     got = statuses(follow_up)
     assert got["m3"] == "addressed" and got["a6"] == "no longer relevant" and got["m1"] == "not yet marked"
     review = load_review(follow_up)
-    assert [w.column for w in review.warnings] == ["inputs.progress"] * 3  # the three not yet marked
+    # the three not yet marked (the mini follow-up's findings, the same as its first review's, also
+    # return to the items marked addressed: those flags are the consistency check's, column statement)
+    assert [w.column for w in review.warnings if w.column != "statement"] == ["inputs.progress"] * 3
     files = {p.name for p in input_files(review.params, follow_up, review.root)}
     assert {"progress_lena-duarte.csv", "progress_colin-marsh.csv"} <= files  # verify sees a later mark
     cleared = progress_for(follow_up, "Colin Marsh")

@@ -199,6 +199,18 @@ AUDIT_HEAD = "case_ref,auditor,phase,primary_need,setting_type,plan_stage,weeks_
 AUDIT_ROW = "MIN-0101,Ruth Adeyemi,KS2,ASD,mainstream,annual review,,y,"
 
 
+RECS = "data/mini/recommendations.csv"
+RECS_HEAD = "theme,recommendation,findings,help,order\n"
+
+
+def recommendations(rows: str, head: str = RECS_HEAD) -> Callable[[Path], None]:
+    return add_file(RECS, head + rows, "recommendations")
+
+
+def west_midlands(data: dict[str, Any]) -> None:
+    data["letter_style"] = "west-midlands"
+
+
 def checklist(rows: str) -> Callable[[Path], None]:
     return add_file(CHECKLIST, CHECKLIST_HEAD + rows, "checklist", [CHECKLIST])
 
@@ -648,6 +660,28 @@ CASES = [
          extra=("loop",)),
     Case("performance file is a folder", both(performance(), replace_with("dir", PERF)), PERF, None,
          extra=("folder",)),
+    # ---- the team's own recommendations, overall view and record of the visit (the report form) ----
+    Case("recommendation naming a child", recommendations(f"lt-coproduction,Ask {NAME} (born {DOB}) to help.,,,\n"),
+         RECS, "row 2, column recommendation"),
+    Case("recommendation answering an unknown finding", recommendations("lt-coproduction,Meet the forum.,zz9,,\n"),
+         RECS, "row 2, column findings", extra=("'zz9'",)),
+    Case("recommendation with no theme", recommendations(",Meet the forum.,a2,,\n"), RECS, "row 2, column theme"),
+    Case("recommendation order not a number", recommendations("lt-coproduction,Meet the forum.,,,first\n"), RECS,
+         "row 2, column order"),
+    Case("recommendations without the recommendation column", recommendations("lt-coproduction\n", "theme\n"),
+         RECS, "row 1, column recommendation"),
+    Case("recommendation copying a finding", recommendations(
+        "2016-identify,Late-emerging needs in secondary schools are missed.,a2,,\n"), RECS,
+        "row 2, column recommendation", code=0, warning=True, extra=("word for word",)),
+    Case("report form with no recommendations", params_edit(west_midlands), PARAMS, "inputs.recommendations",
+         code=0, warning=True),
+    Case("overall view naming a child", params_edit(lambda d: d.update(overall_view=f"{NAME} waited {NHS}.")),
+         PARAMS, "overall_view"),
+    Case("setting visited with an NHS number", params_edit(lambda d: d.update(settings_visited=["School", NHS])),
+         PARAMS, "settings_visited[2]"),
+    Case("explored_through for a KLOE not in scope",
+         params_edit(lambda d: d.update(explored_through={"pfa": ["a focus group"]})), PARAMS,
+         "explored_through.pfa"),
     # ---- capture-import ----
     Case("workbook without its Findings sheet", workbook(wb_rename_findings), WORKBOOK, None, command=IMPORT,
          extra=("Findings",)),

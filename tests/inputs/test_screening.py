@@ -26,7 +26,7 @@ from toolkit.analysis.coverage import CHECKLIST_NOT_SCREENED, read_checklist_fil
 from toolkit.analysis.indicators import Catalogue
 from toolkit.analysis.screen_inputs import SCREENED_MODELS, yaml_allow
 from toolkit.errors import InputError, ValidationFailed
-from toolkit.inputs import audit, findings, plans, progress, sef
+from toolkit.inputs import audit, findings, plans, progress, recommendations, sef
 from toolkit.inputs.capture_layout import PROGRESS_COLUMNS
 from toolkit.inputs.manifest_file import ManifestFile
 from toolkit.inputs.params import ReviewParams
@@ -220,6 +220,9 @@ def _readers(proj: Path) -> dict[str, tuple[dict[str, str], dict[str, str], Read
                               "due_date": "2025-03-31", "rag": "green", "evidence": "", "kloes": kloe},
                              plans.NOT_SCREENED,
                              lambda f, r: lambda: plans.read_improvement_plan(f, r, scope.ids(), allow, year)),
+        "recommendations": ({"theme": kloe, "recommendation": "Do more.", "findings": "", "help": "",
+                             "order": ""}, recommendations.NOT_SCREENED,
+                            lambda f, r: lambda: recommendations.read_recommendations(f, r, None, allow, year)),
         "timetable": ({"day": "1", "time": "09:30", "activity": "Meeting officers", "reviewers": "Ruth Adeyemi",
                        "kloes": kloe, "location": "Town hall"}, plans.NOT_SCREENED,
                       lambda f, r: lambda: plans.read_timetable(f, r, list(p.visit.dates), [m.name for m in p.team],
@@ -259,5 +262,5 @@ def test_an_unknown_header_that_looks_like_a_name_is_never_printed(project: Path
     path = _write(project / "plan.csv", {**row, CHILD: "x"})
     [error] = _errors(read(path, project))
     assert str(error) == ("plan.csv: row 1, column (a header not shown: it may identify a child): unknown column: "
-                          "rename it to one of theme, action, owner, due_date, rag, evidence, kloes "
-                          "(docs/inputs.md), or delete the column")
+                          f"rename it to one of {', '.join(plans.PLAN_COLUMNS)} (docs/inputs.md), or delete the "
+                          "column")

@@ -13,6 +13,7 @@ from conftest import ROOT
 
 from toolkit.analysis.plan_links import area_themes, themes_touched
 from toolkit.inputs.findings import Kind
+from toolkit.inputs.recommendations import Recommendation, Recommendations
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review
 
@@ -88,7 +89,11 @@ def test_the_option_off_or_no_plan_names_no_theme(tmp_path: Path) -> None:
 
 
 def test_west_midlands_names_them_under_its_recommendations() -> None:
+    """Under each theme of the team's own recommendations that is a KLOE (the report form)."""
     review = _restyled(load_review(FOLLOW_UP), "west-midlands")
+    recs = Recommendations(tuple(Recommendation(k.id, f"Do more on {k.title}.", (), "", None, n)
+                                 for n, k in enumerate(review.scope.kloes, start=2)), "recommendations.csv")
+    review = dataclasses.replace(review, recommendations=recs)
     soup = BeautifulSoup(build_letter(review), "html.parser")
     recs = soup.find("section", id="recommendations")
     assert recs is not None

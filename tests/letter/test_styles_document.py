@@ -25,10 +25,10 @@ YORKSHIRE_HUMBER = ["Background", "Process", "Our findings", ("audit", "EHC plan
                     "Next steps"]
 WEST_MIDLANDS = ["Purpose of the review", "The review team", "Key lines of enquiry", "Methodology",
                  "Services and settings involved", ("audit", "Case files reviewed"), "Acronyms used in this report",
-                 "Overall findings", ("urgent", "Recommended urgent actions"),
+                 "Overall findings", "Recommended urgent actions",  # always: or a line saying there are none
                  ("progress", "Progress since the last peer review"), "Evidence by area",
                  ("audit", "What the EHC plans we read showed"), ("performance", "What the published data shows"),
-                 "Recommendations", "Next steps"]
+                 ("sef", "The area's self-evaluation"), "Recommendations", "Next steps"]
 
 
 def _restyled(review: Review, style: str) -> Review:

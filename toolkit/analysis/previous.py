@@ -40,6 +40,7 @@ class PreviousItem:
     statement: str
     kloe_title: str = ""
     headline: bool = False
+    kloe: str = ""  # the KLOE id it sat under in the previous letter ("" for a headline without one)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def letter_items(findings: FindingSet) -> list[PreviousItem]:
     titles = {k.id: k.title for k in findings.scope.kloes}
 
     def item(f: Finding) -> PreviousItem:
-        return PreviousItem(f.id, f.kind, f.statement, titles.get(f.kloe or "", ""), f.headline)
+        return PreviousItem(f.id, f.kind, f.statement, titles.get(f.kloe or "", ""), f.headline, f.kloe or "")
 
     ordered = [*findings.headlines(Kind.AREA), *findings.headlines(Kind.URGENT)]
     for kloe in findings.scope.kloes:
@@ -202,7 +203,7 @@ def combine_marks(listed: ProgressMarks | None, captured: list[ProgressMarks], o
        is reported as a warning at its row.
     2. A mark in the capture app wins over the progress file's (``inputs.progress``, the workbook
        round trip) for the same item; when their statuses differ the file's row gets a warning.
-       The file's ``area_status`` is kept either way.
+       The file's ``area_status`` and ``repeated_in`` are kept either way.
     3. An item only the file marks keeps the file's mark.
     """
     rank = {name: i for i, name in enumerate(order)}
@@ -230,7 +231,8 @@ def combine_marks(listed: ProgressMarks | None, captured: list[ProgressMarks], o
                 notes.append(InputWarning(in_file.file, message(
                     "app_overrides_file", item=item, file_status=in_file.status.value,
                     app_status=in_app.status.value, where=_where(in_app)), row=in_file.row, column="status"))
-            combined[item] = replace(in_app, area_status=in_file.area_status if in_file else None)
+            combined[item] = replace(in_app, area_status=in_file.area_status if in_file else None,
+                                     repeated_in=in_file.repeated_in if in_file else ())
     return ProgressMarks(combined, listed.file if listed else "", tuple(notes))
 
 

@@ -79,7 +79,8 @@ def input_files(params: Any, params_path: Path, root: Path) -> list[Path]:
     inputs = params.inputs
     captured = capture_inputs(params)  # the team's capture files: the letter reads those that exist
     for rel in [*inputs.findings, *inputs.checklist, *inputs.performance, inputs.audit, inputs.sef,
-                inputs.progress, inputs.improvement_plan, inputs.timetable, *previous_inputs(inputs, root),
+                inputs.progress, inputs.improvement_plan, inputs.timetable, inputs.recommendations,
+                *previous_inputs(inputs, root),
                 params.performance.catalogue,
                 *captured["findings"], *captured["checklist"], *captured["audit"], *captured["progress"]]:
         if rel:

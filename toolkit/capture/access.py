@@ -16,27 +16,83 @@ without it to Jupyter's own login page. :class:`CaptureIdentityProvider` (named 
 * ``/voila/query/<kernel id>``, where a pre-heated kernel asks for the request of the page that took
   it (the page's query string, which holds the token on a first visit), is Voilà's websocket without
   any login check: only this machine may open it (the kernels do); any other address gets 403;
-* the token, once accepted, is kept in the server's login cookie (Jupyter server sets it), and the
-  page's script removes it from the address bar.
+* the token, once accepted, is kept in the server's login cookie (Jupyter server sets it: HttpOnly,
+  SameSite=Lax, and Secure over HTTPS), and the page's script removes it from the address bar;
+* besides the team's token (the coordinator's link), each reviewer of the team may have a token of
+  their own (``PEER_REVIEW_REVIEWER_TOKENS``, read once by the Voila process): a page opened with it
+  is that reviewer's only. The server tells the page's kernel who it is in the request header
+  :data:`REVIEWER_HEADER`, which it removes from every request first, so a browser cannot claim
+  it; Voila hands the header to the kernel (``VoilaConfiguration.http_header_envs``), and the app
+  then starts as that reviewer with no other name to choose.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
 import io
 import ipaddress
+import json
+import os
+import secrets
 import socket
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
+from http.client import responses
 from pathlib import Path
+from string import Template
 from typing import Any
+from urllib.parse import quote
 
 import qrcode
+import yaml
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
+from traitlets import Dict, default
 
 QUERY_ROUTE = r"/voila/query/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"  # as Voila's own route (voila.app)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-NO_ACCESS_PAGE = Path(__file__).resolve().parent / "share" / "pages" / "no_access.html"
+SHARE = Path(__file__).resolve().parent / "share"
+NO_ACCESS_PAGE = SHARE / "pages" / "no_access.html"
+ERROR_PAGE = SHARE / "pages" / "error.html"
+SERVER_WORDS = SHARE / "server_words.yaml"
+REVIEWER_TOKENS_ENV = "PEER_REVIEW_REVIEWER_TOKENS"  # {reviewer's name: their token}, JSON
+REVIEWER_HEADER = "X-Peer-Review-Reviewer"  # set by the server only: the reviewer a page is for
+TEAM_USER = "team"
+REVIEWER_USER = "reviewer:"  # + the reviewer's name
+
+
+@functools.cache
+def _server_words() -> dict[str, str]:
+    loaded = yaml.safe_load(SERVER_WORDS.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def says(key: str, **values: object) -> str:
+    """A line the capture command prints (``share/server_words.yaml``), its values filled in."""
+    return _server_words()[key].format(**values)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def reviewer_tokens(names: Iterable[str]) -> dict[str, str]:
+    """A fresh token for each reviewer of the team."""
+    return {name: new_token() for name in names}
+
+
+_given: dict[str, Any] = {}  # the tokens the Voila process was given (take_tokens)
+
+
+def take_tokens() -> list[str]:
+    """In the Voila process, before Voila starts: the team's token (``JUPYTER_TOKEN``) and the
+    reviewers' (``PEER_REVIEW_REVIEWER_TOKENS``) move from the environment, which every kernel
+    inherits, to :class:`CaptureIdentityProvider`. Returns every token, for the log's redaction."""
+    team = os.environ.pop("JUPYTER_TOKEN", "")
+    raw = os.environ.pop(REVIEWER_TOKENS_ENV, "")
+    own = {str(k): str(v) for k, v in json.loads(raw).items()} if raw else {}
+    _given.update(team=team, reviewers=own)
+    return [t for t in (team, *own.values()) if t]
 
 
 def needs_token(host: str) -> bool:
@@ -80,6 +136,19 @@ def no_access_page() -> str:
     return NO_ACCESS_PAGE.read_text(encoding="utf-8")
 
 
+def error_page(status: int) -> str:
+    """The page for a refused or failed request: our refusal page for 403, else a short page naming
+    the status (never a traceback, never Jupyter's)."""
+    if status == 403:
+        return no_access_page()
+    return Template(ERROR_PAGE.read_text(encoding="utf-8")).substitute(
+        status=status, reason=responses.get(status, "Error"))
+
+
+def _same(given: str, token: str) -> bool:
+    return bool(token) and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
 class NoAccessHandler(web.RequestHandler):
     """``/login``: the page in our words, for any method, with status 403."""
 
@@ -100,7 +169,35 @@ class NoAccessHandler(web.RequestHandler):
 
 
 class CaptureIdentityProvider(PasswordIdentityProvider):
-    """Jupyter server's token check, with our own refusal page and 403 for the API."""
+    """Jupyter server's token check, with our own refusal page and 403 for the API, and a token per
+    reviewer beside the team's."""
+
+    reviewer_tokens = Dict(help="Each reviewer's own token (name: token).")
+
+    @default("reviewer_tokens")
+    def _reviewer_tokens_default(self) -> dict[str, str]:
+        return dict(_given.get("reviewers", {}))
+
+    @default("token")
+    def _token_default(self) -> str:
+        team = _given.get("team")
+        return str(team) if team else str(super()._token_default())
+
+    @default("cookie_options")
+    def _cookie_options_default(self) -> dict[str, Any]:
+        return {"samesite": "Lax"}
+
+    async def get_user_token(self, handler: web.RequestHandler) -> User | None:
+        """The team (the shared token) or one reviewer (their own token); None for any other."""
+        given = self.get_token(handler)
+        if not given or not self.token:
+            return None
+        if _same(given, self.token):
+            return User(TEAM_USER, "Team", "Team")
+        for name, token in self.reviewer_tokens.items():
+            if _same(given, token):
+                return User(REVIEWER_USER + name, name, name)
+        return None
 
     def get_handlers(self) -> list[tuple[str, object]]:
         # Voila adds these before its own routes, so ours answer /voila/query/ first.
@@ -109,11 +206,28 @@ class CaptureIdentityProvider(PasswordIdentityProvider):
         return [(r"/login", NoAccessHandler), (QUERY_ROUTE, local_request_info_handler())]
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:
+        handler.request.headers.pop(REVIEWER_HEADER, None)  # only the server says who a page is for
         found = super().get_user(handler)
         user: User | None = await found if isinstance(found, Awaitable) else found
         if user is None and self.auth_enabled and _is_api(handler):
             raise web.HTTPError(403)
+        if user is not None and user.username.startswith(REVIEWER_USER):
+            handler.request.headers[REVIEWER_HEADER] = quote(user.username[len(REVIEWER_USER):])
+        if user is not None:
+            _forget_token(handler.request)
         return user
+
+
+def _forget_token(request: Any) -> None:
+    """The request without its ``token`` argument, once accepted: Voila gives a page's kernel its
+    query string and address (``QUERY_STRING``, ``VOILA_REQUEST_URL``), and the log its address."""
+    if "token" not in request.query_arguments:
+        return
+    request.query_arguments.pop("token", None)
+    request.arguments.pop("token", None)
+    kept = [part for part in request.query.split("&") if part and part.split("=", 1)[0] != "token"]
+    request.query = "&".join(kept)
+    request.uri = request.path + (f"?{request.query}" if request.query else "")
 
 
 def _is_api(handler: web.RequestHandler) -> bool:

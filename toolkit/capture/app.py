@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import ipywidgets as widgets
 
@@ -33,6 +33,10 @@ from toolkit.inputs.params import ReviewParams
 PARAMS_ENV = "PEER_REVIEW_PARAMS"
 READY_ENV = "PEER_REVIEW_READY_FILE"
 PREHEAT_ENV = "VOILA_PREHEAT"  # "True" in a kernel Voila pre-heats (voila.utils.ENV_VARIABLE)
+QUERY_URL_ENV = "PEER_REVIEW_QUERY_URL"  # the server's plain websocket for a page's request (HTTPS mode)
+# The reviewer a page is for, when it was opened with their own link: the server's request header
+# toolkit.capture.access.REVIEWER_HEADER, as Voila names it in the kernel's environment.
+REVIEWER_ENV = "HTTP_X_PEER_REVIEW_REVIEWER"
 TAB_TITLES = ("Findings", "Checklist", "Coverage", "Refine (team)", "EHCP audit")
 PROGRESS_TITLE = "Progress since last review"  # a follow-up review's last tab
 PROGRESS = len(TAB_TITLES)  # its index
@@ -63,19 +67,28 @@ def _catalogue_ids() -> tuple[str, ...]:  # the shipped catalogue, read once per
         return ()
 
 
+def page_reviewer() -> str | None:
+    """The reviewer this page is for, when it was opened with a reviewer's own link (else None)."""
+    value = os.environ.get(REVIEWER_ENV, "")
+    return unquote(value) if value else None
+
+
 def reviewer_from_query(query: str | None, team: list[str]) -> str | None:
     values = parse_qs(query or "").get("reviewer", [])
     return values[0] if values and values[0] in team else None
 
 
 class CaptureApp:
-    def __init__(self, params: ReviewParams, scope: KloeScope, root: Path, preselect: str | None = None) -> None:
+    def __init__(self, params: ReviewParams, scope: KloeScope, root: Path, preselect: str | None = None,
+                 only: str | None = None) -> None:
+        """``only``: the page was opened with this reviewer's own link; no other name can be chosen."""
         self.params, self.scope, self.root = params, scope, root
         self.indicators = indicator_ids(params, root)
-        team = [m.name for m in params.team]
+        team = [only] if only else [m.name for m in params.team]
+        preselect = only or preselect
         self.messages = MessageArea("pr-app-msg")
         self.picker = widgets.Dropdown(options=[("- choose your name -", "")] + [(n, n) for n in team],
-                                       value=preselect or "", description="Reviewer")
+                                       value=preselect or "", description="Reviewer", disabled=bool(only))
         self.picker.add_class("pr-reviewer")
         self.start = widgets.Button(description=self._start_label(), button_style="primary")
         self.start.add_class("pr-start")
@@ -223,13 +236,15 @@ def page_query() -> str:
         return os.environ.get("QUERY_STRING", "")
     from voila.utils import get_query_string
 
+    url = os.environ.get(QUERY_URL_ENV) or None  # HTTPS: the server's plain port on 127.0.0.1
+
     ready = os.environ.get(READY_ENV)
     if ready:
         try:
             Path(ready).touch()
         except OSError as exc:  # the server then announces the app after its timeout instead
             log.warning("capture: cannot mark the kernel ready: %s", exc)
-    return get_query_string() or ""
+    return get_query_string(url) or ""
 
 
 def capture_app(params_file: str | Path | None = None, query: str | None = None) -> widgets.Widget:
@@ -252,4 +267,7 @@ def capture_app(params_file: str | Path | None = None, query: str | None = None)
     except InputError as exc:
         return _failure([str(exc)])
     team = [m.name for m in params.team]
-    return CaptureApp(params, scope, root, reviewer_from_query(q, team)).widget
+    own = page_reviewer()
+    if own is not None and own not in team:
+        return _failure([words("link_not_in_team", name=own)])
+    return CaptureApp(params, scope, root, reviewer_from_query(q, team), only=own).widget

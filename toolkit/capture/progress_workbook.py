@@ -25,7 +25,8 @@ from toolkit.inputs.progress import COLUMNS, SHEET, STATUS_WORDS
 from toolkit.inputs.xlsx import append_text_row
 from toolkit.review import Review
 
-WIDTHS = {"id": 14, "kind": 24, "statement": 70, "area_status": 20, "status": 20, "evidence": 70}
+WIDTHS = {"id": 14, "kind": 24, "statement": 70, "area_status": 20, "status": 20, "evidence": 70,
+          "repeated_in": 24}
 
 
 def progress_rows_for_export(review: Review) -> list[dict[str, str]]:
@@ -38,6 +39,7 @@ def progress_rows_for_export(review: Review) -> list[dict[str, str]]:
             "area_status": mark.area_status.value if mark and mark.area_status else "",
             "status": mark.status.value if mark and mark.status else "",
             "evidence": mark.evidence if mark else "",
+            "repeated_in": "; ".join(mark.repeated_in) if mark else "",
         })
     return out
 

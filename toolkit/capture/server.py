@@ -3,23 +3,30 @@
 ``peer-review capture PARAMS`` calls :func:`serve`. The review's parameters file reaches the
 notebook through the ``PEER_REVIEW_PARAMS`` environment variable (Voilà hands its own environment
 to each page's kernel). On ``127.0.0.1``/``localhost`` there is no token. On any other host (a team
-sharing one laptop over the venue's network) a fresh token from :func:`secrets.token_urlsafe` is
-required: a page without it meets our own refusal page, the API answers 403
-(:mod:`toolkit.capture.access`). The page is our ``peer-review`` Voilà template (``share/``). The
-token reaches Voilà in the ``JUPYTER_TOKEN`` environment variable (with ``Voila.auto_token``),
-never on its command line, so ``ps`` does not show it. Source code and
-tracebacks are never sent to the page (``strip_sources``, ``show_tracebacks=False``).
+sharing one laptop over the venue's network) the app is served over HTTPS (the review's own
+certificate, :mod:`toolkit.capture.certificate`, or the organisation's with ``--certfile``) and a
+fresh token from :func:`secrets.token_urlsafe` is required, the team's and one per reviewer: a page
+without one meets our own refusal page, the API answers 403 (:mod:`toolkit.capture.access`). The
+page is our ``peer-review`` Voilà template (``share/``). The tokens reach Voilà in the environment
+(``JUPYTER_TOKEN``, with ``Voila.auto_token``, and ``PEER_REVIEW_REVIEWER_TOKENS``), never on its
+command line, so ``ps`` does not show them. Source code and tracebacks are never sent to the page
+(``strip_sources``, ``show_tracebacks=False``).
 
-Voilà keeps one kernel pre-heated (``--preheat_kernel``, a pool of :data:`POOL_SIZE`): it has run
-the notebook up to the point where the page's query string is needed
-(:func:`toolkit.capture.app.page_query`), so a page is served without waiting for a kernel to start
-and import the app. :func:`serve` prints the link once that kernel is ready.
+Voilà runs as :mod:`toolkit.capture.voila_app` (HTTPS, quiet refusals, no token in its log, its life
+tied to this command's: :mod:`toolkit.capture.lifetime`). It keeps one kernel pre-heated
+(``--preheat_kernel``, a pool of :data:`POOL_SIZE`): it has run the notebook up to the point where
+the page's query string is needed (:func:`toolkit.capture.app.page_query`), so a page is served
+without waiting for a kernel to start and import the app. :func:`serve` prints the link once the
+first is ready. Two are kept by default: a second page opened straight after the first (two
+reviewers starting together) then finds one too, rather than waiting 5-10 s for a kernel started for
+it while the first is refilled (``--ready-kernels 1`` saves a kernel's memory, about 120 MB).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -29,16 +36,28 @@ import tempfile
 import time
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from urllib.parse import quote
 
 from toolkit.build.kernels import ensure_kernel
-from toolkit.capture.access import lan_addresses, needs_token, qr_text
+from toolkit.capture.access import (
+    REVIEWER_HEADER,
+    REVIEWER_TOKENS_ENV,
+    lan_addresses,
+    needs_token,
+    new_token,
+    qr_text,
+    reviewer_tokens,
+    says,
+)
 from toolkit.capture.app import PARAMS_ENV, READY_ENV
+from toolkit.capture.certificate import ServerCertificate, read_certificate, review_certificate
+from toolkit.capture.lifetime import CLI_PID_ENV, ServerProcess, port_problem
 from toolkit.capture.store import CaptureStore, OpenReview, open_review
 from toolkit.errors import ToolkitError
+from toolkit.inputs.capture_layout import capture_folder
 
 DEFAULT_PORT = 8866
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -47,9 +66,11 @@ TEMPLATE = "peer-review"
 IDENTITY_PROVIDER = "toolkit.capture.access.CaptureIdentityProvider"
 CULL_IDLE_S = 50
 CULL_INTERVAL_S = 10
-POOL_SIZE = 1
+POOL_SIZE = 2  # kernels kept ready by default (--ready-kernels): two pages opened together both find one
 FILL_DELAY_S = 1.0
 READY_TIMEOUT_S = 90.0
+LINKS_FILE = ".links.txt"  # under the capture folder, 0600: the links of the current run
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def capture_notebook() -> Path:
@@ -59,8 +80,11 @@ def capture_notebook() -> Path:
 
 
 def port_is_free(host: str, port: int) -> bool:
+    """Whether the server could listen on ``port`` (as tornado binds: a connection of an earlier
+    server still closing, in TIME_WAIT, does not hold the port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -89,21 +113,29 @@ class ServerPlan:
     token: str | None
     local_url: str = ""
     lan_urls: tuple[str, ...] = ()
+    reviewer_links: tuple[tuple[str, str], ...] = ()  # (reviewer, their own link)
+    certificate: ServerCertificate | None = None
+    reviewer_tokens: dict[str, str] = field(default_factory=dict)
 
 
 def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0.1",
-                token: str | None = None, env: dict[str, str] | None = None) -> ServerPlan:
-    """The Voilà command line and environment for a review's capture app."""
+                token: str | None = None, env: dict[str, str] | None = None,
+                certificate: ServerCertificate | None = None, reviewers: tuple[str, ...] = (),
+                pool_size: int = POOL_SIZE) -> ServerPlan:
+    """The Voilà command line and environment for a review's capture app (HTTPS with
+    ``certificate``; a token of their own for each of ``reviewers`` when a token is needed)."""
     notebook = capture_notebook()
     if not notebook.is_file():
         raise ToolkitError(f"the capture notebook is missing ({notebook})")
     port = port or pick_port(host)
+    own: dict[str, str] = {}
     if needs_token(host):
-        token = token or secrets.token_urlsafe(24)
+        token = token or new_token()
+        own = reviewer_tokens(reviewers)
     else:
         token = None
     argv = [
-        sys.executable, "-m", "voila", str(notebook),
+        sys.executable, "-m", "toolkit.capture.voila_app", str(notebook),
         f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
         f"--Voila.root_dir={notebook.parent}",
         "--VoilaConfiguration.show_tracebacks=False", "--strip_sources=True",
@@ -114,33 +146,69 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
         # our page template (no public CDN, the connection watch) and our refusal page for share mode
         f"--template={TEMPLATE}", f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
-        # One kernel kept ready with the notebook already run up to the page's query string
+        # the reviewer a page is for, as the server says it (toolkit.capture.access), reaches its kernel
+        f"--VoilaConfiguration.http_header_envs={REVIEWER_HEADER}",
+        # Kernels kept ready (pool_size) with the notebook already run up to the page's query string
         # (toolkit.capture.app.page_query): a page is served at once instead of after a kernel's
-        # start and the app's imports. A page taking it leaves the pool empty until its refill,
-        # FILL_DELAY_S later: a page asked for meanwhile gets a kernel started for it, as without
-        # the pool. The pool's kernel is never culled; it costs one kernel's memory for the
-        # server's lifetime.
-        "--preheat_kernel=True", f"--pool_size={POOL_SIZE}", f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
+        # start and the app's imports. A page taking one starts its refill FILL_DELAY_S later; a
+        # page asked for while the pool is empty gets a kernel started for it, as without the pool.
+        # The pool's kernels are never culled; each costs one kernel's memory while the server runs.
+        "--preheat_kernel=True", f"--pool_size={max(pool_size, 1)}", f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
     ]
+    if certificate is not None:
+        argv += [f"--CaptureVoila.certfile={certificate.certfile}", f"--CaptureVoila.keyfile={certificate.keyfile}"]
     full_env = dict(os.environ if env is None else env)
-    full_env.pop("JUPYTER_TOKEN", None)
-    full_env.pop("JUPYTER_TOKEN_FILE", None)
+    for name in ("JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE", REVIEWER_TOKENS_ENV, CLI_PID_ENV):
+        full_env.pop(name, None)
     if token:  # through the environment: a command line is visible to every user in ps
         argv.append("--Voila.auto_token=True")
         full_env["JUPYTER_TOKEN"] = token
+        if own:
+            full_env[REVIEWER_TOKENS_ENV] = json.dumps(own)
     full_env[PARAMS_ENV] = str(params_path.resolve())
     # where a pre-heated kernel's notebook asks the server for its page's request (voila.utils.wait_for_request)
     full_env["VOILA_APP_IP"] = _probe_host(host, bracket=True)
     # Voilà finds the page template in share/voila/templates/<TEMPLATE> through the Jupyter data path
     full_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), full_env.get("JUPYTER_PATH", "")) if p)
+    scheme = "https" if certificate is not None else "http"
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
-    url = f"http://{shown_host}:{port}/" + (f"?token={quote(token)}" if token else "")
     query = f"?token={quote(token)}" if token else ""
+    url = f"{scheme}://{shown_host}:{port}/{query}"
     local_host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else shown_host
-    lan = tuple(f"http://{a}:{port}/{query}" for a in lan_addresses()) if host in ("0.0.0.0", "::", "") else ()
-    return ServerPlan(tuple(argv), full_env, host, port, url, token, f"http://{local_host}:{port}/{query}", lan)
+    lan_bases = [f"{scheme}://{a}:{port}/" for a in lan_addresses()] if host in ("0.0.0.0", "::", "") else []
+    base = lan_bases[0] if lan_bases else f"{scheme}://{shown_host}:{port}/"
+    links = tuple((name, f"{base}?token={quote(t)}") for name, t in own.items())
+    return ServerPlan(tuple(argv), full_env, host, port, url, token, f"{scheme}://{local_host}:{port}/{query}",
+                      tuple(b + query for b in lan_bases), links, certificate, own)
+
+
+def share_certificate(review: OpenReview, host: str, certfile: Path | None = None,
+                      keyfile: Path | None = None) -> ServerCertificate | None:
+    """The certificate the server presents: the organisation's own when given, the review's own in
+    share mode (any host but localhost), none on localhost."""
+    if certfile is not None:
+        return read_certificate(certfile, keyfile or certfile)
+    if not needs_token(host):
+        return None
+    params, _, root = review
+    names = [socket.gethostname(), socket.getfqdn()]
+    if host not in ("0.0.0.0", "::", ""):
+        names.append(host)
+    addresses = [a for a in [*lan_addresses(), host] if _is_ip(a) and a not in ("0.0.0.0", "::")]
+    return review_certificate(capture_folder(root, params.review_id), params.review_id,
+                              [n for n in names if not _is_ip(n)], addresses)
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _probe_host(host: str, bracket: bool = False) -> str:
@@ -179,63 +247,114 @@ def wait_until_ready(proc: subprocess.Popen[bytes], ready: Path, host: str, port
     return True
 
 
-def announce(plan: ServerPlan, echo: Callable[[str], None]) -> None:
-    echo(f"Capture app: {plan.url}")
+def write_links(plan: ServerPlan, folder: Path) -> Path | None:
+    """The run's links (the team's and each reviewer's) in ``LINKS_FILE``, readable by its owner only
+    (removed on a run without tokens: an earlier run's links are dead)."""
+    if not plan.token:
+        (folder / LINKS_FILE).unlink(missing_ok=True)
+        return None
+    lines = [says("app_link", url=plan.lan_urls[0] if plan.lan_urls else plan.url)]
+    lines += [says("reviewer_link", name=name, url=url) for name, url in plan.reviewer_links]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LINKS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def announce(plan: ServerPlan, echo: Callable[[str], None], links_file: Path | None = None) -> None:
+    echo(says("app_link", url=plan.url))
     for url in plan.lan_urls:
-        echo(f"Capture app at this machine's network address: {url}")
+        echo(says("lan_link", url=url))
     if plan.lan_urls:
-        echo("On a tablet, scan this code to open the app at the first of those addresses:")
+        echo(says("qr_intro"))
         echo(qr_text(plan.lan_urls[0]))
     if plan.token:
-        echo(f"Access token (needed by everyone who opens the app): {plan.token}")
-    echo("Stop it with Ctrl+C.")
+        echo(says("team_token", token=plan.token))
+    for name, url in plan.reviewer_links:
+        echo(says("reviewer_link", name=name, url=url))
+    if links_file is not None:
+        echo(says("links_file", path=links_file))
+    cert = plan.certificate
+    if cert is not None:
+        own = cert.certfile.parent.name != ".tls"
+        echo(says("certificate_own" if own else "certificate_made" if cert.made else "certificate_kept",
+                  path=cert.certfile))
+        echo(says("fingerprint", fingerprint=cert.fingerprint))
+    echo(says("stop"))
 
 
 def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", open_browser: bool = False,
-          echo: Callable[[str], None] = lambda s: None, review: OpenReview | None = None) -> int:
+          echo: Callable[[str], None] = lambda s: None, review: OpenReview | None = None,
+          certfile: Path | None = None, keyfile: Path | None = None, pool_size: int = POOL_SIZE) -> int:
     """Run the capture app until interrupted; returns Voilà's exit code.
 
     ``echo`` receives the lines to show the user (the URL, the machine's network addresses when it
-    listens on all of them, and the token when one is required). SIGINT and SIGTERM are passed on
-    to Voilà as SIGTERM, which it handles by shutting its kernels down (a SIGINT could be ignored:
-    a process started in the background inherits SIGINT ignored). The handlers are in place before
-    Voilà starts, so a signal arriving meanwhile still stops it.
+    listens on all of them, the tokens and links when one is required, the certificate's
+    fingerprint in share mode). SIGINT, SIGTERM and SIGHUP are passed on to Voilà as SIGTERM, which
+    it handles by shutting its kernels down (a SIGINT could be ignored: a process started in the
+    background inherits SIGINT ignored); what is left of them afterwards is ended
+    (:class:`toolkit.capture.lifetime.ServerProcess`). The handlers are in place before Voilà
+    starts, so a signal arriving meanwhile still stops it. A port already held is named in one
+    line (:func:`toolkit.capture.lifetime.port_problem`), as a :class:`ToolkitError`.
 
     ``review`` is the review as :func:`toolkit.capture.store.open_review` already opened it (the
     command line checks it before serving), so this process reads the parameters once; without it,
     the parameters are opened here. The app's kernel, a separate process, opens them itself.
     """
-    plan = plan_server(params_path, port, host)
-    params, scope, root = review if review is not None else open_review(params_path)
+    review = review if review is not None else open_review(params_path)
+    params, scope, root = review
+    if port is not None and not port_is_free(host, port):
+        raise ToolkitError(port_problem(port, params_path))
+    certificate = share_certificate(review, host, certfile, keyfile)
+    plan = plan_server(params_path, port, host, certificate=certificate,
+                       reviewers=tuple(m.name for m in params.team), pool_size=pool_size)
     for member in params.team:  # every reviewer's files exist, seeded from the listed files
         CaptureStore(root, params, scope, member.name).ensure_files()
+    links_file = write_links(plan, capture_folder(root, params.review_id))
     ensure_kernel()
-    running: list[subprocess.Popen[bytes]] = []
+    server: list[ServerProcess] = []
     stop_asked: list[int] = []
+    quiet: list[bool] = []  # after SIGHUP the terminal has gone: nothing more is written to it
+
+    def say(line: str) -> None:
+        if not quiet:
+            with contextlib.suppress(OSError):
+                echo(line)
 
     def forward(signum: int, frame: FrameType | None) -> None:
         stop_asked.append(signum)
-        for proc in running:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+        if signum == signal.SIGHUP:
+            quiet.append(True)
+        for running in server:
+            running.ask_to_stop()
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP already ignored means `nohup peer-review capture ...`: the server is meant to outlive
+    # the terminal, so that one is left as it is (SIGINT ignored only means a background job).
+    stops = [s for s in STOP_SIGNALS if not (s == signal.SIGHUP and signal.getsignal(s) == signal.SIG_IGN)]
+    previous = {s: signal.signal(s, forward) for s in stops}
     marks = tempfile.mkdtemp(prefix="peer-review-capture-")
     ready = Path(marks) / "kernel-ready"
     try:
-        proc = subprocess.Popen(plan.argv, env={**plan.env, READY_ENV: str(ready)}, start_new_session=True)
-        running.append(proc)
+        env = {**plan.env, READY_ENV: str(ready), CLI_PID_ENV: str(os.getpid())}
+        proc = subprocess.Popen(plan.argv, env=env, start_new_session=True)
+        server.append(ServerProcess(proc))
         if stop_asked:  # a signal came while Voilà was being started
-            proc.send_signal(signal.SIGTERM)
+            server[0].ask_to_stop()
         elif wait_until_ready(proc, ready, plan.host, plan.port, stop_asked):
-            announce(plan, echo)
+            announce(plan, say, links_file)
             if open_browser:
                 webbrowser.open(plan.local_url)
-        return proc.wait()
+        elif proc.poll() is not None and not stop_asked:
+            code = proc.wait()
+            problem = port_problem(plan.port, params_path) if not port_is_free(host, plan.port) else None
+            raise ToolkitError(problem or says("server_ended", code=code))
+        return server[0].wait()
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        for proc in running:
-            if proc.poll() is None:
-                proc.kill()
+        for running in server:
+            running.end_all()
         shutil.rmtree(marks, ignore_errors=True)

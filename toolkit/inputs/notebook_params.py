@@ -30,7 +30,8 @@ from toolkit.inputs.params import (
 #: from the parameters file (:func:`restore_outside_paths`).
 PATH_FIELDS = (("inputs", "findings"), ("inputs", "checklist"), ("inputs", "audit"), ("inputs", "audit_framework"),
                ("inputs", "performance"), ("inputs", "sef"), ("inputs", "previous_review"), ("inputs", "progress"),
-               ("inputs", "improvement_plan"), ("inputs", "timetable"), ("performance", "catalogue"))
+               ("inputs", "improvement_plan"), ("inputs", "timetable"), ("inputs", "recommendations"),
+               ("performance", "catalogue"))
 OUTSIDE = "<outside the project>/"
 
 

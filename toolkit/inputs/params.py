@@ -54,7 +54,7 @@ TOP_LEVEL_FIELDS = (
     "review_id", "authority", "region", "programme", "visit", "letter_date", "recipient", "team",
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
     "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed", "findings_recorded", "opening",
-    "self_evaluation",
+    "self_evaluation", "overall_view", "settings_visited", "sessions_attended", "explored_through",
 )
 
 
@@ -172,6 +172,7 @@ class Inputs(_Model):
     progress: str | None = None
     improvement_plan: str | None = None
     timetable: str | None = None
+    recommendations: str | None = None  # the team's own recommendations (toolkit.inputs.recommendations)
 
 
 class PerformanceOptions(_Model):
@@ -225,6 +226,11 @@ class ReviewParams(_Model):
     #: ("over 130"); default: the rows of the findings files.
     findings_recorded: Count | None = None
     opening: Opening = Field(default_factory=Opening)  # the opening's thanks and welcome
+    # The report form's record of the visit and the team's own view (toolkit.inputs.params_report).
+    overall_view: str | None = Field(default=None, min_length=1)  # the team's overall judgement
+    settings_visited: list[str] = Field(default_factory=list)  # settings and services, by name
+    sessions_attended: dict[str, list[str]] | list[str] = Field(default_factory=list)  # observations, focus groups
+    explored_through: dict[str, list[str]] = Field(default_factory=dict)  # KLOE id: the activities that tested it
 
     @field_validator("review_id")
     @classmethod

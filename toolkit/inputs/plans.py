@@ -12,6 +12,7 @@ councils use for a written statement of action or improvement plan, a row per ac
 | `rag` | `red`, `amber`, `green` or `complete` (also `blue` for complete) |
 | `evidence` | evidence of impact so far (optional) |
 | `kloes` | optional: ids of the KLOEs in scope the action bears on, separated by `;` |
+| `items` | optional: in a follow-up, ids of the previous review's items the action serves, separated by `;` |
 
 An action is **overdue** when its due date is before the first day of the visit and it is not
 complete: always the visit's date, never today's, so a draft is the same whenever it is built.
@@ -35,7 +36,7 @@ from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
 from toolkit.inputs.tables import Row, Table, header_errors, read_table
 
-PLAN_COLUMNS = ("theme", "action", "owner", "due_date", "rag", "evidence", "kloes")
+PLAN_COLUMNS = ("theme", "action", "owner", "due_date", "rag", "evidence", "kloes", "items")
 PLAN_ALIASES = {"due": "due_date", "rag_status": "rag", "status": "rag", "evidence_of_impact": "evidence",
                 "workstream": "theme"}
 PLAN_REQUIRED = ("theme", "action", "owner", "due_date", "rag")
@@ -62,6 +63,7 @@ class PlanAction:
     evidence: str = ""
     kloes: tuple[str, ...] = ()
     row: int = 0
+    items: tuple[str, ...] = ()  # the previous review's items it serves (checked by the review)
 
     def overdue_at(self, day: dt.date) -> bool:
         return self.due < day and self.rag != "complete"
@@ -157,7 +159,7 @@ def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], all
         if due is not None and rag is not None and all(row.get(c).strip() for c in PLAN_REQUIRED):
             actions.append(PlanAction(" ".join(row.get("theme").split()), " ".join(row.get("action").split()),
                                       row.get("owner").strip(), due, rag, " ".join(row.get("evidence").split()),
-                                      kloes, row.number))
+                                      kloes, row.number, _ids(row.get("items"))))
     if errors:
         raise ValidationFailed(errors)
     return ImprovementPlan(tuple(actions), shown)

@@ -10,6 +10,7 @@ the previous review's items), a row per previous area for consideration or urgen
 | `area_status` | optional: the status the area itself reported before the visit |
 | `status` | the team's mark: `addressed`, `progressing`, `not yet addressed`, `no longer relevant`; blank: unmarked |
 | `evidence` | what the mark rests on (screened for a child's personal data) |
+| `repeated_in` | optional: ids of this review's findings that return to the item, `;`-separated |
 
 The capture app keeps each reviewer's marks in ``data/<review_id>/capture/progress_<reviewer>.csv``
 (:data:`toolkit.inputs.capture_layout.PROGRESS_COLUMNS`: ``id, status, evidence, reviewer,
@@ -33,7 +34,7 @@ from toolkit.inputs.screening import screened_columns
 from toolkit.inputs.tables import Table, header_errors, read_table
 from toolkit.inputs.yamlfiles import parse_yaml
 
-COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence")
+COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence", "repeated_in")
 #: Columns the personal-data screen leaves out, with the reason (every other column is screened).
 NOT_SCREENED: dict[str, str] = {
     "statement": "the previous letter's own words, copied by progress-export for the reader and never "
@@ -82,6 +83,7 @@ class Mark:
     file: str = ""  # the file the mark was read from, as shown to the user
     reviewer: str = ""  # who marked it in the capture app ("" for the progress file)
     saved_at: str = ""  # when the capture app saved it (UTC, ISO 8601)
+    repeated_in: tuple[str, ...] = ()  # this review's findings that return to the item (checked by the review)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,9 @@ def read_progress(path: Path, root: Path, known_ids: Collection[str], allow: Seq
         if status is not None and not row.get("evidence").strip():
             errors.append(InputError(shown, message("no_evidence"), row=row.number, column="evidence"))
         if take:
-            marks[item] = Mark(item, status, " ".join(row.get("evidence").split()), area_status, row.number, shown)
+            repeated = tuple(i.strip() for i in row.get("repeated_in").split(";") if i.strip())
+            marks[item] = Mark(item, status, " ".join(row.get("evidence").split()), area_status, row.number, shown,
+                               repeated_in=repeated)
     if errors:
         raise ValidationFailed(errors)
     return ProgressMarks(marks, shown)

@@ -63,13 +63,15 @@ def style_dir(style: str, root: Path | None = None) -> Path | None:
 #: Every section a style's document may list (the letter layer renders each one).
 SECTION_NAMES = (
     "title_page", "opening", "purpose", "team", "kloe_list", "methodology", "settings", "cases",
-    "glossary", "process", "overall", "headlines", "urgent", "kloes", "evidence", "audit", "performance",
+    "glossary", "process", "overall", "overall_view",
+    "headlines", "urgent", "kloes", "evidence", "audit", "performance",
     "sef", "progress", "recommendations", "closing",
 )
 
 #: The options a style's document may set, with their defaults (true or false).
 DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_use": False,
-                                     "numbered_headings": True, "appendix": True, "plan_themes": False}
+                                     "numbered_headings": True, "appendix": True, "plan_themes": False,
+                                     "urgent_always": False}
 #: The options that are a whole number, with their defaults: how many indicators the letter's
 #: performance section states at most (the rest go to the appendix and the briefing pack), and
 #: how many of those the findings rest on it charts at most; and how many of the unusual

@@ -244,6 +244,8 @@ class _Writer:
             self.table(tag, container)
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
+            if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
+                container.add_page_break()  # type: ignore[no-untyped-call]  # the report's title page is a page of its own
 
     def picture(self, chart_id: str, container: Container) -> None:
         """The chart's PNG in a paragraph of its own, its description as the alternative text."""

@@ -37,6 +37,7 @@ from toolkit.letter.glossary import (
     undefined_acronyms,
 )
 from toolkit.letter.performance import appendix_views, letter_views, source_names
+from toolkit.letter.report_parts import report_context
 from toolkit.letter.templates import environment_for, style_folder
 from toolkit.review import Review
 
@@ -128,7 +129,7 @@ def _heads_of(review: Review, name: str) -> list[tuple[str, int, str | None]]:
                "cases": review.audit is not None or bool(review.params.cases_reviewed),
                "performance": review.performance is not None, "sef": review.sef is not None,
                "progress": review.previous is not None,
-               "urgent": bool(review.findings.urgent_actions()) or (
+               "urgent": bool(review.findings.urgent_actions()) or document_of(review).option("urgent_always") or (
                    "headlines" not in document_of(review).names and bool(review.findings.headlines(Kind.URGENT)))}
     if name == "kloes":
         return kloes
@@ -171,6 +172,7 @@ def _context(review: Review) -> dict[str, object]:
         "Kind": Kind,
         "heads": {h.key: h for h in outline(review)},
         "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
+        "document_sections": doc.names,
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
         "kept_strengths": kept[Kind.STRENGTH],
         "kept_areas": kept[Kind.AREA],
@@ -182,6 +184,8 @@ def _context(review: Review) -> dict[str, object]:
         # the improvement-plan themes a list of areas for consideration touches (option plan_themes)
         "plan_themes": lambda areas: (themes_touched(areas, review.improvement_plan)
                                       if doc.option("plan_themes") else ()),
+        # the team's overall view and recommendations, the record of the visit, progress as a story
+        **_kept(review, "report", lambda: report_context(review, doc.number("performance_indicators"))),
     }
 
 
@@ -283,7 +287,7 @@ def audit_summary(review: Review) -> AuditSummary:
 def _document(review: Review) -> list[Fragment]:
     doc = document_of(review)
     parts = [None if e.name == "glossary" else _render(review, e) for e in doc.sections]
-    after = [a for a in ([appendix(review)] if doc.option("appendix") else []) if a.html.strip()]
+    after = [a for a in (appendices(review) if doc.option("appendix") else []) if a.html.strip()]
     if "glossary" in doc.names:
         used = acronyms_used(review, [f.html for f in [*parts, *after] if f is not None])
         parts = [f if f is not None else _render(review, e, used) for f, e in zip(parts, doc.sections, strict=True)]
@@ -293,19 +297,34 @@ def _document(review: Review) -> list[Fragment]:
     return out
 
 
-def appendix(review: Review) -> Fragment:
-    """The appendix after the letter (the style's ``appendix`` option): the indicators the
-    performance section leaves out, each with its paragraph and one table, and the audit's grades
-    by section of the plan, and the points tested under each KLOE when the document lists them.
-    Empty when there is nothing to put in it."""
+def appendices(review: Review) -> list[Fragment]:
+    """The appendices after the document (the style's ``appendix`` option): the points tested under
+    each KLOE, when the document lists them, in an appendix of their own; then :func:`appendix`.
+    Lettered A and B when there are both."""
+    doc = document_of(review)
+    figures = appendix(review)
+    if "kloe_list" not in doc.names or not any(k.prompts for k in review.scope.kloes):
+        return [figures]
+    title = heading_title(review, "appendix_prompts")
+    if figures.html.strip():
+        title = str(style_words(review, "appendix_lettered", letter="A", title=title))
+        figures = appendix(review, str(style_words(review, "appendix_lettered", letter="B",
+                                                   title=heading_title(review, "appendix_figures"))))
+    prompts = render_fragment(review, "appendix_prompts", "appendix_prompts.html.j2", heading=title)
+    return [prompts, figures]
+
+
+def appendix(review: Review, heading: str | None = None) -> Fragment:
+    """The appendix of figures after the letter (the style's ``appendix`` option): the indicators
+    the performance section leaves out, each with its paragraph and one table, and the audit's
+    grades by section of the plan. Empty when there is nothing to put in it."""
     doc = document_of(review)
     views = appendix_views(review, doc.number("performance_indicators")) if "performance" in doc.names else []
     audit = audit_summary(review) if review.audit is not None and "audit" in doc.names else None
-    prompts = "kloe_list" in doc.names and any(k.prompts for k in review.scope.kloes)
-    if not views and not prompts and (audit is None or not audit.table_rows):
+    if not views and (audit is None or not audit.table_rows):
         return Fragment("appendix", "")
-    return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit, prompts=prompts,
-                           heading=heading_title(review, "appendix"))
+    return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit,
+                           heading=heading or heading_title(review, "appendix"))
 
 
 def section(review: Review, name: str) -> Fragment:

@@ -23,6 +23,7 @@ import jinja2
 from toolkit import wording
 from toolkit.inputs.cache import cache_folder
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
+from toolkit.letter import report_words
 
 
 def style_folder(style: str | Path | None, root: Path | None = None) -> Path:
@@ -75,6 +76,10 @@ def environment_for(folder: str) -> jinja2.Environment:
         day_numbers=wording.day_numbers,
         region_in_sentence=wording.region_in_sentence,
         canonical_region=wording.canonical_region,
+        with_article=report_words.with_article,
+        sentence_start=report_words.sentence_start,
+        scope_form=report_words.scope_form,
+        scope_item=report_words.scope_item,
     )
     return env
 
