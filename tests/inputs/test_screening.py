@@ -217,7 +217,7 @@ def _readers(proj: Path) -> dict[str, tuple[dict[str, str], dict[str, str], Read
                              lambda f, r: lambda: progress.read_captured_marks(f, r, "Ruth Adeyemi", ["m3"], allow,
                                                                                year)),
         "improvement plan": ({"theme": "Identification", "action": "Train staff", "owner": "Head of SEND",
-                              "due_date": "2025-03-31", "rag": "green", "evidence": "", "kloes": kloe},
+                              "due_date": "2025-03-31", "rag": "green", "evidence": "", "kloes": kloe, "items": ""},
                              plans.NOT_SCREENED,
                              lambda f, r: lambda: plans.read_improvement_plan(f, r, scope.ids(), allow, year)),
         "recommendations": ({"theme": kloe, "recommendation": "Do more.", "findings": "", "help": "",
