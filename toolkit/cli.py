@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any, Literal, TypeVar
 
 import click
 
+from toolkit.build.timelimit import DRAFT_SECONDS
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.privacy import redact
 from toolkit.review import Review, check
@@ -71,12 +74,24 @@ def _check_all(params: tuple[Path, ...]) -> list[Review]:
 
 def _build_each(params: tuple[Path, ...], reports: Path | None, build: Callable[[Review, Path | None], Any]) -> None:
     """Validate every review first (exit 2 listing every problem), then build each in turn from
-    the review validated (no second load)."""
-    for review in _check_all(params):
-        result = build(review, reports)
-        click.echo(str(result.letter))
-        for note in getattr(result, "notes", ()):
-            click.echo(note, err=True)
+    the review validated (no second load).
+
+    Ctrl-C, SIGTERM or SIGHUP stop the draft under way; once its clean-up is done (its kernel
+    killed, its temporary folder removed) the process ends at once, with 128 + the signal's
+    number, rather than spend seconds tearing down the libraries it loaded."""
+    try:
+        for review in _check_all(params):
+            result = build(review, reports)
+            click.echo(str(result.letter))
+            for note in getattr(result, "notes", ()):
+                click.echo(note, err=True)
+    except KeyboardInterrupt as exc:
+        signum = int(getattr(exc, "signum", signal.SIGINT))
+        _say([f"peer-review: stopped ({signal.Signals(signum).name}): the draft under way was not written, "
+              "and its kernel and temporary folder are gone"])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,28 +110,34 @@ def validate(params: tuple[Path, ...]) -> None:
         click.echo(f"{p}: ok")
 
 
+_time_limit = click.option("--time-limit", type=click.FloatRange(min=0), default=DRAFT_SECONDS, show_default=True,
+                           help="Seconds one draft may take before it is stopped; 0 for no limit.")
+
+
 @main.command()
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@_time_limit
 @reports_errors()
-def draft(params: tuple[Path, ...], reports: Path | None) -> None:
+def draft(params: tuple[Path, ...], reports: Path | None, time_limit: float) -> None:
     """Build the letter draft of each review: reports/<review>/letter.html."""
     from toolkit.build.render import draft as draft_review
 
-    _build_each(params, reports, draft_review)
+    _build_each(params, reports, functools.partial(draft_review, time_limit=time_limit or None))
 
 
 @main.command()
 @click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the reports (default: reports/ beside params/).")
+@_time_limit
 @reports_errors()
-def briefing(params: tuple[Path, ...], reports: Path | None) -> None:
+def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) -> None:
     """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
     from toolkit.build.render import briefing as build_briefing
 
-    _build_each(params, reports, build_briefing)
+    _build_each(params, reports, functools.partial(build_briefing, time_limit=time_limit or None))
 
 
 @main.command()

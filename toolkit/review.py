@@ -40,6 +40,7 @@ from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FindingSet, Kind, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
+from toolkit.inputs.limits import REVIEW_FINDINGS, byte_limit
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
 from toolkit.inputs.params_report import kloe_field_errors
@@ -49,6 +50,7 @@ from toolkit.inputs.progress import ProgressMarks
 from toolkit.inputs.progress import message as progress_message
 from toolkit.inputs.recommendations import Recommendations, read_recommendations
 from toolkit.inputs.sef import SefComparison, load_sef
+from toolkit.inputs.style_check import check_style
 from toolkit.inputs.styles import read_document, style_dir
 
 T = TypeVar("T")
@@ -147,6 +149,10 @@ def load_review_findings(params: ReviewParams, scope: KloeScope, root: Path) -> 
     """The listed findings files and the capture files, as the letter reads them; raise listing
     every problem (a finding id used twice included)."""
     findings, errors, shown = review_findings(params, scope, root, review_sources(params, root))
+    if len(findings) > REVIEW_FINDINGS:
+        raise ValidationFailed([InputError(", ".join(shown), f"these files hold {len(findings):,} findings; a review "
+                                           f"may have at most {REVIEW_FINDINGS:,} (docs/inputs.md, 'Size limits'): "
+                                           "check the files are this review's")])
     errors.extend(duplicate_id_errors(findings))
     if errors:
         raise ValidationFailed(errors)
@@ -191,7 +197,7 @@ def _has_rows(path: Path) -> bool:
 
     Anything else (a workbook, a file that cannot be read) counts as holding rows: its reader
     says what is wrong with it."""
-    if path.suffix.lower() != ".csv" or not is_regular_file(path):
+    if path.suffix.lower() != ".csv" or not is_regular_file(path) or path.stat().st_size > byte_limit(path):
         return True
     try:
         with path.open(encoding="utf-8-sig") as fh:
@@ -333,6 +339,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                                  "templates or words.yaml", column="letter_style"))
     else:
         _gather(errors, lambda: read_document(folder, root))
+        errors.extend(check_style(folder, root))
     errors.extend(screen_review_yaml(params, root, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))

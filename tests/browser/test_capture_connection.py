@@ -68,10 +68,10 @@ def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_pat
         page.click("#pr-connection button.pr-conn-reload")
         statement = page.locator(".pr-f-statement textarea")
         statement.wait_for(timeout=LOAD)
-        offer = page.locator("#pr-connection .pr-conn-offer")
+        offer = page.locator("#pr-kept")
         expect(offer).to_contain_text(TYPED[:60], timeout=LOAD)
         expect(page.locator("#pr-connection")).to_contain_text("Connected", timeout=LOAD)
-        page.click("#pr-connection button.pr-conn-restore")
+        page.click("#pr-kept button.pr-conn-restore")
         expect(statement).to_have_value(TYPED)
 
         page.select_option(".pr-f-kloe select", index=1)

@@ -22,6 +22,13 @@ REVIEWER = "Lena Duarte"
 EVIDENCE = "Waits for a first assessment have fallen from 19 to 14 weeks."
 
 
+TAB_LABELS_CUT = """() => [...document.querySelectorAll('.pr-tabs .lm-TabBar-tab')].filter(tab => {
+  const label = tab.querySelector('.lm-TabBar-tabLabel');
+  return label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1
+    || tab.getBoundingClientRect().right > document.documentElement.clientWidth + 1;
+}).map(tab => tab.textContent)"""
+
+
 def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Path, fresh_browser: object) -> None:
     from playwright.sync_api import expect
 
@@ -64,6 +71,9 @@ def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Pat
                 "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
             assert len(result["passes"]) > 5  # axe really ran
             assert [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]] == []
+        page.set_viewport_size({"width": 810, "height": 1080})  # an iPad: the sixth tab's long label whole
+        page.wait_for_function("() => document.documentElement.clientWidth <= 810")
+        assert page.evaluate(TAB_LABELS_CUT) == []
     finally:
         stop_server(proc)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from toolkit.build.batch import (
     run_batch,
 )
 from toolkit.demo.reviews import generate
+from toolkit.inputs.styles import STYLES_DIR
 
 PEER_REVIEW = Path(sys.executable).with_name("peer-review")
 HANG_TIMEOUT = 20.0
@@ -68,12 +70,13 @@ def make_round(root: Path, reviews: int, seed: int = 11) -> dict[str, list[str]]
     project = generate(root, reviews, seed)
     ids = sorted(r.review_id for r in project.reviews)
     hang, bad_row, bad_params = ids[0], ids[1], ids[2]
-    # Hangs: a letter style whose opening reads from a pipe that nobody writes to.
+    # Hangs: a letter style whose opening loops for ever (a template cannot read a file: the sandbox).
     style = root / "styles" / "shared-style"
     style.mkdir(parents=True)
-    os.mkfifo(root / "data" / "stalled-share.txt")
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)
     (style / "opening.html.j2").write_text(
-        "<p>{{ review.root.joinpath('data/stalled-share.txt').read_text() }}</p>\n", encoding="utf-8")
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}<p>never</p>\n",
+        encoding="utf-8")
     params = root / "params" / f"{hang}.yaml"
     data = yaml.safe_load(params.read_text(encoding="utf-8"))
     data["letter_style"] = "styles/shared-style"

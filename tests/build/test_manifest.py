@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from toolkit.build.verify import verify
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed
 from toolkit.inputs.params import load_params
+from toolkit.inputs.styles import STYLES_DIR
 from toolkit.review import load_review
 
 
@@ -98,7 +100,8 @@ def test_draft_verify_and_atomic_rerun(mini: Path, edit_params: Callable[..., Pa
     findings.write_bytes(original)
     broken = root / "styles" / "broken"
     broken.mkdir(parents=True)
-    (broken / "headlines.html.j2").write_text("{{ no_such_name }}\n", encoding="utf-8")
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", broken)
+    (broken / "headlines.html.j2").write_text("{{ p.no_such_field }}\n", encoding="utf-8")  # passes validate
     edit_params(mini, lambda d: d.update(letter_style="styles/broken"))
     with pytest.raises(BuildError):
         draft(mini)

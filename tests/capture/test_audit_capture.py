@@ -249,7 +249,7 @@ def test_captured_plans_reach_the_letter_beside_the_listed_audit(tmp_path: Path)
     _tab(priya).combine.click()
     said = html.unescape(_tab(priya).combine_messages.widget.value)
     assert "pr-msg-ok" in said
-    assert "The letter will read" in said and "two entered here" in said and "one of its rows replaced" in said
+    assert "The letter will read" in said and "two entered here" in said and "one of its rows is replaced" in said
 
     review = load_review(params_file)
     assert review.audit is not None

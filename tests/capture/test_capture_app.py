@@ -56,7 +56,28 @@ def test_checklist_saves_on_change(tmp_path: Path) -> None:
     row.notes.value = "asked SENCOs"
     entry = store_for(params_file, "Lena Duarte").checklist()["2016-identify.3"]
     assert (entry.status, entry.notes) == ("partly", "asked SENCOs")
-    assert "Saved" in row.messages.widget.value
+    assert "Notes saved (status: Partly)." in row.messages.widget.value  # says what was saved
+    assert 'data-pr-saved="{&quot;pr-notes&quot;: &quot;asked SENCOs&quot;}"' in row.messages.widget.value
+
+
+def test_a_refused_note_leaves_the_status_buttons_as_saved(tmp_path: Path) -> None:
+    """Status and notes are saved together: notes refused as personal data take the status with
+    them, the buttons go back to the saved status, and the message says so and names the field the
+    page must not keep."""
+    app, params_file = _app(tmp_path)
+    row = app.checklist.rows["2016-identify.3"]
+    row.notes.value = "NHS number 943 476 5919 on file"
+    row.status.value = "covered"
+    assert row.status.value == "not yet"
+    said = row.messages.widget.value
+    assert "the status stays Not yet, not Covered" in said and "NHS number" in said
+    assert 'data-pr-refused="[&quot;pr-notes&quot;]"' in said and "943" not in said
+    assert "2016-identify.3" not in store_for(params_file, "Lena Duarte").checklist()
+    row.notes.value = "asked SENCOs"
+    row.status.value = "covered"
+    assert "Saved: Covered." in row.messages.widget.value
+    entry = store_for(params_file, "Lena Duarte").checklist()["2016-identify.3"]
+    assert (entry.status, entry.notes) == ("covered", "asked SENCOs")
 
 
 def test_coverage_and_refine_tabs_render_escaped(tmp_path: Path) -> None:

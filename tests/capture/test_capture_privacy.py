@@ -135,11 +135,13 @@ def test_checklist_notes_with_personal_data_are_refused_next_to_the_notes(tmp_pa
            "must not hold" in msg
     assert not any(b in msg for b in CHILD_BITS)
     assert row.notes.value == f"Asked about {CHILD}"
-    row.status.value = "covered"  # a status change carries the notes: refused too
+    row.status.value = "covered"  # a status change carries the notes: refused too, and the buttons say so
     assert "Evidence notes: This looks like" in row.messages.widget.value
+    assert row.status.value == "not yet"
     assert "2016-identify.3" not in store_for(params_file, REVIEWER).checklist()
     assert _files_holding(_folder(params_file), *CHILD_BITS) == []
     row.notes.value = "Asked the SENCOs"
+    row.status.value = "covered"
     entry = store_for(params_file, REVIEWER).checklist()["2016-identify.3"]
     assert (entry.status, entry.notes) == ("covered", "Asked the SENCOs")
 

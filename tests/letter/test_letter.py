@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+
+from toolkit.inputs.styles import STYLES_DIR
 from toolkit.letter.sections import build_letter, outline
 from toolkit.review import load_review, validate
 
@@ -9,6 +12,7 @@ from toolkit.review import load_review, validate
 def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections
     (style / "closing.html.j2").write_text(
         '<section id="next-steps"><h2>{{ heads.next.number }}. Next steps</h2><p>Northern sign-off for {{ p.authority.name }}.</p></section>\n',
         encoding="utf-8")
@@ -60,6 +64,7 @@ def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini, append
 def test_a_region_style_can_rename_headings_and_the_banner(mini, edit_params):
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections
     (style / "words.yaml").write_text(
         "headings:\n  next: What happens next\nletter_banner: 'Working draft & not for circulation'\n", encoding="utf-8")
     edit_params(mini, lambda d: d.update(letter_style="styles/northern"))

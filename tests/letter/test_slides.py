@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pptx.presentation import Presentation as PptxPresentation
 from pptx.slide import Slide
 
 from toolkit.inputs.findings import Kind
+from toolkit.inputs.styles import STYLES_DIR
 from toolkit.letter.deck import PER_SLIDE, charts_by_section, deck_outline
 from toolkit.letter.slides_pptx import WIDE, letter_slides, write_deck
 from toolkit.review import Review, load_review
@@ -160,6 +162,7 @@ def test_a_report_style_follows_its_own_sections():
 def test_free_text_is_text_and_a_regions_template_and_words_are_used(mini: Path, edit_params):
     style = mini.parents[1] / "styles" / "region"
     style.mkdir(parents=True)
+    shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections
     (style / "slides.yaml").write_text("team_title: Who came\n", encoding="utf-8")
     template = Presentation()  # 4:3, with a slide of its own that the deck must leave out
     template.slides.add_slide(template.slide_layouts[6])

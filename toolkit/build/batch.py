@@ -62,6 +62,7 @@ from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.uptodate import RoundState
 from toolkit.build.worker import worker_main
 from toolkit.errors import ToolkitError
+from toolkit.inputs.limits import YAML_BYTES
 from toolkit.inputs.params import ReviewParams, load_params, parse_yaml, project_root_for
 
 __all__ = ["DEFAULT_TIMEOUT", "FAILED", "INTERRUPTED", "LOG_DIR", "NOT_RUN", "OK", "STOP_GRACE", "TIMEOUT",
@@ -101,6 +102,8 @@ def collect_params(paths: Iterable[str | Path]) -> list[Path]:
 def review_id_of(params: Path) -> str:
     """The review id a parameters file declares, or its file name when it cannot be read."""
     try:
+        if params.stat().st_size > YAML_BYTES:
+            return params.stem  # too large to be a parameters file: validating it says so
         data = parse_yaml(params.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return params.stem

@@ -28,6 +28,7 @@ from toolkit.inputs.capture_layout import capture_inputs
 from toolkit.inputs.files import file_problem
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.hashing import code_hash, sha256_file
+from toolkit.inputs.limits import check_size
 from toolkit.inputs.manifest_file import MANIFEST_NAME as MANIFEST_NAME
 from toolkit.inputs.manifest_file import parse_manifest
 from toolkit.inputs.notebook_params import outside_name
@@ -186,6 +187,7 @@ def read_manifest(report_dir: Path) -> Manifest:
                          "(reports/<review>)" if problem.startswith("file not found") else
                          f"{problem.split(':')[0]}: name a report folder built by peer-review draft")
     try:
+        check_size(path, shown)
         return Manifest.from_json(path.read_text(encoding="utf-8"), shown)
     except UnicodeDecodeError:
         raise InputError(shown, "not UTF-8 text, so not a manifest written by peer-review draft: draft the "

@@ -11,18 +11,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import html as html_lib
+import logging
 import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nbformat
 
@@ -32,6 +36,7 @@ from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, S
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, PdfPrinter, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
+from toolkit.build.timelimit import DRAFT_SECONDS, TimeLimitPassed, in_background, stop_signals_raise, time_left
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.notebook_params import hide_outside_paths
 from toolkit.inputs.params import project_root_for
@@ -42,6 +47,7 @@ from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.letter.slides_pptx import letter_slides
 from toolkit.review import Review, load_review
 
+T = TypeVar("T")
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "nbconvert_templates"
 LETTER_TAG = "letter"
 _BANNER = re.compile(r'<p class="draft-banner"[^>]*>(.*?)</p>', re.S)
@@ -237,14 +243,73 @@ class EarlyKernel:
 
         self._started.wait()
         self.km.close_clients()  # papermill's client of a kernel it did not start (kernels.py)
+        if sys.exc_info()[0] is not None:  # stopped: the kernel goes first, whatever state its client is in
+            kill_kernel(self.km)
         if self.km.has_kernel:
             run_sync(self.km.shutdown_kernel)(now=True)
+
+
+def kill_kernel(km: Any) -> None:
+    """Kill ``km``'s kernel process at once (SIGKILL), from any thread; nothing when it has none."""
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if isinstance(pid, int) and pid > 0:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+#: Seconds papermill is given to notice that the kernel was killed and end, before the draft's
+#: temporary folder is removed (it takes about one: nbclient checks the kernel every second).
+_SETTLE_SECONDS = 4.0
+
+
+def _beside_kernel(km: Any, deadline: float | None, run: Callable[[], T]) -> T:
+    """``run()`` (papermill) in a thread of its own while this one waits for it, until ``deadline``.
+
+    nbclient, run in the main thread, replaces the handlers of SIGINT and SIGTERM by its own, which
+    ask the kernel to shut down and go on waiting for the cell: a kernel looping in a template
+    never answers, so Ctrl-C stopped nothing. In a thread of its own it installs none, and this
+    thread, woken by Ctrl-C, SIGTERM or the deadline, kills the kernel first; papermill then finds
+    it dead and ends, and the caller removes the temporary folder."""
+    job = in_background(run)
+    try:
+        return job.result(timeout=time_left(deadline))
+    except BaseException as exc:
+        if job.done():
+            raise  # papermill's own error
+        logging.getLogger("papermill").disabled = True  # its "kernel died" note: the draft says why
+        kill_kernel(km)
+        try:
+            job.exception(timeout=_SETTLE_SECONDS)
+        except (FutureTimeout, CancelledError):
+            pass
+        if isinstance(exc, FutureTimeout):
+            raise TimeLimitPassed from None
+        raise
+
+
+def _too_long(review: Review, kind: ReportKind, seconds: float | None) -> BuildError:
+    return BuildError(f"{review.params_file}: the {kind.name} took longer than {seconds:g} s, the time limit of a "
+                      "draft, and was stopped (nothing was written): a template of the style may loop for ever, or "
+                      "an input be far larger than a review's; give more time with --time-limit SECONDS")
 
 
 def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir: str | Path | None = None, *,
                  kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
                  execution_timeout: int | None = None, early_kernel: bool = True,
-                 kernel_manager: Any | None = None) -> DraftResult:
+                 kernel_manager: Any | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
+    """See :func:`_build_report`; SIGTERM and SIGHUP stop it as Ctrl-C does, with its clean-up
+    (:func:`toolkit.build.timelimit.stop_signals_raise`)."""
+    with stop_signals_raise():
+        return _build_report(kind, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
+                             execution_timeout=execution_timeout, early_kernel=early_kernel,
+                             kernel_manager=kernel_manager, time_limit=time_limit)
+
+
+def _build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir: str | Path | None, *,
+                  kernel_name: str, start_timeout: int, execution_timeout: int | None, early_kernel: bool,
+                  kernel_manager: Any | None, time_limit: float | None) -> DraftResult:
     """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
 
     ``params_path`` is a parameters file, or the :class:`Review` the caller has already loaded and
@@ -254,11 +319,13 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
     the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
-    ``execution_timeout`` limits each cell (seconds). The report folder also gets
+    ``execution_timeout`` limits each cell (seconds), ``time_limit`` the whole draft (its kernel
+    is killed when it passes: :mod:`toolkit.build.timelimit`). The report folder also gets
     ``manifest.json`` (see :mod:`toolkit.build.manifest`). Temporary folders left by killed runs of
     the same review are removed first.
     """
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     loaded = params_path if isinstance(params_path, Review) else None
@@ -267,6 +334,7 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
     params_path = Path(params_path)  # type: ignore[arg-type]
     root = project_root_for(params_path)
     ensure_kernel(kernel_name)
+    deadline = time.monotonic() + time_limit if time_limit else None
     early = EarlyKernel(kernel_name, root) if early_kernel and kernel_manager is None else None
     try:
         review = loaded or load_review(params_path)  # validates every input before the notebook runs
@@ -281,7 +349,6 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
             early.shutdown()
         raise
     wanted = set(review.params.outputs) if kind is LETTER else set()
-    side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft-outputs")
     notes: list[str] = []
     printer = None
     if "pdf" in wanted:  # Chromium starts now, beside the kernel, and prints once the page exists
@@ -294,17 +361,24 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         km = early.manager() if early is not None else kernel_manager  # a Ctrl-C here removes tmp too
         # while the kernel runs the notebook, this process draws the charts as pictures (once, for
         # the Word copy and the slides) and makes the slides: they need the review, not the page
-        pictures_job = (side.submit(_pictures_and_slides, review, "pptx" in wanted)
+        pictures_job = (in_background(_pictures_and_slides, review, "pptx" in wanted)
                         if wanted & {"docx", "pptx"} else None)
         out_nb = tmp / f"{kind.name}.ipynb"
         try:
-            nb = pm.execute_notebook(
+            nb = _beside_kernel(km, deadline, functools.partial(
+                pm.execute_notebook,
                 str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=parameters,
                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, start_timeout=start_timeout,
                 kernel_manager_class=ForkKernelManager, execution_timeout=execution_timeout,
                 **({"km": km} if km is not None else {}),
-            )
+            ))
+        except TimeLimitPassed:
+            raise _too_long(review, kind, time_limit) from None
+        except DeadKernelError:
+            raise BuildError(f"{review.params_file}: the kernel running the {kind.name} notebook stopped before "
+                             "it ended (killed, or out of memory; nothing was written): draft again, and if it "
+                             "stops again, check the inputs' sizes (docs/inputs.md, 'Size limits')") from None
         except PapermillExecutionError as exc:
             failed = reports / ".failed"
             failed.mkdir(exist_ok=True)
@@ -314,6 +388,8 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
                 f"{review.params_file}: the {kind.name} notebook failed at cell {exc.exec_count}: "
                 f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
                 f" (notebook kept in {display_path(failed / f'{review.review_id}.{kind.name}.ipynb')})"
+                if exc.ename != "InputError" else  # a style's template, named with its line
+                f"{str(exc.evalue).splitlines()[0]} (the {kind.name} of {review.params_file} was not written)"
             ) from None
         finally:
             if early is not None:
@@ -327,7 +403,10 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
             pdf_job = printer.print(html, draft=draft_banner(html), when=review.params.letter_day)
             printer = None
         if pictures_job is not None:
-            charts, slides = pictures_job.result()
+            try:
+                charts, slides = pictures_job.result(timeout=time_left(deadline))
+            except FutureTimeout:
+                raise _too_long(review, kind, time_limit) from None
             if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
                 pictures = {c.id: c for drawn in charts.values() for c in drawn}
                 (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
@@ -346,14 +425,13 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
                 if name not in written:
                     (final / name).unlink(missing_ok=True)
     except BaseException:
+        logging.getLogger("papermill").disabled = False
         if early is not None:
             early.shutdown()
         if printer is not None:
             printer.cancel()
-        side.shutdown(wait=True, cancel_futures=True)  # nothing left writing before the folder goes
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # the side job writes nothing into it (it returns bytes)
         raise
-    side.shutdown(wait=True)
     return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
                        written, tuple(notes))
 
@@ -372,15 +450,16 @@ def draft_banner(html: str) -> str | None:
 
 def draft(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
           start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True,
-          kernel_manager: Any | None = None) -> DraftResult:
+          kernel_manager: Any | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
     """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
     return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
                         execution_timeout=execution_timeout, early_kernel=early_kernel,
-                        kernel_manager=kernel_manager)
+                        kernel_manager=kernel_manager, time_limit=time_limit)
 
 
 def briefing(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-             start_timeout: int = 120, execution_timeout: int | None = None) -> DraftResult:
+             start_timeout: int = 120, execution_timeout: int | None = None,
+             time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
     """Build the pre-visit briefing pack: ``reports/<review>/briefing.ipynb`` and ``briefing.html``."""
     return build_report(BRIEFING, params_path, reports_dir, kernel_name=kernel_name,
-                        start_timeout=start_timeout, execution_timeout=execution_timeout)
+                        start_timeout=start_timeout, execution_timeout=execution_timeout, time_limit=time_limit)

@@ -24,7 +24,8 @@ from toolkit.capture.audit_store import (
 )
 from toolkit.capture.files import read_rows
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, fluid, html_table, run_guarded, words
+from toolkit.capture.ui import MessageArea, esc, fluid, html_table, kept_form, run_guarded, words
+from toolkit.capture.validate import refused_keys
 from toolkit.errors import ValidationFailed, display_path
 from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
 from toolkit.review import merge_audits, read_audit_parts
@@ -156,6 +157,9 @@ class AuditTab:
             widgets.HTML(f"<h3>For the letter</h3><p>{esc(words('audit_for_letter', target=target))}</p>"),
             self.combine, self.combine_messages.widget,
         ])
+        self.widget.add_class("pr-a-form")
+        kept_form(self.widget, self.case_ref, self.phase, self.year_group, self.primary_need, self.setting_type,
+                  self.plan_stage, self.weeks, self.notes)
         self.load(None)
         self.refresh()
 
@@ -275,13 +279,17 @@ class AuditTab:
         self.refresh()
 
     def _save(self) -> None:
-        result = self.audit.save(self.entry(), base=self.editing)
+        entry = self.entry()
+        texts = {"pr-a-case-ref": entry.case_ref, "pr-a-weeks": entry.weeks_to_issue, "pr-a-notes": entry.notes}
+        result = self.audit.save(entry, base=self.editing)
         if not result.ok or result.entry is None:
-            self.messages.form_messages(result.messages, FIELD_LABELS)
+            refused = refused_keys(texts, self.audit.params)
+            self.messages.form_messages(result.messages, FIELD_LABELS, refused)
             return
         self.load(result.entry)
         self.refresh()
-        self.messages.ok(f"Saved plan {result.entry.key}. You can change it and save again, or start a new plan.")
+        self.messages.ok(f"Saved plan {result.entry.key}. You can change it and save again, or start a new plan.",
+                         saved=texts)
         self.last_grades = result.grades
         if result.grades is not None:
             self.grades.value = "<h3>Derived grades</h3>" + grades_html(result.grades, self.fw)
@@ -314,7 +322,16 @@ class AuditTab:
         replaced = len(listed.records) + len(captured.records) - len(merged.records)
         return [words("combined_letter_listed", letter_plans=plural(len(merged.plans), "plan"),
                       captured_plans=number_words(len(here)), listed_plans=number_words(len(only_listed)),
-                      listed=listed.file, replaced=number_words(replaced))]
+                      listed=listed.file, replaced=_replaced(replaced))]
+
+
+def _replaced(count: int) -> str:
+    """How many of the listed audit file's rows a plan entered here replaces, in words."""
+    if count == 0:
+        return words("combined_replaced_none")
+    if count == 1:
+        return words("combined_replaced_one")
+    return words("combined_replaced_some", replaced=number_words(count))
 
 
 class UnavailableAuditTab:

@@ -6,7 +6,8 @@ import ipywidgets as widgets
 
 from toolkit.capture.records import ChecklistEntry
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, run_guarded, slug
+from toolkit.capture.ui import MessageArea, esc, kept_form, run_guarded, slug, words
+from toolkit.capture.validate import refused_keys
 from toolkit.inputs.capture_layout import ChecklistStatus
 from toolkit.inputs.params import Prompt
 
@@ -16,7 +17,9 @@ NOTE_LABELS = {"notes": "Evidence notes", "status": "Status", "prompt": "Prompt"
 
 
 class PromptRow:
-    """One prompt: status buttons and a notes box; a change saves at once (notes on Enter or leaving the box)."""
+    """One prompt: status buttons and a notes box; a change saves both at once (notes on Enter or
+    leaving the box). A save refused leaves nothing looking saved: the status buttons go back to
+    the saved status, and the message says so; the notes stay in the box to be put right."""
     def __init__(self, store: CaptureStore, kloe_id: str, prompt: Prompt, entry: ChecklistEntry | None) -> None:
         self.store, self.kloe_id, self.prompt = store, kloe_id, prompt
         self.base = entry
@@ -33,6 +36,7 @@ class PromptRow:
         self.widget = widgets.VBox([widgets.HBox([text, self.status, self.notes]), self.messages.widget])
         self.widget.add_class("pr-prompt")
         self.widget.add_class(f"pr-prompt-{slug(prompt.id)}")
+        kept_form(self.widget, self.notes)
         self._loading = False
         self.status.observe(self._changed, names="value")
         self.notes.observe(self._changed, names="value")
@@ -52,12 +56,34 @@ class PromptRow:
 
     def _save(self) -> None:
         status = self.status.value or ChecklistStatus.NOT_YET.value
-        result = self.store.set_prompt(self.prompt.id, status, self.notes.value, base=self.base)
-        if not result.ok:
-            self.messages.form_messages(result.messages, NOTE_LABELS)  # the notes stay in the box
-            return
+        notes = self.notes.value
+        was_status = self.base.status if self.base else ChecklistStatus.NOT_YET.value
+        was_notes = self.base.notes if self.base else ""
+        result = self.store.set_prompt(self.prompt.id, status, notes, base=self.base)
+        if not result.ok or result.entry is None:
+            lines = [f"{NOTE_LABELS.get(m.field, m.field.capitalize())}: {m.text}" if m.field else m.text
+                     for m in result.messages]
+            if status != was_status:  # the buttons show what is saved, never the refused choice
+                self._loading = True
+                try:
+                    self.status.value = was_status
+                finally:
+                    self._loading = False
+                lines.insert(0, words("checklist_status_not_saved", status=STATUS_LABELS.get(status, status),
+                                      saved=STATUS_LABELS.get(was_status, was_status)))
+            refused = refused_keys({"pr-notes": notes}, self.store.params)
+            self.messages.error(lines + ([words("refused_not_kept")] if refused else []), refused=refused)
+            return  # the notes stay in the box
         self.base = result.entry
-        self.messages.ok(f"Saved: {STATUS_LABELS.get(self.status.value or '', '')}")
+        label = STATUS_LABELS.get(result.entry.status, result.entry.status)
+        notes_changed = result.entry.notes != was_notes.strip()
+        if notes_changed and result.entry.status != was_status:
+            said = words("checklist_saved_both", status=label)
+        elif notes_changed:
+            said = words("checklist_saved_notes" if result.entry.notes else "checklist_cleared_notes", status=label)
+        else:
+            said = words("checklist_saved_status", status=label)
+        self.messages.ok(said, saved={"pr-notes": notes})
 
 
 class ChecklistTab:

@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from toolkit.errors import StoreError
+from toolkit.inputs.limits import byte_limit
 
 TMP_MARK = ".tmp-"
 
@@ -83,6 +84,9 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     :class:`StoreError` rather than being dropped on the next write.
     """
     try:
+        if path.stat().st_size > byte_limit(path):  # before it is read (docs/inputs.md, "Size limits")
+            raise StoreError(f"{path.name}: the file is {path.stat().st_size:,} bytes; a capture file may hold at "
+                             f"most {byte_limit(path):,}: check it is this review's file")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return []

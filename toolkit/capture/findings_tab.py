@@ -8,8 +8,8 @@ import ipywidgets as widgets
 
 from toolkit.capture.records import CapturedFinding, FindingDraft
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, fluid, run_guarded, slug, words
-from toolkit.capture.validate import screen_args
+from toolkit.capture.ui import MessageArea, esc, fluid, kept_form, run_guarded, slug, words
+from toolkit.capture.validate import refused_keys, screen_args
 from toolkit.inputs import privacy
 from toolkit.inputs.findings import EVIDENCE_KINDS, Kind
 
@@ -113,6 +113,9 @@ class FindingsTab:
             self.indicator, self.messages.widget,
             widgets.HBox([self.save, self.new, self.withdraw, self.restore]),
         ])
+        self.widget.add_class("pr-f-form")
+        kept_form(self.widget, self.kloe, self.kind, self.headline, self.statement, self.detail, self.indicator,
+                  *self.evidence.values())
         self._loading = False
         self._set_mode()
         self.refresh()
@@ -225,6 +228,10 @@ class FindingsTab:
     def _on_save(self, _: object) -> None:
         run_guarded(self.messages, self._save)
 
+    def _texts(self, draft: FindingDraft) -> dict[str, str]:
+        """The form's text as sent to the store, by the class the page knows each box by."""
+        return {"pr-f-statement": draft.statement, "pr-f-detail": draft.detail, "pr-f-indicator": draft.indicator}
+
     def _duplicate_of(self, draft: FindingDraft) -> CapturedFinding | None:
         """A finding of this reviewer already saved with the same statement (a new entry only)."""
         if self.editing is not None or not draft.statement.strip() or same_statement(self.confirm_duplicate,
@@ -242,8 +249,10 @@ class FindingsTab:
             return
         result = self.store.add(draft) if self.editing is None else self.store.edit(self.editing, draft)
         if not result.ok or result.finding is None:
+            refused = refused_keys(self._texts(draft), self.store.params)
             self.messages.error([f"{FIELD_LABELS.get(m.field, m.field.capitalize())}: {m.text}" if m.field else m.text
-                                 for m in result.messages] + [words("refused_hint")])  # the text stays in the form
+                                 for m in result.messages] + [words("refused_hint")]  # the text stays in the form
+                                + ([words("refused_not_kept")] if refused else []), refused=refused)
             self._loading = True
             try:
                 self.listing.value = None  # so picking the finding again reloads it
@@ -255,11 +264,12 @@ class FindingsTab:
             self.load(None)
             self.just_saved = result.finding.id
             self.refresh()
-            self.messages.ok(f"Saved: {privacy.quote(result.finding.statement, *screen_args(self.store.params))}")
+            self.messages.ok(f"Saved: {privacy.quote(result.finding.statement, *screen_args(self.store.params))}",
+                             saved=self._texts(draft))
         else:
             self.load(result.finding)
             self.refresh(select=result.finding.id)
-            self.messages.ok("Changes saved.")
+            self.messages.ok("Changes saved.", saved=self._texts(draft))
 
     def _set_withdrawn(self, withdrawn: bool) -> None:
         def run() -> None:

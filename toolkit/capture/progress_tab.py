@@ -16,7 +16,8 @@ import ipywidgets as widgets
 from toolkit.analysis.previous import PreviousItem, PreviousReview, load_previous, team_marks
 from toolkit.capture.progress_store import ProgressEntry, ProgressStore
 from toolkit.capture.store import CaptureStore
-from toolkit.capture.ui import MessageArea, esc, fluid, run_guarded, slug, words
+from toolkit.capture.ui import MessageArea, esc, fluid, kept_form, run_guarded, slug, words
+from toolkit.capture.validate import refused_keys
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.progress import Mark, ProgressMarks, Status
@@ -51,6 +52,7 @@ class ItemRow:
                                     widgets.HBox([self.save, self.clear]), self.messages.widget])
         self.widget.add_class("pr-p-row")
         self.widget.add_class(f"pr-p-item-{slug(item.id)}")
+        kept_form(self.widget, self.evidence)
         self.save.on_click(lambda _: run_guarded(self.messages, self._save))
         self.clear.on_click(lambda _: run_guarded(self.messages, self._clear))
         self.set_entry(entry)
@@ -72,14 +74,17 @@ class ItemRow:
         self.now.value = "<p><small>" + "<br>".join(esc(line) for line in lines) + "</small></p>"
 
     def _save(self) -> None:
-        result = self.progress.save(self.item.id, self.status.value or "", self.evidence.value, base=self.base)
+        evidence = self.evidence.value
+        result = self.progress.save(self.item.id, self.status.value or "", evidence, base=self.base)
         if not result.ok:
-            self.messages.form_messages(result.messages, FIELD_LABELS)  # the text stays in the form
+            refused = refused_keys({"pr-p-evidence": evidence}, self.progress.params)
+            self.messages.form_messages(result.messages, FIELD_LABELS, refused)  # the text stays in the form
             return
         self.set_entry(result.entry)
         status = result.entry.status if result.entry else ""
         self.on_saved()
-        self.messages.ok(words("progress_saved", status=status) if status else words("progress_cleared"))
+        self.messages.ok(words("progress_saved", status=status) if status else words("progress_cleared"),
+                         saved={"pr-p-evidence": evidence})
 
     def _clear(self) -> None:
         result = self.progress.save(self.item.id, "", "", base=self.base)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,35 +83,55 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def kept_form(form: widgets.Widget, *parts: widgets.Widget) -> None:
+    """Mark ``form`` as a form whose unsaved entry the page keeps in the browser (``static/capture.js``)
+    and ``parts`` (each with a ``pr-`` class of its own, its key there) as what it keeps: text,
+    choices and ticks. The form's :class:`MessageArea` must be inside it: its ``saved`` and
+    ``refused`` values (keyed by those classes) tell the page what to drop."""
+    form.add_class("pr-form")
+    for part in parts:
+        part.add_class("pr-keep")
+
+
 class MessageArea:
     """An HTML widget showing escaped messages (role=alert for errors, status for the rest)."""
     def __init__(self, css_class: str = "") -> None:
         self.widget = widgets.HTML(value="")
+        self.widget.add_class("pr-messages")
         if css_class:
             self.widget.add_class(css_class)
 
     def clear(self) -> None:
         self.widget.value = ""
 
-    def show(self, kind: str, lines: Sequence[str]) -> None:
+    def show(self, kind: str, lines: Sequence[str], data: Mapping[str, object] | None = None) -> None:
+        """``data``: ``data-pr-*`` attributes for the page's script, as JSON (escaped)."""
         role = "alert" if kind == "error" else "status"
         items = "".join(f"<li>{esc(line)}</li>" for line in lines)
         body = f"<ul>{items}</ul>" if len(lines) > 1 else esc(lines[0]) if lines else ""
-        self.widget.value = f'<div class="pr-msg pr-msg-{kind}" role="{role}">{body}</div>'
+        attrs = "".join(f' data-pr-{name}="{esc(json.dumps(value, ensure_ascii=False))}"'
+                        for name, value in (data or {}).items())
+        self.widget.value = f'<div class="pr-msg pr-msg-{kind}" role="{role}"{attrs}>{body}</div>'
 
-    def ok(self, text: str) -> None:
-        self.show("ok", [text])
+    def ok(self, text: str, saved: Mapping[str, str] | None = None) -> None:
+        """A success; ``saved``: the form's text as the server saved it (by the field's class), so
+        the page drops its kept copy of that same text, and only that."""
+        self.show("ok", [text], {"saved": dict(saved)} if saved is not None else None)
 
     def info(self, text: str) -> None:
         self.show("info", [text])
 
-    def error(self, lines: Sequence[str] | str) -> None:
-        self.show("error", [lines] if isinstance(lines, str) else list(lines))
+    def error(self, lines: Sequence[str] | str, refused: Sequence[str] = ()) -> None:
+        """An error; ``refused``: the classes of the form's fields whose text was refused as a
+        child's personal data, which the page then removes from the browser."""
+        self.show("error", [lines] if isinstance(lines, str) else list(lines),
+                  {"refused": list(refused)} if refused else None)
 
-    def form_messages(self, messages: Sequence[FormMessage], labels: dict[str, str] | None = None) -> None:
+    def form_messages(self, messages: Sequence[FormMessage], labels: dict[str, str] | None = None,
+                      refused: Sequence[str] = ()) -> None:
         labels = labels or {}
         self.error([f"{labels.get(m.field, m.field.capitalize())}: {m.text}" if m.field else m.text
-                    for m in messages])
+                    for m in messages], refused)
 
 
 def _frames(exc: BaseException) -> str:

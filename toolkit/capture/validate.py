@@ -9,6 +9,8 @@ through :func:`toolkit.inputs.privacy.quote`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from toolkit.capture.records import FindingDraft, FormMessage, normalise_kind
 from toolkit.inputs import privacy
 from toolkit.inputs.capture_layout import STATUSES
@@ -49,6 +51,13 @@ def text_messages(values: dict[str, str], params: ReviewParams, holder: str) -> 
                 f"This looks like {kinds}, which {holder} must not hold: refer to a child by "
                 f"their case reference only.{hint}")))
     return msgs
+
+
+def refused_keys(values: Mapping[str, str], params: ReviewParams) -> list[str]:
+    """The keys of ``values`` whose text looks like a child's personal data (the page removes
+    those from the browser's kept copy of the form)."""
+    allow, year = screen_args(params)
+    return [key for key, text in values.items() if privacy.screen_text(text or "", allow, year)]
 
 
 def passes_screen(values: dict[str, str], params: ReviewParams) -> bool:

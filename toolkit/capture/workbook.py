@@ -81,6 +81,7 @@ from toolkit.inputs.capture_layout import CHECKLIST_COLUMNS, STATUSES, Checklist
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.findings import COLUMNS, EVIDENCE_KINDS, Kind
 from toolkit.inputs.frameworks import KloeScope
+from toolkit.inputs.limits import check_workbook
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.xlsx import append_text_row, cell_text, message, set_text
 
@@ -207,7 +208,9 @@ def _read(file: Path, shown: str, screen: Screen,
     if file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ValidationFailed([InputError(shown, message("not_xlsx"))])
     try:
-        wb = openpyxl.load_workbook(regular_file(file, shown), data_only=False)
+        # a zip bomb, before openpyxl reads it; a sheet's extent is checked by its reader (workbook_sheet)
+        check_workbook(regular_file(file, shown), shown, dimensions=False)
+        wb = openpyxl.load_workbook(file, data_only=False)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, SyntaxError,  # XML ParseError

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.files import file_problem
+from toolkit.inputs.limits import check_size
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.screening import screen_adults_names, screened_columns, shown_header, unflagged
 from toolkit.inputs.tables import Row, read_table
@@ -169,6 +170,7 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
         message = "audit framework " + problem if problem == "file not found" else problem
         raise ValidationFailed([InputError(shown, message)])
     try:
+        check_size(file, shown)
         data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValidationFailed([yaml_error(exc, shown)]) from None

@@ -3,7 +3,8 @@
 Every reader of a file a review names (findings, checklists, audit, SEF, performance data, the
 parameters themselves, a letter style's words) first calls :func:`regular_file`, so a directory,
 a named pipe (FIFO), a socket, a device or a symbolic-link loop gets one line saying what it is,
-instead of "file not found", a traceback, or a read that waits for ever on a pipe.
+instead of "file not found", a traceback, or a read that waits for ever on a pipe; and a file
+larger than its kind's limit is refused before it is read (:mod:`toolkit.inputs.limits`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import stat
 from pathlib import Path
 
 from toolkit.errors import InputError
+from toolkit.inputs.limits import check_size
 
 #: What a message calls each kind of thing that is not a regular file.
 _NOT_A_FILE = (
@@ -56,11 +58,13 @@ def file_problem(path: Path) -> str | None:
     return None
 
 
-def regular_file(path: Path, shown: str) -> Path:
-    """``path`` when it is a regular file; otherwise raise :class:`InputError` saying what it is."""
+def regular_file(path: Path, shown: str, limit: int | None = None) -> Path:
+    """``path`` when it is a regular file of at most ``limit`` bytes (by default its kind's:
+    :func:`toolkit.inputs.limits.byte_limit`); otherwise raise :class:`InputError` saying what it is."""
     problem = file_problem(path)
     if problem is not None:
         raise InputError(shown, problem)
+    check_size(path, shown, limit)
     return path
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from toolkit.errors import InputError, display_path
 from toolkit.inputs.files import regular_file
+from toolkit.inputs.limits import check_performance_shape
 from toolkit.inputs.privacy import quote
 
 #: EES geography columns, by canonical name, with the spellings seen across releases.
@@ -102,6 +103,7 @@ def shown_path(path: str | Path, root: str | Path | None = None) -> str:
 
 def read_strings(path: Path, file: str) -> pd.DataFrame:
     regular_file(path, file)
+    check_performance_shape(path, file)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.inputs.files import regular_file
+from toolkit.inputs.limits import TABLE_COLUMNS, TABLE_ROWS, check_sheet_extent, check_workbook
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.screening import shown_header
 from toolkit.inputs.xlsx import formula_of, message, reads_other_workbook
@@ -68,6 +69,16 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+def _check_shape(shown: str, row: int, cells: int) -> None:
+    """Refuse a table once it passes :data:`TABLE_ROWS` rows or :data:`TABLE_COLUMNS` columns."""
+    if row > TABLE_ROWS + 1:
+        raise InputError(shown, f"the table has more than {TABLE_ROWS:,} rows, the most one table may hold "
+                         "(docs/inputs.md, 'Size limits'): check it is the right file, or split it", row=row)
+    if cells > TABLE_COLUMNS:
+        raise InputError(shown, f"this row has {cells:,} cells; a table may have at most {TABLE_COLUMNS} columns "
+                         "(docs/inputs.md, 'Size limits'): remove the extra cells", row=row)
+
+
 def _read_csv(path: Path, shown: str) -> list[list[str]]:
     text = path.read_text(encoding="utf-8-sig")
     if "\x00" in text:
@@ -76,6 +87,7 @@ def _read_csv(path: Path, shown: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for cells in reader:
+            _check_shape(shown, len(rows) + 1, len(cells))
             rows.append(cells)
     except csv.Error as exc:
         row = len(rows) + 1
@@ -98,6 +110,7 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str
     """The cells of the sheet named ``sheet`` (any case), else of the first visible sheet."""
     import openpyxl  # only where a workbook is read: it costs a quarter of a second to import
 
+    check_workbook(path, shown)  # a zip bomb or a sheet of billions of cells, before openpyxl reads it
     values = openpyxl.load_workbook(path, data_only=True)
     formulas = openpyxl.load_workbook(path, data_only=False)
     try:
@@ -113,6 +126,7 @@ def _read_xlsx(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str
         else:
             raise InputError(shown, "every sheet of this workbook is hidden: unhide the sheet to read")
         fws = formulas[ws.title]
+        check_sheet_extent(shown, ws.title, ws.max_row, ws.max_column)
         merged = [InputError(shown, f"cells {m.coord} are merged: unmerge them and fill in each cell",
                              row=m.min_row, column=_column_letter(m.min_col))
                   for m in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))]

@@ -49,7 +49,7 @@ from toolkit.letter.audit_charts import (
     timeliness_rows,
 )
 from toolkit.letter.performance_charts import Chart
-from toolkit.letter.templates import environment
+from toolkit.letter.templates import environment, template_errors
 
 __all__ = [
     "GRADES", "GRADE_COLOURS", "GRADE_LABELS", "GROUPINGS", "GROUP_LABELS", "MAX_STATEMENTS",
@@ -150,7 +150,8 @@ def summarise_for_letter(result: AuditResult, style: str | Path | None = None) -
 def render_audit_section(summary: AuditSummary, style: str | Path | None = None,
                          heading: str = "EHC plan sample audit") -> str:
     """The letter's audit section as an HTML fragment (from the style's ``audit.html.j2``)."""
-    return environment(style).get_template("audit.html.j2").render(s=summary, heading=heading)
+    with template_errors():
+        return environment(style).get_template("audit.html.j2").render(s=summary, heading=heading)
 
 
 def build_audit_section(audit_path: str | Path, out_file: Path, framework: AuditFramework | None = None,

@@ -35,7 +35,7 @@ from toolkit.inputs.params import read_yaml
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
 from toolkit.letter.charts import ChartImage, collect_charts
 from toolkit.letter.sections import document, document_of, style_words, template_context
-from toolkit.letter.templates import environment_for, style_folder
+from toolkit.letter.templates import environment_for, style_folder, template_errors
 from toolkit.review import Review
 
 SLIDE_WORDS = "slides.yaml"
@@ -109,7 +109,8 @@ def _compiled(folder: str, key: str, text: str) -> jinja2.Template:
 
 def _render(folder: str, key: str, text: str, context: dict[str, object]) -> str:
     """The text rendered, its spaces folded within each line."""
-    lines = _compiled(folder, key, text).render(**context).split("\n")
+    with template_errors():
+        lines = _compiled(folder, key, text).render(**context).split("\n")
     return "\n".join(" ".join(line.split()) for line in lines).strip()
 
 

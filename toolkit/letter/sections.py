@@ -38,7 +38,7 @@ from toolkit.letter.glossary import (
 )
 from toolkit.letter.performance import appendix_views, letter_views, source_names
 from toolkit.letter.report_parts import report_context
-from toolkit.letter.templates import environment_for, style_folder
+from toolkit.letter.templates import environment_for, style_folder, template_errors
 from toolkit.review import Review
 
 
@@ -86,8 +86,9 @@ def style_words(review: Review, key: str, **values: object) -> Markup:
     with ``values`` (a template's own, such as the plan themes of a KLOE's areas)."""
     text = _style_words(_style_folder(review))[key]
     # Words are plain text: rendered without autoescaping, then escaped once as a whole.
-    plain = environment(review).overlay(autoescape=False).from_string(str(text))
-    return escape(plain.render(p=review.params, **values).strip())
+    with template_errors(review.root):
+        plain = environment(review).overlay(autoescape=False).from_string(str(text))
+        return escape(plain.render(p=review.params, **values).strip())
 
 
 def heading_title(review: Review, key: str) -> str:
@@ -195,7 +196,8 @@ def template_context(review: Review) -> dict[str, object]:
 
 
 def render_fragment(review: Review, name: str, template: str, **extra: object) -> Fragment:
-    html = environment(review).get_template(template).render(**{**_context(review), **extra})
+    with template_errors(review.root):
+        html = environment(review).get_template(template).render(**{**_context(review), **extra})
     return Fragment(name, html.strip() + "\n")
 
 
@@ -392,8 +394,9 @@ def check_panel(review: Review) -> Markup:
     checks = [] if review.params.final else review.contradictions()
     if not checks:
         return Markup("")
-    html = environment(review).get_template("check_panel.html.j2").render(
-        checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
+    with template_errors(review.root):
+        html = environment(review).get_template("check_panel.html.j2").render(
+            checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
     return Markup(html.strip() + "\n")
 
 
@@ -406,12 +409,14 @@ def page(review: Review, fragments: list[str], *, title: str | None = None, bann
     before sending" panel (:func:`check_panel`).
     """
     env = environment(review)
-    css = env.get_template("style.css").render()
-    return env.get_template("page.html.j2").render(
-        title=title if title is not None else style_words(review, "letter_title"),
-        css=Markup(css), body=Markup("".join(fragments)), checks=check_panel(review) if checks else Markup(""),
-        banner=banner if banner is not None else ("" if review.params.final else style_words(review, "letter_banner")),
-    )
+    with template_errors(review.root):
+        css = env.get_template("style.css").render()
+        return env.get_template("page.html.j2").render(
+            title=title if title is not None else style_words(review, "letter_title"),
+            css=Markup(css), body=Markup("".join(fragments)), checks=check_panel(review) if checks else Markup(""),
+            banner=banner if banner is not None else ("" if review.params.final
+                                                      else style_words(review, "letter_banner")),
+        )
 
 
 #: The MIME type of a :class:`PageShell` output in a notebook.

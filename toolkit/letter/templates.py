@@ -4,6 +4,8 @@ A letter style is a folder of templates (``toolkit/styles/<name>/`` or a path gi
 parameters), found by :func:`toolkit.inputs.styles.style_dir`. A region's style need only hold the
 templates it changes: anything missing is taken from the ``standard`` style. All free text is
 HTML-escaped by Jinja's autoescaping; the computed words of :mod:`toolkit.wording` are filters.
+The environment is a sandbox (:mod:`toolkit.inputs.style_sandbox`): a template reads no file
+outside its style and the standard one, and calls no code but the toolkit's.
 
 Every part of the letter (its sections, the audit section and its charts, the briefing) renders
 through :func:`environment_for`, so one style folder has one environment and its compiled templates
@@ -15,13 +17,18 @@ again; ``PEER_REVIEW_CACHE=off`` turns it off with the rest of the cache.
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
-from toolkit import wording
+from toolkit.errors import InputError, display_path
 from toolkit.inputs.cache import cache_folder
+from toolkit.inputs.style_sandbox import sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 from toolkit.letter import report_words
 
@@ -50,32 +57,11 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 @lru_cache(maxsize=16)
 def environment_for(folder: str) -> jinja2.Environment:
     """One environment per style folder, falling back to the standard style's templates."""
-    loaders = [jinja2.FileSystemLoader(folder)]
+    folders = [Path(folder)]
     if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
-        loaders.append(jinja2.FileSystemLoader(str(STYLES_DIR / DEFAULT_STYLE)))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        bytecode_cache=_bytecode_cache(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        ordinal_words=wording.ordinal_words,
-        ordinal=wording.ordinal,
-        long_date=wording.long_date,
-        month_year=wording.month_year,
-        date_list=wording.date_list,
-        join_words=wording.join_words,
-        number_words=wording.number_words,
-        plural=wording.plural,
-        letter_date=wording.letter_date,
-        counted=wording.counted,
-        day_numbers=wording.day_numbers,
-        region_in_sentence=wording.region_in_sentence,
-        canonical_region=wording.canonical_region,
+        folders.append(STYLES_DIR / DEFAULT_STYLE)
+    env = sandboxed_environment(folders, _bytecode_cache())
+    env.filters.update(  # the report's words (docs/styles.md); style_sandbox.LETTER_FILTERS names them
         with_article=report_words.with_article,
         sentence_start=report_words.sentence_start,
         scope_form=report_words.scope_form,
@@ -87,3 +73,31 @@ def environment_for(folder: str) -> jinja2.Environment:
 def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
     """The environment of ``style`` (see :func:`style_folder`)."""
     return environment_for(str(style_folder(style, root)))
+
+
+#: What a template can raise while it renders, besides Jinja's own errors (a filter given a
+#: wrong value, a division by zero, a macro that calls itself for ever).
+_RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+                  RecursionError)
+
+
+@contextmanager
+def template_errors(root: Path | None = None) -> Iterator[None]:
+    """A style's template that fails while it renders becomes one :class:`InputError` naming the
+    template's file and line (the innermost template frame), not a traceback through Jinja."""
+    try:
+        yield
+    except _RENDER_ERRORS as exc:
+        where = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(exc.__traceback__)
+                 if frame.f_code.co_filename.endswith((".j2", ".css"))]
+        if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+            where.append((exc.filename, exc.lineno))
+        if not where:
+            raise
+        file, line = where[-1]
+        text = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+        if isinstance(exc, SecurityError):
+            message = f"a template may not do this ({text}): a style's templates are sandboxed (docs/styles.md)"
+        else:
+            message = f"the template failed ({exc.__class__.__name__}: {text}): correct the template (docs/styles.md)"
+        raise InputError(display_path(file, root), message, line=line) from None
