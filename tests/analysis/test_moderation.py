@@ -117,7 +117,7 @@ def test_two_agreed_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
     assert [str(e) for e in exc.value.errors] == [
-        f"{f.as_posix()}: row 3, column moderation: a second agreed row for this plan (first on row 2)"]
+        f"{f.as_posix()}: row 3, column moderation: a second agreed row for this plan (first on row 2): keep one agreed row per plan"]
 
 
 # --- an agreed row needs the auditors' rows behind it -------------------------------------------

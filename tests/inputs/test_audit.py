@@ -176,7 +176,7 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "bad.csv", [row])
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
-    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing"]
+    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing: add a column headed primary_need"]
 
 
 def test_other_bad_values_each_get_a_precise_message(tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_same_auditor_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
     assert error_lines(exc) == [f"{f.as_posix()}: row 3, column case_ref: this plan was already "
-                                "audited by the same auditor on row 2"]
+                                "audited by the same auditor on row 2: delete one of the rows, or correct the case reference"]
 
 
 def test_a_review_may_use_its_own_framework(tmp_path: Path) -> None:
