@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# Chromium and the fonts first: letter.pdf is a default output.
+demo: $(STAMP) chromium
 	$(VENV)/bin/peer-review draft params/*.yaml
 
-# Debian's Chromium for the real-browser tests (installed only where missing).
+# Debian's Chromium, the Liberation fonts and pdftotext, for the PDF and the real-browser tests
+# (installed only where missing).
 chromium:
 	@sh scripts/ensure-chromium.sh
 

@@ -21,6 +21,7 @@ from toolkit import wording
 from toolkit.analysis.audit_results import audit_results
 from toolkit.analysis.consistency import AuditFigures, ConsistencyFlag, check_consistency, claim_words
 from toolkit.analysis.coverage import ChecklistRow, review_checklist, review_findings, review_sources
+from toolkit.analysis.cross_checks import document_flags
 from toolkit.analysis.performance_data import (
     PerformanceData,
     check_indicator_ids,
@@ -32,19 +33,20 @@ from toolkit.analysis.progress_checks import CHECK as PROGRESS_CHECK
 from toolkit.analysis.progress_checks import progress_flags
 from toolkit.analysis.repeats import plan_item_errors, repeated_in_errors
 from toolkit.analysis.report_checks import report_warnings
+from toolkit.analysis.screen_inputs import screen_review_yaml
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
-from toolkit.inputs.findings import FREE_TEXT, FindingSet, duplicate_id_errors
+from toolkit.inputs.findings import FindingSet, Kind, duplicate_id_errors
 from toolkit.inputs.frameworks import KloeScope, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.limits import REVIEW_FINDINGS, byte_limit
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
 from toolkit.inputs.params import LoadedParams, ReviewParams, project_root_for, read_params
-from toolkit.inputs.params_report import kloe_field_errors, report_texts, screen_report_texts
+from toolkit.inputs.params_report import kloe_field_errors
 from toolkit.inputs.plans import ImprovementPlan, Session, read_improvement_plan, read_timetable
-from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import ProgressMarks
 from toolkit.inputs.progress import message as progress_message
 from toolkit.inputs.recommendations import Recommendations, read_recommendations
@@ -83,8 +85,11 @@ class Review:
         return self.params.review_id
 
     def contradictions(self) -> list[ConsistencyFlag]:
-        """The included findings the figures contradict (the draft's "Check before sending" panel)."""
-        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress)
+        """Every claim the review's own evidence contradicts: the included findings against the
+        figures and the audit, and the self-evaluation, the progress marks and the letter's audit
+        sentences against them and each other (the draft's "Check before sending" panel)."""
+        return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress,
+                              self.sef, self.progress_rows())
 
     def __repr__(self) -> str:
         # Short and free of paths, so a notebook's text output is the same on every machine.
@@ -108,32 +113,24 @@ class Review:
         return f"<table class=\"review-summary\"><caption>Review {escape(p.review_id)}</caption>{body}</table>"
 
 
-def screen_findings(findings: FindingSet, params: ReviewParams) -> list[InputError]:
-    """Findings' free text must not identify a child (names, dates of birth, NHS numbers, UPNs)."""
-    errors: list[InputError] = []
-    for file in findings.files:
-        rows = [(f.row, {"statement": f.statement, "detail": f.detail}) for f in findings.all if f.file == file]
-        errors.extend(screen_table(rows, file, FREE_TEXT, params.allowed_phrases(), params.visit.dates[0].year))
-    return errors
+#: Qualifiers of ``findings_recorded`` that say the team recorded at least the number stated.
+_AT_LEAST = ("over", "more than")
 
 
-#: Lists of free text in the parameters that reach the letter, screened like findings.
-PARAMS_FREE_TEXT = ("cases_reviewed", "groups_met", "activities")
-
-
-def screen_params_text(params: ReviewParams, params_file: str) -> list[InputError]:
-    """The parameters' own free text (cases reviewed, groups met, activities, the report form's
-    overall view and record of the visit) must not identify a child either; each problem names its
-    field (``cases_reviewed[2]``), never the text."""
-    errors: list[InputError] = screen_report_texts(
-        report_texts(params.overall_view, params.settings_visited, params.sessions_attended, params.explored_through),
-        params_file, params.allowed_phrases(), params.visit.dates[0].year)
-    for field in PARAMS_FREE_TEXT:
-        for i, text in enumerate(getattr(params, field), start=1):
-            for e in screen_table([(0, {"text": text})], params_file, ("text",), params.allowed_phrases(),
-                                  params.visit.dates[0].year):
-                errors.append(InputError(params_file, e.message, column=f"{field}[{i}]"))
-    return errors
+def recorded_count_errors(params: ReviewParams, findings: FindingSet, params_file: str) -> list[InputError]:
+    """``findings_recorded`` may round the files' count, never state fewer than they hold (the
+    strengths and areas for consideration that are not withdrawn: what the letter counts)."""
+    stated = params.findings_recorded
+    if stated is None:
+        return []
+    raw = findings.counts(included_only=False)
+    held = raw[Kind.STRENGTH] + raw[Kind.AREA]
+    least = held // 2 if stated.qualifier in _AT_LEAST else held
+    if stated.number >= least:
+        return []
+    return [InputError(params_file, f"says the team recorded {wording.counted(stated)} strengths and areas for "
+                       f"consideration, but the findings files hold {held}: write {held} or more, or delete "
+                       "findings_recorded so the letter states the files' count", column="findings_recorded")]
 
 
 def _gather(errors: list[InputError], load: Callable[[], T]) -> T | None:
@@ -309,15 +306,21 @@ def audit_figures(audit: AuditData | None) -> AuditFigures | None:
 
 def contradictions(findings: FindingSet, performance: PerformanceData | None,
                    audit: AuditData | None, scope: KloeScope | None = None, previous: PreviousReview | None = None,
-                   marks: ProgressMarks | None = None) -> list[ConsistencyFlag]:
+                   marks: ProgressMarks | None = None, sef: SefComparison | None = None,
+                   progress: Sequence[ProgressRow] = ()) -> list[ConsistencyFlag]:
     """The included findings the figures contradict (``toolkit.analysis.consistency``): checked
-    against their own indicator, the indicators their KLOE lists, and the audit; then, in a
-    follow-up, those that return to an item the team marks addressed or no longer relevant
-    (``toolkit.analysis.progress_checks``)."""
+    against their own indicator, the indicators their words name, and the audit; in a follow-up,
+    those that return to an item the team marks addressed or no longer relevant
+    (``toolkit.analysis.progress_checks``); then the review's own documents against the evidence
+    and each other (``toolkit.analysis.cross_checks``). One list."""
     comparisons = performance.comparisons if performance is not None else ()
-    links = {k.id: k.indicators for k in (scope.kloes if scope is not None else ())}
-    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links)
-    return [*flags, *progress_flags(findings.included, previous, marks)]
+    kloes = scope.kloes if scope is not None else ()
+    links = {k.id: k.indicators for k in kloes}
+    result = audit_results(audit) if audit is not None else None
+    flags = check_consistency(findings.included, comparisons, audit_figures(audit), links, result)
+    by_id = {c.indicator.id: c for c in comparisons}
+    return [*flags, *progress_flags(findings.included, previous, marks),
+            *document_flags(sef, progress, findings.included, kloes, result, comparisons, by_id)]
 
 
 def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParams) -> list[InputWarning]:
@@ -330,7 +333,8 @@ def contradiction_warnings(flags: Sequence[ConsistencyFlag], params: ReviewParam
                   "contradiction": f.message}
         return progress_message("repeat_warning", **values) if f.check == PROGRESS_CHECK else pattern.format(**values)
 
-    return [InputWarning(f.finding.file, line(f), row=f.finding.row, column="statement") for f in flags]
+    return [InputWarning(f.finding.file, line(f), row=f.finding.row or None,
+                         column=str(getattr(f.finding, "column", "statement")) or None) for f in flags]
 
 
 def assemble(params: ReviewParams, root: Path, params_file: str,
@@ -347,7 +351,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     else:
         _gather(errors, lambda: read_document(folder, root))
         errors.extend(check_style(folder, root))
-    errors.extend(screen_params_text(params, params_file))
+    errors.extend(screen_review_yaml(params, root, params_file))
     scope = resolve_scope(params, root, params_file)
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     catalogue = _gather(errors, lambda: review_catalogue(params, root))
@@ -356,7 +360,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     if catalogue is not None:
         errors.extend(_kloe_indicator_errors(params, scope, catalogue.ids, params_file))
     if findings is not None:
-        errors.extend(screen_findings(findings, params))
+        errors.extend(recorded_count_errors(params, findings, params_file))
     audit = _gather(errors, lambda: read_letter_audit(params, root))
     performance = _gather(errors, lambda: load_performance(params, root, params_file, catalogue)
                           if catalogue is not None else None)
@@ -389,14 +393,14 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                            params.overall_view, recommendations, findings.included,
                            params.allowed_phrases(), params.visit.dates[0].year)
     odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
-           *_undefined_acronyms(params, scope, findings, params_file),
-           *contradiction_warnings(contradictions(findings, performance, audit, scope, previous, progress), params)]
+           *_undefined_acronyms(params, scope, findings, params_file)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or (),
                     recommendations=recommendations)
     disagree = progress.notes if progress else ()
-    return replace(review, warnings=(*odd, *disagree, *_unmarked(review)))
+    checks = contradiction_warnings(review.contradictions(), params)
+    return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)))
 
 
 def _visit_days(params: ReviewParams) -> list[dt.date]:

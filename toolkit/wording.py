@@ -96,6 +96,56 @@ def counted(count: object) -> str:
     return f"{qualifier} {number_words(number)}" if qualifier else number_words(number)
 
 
+WORDS = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+
+
+def capitalise_first(text: object) -> str:
+    """The text with its first letter in capitals and every other letter as written: "EHC plans"
+    stays "EHC plans", "a review of EHC plans" becomes "A review of EHC plans" (Jinja's own
+    ``capitalize`` lowers the rest, which breaks acronyms and names)."""
+    words = str(text)
+    for i, c in enumerate(words):
+        if c.isalpha():
+            return words[:i] + c.upper() + words[i + 1:]
+    return words
+
+
+def keeps_case(word: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether a word keeps its capitals when a phrase is lowered: an acronym (two capitals or
+    more, "EHC", "PfA"), a word with a digit ("KS2"), or one of ``names`` (the proper nouns a
+    review names, the glossary's acronyms)."""
+    upper = sum(1 for c in word if c.isupper())
+    return upper >= 2 or any(c.isdigit() for c in word) or word in names or (upper > 0 and word.rstrip("s") in names)
+
+
+def lower_keeping(text: object, names: frozenset[str] = frozenset()) -> str:
+    """The text in lower case, but for its acronyms and the proper nouns in ``names`` (see
+    :func:`keeps_case`): "Review of EHC Plans in Kestrelmoor" -> "review of EHC plans in
+    Kestrelmoor"."""
+    return WORDS.sub(lambda m: m[0] if keeps_case(m[0], names) else m[0].lower(), str(text))
+
+
+def short_statement(text: object, words: int = 10) -> str:
+    """A finding's statement as a table names it: its first clause when that is a phrase of four
+    words or more, else the statement, at most ``words`` words (an ellipsis where it is cut)."""
+    statement = " ".join(str(text).split()).rstrip(".")
+    clause = re.split(r"[,;:–—]\s", statement, maxsplit=1)[0]
+    if len(clause.split()) >= 4:
+        statement = clause
+    parts = statement.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def as_words(value: object) -> object:
+    """A value as a document prints it (every template's ``finalize``): a count with its
+    qualifier ("over 90"), a date as a letter writes it; anything else as it is."""
+    if isinstance(value, dt.date):
+        return letter_date(value)
+    if hasattr(value, "number") and hasattr(value, "qualifier"):
+        return counted(value)
+    return value
+
+
 def day_numbers(numbers: Sequence[int]) -> str:
     """[2] -> 'day 2', [1, 2] -> 'days 1 and 2' (the days of a visit a team member was there)."""
     word = "day" if len(numbers) == 1 else "days"

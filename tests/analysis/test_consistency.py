@@ -89,14 +89,20 @@ def test_raw_counts_are_never_compared_with_other_areas() -> None:
 def test_band_and_audit_timeliness() -> None:
     best = comp("ehcp_20wk_no_exc", 91.5, rank=3, band="A")
     area = F("area for consideration", "ehcp_20wk_no_exc", "Recover the timeliness of new plans.")
-    flags = check_consistency([area], [best], AuditTimeliness(6, 5, "20"))
+    flags = check_consistency([area], [best], AuditTimeliness(12, 10, "20"))
     assert [f.check for f in flags] == ["band", "audit"]
     assert flags[0].message == ("called an area for consideration, but Kestrelmoor ranks 3rd of 150, in the best "
                                 "quarter, for EHC plans in 20 weeks (excl. exceptions) in 2024")
-    assert flags[1].message.endswith("found 5 of the 6 new plans read issued within 20 weeks")
-    late = AuditTimeliness(6, 2, "20")
+    assert flags[1].message.endswith("found 10 of the 12 new plans read issued within 20 weeks")
+    late = AuditTimeliness(12, 2, "20")
     strength = F("strength", "ehcp_20wk_no_exc", "Plans are timely.")
     assert [f.check for f in check_consistency([strength], [replace(best, band="B")], late)] == ["audit"]
+    # a handful of plans is weighed as a sample beside the published figure, not as a contradiction
+    few = check_consistency([area], [best], AuditTimeliness(6, 5, "20"))
+    assert [f.check for f in few] == ["band", "audit sample"]
+    assert few[1].message.startswith("rests on 6 plans read by the audit, which found 5 issued within 20 weeks: a "
+                                     "sample that small cannot contradict the published figure of 91.5%")
+    assert [f.check for f in check_consistency([area], [], AuditTimeliness(6, 5, "20"))] == ["audit"]
     assert check_consistency([strength], [], AuditTimeliness(0, 0, "20")) == []  # no timing: nothing to check
 
 
@@ -120,9 +126,12 @@ def test_kloe_indicators_by_the_words_of_the_statement() -> None:
         K("strength", "lt-coproduction", "A larger share of requests is refused than in similar areas."),  # not its KLOE's
         K("strength", "2016-assess-meet", "Families have risen to the challenge."),  # no indicator named
     ], [refused, budgets], kloe_indicators=links)
-    assert [(f.link, f.check, f.indicator, f.finding.statement[:9]) for f in flags] == [
-        ("kloe", "neighbours", "ehcp_requests_refused_pc", "A larger "),
-        ("kloe", "direction", "personal_budgets", "Take-up o")]
+    assert [(f.link, f.check, f.indicator, f.finding.statement[:9], f.finding.kloe) for f in flags] == [
+        ("kloe", "neighbours", "ehcp_requests_refused_pc", "A larger ", "2016-assess-meet"),
+        ("kloe", "direction", "personal_budgets", "Take-up o", "2016-assess-meet"),
+        # not its KLOE's indicator, but named by its words: checked all the same (issue 26)
+        ("words", "neighbours", "ehcp_requests_refused_pc", "A larger ", "lt-coproduction")]
+    assert flags[2].message.endswith("(22.3%), on Requests refused, which its words speak of")
     assert flags[0].message.endswith("(22.3%), on Requests refused, an indicator its KLOE lists")
     assert flags[1].message.startswith("says it has fallen, but it rose from 200 in 2020 to 300 in 2022")
 

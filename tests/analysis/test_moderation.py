@@ -78,7 +78,7 @@ def test_per_criterion_agreement_and_disagreements(tmp_path: Path) -> None:
     # e4: both n/a on MOD-01 (not compared), y/n/a on MOD-02 (differ).
     assert agreement == {"a1": (1, 2), "a2": (1, 2), "a3": (2, 2), "a4": (2, 2), "e4": (0, 1)}
     # Section A, MOD-01: first (2+1+0+1)/5 = 0.8 -> 3; second (2+0+0+1)/5 = 0.6 -> 2.
-    # MOD-02: first (0+1+1+1)/5 = 0.6 -> 2; second 5/5 -> 4. Section E, MOD-02: first e4 met -> 4;
+    # MOD-02: first (0+1+1+1)/5 = 0.6 -> 2; second 5/5 -> 4. Section E, MOD-02: first e4 met, one check -> 3 (min_checks);
     # second has no applicable E criterion -> not graded.
     found = {(d.case_ref, d.level, d.item, d.value_a, d.value_b) for d in result.disagreements}
     assert found == {
@@ -87,7 +87,7 @@ def test_per_criterion_agreement_and_disagreements(tmp_path: Path) -> None:
         ("MOD-02", "criterion", "a1", "not met", "met"),
         ("MOD-02", "criterion", "e4", "met", "n/a"),
         ("MOD-02", "section", "A", "2", "4"),
-        ("MOD-02", "section", "E", "4", "not graded"),
+        ("MOD-02", "section", "E", "3", "not graded"),
     }
     assert result.section_grade_pairs == ((3, 2), (2, 4))
     assert result.exact_agreement == 0.0
@@ -117,7 +117,7 @@ def test_two_agreed_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
     assert [str(e) for e in exc.value.errors] == [
-        f"{f.as_posix()}: row 3, column moderation: a second agreed row for this plan (first on row 2)"]
+        f"{f.as_posix()}: row 3, column moderation: a second agreed row for this plan (first on row 2): keep one agreed row per plan"]
 
 
 # --- an agreed row needs the auditors' rows behind it -------------------------------------------

@@ -153,7 +153,7 @@ def test_bad_own_catalogue_is_one_line(tmp_path: Path) -> None:
                    "    source: {column: x}\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         load_catalogue(own=own)
-    assert "own.yaml: indicators[mine].unit: Input should be 'percent', 'count', 'rate' or 'score'" in str(exc.value)
+    assert "own.yaml: indicators[mine].unit: 'percentage' is not one of 'percent', 'count', 'rate' or 'score': write one of them" in str(exc.value)
     assert "\n" not in str(exc.value)
 
 

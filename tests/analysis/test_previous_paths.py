@@ -7,11 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import FIXTURES
 
 from toolkit.build.manifest import build_manifest, input_files, relative_name
-from toolkit.inputs.params import read_params
+from toolkit.build.render import injected_parameters
 from toolkit.review import load_review, validate
 
 PREVIOUS_IDS = ["m3", "m1", "a2", "m4", "a6"]  # the mini review's areas, in its letter's order
@@ -43,10 +44,14 @@ def _projects(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _keep_report(old: Path, folder: Path) -> None:
-    """A report folder's manifest, as ``peer-review draft`` writes it for the previous review."""
-    loaded = read_params(old / "params" / "mini-2025.yaml")
+    """A report folder's manifest, as ``peer-review draft`` writes it for the previous review: its
+    parameters are what papermill injected (the file's, with the notebook's ``params_file`` and
+    ``project_root``)."""
+    review = load_review(old / "params" / "mini-2025.yaml")
+    assert review.source is not None
     folder.mkdir(parents=True)
-    manifest = build_manifest(loaded.params, loaded.path, old, loaded.data)
+    manifest = build_manifest(review.params, review.source.path, old, injected_parameters(review))
+    assert {"params_file", "project_root"} <= set(manifest.parameters)
     (folder / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
 
 
@@ -128,4 +133,56 @@ def test_a_manifest_without_its_inputs_is_not_a_kept_report(tmp_path: Path) -> N
     params = new / "params" / "mini.yaml"
     _inputs(params, previous_review="reports/mini-2025")
     assert [str(e) for e in validate(params)] == [
-        "reports/mini-2025/manifest.json: not a manifest written by peer-review draft"]
+        "reports/mini-2025/manifest.json: review_id is missing, so this is not a manifest written by peer-review "
+        "draft: draft the report again with peer-review draft, or restore the manifest.json that draft wrote "
+        "(a manifest is never edited by hand)"]
+
+
+def test_a_manifest_naming_a_file_outside_the_project_is_refused(tmp_path: Path) -> None:
+    """A hand-edited manifest never sends a reader outside the project (``../../etc/passwd``)."""
+    old, new = _projects(tmp_path)
+    folder = new / "reports" / "mini-2025"
+    _keep_report(old, folder)
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    params = new / "params" / "mini.yaml"
+    _inputs(params, previous_review="reports/mini-2025")
+    for bad in ("../../etc/passwd", "/etc/passwd"):
+        (folder / "manifest.json").write_text(json.dumps({**data, "params_file": bad}), encoding="utf-8")
+        [error] = validate(params)
+        assert str(error).startswith("reports/mini-2025/manifest.json: params_file: the parameters file it names ")
+        assert "draft the report again" in str(error)
+
+
+def test_a_previous_review_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    _, new = _projects(tmp_path)
+    params = new / "params" / "mini.yaml"
+    _inputs(params, previous_review="reports/mini-2024")
+    [error] = validate(params)
+    assert error.file.endswith("params/mini.yaml") and error.column == "inputs.previous_review"
+    assert error.message.startswith("'reports/mini-2024' does not exist: name the previous review's parameters "
+                                    "file (params/<review>.yaml) or the report folder peer-review draft wrote")
+
+
+@pytest.mark.slow
+def test_a_report_folder_written_by_draft_is_a_previous_review(tmp_path: Path) -> None:
+    """The folder exactly as ``peer-review draft`` wrote it: read in its project; copied away into
+    the follow-up's project, refused; its findings changed since, refused."""
+    from toolkit.build.render import draft
+
+    old, new = _projects(tmp_path)
+    _edit(old / "params" / "mini-2025.yaml", {"outputs": ["html"]})
+    folder = draft(old / "params" / "mini-2025.yaml").folder
+    assert folder == old / "reports" / "mini-2025"
+    params = new / "params" / "mini.yaml"
+    _inputs(params, previous_review="../old/reports/mini-2025")
+    review = load_review(params)
+    assert review.previous is not None and review.previous.ids == PREVIOUS_IDS
+    shutil.copytree(folder, new / "reports" / "mini-2025")
+    _inputs(params, previous_review="reports/mini-2025")
+    [error] = validate(params)
+    assert error.file == "reports/mini-2025/manifest.json" and "(data/mini/findings_marsh.csv)" in error.message
+    marsh = old / "data" / "mini" / "findings_marsh.csv"
+    marsh.write_text(marsh.read_text(encoding="utf-8").replace("m3,", "k3,"), encoding="utf-8")
+    _inputs(params, previous_review="../old/reports/mini-2025")
+    [error] = validate(params)
+    assert "have changed since it was drafted (../old/data/mini/findings_marsh.csv)" in error.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import re
 from collections import Counter
@@ -15,10 +16,12 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from conftest import DEMO_PARAMS, ROOT
 from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
 
 from toolkit.build.pdf import printable
 from toolkit.letter.docx import letter_docx
-from toolkit.letter.sections import build_letter
+from toolkit.letter.sections import build_letter, style_words
 from toolkit.review import Review, load_review, validate
 from toolkit.wording import number_words, plural
 
@@ -69,7 +72,8 @@ def test_counts_in_process_paragraph_match_files(demo: tuple[Review, BeautifulSo
     recorded = review.params.findings_recorded  # the team's own total, where it gives one
     stated = (f"{recorded.qualifier + ' ' if recorded.qualifier else ''}{recorded.number}" if recorded
               else str(kinds["strength"] + kinds["area for consideration"]))
-    assert f"recorded {stated} strengths and areas for consideration" in text
+    area_many = style_words(review, "area_many")  # "opportunities to consider" in the West Midlands
+    assert f"recorded {stated} strengths and {area_many}" in text
     if recorded:
         assert recorded.number >= kinds["strength"] + kinds["area for consideration"]  # the tally holds the rows
     if review.params.letter_style == "west-midlands":  # the report form: tests/letter/test_document.py
@@ -144,14 +148,15 @@ def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
     """What the toolkit adds to the team's findings (their own text is marked ``data-finding``, and
     their other words, the SEF reasoning and the progress evidence, ``data-team-text``):
     at most 1,500 words, the performance section at most 500 and the audit section at most 400;
-    the appendix, the draft banner and the screen-only panel aside."""
+    the appendix, the draft banner, the screen-only panel and the figures of a table's number
+    cells (a count's comparators, "1,049 (LA average)") aside."""
     review, soup = demo
     main = copy.copy(soup.find("main"))
     assert main is not None
     marked = main.select("[data-finding]")
     assert len({t["data-finding"] for t in marked}) == len(review.findings.included)
     performance, audit = _words(main.find(id="performance")), _words(main.find(id="ehcp-audit"))
-    for tag in main.select("[data-finding], [data-team-text], .appendix, .screen-only, .draft-banner"):
+    for tag in main.select("[data-finding], [data-team-text], .appendix, .screen-only, .draft-banner, td.num"):
         tag.decompose()
     added = _words(main)
     assert added <= 1500, added
@@ -159,25 +164,54 @@ def test_a_real_letters_length(demo: tuple[Review, BeautifulSoup]) -> None:
     assert 0 < audit <= 400, audit
 
 
-def test_each_demo_has_one_deliberate_contradiction_which_its_panel_shows(
-        demo: tuple[Review, BeautifulSoup]) -> None:
-    """Demo findings agree with the demo figures, but for one each: the draft's screen-only
-    panel names it (file and row), and so does one warning line."""
+def test_each_demo_panel_and_warnings_list_every_flag(demo: tuple[Review, BeautifulSoup]) -> None:
+    """Every claim the demo's own evidence contradicts (pinned and read one by one in
+    tests/analysis/test_claims.py) is an item of the draft's screen-only panel, naming its file
+    and row, and one warning line."""
     review, soup = demo
-    flags = [f for f in review.contradictions() if f.check != "progress"]  # progress: tests/letter/test_story.py
-    assert len(flags) == 1, [f.message for f in flags]
-    flag = flags[0]
+    flags = review.contradictions()
+    assert flags
     panel = soup.select_one("aside.check-panel.screen-only")
     assert panel is not None and panel.find_parent("main") is not None
-    items = panel.find_all("li")
-    assert len(items) == len(review.contradictions())  # the figures' flag first, then any of progress
-    text = items[0].get_text(" ", strip=True)
-    assert f"{flag.finding.file}, row {flag.finding.row}" in text and flag.finding.statement in text
-    assert flag.message[1:] in text
-    lines = [str(w) for w in review.warnings if w.row == flag.finding.row and w.file == flag.finding.file]
-    assert len(lines) == 1 and "warning:" in lines[0] and flag.message in lines[0]
+    items = [li.get_text(" ", strip=True) for li in panel.find_all("li")]
+    assert len(items) == len(flags)
+    for flag, text in zip(flags, items, strict=True):
+        where = f"{flag.finding.file}, row {flag.finding.row}" if flag.finding.row else flag.finding.file
+        assert where in text and flag.finding.statement in text and flag.message[1:] in text
+        lines = [str(w) for w in review.warnings if w.row == (flag.finding.row or None)
+                 and w.file == flag.finding.file and flag.message in str(w)]
+        assert len(lines) == 1 and "warning:" in lines[0]
+    flag = flags[0]
     assert not re.search(r"\bband [ABCD]\b", soup.get_text(" ", strip=True))  # never "band A"
     html = str(soup)
     assert "<aside" not in printable(html) and "Check before sending" not in printable(html)  # never printed
     words = Document(io.BytesIO(letter_docx(html)))  # nor in the Word copy
     assert not any(flag.message[1:] in p.text or "Check before sending" in p.text for p in words.paragraphs)
+
+
+def _commented_paragraphs(doc: DocxDocument) -> dict[str, str]:
+    """Each comment's id and the text of the paragraph its range starts in."""
+    out: dict[str, str] = {}
+    for para in doc.paragraphs:
+        for start in para._p.iter(qn("w:commentRangeStart")):
+            out[start.get(qn("w:id"))] = para.text
+    return out
+
+
+def test_each_contradiction_is_a_word_comment_on_its_finding(demo: tuple[Review, BeautifulSoup]) -> None:
+    """The coordinator edits the Word copy: each "Check before sending" item is a comment there,
+    anchored on the paragraph of its finding, saying what the figures show; a final letter has none."""
+    review, soup = demo
+    flags = review.contradictions()
+    doc = Document(io.BytesIO(letter_docx(str(soup))))
+    comments = list(doc.comments)
+    assert len(comments) == len(flags) >= 1
+    anchored = _commented_paragraphs(doc)
+    for flag in flags:  # every kind of flag, each a comment on its own finding
+        mine = [c for c in comments if flag.message[1:] in c.text]
+        assert len(mine) >= 1, flag.message
+        assert all(c.author == "Peer review toolkit" and c.text.startswith("Check before sending") for c in mine)
+        assert any(flag.finding.statement in anchored[str(c.comment_id)] for c in mine)
+    final = dataclasses.replace(review, params=review.params.model_copy(update={"final": True}))
+    final_doc = Document(io.BytesIO(letter_docx(build_letter(final))))
+    assert not list(final_doc.comments) and not _commented_paragraphs(final_doc)

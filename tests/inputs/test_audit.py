@@ -96,15 +96,16 @@ P3 = dict(BASE, case_ref="TST-0003", phase="KS3", plan_stage="annual review",
 P4 = dict(BASE, case_ref="TST-0004", phase="KS2", plan_stage="new", weeks_to_issue="26",
           a1="y", a2="n", a3="n", a4="n",                     # A: 2/5 = 0.4 -> 2 (boundary)
           b1="y", b2="y", b3="n",                             # B: 3/4 = 0.75 -> 3
-          k2="y")                                             # K: 1/1 -> 4 (k2 applies to new plans)
+          k2="y")                                             # K: 1/1, one check -> 3 (k2 applies to new plans)
 # P4: tl1 derived from 26 weeks -> not met -> TL 0/1 -> 1 (weight 0, and TL is not key).
-# Plan: (2*2 + 3*2 + 4*1) / 5 = 14/5 = 2.8 -> 2.
+# Plan: the plan grade weighs K before the one-check cap: (2*2 + 3*2 + 4*1) / 5 = 14/5 = 2.8 -> 2.
 
 EXPECTED = {
-    "TST-0001": ({"A": 3, "B": 4, "E": 2, "F": 3, "D": 1, "PFA": 2, "TL": 4}, 2, False),
-    "TST-0002": ({"A": 4, "B": 1, "E": 4, "F": 4, "TL": 4}, 1, True),
+    # TL and K below rest on one check each: met, they are good (3), never outstanding (min_checks: 2)
+    "TST-0001": ({"A": 3, "B": 4, "E": 2, "F": 3, "D": 1, "PFA": 2, "TL": 3}, 2, False),
+    "TST-0002": ({"A": 4, "B": 1, "E": 4, "F": 4, "TL": 3}, 1, True),
     "TST-0003": ({"A": 3, "E": 3, "PFA": 4}, 3, False),
-    "TST-0004": ({"A": 2, "B": 3, "K": 4, "TL": 1}, 2, False),
+    "TST-0004": ({"A": 2, "B": 3, "K": 3, "TL": 1}, 2, False),
 }
 
 
@@ -129,6 +130,12 @@ def test_band_boundaries() -> None:
     fw = load_audit_framework()
     assert [grade_from_share(s, fw) for s in (1.0, 0.9, 0.8999, 0.7, 0.6999, 0.4, 0.3999, 0.0)] == [
         4, 4, 3, 3, 2, 2, 1, 1]
+
+
+def test_one_check_is_never_outstanding() -> None:
+    fw = load_audit_framework()
+    assert [grade_from_share(1.0, fw, n) for n in (1, 2, 5)] == [3, 4, 4]
+    assert grade_from_share(0.0, fw, 1) == 1 and grade_from_share(0.75, fw, 1) == 3
 
 
 def test_timeliness_derived_from_weeks(hand_worked: AuditData) -> None:
@@ -169,7 +176,7 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "bad.csv", [row])
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
-    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing"]
+    assert error_lines(exc) == [f"{f.as_posix()}: row 1, column primary_need: required column is missing: add a column headed primary_need"]
 
 
 def test_other_bad_values_each_get_a_precise_message(tmp_path: Path) -> None:
@@ -190,7 +197,7 @@ def test_same_auditor_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_audit(f)
     assert error_lines(exc) == [f"{f.as_posix()}: row 3, column case_ref: this plan was already "
-                                "audited by the same auditor on row 2"]
+                                "audited by the same auditor on row 2: delete one of the rows, or correct the case reference"]
 
 
 def test_a_review_may_use_its_own_framework(tmp_path: Path) -> None:
@@ -260,20 +267,26 @@ def pandas_grades(rows: list[dict[str, str]]) -> tuple[pd.DataFrame, pd.Series]:
     weeks = pd.to_numeric(df["weeks_to_issue"], errors="coerce")
     timed = (df["plan_stage"] == "new") & weeks.notna()
     met.loc[timed, fw["grading"]["timeliness_criterion"]] = (weeks[timed] <= 20).astype(float)
-    sections = pd.DataFrame(index=df.index)
+    sections, weighed = pd.DataFrame(index=df.index), pd.DataFrame(index=df.index)
     for sec in fw["sections"]:
         ids = [c["id"] for c in fw["criteria"] if c["section"] == sec["code"]]
         w = pd.Series({c["id"]: c["weight"] for c in fw["criteria"] if c["section"] == sec["code"]})
         applicable = (met[ids].notna() * w).sum(axis=1)
         share = (met[ids].fillna(0) * w).sum(axis=1) / applicable.where(applicable > 0)
         grade = pd.cut(share, [-1, 0.4 - 1e-9, 0.7 - 1e-9, 0.9 - 1e-9, 2], labels=[1, 2, 3, 4]).astype(float)
+        weighed_grade = grade.copy()  # the plan grade weighs the section before the one-check cap
+        checks = met[ids].notna().sum(axis=1)  # the top band needs min_checks applicable criteria
+        four = next(b for b in fw["grading"]["section_bands"] if b["grade"] == 4)
+        grade = grade.where(~((grade == 4) & (checks < four.get("min_checks", 1))), 3.0)
         direct = f"section:{sec['code']}"
         if direct in df:
             scored = pd.to_numeric(df[direct], errors="coerce")
             grade = scored.where(scored.notna(), grade)
+            weighed_grade = scored.where(scored.notna(), weighed_grade)
         sections[sec["code"]] = grade
+        weighed[sec["code"]] = weighed_grade
     weights = pd.Series({s["code"]: s["weight"] for s in fw["sections"]})
-    counted = sections.loc[:, weights[weights > 0].index]
+    counted = weighed.loc[:, weights[weights > 0].index]
     mean = (counted * weights).sum(axis=1) / (counted.notna() * weights).sum(axis=1).replace(0, float("nan"))
     plan = (mean + 1e-9).apply(lambda m: m if pd.isna(m) else float(int(m)))
     keys = [s["code"] for s in fw["sections"] if s["key"]]

@@ -52,6 +52,7 @@ class Case:
     warning: bool = False  # a warning line, exit 0
     subprocess: bool = False
     extra: tuple[str, ...] = field(default=())  # further words the first line must hold
+    line: str | None = None  # the first line, exactly
 
 
 # ---- helpers that break one input -------------------------------------------------------------
@@ -345,13 +346,103 @@ def external_formula(wb: openpyxl.Workbook) -> None:
     wb.active["F2"] = "=[1]Sheet1!A1"
 
 
+OWN_CATALOGUE = "data/mini/own_catalogue.yaml"
+ENTRY = """\
+  - id: {id}
+    title: {title}
+    short_title: Short
+    unit: count
+    polarity: neutral
+    decimals: 0
+    publication_lag_months: 6
+    source: {{files: "x*.csv", column: x}}
+"""
+
+
+def own_catalogue(text: str) -> Callable[[Path], None]:
+    """Give the review a catalogue of its own (``performance.catalogue``) holding ``text``."""
+    def setup(proj: Path) -> None:
+        (proj / OWN_CATALOGUE).write_text(text, encoding="utf-8")
+        params_edit(lambda d: d.setdefault("performance", {}).update(catalogue=OWN_CATALOGUE))(proj)
+    return setup
+
+
+PLAN = "data/mini/plan.csv"
+PLAN_HEAD = "theme,action,owner,due_date,rag,evidence,kloes\n"
+PLAN_ROW = "Identification,Train staff,Head of SEND,2025-03-31,green,,2016-identify\n"
+TIMETABLE = "data/mini/timetable.csv"
+TIMETABLE_HEAD = "day,time,activity,reviewers,kloes,location\n"
+KEPT = "kept/mini-2025"
+
+
+def kept_report(change: Callable[[dict[str, Any]], None] | None = None,
+                inside: bool = False) -> Callable[[Path], None]:
+    """A previous review (mini-2025) drafted in a project of its own beside this one; its report
+    folder's manifest as draft writes it (papermill's parameters included), ``change``d, and kept
+    at ``kept/`` in this project (copied away from its own) or read where it is (``inside``)."""
+    def setup(proj: Path) -> None:
+        import json
+
+        from toolkit.build.manifest import build_manifest
+        from toolkit.build.render import injected_parameters
+        from toolkit.review import load_review
+
+        old = proj.parent / "old"
+        shutil.copytree(FIXTURES / "mini", old)
+        (old / PARAMS).rename(old / "params/mini-2025.yaml")
+        path = old / "params/mini-2025.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["review_id"] = "mini-2025"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        review = load_review(path)
+        assert review.source is not None
+        manifest = json.loads(build_manifest(review.params, path, old, injected_parameters(review)).to_json())
+        if change is not None:
+            change(manifest)
+        folder = old / "reports/mini-2025" if inside else proj / KEPT
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        ref = "../old/reports/mini-2025" if inside else KEPT
+        for mine in (proj / "data/mini").glob("findings_*.csv"):  # this project's own findings differ
+            mine.write_text(mine.read_text(encoding="utf-8").replace("m3,", "n3,"), encoding="utf-8")
+        params_edit(lambda d: d["inputs"].update(previous_review=ref))(proj)
+    return setup
+
+
+def changed_previous_findings(proj: Path) -> None:
+    marsh = proj.parent / "old/data/mini/findings_marsh.csv"
+    marsh.write_text(marsh.read_text(encoding="utf-8").replace("m3,", "k3,"), encoding="utf-8")
+
+
+def report_manifest(params_file: str) -> Callable[[Path], None]:
+    """A report folder (kept outside reports/) whose manifest names ``params_file``."""
+    def setup(proj: Path) -> None:
+        import json
+
+        folder = proj / KEPT
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(json.dumps({
+            "format": 1, "review_id": "mini-review", "params_file": params_file, "inputs": {},
+            "parameters": {}, "toolkit_version": "0", "packages": {}}), encoding="utf-8")
+    return setup
+
+
+SCREEN_HINT = ("this looks like a person's name, which free text must not hold; remove it (refer to a plan by "
+               "its case reference only) and try again. If it is a member of staff, write their role next to the "
+               "name (such as 'Mrs Patel, SENCo'); if it is a place, project or service, add the phrase to "
+               "privacy.allow in the review's parameters.")
+NHS_HINT = ("this looks like an NHS number, which free text must not hold; remove it (refer to a plan by its case "
+            "reference only) and try again.")
+MANIFEST_FIX = ("draft the report again with peer-review draft, or restore the manifest.json that draft wrote "
+                "(a manifest is never edited by hand)")
+
 CASES = [
     # ---- the parameters file ----
     Case("params missing", lambda p: (p / PARAMS).unlink(), PARAMS, None, extra=("not found",)),
     Case("params is a folder", replace_with("dir", PARAMS), PARAMS, None, extra=("folder",)),
     Case("params is a named pipe", replace_with("fifo", PARAMS), PARAMS, None, subprocess=True, extra=("pipe",)),
     Case("params is a link loop", replace_with("loop", PARAMS), PARAMS, None, extra=("loop",)),
-    Case("params not YAML", params_text("review_id: mini-review", "review_id: [mini"), PARAMS, "row"),
+    Case("params not YAML", params_text("review_id: mini-review", "review_id: [mini"), PARAMS, "line 3"),
     Case("params unknown field", params_edit(lambda d: d["authority"].update(nmae="x")), PARAMS, "authority.nmae"),
     Case("letter_style outside the styles", params_edit(lambda d: d.update(letter_style="../../..")), PARAMS,
          "letter_style"),
@@ -374,6 +465,116 @@ CASES = [
          "letter_date", code=0, warning=True),
     Case("team day outside the visit", params_edit(lambda d: d["team"][1].update(days=["2026-03-01"])), PARAMS,
          "team[2].days[1]"),
+    # ---- every free-text field screened, by construction (issue 23, item 2) ----
+    Case("opening welcome naming a child", params_edit(lambda d: d.update(opening={"welcome": f"We met {NAME}."})),
+         PARAMS, "opening.welcome", line=f"{PARAMS}: opening.welcome: {SCREEN_HINT}"),
+    Case("scope requested with an NHS number", params_edit(lambda d: d["scope"].update(
+        requested=[f"Plans such as NHS {NHS}", *d["scope"]["requested"][1:]])), PARAMS, "scope.requested[1].text",
+         line=f"{PARAMS}: scope.requested[1].text: {NHS_HINT}"),
+    Case("scope requested item naming a child", params_edit(lambda d: d["scope"]["requested"][1].update(
+        items=["Leadership", f"{NAME}'s plan"])), PARAMS, "scope.requested[2].items[2]"),
+    Case("glossary definition naming a child", params_edit(lambda d: d.update(glossary={"SENCO": f"{NAME} (born "
+                                                                                          f"{DOB})"})),
+         PARAMS, "glossary.SENCO"),
+    Case("glossary acronym that is a child's name", params_edit(lambda d: d.update(glossary={NAME: "a child"})),
+         PARAMS, "glossary[1]"),
+    Case("programme theme naming a child", params_edit(lambda d: d["programme"].update(theme=f"{NAME} (aged 9)")),
+         PARAMS, "programme.theme"),
+    Case("custom KLOE prompt with a UPN", params_edit(lambda d: d["scope"]["custom_kloes"][0].update(
+        prompts=[f"Is {UPN} on roll?"])), PARAMS, "scope.custom_kloes[1].prompts[1].text"),
+    Case("recipient role with a date of birth", params_edit(lambda d: d["recipient"].update(role=f"DOB {DOB}")),
+         PARAMS, "recipient.role"),
+    Case("own catalogue title naming a child", own_catalogue("version: 1\nindicators:\n" + ENTRY.format(
+        id="mine", title=f"Plans of {NAME}")), OWN_CATALOGUE, "indicators[1].title"),
+    Case("finding id holding a name and NHS number", findings_cell("id", f"{NAME.replace(' ', '-')}-"
+                                                                       f"{NHS.replace(' ', '')}"),
+         FINDINGS, "row 2, column id", line=f"{FINDINGS}: row 2, column id: this looks like a person's name and an "
+                                            "NHS number, which free text must not hold; remove it (refer to a "
+                                            "plan by its case reference only) and try again. If it is a member of "
+                                            "staff, write their role next to the name (such as 'Mrs Patel, SENCo'); "
+                                            "if it is a place, project or service, add the phrase to privacy.allow "
+                                            "in the review's parameters."),
+    Case("finding evidence naming a child", findings_cell("evidence", f"interview with {NAME}"), FINDINGS,
+         "row 2, column evidence"),
+    Case("unknown findings column headed by a child's name", findings_text(f"{HEADER},{NAME}\n{GOOD_ROW},x\n"),
+         FINDINGS, "row 1", line=f"{FINDINGS}: row 1, column (a header not shown: it may identify a child): "
+                                 "unknown column: rename it to one of id, kloe, kind, headline, statement, detail, "
+                                 "evidence, reviewer, include, order, indicator, withdrawn (docs/inputs.md), or "
+                                 "delete the column"),
+    Case("improvement plan theme naming a child", add_file(PLAN, PLAN_HEAD + PLAN_ROW.replace("Identification",
+                                                                                          f"{NAME}'s support"),
+                                                           "improvement_plan"), PLAN, "row 2, column theme"),
+    Case("improvement plan owner with an NHS number", add_file(PLAN, PLAN_HEAD + PLAN_ROW.replace(
+        "Head of SEND", f"NHS {NHS}"), "improvement_plan"), PLAN, "row 2, column owner"),
+    Case("timetable time with a date of birth", add_file(TIMETABLE, TIMETABLE_HEAD + f"1,DOB {DOB},Officers,,,\n",
+                                                         "timetable"), TIMETABLE, "row 2, column time"),
+    Case("timetable reviewers naming a child", add_file(TIMETABLE, TIMETABLE_HEAD + f"1,09:30,Officers,{NAME},,\n",
+                                                        "timetable"), TIMETABLE, "row 2, column reviewers"),
+    Case("SEF area holding a UPN", sef(f"{UPN},good,good,Fine.,\n"), SEF, "row 2, column area"),
+    Case("checklist prompt id naming a child", checklist(f"2016-identify,{NAME},covered,,Ruth Adeyemi\n"),
+         CHECKLIST, "row 2, column prompt_id"),
+    Case("audit auditor with an NHS number", audit(AUDIT_ROW.replace("Ruth Adeyemi", f"Pat Lee {NHS}") + "\n"),
+         AUDIT, "row 2, column auditor"),
+    # ---- kept report folders as previous reviews (issue 23, item 3) ----
+    Case("kept report folder copied away from its project", kept_report(), f"{KEPT}/manifest.json",
+         "inputs.previous_review", extra=("data/mini/findings_marsh.csv", "keep the report folder")),
+    Case("kept report folder whose findings changed since", both(kept_report(inside=True), changed_previous_findings),
+         "../old/reports/mini-2025/manifest.json", "inputs.previous_review",
+         extra=("have changed since it was drafted (../old/data/mini/findings_marsh.csv)",)),
+    Case("kept report manifest naming a file outside the project", kept_report(
+        lambda m: m.update(params_file="../../etc/passwd")), f"{KEPT}/manifest.json", "params_file",
+         line=f"{KEPT}/manifest.json: params_file: the parameters file it names leads outside the project (..): "
+              f"{MANIFEST_FIX}"),
+    Case("kept report manifest without its parameters", kept_report(lambda m: m.pop("parameters")),
+         f"{KEPT}/manifest.json", None, line=f"{KEPT}/manifest.json: parameters is missing, so this is not a "
+                                             f"manifest written by peer-review draft: {MANIFEST_FIX}"),
+    Case("previous review that does not exist", params_edit(lambda d: d["inputs"].update(
+        previous_review="reports/mini-2024")), PARAMS, "inputs.previous_review",
+         line=f"{PARAMS}: inputs.previous_review: 'reports/mini-2024' does not exist: name the previous review's "
+              "parameters file (params/<review>.yaml) or the report folder peer-review draft wrote for it "
+              "(reports/<review>), relative to the project folder"),
+    # ---- every line says what to do (issue 23, item 7) ----
+    Case("duplicated key in the parameters", params_text("letter_date: 2026-02-19",
+                                                         "letter_date: 2026-02-19\nletter_date: 2027-02-19"),
+         PARAMS, "line 21", line=f"{PARAMS}: line 21: the key 'letter_date' appears twice in the same mapping (first "
+                                 "on line 20), and only one can count: keep one and delete the other"),
+    Case("duplicated nested key in the parameters", params_text("  salutation: Dear Sam",
+                                                                "  salutation: Dear Sam\n  salutation: Dear Ms Okoye"),
+         PARAMS, "line 26", extra=("'salutation' appears twice",)),
+    Case("duplicated key in an own catalogue", own_catalogue("version: 1\nversion: 2\nindicators: []\n"),
+         OWN_CATALOGUE, "line 2", extra=("'version' appears twice",)),
+    Case("own catalogue not YAML", own_catalogue("version: 1\nindicators: [\n"), OWN_CATALOGUE, "line 3",
+         extra=("not valid YAML", "check the quotes")),
+    Case("circular denominators", own_catalogue("version: 1\nindicators:\n" + ENTRY.format(id="aa", title="A")
+                                                + "    denominator: {indicator: bb, of: plans}\n"
+                                                + ENTRY.format(id="bb", title="B")
+                                                + "    denominator: {indicator: aa, of: plans}\n"),
+         OWN_CATALOGUE, None, line=f"{OWN_CATALOGUE}: indicator aa: the denominators go round in a circle "
+                                   "(aa -> bb -> aa), so no rate can be worked out: remove the denominator of one "
+                                   "of them"),
+    Case("field required", params_edit(lambda d: d["team"][1].pop("role")), PARAMS, "team[2].role",
+         line=f"{PARAMS}: team[2].role: required but missing: add it (docs/inputs.md says what it holds)"),
+    Case("text given as a list", params_edit(lambda d: d["recipient"].update(name=["Sam", "Okoye"])), PARAMS,
+         "recipient.name", extra=("should be text, not a list: write text here",)),
+    Case("number given as words", params_edit(lambda d: d["programme"].update(sequence="twenty-first")), PARAMS,
+         "programme.sequence", extra=("should be a whole number", "write a whole number here")),
+    Case("unknown field named after a child", params_edit(lambda d: d["authority"].update({NAME: "x"})), PARAMS,
+         "authority.(a key not shown: it may identify a child)", extra=("unknown field",)),
+    Case("glossary definition of a child's name given as a list", params_edit(lambda d: d.update(
+        glossary={NAME: ["a", "b"]})), PARAMS, "glossary.(a key not shown", extra=("should be text",)),
+    Case("misspelt field", params_edit(lambda d: d["recipient"].update(salutaton="Dear Sam")), PARAMS,
+         "recipient.salutaton", extra=("did you mean salutation?",)),
+    Case("findings_recorded below the files' count", params_edit(lambda d: d.update(findings_recorded=3)), PARAMS,
+         "findings_recorded", extra=("three", "the findings files hold", "or more")),
+    Case("empty glossary definition", params_edit(lambda d: d.update(glossary={"SENCO": ""})), PARAMS, "glossary",
+         line=f"{PARAMS}: line 85, glossary: 'SENCO' has no definition: write what it stands for after the colon "
+              "(such as SENCO: special educational needs coordinator), or delete the line"),
+    Case("verify of a manifest naming ../../etc/passwd", report_manifest("../../etc/passwd"),
+         f"{KEPT}/manifest.json", "params_file", command=("verify", KEPT),
+         line=f"{KEPT}/manifest.json: params_file: the parameters file it names leads outside the project (..): "
+              f"{MANIFEST_FIX}"),
+    Case("verify of a manifest naming an absolute path", report_manifest("/etc/passwd"), f"{KEPT}/manifest.json",
+         "params_file", command=("verify", KEPT), extra=("absolute path",)),
     # ---- findings (CSV) ----
     Case("kind holding a name and NHS number", findings_cell("kind", f"{NAME} {NHS}"), FINDINGS, "row 2, column kind"),
     Case("kloe holding a name", findings_cell("kloe", NAME), FINDINGS, "row 2, column kloe"),
@@ -575,6 +776,8 @@ def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert "warning:" in first
     for word in case.extra:
         assert word.lower() in first.lower(), first
+    if case.line is not None:
+        assert first == case.line, first
     everything = output + "".join(p.read_text(errors="replace") for p in proj.rglob("*.log"))
     for secret in SECRETS:
         assert secret not in everything, f"{secret!r} printed: {output}"

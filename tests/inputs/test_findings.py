@@ -78,7 +78,7 @@ def test_missing_required_column(mini):
     f = mini.parents[1] / "data/mini/findings_marsh.csv"
     f.write_text("id,kloe,kind,statement,evidence\nq,2016-identify,strength,S.,interview\n", encoding="utf-8")
     probs = _problems(mini)
-    assert probs == ["data/mini/findings_marsh.csv: row 1, column reviewer: required column missing"]
+    assert probs == ["data/mini/findings_marsh.csv: row 1, column reviewer: required column missing: add a column headed reviewer"]
 
 
 def test_unknown_column_is_a_typo_not_ignored(mini):
@@ -120,7 +120,8 @@ def test_xlsx_bad_row_is_located(mini, edit_params):
     edit_params(mini, lambda d: d["inputs"]["findings"].append("data/mini/extra.xlsx"))
     assert _problems(mini) == [
         "data/mini/extra.xlsx: row 3, column kloe: 'nowhere' is not a KLOE in this review's scope "
-        "(2016-identify, lt-coproduction, ehcp-timeliness)"
+        "(2016-identify, lt-coproduction, ehcp-timeliness): use one of them, or add it to scope.kloes in the "
+        "parameters"
     ]
 
 
@@ -143,8 +144,9 @@ def test_unknown_framework(mini, edit_params):
     edit_params(mini, lambda d: d["scope"]["frameworks"].append("send-1999"))
     probs = _problems(mini)
     assert len(probs) == 1, probs
-    assert probs[0].endswith("params/mini.yaml: scope.frameworks[3]: no KLOE framework 'send-1999' "
-                             "(shipped: local-themes, send-2016, send-2023; or a path to a file)"), probs
+    assert probs[0].endswith("params/mini.yaml: scope.frameworks[3]: no KLOE framework 'send-1999'"
+                             ": name a shipped one (local-themes, send-2016, send-2023) or the path of a "
+                             "framework file, relative to the project folder"), probs
 
 
 def test_framework_missing_with_its_kloes_in_scope_is_one_problem(mini, edit_params):

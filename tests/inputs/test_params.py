@@ -32,7 +32,7 @@ def test_missing_team_role_names_the_member(mini, edit_params):
     edit_params(mini, lambda d: d["team"][1].pop("role"))
     errs = _errors(mini)
     assert len(errs) == 1
-    assert errs[0].endswith("mini.yaml: team[2].role: field required")
+    assert errs[0].endswith("mini.yaml: team[2].role: required but missing: add it (docs/inputs.md says what it holds)")
 
 
 def test_every_problem_is_reported_at_once(mini, edit_params):
@@ -44,7 +44,7 @@ def test_every_problem_is_reported_at_once(mini, edit_params):
 
     errs = _errors(edit_params(mini, change))
     joined = "\n".join(errs)
-    assert "letter_date: field required" in joined
+    assert "letter_date: required but missing: add it" in joined
     assert "authority.ons_code: 'Fenwick' is not an ONS code" in joined
     assert "people_met:" in joined
     assert "colour: unknown field" in joined
@@ -72,7 +72,7 @@ def test_bad_values_are_named(mini, edit_params, change, expected):
 def test_not_yaml_gives_the_line(mini):
     mini.write_text("review_id: x\nteam: [a, b\n", encoding="utf-8")
     errs = _errors(mini)
-    assert "not valid YAML" in errs[0] and "row" in errs[0]
+    assert "not valid YAML" in errs[0] and "line 3" in errs[0]
 
 
 def test_not_a_mapping(mini):
@@ -124,7 +124,8 @@ def test_impossible_calendar_dates_written_in_the_file_are_named(mini, field, ba
 def test_whole_file_checks_name_the_field(mini, edit_params):
     edit_params(mini, lambda d: (d["team"][0].update(lead=False), d.update(letter_date="2026-01-01")))
     errs = _errors(mini)
-    assert any(e.endswith("team: the team needs exactly one lead (lead: true); found 0") for e in errs), errs
+    assert any(e.endswith("team: the team needs exactly one lead; found 0: write lead: true under one member only")
+               for e in errs), errs
     assert any("letter_date: the letter cannot be dated before the presentation" in e for e in errs), errs
     assert not any("(top level)" in e for e in errs)
 

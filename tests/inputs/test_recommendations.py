@@ -52,7 +52,8 @@ def test_every_problem_is_located(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as caught:
         read_recommendations(path, tmp_path, {"a1"})
     assert [str(e) for e in caught.value.errors] == [
-        "recs.csv: row 1, column colour: unknown column (expected: theme, recommendation, findings, help, order)"]
+        "recs.csv: row 1, column colour: unknown column: rename it to one of theme, recommendation, findings, help, "
+        "order (docs/inputs.md), or delete the column"]
     path = _write(tmp_path / "recs.csv", "theme,recommendation,findings\n,,zz\nX,Do it.,a1\n")
     with pytest.raises(ValidationFailed) as caught:
         read_recommendations(path, tmp_path, {"a1"})

@@ -87,12 +87,16 @@ def test_bad_plan_and_timetable_rows_are_located(mini, edit_params):
                                                    timetable="data/mini/timetable.csv"))
     assert [str(e) for e in validate(mini)] == [
         "data/mini/plan.csv: row 2, column due_date: '31/13/2025' is not a date (write YYYY-MM-DD)",
-        "data/mini/plan.csv: row 2, column rag: 'purple' is not one of: red, amber, green, complete",
-        "data/mini/plan.csv: row 2, column kloes: 'lt-nothing' is not a KLOE in this review's scope",
+        "data/mini/plan.csv: row 2, column rag: 'purple' is not one of: red, amber, green, complete: write one of "
+        "them",
+        "data/mini/plan.csv: row 2, column kloes: 'lt-nothing' is not a KLOE in this review's scope: use KLOE ids of "
+        "the scope (2016-identify, lt-coproduction, ehcp-timeliness) separated by ;, or leave it blank",
         "data/mini/timetable.csv: row 2, column day: '4' is not a day of the visit (give its date or its number, "
         "1 to 3)",
-        "data/mini/timetable.csv: row 2, column reviewers: 'Someone Else' is not a member of the team",
-        "data/mini/timetable.csv: row 3, column activity: empty",
+        "data/mini/timetable.csv: row 2, column reviewers: 'Someone Else' is not a member of the team: write team "
+        "members' names as the parameters give them, separated by ;, or leave it blank for the whole team",
+        "data/mini/timetable.csv: row 3, column activity: empty: say what the session is (such as 'Meeting with "
+        "SENCOs')",
     ]
 
 

@@ -11,7 +11,7 @@ import docx
 import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 from toolkit.letter.docx import FALLBACK_DATE, letter_docx
 from toolkit.letter.sections import build_letter
@@ -71,7 +71,7 @@ def test_finding_is_a_bold_statement_then_its_detail(mini_docx):
 def test_counts_and_escaped_text(mini_docx):
     data, doc = mini_docx
     texts = [p.text for p in doc.paragraphs]
-    assert any("recorded 10 strengths and areas for consideration" in t for t in texts)
+    assert any("recorded ten strengths and areas for consideration" in t for t in texts)
     assert any("four strengths and five areas for consideration in this letter" in t for t in texts)
     forum = next(t for t in texts if t.startswith("The forum shapes strategy"))
     assert "<script>alert(1)</script>" in forum and "workstream & chair one" in forum  # literal text
@@ -176,3 +176,54 @@ def test_draft_writes_letter_docx_when_asked(mini, edit_params):
     edit_params(mini, lambda d: d.update(outputs=["html"]))
     draft(mini)
     assert not docx_path.exists() and result.letter.is_file()
+
+
+def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
+    """Whatever check made it, each item of the panel is a comment on its own finding (two on one
+    finding are two comments); an item whose finding the letter does not show is dropped."""
+    html = """<html><body><main>
+<p class="letter-date">3rd March 2026</p>
+<aside class="check-panel screen-only" data-comment-author="Toolkit">
+<ul><li data-finding-ref="a-1" data-comment="First &amp; only.">x</li>
+<li data-finding-ref="b-2" data-comment="Band check.">y</li><li data-finding-ref="b-2" data-comment="Trend check.">z</li>
+<li data-finding-ref="gone" data-comment="Never shown.">w</li></ul></aside>
+<p class="finding" data-finding="a-1"><strong>Alpha statement.</strong> Its detail.</p>
+<p class="finding-more" data-finding="a-1">More of alpha.</p>
+<ul class="finding-list"><li class="finding" data-finding="b-2"><strong>Beta statement.</strong> Detail.</li></ul>
+</main></body></html>"""
+    data = letter_docx(html)
+    doc = _read(data)
+    comments = list(doc.comments)
+    assert [(c.author, c.text) for c in comments] == [
+        ("Toolkit", "First & only."), ("Toolkit", "Band check."), ("Toolkit", "Trend check.")]
+    assert all(c.timestamp == dt.datetime(2026, 3, 3, tzinfo=dt.UTC) for c in comments)
+    starts = {p.text: [s.get(qn("w:id")) for s in p._p.iter(qn("w:commentRangeStart"))] for p in doc.paragraphs}
+    assert starts["Alpha statement. Its detail."] == ["0"]
+    assert starts["Beta statement. Detail."] == ["1", "2"]
+    assert not any("x" == p.text or "Never shown." in p.text for p in doc.paragraphs)  # the panel itself is left out
+    assert letter_docx(html) == data  # the comments' dates are the letter's: the same bytes
+
+
+def test_a_layout_that_needs_no_fixing():
+    """A demo's Word copy: columns sized to their text (a label column wider than a number
+    column), no row split across pages, headers repeated and kept with the first row, the last
+    row never alone, the appendix on a new page, the date where the stylesheet puts it (right),
+    and room to sign."""
+    root = Path(__file__).parents[2]
+    doc = _read(letter_docx(build_letter(load_review(root / "params" / "harrowdene-2026.yaml"))))
+    assert doc.paragraphs[0].text == "5th February 2026" and doc.paragraphs[0].alignment == 2  # RIGHT
+    grades = next(t for t in doc.tables if t.rows[0].cells[0].text == "Section")
+    widths = [c.width for c in grades.columns]
+    assert widths[0] > 2 * max(widths[1:]) and sum(widths) <= Cm(16.05)
+    assert grades._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    for table in doc.tables:
+        rows = table.rows
+        assert all(r._tr.trPr is not None and r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+        assert _is_header(rows[0]) and all(p.paragraph_format.keep_with_next for p in rows[0].cells[0].paragraphs)
+        if len(rows) >= 3:
+            assert rows[-2].cells[0].paragraphs[0].paragraph_format.keep_with_next
+        assert len({c.width for c in table.columns}) > 1 or len(table.columns) == 1
+    appendix = next(p for p in doc.paragraphs if p.text.startswith("Appendix"))
+    assert appendix.paragraph_format.page_break_before
+    sign = next(p for p in doc.paragraphs if p.text == "Yours sincerely")
+    assert sign.paragraph_format.keep_with_next and sign.paragraph_format.space_after >= Pt(40)

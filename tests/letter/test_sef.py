@@ -49,7 +49,8 @@ def test_sef_section_says_where_peers_concur_and_where_not(mini, edit_params):
     rows = soup.find("tbody").find_all("tr")
     assert [r["data-accuracy"] for r in rows] == ["concur", "over", "under"]  # in the order of the areas
     named = [li.get_text() for li in rows[1].find_all("li")]
-    assert named == ["New plans are mostly issued on time.", "Late-emerging needs in secondary schools are missed."]
+    # each by its short statement and the section that gives it in full, not its whole text
+    assert named == ["New plans are mostly issued on time (3.4)", "Late-emerging needs in secondary schools are missed (3.2)"]
     assert rows[2].find_all("td")[1].get_text() == "Good"  # the scale's own spelling
     letter = build_letter(review)
     assert letter.index("4. Your self-evaluation") < letter.index("5. Next steps")
@@ -81,9 +82,11 @@ def test_unknown_area_value_and_finding_are_located(mini, edit_params):
         "Joint commissioning; Preparing for adulthood; Inclusion): use one of them, or list the area under "
         "self_evaluation.areas",
         "data/mini/sef.csv: row 3, column peer_judgement: 'maybe' is not a point of the scale "
-        "(Outstanding, Good, Requires improvement, Inadequate)",
-        "data/mini/sef.csv: row 3, column findings: 'zz9' is not the id of a finding of this review",
-        "data/mini/sef.csv: row 4, column area: Leadership and governance is judged twice (first on row 2)",
+        "(Outstanding, Good, Requires improvement, Inadequate): write one of them",
+        "data/mini/sef.csv: row 3, column findings: 'zz9' is not the id of a finding of this review: write finding "
+        "ids separated by ;, or delete it",
+        "data/mini/sef.csv: row 4, column area: Leadership and governance is judged twice (first on row 2): keep one "
+        "row per area",
     ]
 
 
@@ -96,7 +99,7 @@ def test_old_layout_and_bad_options_are_refused(mini, edit_params):
         "area, area_judgement, peer_judgement, reasoning, findings (docs/inputs.md)"]
     edit_params(mini, lambda d: d.update(self_evaluation={"scale": ["Good", "Bad"]}))
     errors = [str(e) for e in validate(mini)]
-    assert len(errors) == 1 and "mini.yaml: line 86, self_evaluation.scale: List should have at least 4 items" in errors[0]
+    assert len(errors) == 1 and "mini.yaml: line 86, self_evaluation.scale: has 2 items but needs at least 4: add 2 more" in errors[0]
 
 
 def test_reasoning_is_screened(mini, edit_params):

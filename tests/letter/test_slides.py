@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.presentation import Presentation as PptxPresentation
@@ -20,6 +21,7 @@ from pptx.slide import Slide
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.styles import STYLES_DIR
 from toolkit.letter.deck import PER_SLIDE, charts_by_section, deck_outline
+from toolkit.letter.sections import build_letter
 from toolkit.letter.slides_pptx import WIDE, letter_slides, write_deck
 from toolkit.review import Review, load_review
 
@@ -67,7 +69,7 @@ def test_fixed_slides_open_and_close_the_deck(demo, demo_pptx):
     assert prs.slide_width == WIDE and prs.slide_height == 6858000
     cover = body_of(prs.slides[0])
     assert cover[:2] == ["Feedback from the review team to Harrowdene and its partners", "22nd January 2026"]
-    assert cover[-1].startswith("DRAFT: Draft for the review team")
+    assert cover[-1] == "DRAFT: for the review team to check before it is presented"  # not the letter's banner
     team = body_of(prs.slides[1])
     assert team[0] == "Siobhan Kerrigan, Director of Education and Skills, Saltwyke City Council (lead reviewer)"
     assert len(team) == len(demo.params.team) + 1
@@ -182,3 +184,37 @@ def test_free_text_is_text_and_a_regions_template_and_words_are_used(mini: Path,
         notes_xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("ppt/notesSlides/"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in slides_xml and "<script>" not in slides_xml
     assert "Forum members sit on every workstream &amp; chair one." in notes_xml
+
+
+def _deck_lines(review: Review) -> list[str]:
+    deck = deck_outline(review, {})
+    return [line for s in deck.slides for line in (s.title, *(x.text for x in s.lines), *s.notes)]
+
+
+def test_the_deck_words_counts_as_the_letter_does(demo):
+    """The method slide's counts are the letter's (a count with its qualifier, never its fields);
+    the activities keep their acronyms; a follow-up has its progress slide; each SEF note is a
+    paragraph of its own."""
+    text = " ".join(_deck_lines(demo))
+    assert "More than 110 people met" in text and "qualifier=" not in text and "number=" not in text
+    assert "observation of the SEND Improvement Board and a review of EHC plans" in text
+    letter = BeautifulSoup(build_letter(demo), "html.parser").get_text(" ", strip=True)
+    assert "recorded 51 strengths and areas for consideration" in letter and "51 strengths and areas" in text
+    deck = deck_outline(demo, {})
+    progress = next(s for s in deck.slides if s.title == "Progress since the last review")
+    assert [line.text for line in progress.lines[1:]] == ["three addressed", "six progressing", "four not yet addressed",
+                                                          "one no longer relevant"]
+    sef = next(s for s in deck.slides if s.title.startswith("Your self-evaluation"))
+    assert len(sef.notes) == len(demo.sef.judgements) and all(": " in n for n in sef.notes)
+
+
+def test_a_styles_own_vocabulary_and_the_decks_own_draft_mark():
+    """The West Midlands says "opportunities to consider" and "report" in its deck as in its report;
+    the draft mark is the deck's, not the letter's banner."""
+    review = load_review(ROOT / "params" / "brindleford-2026.yaml")
+    lines = _deck_lines(review)
+    assert any(line.endswith(": opportunities to consider") for line in lines)
+    assert not any("areas for consideration" in line or "area for consideration" in line for line in lines)
+    assert any("sends the report" in line for line in lines)
+    mark = deck_outline(review, {}).slides[0].mark
+    assert mark.startswith("DRAFT") and "letter is sent" not in mark and "report is sent" not in mark

@@ -208,6 +208,19 @@ def test_undefined_acronym_warned_and_defined_in_params(project: Path) -> None:
     assert rows["QRSTV"] == "Quarterly Review of Support Team Visits"
 
 
+def test_words_in_capitals_for_emphasis_are_not_acronyms(project: Path) -> None:
+    """As a real letter is written: "MY Support Plan", "AND on an upward trajectory", "HAS had an
+    impact", a word shouted that the text also writes small; only the real candidate is warned."""
+    findings = project / "data" / "mini" / "findings_marsh.csv"
+    rows = ["m5,2016-identify,strength,no,The MY Support Plan is valued.,Timeliness is good AND on an upward "
+            "trajectory.,documents,Colin Marsh,yes,,",
+            "m6,2016-identify,strength,no,The new hub HAS had an impact.,Families SAID so; the hub said it "
+            "too. The PQXZ panel meets weekly.,documents,Colin Marsh,yes,,"]
+    findings.write_text(findings.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
+    warned = [str(w) for w in check(project / "params" / "mini.yaml").warnings if w.column == "glossary"]
+    assert len(warned) == 1 and "acronym PQXZ used but not defined" in warned[0], warned
+
+
 def test_bullets_paragraph_breaks_and_escaping(project: Path) -> None:
     findings = project / "data" / "mini" / "findings_marsh.csv"
     findings.write_text(findings.read_text(encoding="utf-8")

@@ -24,8 +24,9 @@ def _render(monkeypatch: pytest.MonkeyPatch, cache: str) -> str:
 
 def test_compiled_templates_are_kept_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _render(monkeypatch, str(tmp_path))
-    kept = sorted((tmp_path / "templates").glob("__jinja2_*.cache"))
+    kept = sorted((tmp_path / "templates").glob("*/__jinja2_*.cache"))  # in a folder named after the filters
     assert kept and (tmp_path / "templates").stat().st_mode & 0o077 == 0  # a private folder
+    assert kept[0].parent.stat().st_mode & 0o077 == 0
     stamps = [p.stat().st_mtime_ns for p in kept]
     assert _render(monkeypatch, str(tmp_path)) == first  # read back, not compiled again
     assert [p.stat().st_mtime_ns for p in kept] == stamps

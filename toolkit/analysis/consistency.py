@@ -27,39 +27,24 @@ make a claim, and the words of each contradiction, are data: ``toolkit/catalogue
 
 from __future__ import annotations
 
-import functools
-import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+from toolkit.analysis.audit_claims import audit_claim_flags
+from toolkit.analysis.audit_results import AuditResult
+from toolkit.analysis.claim_reading import claim_words, grammar
+from toolkit.analysis.claim_reading import pattern as _pattern
+from toolkit.analysis.comparison_claims import source_of
 from toolkit.analysis.comparisons import Comparison
-from toolkit.analysis.indicators import format_number, format_value, round_half_up, wording
+from toolkit.analysis.figure_claims import read_claims
+from toolkit.analysis.flags import ConsistencyFlag, Said
+from toolkit.analysis.indicators import format_value, wording
 from toolkit.inputs.findings import Kind
-from toolkit.inputs.params import parse_yaml
 from toolkit.wording import ordinal
 
-CLAIMS_PATH = Path(__file__).parents[1] / "catalogue" / "claims.yaml"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-@functools.cache
-def claim_words() -> dict[str, Any]:
-    """The claim phrases and contradiction patterns in ``catalogue/claims.yaml``."""
-    return cast(dict[str, Any], parse_yaml(CLAIMS_PATH.read_text(encoding="utf-8")))
-
-
-@dataclass(frozen=True)
-class ConsistencyFlag:
-    """A finding a figure contradicts: which check, and the words saying so."""
-    finding: Any
-    indicator: str  # the indicator id ("" for the audit alone)
-    band: str  # the indicator's band, or "" when it has none
-    message: str  # what the finding says and the figure that disagrees
-    check: str = "band"  # band, direction, england, region, neighbours, audit or audit grades
-    link: str = "indicator"  # how the finding reaches the figure: indicator, kloe or audit
+__all__ = ["AuditFigures", "AuditTimeliness", "ConsistencyFlag", "Said", "check_consistency", "claim_words",
+           "claimed_comparisons", "claimed_direction", "kloe_topic", "mentions"]
 
 
 @dataclass(frozen=True)
@@ -82,12 +67,6 @@ def _kind(raw: object) -> Kind | None:
     text = " ".join(str(getattr(raw, "value", raw)).split()).casefold()
     text = Kind.URGENT.value if text == "recommended urgent action" else text
     return next((k for k in Kind if k.value == text), None)
-
-
-@functools.cache
-def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
 
 
 def _found(text: str, groups: dict[str, list[str]]) -> list[str]:
@@ -149,131 +128,28 @@ def _band_flag(finding: Any, kind: Kind, comp: Comparison) -> ConsistencyFlag | 
     text = claim_words()["contradiction"]["band"].format(
         finding=_said(kind), area=comp.area.name, rank=rank, band_text=wording()["bands"][comp.band],
         title=comp.indicator.short_title, period=comp.period.label)
-    return ConsistencyFlag(finding, comp.indicator.id, comp.band, text, "band")
+    return ConsistencyFlag(finding, comp.indicator.id, comp.band, text, "band", "indicator", kind.value,
+                           source_of(comp))
 
 
-def _moved(comp: Comparison) -> str | None:
-    """``rose``, ``fell`` or ``stable`` over the trend window, as rounded for the letter."""
-    window, ind = comp.trend.window, comp.indicator
-    if comp.trend.direction is None or len(window) < 2:
-        return None
-    r0, r1 = round_half_up(window[0][1], ind.decimals), round_half_up(window[-1][1], ind.decimals)
-    if comp.trend.direction == "stable" or r0 == r1:
-        return "stable"
-    return "rose" if r1 > r0 else "fell"
+def _weighed(flag: ConsistencyFlag, audit: AuditFigures, by_id: Mapping[str, Comparison],
+             timing: Mapping[str, Any]) -> ConsistencyFlag:
+    """A flag from a handful of new plans is a sample weighed beside the published figure, never
+    a contradiction of it (``audit_min_sample`` in claim_grammar.yaml)."""
+    if audit.timed >= int(grammar()["audit_min_sample"]):
+        return flag
+    comp = next((by_id[i] for i in timing["indicators"] if i in by_id and by_id[i].value is not None), None)
+    if comp is None:
+        return flag
+    text = grammar()["message"]["audit_sample"].format(
+        of=audit.timed, met=audit.within, what=f"issued within {audit.weeks} weeks",
+        value=format_value(comp.indicator, comp.value), title=comp.indicator.short_title, period=comp.period.label,
+        source=source_of(comp))
+    return replace(flag, message=text, check="audit sample")
 
 
-def _direction_flag(finding: Any, comp: Comparison) -> ConsistencyFlag | None:
-    claim = claimed_direction(str(getattr(finding, "statement", "")))
-    moved = _moved(comp)
-    if claim is None or moved is None:
-        return None
-    polarity = comp.indicator.polarity
-    if claim in ("better", "worse"):
-        if polarity == "neutral":
-            return None
-        up_is_better = polarity == "higher_better"
-        claim = "up" if (claim == "better") == up_is_better else "down"
-        said = "direction_better" if (claim == "up") == up_is_better else "direction_worse"
-    else:
-        said = f"direction_{claim}"
-    if (claim, moved) in (("up", "rose"), ("down", "fell")):
-        return None
-    (p0, v0), (p1, v1) = comp.trend.window[0], comp.trend.window[-1]
-    ind = comp.indicator
-    trend = claim_words()["trend"][moved].format(start=format_value(ind, v0), end=format_value(ind, v1),
-                                                 start_period=p0.label, end_period=p1.label)
-    text = claim_words()["contradiction"][said].format(trend=trend)
-    return ConsistencyFlag(finding, ind.id, comp.band or "", text, "direction")
-
-
-def _comparator_value(comp: Comparison, who: str) -> float | None:
-    return {"england": comp.england, "region": comp.region, "neighbours": comp.neighbours_mean}[who]
-
-
-@dataclass(frozen=True)
-class _Figures:
-    """The figures a comparison claim is checked on: the indicator's own, or a count's as a rate."""
-    value: float
-    others: dict[str, float | None]  # england, region, neighbours
-    decimals: int
-    percent: bool
-    basis: str  # words before the area's figure ("as a share of EHC plans, "), or empty
-
-    def shown(self, value: float) -> str:
-        return format_number(value, self.decimals) + ("%" if self.percent else "")
-
-
-def _ratio(top: float | None, bottom: float | None, per: float) -> float | None:
-    return None if top is None or not bottom else top / bottom * per
-
-
-def _rate_figures(comp: Comparison, den: Comparison) -> _Figures | None:
-    """A count as a rate of its denominator, for the authority, England, the region (their
-    published rows are totals, so their ratio is theirs) and the neighbours (the mean of each
-    neighbour's own rate); None unless both are for the same period."""
-    spec = comp.indicator.denominator
-    if spec is None or den.period != comp.period:
-        return None
-    mine = _ratio(comp.value, den.value, spec.per)
-    if mine is None:
-        return None
-    bottoms = {code: v for code, _, v in den.neighbours}
-    near = [r for code, _, v in comp.neighbours if (r := _ratio(v, bottoms.get(code), spec.per)) is not None]
-    words = claim_words()["rate_basis"]
-    basis = (words["share"] if spec.per == 100 else words["per"]).format(
-        of=spec.of, per=format_number(spec.per, 0))
-    return _Figures(mine, {"england": _ratio(comp.england, den.england, spec.per),
-                           "region": _ratio(comp.region, den.region, spec.per),
-                           "neighbours": statistics.fmean(near) if near else None},
-                    int(claim_words()["rate_decimals"]), spec.per == 100, basis)
-
-
-def _figures(comp: Comparison, by_id: Mapping[str, Comparison]) -> _Figures | None:
-    """What a comparison claim about ``comp`` is checked on: its own figures for a rate, share or
-    score; for a count, its rate of the denominator the catalogue gives (never the raw count,
-    as England's and the region's rows are totals); None when there is nothing to check on."""
-    ind = comp.indicator
-    if comp.value is None:
-        return None
-    if ind.unit != "count":
-        return _Figures(comp.value, {w: _comparator_value(comp, w) for w in ("england", "region", "neighbours")},
-                        ind.decimals, ind.unit == "percent", "")
-    den = by_id.get(ind.denominator.indicator) if ind.denominator is not None else None
-    return _rate_figures(comp, den) if den is not None else None
-
-
-def _comparison_flags(finding: Any, comp: Comparison,
-                      by_id: Mapping[str, Comparison] | None = None) -> list[ConsistencyFlag]:
-    ind = comp.indicator
-    figures = _figures(comp, by_id or {})
-    if figures is None:  # a raw count is not compared with other areas
-        return []
-    words = claim_words()
-    out = []
-    texts = [str(getattr(finding, "statement", "")), *_SENTENCE.split(str(getattr(finding, "detail", "") or ""))]
-    claims = list(dict.fromkeys(claim for text in texts for claim in claimed_comparisons(text)))
-    for who, relation in claims:
-        other = figures.others[who]
-        if other is None:
-            continue
-        mine, theirs = round_half_up(figures.value, figures.decimals), round_half_up(other, figures.decimals)
-        if relation in ("better", "worse") and ind.polarity == "neutral":
-            continue
-        higher = (relation == "higher" if relation in ("higher", "lower")
-                  else (relation == "better") == (ind.polarity == "higher_better"))
-        if (mine > theirs) if higher else (mine < theirs):
-            continue
-        name = comp.area.region_name if who == "region" else ""
-        other_text = wording()["comparator"][who].format(name=name, value=figures.shown(other))
-        text = words["contradiction"][f"compare_{relation}"].format(
-            who=words["who"][who], area=figures.basis + comp.area.name, value=figures.shown(figures.value),
-            other=other_text)
-        out.append(ConsistencyFlag(finding, ind.id, comp.band or "", text, who))
-    return out
-
-
-def _audit_flags(finding: Any, kind: Kind, audit: AuditFigures | None) -> list[ConsistencyFlag]:
+def _audit_flags(finding: Any, kind: Kind, audit: AuditFigures | None,
+                 by_id: Mapping[str, Comparison]) -> list[ConsistencyFlag]:
     if audit is None:
         return []
     rules, statement = claim_words()["audit"], str(getattr(finding, "statement", ""))
@@ -285,14 +161,16 @@ def _audit_flags(finding: Any, kind: Kind, audit: AuditFigures | None) -> list[C
         if key:
             text = claim_words()["contradiction"][key].format(finding=_said(kind), within=audit.within,
                                                               timed=audit.timed, weeks=audit.weeks)
-            out.append(ConsistencyFlag(finding, indicator, "", text, "audit", "audit"))
+            out.append(_weighed(ConsistencyFlag(finding, indicator, "", text, "audit", "audit",
+                                                source=grammar()["source"]["audit"]), audit, by_id, timing))
     quality = rules["quality"]
     if audit.graded and mentions(statement, quality["about"]):
         key = _audit_verdict(kind, audit.good / audit.graded, quality)
         if key:
             text = claim_words()["contradiction"][f"audit_quality_{key.removeprefix('audit_')}"].format(
                 finding=_said(kind), good=audit.good, graded=audit.graded, weak=audit.graded - audit.good)
-            out.append(ConsistencyFlag(finding, indicator, "", text, "audit grades", "audit"))
+            out.append(ConsistencyFlag(finding, indicator, "", text, "audit grades", "audit",
+                                       source=grammar()["source"]["audit"]))
     return out
 
 
@@ -306,26 +184,18 @@ def _audit_verdict(kind: Kind, share: float, rule: Mapping[str, Any]) -> str | N
     return None
 
 
-def _indicator_flags(finding: Any, kind: Kind, comp: Comparison, by_id: Mapping[str, Comparison], *,
-                     band: bool = True) -> list[ConsistencyFlag]:
-    """The band (unless ``band`` is false), direction and comparator checks on one indicator."""
-    found = [_band_flag(finding, kind, comp) if band else None, _direction_flag(finding, comp)]
-    return [f for f in found if f is not None] + _comparison_flags(finding, comp, by_id)
-
-
-def _through_kloe(flag: ConsistencyFlag, comp: Comparison) -> ConsistencyFlag:
-    text = claim_words()["kloe_link"].format(contradiction=flag.message, title=comp.indicator.short_title)
-    return replace(flag, message=text, link="kloe")
 
 
 def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison],
                       audit: AuditFigures | None = None,
-                      kloe_indicators: Mapping[str, Sequence[str]] | None = None) -> list[ConsistencyFlag]:
+                      kloe_indicators: Mapping[str, Sequence[str]] | None = None,
+                      audit_result: AuditResult | None = None) -> list[ConsistencyFlag]:
     """Every contradiction between the findings and the figures, finding by finding.
 
     ``findings`` are any objects with ``.kind``, ``.indicator`` (an indicator id or empty),
-    ``.statement`` (its claims are read from it) and ``.kloe``; ``audit`` is what the EHC plan
-    audit found, if there was an audit; ``kloe_indicators`` the indicators each KLOE lists.
+    ``.statement`` and ``.detail`` (their claims are read from them) and ``.kloe``; ``audit`` is
+    what the EHC plan audit found, if there was an audit (``audit_result`` its whole result, for
+    claims about sections and criteria); ``kloe_indicators`` the indicators each KLOE lists.
     """
     by_id = {c.indicator.id: c for c in comparisons}
     flags: list[ConsistencyFlag] = []
@@ -333,14 +203,13 @@ def check_consistency(findings: Iterable[Any], comparisons: Sequence[Comparison]
         kind = _kind(getattr(finding, "kind", ""))
         if kind is None:
             continue
-        own_id = str(getattr(finding, "indicator", "") or "").strip()
-        comp = by_id.get(own_id)
-        if comp is not None:
-            flags.extend(_indicator_flags(finding, kind, comp, by_id))
+        own = by_id.get(str(getattr(finding, "indicator", "") or "").strip())
+        if own is not None:
+            band = _band_flag(finding, kind, own)
+            flags.extend([band] if band else [])
         listed = (kloe_indicators or {}).get(str(getattr(finding, "kloe", "") or ""), ())
-        linked = kloe_topic(str(getattr(finding, "statement", "")),
-                            [by_id[i] for i in dict.fromkeys(listed) if i in by_id and i != own_id])
-        if linked is not None:
-            flags.extend(_through_kloe(f, linked) for f in _indicator_flags(finding, kind, linked, by_id, band=False))
-        flags.extend(_audit_flags(finding, kind, audit))
+        flags.extend(read_claims(finding, comparisons, own, listed, by_id))
+        flags.extend(_audit_flags(finding, kind, audit, by_id))
+        if audit_result is not None:
+            flags.extend(audit_claim_flags(finding, audit_result))
     return flags

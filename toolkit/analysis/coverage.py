@@ -27,10 +27,13 @@ from toolkit.inputs.findings import Finding, Kind, read_findings_file
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import header_errors, read_table
 
 CHECKLIST_REQUIRED = ("prompt_id", "status", "reviewer")
 CHECKLIST_KNOWN = ("prompt_id", "kloe", "status", "notes", "reviewer")
+#: Checklist columns the personal-data screen leaves out, with the reason: none.
+CHECKLIST_NOT_SCREENED: dict[str, str] = {}
 RANK = {"not yet": 0, "partly": 1, "covered": 2}
 NO_KLOE_TITLE = "Headlines and urgent actions with no KLOE"
 
@@ -185,34 +188,36 @@ def read_checklist_file(path: Path, shown: str, params: ReviewParams,
         table = read_table(path, shown, sheet="Checklist", expected=CHECKLIST_KNOWN)
     except InputError as exc:
         return [], [exc]
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(CHECKLIST_KNOWN)})", row=1, column=c)
-              for c in table.columns if c not in CHECKLIST_KNOWN]
-    errors += [InputError(shown, "required column missing", row=1, column=c)
-               for c in CHECKLIST_REQUIRED if c not in table.columns]
+    errors = header_errors(table, CHECKLIST_KNOWN, CHECKLIST_REQUIRED)
     if errors:
         return [], errors
     prompt_kloe = {p.id: k.id for k in scope.kloes for p in k.prompts}
     team = {m.name for m in params.team}
-    errors += screen_table(((r.number, r.values) for r in table.rows if "notes" in r.values), shown, ("notes",),
-                           params.allowed_phrases(), params.visit.dates[0].year)
+    screened = screened_columns(table.columns, CHECKLIST_NOT_SCREENED)
+    errors += screen_table(((r.number, r.values) for r in table.rows), shown,
+                           screened_columns(table.columns, CHECKLIST_NOT_SCREENED), params.allowed_phrases(),
+                           params.visit.dates[0].year)
     rows = []
     for r in table.rows:
         before = len(errors)
         pid = r.get("prompt_id")
         status = " ".join(r.get("status").lower().split()) or "not yet"
         if pid not in prompt_kloe:
-            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope", row=r.number,
+            errors.append(InputError(shown, f"{quote(pid)} is not a prompt of a KLOE in scope: write a prompt "
+                                     f"id such as {next(iter(prompt_kloe), '2016-identify.1')}", row=r.number,
                                      column="prompt_id"))
         elif r.get("kloe") and r.get("kloe") != prompt_kloe[pid]:
-            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}",
+            errors.append(InputError(shown, f"prompt {quote(pid)} belongs to KLOE {quote(prompt_kloe[pid])}: "
+                                     "correct the kloe, or leave it blank",
                                      row=r.number, column="kloe"))
         if status not in STATUSES:
-            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}",
+            errors.append(InputError(shown, f"{quote(r.get('status'))} is not {', '.join(STATUSES)}: write one of them",
                                      row=r.number, column="status"))
         if r.get("reviewer") not in team:
-            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team",
+            errors.append(InputError(shown, f"{quote(r.get('reviewer'))} is not in the review team: write "
+                                     "the name as the parameters' team list gives it",
                                      row=r.number, column="reviewer"))
-        if len(errors) == before and not any(e.row == r.number and e.column == "notes" for e in errors):
+        if len(errors) == before and not any(e.row == r.number and e.column in screened for e in errors):
             rows.append(ChecklistRow(pid, prompt_kloe[pid], status, r.get("notes"), r.get("reviewer")))
     return rows, errors
 

@@ -24,10 +24,11 @@ from toolkit.errors import InputError
 from toolkit.inputs.ees import EESFile
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.observations import Observation, Period
-from toolkit.inputs.params import parse_yaml
 from toolkit.inputs.performance import LongFile, PerformanceSource
 from toolkit.inputs.performance_columns import normalise_name, shown_path
-from toolkit.inputs.privacy import quote
+from toolkit.inputs.privacy import NOT_SHOWN, quote
+from toolkit.inputs.validation_lines import field_message, known_fields
+from toolkit.inputs.yamlfiles import parse_yaml, yaml_error
 
 CATALOGUE_PATH = Path(__file__).parents[1] / "catalogue" / "indicators.yaml"
 WORDING_PATH = Path(__file__).parents[1] / "catalogue" / "wording.yaml"
@@ -49,7 +50,7 @@ class Threshold(_Model):
     @model_validator(mode="after")
     def _one(self) -> Threshold:
         if (self.points is None) == (self.relative is None):
-            raise ValueError("give exactly one of points or relative")
+            raise ValueError("give exactly one of points or relative: delete the other")
         return self
 
     def limit(self, reference: float) -> float:
@@ -138,6 +139,18 @@ class Indicator(_Model):
         return self.polarity != "neutral"
 
 
+def _denominator_cycle(over: dict[str, str]) -> list[str]:
+    """The first circle of denominators (``["a", "b", "a"]``: a is counted out of b, b out of a)."""
+    for start in over:
+        path = [start]
+        while path[-1] in over:
+            nxt = over[path[-1]]
+            if nxt in path:
+                return [*path[path.index(nxt):], nxt]
+            path.append(nxt)
+    return []
+
+
 class Catalogue(_Model):
     version: int
     trend: TrendSettings
@@ -149,7 +162,8 @@ class Catalogue(_Model):
         ids = [i.id for i in self.indicators]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"indicator ids must be unique: {', '.join(dupes)}")
+            raise ValueError(f"indicator ids must be unique: {', '.join(dupes)} is used twice; give each "
+                             "indicator an id of its own")
         return self
 
     @model_validator(mode="after")
@@ -161,10 +175,15 @@ class Catalogue(_Model):
             if den is None:
                 continue
             if ind.unit != "count":
-                raise ValueError(f"indicator {ind.id}: only a count has a denominator (its unit is {ind.unit})")
+                raise ValueError(f"indicator {ind.id}: only a count has a denominator (its unit is {ind.unit}): "
+                                 "remove its denominator")
             if den.indicator == ind.id or units.get(den.indicator) != "count":
                 raise ValueError(f"indicator {ind.id}: its denominator {den.indicator} must be another count "
-                                 "indicator of the catalogue")
+                                 "indicator of the catalogue: name one, or remove the denominator")
+        cycle = _denominator_cycle({i.id: i.denominator.indicator for i in self.indicators if i.denominator})
+        if cycle:
+            raise ValueError(f"indicator {cycle[0]}: the denominators go round in a circle ({' -> '.join(cycle)}), "
+                             "so no rate can be worked out: remove the denominator of one of them")
         return self
 
     @model_validator(mode="after")
@@ -211,13 +230,15 @@ def _read_catalogue(path: Path, root: Path | None = None) -> tuple[Any, str]:
     try:
         return parse_yaml(path.read_text(encoding="utf-8")), file
     except FileNotFoundError:
-        raise InputError(file, "file not found") from None
+        raise InputError(file, "file not found: check the path performance.catalogue gives (relative to the "
+                         "project folder)") from None
     except UnicodeDecodeError:
-        raise InputError(file, "not a readable YAML file (it is not UTF-8 text)") from None
+        raise InputError(file, "not a readable YAML file (it is not UTF-8 text): save it as UTF-8") from None
     except OSError as exc:
-        raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(file, f"cannot be read ({exc.strerror or exc.__class__.__name__}): check that it "
+                         "exists and can be read") from None
     except yaml.YAMLError as exc:
-        raise InputError(file, f"not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise yaml_error(exc, file) from None
 
 
 def _validated(model: type[_M], data: Any, file: str) -> _M:
@@ -232,10 +253,12 @@ def _validated(model: type[_M], data: Any, file: str) -> _M:
             parts = where.split(".")
             try:
                 ident = data["indicators"][int(parts[1])].get("id", parts[1])
+                ident = ident if quote(ident) != NOT_SHOWN else int(parts[1]) + 1
                 where = f"indicators[{ident}]" + ("." + ".".join(parts[2:]) if len(parts) > 2 else "")
             except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 pass
-        raise InputError(file, first["msg"], column=where or None) from None
+        known = known_fields(model, first["loc"]) if first["type"] == "extra_forbidden" else []
+        raise InputError(file, field_message(first, known), column=where or None) from None
 
 
 def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -116,7 +116,8 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
             continue
         where = f"performance.indicators[{i}]"
         if ind not in catalogue.ids:
-            errors.append(InputError(params_file, f"indicator {quote(ind)} is not in the catalogue", column=where))
+            errors.append(InputError(params_file, f"indicator {quote(ind)} is not in the catalogue: name an "
+                                     "indicator of the catalogue, or add it to performance.catalogue", column=where))
             continue
         try:
             indicator_data(sources(), catalogue.get(ind), required=True)
@@ -135,5 +136,6 @@ def check_indicator_ids(findings: Sequence[Finding], catalogue: Catalogue | None
     """Findings may only link to indicators in the catalogue (the review's, when given)."""
     known = set((catalogue or load_catalogue()).ids)
     return [InputError(f.file, f"{quote(f.indicator)} is not an indicator in the catalogue "
-                       f"({', '.join(sorted(known))})", row=f.row, column="indicator")
+                       f"({', '.join(sorted(known))}): write one of them, or leave it blank", row=f.row,
+                       column="indicator")
             for f in findings if f.indicator and f.indicator not in known]

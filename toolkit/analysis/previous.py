@@ -10,7 +10,6 @@ recommended urgent actions that reached that letter, in the letter's order.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,15 +17,18 @@ from pathlib import Path
 from toolkit.analysis.coverage import review_findings, review_sources
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.capture_layout import capture_inputs, progress_path
-from toolkit.inputs.files import is_regular_file, resolved
+from toolkit.inputs.files import file_problem, is_regular_file, resolved
 from toolkit.inputs.findings import Finding, FindingSet, Kind
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.hashing import sha256_file
+from toolkit.inputs.manifest_file import MANIFEST_NAME as MANIFEST
+from toolkit.inputs.manifest_file import read_manifest_file
+from toolkit.inputs.notebook_params import OUTSIDE, restore_outside_paths
 from toolkit.inputs.params import Inputs, ReviewParams, parse_params, project_root_for, read_params
 from toolkit.inputs.params_letter import MonthOnly
+from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import Mark, ProgressMarks, Status, message, read_captured_marks, read_progress
 
-MANIFEST = "manifest.json"
 FIELD = "inputs.previous_review"
 
 
@@ -63,6 +65,12 @@ class PreviousReview:
 def _from_root(path: Path, root: Path) -> str:
     """A path as the follow-up's project names it: relative to ``root``, with ``..`` when outside."""
     return Path(os.path.relpath(resolved(path), resolved(root))).as_posix()
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as a message names it: relative to the project, with ``..`` when it is beside it."""
+    shown = display_path(path, root)
+    return _from_root(path, root) if Path(shown).is_absolute() else shown
 
 
 def findings_files(params: ReviewParams, project: Path) -> list[str]:
@@ -129,23 +137,32 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
         raise ValidationFailed([InputError(shown, f"{display_path(folder, root)} holds no {MANIFEST}: name the "
                                            "previous review's parameters file or a report folder built by "
                                            "peer-review draft", column=FIELD)])
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        parameters, params_file = data["parameters"], str(data["params_file"])
-        recorded = {str(k): str(v) for k, v in dict(data["inputs"]).items()}
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise ValidationFailed([InputError(display_path(path, root), "not a manifest written by peer-review "
-                                           "draft")]) from None
-    params = parse_params(parameters, display_path(path, root))
+    where = _shown(path, root)
+    manifest = read_manifest_file(folder, where)
+    params_file, recorded = manifest.params_file, manifest.inputs
+    parameters = manifest.review_parameters()
     above = [p for p in resolved(folder).parents if (p / params_file).is_file()]
+    if OUTSIDE in repr(parameters) and above:  # files outside its project, named by their names only
+        parameters = restore_outside_paths(parameters, read_params(above[0] / params_file).data)
+    params = parse_params(parameters, where)
     candidates = list(dict.fromkeys([*above, resolved(root)]))
     for project in candidates:
         if not _mismatch(params, recorded, project):
             return params, project
     first = candidates[0]
     differ = [_from_root(first / rel, root) for rel in _mismatch(params, recorded, first)]
-    raise ValidationFailed([InputError(display_path(path, root), message(
-        "kept_report_elsewhere", files=", ".join(differ)), column=FIELD)])
+    raise ValidationFailed([InputError(where, message("kept_report_elsewhere", files=", ".join(differ)),
+                                       column=FIELD)])
+
+
+def _not_there(target: Path, ref: str) -> str:
+    """What a message says of a previous review path that names no file or folder to read."""
+    fix = ("name the previous review's parameters file (params/<review>.yaml) or the report folder "
+           "peer-review draft wrote for it (reports/<review>), relative to the project folder")
+    problem = file_problem(target)
+    if problem is None or problem.startswith("file not found"):
+        return f"{quote(ref)} does not exist: {fix}"
+    return f"{quote(ref)} {problem.split(':')[0]}: {fix}"
 
 
 def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> PreviousReview:
@@ -154,13 +171,12 @@ def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> Pre
     target = root / ref
     if target.is_dir():
         params, project = _from_manifest(target, params_file, root)
-        source = display_path(target / MANIFEST, root)
+        source = _shown(target / MANIFEST, root)
     elif is_regular_file(target):
         params = read_params(target).params
         project, source = project_root_for(target), display_path(target, root)
     else:
-        raise ValidationFailed([InputError(params_file, f"{ref} is neither a parameters file nor a report "
-                                           "folder", column=FIELD)])
+        raise ValidationFailed([InputError(params_file, _not_there(target, ref), column=FIELD)])
     if params.review_id == review_id:
         raise ValidationFailed([InputError(params_file, "a review cannot follow itself: name the previous "
                                            "review", column=FIELD)])

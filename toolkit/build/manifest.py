@@ -23,15 +23,17 @@ import toolkit
 from toolkit.analysis.previous import previous_inputs
 from toolkit.build.notebooks import notebook_path
 from toolkit.build.pdf import PDF_NAME
-from toolkit.errors import InputError
+from toolkit.errors import InputError, display_path
 from toolkit.inputs.capture_layout import capture_inputs
+from toolkit.inputs.files import file_problem
 from toolkit.inputs.frameworks import FRAMEWORK_DIR
 from toolkit.inputs.hashing import code_hash, sha256_file
 from toolkit.inputs.limits import check_size
+from toolkit.inputs.manifest_file import MANIFEST_NAME as MANIFEST_NAME
+from toolkit.inputs.manifest_file import parse_manifest
 from toolkit.inputs.notebook_params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
-MANIFEST_NAME = "manifest.json"
 DOCX_NAME = "letter.docx"
 SLIDES_NAME = "slides.pptx"
 #: Files a letter build writes only when the review's ``outputs`` ask for them.
@@ -144,12 +146,13 @@ class Manifest:
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        return cls(review_id=data["review_id"], params_file=data["params_file"], inputs=dict(data["inputs"]),
-                   parameters=dict(data["parameters"]), toolkit_version=data["toolkit_version"],
-                   packages=dict(data["packages"]), notebook=data.get("notebook", "notebooks/letter.ipynb"),
-                   format=int(data.get("format", MANIFEST_FORMAT)), toolkit_code=str(data.get("toolkit_code", "")))
+    def from_json(cls, text: str, shown: str = MANIFEST_NAME) -> Manifest:
+        """A manifest's text, checked by its model (:class:`toolkit.inputs.manifest_file.ManifestFile`):
+        raise :class:`InputError` naming ``shown`` when it is not what ``draft`` writes."""
+        m = parse_manifest(text, shown)
+        return cls(review_id=m.review_id, params_file=m.params_file, inputs=dict(m.inputs),
+                   parameters=dict(m.parameters), toolkit_version=m.toolkit_version, packages=dict(m.packages),
+                   notebook=m.notebook, format=m.format, toolkit_code=m.toolkit_code)
 
 
 def build_manifest(params: Any, params_path: Path, root: Path, parameters: dict[str, Any],
@@ -171,14 +174,27 @@ def _default_notebook() -> Path:
 
 
 def read_manifest(report_dir: Path) -> Manifest:
+    """The manifest of a report folder; raise :class:`InputError` in one line when there is none
+    or it is not what ``draft`` writes (a path outside the project included)."""
     path = report_dir / MANIFEST_NAME
+    shown = display_path(path)
+    if not report_dir.is_dir():
+        raise InputError(display_path(report_dir), "no such report folder: name a folder peer-review draft "
+                         "wrote (reports/<review>)")
+    problem = file_problem(path)
+    if problem is not None:
+        raise InputError(shown, "no manifest.json here: name a report folder built by peer-review draft "
+                         "(reports/<review>)" if problem.startswith("file not found") else
+                         f"{problem.split(':')[0]}: name a report folder built by peer-review draft")
     try:
-        check_size(path, str(path))
-        return Manifest.from_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path), "no manifest.json: is this a report folder built by peer-review?") from None
-    except (ValueError, KeyError) as exc:
-        raise InputError(str(path), f"not a valid manifest ({exc})") from None
+        check_size(path, shown)
+        return Manifest.from_json(path.read_text(encoding="utf-8"), shown)
+    except UnicodeDecodeError:
+        raise InputError(shown, "not UTF-8 text, so not a manifest written by peer-review draft: draft the "
+                         "report again") from None
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read ({exc.strerror or type(exc).__name__}): check its "
+                         "permissions") from None
 
 
 def find_project_root(report_dir: Path, manifest: Manifest) -> Path:
@@ -186,4 +202,5 @@ def find_project_root(report_dir: Path, manifest: Manifest) -> Path:
     for folder in report_dir.resolve().parents:
         if (folder / manifest.params_file).is_file():
             return folder
-    raise InputError(str(report_dir), f"cannot find {manifest.params_file} in any folder above the report (use --root)")
+    raise InputError(display_path(report_dir), f"cannot find {manifest.params_file} in any folder above the report: "
+                     "keep the report inside its project, or name the project with --root")

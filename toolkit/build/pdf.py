@@ -34,7 +34,7 @@ CHROMIUM_ENV = "PEER_REVIEW_CHROMIUM"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 INSTALL_HINT = "sudo apt-get install chromium (Debian's package), or make chromium"
-_FONT = "font-family: Arial, Helvetica, sans-serif; font-size: 9pt; width: 100%; text-align: center;"
+_FONT = "font-family: Arial, 'Liberation Sans', Helvetica, sans-serif; font-size: 9pt; width: 100%; text-align: center;"
 FOOTER = (f'<div style="{_FONT} color: #1b1b1b;">'
           'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
 DRAFT_MARK = "DRAFT"

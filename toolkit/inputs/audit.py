@@ -29,9 +29,11 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
 from toolkit.inputs.files import file_problem
 from toolkit.inputs.limits import check_size
-from toolkit.inputs.params import parse_yaml
 from toolkit.inputs.privacy import quote
+from toolkit.inputs.screening import screen_adults_names, screened_columns, shown_header, unflagged
 from toolkit.inputs.tables import Row, read_table
+from toolkit.inputs.validation_lines import validation_errors
+from toolkit.inputs.yamlfiles import parse_yaml, yaml_error
 
 DEFAULT_FRAMEWORK = Path(__file__).parents[1] / "frameworks" / "ehcp_audit.yaml"
 
@@ -64,6 +66,12 @@ _PHASE_FROM_YEAR9 = {"early years": False, "KS1": False, "KS2": False, "KS4": Tr
 PHASES_YEAR11_PLUS = {"KS5", "post-16", "post-19"}
 REQUIRED_COLUMNS = ("case_ref", "auditor", "phase", "primary_need", "setting_type", "plan_stage")
 OPTIONAL_COLUMNS = ("year_group", "weeks_to_issue", "notes", "moderation")
+#: Columns the personal-data screen leaves out, with the reason (every other column of an audit file
+#: is screened, criterion and note columns included).
+NOT_SCREENED: dict[str, str] = {
+    "auditor": "an auditor's own name (auditors need not be on the review team): screened for NHS "
+               "numbers, UPNs and dates of birth instead (screen_adults_names)",
+}
 AGREED_WORDS = {"agreed", "moderated", "final"}
 
 
@@ -97,6 +105,9 @@ class Section(_Model):
 class Band(_Model):
     min_share: float = Field(ge=0, le=1)
     grade: int = Field(ge=2, le=4)
+    #: the fewest applicable checks a section needs for this grade: a section read on fewer
+    #: falls to the next band it reaches (one check met is not "outstanding")
+    min_checks: int = Field(default=1, ge=1)
 
 
 class KeyCap(_Model):
@@ -124,16 +135,18 @@ class AuditFramework(_Model):
     def _consistent(self) -> AuditFramework:
         codes = [s.code for s in self.sections]
         if len(set(codes)) != len(codes):
-            raise ValueError("section codes must be unique")
+            raise ValueError("section codes must be unique: give each section a code of its own")
         ids = [c.id for c in self.criteria]
         if len(set(ids)) != len(ids):
-            raise ValueError("criterion ids must be unique")
+            raise ValueError("criterion ids must be unique: give each criterion an id of its own")
         for c in self.criteria:
             if c.section not in codes:
-                raise ValueError(f"criterion {c.id} names unknown section {c.section}")
+                raise ValueError(f"criterion {quote(c.id)} names unknown section {quote(c.section)}: use the code of "
+                                 "a section listed under sections")
             for stage in c.applies.plan_stages or []:
                 if stage not in set(PLAN_STAGES.values()):
-                    raise ValueError(f"criterion {c.id}: unknown plan stage {quote(stage)}")
+                    raise ValueError(f"criterion {quote(c.id)}: unknown plan stage {quote(stage)}: use new or "
+                                     "annual review")
         for key in ("timeliness_criterion", "review_criterion"):
             named = getattr(self.grading, key)
             if named is not None and named not in ids:
@@ -163,15 +176,11 @@ def load_audit_framework(path: str | Path | None = None, root: Path | None = Non
         check_size(file, shown)
         data = parse_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ValidationFailed([InputError(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                                           row=None if line is None else line + 1)]) from None
+        raise ValidationFailed([yaml_error(exc, shown)]) from None
     try:
         return AuditFramework.model_validate(data)
     except ValidationError as exc:
-        errors = [InputError(shown, e["msg"].removeprefix("Value error, "),
-                             column=".".join(str(p) for p in e["loc"]) or None) for e in exc.errors()]
-        raise ValidationFailed(errors) from None
+        raise ValidationFailed(validation_errors(exc, shown, AuditFramework)) from None
 
 
 @dataclass(frozen=True)
@@ -249,12 +258,18 @@ def criterion_status(criterion: Criterion, record: PlanRecord) -> str | None:
     return value
 
 
-def grade_from_share(share: float, framework: AuditFramework) -> int:
-    """The section grade for a weighted share of criteria met (first band reached, else 1)."""
+def grade_from_share(share: float, framework: AuditFramework, checks: int | None = None) -> int:
+    """The section grade for a weighted share of criteria met: the first band reached whose
+    ``min_checks`` the section's ``checks`` (applicable criteria; None: enough) meet, else 1."""
     for band in sorted(framework.grading.section_bands, key=lambda b: -b.min_share):
-        if share >= band.min_share - 1e-9:
+        if share >= band.min_share - 1e-9 and (checks is None or checks >= band.min_checks):
             return band.grade
     return 1
+
+
+def section_checks(record: PlanRecord, code: str, framework: AuditFramework) -> int:
+    """How many of the section's criteria applied to the plan."""
+    return sum(criterion_status(c, record) is not None for c in framework.criteria_in(code))
 
 
 def section_share(record: PlanRecord, code: str, framework: AuditFramework) -> float | None:
@@ -282,16 +297,18 @@ class PlanGrades:
 def grade_plan(record: PlanRecord, framework: AuditFramework) -> PlanGrades:
     """Section grades and the plan grade for one record, by the documented rule."""
     grades: dict[str, int] = {}
+    weighed: dict[str, int] = {}  # the grades the plan grade weighs: before the min_checks cap
     shares: dict[str, float] = {}
     for s in framework.sections:
         share = section_share(record, s.code, framework)
         if share is not None:
             shares[s.code] = share
-            grades[s.code] = grade_from_share(share, framework)
+            grades[s.code] = grade_from_share(share, framework, section_checks(record, s.code, framework))
+            weighed[s.code] = grade_from_share(share, framework)
         if s.code in record.section_scores:
-            grades[s.code] = record.section_scores[s.code]
+            grades[s.code] = weighed[s.code] = record.section_scores[s.code]
     weights = {s.code: s.weight for s in framework.sections}
-    counted = {c: g for c, g in grades.items() if weights[c] > 0}
+    counted = {c: g for c, g in weighed.items() if weights[c] > 0}
     if not counted:
         return PlanGrades(grades, shares, frozenset(record.section_scores), None, None, False)
     mean = sum(g * weights[c] for c, g in counted.items()) / sum(weights[c] for c in counted)
@@ -346,14 +363,16 @@ def _classify_columns(columns: Sequence[str], fw: AuditFramework, file: str) -> 
         elif key.startswith("note:") and col.split(":", 1)[1].strip("_") in ids:
             notes[col] = col.split(":", 1)[1].strip("_")
         elif col not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
-            errors.append(InputError(file, "unknown column: expected the standard columns, a "
-                                     f"criterion id of framework {quote(fw.id)}, section:<code> or "
-                                     "note:<criterion id>", row=1, column=col))
+            errors.append(InputError(file, "unknown column: rename it to a standard column, a criterion id of "
+                                     f"framework {quote(fw.id)}, section:<code> or note:<criterion id> "
+                                     "(docs/audit.md), or delete it", row=1, column=shown_header(col)))
     for col in REQUIRED_COLUMNS:
         if col not in columns:
-            errors.append(InputError(file, "required column is missing", row=1, column=col))
+            errors.append(InputError(file, f"required column is missing: add a column headed {col}", row=1,
+                                     column=col))
     if not crit and not sect:
-        errors.append(InputError(file, "no criterion or section:<code> columns found", row=1))
+        errors.append(InputError(file, "no criterion or section:<code> columns found: add a column for each "
+                                 f"criterion of framework {quote(fw.id)} you audited (docs/audit.md)", row=1))
     return crit, sect, notes, errors
 
 
@@ -380,10 +399,11 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
     if problem:
         bad("case_ref", problem)  # never echo the value: it may be a child's name
     if not row.get("auditor"):
-        bad("auditor", "a value is required (the team member who audited the plan)")
+        bad("auditor", "empty: write the name of the team member who audited the plan")
     year = parse_year_group(row.get("year_group"))
     if year == "bad":
-        bad("year_group", f"{quote(row.get('year_group'))} is not a year group (N, R or 1-14)")
+        bad("year_group", f"{quote(row.get('year_group'))} is not a year group: write N, R or 1-14, or leave it "
+            "blank")
     weeks: float | None = None
     if row.get("weeks_to_issue"):
         try:
@@ -391,7 +411,8 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
             if not 0 <= weeks < 520:
                 raise ValueError
         except ValueError:
-            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks")
+            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks: write a whole "
+                "number, or leave it blank")
             weeks = None
     values: dict[str, str] = {}
     blank = frozenset(cid for col, cid in crit.items() if not row.get(col).strip())
@@ -447,12 +468,13 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
     crit, sect, notes, errors = _classify_columns(table.columns, fw, shown)
     if any(e.column in REQUIRED_COLUMNS for e in errors):
         raise ValidationFailed(errors)
-    text_columns = [c for c in ("notes", *notes) if c in table.columns]
-    errors += privacy.screen_table(((r.number, r.values) for r in table.rows), shown,
-                                   text_columns, allow, reference_year)
+    screened = privacy.screen_table(((r.number, r.values) for r in table.rows), shown,
+                                    screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
+    screened += screen_adults_names(((r.number, r.values) for r in table.rows), shown, ("auditor",), reference_year)
     records = [_parse_row(r, fw, shown, crit, sect, notes, errors) for r in table.rows]
     if not records:
-        errors.append(InputError(shown, "the file has a header but no plans", row=2))
+        errors.append(InputError(shown, "the file has a header but no plans: add a row per plan audited, or "
+                                 "remove inputs.audit from the parameters", row=2))
     seen: dict[tuple[str, str], int] = {}
     agreed: dict[str, int] = {}
     audited = {r.case_ref for r in records if not r.agreed}
@@ -465,14 +487,17 @@ def read_audit(path: str | Path, framework: AuditFramework | None = None,
         key = (r.case_ref, r.auditor.lower())
         if not r.agreed and key in seen:
             errors.append(InputError(shown, f"this plan was already audited by the same auditor "
-                                     f"on row {seen[key]}", row=r.row, column="case_ref"))
+                                     f"on row {seen[key]}: delete one of the rows, or correct the case reference",
+                                     row=r.row, column="case_ref"))
         if not r.agreed:
             seen.setdefault(key, r.row)
         else:
             if r.case_ref in agreed:
                 errors.append(InputError(shown, f"a second agreed row for this plan (first on row "
-                                         f"{agreed[r.case_ref]})", row=r.row, column="moderation"))
+                                         f"{agreed[r.case_ref]}): keep one agreed row per plan", row=r.row,
+                                         column="moderation"))
             agreed.setdefault(r.case_ref, r.row)
+    errors = [*screened, *unflagged(errors, screened)]
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
         raise ValidationFailed(errors)

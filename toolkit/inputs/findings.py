@@ -15,8 +15,9 @@ from pathlib import Path
 from toolkit.errors import InputError
 from toolkit.inputs.frameworks import KloeScope
 from toolkit.inputs.params import ReviewParams
-from toolkit.inputs.privacy import quote
-from toolkit.inputs.tables import Row, parse_bool, read_table
+from toolkit.inputs.privacy import quote, screen_table
+from toolkit.inputs.screening import screened_columns, unflagged
+from toolkit.inputs.tables import Row, header_errors, parse_bool, read_table
 
 
 class Kind(str, Enum):  # noqa: UP042 - not StrEnum: str(Kind.AREA) stays "Kind.AREA" where it is printed
@@ -46,7 +47,9 @@ EVIDENCE_ALIASES = {"document": "documents", "docs": "documents", "interviews": 
 COLUMNS = ("id", "kloe", "kind", "headline", "statement", "detail", "evidence", "reviewer",
            "include", "order", "indicator", "withdrawn")
 REQUIRED = ("kloe", "kind", "statement", "evidence", "reviewer")
-FREE_TEXT = ("statement", "detail")
+#: Columns the personal-data screen leaves out, with the reason: none (every column a findings
+#: file holds is screened, ids and reviewers' names included).
+NOT_SCREENED: dict[str, str] = {}
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
@@ -125,16 +128,18 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     if not kind_text:
         bad("kind", "empty: use strength, area for consideration or urgent action")
     elif kind is None:
-        bad("kind", f"{quote(row.get('kind'))} is not strength, area for consideration or urgent action")
+        bad("kind", f"{quote(row.get('kind'))} is not strength, area for consideration or urgent action: "
+            "write one of them")
     headline = parse_bool(row.get("headline"), False)
     if headline is None:
-        bad("headline", f"{quote(row.get('headline'))} is not yes or no")
+        bad("headline", f"{quote(row.get('headline'))} is not yes or no: write yes or no, or leave it blank")
     include = parse_bool(row.get("include"), True)
     if include is None:
-        bad("include", f"{quote(row.get('include'))} is not yes or no")
+        bad("include", f"{quote(row.get('include'))} is not yes or no: write yes or no, or leave it blank")
     withdrawn = parse_bool(row.get("withdrawn"), False)
     if withdrawn is None:
-        bad("withdrawn", f"{quote(row.get('withdrawn'))} is not yes or no")
+        bad("withdrawn", f"{quote(row.get('withdrawn'))} is not yes or no: write yes or no, or leave it "
+            "blank")
     statement = " ".join(row.get("statement").split())
     if not statement:
         bad("statement", "empty: every finding needs its lead statement")
@@ -143,7 +148,8 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
         bad("kloe", "empty: name the KLOE this finding belongs to "
             "(only headlines and urgent actions may leave it blank)")
     elif kloe is not None and kloe not in scope:
-        bad("kloe", f"{quote(kloe)} is not a KLOE in this review's scope ({', '.join(scope.ids())})")
+        bad("kloe", f"{quote(kloe)} is not a KLOE in this review's scope ({', '.join(scope.ids())}): use one of "
+            "them, or add it to scope.kloes in the parameters")
     evidence: list[str] = []
     for part in re.split(r"[;,]", row.get("evidence")):
         word = " ".join(part.strip().lower().split())
@@ -151,7 +157,8 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
             continue
         word = EVIDENCE_ALIASES.get(word, word)
         if word not in EVIDENCE_KINDS:
-            bad("evidence", f"{quote(part.strip())} is not an evidence kind ({', '.join(EVIDENCE_KINDS)})")
+            bad("evidence", f"{quote(part.strip())} is not an evidence kind ({', '.join(EVIDENCE_KINDS)}): write "
+                "one or more of them, separated by ;")
         elif word not in evidence:
             evidence.append(word)
     if not row.get("evidence"):
@@ -161,13 +168,15 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     if not reviewer:
         bad("reviewer", "empty: name the reviewer")
     elif reviewer not in team:
-        bad("reviewer", f"{quote(reviewer)} is not in the review team ({', '.join(team)})")
+        bad("reviewer", f"{quote(reviewer)} is not in the review team ({', '.join(team)}): write the name as "
+            "the parameters' team list gives it")
     order: float | None = None
     if row.get("order"):
         try:
             order = float(row.get("order"))
         except ValueError:
-            bad("order", f"{quote(row.get('order'))} is not a number")
+            bad("order", f"{quote(row.get('order'))} is not a number: write a number (such as 1 or 2.5), or "
+                "leave it blank")
     if len(errors) > before or kind is None:
         return None
     return Finding(
@@ -186,21 +195,18 @@ def read_findings_file(path: Path, shown: str, params: ReviewParams,
         table = read_table(path, shown, sheet="Findings", expected=COLUMNS)
     except InputError as exc:
         return [], [exc]
-    errors: list[InputError] = []
-    unknown = [c for c in table.columns if c not in COLUMNS]
-    for c in unknown:
-        errors.append(InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c))
-    for c in REQUIRED:
-        if c not in table.columns:
-            errors.append(InputError(shown, "required column missing", row=1, column=c))
+    errors = header_errors(table, COLUMNS, REQUIRED)
     if errors:
         return [], errors
+    screened = screen_table(((r.number, r.values) for r in table.rows), shown,
+                            screened_columns(table.columns, NOT_SCREENED), params.allowed_phrases(),
+                            params.visit.dates[0].year)
     findings = []
     for row in table.rows:
         f = _parse_row(row, shown, path.stem, params, scope, errors)
         if f is not None:
             findings.append(f)
-    return findings, errors
+    return findings, [*screened, *unflagged(errors, screened)]
 
 
 def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:
@@ -211,7 +217,8 @@ def duplicate_id_errors(findings: list[Finding]) -> list[InputError]:
         if f.id in seen:
             first = seen[f.id]
             errors.append(InputError(f.file,
-                                     f"finding id {quote(f.id)} is already used ({first.file}, row {first.row})",
+                                     f"finding id {quote(f.id)} is already used ({first.file}, row {first.row}): "
+                                     "give each finding an id of its own",
                                      row=f.row, column="id"))
         seen[f.id] = f
     return errors

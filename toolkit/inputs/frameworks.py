@@ -43,14 +43,15 @@ def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
     problem = file_problem(path)
     if problem == "file not found":
         known = ", ".join(shipped_frameworks())
-        raise ValidationFailed([InputError(shown, f"no such KLOE framework (shipped: {known})")])
+        raise ValidationFailed([InputError(shown, f"no such KLOE framework: name a shipped one ({known}) or the "
+                                           "path of a framework file, relative to the project folder")])
     if problem is not None:
         raise ValidationFailed([InputError(shown, problem)])
     data = read_yaml(path, shown)
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(errors_from_validation(exc, shown)) from None
+        raise ValidationFailed(errors_from_validation(exc, shown, Framework)) from None
     fw = fw.model_copy(update={"kloes": [k.model_copy(update={"framework": fw.id}) for k in fw.kloes]})
     return fw
 
@@ -81,7 +82,8 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
             # Named where the reviewer wrote it: the params file and the field.
             known = ", ".join(shipped_frameworks())
             errors.append(InputError(params_file,
-                                     f"no KLOE framework {quote(name)} (shipped: {known}; or a path to a file)",
+                                     f"no KLOE framework {quote(name)}: name a shipped one ({known}) or "
+                                     "the path of a framework file, relative to the project folder",
                                      column=f"scope.frameworks[{i}]"))
             missing_framework = True
             continue
@@ -96,10 +98,12 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
     custom: dict[str, Kloe] = {}
     for i, k in enumerate(params.scope.custom_kloes, start=1):
         if k.id in available:
-            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is already a framework KLOE",
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is already a framework KLOE: give "
+                                     "the custom KLOE another id",
                                      column=f"scope.custom_kloes[{i}].id"))
         elif k.id in custom:
-            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is defined twice",
+            errors.append(InputError(params_file, f"custom KLOE id {quote(k.id)} is defined twice: give each custom "
+                                     "KLOE an id of its own",
                                      column=f"scope.custom_kloes[{i}].id"))
         else:
             custom[k.id] = k
@@ -110,7 +114,8 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
             continue  # its framework could not be read: that problem is already reported
         if kid not in available:
             errors.append(InputError(params_file,
-                                     f"unknown KLOE {quote(kid)} (not in the named frameworks or custom_kloes)",
+                                     f"unknown KLOE {quote(kid)}: name a KLOE of the frameworks in "
+                                     "scope.frameworks, or define it under scope.custom_kloes",
                                      column=f"scope.kloes[{i}]"))
         elif all(k.id != kid for k in ordered):
             ordered.append(available[kid])

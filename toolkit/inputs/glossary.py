@@ -3,7 +3,11 @@ additions, and finding the acronyms a text uses.
 
 A word counts as an acronym when it has at least two capital letters and more capitals than
 small letters (``EHCP``, ``SENCO``, ``PfA``, ``NDTi``); a plural ``s`` is dropped when the rest is
-in the glossary (``EHCPs``). Words with digits (``KS2``) count too.
+in the glossary (``EHCPs``). Words with digits (``KS2``) count too. A word in the glossary is
+always an acronym; any other is one only if it looks like one in its context: not an English word
+written in capitals for emphasis ("AND on an upward trajectory", "HAS had an impact", "MY
+Support Plan"), which is a word of the glossary file's ``emphasis`` list or a word the same texts
+also write in small letters.
 """
 
 from __future__ import annotations
@@ -49,12 +53,25 @@ def acronym_of(word: str, glossary: Mapping[str, str]) -> str | None:
     return word if is_acronym(word) else None
 
 
+@lru_cache(maxsize=1)
+def emphasis_words() -> frozenset[str]:
+    """English words written in capitals for emphasis, never an acronym (the ``emphasis`` list)."""
+    data = read_yaml(GLOSSARY_FILE, _SHOWN)
+    words = data.get("emphasis", []) if isinstance(data, dict) else []
+    if not isinstance(words, list):
+        raise ValidationFailed([InputError(_SHOWN, "expected 'emphasis': a list of English words")])
+    return frozenset(str(w).casefold() for w in words)
+
+
 def acronyms_in(texts: Iterable[str], glossary: Mapping[str, str]) -> list[str]:
-    """Every acronym the texts use, in order of first use, each once."""
+    """Every acronym the texts use, in order of first use, each once: the glossary's wherever
+    they are, any other word only where it is not an English word in capitals for emphasis."""
+    texts = list(texts)
+    small = {w for text in texts for w in _WORD.findall(text) if w.islower()} | emphasis_words()
     seen: dict[str, None] = {}
     for text in texts:
         for match in _WORD.finditer(text):
             found = acronym_of(match.group(), glossary)
-            if found is not None:
+            if found is not None and (found in glossary or found.casefold() not in small):
                 seen.setdefault(found)
     return list(seen)

@@ -86,7 +86,8 @@ def parse_period(value: str | int, identifier: str = "") -> Period:
         if "financial" in ident.casefold():
             return Period(text, "financial", dt.date(year + 1, 3, 31), ident)
         return Period(text, "academic", dt.date(year + 1, 8, 31), ident or "Academic year")
-    raise ValueError(f"{quote(value)} is not a time period (expected a year such as 2023 or 202223)")
+    raise ValueError(f"{quote(value)} is not a time period: write a year such as 2023, or an academic "
+                     "year such as 202223")
 
 
 @dataclass(frozen=True)

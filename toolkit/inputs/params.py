@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,10 +22,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.inputs.files import regular_file, resolved
+from toolkit.inputs.files import resolved
 from toolkit.inputs.params_letter import (
     Coordinator,
     Count,
@@ -43,6 +41,9 @@ from toolkit.inputs.params_letter import (
 )
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.sef import SefOptions
+from toolkit.inputs.validation_lines import validation_errors
+from toolkit.inputs.yamlfiles import parse_yaml as parse_yaml
+from toolkit.inputs.yamlfiles import read_yaml as read_yaml
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -89,9 +90,10 @@ class Visit(_Model):
     @model_validator(mode="after")
     def _order(self) -> Visit:
         if sorted(self.dates) != list(self.dates):
-            raise ValueError("visit dates must be in order")
+            raise ValueError("visit dates must be in order: list them from the first day to the last")
         if self.presentation_date < self.dates[-1]:
-            raise ValueError("the presentation cannot come before the last visit day")
+            raise ValueError("the presentation cannot come before the last visit day: check presentation_date "
+                             "and the visit dates")
         return self
 
 
@@ -237,12 +239,28 @@ class ReviewParams(_Model):
             raise ValueError("use lower-case letters, digits and hyphens only")
         return v
 
+    @field_validator("glossary", mode="before")
+    @classmethod
+    def _glossary_blank(cls, v: Any) -> Any:
+        """``SENCO:`` with nothing after it is an empty definition (refused below), not a wrong type."""
+        return {k: ("" if d is None else d) for k, d in v.items()} if isinstance(v, dict) else v
+
+    @field_validator("glossary")
+    @classmethod
+    def _glossary_defined(cls, v: dict[str, str]) -> dict[str, str]:
+        for acronym, definition in v.items():
+            if not definition.strip():
+                raise ValueError(f"{quote(acronym)} has no definition: write what it stands for after the colon "
+                                 f"(such as SENCO: special educational needs coordinator), or delete the line")
+        return v
+
     @field_validator("team")
     @classmethod
     def _one_lead(cls, team: list[TeamMember]) -> list[TeamMember]:
         leads = [m.name for m in team if m.lead]
         if len(leads) != 1:
-            raise ValueError(f"the team needs exactly one lead (lead: true); found {len(leads)}")
+            raise ValueError(f"the team needs exactly one lead; found {len(leads)}: write lead: true under one "
+                             "member only")
         return team
 
     @field_validator("letter_date", mode="before")
@@ -255,7 +273,8 @@ class ReviewParams(_Model):
     def _after_presentation(cls, letter_date: dt.date | MonthOnly, info: ValidationInfo) -> dt.date | MonthOnly:
         visit = info.data.get("visit")
         if visit is not None and not not_before(letter_date, visit.presentation_date):
-            raise ValueError("the letter cannot be dated before the presentation")
+            raise ValueError("the letter cannot be dated before the presentation: date it on or after "
+                             "visit.presentation_date")
         return letter_date
 
     @property
@@ -289,37 +308,12 @@ class ReviewParams(_Model):
         return [] if len(numbers) == len(self.visit_days) else numbers
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _message(err: ErrorDetails) -> str:
-    if err["type"] == "missing":
-        return "field required"
-    if err["type"] == "extra_forbidden":
-        return "unknown field (check its spelling)"
-    if err["type"].startswith(("date_", "datetime_")):
-        return "not a date: write dates as YYYY-MM-DD (such as 2026-02-10)"
-    msg = str(err["msg"])
-    return msg.removeprefix("Value error, ")
-
-
-def errors_from_validation(exc: ValidationError, file: str) -> list[InputError]:
-    """Turn pydantic's errors into our one-line errors (``team[2].role: field required``).
-
-    List positions are counted from 1, as a person reading the file counts them.
-    """
-    out: list[InputError] = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
-        out.append(InputError(file, _message(err), column=_loc(loc)))
-    return out
+def errors_from_validation(exc: ValidationError, file: str,
+                           model: type[BaseModel] | None = None) -> list[InputError]:
+    """Turn pydantic's errors into our one-line errors (``team[2].role: required but missing: add
+    it ...``), each saying what to do (:mod:`toolkit.inputs.validation_lines`). List positions are
+    counted from 1, as a person reading the file counts them."""
+    return validation_errors(exc, file, model or ReviewParams)
 
 
 def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
@@ -375,51 +369,6 @@ def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[Input
 def parse_params(data: Any, file: str) -> ReviewParams:
     """Validate a mapping (from YAML or from papermill's injected parameters)."""
     return parse_params_checked(data, file)[0]
-
-
-#: libyaml's C parser where PyYAML was built with it (its wheels are): same documents, same errors
-#: with their line marks, about ten times faster than the pure-Python one.
-_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BASE_LOADER):  # type: ignore[misc]
-    """A safe loader that leaves dates as text.
-
-    PyYAML turns ``2026-02-31`` into a date itself and raises a bare ``ValueError`` on an
-    impossible day; left as text, pydantic validates it and reports the field that holds it.
-    """
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
-}
-_YAML_LOADER = _Loader
-
-
-def parse_yaml(text: str) -> Any:
-    """``yaml.safe_load`` through the fastest safe loader available."""
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
-
-
-def read_yaml(path: Path, shown: str) -> Any:
-    try:
-        text = regular_file(path, shown).read_text(encoding="utf-8")
-    except InputError as exc:
-        raise ValidationFailed([exc]) from None
-    except UnicodeDecodeError:
-        raise ValidationFailed([InputError(shown, "not UTF-8 text: save the file as UTF-8")]) from None
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise ValidationFailed([InputError(shown, f"cannot read the file ({reason})")]) from None
-    try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ValidationFailed([InputError(shown, f"not valid YAML: {problem} (check the quotes, brackets, colons "
-                                           "and indentation near this line)", row=row)]) from None
 
 
 def project_root_for(params_path: Path) -> Path:

@@ -121,7 +121,7 @@ class Region(_Model):
             if by_code is None or by_code.name != self.name:
                 expected = find_region(self.name)
                 raise ValueError(f"region code {quote(self.code)} is not the code of {self.name} "
-                                 f"({expected.code if expected else '?'})")
+                                 f"({expected.code if expected else '?'}): write that code, or leave code out")
         return self
 
     @property

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from toolkit.errors import InputError
-from toolkit.inputs.privacy import screen_table
+from toolkit.inputs.privacy import NOT_SHOWN, quote, screen_table
 
 #: The top-level keys this module describes (docs/inputs.md).
 REPORT_FIELDS = ("overall_view", "settings_visited", "sessions_attended", "explored_through")
@@ -62,6 +62,7 @@ def screen_report_texts(texts: list[tuple[str, str]], params_file: str, allow: l
 def kloe_field_errors(explored_through: dict[str, list[str]],
                       kloe_ids: Collection[str], params_file: str) -> list[InputError]:
     """``explored_through`` may name only KLOEs in scope (its keys are KLOE ids)."""
-    return [InputError(params_file, f"'{k}' is not a KLOE in this review's scope ({', '.join(kloe_ids)}): "
-                       "use the id of a KLOE under scope", column=f"explored_through.{k}")
-            for k in explored_through if k not in kloe_ids]
+    return [InputError(params_file, f"{quote(k)} is not a KLOE in this review's scope ({', '.join(kloe_ids)}): "
+                       "use the id of a KLOE under scope", column=f"explored_through.{k}" if quote(k) != NOT_SHOWN
+                       else f"explored_through[{n}]")
+            for n, k in enumerate(explored_through, start=1) if k not in kloe_ids]

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import Row, Table, read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import Row, Table, header_errors, read_table
 
 PLAN_COLUMNS = ("theme", "action", "owner", "due_date", "rag", "evidence", "kloes", "items")
 PLAN_ALIASES = {"due": "due_date", "rag_status": "rag", "status": "rag", "evidence_of_impact": "evidence",
@@ -42,6 +43,12 @@ PLAN_REQUIRED = ("theme", "action", "owner", "due_date", "rag")
 RAG = {"red": "red", "amber": "amber", "green": "green", "complete": "complete", "completed": "complete",
        "blue": "complete"}
 TIMETABLE_COLUMNS = ("day", "time", "activity", "reviewers", "kloes", "location")
+#: Columns the personal-data screen leaves out, with the reason (every other column of the
+#: improvement plan and of the timetable is screened).
+NOT_SCREENED: dict[str, str] = {
+    "due_date": "read as a date or refused; the letter prints the date read, never the cell, and a due "
+                "date years before the visit is not a date of birth",
+}
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -112,10 +119,7 @@ def _read(path: Path, root: Path, sheet: str, columns: Sequence[str], required: 
     except InputError as exc:
         raise ValidationFailed([exc]) from None
     aliases = aliases or {}
-    names = [aliases.get(c, c) for c in table.columns]
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(columns)})", row=1, column=c)
-              for c, n in zip(table.columns, names, strict=True) if n not in columns]
-    errors += [InputError(shown, "required column missing", row=1, column=c) for c in required if c not in names]
+    errors = header_errors(table, columns, required, aliases)
     if errors:
         raise ValidationFailed(errors)
     rows = [Row(r.number, {aliases.get(k, k): v for k, v in r.values.items()}) for r in table.rows]
@@ -130,8 +134,8 @@ def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], all
                           reference_year: int | None = None) -> ImprovementPlan:
     """Read and check the improvement plan; raise :class:`ValidationFailed` listing every problem."""
     shown, _, rows = _read(path, root, "Plan", PLAN_COLUMNS, PLAN_REQUIRED, PLAN_ALIASES)
-    errors = screen_table(((r.number, r.values) for r in rows), shown, ("action", "evidence", "owner"), allow,
-                          reference_year)
+    errors = screen_table(((r.number, r.values) for r in rows), shown, screened_columns(PLAN_COLUMNS, NOT_SCREENED),
+                          allow, reference_year)
     actions = []
     for row in rows:
         def bad(column: str, message: str, number: int = row.number) -> None:
@@ -139,17 +143,19 @@ def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], all
 
         for c in PLAN_REQUIRED:
             if not row.get(c).strip():
-                bad(c, "empty")
+                bad(c, f"empty: every action needs its {c.replace('_', ' ')}; fill it in")
         due = parse_date(row.get("due_date")) if row.get("due_date").strip() else None
         if row.get("due_date").strip() and due is None:
             bad("due_date", f"{quote(row.get('due_date'))} is not a date (write YYYY-MM-DD)")
         rag = RAG.get(row.get("rag").strip().lower())
         if row.get("rag").strip() and rag is None:
-            bad("rag", f"{quote(row.get('rag'))} is not one of: red, amber, green, complete")
+            bad("rag", f"{quote(row.get('rag'))} is not one of: red, amber, green, complete: "
+                "write one of them")
         kloes = _ids(row.get("kloes"))
         for k in kloes:
             if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope")
+                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
+                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
         if due is not None and rag is not None and all(row.get(c).strip() for c in PLAN_REQUIRED):
             actions.append(PlanAction(" ".join(row.get("theme").split()), " ".join(row.get("action").split()),
                                       row.get("owner").strip(), due, rag, " ".join(row.get("evidence").split()),
@@ -164,8 +170,8 @@ def read_timetable(path: Path, root: Path, visit_days: Sequence[dt.date], team: 
                    reference_year: int | None = None) -> tuple[Session, ...]:
     """Read and check the visit timetable (in day and file order); raise :class:`ValidationFailed`."""
     shown, _, rows = _read(path, root, "Timetable", TIMETABLE_COLUMNS, ("day", "time", "activity"))
-    errors = screen_table(((r.number, r.values) for r in rows), shown, ("activity", "location"), allow,
-                          reference_year)
+    errors = screen_table(((r.number, r.values) for r in rows), shown,
+                          screened_columns(TIMETABLE_COLUMNS, NOT_SCREENED), allow, reference_year)
     sessions = []
     for row in rows:
         def bad(column: str, message: str, number: int = row.number) -> None:
@@ -177,15 +183,17 @@ def read_timetable(path: Path, root: Path, visit_days: Sequence[dt.date], team: 
             bad("day", f"{quote(text)} is not a day of the visit (give its date or its number, 1 to "
                 f"{len(visit_days)})")
         if not row.get("activity").strip():
-            bad("activity", "empty")
+            bad("activity", "empty: say what the session is (such as 'Meeting with SENCOs')")
         reviewers = _ids(row.get("reviewers"))
         for name in reviewers:
             if name not in team:
-                bad("reviewers", f"{quote(name)} is not a member of the team")
+                bad("reviewers", f"{quote(name)} is not a member of the team: write team members' names as "
+                    "the parameters give them, separated by ;, or leave it blank for the whole team")
         kloes = _ids(row.get("kloes"))
         for k in kloes:
             if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope")
+                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
+                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
         if day is not None:
             sessions.append(Session(day, row.get("time").strip(), " ".join(row.get("activity").split()), reviewers,
                                     kloes, row.get("location").strip()))

@@ -55,7 +55,7 @@ __all__ = [
     "COMMON_WORDS_FILE", "DATA_DIR", "KIND_LABELS", "NAMES_FILE", "NAME_HINT", "NOT_SHOWN", "PLACE_WORDS",
     "QUOTE_LIMIT", "REDACTED", "SURNAMES_FILE", "UPN_LETTERS", "WORD_NAMES_FILE", "PrivacyHit",
     "case_ref_problem", "common_first_names", "common_surnames", "describe_hits", "nhs_number_valid",
-    "quote", "redact", "screen_table", "screen_text", "upn_check_letter", "upn_valid", "word_names",
+    "quote", "redact", "screen_numbers", "screen_table", "screen_text", "upn_check_letter", "upn_valid", "word_names",
 ]
 
 #: Kinds of personal data, as the user reads them in a message.
@@ -69,7 +69,7 @@ KIND_LABELS = {
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: A-Z without I, O and S
 
 _SEP = r"(?:[ \t]{1,4}|[ \t]?[-./][ \t]?)?"
-_NHS = re.compile(rf"(?<![\d./-])(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{4}})(?!\d|[-./]\d)")
+_NHS = re.compile(rf"(?<![\d./])(?<!\d[-./])(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{4}})(?!\d|[-./]\d)")
 _UPN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z])[ -]?((?:\d[ -]?){11}[0-9A-Za-z])(?![A-Za-z0-9])")
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -202,6 +202,12 @@ def _number_hits(text: str, year: int) -> list[PrivacyHit]:
         if upn_valid((m.group(1) + re.sub(r"[ -]", "", m.group(2))).upper()):
             hits.append(PrivacyHit("upn", m.start(), m.end()))
     return hits + _date_hits(text, year)
+
+
+def screen_numbers(text: str, reference_year: int | None = None) -> list[PrivacyHit]:
+    """NHS numbers, UPNs and dates of birth in ``text`` (not names): for a field that holds an
+    adult's name by design, such as an auditor's."""
+    return sorted(_number_hits(text, reference_year or dt.date.today().year), key=lambda h: (h.start, h.end))
 
 
 def screen_text(

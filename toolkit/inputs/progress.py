@@ -27,22 +27,27 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.capture_layout import PROGRESS_COLUMNS
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import Table, read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import Table, header_errors, read_table
+from toolkit.inputs.yamlfiles import parse_yaml
 
 COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence", "repeated_in")
-FREE_TEXT = ("evidence",)
+#: Columns the personal-data screen leaves out, with the reason (every other column is screened).
+NOT_SCREENED: dict[str, str] = {
+    "statement": "the previous letter's own words, copied by progress-export for the reader and never "
+                 "read: the letter prints the previous review's findings, screened when it was drafted",
+    "saved_at": "the time the capture app saved a mark, written by the app and never printed",
+}
 SHEET = "Progress"
 MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "progress.yaml"
 
 
 @functools.cache
 def _messages() -> dict[str, str]:
-    data: Any = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    data: Any = parse_yaml(MESSAGES.read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data.items()}
 
 
@@ -96,10 +101,7 @@ def _table(path: Path, shown: str, sheet: str | None, columns: Sequence[str]) ->
         table = read_table(path, shown, sheet=sheet, expected=columns)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
-    errors = [InputError(shown, message("unknown_column", columns=", ".join(columns)), row=1, column=c)
-              for c in table.columns if c not in columns]
-    errors += [InputError(shown, message("missing_column"), row=1, column=c)
-               for c in ("id", "status") if c not in table.columns]
+    errors = header_errors(table, columns, ("id", "status"))
     if errors:
         raise ValidationFailed(errors)
     return table
@@ -133,7 +135,8 @@ def read_progress(path: Path, root: Path, known_ids: Collection[str], allow: Seq
     :class:`ValidationFailed` listing every problem."""
     shown = display_path(path, root)
     table = _table(path, shown, SHEET, COLUMNS)
-    errors = screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    errors = screen_table(((r.number, r.values) for r in table.rows), shown,
+                          screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
     marks: dict[str, Mark] = {}
     for row in table.rows:
         item = row.get("id").strip()
@@ -158,7 +161,8 @@ def read_captured_marks(path: Path, root: Path, reviewer: str, known_ids: Collec
     :class:`ValidationFailed` listing every problem."""
     shown = display_path(path, root)
     table = _table(path, shown, None, PROGRESS_COLUMNS)
-    errors = screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    errors = screen_table(((r.number, r.values) for r in table.rows), shown,
+                          screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
     marks: dict[str, Mark] = {}
     for row in table.rows:
         item = row.get("id").strip()

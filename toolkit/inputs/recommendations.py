@@ -25,11 +25,13 @@ from pathlib import Path
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import paragraphs
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import header_errors, read_table
 
 COLUMNS = ("theme", "recommendation", "findings", "help", "order")
 REQUIRED = ("theme", "recommendation")
-FREE_TEXT = ("theme", "recommendation", "help")
+#: Columns the personal-data screen leaves out, with the reason: none (every column is screened).
+NOT_SCREENED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,11 @@ def read_recommendations(path: Path, root: Path, finding_ids: Collection[str] | 
         table = read_table(path, shown, sheet="Recommendations", expected=COLUMNS)
     except InputError as exc:
         raise ValidationFailed([exc]) from None
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
-              for c in table.columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing: add it to the header row", row=1, column=c)
-               for c in REQUIRED if c not in table.columns]
+    errors = header_errors(table, COLUMNS, REQUIRED)
     if errors:
         raise ValidationFailed(errors)
-    errors = screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    errors = screen_table(((r.number, r.values) for r in table.rows), shown,
+                          screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
     items = []
     for row in table.rows:
         before = len(errors)

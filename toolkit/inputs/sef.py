@@ -27,12 +27,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
-from toolkit.inputs.tables import read_table
+from toolkit.inputs.screening import screened_columns
+from toolkit.inputs.tables import Table, header_errors, read_table
+from toolkit.inputs.yamlfiles import parse_yaml
 
 DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "self_evaluation.yaml"
 SCALE_POINTS = 4
@@ -41,7 +42,7 @@ SCALE_POINTS = 4
 @lru_cache(maxsize=1)
 def defaults() -> dict[str, list[str]]:
     """The shipped areas and scale (``toolkit/catalogue/self_evaluation.yaml``)."""
-    data: dict[str, Any] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = parse_yaml(DEFAULTS_FILE.read_text(encoding="utf-8"))
     return {"areas": [str(a) for a in data["areas"]], "scale": [str(s) for s in data["scale"]]}
 
 
@@ -64,9 +65,9 @@ class SefOptions(BaseModel):
     def _distinct(cls, v: list[str]) -> list[str]:
         keys = [_key(x) for x in v]
         if any(not k for k in keys):
-            raise ValueError("an entry is empty")
+            raise ValueError("an entry is empty: write it, or delete the line")
         if len(set(keys)) != len(keys):
-            raise ValueError("an entry appears twice")
+            raise ValueError("an entry appears twice: keep one of them")
         return v
 
     def area(self, text: str) -> str | None:
@@ -80,7 +81,8 @@ class SefOptions(BaseModel):
 
 COLUMNS = ("area", "area_judgement", "peer_judgement", "reasoning", "findings")
 REQUIRED = ("area", "area_judgement", "peer_judgement", "reasoning")
-FREE_TEXT = ("reasoning",)
+#: Columns the personal-data screen leaves out, with the reason: none (every column is screened).
+NOT_SCREENED: dict[str, str] = {}
 OLD_COLUMNS = ("sef_judgement", "peer_view")
 
 
@@ -143,11 +145,7 @@ def _header_errors(columns: Sequence[str], shown: str) -> list[InputError]:
     if any(c in columns for c in OLD_COLUMNS):
         return [InputError(shown, "this is the old SEF layout (sef_judgement, peer_view): use the columns "
                            f"{', '.join(COLUMNS)} (docs/inputs.md)", row=1)]
-    errors = [InputError(shown, f"unknown column (expected: {', '.join(COLUMNS)})", row=1, column=c)
-              for c in columns if c not in COLUMNS]
-    errors += [InputError(shown, "required column missing", row=1, column=c)
-               for c in REQUIRED if c not in columns]
-    return errors
+    return header_errors(Table(shown, tuple(columns), ()), COLUMNS, REQUIRED)
 
 
 def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_ids: Collection[str] | None = None,
@@ -165,7 +163,8 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
     errors = _header_errors(table.columns, shown)
     if errors:
         raise ValidationFailed(errors)
-    errors += screen_table(((r.number, r.values) for r in table.rows), shown, FREE_TEXT, allow, reference_year)
+    errors += screen_table(((r.number, r.values) for r in table.rows), shown,
+                           screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
     scale = ", ".join(options.scale)
     out: list[SefJudgement] = []
     seen: dict[str, int] = {}
@@ -175,13 +174,14 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
 
         for c in REQUIRED:
             if not row.get(c).strip():
-                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning" else "empty")
+                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning"
+                    else f"empty: fill in the {c.replace('_', ' ')}")
         area = options.area(row.get("area")) if row.get("area").strip() else None
         if row.get("area").strip() and area is None:
             bad("area", f"{quote(row.get('area'))} is not an area of this self-evaluation "
                 f"({'; '.join(options.areas)}): use one of them, or list the area under self_evaluation.areas")
         elif area is not None and area in seen:
-            bad("area", f"{area} is judged twice (first on row {seen[area]})")
+            bad("area", f"{area} is judged twice (first on row {seen[area]}): keep one row per area")
         elif area is not None:
             seen[area] = row.number
         points = {}
@@ -189,18 +189,20 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
             text = row.get(c).strip()
             points[c] = options.point(text) if text else None
             if text and points[c] is None:
-                bad(c, f"{quote(text)} is not a point of the scale ({scale})")
+                bad(c, f"{quote(text)} is not a point of the scale ({scale}): write one of them")
         ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
         if finding_ids is not None:
             for i in ids:
                 if i not in finding_ids:
-                    bad("findings", f"{quote(i)} is not the id of a finding of this review")
+                    bad("findings", f"{quote(i)} is not the id of a finding of this review: write finding ids "
+                        "separated by ;, or delete it")
         a, p = points["area_judgement"], points["peer_judgement"]
         if area is not None and a is not None and p is not None:
             out.append(SefJudgement(area, options.scale[a], options.scale[p], " ".join(row.get("reasoning").split()),
                                     ids, a, p, row.number))
     if not table.rows:
-        errors.append(InputError(shown, "no judgements in the file", row=2))
+        errors.append(InputError(shown, "no judgements in the file: add a row per area, or remove inputs.sef "
+                                 "from the parameters", row=2))
     if errors:
         raise ValidationFailed(errors)
     order = {a: i for i, a in enumerate(options.areas)}

@@ -143,6 +143,8 @@ class StyleSandbox(SandboxedEnvironment):
 
 #: The filters of computed words every style may use (docs/styles.md).
 FILTERS: dict[str, Callable[..., Any]] = {
+    "capitalize": wording.capitalise_first,
+    "short_statement": wording.short_statement,
     "ordinal_words": wording.ordinal_words,
     "ordinal": wording.ordinal,
     "long_date": wording.long_date,
@@ -161,10 +163,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
 
 #: The filters the letter layer adds to every style's environment (toolkit.letter.templates: the
 #: report's words), known here by name so that ``validate`` accepts them.
-LETTER_FILTERS = ("with_article", "sentence_start", "scope_form", "scope_item")
+LETTER_FILTERS = ("lower_words", "with_article", "sentence_start", "scope_form", "scope_item")
 
 
-def sandboxed_environment(folders: list[Path], bytecode_cache: jinja2.BytecodeCache | None = None) -> StyleSandbox:
+def sandboxed_environment(folders: list[Path], bytecode_cache: jinja2.BytecodeCache | None = None,
+                          finalize: Callable[[Any], Any] | None = None) -> StyleSandbox:
     """The environment of a style whose templates are in ``folders`` (its own first, then the
     standard style's): sandboxed, autoescaped, undefined names an error."""
     env = StyleSandbox(
@@ -175,6 +178,7 @@ def sandboxed_environment(folders: list[Path], bytecode_cache: jinja2.BytecodeCa
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     env.filters.update(FILTERS)
     return env

@@ -16,6 +16,7 @@ import yaml
 
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.files import is_regular_file
+from toolkit.inputs.yamlfiles import parse_yaml, yaml_error
 
 STYLES_DIR = Path(__file__).parents[1] / "styles"
 DEFAULT_STYLE = "standard"
@@ -74,8 +75,10 @@ DOCUMENT_OPTIONS: dict[str, bool] = {"finding_bullets": False, "spell_out_first_
 #: The options that are a whole number, with their defaults: how many indicators the letter's
 #: performance section states at most (the rest go to the appendix and the briefing pack), and
 #: how many of those the findings rest on it charts at most; and how many of the unusual
-#: indicators the briefing pack charts (the most unusual first, so that the pack stays short).
-NUMBER_OPTIONS: dict[str, int] = {"performance_indicators": 5, "performance_charts": 1, "briefing_charts": 3}
+#: indicators the briefing pack charts (the most unusual first, so that the pack stays short);
+#: and how many lines of room the signature block leaves to sign in, above the lead's name.
+NUMBER_OPTIONS: dict[str, int] = {"performance_indicators": 5, "performance_charts": 1, "briefing_charts": 3,
+                                  "signature_lines": 3}
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,13 @@ def _shown(path: Path, root: Path | None) -> str:
 def _read_document(path: str, shown: str, folder: str, stamp: FileStamp) -> Document:
     try:
         text = Path(path).read_text(encoding="utf-8")
+        parse_yaml(text)  # a key written twice is refused here, with its line
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed([InputError(shown, f"cannot read the style's document ({exc.__class__.__name__})")]) \
-            from None
+        raise ValidationFailed([InputError(shown, f"cannot read the style's document ({exc.__class__.__name__}): "
+                                           "save it as UTF-8 text")]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ValidationFailed([InputError(shown, "not valid YAML: check the quotes, colons and indentation",
-                                           row=mark.line + 1 if mark is not None else None)]) from None
+        raise ValidationFailed([yaml_error(exc, shown)]) from None
     if not isinstance(root, yaml.MappingNode):
         raise ValidationFailed([InputError(shown, "expected a mapping with a list of sections under 'sections'")])
     fields = {str(k.value): v for k, v in root.value if isinstance(k, yaml.ScalarNode)}

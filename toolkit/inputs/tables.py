@@ -8,9 +8,10 @@ them: the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from toolkit.errors import InputError
 from toolkit.inputs.files import regular_file
 from toolkit.inputs.limits import TABLE_COLUMNS, TABLE_ROWS, check_sheet_extent, check_workbook
 from toolkit.inputs.privacy import quote
+from toolkit.inputs.screening import shown_header
 from toolkit.inputs.xlsx import formula_of, message, reads_other_workbook
 
 #: The longest text one cell may hold, whatever the source (CSV, XLSX, the capture app or its
@@ -211,7 +213,8 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
             raise InputError(shown, f"column {i}'s header is {len(h)} characters long, which no column "
                              "name is: is row 1 the header row?", row=1)
         if h in seen:
-            raise InputError(shown, "this column appears twice", row=1, column=h)
+            raise InputError(shown, "this column appears twice: delete one of them, or rename it", row=1,
+                             column=shown_header(h))
         seen.add(h)
     rows = []
     for n, cells in enumerate(raw[1:], start=2):
@@ -228,6 +231,25 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
                                  f"{CELL_LIMIT:,}: shorten it or split the finding", row=n, column=h)
         rows.append(Row(n, values))
     return Table(shown, tuple(header), tuple(rows))
+
+
+def header_errors(table: Table, known: Sequence[str], required: Sequence[str],
+                  aliases: Mapping[str, str] | None = None) -> list[InputError]:
+    """A line per column the reader does not know (its header quoted as the personal-data screen
+    allows, with the nearest known name) and per required column missing, each saying what to do."""
+    aliases = aliases or {}
+    names = [aliases.get(c, c) for c in table.columns]
+    errors = []
+    for header, name in zip(table.columns, names, strict=True):
+        if name in known:
+            continue
+        close = difflib.get_close_matches(header, known, n=1, cutoff=0.7)
+        fix = (f"did you mean {close[0]}? Rename it" if close else
+               f"rename it to one of {', '.join(known)} (docs/inputs.md), or delete the column")
+        errors.append(InputError(table.file, f"unknown column: {fix}", row=1, column=shown_header(header)))
+    errors += [InputError(table.file, f"required column missing: add a column headed {c}", row=1, column=c)
+               for c in required if c not in names]
+    return errors
 
 
 def parse_bool(value: str, default: bool) -> bool | None:

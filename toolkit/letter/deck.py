@@ -3,7 +3,8 @@
 The team presents its findings on the last day of the visit; ``slides.pptx`` is that
 presentation, drawn from the same :class:`~toolkit.review.Review` as the letter, so it never says
 anything the letter does not. :func:`deck_outline` gives the slides as plain data
-(:class:`SlideSpec`); :mod:`toolkit.letter.slides_pptx` writes them with python-pptx.
+(:class:`SlideSpec`); :mod:`toolkit.letter.slides_pptx` writes them with python-pptx. Its words
+are the letter's: the same context (counts, the style's vocabulary) and the same filters.
 
 * Three fixed slides open the deck: the title (with the draft marking until the review is final),
   the team and the scope the area asked for.
@@ -11,7 +12,8 @@ anything the letter does not. :func:`deck_outline` gives the slides as plain dat
   did, one slide per headline message, the key lines of enquiry (each KLOE's strengths, then its
   areas for consideration, continued when they are many), recommended urgent actions, the charts
   of the audit and the data (each chart a picture, its description as alternative text), the
-  self-evaluation. Sections with no slide of their own (the glossary, the settings) are skipped.
+  self-evaluation, a follow-up's progress since the last review. Sections with no slide of their
+  own (the glossary, the settings) are skipped.
 * The next steps close it.
 
 The detail of every finding is in the speaker notes. Every word comes from the style's
@@ -29,6 +31,7 @@ from typing import Any
 
 import jinja2
 
+from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Finding, Kind
 from toolkit.inputs.params import read_yaml
@@ -139,9 +142,9 @@ def finding_notes(words: _Words, findings: Sequence[Finding]) -> tuple[str, ...]
 
 
 # the slides ---------------------------------------------------------------------------------
-def _title(w: _Words, banner: str) -> Iterator[SlideSpec]:
+def _title(w: _Words) -> Iterator[SlideSpec]:
     yield SlideSpec("title", w.one("title"), tuple(Line(t) for t in w.many("subtitle")),
-                    tuple(w.many("title_notes")), mark=w.one("draft_mark", banner=banner))
+                    tuple(w.many("title_notes")), mark=w.one("draft_mark", draft=not w.review.params.final))
 
 
 def _team(w: _Words) -> Iterator[SlideSpec]:
@@ -211,7 +214,26 @@ def _sef(w: _Words) -> Iterator[SlideSpec]:
         return
     lines = (Line(w.one("sef_summary", sef=sef), bold=True),
              *(Line(w.one("sef_item", j=j), 1) for j in sef.judgements))
-    yield SlideSpec("list", w.one("sef_title"), lines, tuple(w.many("sef_notes", sef=sef)))
+    yield SlideSpec("list", w.one("sef_title"), lines, tuple(w.one("sef_note", j=j) for j in sef.judgements))
+
+
+#: The statuses a progress slide counts, in the letter's order.
+PROGRESS_ORDER = ("addressed", "progressing", "not yet addressed", "no longer relevant", "not yet marked")
+
+
+def _progress(w: _Words) -> Iterator[SlideSpec]:
+    """A follow-up's progress: how many of the earlier review's items have each status; each item
+    with its status in the notes."""
+    previous = w.review.previous
+    if previous is None:
+        return
+    rows = w.review.progress_rows()
+    counts = status_counts(rows)
+    names = {"rows": rows, "previous": previous}
+    lines = (Line(w.one("progress_lead", **names), bold=True),
+             *(Line(w.one("progress_count", n=counts[s], status=s, **names), 1) for s in PROGRESS_ORDER if counts[s]))
+    yield SlideSpec("list", w.one("progress_title", **names), lines,
+                    tuple(w.one("progress_note", r=r, **names) for r in rows))
 
 
 def _next(w: _Words) -> Iterator[SlideSpec]:
@@ -224,7 +246,7 @@ def _next(w: _Words) -> Iterator[SlideSpec]:
 _BODY: dict[str, Callable[[_Words], Iterator[SlideSpec]]] = {
     "process": _method, "methodology": _method, "kloe_list": _kloe_list,
     "headlines": _headlines, "overall": _headlines, "kloes": _kloes, "evidence": _kloes,
-    "urgent": _urgent, "sef": _sef,
+    "urgent": _urgent, "sef": _sef, "progress": _progress,
 }
 
 
@@ -252,7 +274,8 @@ def words_for(review: Review) -> _Words:
     """The style's slide words for this review; ``letter_title`` is the letter's page title."""
     folder = str(style_folder(review.params.letter_style, review.root))
     context = template_context(review)
-    context["letter_title"] = style_words(review, "letter_title").unescape()
+    for key in ("letter_title", "area_one", "area_many", "document_noun"):
+        context[key] = style_words(review, key).unescape()
     return _Words(review, context, folder)
 
 
@@ -272,8 +295,7 @@ def deck_outline(review: Review, charts: dict[str, list[ChartImage]] | None = No
     """
     w = words_for(review)
     charts = charts_by_section(review) if charts is None else charts
-    banner = "" if review.params.final else style_words(review, "letter_banner").unescape()
-    slides: list[SlideSpec] = [*_title(w, banner), *_team(w), *_scope(w)]
+    slides: list[SlideSpec] = [*_title(w), *_team(w), *_scope(w)]
     for entry in document_of(review).sections:
         make = _BODY.get(entry.name)
         if make is not None:

@@ -10,13 +10,19 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
 * the address block is one paragraph with a line per line of the address;
 * tables keep their rows and cells, with the ``thead`` rows marked to repeat on each page, the
   caption as a paragraph above (and as the table's title for screen readers), row headers bold
-  and numeric cells right-aligned;
+  and numeric cells right-aligned; columns sized to their text, no row split across pages, the
+  header kept with the first row and the last row never alone (:mod:`toolkit.letter.docx_layout`);
+* the appendix on a new page; the signature together, with the style's ``signature_lines`` of room
+  to sign; a paragraph aligned as the page's stylesheet aligns its class (the letter's date);
 * a chart (``figure.chart-pair``) becomes a picture (the same figure drawn as a PNG by
   :func:`toolkit.letter.charts.collect_charts`, with the chart's description as its alternative
   text), then its data table and its description; without a picture for it (the HTML alone), the
   chart is its data table and description;
 * while the page carries the draft banner, every page's header says DRAFT and the banner's
   words; every footer says "Page X of Y" (Word's PAGE and NUMPAGES fields);
+* each item of the draft's "Check before sending" panel (``[data-finding-ref]``, with its words in
+  ``data-comment``) is a Word comment, authored "Peer review toolkit", anchored on the first
+  paragraph of its finding (``.finding[data-finding]``); a final letter has no panel, so no comment;
 * the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out.
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
@@ -41,11 +47,21 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Length
-from docx.table import Table, _Cell
+from docx.shared import Cm, Length, Pt
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from toolkit.letter.charts import ChartImage, collect_charts
+from toolkit.letter.docx_layout import (
+    SIGN_LINE_PT,
+    TEXT_WIDTH,
+    Comments,
+    class_alignments,
+    comments_for,
+    keep_rows,
+    size_columns,
+    table_properties,
+)
 from toolkit.letter.docx_setup import (
     TABLE_TEXT,
     a4_page,
@@ -70,8 +86,6 @@ BLOCKS = frozenset({"p", "address", "ul", "ol", "table", "figure", "figcaption",
 _SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space; a no-break space is kept
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)  # inline charts: replaced before parsing (fast)
 _SVG_ID = re.compile(r'<svg\b[^>]*\baria-labelledby="([A-Za-z0-9_-]+)-title\b')
-#: The widest a chart's picture may be: the text width of the page (21 cm less two margins).
-TEXT_WIDTH = Cm(16.0)
 _DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\s+(\d{4})")
 
 Container = DocxDocument | _Cell
@@ -178,9 +192,12 @@ def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
 
 class _Writer:
     """Writes the blocks of the letter's HTML into a python-docx document."""
-    def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None) -> None:
+    def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None,
+                 comments: Comments | None = None, aligns: Mapping[str, WD_ALIGN_PARAGRAPH] | None = None) -> None:
         self.doc = doc
+        self.aligns = aligns or {}  # a paragraph's alignment by its class, as the page's style sets it
         self.charts = charts or {}
+        self.comments = comments
         self._filled: set[object] = set()  # cells whose first paragraph is taken
         # style ids by name, looked up once (python-docx searches all styles on every lookup)
         self._style_ids = {style.name: style.style_id for style in doc.styles}
@@ -237,15 +254,42 @@ class _Writer:
         elif name in ("p", "address", "pre", "dt", "figcaption", "caption", *HEADING_STYLES):
             runs = inline_runs(list(tag.children), bold)
             if runs:
-                self.paragraph(container, None, runs)
+                para = self.paragraph(container, None, runs)
+                align = next((self.aligns[c] for c in _classes(tag) if c in self.aligns), None)
+                if align is not None:
+                    para.alignment = align
+                if self.comments is not None:
+                    self.comments.anchor(self.doc, tag, para)
         elif name in ("ul", "ol"):
             self.list(tag, container, 0)
         elif name == "table":
             self.table(tag, container)
+        elif {"signature", "appendix"} & set(_classes(tag)) and not isinstance(container, _Cell):
+            before = len(container.element.body.findall(qn("w:p")))  # paragraphs go before the sectPr
+            self.blocks(tag, container, bold=bold)
+            paragraphs = [Paragraph(p, container) for p in container.element.body.findall(qn("w:p"))]
+            self.placed(tag, paragraphs[max(0, before - 1):] if before else [Paragraph(OxmlElement("w:p"), container),
+                                                                             *paragraphs])
         else:  # section, div, figure, main, blockquote...: their children in order
             self.blocks(tag, container, bold=bold)
             if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
                 container.add_page_break()  # type: ignore[no-untyped-call]  # the report's title page is a page of its own
+
+    def placed(self, tag: Tag, around: list[Paragraph]) -> None:
+        """Where the page puts a block (``around``: the paragraph before it, then its own): the
+        appendix on a new page; the signature on one page with the paragraph before it, and
+        ``data-sign-lines`` lines of room to sign after its first paragraph ("Yours sincerely")."""
+        paragraphs = around[1:]
+        if not paragraphs:
+            return
+        if "appendix" in _classes(tag):
+            paragraphs[0].paragraph_format.page_break_before = True
+            return
+        for para in around[:-1]:
+            para.paragraph_format.keep_with_next = True
+        lines = str(tag.get("data-sign-lines") or "0")
+        if lines.isdigit() and int(lines):
+            paragraphs[0].paragraph_format.space_after = Pt(SIGN_LINE_PT * int(lines))
 
     def picture(self, chart_id: str, container: Container) -> None:
         """The chart's PNG in a paragraph of its own, its description as the alternative text."""
@@ -272,7 +316,7 @@ class _Writer:
             loose: list[PageElement] = []
             written = False
 
-            def flush(loose: list[PageElement] = loose, number: int = number) -> None:
+            def flush(loose: list[PageElement] = loose, number: int = number, item: Tag = item) -> None:
                 nonlocal written
                 runs = inline_runs(loose)
                 loose.clear()
@@ -280,7 +324,9 @@ class _Writer:
                     return
                 if numbered and not written:
                     runs.insert(0, _Run(f"{number}. "))
-                self.paragraph(container, style if not written else "List Continue" + suffix, runs)
+                para = self.paragraph(container, style if not written else "List Continue" + suffix, runs)
+                if self.comments is not None and not written:
+                    self.comments.anchor(self.doc, item, para)
                 written = True
 
             for child in item.children:
@@ -313,11 +359,11 @@ class _Writer:
             self.paragraph(container, "Caption", inline_runs(list(caption.children)))
         table = container.add_table(rows=len(rows), cols=width)
         table.style = self.doc.styles["Table Grid"]
-        _table_properties(table, caption_text)
+        table_properties(table, caption_text)
         for r, (row, is_head) in enumerate(zip(cells, heads, strict=True)):
+            trPr = table.rows[r]._tr.get_or_add_trPr()
+            _set_on_off(trPr, "w:cantSplit")  # no row split across two pages
             if is_head:
-                trPr = table.rows[r]._tr.get_or_add_trPr()
-                _set_on_off(trPr, "w:cantSplit")
                 _set_on_off(trPr, "w:tblHeader")
             col = 0
             row_cells = table.rows[r].cells  # once per row: table.cell() rebuilds the whole grid
@@ -334,6 +380,10 @@ class _Writer:
         for cell in table._cells:  # empty cells too, so every row has the table's line height
             if not cell.paragraphs[0].runs:
                 self.style(cell.paragraphs[0], TABLE_TEXT)
+        keep_rows(table, heads)
+        if not isinstance(container, _Cell):
+            size_columns(table, [[c.get_text(" ", strip=True) if _span(c) == 1 else "" for c in row]
+                                  for row in cells], width, heads)
 
 
 def _png_width(png: bytes) -> Length:
@@ -350,20 +400,6 @@ def _span(cell: Tag) -> int:
         return max(1, int(str(cell.get("colspan", "1"))))
     except ValueError:
         return 1
-
-
-def _table_properties(table: Table, caption: str) -> None:
-    """Header-row style flags, and the caption as the table's title for assistive technology."""
-    tblPr = table._tbl.tblPr
-    look = tblPr.find(qn("w:tblLook"))
-    if look is not None:
-        look.set(qn("w:firstRow"), "1")
-        look.set(qn("w:firstColumn"), "0")
-        look.set(qn("w:noVBand"), "1")
-    if caption:
-        title = OxmlElement("w:tblCaption")
-        title.set(qn("w:val"), caption)
-        tblPr.append(title)  # last child of tblPr, as the schema orders it
 
 
 def _chart_placeholder(match: re.Match[str]) -> str:
@@ -398,7 +434,9 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
     body = doc.element.body
     for para in list(body.iterchildren(qn("w:p"))):  # the template's body is empty; make sure
         body.remove(para)
-    _Writer(doc, charts).blocks(root, doc)
+    comments = comments_for(soup, when)
+    css = " ".join(tag.get_text() for tag in soup.find_all("style"))
+    _Writer(doc, charts, comments, class_alignments(css)).blocks(root, doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

@@ -110,8 +110,9 @@ def briefing_views(review: Review) -> list[IndicatorView]:
 
 
 def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> list[dict[str, str]]:
-    """The comparison table as rounded text, one row per indicator. In the letter (``letter``) a
-    count has no comparators and no rank: it is never set beside other authorities' counts."""
+    """The comparison table as rounded text, one row per indicator: the comparators the data has
+    (for a count, the average local authority, marked so, as the appendix shows it). In the letter
+    (``letter``) a count has no rank: its place among other authorities' totals says little."""
     rows = []
     for c in comparisons:
         ind = c.indicator
@@ -121,9 +122,9 @@ def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> lis
             "indicator": ind.short_title,
             "period": c.period.label,
             "area": format_value(ind, c.value, not_published(c)),
-            "england": "-" if apart else england,
-            "region": "-" if apart else region,
-            "neighbours": "-" if apart else format_value(ind, c.neighbours_mean, "-"),
+            "england": england,
+            "region": region,
+            "neighbours": format_value(ind, c.neighbours_mean, "-"),
             "rank": "-" if apart else rank_words(c),
             "band": c.band or "-",
             "direction": direction_text(c),
@@ -147,14 +148,18 @@ def indicator_table(review: Review) -> pd.DataFrame:
 
 
 def consistency_table(review: Review) -> pd.DataFrame:
-    """Findings the figures contradict, one row per contradiction with the finding's file and row
-    and how it reaches the figure (``link``: its indicator, its KLOE's, or the audit): for the team
-    (the draft shows them in its "Check before sending" panel, never in the letter)."""
-    columns = ["finding", "file", "row", "kind", "statement", "indicator", "link", "check", "band", "problem"]
-    rows = [{"finding": f.finding.id, "file": f.finding.file, "row": f.finding.row, "kind": f.finding.kind.value,
+    """Every claim the review's own evidence contradicts (``Review.contradictions``), one row each
+    with where it is (a finding's, or the self-evaluation's or a progress mark's, file and row),
+    how it reaches the figure (``link``: its indicator, its KLOE's, its words, the audit or the
+    documents), the claim and the source: for the team (the draft shows them in its "Check before
+    sending" panel, never in the letter)."""
+    columns = ["finding", "file", "row", "kind", "statement", "indicator", "link", "check", "band", "problem",
+               "claim", "source"]
+    rows = [{"finding": f.finding.id, "file": f.finding.file, "row": f.finding.row,
+             "kind": str(getattr(f.finding.kind, "value", f.finding.kind)),
              "statement": f.finding.statement, "indicator": f.indicator, "link": f.link, "check": f.check,
-             "band": f.band,
-             "problem": f.message} for f in review.contradictions()]
+             "band": f.band, "problem": f.message, "claim": f.claim, "source": f.source}
+            for f in review.contradictions()]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -163,8 +163,20 @@ def trend_sentence(comp: Comparison) -> str:
 
 
 def direction_text(comp: Comparison) -> str:
-    """The direction as a word for tables ("improving", …, "too few periods")."""
-    return str(wording()["direction"][comp.trend.direction])
+    """The direction as tables write it, from the same rounded first and last figures of the
+    trend window as :func:`trend_sentence` ("rising, worse", "falling", "stable", "too few
+    periods"): never "declining" for a figure that rose."""
+    words, window, ind = wording(), comp.trend.window, comp.indicator
+    if comp.trend.direction is None or len(window) < 2:
+        return str(words["direction"][None])
+    r0, r1 = round_half_up(window[0][1], ind.decimals), round_half_up(window[-1][1], ind.decimals)
+    key = "stable" if comp.trend.direction == "stable" or r0 == r1 else ("rose" if r1 > r0 else "fell")
+    moved = str(words["direction_moved"][key])
+    if key == "stable" or ind.polarity == "neutral":
+        return moved
+    better = (key == "rose") == (ind.polarity == "higher_better")
+    return str(words["direction_judged"].format(moved=moved, judgement=words["direction_judgement"][
+        "better" if better else "worse"]))
 
 
 def describe(comp: Comparison) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from toolkit.analysis.indicators import wording as indicator_wording
 from toolkit.analysis.plan_links import themes_touched
 from toolkit.analysis.previous import status_counts
 from toolkit.errors import InputError, ValidationFailed, display_path
@@ -29,6 +30,7 @@ from toolkit.inputs.params import read_yaml
 from toolkit.inputs.styles import (
     DEFAULT_STYLE,
     DOCUMENT_OPTIONS,
+    NUMBER_OPTIONS,
     STYLES_DIR,
     Document,
     DocumentSection,
@@ -188,8 +190,14 @@ def _context(review: Review) -> dict[str, object]:
         "Kind": Kind,
         "heads": {h.key: h for h in outline(review)},
         "options": {key: doc.option(key) for key in DOCUMENT_OPTIONS},
+        "numbers": {key: doc.number(key) for key in NUMBER_OPTIONS},
         "document_sections": doc.names,
         "raw_total": raw[Kind.STRENGTH] + raw[Kind.AREA],
+        # what every document says the team recorded: the parameters' count ("over 80"), else the rows
+        "recorded": p.findings_recorded if p.findings_recorded else raw[Kind.STRENGTH] + raw[Kind.AREA],
+        # the style's own name for an area for consideration ("opportunity to consider")
+        "area_one": style_words(review, "area_one"),
+        "area_many": style_words(review, "area_many"),
         "kept_strengths": kept[Kind.STRENGTH],
         "kept_areas": kept[Kind.AREA],
         "kept_urgent": kept[Kind.URGENT],
@@ -333,15 +341,17 @@ def appendices(review: Review) -> list[Fragment]:
 
 def appendix(review: Review, heading: str | None = None) -> Fragment:
     """The appendix of figures after the letter (the style's ``appendix`` option): the indicators
-    the performance section leaves out, each with its paragraph and one table, and the audit's
-    grades by section of the plan. Empty when there is nothing to put in it."""
+    the performance section leaves out, in one table (its words are the table's: no paragraph
+    repeats a row), and the audit's grades by section of the plan. Empty when there is nothing to
+    put in it."""
     doc = document_of(review)
     views = appendix_views(review, doc.number("performance_indicators")) if "performance" in doc.names else []
     audit = audit_summary(review) if review.audit is not None and "audit" in doc.names else None
     if not views and (audit is None or not audit.table_rows):
         return Fragment("appendix", "")
     return render_fragment(review, "appendix", "appendix.html.j2", views=views, audit=audit,
-                           heading=heading or heading_title(review, "appendix"))
+                           heading=heading or heading_title(review, "appendix"),
+                           average_note=indicator_wording()["average_note"])
 
 
 def section(review: Review, name: str) -> Fragment:
@@ -405,13 +415,17 @@ def letter_title(review: Review) -> Markup:
 
 def check_panel(review: Review) -> Markup:
     """The draft's "Check before sending" panel: every finding the figures contradict (empty once
-    the review is final, or when there is none). Screen only: print hides it, Word leaves it out."""
+    the review is final, or when there is none). Screen only: print hides it; the Word copy has
+    each item as a comment on its finding (:mod:`toolkit.letter.docx`). Every flag of
+    :meth:`~toolkit.review.Review.contradictions` is an item, whatever its check."""
     checks = [] if review.params.final else review.contradictions()
     if not checks:
         return Markup("")
+    pairs = [(c, style_words(review, "check_comment", message=c.message, check=c.check).unescape()) for c in checks]
     with template_errors(review.root):
         html = environment(review).get_template("check_panel.html.j2").render(
-            checks=checks, heading=style_words(review, "check_heading"), intro=style_words(review, "check_intro"))
+            checks=pairs, author=style_words(review, "check_author"), heading=style_words(review, "check_heading"),
+            intro=style_words(review, "check_intro"))
     return Markup(html.strip() + "\n")
 
 

@@ -21,8 +21,9 @@ folder has not gained a template of that name that the standard style's was stan
 
 from __future__ import annotations
 
+import hashlib
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +31,10 @@ from pathlib import Path
 import jinja2
 from jinja2.exceptions import SecurityError
 
+from toolkit import wording
 from toolkit.errors import InputError, display_path
 from toolkit.inputs.cache import cache_folder
+from toolkit.inputs.glossary import merged_glossary
 from toolkit.inputs.style_sandbox import sandboxed_environment
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR, style_dir
 from toolkit.letter import report_words
@@ -44,34 +47,77 @@ def style_folder(style: str | Path | None, root: Path | None = None) -> Path:
     return found or STYLES_DIR / DEFAULT_STYLE
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     """Jinja's bytecode cache in the toolkit's cache folder; ``None`` when the cache is off or the
-    folder cannot be made."""
+    folder cannot be made. Compiled code depends on the filters too (whether each is passed the
+    context) and on the ``finalize``, not on a template's source alone, so the folder is named after them."""
     folder = cache_folder()
     if folder is None:
         return None
-    target = folder / "templates"
+    signature = ",".join([f"{name}:{getattr(f, 'jinja_pass_arg', '')}" for name, f in sorted(env.filters.items())]
+                         + [f"finalize:{getattr(env.finalize, '__qualname__', '')}"])
+    target = folder / "templates" / hashlib.sha256(signature.encode()).hexdigest()[:16]
     try:
-        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target.mkdir(mode=0o700, exist_ok=True)
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(target))
 
 
+def _finalize(value: object) -> object:
+    """Every printed value worded as the letter words it (:func:`toolkit.wording.as_words`); an
+    undefined value is left to Jinja."""
+    return value if isinstance(value, jinja2.Undefined) else wording.as_words(value)
+
+
 @lru_cache(maxsize=16)
 def environment_for(folder: str) -> jinja2.Environment:
-    """One environment per style folder, falling back to the standard style's templates."""
+    """One environment per style folder (sandboxed: :mod:`toolkit.inputs.style_sandbox`), falling
+    back to the standard style's templates."""
     folders = [Path(folder)]
     if Path(folder) != STYLES_DIR / DEFAULT_STYLE:
         folders.append(STYLES_DIR / DEFAULT_STYLE)
-    env = sandboxed_environment(folders, _bytecode_cache())
+    env = sandboxed_environment(folders, finalize=_finalize)
     env.filters.update(  # the report's words (docs/styles.md); style_sandbox.LETTER_FILTERS names them
+        lower_words=_lower_words,
         with_article=report_words.with_article,
         sentence_start=report_words.sentence_start,
         scope_form=report_words.scope_form,
         scope_item=report_words.scope_item,
     )
+    env.bytecode_cache = _bytecode_cache(env)
     return env
+
+
+def proper_names(params: object) -> frozenset[str]:
+    """The words that keep their capitals when a phrase is lowered: the glossary's acronyms (the
+    shipped one and the review's own) and each word of the names the review's parameters give
+    (the authority, region, programme, team and coordinator, and their organisations)."""
+    names: list[str] = []
+    if params is not None:
+        for path in ("authority.name", "region.name", "programme.name", "coordinator.name",
+                     "coordinator.organisation", "recipient.name", "recipient.organisation"):
+            value: object = params
+            for part in path.split("."):
+                value = getattr(value, part, None)
+            names.append(str(value or ""))
+        for m in getattr(params, "team", ()):
+            names += [m.name, m.organisation]
+    own = getattr(params, "glossary", None) or {}
+    return frozenset(_capitalised(names)) | frozenset(merged_glossary(own))
+
+
+def _capitalised(names: Iterable[str]) -> Iterable[str]:
+    for name in names:
+        yield from (w for w in wording.WORDS.findall(name) if w[:1].isupper())
+
+
+@jinja2.pass_context
+def _lower_words(context: jinja2.runtime.Context, text: object) -> str:
+    """Words in lower case as a sentence writes them: acronyms and the review's proper nouns kept
+    as written (Jinja's ``lower`` lowers everything, for identifiers)."""
+    return wording.lower_keeping(text, proper_names(context.get("p")))
 
 
 def environment(style: str | Path | None, root: Path | None = None) -> jinja2.Environment:
