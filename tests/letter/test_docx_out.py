@@ -180,7 +180,8 @@ def test_draft_writes_letter_docx_when_asked(mini, edit_params):
 
 def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
     """Whatever check made it, each item of the panel is a comment on its own finding (two on one
-    finding are two comments); an item whose finding the letter does not show is dropped."""
+    finding are two comments); an item whose row the letter does not show (a self-evaluation row,
+    a progress mark) is a comment on the letter's first paragraph, never dropped."""
     html = """<html><body><main>
 <p class="letter-date">3rd March 2026</p>
 <aside class="check-panel screen-only" data-comment-author="Toolkit">
@@ -195,11 +196,13 @@ def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
     doc = _read(data)
     comments = list(doc.comments)
     assert [(c.author, c.text) for c in comments] == [
-        ("Toolkit", "First & only."), ("Toolkit", "Band check."), ("Toolkit", "Trend check.")]
+        ("Toolkit", "First & only."), ("Toolkit", "Band check."), ("Toolkit", "Trend check."),
+        ("Toolkit", "Never shown.")]
     assert all(c.timestamp == dt.datetime(2026, 3, 3, tzinfo=dt.UTC) for c in comments)
     starts = {p.text: [s.get(qn("w:id")) for s in p._p.iter(qn("w:commentRangeStart"))] for p in doc.paragraphs}
     assert starts["Alpha statement. Its detail."] == ["0"]
     assert starts["Beta statement. Detail."] == ["1", "2"]
+    assert starts["3rd March 2026"] == ["3"]
     assert not any("x" == p.text or "Never shown." in p.text for p in doc.paragraphs)  # the panel itself is left out
     assert letter_docx(html) == data  # the comments' dates are the letter's: the same bytes
 

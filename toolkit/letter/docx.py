@@ -102,8 +102,9 @@ _BREAK = _Run("\n")  # a <br>: identity marks it, never its text
 
 
 def letter_date(soup: BeautifulSoup) -> dt.datetime | None:
-    """The date in the letter's ``p.letter-date`` ("19th February 2026"), at midnight."""
-    tag = soup.find("p", class_="letter-date")
+    """The date in the letter's ``p.letter-date`` ("19th February 2026"), or the report form's
+    ``p.title-date`` ("Report issued 19th February 2026"), at midnight."""
+    tag = soup.find("p", class_="letter-date") or soup.find("p", class_="title-date")
     match = _DATE.search(tag.get_text(" ", strip=True)) if isinstance(tag, Tag) else None
     if match is None:
         return None
@@ -437,6 +438,7 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
     comments = comments_for(soup, when)
     css = " ".join(tag.get_text() for tag in soup.find_all("style"))
     _Writer(doc, charts, comments, class_alignments(css)).blocks(root, doc)
+    comments.anchor_rest(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return stable_zip(buf.getvalue(), when)

@@ -143,6 +143,18 @@ class Comments:
             if texts:
                 self.pending[str(found)] = texts
             return
+        self._write(doc, paragraph, texts)
+
+    def anchor_rest(self, doc: DocxDocument) -> None:
+        """The items whose row is not a finding of the letter (a self-evaluation row, a progress
+        mark, a finding left out) on the letter's first paragraph, so that no check is lost."""
+        first = next((p for p in doc.paragraphs if p.runs), None)
+        if first is None:
+            return
+        for key in list(self.pending):
+            self._write(doc, first, self.pending.pop(key))
+
+    def _write(self, doc: DocxDocument, paragraph: Paragraph, texts: list[str]) -> None:
         for text in texts:
             comment = doc.add_comment(paragraph.runs, text, author=self.author, initials="PRT")
             comment._comment_elm.date = self.when  # the letter's date: the same bytes every time
