@@ -220,6 +220,40 @@ def indicators(files: tuple[Path, ...], authority: str | None, period: str | Non
                                  warn=lambda line: click.echo(redact(line), err=True), catalogue=catalogue), nl=False)
 
 
+@main.command("new")
+@click.argument("authority")
+@click.option("--dates", required=True, multiple=True, help="The visit days, YYYY-MM-DD, separated by commas.")
+@click.option("--member", "members", multiple=True,
+              help='A peer: "Name; Role; Organisation" (repeat; the first leads).')
+@click.option("--team", "team_file", type=click.Path(path_type=Path),
+              help="A CSV of the team: name, role, organisation, lead.")
+@click.option("--lead", help="The team member who leads (default: the file's lead, else the first).")
+@click.option("--framework", default="send-2025", show_default=True, help="A shipped KLOE framework, or a path.")
+@click.option("--id", "review_id", help="The review's id (default: <authority>-<year>).")
+@click.option("--presentation", help="The presentation day (default: the day after the visit).")
+@click.option("--coordinator", help='"Name; Role; Organisation" of the programme\'s coordinator.')
+@click.option("--programme", default="SEND Peer Review", show_default=True, help="The programme's name.")
+@click.option("--sequence", type=click.IntRange(min=1), default=1, show_default=True,
+              help="This activity's number in the regional programme.")
+@click.option("--dfe-data", "dfe_data", multiple=True, type=click.Path(path_type=Path),
+              help="DfE CSVs or folders listing the authorities (default: PEER_REVIEW_DFE_DATA, else "
+                   "data/performance and data/dfe).")
+@click.option("--neighbours-file", type=click.Path(path_type=Path),
+              help="DfE's statistical neighbour workbook (sn_may_2025.xlsx) or its sheet as CSV.")
+@click.option("--root", type=click.Path(path_type=Path), default=Path("."), help="The project folder (default: here).")
+@reports_errors()
+def new(authority: str, dates: tuple[str, ...], members: tuple[str, ...], team_file: Path | None, lead: str | None,
+        framework: str, review_id: str | None, presentation: str | None, coordinator: str | None, programme: str,
+        sequence: int, dfe_data: tuple[Path, ...], neighbours_file: Path | None, root: Path) -> None:
+    """Start a review: its parameters, the reviewers' workbooks and what is left to fill in."""
+    from toolkit.capture.newreview import NewReview, start_review
+
+    request = NewReview(authority, dates, members, team_file, lead, framework, review_id, presentation,
+                        coordinator, programme, sequence, dfe_data, neighbours_file)
+    for line in start_review(root.resolve(), request).lines(root.resolve()):
+        click.echo(line)
+
+
 @main.command()
 @click.argument("params", type=click.Path(path_type=Path))
 @click.option("--port", type=int, default=None, help="Port (default: 8866, or a free one).")

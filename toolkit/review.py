@@ -39,7 +39,7 @@ from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, re
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FindingSet, Kind, duplicate_id_errors
-from toolkit.inputs.frameworks import KloeScope, resolve_scope
+from toolkit.inputs.frameworks import KloeScope, framework_warnings, resolve_scope
 from toolkit.inputs.glossary import acronyms_in, merged_glossary
 from toolkit.inputs.limits import REVIEW_FINDINGS, byte_limit
 from toolkit.inputs.notebook_params import from_notebook as params_from_notebook
@@ -50,6 +50,7 @@ from toolkit.inputs.privacy import quote
 from toolkit.inputs.progress import ProgressMarks
 from toolkit.inputs.progress import message as progress_message
 from toolkit.inputs.recommendations import Recommendations, read_recommendations
+from toolkit.inputs.scope_cover import scope_link_errors, unanswered_scope
 from toolkit.inputs.sef import SefComparison, load_sef
 from toolkit.inputs.style_check import check_style
 from toolkit.inputs.styles import read_document, style_dir
@@ -353,6 +354,7 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
         errors.extend(check_style(folder, root))
     errors.extend(screen_review_yaml(params, root, params_file))
     scope = resolve_scope(params, root, params_file)
+    errors.extend(scope_link_errors(params, scope, params_file))
     findings = _gather(errors, lambda: load_review_findings(params, scope, root))
     catalogue = _gather(errors, lambda: review_catalogue(params, root))
     if findings is not None and catalogue is not None:
@@ -392,7 +394,8 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
     mine = report_warnings(document.names if document else (), params.letter_style, params_file,
                            params.overall_view, recommendations, findings.included,
                            params.allowed_phrases(), params.visit.dates[0].year)
-    odd = [*warnings, *mine, *_empty_listed_files(params, root, findings),
+    odd = [*warnings, *framework_warnings(params, root, params_file), *unanswered_scope(params, scope, params_file),
+           *mine, *_empty_listed_files(params, root, findings),
            *_undefined_acronyms(params, scope, findings, params_file)]
     review = Review(params=params, root=root, scope=scope, findings=findings, params_file=params_file, sef=sef,
                     performance=performance, audit=audit, checklist=tuple(checklist), source=source,

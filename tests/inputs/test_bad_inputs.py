@@ -567,7 +567,7 @@ CASES = [
     Case("findings_recorded below the files' count", params_edit(lambda d: d.update(findings_recorded=3)), PARAMS,
          "findings_recorded", extra=("three", "the findings files hold", "or more")),
     Case("empty glossary definition", params_edit(lambda d: d.update(glossary={"SENCO": ""})), PARAMS, "glossary",
-         line=f"{PARAMS}: line 85, glossary: 'SENCO' has no definition: write what it stands for after the colon "
+         line=f"{PARAMS}: line 86, glossary: 'SENCO' has no definition: write what it stands for after the colon "
               "(such as SENCO: special educational needs coordinator), or delete the line"),
     Case("verify of a manifest naming ../../etc/passwd", report_manifest("../../etc/passwd"),
          f"{KEPT}/manifest.json", "params_file", command=("verify", KEPT),

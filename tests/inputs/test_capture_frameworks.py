@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from tests.conftest import ROOT
 from toolkit.inputs.frameworks import load_framework, shipped_frameworks
 
 EXPECTED = {
@@ -41,3 +45,56 @@ def test_framework_has_its_kloes_in_order_each_with_prompts(framework: str) -> N
         texts = [p.text.strip() for p in kloe.prompts]
         assert all(texts) and len(set(texts)) == len(texts)
         assert len({p.id for p in kloe.prompts}) == len(kloe.prompts)
+
+
+def test_send_2025_has_alternative_provision_a_proposed_strand_and_a_lens() -> None:
+    fw = load_framework("send-2025")
+    assert fw.current_from is not None and str(fw.current_from) == "2025-06-06" and fw.replaced_on is None
+    assert fw.source and "6 June 2025" in fw.source
+    ap = next(k for k in fw.kloes if k.id == "2025-alternative-provision")
+    assert "registered and unregistered" in ap.title and len(ap.prompts) >= 3
+    assert [k.id for k in fw.kloes if k.status == "proposed"] == ["2025-reform-readiness"]
+    assert all(k.status is None for k in fw.kloes if k.id != "2025-reform-readiness")
+    assert len(fw.lens) == 3 and not any("grade" in w.lower() for w in fw.lens)
+
+
+@pytest.mark.parametrize("framework", ["send-2016", "send-2023", "send-2025"])
+def test_each_inspection_framework_records_its_source_and_dates(framework: str) -> None:
+    fw = load_framework(framework)
+    assert fw.source and fw.current_from is not None
+    if fw.replaced_on is not None:
+        successor = load_framework(str(fw.replaced_by))
+        assert successor.current_from == fw.replaced_on
+
+
+def test_a_review_after_its_framework_was_replaced_is_warned_naming_the_current_one(tmp_path: Path) -> None:
+    from toolkit.inputs.frameworks import framework_warnings
+    from toolkit.inputs.params import load_params
+
+    data = yaml.safe_load((ROOT / "params" / "kestrelmoor-2026.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (warning,) = framework_warnings(load_params(path), ROOT, "x.yaml")
+    assert "send-2016" in warning.message and "current at the visit is send-2025" in warning.message
+    assert warning.column == "scope.frameworks[1]" and "warning:" in str(warning)
+    data["visit"] = {"dates": ["2024-02-10"], "presentation_date": "2024-02-11"}
+    data["letter_date"] = "2024-02-27"
+    data["team"] = [{k: v for k, v in m.items() if k != "days"} for m in data["team"]]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (warning,) = framework_warnings(load_params(path), ROOT, "x.yaml")
+    assert "current at the visit is send-2023" in warning.message
+    data["scope"]["frameworks"] = ["send-2025"]
+    data["scope"]["kloes"] = ["2025-identify"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert framework_warnings(load_params(path), ROOT, "x.yaml") == []
+
+
+def test_keeping_a_replaced_framework_knowingly_silences_the_warning(tmp_path: Path) -> None:
+    from toolkit.inputs.frameworks import framework_warnings
+    from toolkit.inputs.params import load_params
+
+    data = yaml.safe_load((ROOT / "params" / "kestrelmoor-2026.yaml").read_text(encoding="utf-8"))
+    data["scope"]["keep_frameworks"] = True
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert framework_warnings(load_params(path), ROOT, "x.yaml") == []

@@ -145,7 +145,7 @@ def test_unknown_framework(mini, edit_params):
     probs = _problems(mini)
     assert len(probs) == 1, probs
     assert probs[0].endswith("params/mini.yaml: scope.frameworks[3]: no KLOE framework 'send-1999'"
-                             ": name a shipped one (local-themes, send-2016, send-2023) or the path of a "
+                             ": name a shipped one (local-themes, send-2016, send-2023, send-2025) or the path of a "
                              "framework file, relative to the project folder"), probs
 
 

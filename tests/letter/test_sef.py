@@ -99,7 +99,7 @@ def test_old_layout_and_bad_options_are_refused(mini, edit_params):
         "area, area_judgement, peer_judgement, reasoning, findings (docs/inputs.md)"]
     edit_params(mini, lambda d: d.update(self_evaluation={"scale": ["Good", "Bad"]}))
     errors = [str(e) for e in validate(mini)]
-    assert len(errors) == 1 and "mini.yaml: line 86, self_evaluation.scale: has 2 items but needs at least 4: add 2 more" in errors[0]
+    assert len(errors) == 1 and "mini.yaml: line 87, self_evaluation.scale: has 2 items but needs at least 4: add 2 more" in errors[0]
 
 
 def test_reasoning_is_screened(mini, edit_params):

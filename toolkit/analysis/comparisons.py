@@ -25,6 +25,7 @@ from toolkit.analysis.areas import Area, find_authority, norm_name, real_code
 from toolkit.analysis.indicators import Catalogue, Indicator, IndicatorData, collect, load_catalogue
 from toolkit.analysis.ranks import Trend, band_for, check_period, choose_period, rank_value, trend_for
 from toolkit.errors import InputError, NoPeriod
+from toolkit.inputs.authorities import same_authority_codes
 from toolkit.inputs.observations import NATIONAL, REGIONAL, Observation, Period, parse_period
 from toolkit.inputs.performance import AreaLookup, PerformanceSource
 
@@ -85,7 +86,7 @@ def _value(rows: Iterable[Observation]) -> Observation | None:
 def _names(wanted: str, obs: Observation) -> bool:
     """Whether a neighbour given as ``wanted`` (a code, or a name for rows without codes) is ``obs``."""
     if real_code(obs.code) or real_code(obs.old_code):
-        return wanted in (obs.code, obs.old_code)
+        return obs.code in same_authority_codes(wanted) or wanted == obs.old_code
     return norm_name(wanted) == norm_name(obs.name)
 
 

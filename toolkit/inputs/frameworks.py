@@ -9,12 +9,13 @@ on and the KLOEs in scope; it may also write its own KLOEs inline.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from toolkit.errors import InputError, ValidationFailed, display_path
+from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import file_problem
 from toolkit.inputs.params import Kloe, ReviewParams, errors_from_validation, read_yaml
 from toolkit.inputs.privacy import quote
@@ -28,6 +29,43 @@ class Framework(BaseModel):
     id: str
     title: str
     kloes: list[Kloe] = Field(min_length=1)
+    source: str | None = None  # the publication: title, publisher, date (and paragraphs drawn on)
+    current_from: dt.date | None = None  # the day it came into use
+    replaced_on: dt.date | None = None  # the day another framework replaced it ...
+    replaced_by: str | None = None  # ... and that framework's id
+    #: wording the team may hold its evidence against (an inspection's outcomes): never a grade
+    #: the letter gives
+    lens: list[str] = Field(default_factory=list)
+
+
+def _current(fw: Framework, day: dt.date, root: Path) -> str:
+    """The id of the framework in use on ``day``, following ``replaced_by`` from ``fw``."""
+    seen = {fw.id}
+    while fw.replaced_on is not None and day >= fw.replaced_on and fw.replaced_by and fw.replaced_by not in seen:
+        try:
+            fw = load_framework(fw.replaced_by, root)
+        except ValidationFailed:
+            break
+        seen.add(fw.id)
+    return fw.id
+
+
+def framework_warnings(params: ReviewParams, root: Path, params_file: str) -> list[InputWarning]:
+    """A warning for each framework the review draws on that was replaced before its first visit day."""
+    found: list[InputWarning] = []
+    for i, name in enumerate(params.scope.frameworks if not params.scope.keep_frameworks else [], start=1):
+        try:
+            fw = load_framework(name, root)
+        except ValidationFailed:
+            continue  # reported by resolve_scope
+        if fw.replaced_on is not None and params.visit.dates[0] >= fw.replaced_on:
+            current = _current(fw, params.visit.dates[0], root)
+            found.append(InputWarning(
+                params_file, f"{fw.id} ({fw.title}) was replaced on {fw.replaced_on:%-d %B %Y}; the framework "
+                f"current at the visit is {current}: "
+                "name the current framework in scope.frameworks (and its KLOEs in scope.kloes), or keep "
+                "this one knowingly (scope.keep_frameworks: true)", column=f"scope.frameworks[{i}]"))
+    return found
 
 
 def shipped_frameworks() -> list[str]:

@@ -25,6 +25,7 @@ from pydantic import (
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.files import resolved
+from toolkit.inputs.params_fill import fill_neighbours, placeholder_warnings
 from toolkit.inputs.params_letter import (
     Coordinator,
     Count,
@@ -108,6 +109,7 @@ class TeamMember(_Model):
 class ScopeItem(_Model):
     text: str = Field(min_length=1)
     items: list[str] = Field(default_factory=list)
+    kloes: list[str] = Field(default_factory=list)  # the sections that answer it (toolkit.inputs.scope_cover)
 
 
 class Prompt(_Model):
@@ -121,6 +123,7 @@ class Kloe(_Model):
     title: str = Field(min_length=1)
     prompts: list[Prompt] = Field(default_factory=list)
     framework: str | None = None
+    status: Literal["proposed"] | None = None  # a strand on proposals, not yet law or inspection practice
     #: catalogue indicators that evidence this KLOE: findings under it are checked against those
     #: their statement names (``toolkit.analysis.consistency``)
     indicators: list[str] = Field(default_factory=list)
@@ -144,6 +147,7 @@ class Scope(_Model):
     frameworks: list[str] = Field(default_factory=list)
     kloes: list[str] = Field(default_factory=list)
     custom_kloes: list[Kloe] = Field(default_factory=list)
+    keep_frameworks: bool = False  # true: no warning that a framework was replaced before the visit
 
     @field_validator("requested", mode="before")
     @classmethod
@@ -177,6 +181,7 @@ class Inputs(_Model):
 
 class PerformanceOptions(_Model):
     neighbours: list[str] = Field(default_factory=list)
+    neighbours_file: str | None = None  # DfE's statistical neighbour workbook (toolkit.inputs.neighbours_file)
     period: str | None = None
     indicators: list[str] | None = None
     catalogue: str | None = None  # the review's own indicator catalogue, merged over the shipped one
@@ -337,7 +342,8 @@ def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[In
     if isinstance(data.get("team"), list):
         data["team"] = [member_days(member, i, visit, file, errors, warnings)
                         for i, member in enumerate(data["team"], start=1)]
-    return data, errors, warnings
+    warnings.extend(placeholder_warnings(data, file))
+    return fill_neighbours(data, file, errors), errors, warnings
 
 
 def _region_errors(params: ReviewParams, file: str) -> list[InputError]:
@@ -398,6 +404,15 @@ def _located(exc: ValidationFailed, path: Path) -> ValidationFailed:
                              if e.row is None and e.line is None and e.column else e for e in exc.errors])
 
 
+def _located_warnings(warnings: list[InputWarning], path: Path) -> tuple[InputWarning, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return tuple(warnings)
+    return tuple(dataclasses.replace(w, line=field_line(text, w.column)) if w.line is None and w.column else w
+                 for w in warnings)
+
+
 def read_params(path: str | Path) -> LoadedParams:
     """Read and validate ``params/<review>.yaml`` once; raise :class:`ValidationFailed` (each
     problem with the line of the file that holds its field)."""
@@ -408,7 +423,7 @@ def read_params(path: str | Path) -> LoadedParams:
         params, warnings = parse_params_checked(data, shown)
     except ValidationFailed as exc:
         raise _located(exc, p) from None
-    return LoadedParams(params, tuple(warnings), dict(data), p)
+    return LoadedParams(params, _located_warnings(warnings, p), dict(data), p)
 
 
 def load_params_checked(path: str | Path) -> tuple[ReviewParams, list[InputWarning]]:
