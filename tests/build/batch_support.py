@@ -123,7 +123,7 @@ def check_round(root: Path, roles: dict[str, list[str]], marker: str, stdout: st
             roles["good"] + roles["hang"] + roles["bad"]}
     assert f"{TIMEOUT} " in rows[roles["hang"][0]] and f"after {HANG_TIMEOUT:g} s" in rows[roles["hang"][0]]
     assert "no-such-kloe" in rows[roles["bad"][0]] and f" {FAILED} " in rows[roles["bad"][0]]
-    assert "team: field required" in rows[roles["bad"][1]]
+    assert "team: required but missing: add it" in rows[roles["bad"][1]]
     for rid in roles["good"]:
         assert f" {OK} " in rows[rid] and "letter.html" in rows[rid]
     assert "timed out" in (reports / ".logs" / f"{roles['hang'][0]}.log").read_text(encoding="utf-8")

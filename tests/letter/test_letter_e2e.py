@@ -88,7 +88,7 @@ def test_counts_are_computed(drafted: tuple[Path, BeautifulSoup]) -> None:
     _, soup = drafted
     text = soup.get_text(" ", strip=True)
     # 10 recorded (one excluded); in the letter: 4 strengths, 5 areas for consideration.
-    assert "recorded 10 strengths and areas for consideration" in text
+    assert "recorded ten strengths and areas for consideration" in text
     assert "four strengths and five areas for consideration in this letter" in text
     assert len(soup.select(".finding")) == 9
 
@@ -173,7 +173,7 @@ def test_bad_input_fails_with_one_line_per_problem_and_writes_nothing(mini: Path
         assert res.returncode == 2, (command, res.stderr)
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
-        assert lines[0].endswith("team[2].role: field required")
+        assert lines[0].endswith("team[2].role: required but missing: add it (docs/inputs.md says what it holds)")
     assert not (mini.parents[1] / "reports").exists()
 
 
@@ -186,7 +186,7 @@ def test_bad_findings_fail_validate_and_draft(mini: Path, append_rows: AppendRow
         assert res.returncode == 2
         assert res.stderr.strip().splitlines() == [
             "data/mini/findings_marsh.csv: row 6, column kloe: 'lt-imaginary' is not a KLOE in this review's scope "
-            "(2016-identify, lt-coproduction, ehcp-timeliness)",
+            "(2016-identify, lt-coproduction, ehcp-timeliness): use one of them, or add it to scope.kloes in the parameters",
             "data/mini/findings_marsh.csv: row 7, column statement: empty: every finding needs its lead statement",
         ]
     assert not (mini.parents[1] / "reports").exists()

@@ -156,7 +156,7 @@ def _lower_acronyms(name: str, units: Sequence[str], glossary: Iterable[str]) ->
         if len(word) < 2 or word == acronym:
             continue
         pattern = (re.compile(_AS_NAME.pattern.format(word=re.escape(word)), re.I) if word in _ENGLISH
-                   else re.compile(rf"(?<![\w-]){re.escape(word)}s?(?![\w-])"))
+                   else re.compile(rf"(?<![\w/-]){re.escape(word)}s?(?![\w-]|\.\w)"))  # not in a file's path
         for unit in units:
             for m in pattern.finditer(unit):
                 if word in _ENGLISH and word not in m[0]:

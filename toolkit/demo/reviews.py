@@ -26,6 +26,7 @@ import yaml
 
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.frameworks import load_framework
+from toolkit.inputs.privacy import screen_text
 
 FRAMEWORKS = ("local-themes", "send-2016")
 PERFORMANCE_DIR = "data/performance"
@@ -126,6 +127,15 @@ def _place(rng: random.Random) -> str:
     return rng.choice(_PLACE_START) + rng.choice(_PLACE_END)
 
 
+def _organisation(rng: random.Random) -> str:
+    """An invented organisation that the personal-data screen does not take for a person's name
+    (an invented place can be a first name: "Ashton Borough Council" reads as "Ashton Borough")."""
+    while True:
+        organisation = f"{_place(rng)} {rng.choice(_ORG_KIND)}"
+        if not screen_text(organisation):
+            return organisation
+
+
 def _finding_row(rng: random.Random, kloes: list[str], reviewer: str, fid: str) -> dict[str, str]:
     roll = rng.random()
     kind = Kind.URGENT if roll < 0.03 else Kind.STRENGTH if roll < 0.52 else Kind.AREA
@@ -188,7 +198,7 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
     people: set[str] = set()
     size = rng.randint(3, 5)
     team: list[dict[str, Any]] = [{"name": _person(rng, people), "role": rng.choice(_ROLES if k else _LEAD_ROLES),
-             "organisation": f"{_place(rng)} {rng.choice(_ORG_KIND)}", "lead": k == 0} for k in range(size)]
+             "organisation": _organisation(rng), "lead": k == 0} for k in range(size)]
     start = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randint(0, 300))
     start += dt.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
     days = [start + dt.timedelta(days=d) for d in range(rng.choice((2, 3)))]
