@@ -36,7 +36,6 @@ The letters are byte-identical to those of a process started from nothing
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import signal
@@ -47,6 +46,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from toolkit.build.forkserver import hold_lock
 
 #: The environment variable that turns the daemon off (``off``, ``0``, ``no``, ``false``).
 DAEMON_ENV = "PEER_REVIEW_DAEMON"
@@ -106,18 +107,6 @@ def key() -> str:
 
 def socket_path(folder: Path, daemon_key: str) -> Path:
     return folder / f"{daemon_key}.sock"
-
-
-def hold_lock(path: Path) -> int | None:
-    """The lock file at ``path`` opened (close-on-exec) and locked for this process; ``None``
-    when another process holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
 
 
 def start(folder: Path, daemon_key: str) -> bool:

@@ -31,6 +31,7 @@ request (0: never), or when asked to stop.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import io
 import json
 import os
@@ -562,6 +563,18 @@ def kernel_options(kernel_name: str) -> list[str] | None:
     return argv[1:argv.index("-m")]
 
 
+def hold_lock(path: Path) -> int | None:
+    """The lock file at ``path`` opened (close-on-exec) and locked for this process; ``None``
+    when another process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m toolkit.build.forkserver")
     parser.add_argument("socket", type=Path)
@@ -578,8 +591,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                                   *(sys.argv[1:] if argv is None else argv)])
     # listening before the imports: a request made meanwhile waits for them, rather than find no
     # server and start its kernel (or run its command) the slow way
-    from toolkit.build.daemon import hold_lock  # the daemon's lock: only a drafting daemon takes one
-
     lock = hold_lock(args.lock) if args.lock is not None else None
     if args.lock is not None and lock is None:
         return  # another server of this socket started first (or is starting): this one is not needed
