@@ -192,3 +192,24 @@ def test_bad_neighbours_are_refused_in_one_line(in_project: Path, edit: dict[str
         read_params(_params(in_project, edit))
     (error,) = caught.value.errors
     assert error.column == column and says in error.message and "\n" not in str(error)
+
+
+def test_a_relative_neighbours_file_is_read_from_the_project_not_the_current_folder(in_project: Path) -> None:
+    """``neighbours_file: downloads/sn.xlsx`` names the project's file whichever folder the review
+    is read from; a workbook of that name in the current folder is never read instead."""
+    project = in_project / "project"
+    hierarchy_csv(project / "data" / "dfe" / "region_la_hierarchy.csv")
+    neighbours_workbook(project / "downloads" / "sn.xlsx")
+    path = _params(project, {"performance.neighbours": "published", "performance.neighbours_file": "downloads/sn.xlsx"})
+    elsewhere = in_project / "elsewhere"
+    (elsewhere / "downloads").mkdir(parents=True)
+    (elsewhere / "downloads" / "sn.xlsx").write_text("not DfE's workbook", encoding="utf-8")
+    os.chdir(elsewhere)
+    assert tuple(load_params(path).performance.neighbours) == KESTRELMOOR
+    os.chdir(project / "params")
+    assert tuple(load_params(Path("x.yaml")).performance.neighbours) == KESTRELMOOR
+    (project / "downloads" / "sn.xlsx").unlink()
+    with pytest.raises(ValidationFailed) as caught:
+        read_params(path)
+    (error,) = caught.value.errors
+    assert error.column == "performance.neighbours_file" and error.file == "downloads/sn.xlsx"

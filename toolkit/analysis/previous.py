@@ -144,7 +144,7 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
     above = [p for p in resolved(folder).parents if (p / params_file).is_file()]
     if OUTSIDE in repr(parameters) and above:  # files outside its project, named by their names only
         parameters = restore_outside_paths(parameters, read_params(above[0] / params_file).data)
-    params = parse_params(parameters, where)
+    params = parse_params(parameters, where, above[0] if above else root)
     candidates = list(dict.fromkeys([*above, resolved(root)]))
     for project in candidates:
         if not _mismatch(params, recorded, project):

@@ -253,7 +253,7 @@ def start_review(root: Path, request: NewReview) -> Started:
     env = _environment()
     text = env.get_template(PARAMS_TEMPLATE).render(**values)
     shown = display_path(params_path, root)
-    params = parse_params(parse_yaml(text), shown)  # what was written reads back, or nothing is written
+    params = parse_params(parse_yaml(text), shown, root)  # what was written reads back, or nothing is written
     scope = resolve_scope(params, root, shown)
     todo = env.get_template(TODO_TEMPLATE).render(**values, members=[m.name for m in team],
                                                  workbooks=list(zip(team, csvs, books, strict=True)))

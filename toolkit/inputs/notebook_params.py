@@ -31,7 +31,7 @@ from toolkit.inputs.params import (
 PATH_FIELDS = (("inputs", "findings"), ("inputs", "checklist"), ("inputs", "audit"), ("inputs", "audit_framework"),
                ("inputs", "performance"), ("inputs", "sef"), ("inputs", "previous_review"), ("inputs", "progress"),
                ("inputs", "improvement_plan"), ("inputs", "timetable"), ("inputs", "recommendations"),
-               ("performance", "catalogue"))
+               ("performance", "catalogue"), ("performance", "neighbours_file"))
 OUTSIDE = "<outside the project>/"
 
 
@@ -107,4 +107,4 @@ def from_notebook(namespace: dict[str, Any]) -> tuple[ReviewParams, Path]:
     root = Path(root_param) if root_param else Path.cwd()
     if OUTSIDE in repr(data) and namespace.get("params_file"):  # files outside the project, by name
         data = restore_outside_paths(data, read_params(root / str(namespace["params_file"])).data)
-    return parse_params(data, shown), root.resolve()
+    return parse_params(data, shown, root), root.resolve()

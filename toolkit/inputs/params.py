@@ -321,9 +321,11 @@ def errors_from_validation(exc: ValidationError, file: str,
     return validation_errors(exc, file, model or ReviewParams)
 
 
-def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
-    """Day-first dates read as dates, and team ``days`` given as day numbers (1 = the first
-    visit day) turned into the visit's dates; returns the data, problems and warnings."""
+def _normalise(data: dict[str, Any], file: str,
+               root: Path | None) -> tuple[dict[str, Any], list[InputError], list[InputWarning]]:
+    """Day-first dates read as dates, team ``days`` given as day numbers (1 = the first visit
+    day) turned into the visit's dates, and published neighbours read from the file named
+    relative to ``root``; returns the data, problems and warnings."""
     errors: list[InputError] = []
     warnings: list[InputWarning] = []
     data = dict(data)
@@ -343,7 +345,7 @@ def _normalise(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[In
         data["team"] = [member_days(member, i, visit, file, errors, warnings)
                         for i, member in enumerate(data["team"], start=1)]
     warnings.extend(placeholder_warnings(data, file))
-    return fill_neighbours(data, file, errors), errors, warnings
+    return fill_neighbours(data, file, errors, root), errors, warnings
 
 
 def _region_errors(params: ReviewParams, file: str) -> list[InputError]:
@@ -356,12 +358,14 @@ def _region_errors(params: ReviewParams, file: str) -> list[InputError]:
                        column="programme.region_label")]
 
 
-def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[InputWarning]]:
+def parse_params_checked(data: Any, file: str, root: Path | None = None) -> tuple[ReviewParams, list[InputWarning]]:
     """Validate a mapping (from YAML or from papermill's injected parameters); also return the
-    warnings (day-first dates, team days outside the visit). Raise :class:`ValidationFailed`."""
+    warnings (day-first dates, team days outside the visit). Paths the parameters name are
+    relative to ``root``, the project root (default: the current folder). Raise
+    :class:`ValidationFailed`."""
     if not isinstance(data, dict):
         raise ValidationFailed([InputError(file, "expected a mapping of review parameters")])
-    data, errors, warnings = _normalise(data, file)
+    data, errors, warnings = _normalise(data, file, root)
     try:
         params = ReviewParams.model_validate(data)
     except ValidationError as exc:
@@ -372,9 +376,9 @@ def parse_params_checked(data: Any, file: str) -> tuple[ReviewParams, list[Input
     return params, warnings
 
 
-def parse_params(data: Any, file: str) -> ReviewParams:
+def parse_params(data: Any, file: str, root: Path | None = None) -> ReviewParams:
     """Validate a mapping (from YAML or from papermill's injected parameters)."""
-    return parse_params_checked(data, file)[0]
+    return parse_params_checked(data, file, root)[0]
 
 
 def project_root_for(params_path: Path) -> Path:
@@ -420,7 +424,7 @@ def read_params(path: str | Path) -> LoadedParams:
     shown = display_path(p)
     data = read_yaml(p, shown)
     try:
-        params, warnings = parse_params_checked(data, shown)
+        params, warnings = parse_params_checked(data, shown, project_root_for(p))
     except ValidationFailed as exc:
         raise _located(exc, p) from None
     return LoadedParams(params, _located_warnings(warnings, p), dict(data), p)

@@ -2,7 +2,8 @@
 
 - ``performance.neighbours: published`` (or no ``neighbours`` at all) is the authority's published
   statistical neighbours, read from DfE's workbook at ``performance.neighbours_file`` (a path
-  absolute or relative to the folder ``peer-review`` runs in; ``toolkit.inputs.neighbours_file``);
+  absolute or, like every path of the parameters, relative to the project root: the folder that
+  holds the parameters file's ``params/``, wherever ``peer-review`` runs; ``toolkit.inputs.neighbours_file``);
   neighbours are ONS codes where the project's DfE files (``inputs.performance``, ``data/performance``,
   ``data/dfe`` or the ``PEER_REVIEW_DFE_DATA`` setting) name them, else their old LA numbers, which
   the performance files carry too; a list of codes is the coordinator's own and always wins.
@@ -25,8 +26,10 @@ PUBLISHED = "published"
 PLACEHOLDER = "[to fill in]"
 
 
-def fill_neighbours(data: dict[str, Any], file: str, errors: list[InputError]) -> dict[str, Any]:
-    """``data`` with ``performance.neighbours`` as a list of codes."""
+def fill_neighbours(data: dict[str, Any], file: str, errors: list[InputError],
+                    root: Path | None = None) -> dict[str, Any]:
+    """``data`` with ``performance.neighbours`` as a list of codes; the file and the DfE files
+    are found relative to ``root``, the project root (default: the current folder)."""
     performance = data.get("performance")
     if performance is None:
         performance = {}
@@ -50,7 +53,7 @@ def fill_neighbours(data: dict[str, Any], file: str, errors: list[InputError]) -
         if asked:
             errors.append(InputError(file, message("neighbours_no_la_code"), column="authority.la_code"))
     else:
-        root = Path.cwd()
+        root = root or Path.cwd()
         inputs = data.get("inputs")
         listed = inputs.get("performance") if isinstance(inputs, dict) else None
         held = [root / str(p) for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
