@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.inputs.kestrelmoor_2016 import kestrelmoor_2016, write
 from toolkit.inputs.frameworks import load_framework, shipped_frameworks
 
 EXPECTED = {
@@ -71,9 +72,8 @@ def test_a_review_after_its_framework_was_replaced_is_warned_naming_the_current_
     from toolkit.inputs.frameworks import framework_warnings
     from toolkit.inputs.params import load_params
 
-    data = yaml.safe_load((ROOT / "params" / "kestrelmoor-2026.yaml").read_text(encoding="utf-8"))
-    path = tmp_path / "x.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    data = kestrelmoor_2016()
+    path = write(data, tmp_path / "x.yaml")
     (warning,) = framework_warnings(load_params(path), ROOT, "x.yaml")
     assert "send-2016" in warning.message and "current at the visit is send-2025" in warning.message
     assert warning.column == "scope.frameworks[1]" and "warning:" in str(warning)
@@ -93,8 +93,16 @@ def test_keeping_a_replaced_framework_knowingly_silences_the_warning(tmp_path: P
     from toolkit.inputs.frameworks import framework_warnings
     from toolkit.inputs.params import load_params
 
-    data = yaml.safe_load((ROOT / "params" / "kestrelmoor-2026.yaml").read_text(encoding="utf-8"))
+    data = kestrelmoor_2016()
+    assert len(framework_warnings(load_params(write(data, tmp_path / "x.yaml")), ROOT, "x.yaml")) == 1
     data["scope"]["keep_frameworks"] = True
-    path = tmp_path / "x.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    assert framework_warnings(load_params(path), ROOT, "x.yaml") == []
+    assert framework_warnings(load_params(write(data, tmp_path / "x.yaml")), ROOT, "x.yaml") == []
+
+
+def test_the_2026_demos_draw_on_a_current_framework() -> None:
+    from toolkit.review import check
+
+    for path in sorted((ROOT / "params").glob("*-2026.yaml")):
+        result = check(path)
+        assert not result.errors, path
+        assert not [w for w in result.warnings if (w.column or "").startswith("scope.frameworks")], path

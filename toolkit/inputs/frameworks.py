@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -36,6 +37,9 @@ class Framework(BaseModel):
     #: wording the team may hold its evidence against (an inspection's outcomes): never a grade
     #: the letter gives
     lens: list[str] = Field(default_factory=list)
+    #: ``questions``: a published framework's own questions, which the letter names as such;
+    #: ``themes``: headings a review picks to answer its scope (the toolkit's common local themes)
+    kind: Literal["questions", "themes"] = "themes"
 
 
 def _current(fw: Framework, day: dt.date, root: Path) -> str:
@@ -96,8 +100,13 @@ def load_framework(name_or_path: str, root: Path | None = None) -> Framework:
 
 @dataclass(frozen=True)
 class KloeScope:
-    """The KLOEs a review is about, in the letter's order."""
+    """The KLOEs a review is about, in the letter's order, and the frameworks they come from."""
     kloes: tuple[Kloe, ...]
+    frameworks: tuple[Framework, ...] = ()
+
+    def framework(self, kloe: Kloe) -> Framework | None:
+        """The framework a KLOE comes from (None for a review's own KLOE)."""
+        return next((f for f in self.frameworks if f.id == kloe.framework), None)
 
     def ids(self) -> list[str]:
         return [k.id for k in self.kloes]
@@ -113,6 +122,7 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
     """The review's KLOEs: those named from its frameworks, then any inline ones not named."""
     errors: list[InputError] = []
     available: dict[str, Kloe] = {}
+    frameworks: list[Framework] = []
     missing_framework = False
     for i, name in enumerate(params.scope.frameworks, start=1):
         shipped = FRAMEWORK_DIR / f"{name}.yaml"
@@ -131,6 +141,7 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
             errors.extend(exc.errors)
             missing_framework = True
             continue
+        frameworks.append(fw)
         for k in fw.kloes:
             available.setdefault(k.id, k)
     custom: dict[str, Kloe] = {}
@@ -160,4 +171,4 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
     ordered.extend(k for k in custom.values() if all(o.id != k.id for o in ordered))
     if errors:
         raise ValidationFailed(errors)
-    return KloeScope(tuple(ordered))
+    return KloeScope(tuple(ordered), tuple(frameworks))

@@ -41,7 +41,7 @@ TEMPLATE_NAMES = frozenset({
     # the report's parts (toolkit.letter.report_parts) and the names its templates pass on
     "ahead", "behind", "counted", "differ", "document_sections", "explored", "headline_themes", "overall_view",
     "r", "recommendation_groups", "repeats", "session_groups", "signatories", "story", "verb", "weak_outcomes",
-    "average_note", "recorded", "area_one", "area_many", "author",
+    "average_note", "recorded", "area_one", "area_many", "author", "arrangement",
 })
 
 #: The files that mark a folder of nbconvert templates (an exporter's, not a letter style).

@@ -38,6 +38,7 @@ from toolkit.inputs.styles import (
     file_stamp,
     read_document,
 )
+from toolkit.letter.arrangement import arrangement
 from toolkit.letter.audit import AuditSummary, audit_results, render_audit_section, summarise_for_letter
 from toolkit.letter.charts import collecting as charts_collecting
 from toolkit.letter.glossary import (
@@ -204,6 +205,7 @@ def _context(review: Review) -> dict[str, object]:
         "lead": p.lead,
         "others": [m for m in p.team if not m.lead],
         "kloes": review.scope.kloes,
+        "arrangement": lambda: arrangement(review.scope, p.scope.requested, doc.names),  # toolkit.letter.arrangement
         "word": lambda key, **values: style_words(review, key, **values),
         # the improvement-plan themes a list of areas for consideration touches (option plan_themes)
         "plan_themes": lambda areas: (themes_touched(areas, review.improvement_plan)
