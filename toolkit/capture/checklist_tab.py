@@ -10,6 +10,7 @@ from toolkit.capture.ui import MessageArea, esc, kept_form, run_guarded, slug, w
 from toolkit.capture.validate import refused_keys
 from toolkit.inputs.capture_layout import ChecklistStatus
 from toolkit.inputs.params import Prompt
+from toolkit.wording import number_words
 
 STATUS_LABELS: dict[str, str] = {ChecklistStatus.COVERED: "Covered", ChecklistStatus.PARTLY: "Partly",
                  ChecklistStatus.NOT_YET: "Not yet"}
@@ -86,6 +87,14 @@ class PromptRow:
         self.messages.ok(said, saved={"pr-notes": notes})
 
 
+def lens_html(store: CaptureStore) -> str:
+    """The outcomes of each framework in use that offers them, as a lens for the team: never a grade."""
+    return "".join(
+        f'<div class="pr-lens"><p>{esc(words("checklist_lens", framework=fw.title, count=number_words(len(fw.lens))))}'
+        "</p><ul>" + "".join(f"<li>{esc(outcome)}</li>" for outcome in fw.lens) + "</ul></div>"
+        for fw in store.scope.lenses())
+
+
 class ChecklistTab:
     def __init__(self, store: CaptureStore) -> None:
         self.store = store
@@ -97,15 +106,18 @@ class ChecklistTab:
             rows = [PromptRow(store, k.id, p, done.get(p.id)) for p in k.prompts]
             self.rows.update({r.prompt.id: r for r in rows})
             body: list[widgets.Widget] = [r.widget for r in rows] or [widgets.HTML("<p>This KLOE has no prompts.</p>")]
+            if k.status == "proposed":
+                body.insert(0, widgets.HTML(f'<p class="pr-proposed">{esc(words("checklist_proposed_note"))}</p>'))
             pages.append(widgets.VBox(body))
-            titles.append(f"{k.title} ({k.id})")
+            titles.append(words("checklist_title_proposed" if k.status == "proposed" else "checklist_title",
+                                title=k.title, id=k.id))
         self.accordion = widgets.Accordion(children=pages, titles=tuple(titles), selected_index=0 if pages else None)
         self.reload = widgets.Button(description="Reload")
         self.reload.add_class("pr-c-reload")
         self.reload.on_click(lambda _: self.refresh())
         self.widget = widgets.VBox([
             widgets.HTML("<h2>KLOE checklist</h2><p>Mark each prompt as you cover it; a change is saved at once. "
-                         "Notes are saved when you press Enter or leave the box.</p>"),
+                         "Notes are saved when you press Enter or leave the box.</p>" + lens_html(store)),
             self.reload, self.accordion,
         ])
 

@@ -108,6 +108,11 @@ class KloeScope:
         """The framework a KLOE comes from (None for a review's own KLOE)."""
         return next((f for f in self.frameworks if f.id == kloe.framework), None)
 
+    def lenses(self) -> list[Framework]:
+        """The frameworks in use (one of their KLOEs in scope) that offer a lens: the outcomes an
+        inspection reports, for the team to hold its evidence against; never a grade."""
+        return [f for f in self.frameworks if f.lens and any(k.framework == f.id for k in self.kloes)]
+
     def ids(self) -> list[str]:
         return [k.id for k in self.kloes]
 
