@@ -103,6 +103,23 @@ def test_the_projects_own_dfe_folder_is_read_by_default(tmp_path: Path) -> None:
     assert (tmp_path / "params" / "ravensby-2026.yaml").is_file()
 
 
+def test_only_performance_files_with_a_row_for_the_authority_are_listed(tmp_path: Path) -> None:
+    """A file whose figures happen to read like the authority's LA number (a count of 903) is not
+    the authority's: only its code columns are compared."""
+    hierarchy_csv(tmp_path / "data" / "performance" / "ehcp.csv", performance=True)
+    other = tmp_path / "data" / "performance" / "other.csv"
+    other.write_text("time_period,geographic_level,new_la_code,old_la_code,la_name,requests,refused\n"
+                     "2024,Local authority,E06000999,999,Elsewhere,903,12\n"
+                     "2024,Local authority,E06000998,998,Nowhere,40,903\n", encoding="utf-8")
+    local = tmp_path / "data" / "performance" / "local.csv"
+    local.write_text("indicator,period,area_code,area_name,geographic_level,region_code,value\n"
+                     "waits,2024,E08000903,Ravensby,Local authority,E12000003,903\n", encoding="utf-8")
+    status, out = _new(tmp_path, "Ravensby", "--dates", "2026-03-03", *TEAM)
+    assert status == 0, out
+    params, _ = load_params_checked(tmp_path / "params" / "ravensby-2026.yaml")
+    assert params.inputs.performance == ["data/performance/ehcp.csv", "data/performance/local.csv"]
+
+
 @needs_shared()
 def test_dfes_real_hierarchy_starts_a_real_authoritys_review(tmp_path: Path) -> None:
     status, out = _new(tmp_path, "Kirklees", "--dates", "2026-03-03", *TEAM,

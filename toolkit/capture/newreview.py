@@ -173,19 +173,28 @@ def _member_slugs(team: Sequence[Member]) -> list[str]:
     return [s if last.count(s) == 1 else _slug(m.name) for s, m in zip(last, team, strict=True)]
 
 
+#: the columns of DfE's open-data files (and of local long-format files) that hold an area's code
+CODE_COLUMNS = frozenset({"new_la_code", "old_la_code", "la_code", "area_code"})
+
+
+def _holds(path: Path, codes: frozenset[str]) -> bool:
+    """Whether a CSV has a row for one of ``codes`` in a code column (never a figure that happens
+    to read like an LA number)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            rows = csv.reader(f)
+            header = [h.strip().casefold() for h in next(rows, [])]
+            columns = [i for i, h in enumerate(header) if h in CODE_COLUMNS]
+            return bool(columns) and any(i < len(row) and row[i].strip() in codes for row in rows for i in columns)
+    except (OSError, csv.Error):
+        return False
+
+
 def _performance_files(root: Path, a: AuthorityRecord) -> list[str]:
     """The project's performance CSVs that hold a row for the authority (by any of its codes)."""
-    found = []
-    codes = (*a.codes, f",{a.la_code},")
-    for folder in PERFORMANCE_FOLDERS:
-        for path in sorted((root / folder).glob("*.csv")):
-            try:
-                text = path.read_text(encoding="utf-8-sig", errors="replace")
-            except OSError:
-                continue
-            if any(c in text for c in codes):
-                found.append(path.relative_to(root).as_posix())
-    return found
+    codes = frozenset((*a.codes, a.la_code))
+    return [path.relative_to(root).as_posix() for folder in PERFORMANCE_FOLDERS
+            for path in sorted((root / folder).glob("*.csv")) if _holds(path, codes)]
 
 
 def _named(code: str, table: Authorities) -> str:
