@@ -100,9 +100,13 @@ def test_keeping_a_replaced_framework_knowingly_silences_the_warning(tmp_path: P
 
 
 def test_the_2026_demos_draw_on_a_current_framework() -> None:
+    from toolkit.inputs.params import load_params
     from toolkit.review import check
 
-    for path in sorted((ROOT / "params").glob("*-2026.yaml")):
+    demos = sorted((ROOT / "params").glob("*-2026.yaml"))
+    assert len(demos) == 3
+    for path in demos:
+        assert "send-2025" in load_params(path).scope.frameworks, path
         result = check(path)
         assert not result.errors, path
         assert not [w for w in result.warnings if (w.column or "").startswith("scope.frameworks")], path

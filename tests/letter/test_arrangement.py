@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import ROOT
 from tests.inputs.kestrelmoor_2016 import kestrelmoor_2016, write
 from toolkit.inputs.frameworks import resolve_scope
@@ -43,10 +41,14 @@ def test_kestrelmoor_names_the_2025_questions_and_its_own_heading() -> None:
     assert "headings of your scope" not in sentence
 
 
-@pytest.mark.parametrize("review", ["harrowdene-2025", "harrowdene-2026"])
-def test_a_review_on_headings_of_its_own_says_so(review: str) -> None:
-    assert _sentence(review).endswith("arranged under the headings of your scope, after a section of headline "
-                                      "strengths and areas for consideration.")
+def test_a_review_on_headings_of_its_own_says_so() -> None:
+    assert _sentence("harrowdene-2025").endswith("arranged under the headings of your scope, after a section of "
+                                                 "headline strengths and areas for consideration.")
+
+
+def test_its_follow_up_on_send_2025_and_local_themes_says_both() -> None:
+    assert "arranged under the questions of the Area SEND inspection framework (June 2025) and, where your scope " \
+           "asks about something they do not cover, under headings taken from your scope" in _sentence("harrowdene-2026")
 
 
 def test_the_questions_alone_with_an_item_no_section_answers(tmp_path: Path) -> None:

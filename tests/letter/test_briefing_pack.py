@@ -32,7 +32,7 @@ def test_pack_holds_scope_prompts_sef_previous_timetable_and_sample(pack):
     for kloe in review.scope.kloes:
         assert all(q.text in prompts.get_text(" ", strip=True) for q in kloe.prompts)
     leads = {r.th.get_text(): r.td.get_text() for r in prompts.find("tbody").find_all("tr")}
-    assert leads["Nadia Farouk"].startswith("Co-production")  # from the timetable's sessions
+    assert leads["Nadia Farouk"].startswith("Children, young people and families are heard")  # the timetable's
     sef = soup.find("section", id="sef-to-test").find("tbody").find_all("tr")
     assert [r.th.get_text() for r in sef] == [j.area for j in review.sef.judgements]
     assert "Peers" not in soup.find("section", id="sef-to-test").get_text()  # only the area's own judgements
@@ -59,7 +59,7 @@ def test_overdue_actions_are_counted_against_the_first_visit_day(pack):
         section.get_text(" ", strip=True)
     plan = review.improvement_plan
     assert len(plan.overdue(dt.date(2025, 1, 1))) == 0  # the same plan a year earlier: nothing was due
-    assert plan.themes_for_kloe("lt-coproduction") == ["Co-production"]
+    assert plan.themes_for_kloe("2025-views") == ["Co-production"]
 
 
 def test_only_the_most_unusual_indicators_have_charts(pack):

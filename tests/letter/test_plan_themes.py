@@ -65,7 +65,7 @@ def test_each_kloes_areas_name_the_plan_themes_they_touch(tmp_path: Path) -> Non
         assert ("themes" in named[kloe]) == (len(themes) > 1)
         section = BeautifulSoup(build_letter(review), "html.parser").find("section", id=f"kloe-{kloe}")
         assert section is not None and section.find("p", class_="plan-themes") is not None
-    assert named["lt-governance"] == ("These areas for consideration bear on your improvement plan's themes "
+    assert named["2025-leadership"] == ("These areas for consideration bear on your improvement plan's themes "
                                       "‘Leadership and governance’ and ‘Timeliness of EHC plans’.")
 
 

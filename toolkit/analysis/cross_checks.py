@@ -67,9 +67,11 @@ def _section_of(area: str, result: AuditResult) -> str | None:
 
 
 def _kloes_of(area: str, kloes: Sequence[Kloe]) -> list[str]:
-    """The KLOEs whose titles hold every word of the area's name."""
+    """The KLOEs whose title, or one of whose prompts, holds every word of the area's name (an
+    inspection framework's strand titles are broad: "Preparing for adulthood" is a prompt of its
+    next-steps strand)."""
     need = words_of(area)
-    return [k.id for k in kloes if need and need <= words_of(k.title)]
+    return [k.id for k in kloes if need and any(need <= words_of(t) for t in (k.title, *(p.text for p in k.prompts)))]
 
 
 def sef_flags(sef: SefComparison, findings: Sequence[Finding], kloes: Sequence[Kloe],
