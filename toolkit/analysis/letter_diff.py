@@ -33,6 +33,7 @@ from toolkit.inputs.letter_changes import (
     id_hash,
     normalise_text,
     part_hash,
+    sub_hash,
 )
 from toolkit.inputs.letter_copy import CopyParagraph, LetterCopy, message
 
@@ -227,18 +228,29 @@ def _finding_changes(part: DraftPart, seen: _Seen | None, current: Sequence[Copy
     out = []
     words = _joined(seen.paragraphs)
     if not _unchanged(seen, words) and normalise_text(words) != normalise_text(_joined(current)):
-        old_statement, old_detail = _split(current)
-        statement, detail = _split(seen.paragraphs, (old_statement, old_detail))
-        if statement != old_statement:
-            out.append(LetterChange(ChangeKind.STATEMENT_REWORDED, old_text=old_statement, new_text=statement,
-                                    **common))  # type: ignore[arg-type]
-        if normalise_text(detail) != normalise_text(old_detail):
-            out.append(LetterChange(ChangeKind.DETAIL_REWORDED, old_text=old_detail, new_text=detail,
-                                    **common))  # type: ignore[arg-type]
+        out.extend(_reworded(seen, current, common))
     if seen.section != part.section:
         out.append(LetterChange(ChangeKind.MOVED, **common))  # type: ignore[arg-type]
     if seen.kind and part.kind and seen.kind != part.kind:
         out.append(LetterChange(ChangeKind.KIND_CHANGED, **common))  # type: ignore[arg-type]
+    return out
+
+
+def _reworded(seen: _Seen, current: Sequence[CopyParagraph], common: Mapping[str, object]) -> list[LetterChange]:
+    """A finding's statement and detail, each reported when the copy's differ from the review's
+    and are not the words the copy was drafted with (the bookmark's hashes)."""
+    mark = next((p.mark for p in seen.paragraphs if p.mark is not None), None)
+    old = _split(current)
+    new = _split(seen.paragraphs, old)
+    out = []
+    for what, old_text, new_text, drafted in (
+            (ChangeKind.STATEMENT_REWORDED, old[0], new[0], mark.statement if mark else ""),
+            (ChangeKind.DETAIL_REWORDED, old[1], new[1], mark.detail if mark else "")):
+        if normalise_text(old_text) == normalise_text(new_text) or (drafted and sub_hash(new_text) == drafted):
+            continue
+        hashes = {"draft_hash": drafted, "current_hash": sub_hash(old_text)} if drafted else {}
+        out.append(LetterChange(what, old_text=old_text, new_text=new_text,  # type: ignore[arg-type]
+                                **{**common, **hashes}))
     return out
 
 
@@ -285,8 +297,9 @@ def compare(current: LetterCopy, record: Mapping[str, object], copy: LetterCopy,
     names.update({id_hash("finding:" + f): "finding:" + f for f in finding_ids if id_hash("finding:" + f) not in names})
     drafted = _texts(current, names)
     reading = _read(copy, names, by_id, drafted)
-    if not reading.seen:
-        raise InputError(copy.file, message("not_this_letter"))
+    if not (copy.draft_id and copy.draft_id == record.get("draft")) and not any(
+            finding_of(p) is not None for p in reading.seen):
+        raise InputError(copy.file, message("not_this_letter"))  # no finding of this review's, not its draft
     places = _places(reading)
     reordered = _reordered(parts, reading)
     changes: list[LetterChange] = []
