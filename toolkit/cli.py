@@ -360,3 +360,23 @@ def capture_purge(params: Path) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.argument("params", type=click.Path(path_type=Path))
+@click.argument("copy", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="List every change the copy makes; write nothing.")
+@click.option("--force", is_flag=True, help="Absorb changes to parts that changed since the copy's draft.")
+@reports_errors()
+def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
+    """Read a coordinator's edited copy of letter.docx and list, part by part, what it changes
+    (docs/word-round-trip.md)."""
+    from toolkit.letter.absorb import read_changes, report_lines
+
+    review = _check_all((params,))[0]
+    changes = read_changes(review, copy)
+    for line in report_lines(changes, review.params_file, dry_run=dry_run):
+        click.echo(line)
+    if dry_run:
+        return
+    # The write-back (issue 28, items 3 to 5) is called here with the same changes and ``force``.

@@ -126,8 +126,14 @@ def normalise_text(text: str) -> str:
 
 
 def part_hash(text: str) -> str:
-    """The hash recorded for a part's words: 16 hex digits of SHA-256 of :func:`normalise_text`."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
+    """The hash recorded for a part's words: 10 hex digits of SHA-256 of :func:`normalise_text`
+    (the draft's bookmarks carry it, so it is short)."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:10]
+
+
+def id_hash(part_id: str) -> str:
+    """Ten hex digits naming a part in the draft's bookmarks (a finding's id may hold any character)."""
+    return hashlib.sha256(part_id.encode("utf-8")).hexdigest()[:10]
 
 
 def finding_part(finding_id: str) -> str:

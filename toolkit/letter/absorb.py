@@ -1,0 +1,104 @@
+"""``peer-review absorb``'s reading side: what a coordinator's copy of letter.docx changes (issue 28).
+
+:func:`read_changes` reads the copy (:mod:`toolkit.inputs.letter_copy`), makes the review's
+current draft in memory (its letter page and Word copy, with the record of its parts:
+:mod:`toolkit.letter.docx_parts`) and compares the two (:mod:`toolkit.analysis.letter_diff`).
+:func:`report_lines` words the result, one line per change, in the sentences of
+``toolkit/catalogue/absorb.yaml``. Writing the changes back is the write-back's
+(docs/word-round-trip.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from toolkit.analysis.letter_diff import compare
+from toolkit.inputs.letter_changes import ChangeKind, LetterChange, LetterChanges
+from toolkit.inputs.letter_copy import LetterCopy, message, names, read_copy, read_copy_bytes
+from toolkit.letter.docx import letter_docx_parts
+from toolkit.letter.sections import build_letter
+from toolkit.review import Review
+
+#: How many characters of a text a report line quotes.
+QUOTE = 120
+
+
+def current_draft(review: Review) -> tuple[LetterCopy, dict[str, object]]:
+    """The review's draft letter.docx as it would be written now, read back, and its record of parts."""
+    data, record = letter_docx_parts(build_letter(review))
+    parsed: dict[str, object] = json.loads(record)
+    return read_copy_bytes(data, "letter.docx"), parsed
+
+
+def read_changes(review: Review, copy: Path, shown: str | None = None) -> LetterChanges:
+    """What the copy at ``copy`` changes in the review's letter (nothing is written)."""
+    edited = read_copy(copy, shown or str(copy))
+    current, record = current_draft(review)
+    return compare(current, record, edited, [f.id for f in review.findings.all])
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= QUOTE else flat[: QUOTE - 1].rstrip() + "\u2026"
+
+
+def _section(section: str | None) -> str:
+    if section is None:
+        return ""
+    if section.startswith("kloe:"):
+        return section
+    return names("section_names").get(section, section)
+
+
+def _where(change: LetterChange) -> str:
+    return change.part_id or message("whole_letter")
+
+
+_FINDING = {ChangeKind.STATEMENT_REWORDED: "statement_reworded", ChangeKind.DETAIL_REWORDED: "detail_reworded",
+            ChangeKind.FINDING_DELETED: "finding_deleted"}
+
+
+def change_line(change: LetterChange) -> str:
+    """One change in the report's words."""
+    kinds = names("kinds")
+    values = {"finding": change.finding_id or "", "old": _quote(change.old_text), "new": _quote(change.new_text),
+              "where": _where(change), "author": change.comment_author or "?",
+              "before": _section(change.section_before), "after": _section(change.section_after)}
+    what = change.what
+    if what in _FINDING:
+        line = message(_FINDING[what], **values)
+    elif what is ChangeKind.REORDERED:
+        line = message("reordered", **{**values, "before": change.order_before, "after": change.order_after})
+    elif what is ChangeKind.KIND_CHANGED:
+        line = message("kind_changed", **{**values, "before": kinds.get(change.kind_before.value, "")
+                                          if change.kind_before else "",
+                                          "after": kinds.get(change.kind_after.value, "") if change.kind_after else ""})
+    elif what is ChangeKind.PARAGRAPH_ADDED:
+        key = "paragraph_added_copy" if change.duplicate_of else "paragraph_added"
+        line = message(key, **{**values, "where": change.duplicate_of or change.after_part
+                               or message("start_of_letter")})
+    else:
+        line = message(what.value, **values)
+    if change.pending:
+        line += message("pending_suffix")
+    if change.stale:
+        line += message("stale_suffix")
+    return line
+
+
+def report_lines(changes: LetterChanges, review: str, *, dry_run: bool = False) -> list[str]:
+    """The report ``absorb`` prints: a head line, then one line per change, then the tracked
+    changes still pending."""
+    head = (message("head", file=changes.file, count=len(changes.changes), review=review) if changes.changes
+            else message("head_none", file=changes.file, review=review))
+    out = [head]
+    if changes.from_older_draft:
+        out.append(message("older_draft", file=changes.file, draft=changes.draft_id, current=changes.current_id))
+    out.extend(change_line(c) for c in changes.changes)
+    if changes.pending:
+        out.append(message("pending_head", file=changes.file, count=len(changes.pending)))
+        out.extend(changes.pending)
+    if dry_run:
+        out.append(message("dry_run"))
+    return out
