@@ -176,6 +176,9 @@ def _added(ctx: _Context, c: LetterChange) -> None:
 
 def _own_words(ctx: _Context, c: LetterChange) -> None:
     key = c.part_id[len(TEXT_PREFIX):]
+    if key.split(":")[0] in ("kloe", *UNKEYED):
+        ctx.plan.skipped.append(Skipped(c.part_id, "list_words"))
+        return  # "The team recorded no strengths ...": the letter's own words about its lists of findings
     if ctx.held_back(c, None):
         return
     deleted = c.what is ChangeKind.BOILERPLATE_DELETED
@@ -207,21 +210,54 @@ HANDLERS: dict[ChangeKind, Callable[[_Context, LetterChange], None]] = {
 }
 
 
+def _list_key(section: str, kind: Kind | None) -> tuple[str, str]:
+    return section, kind.value if kind is not None else ""
+
+
+def _in_list(f: Finding, section: str, kind: str) -> bool:
+    """The finding stands in the letter's list ``section`` / ``kind`` as the review is now."""
+    if not f.in_letter or f.kind.value != kind:
+        return False
+    if section == "headlines":
+        return f.headline
+    if section == "urgent":
+        return not f.headline and f.kind is Kind.URGENT
+    return not f.headline and f.kloe == _section_kloe(section)
+
+
+def _current_list(ctx: _Context, section: str, kind: str) -> list[str]:
+    """The ids of a list's findings in the letter's order now (explicit order first, then reading order)."""
+    items = [f for f in ctx.findings.values()
+             if _in_list(f, section, kind) and ctx.plan.cells.get(f.id, {}).get("include") != "no"]
+    items.sort(key=lambda f: (f.order is None, f.order if f.order is not None else 0.0))
+    return [f.id for f in items]
+
+
 def _orders(ctx: _Context, changes: Sequence[LetterChange]) -> None:
-    """``order`` 1, 2, 3 ... for each section whose order the copy changed, in the copy's order;
-    a new finding takes its place after the part the copy has before it."""
-    sections: dict[str, list[str]] = {}
+    """``order`` 1, 2, 3 ... for each list (a section's strengths, its areas ...) whose order the copy
+    changed, in the copy's order; a new finding takes its place after the part the copy has before it."""
+    lists: dict[tuple[str, str], list[str]] = {}
     for c in changes:
-        if c.what in ORDERING and c.section_after:
-            sections.setdefault(c.section_after, list(c.section_order_after))
-    for section, ids in sections.items():
+        if c.what in ORDERING and c.section_after and c.section_order_after:
+            lists.setdefault(_list_key(c.section_after, c.kind_after), list(c.section_order_after))
+    for new in ctx.plan.added:
+        key = (new["section"], new["kind"])
+        if key not in lists:
+            lists[key] = _current_list(ctx, *key)
+    for (section, kind), ids in lists.items():
         ordered: list[str | int] = list(ids)
         for n, new in enumerate(ctx.plan.added):
-            if new["section"] == section:
-                after = new["after"][len("finding:"):] if new["after"].startswith("finding:") else ""
-                ordered.insert(ordered.index(after) + 1 if after in ordered else len(ordered), n)
+            if (new["section"], new["kind"]) == (section, kind):
+                ordered.insert(_insert_at(ordered, new["after"]), n)
         for place, item in enumerate(ordered, start=1):
             _set_order(ctx, item, place)
+
+
+def _insert_at(ordered: Sequence[str | int], after: str) -> int:
+    """Where a new finding goes in a list: after the finding before it, first after a heading."""
+    if after.startswith("finding:") and after[len("finding:"):] in ordered:
+        return ordered.index(after[len("finding:"):]) + 1
+    return 0 if after.startswith("heading:") else len(ordered)
 
 
 def _set_order(ctx: _Context, item: str | int, place: int) -> None:
