@@ -76,7 +76,6 @@ def _hashes(root: Path) -> dict[str, str]:
 
 def test_after_absorb_the_draft_is_the_edited_copy_but_for_what_absorb_lists(tmp_path: Path) -> None:
     params_file = copy_mini(tmp_path)
-    root = params_file.parents[1]
     review = _review(params_file)
     draft, _ = letter_docx_parts(build_letter(review))
     copy = tmp_path / "edited.docx"
