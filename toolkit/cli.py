@@ -377,6 +377,11 @@ def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
     changes = read_changes(review, copy)
     for line in report_lines(changes, review.params_file, dry_run=dry_run):
         click.echo(line)
-    if dry_run:
-        return
-    # The write-back (issue 28, items 3 to 5) is called here with the same changes and ``force``.
+    from toolkit.capture.absorb_check import absorb_copy
+
+    lines, clean = absorb_copy(review, params, copy, changes, force=force, dry_run=dry_run,
+                               load=lambda p: _check_all((p,))[0])
+    for line in lines:
+        click.echo(line)
+    if not clean:
+        sys.exit(EXIT_FAILED)  # conflicts listed above: nothing of theirs was written
