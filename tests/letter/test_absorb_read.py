@@ -106,6 +106,38 @@ def test_paragraph_retyped_whole_keeps_its_finding(review: Review, draft: bytes,
     assert change.new_text == "Finance and SEND leaders now plan the high needs budget together."
 
 
+def test_paragraph_rewritten_short_keeps_its_place(review: Review, draft: bytes, tmp_path: Path) -> None:
+    """Fewer words, set by ``paragraph.text``, less alike than a rewording: the finding is the one
+    that stood between the same two parts."""
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Finance and SEND leaders").text = "Finance and SEND leaders now plan the budget together and with schools."
+
+    changes = _changes(review, draft, tmp_path, edit)
+    assert [(c.what, c.finding_id) for c in changes.changes] == [(ChangeKind.STATEMENT_REWORDED, "har-sk-008"),
+                                                                 (ChangeKind.DETAIL_REWORDED, "har-sk-008")]
+    assert changes.changes[0].new_text == "Finance and SEND leaders now plan the budget together and with schools."
+
+
+def test_finding_deleted_and_another_written_in_its_place(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Finance and SEND leaders").text = "Budget planning is joint. It works."
+
+    changes = _changes(review, draft, tmp_path, edit)
+    assert [(c.what, c.finding_id) for c in changes.changes] == [(ChangeKind.FINDING_DELETED, "har-sk-008"),
+                                                                 (ChangeKind.PARAGRAPH_ADDED, None)]
+
+
+def test_comment_whose_anchor_is_removed_is_deleted(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        para = _para(doc, "Learn from the tribunal appeals")
+        for tag in ("w:commentRangeStart", "w:commentRangeEnd", "w:commentReference"):
+            for el in list(para._p.iter(qn(tag))):
+                el.getparent().remove(el)
+
+    change = _only(_changes(review, draft, tmp_path, edit), ChangeKind.COMMENT_DELETED)
+    assert change.finding_id == "har-lb-007"
+
+
 def test_finding_deleted(review: Review, draft: bytes, tmp_path: Path) -> None:
     def edit(doc: DocxDocument) -> None:
         para = _para(doc, "Health partners are now full members")
@@ -198,7 +230,8 @@ def test_urgent_action_and_headline_reworded(review: Review, draft: bytes, tmp_p
 
     changes = _changes(review, draft, tmp_path, edit)
     assert [(c.what, c.finding_id, c.section_before) for c in changes.changes] == [
-        (ChangeKind.STATEMENT_REWORDED, "har-sk-001", "headlines"), (ChangeKind.FINDING_DELETED, "har-sk-009", "urgent")]
+        (ChangeKind.STATEMENT_REWORDED, "har-sk-001", "headlines"), (ChangeKind.FINDING_DELETED, "har-sk-009", "urgent"),
+        (ChangeKind.COMMENT_DELETED, "har-sk-009", None)]  # its check went with it
 
 
 def _insert_tracked(para: Paragraph, inserted: str, deleted_run: int) -> None:
