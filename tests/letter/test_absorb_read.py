@@ -26,7 +26,8 @@ from toolkit.cli import main
 from toolkit.errors import InputError
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.letter_changes import ChangeKind, LetterChange, LetterChanges
-from toolkit.letter.absorb import read_changes, report_lines
+from toolkit.inputs.privacy import NOT_SHOWN
+from toolkit.letter.absorb import read_changes, report_lines, review_report
 from toolkit.letter.docx import letter_docx, letter_docx_parts
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review
@@ -419,3 +420,15 @@ def test_cli_absorb_dry_run_and_bad_copy(draft: bytes, tmp_path: Path) -> None:
         f"{bad}: this is not a Word document (.docx), or it is damaged: in Word or LibreOffice use Save As and "
         "choose \"Word Document (.docx)\", then absorb the saved copy"]
     assert "Traceback" not in result.output
+
+
+def test_report_never_quotes_a_childs_name(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Show families what has changed").insert_paragraph_before(
+            "Jamie Smith (Year 9) waited 40 weeks for his plan.")
+        _para(doc, "The self-evaluation is honest").runs[0].text = "Angela Moss found the self-evaluation honest."
+
+    lines = review_report(review, _changes(review, draft, tmp_path, edit))
+    assert not any("Jamie" in line for line in lines)
+    assert any(line.endswith(f": {NOT_SHOWN}") or f"\"{NOT_SHOWN}\"" in line for line in lines)
+    assert any("Angela Moss found the self-evaluation honest." in line for line in lines)  # the coordinator
