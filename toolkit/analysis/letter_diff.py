@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.analysis.letter_comments import comment_changes
 from toolkit.errors import InputError
@@ -33,6 +33,7 @@ from toolkit.inputs.letter_changes import (
     id_hash,
     normalise_text,
     part_hash,
+    sub_hash,
 )
 from toolkit.inputs.letter_copy import CopyParagraph, LetterCopy, message
 
@@ -193,13 +194,14 @@ def _joined(paras: Sequence[CopyParagraph]) -> str:
     return "\n".join(p.text for p in paras)
 
 
-def _common(part: DraftPart, seen: _Seen | None) -> dict[str, object]:
+def _common(part: DraftPart, seen: _Seen | None) -> LetterChange:
+    """The fields every change of ``part`` shares (``what`` is set by the caller)."""
     marks = [p.mark for p in seen.paragraphs if p.mark is not None] if seen is not None else []
-    return {"part_id": part.id, "finding_id": part.finding or None, "section_before": part.section,
-            "kloe_before": _kloe(part.section), "kind_before": _KINDS.get(part.kind),
-            "headline_before": part.section == "headlines", "order_before": part.order or None,
-            "pending": seen is not None and any(p.pending for p in seen.paragraphs),
-            "draft_hash": marks[0].drafted if marks else "", "current_hash": part.hash}
+    return LetterChange(ChangeKind.FINDING_DELETED, part_id=part.id, finding_id=part.finding or None,
+                        section_before=part.section, kloe_before=_kloe(part.section), kind_before=_KINDS.get(part.kind),
+                        headline_before=part.section == "headlines", order_before=part.order or None,
+                        pending=seen is not None and any(p.pending for p in seen.paragraphs),
+                        draft_hash=marks[0].drafted if marks else "", current_hash=part.hash)
 
 
 def _text_changes(part: DraftPart, seen: _Seen | None, current: Sequence[CopyParagraph]) -> list[LetterChange]:
@@ -207,38 +209,48 @@ def _text_changes(part: DraftPart, seen: _Seen | None, current: Sequence[CopyPar
     recommendation = part.section == "recommendations"
     if seen is None:
         what = ChangeKind.RECOMMENDATION_DELETED if recommendation else ChangeKind.BOILERPLATE_DELETED
-        return [LetterChange(what, old_text=_joined(current), **_common(part, seen))]  # type: ignore[arg-type]
+        return [replace(_common(part, seen), what=what, old_text=_joined(current))]
     words = _joined(seen.paragraphs)
     if normalise_text(words) == normalise_text(_joined(current)) or _unchanged(seen, words):
         return []
     what = ChangeKind.RECOMMENDATION_CHANGED if recommendation else ChangeKind.BOILERPLATE_CHANGED
-    return [LetterChange(what, old_text=_joined(current), new_text=words, **_common(part, seen))]  # type: ignore[arg-type]
+    return [replace(_common(part, seen), what=what, old_text=_joined(current), new_text=words)]
 
 
 def _finding_changes(part: DraftPart, seen: _Seen | None, current: Sequence[CopyParagraph],
                      places: Mapping[str, tuple[int, tuple[str, ...]]]) -> list[LetterChange]:
     common = _common(part, seen)
     if seen is None:
-        return [LetterChange(ChangeKind.FINDING_DELETED, old_text=_joined(current), **common)]  # type: ignore[arg-type]
+        return [replace(common, old_text=_joined(current))]
     order_after, section_order = places.get(part.id, (0, ()))
-    common.update(section_after=seen.section, kloe_after=_kloe(seen.section), kind_after=_KINDS.get(seen.kind),
-                  headline_after=seen.section == "headlines", order_after=order_after or None,
-                  section_order_after=section_order)
+    common = replace(common, section_after=seen.section, kloe_after=_kloe(seen.section),
+                     kind_after=_KINDS.get(seen.kind), headline_after=seen.section == "headlines",
+                     order_after=order_after or None, section_order_after=section_order)
     out = []
     words = _joined(seen.paragraphs)
     if not _unchanged(seen, words) and normalise_text(words) != normalise_text(_joined(current)):
-        old_statement, old_detail = _split(current)
-        statement, detail = _split(seen.paragraphs, (old_statement, old_detail))
-        if statement != old_statement:
-            out.append(LetterChange(ChangeKind.STATEMENT_REWORDED, old_text=old_statement, new_text=statement,
-                                    **common))  # type: ignore[arg-type]
-        if normalise_text(detail) != normalise_text(old_detail):
-            out.append(LetterChange(ChangeKind.DETAIL_REWORDED, old_text=old_detail, new_text=detail,
-                                    **common))  # type: ignore[arg-type]
+        out.extend(_reworded(seen, current, common))
     if seen.section != part.section:
-        out.append(LetterChange(ChangeKind.MOVED, **common))  # type: ignore[arg-type]
+        out.append(replace(common, what=ChangeKind.MOVED))
     if seen.kind and part.kind and seen.kind != part.kind:
-        out.append(LetterChange(ChangeKind.KIND_CHANGED, **common))  # type: ignore[arg-type]
+        out.append(replace(common, what=ChangeKind.KIND_CHANGED))
+    return out
+
+
+def _reworded(seen: _Seen, current: Sequence[CopyParagraph], common: LetterChange) -> list[LetterChange]:
+    """A finding's statement and detail, each reported when the copy's differ from the review's
+    and are not the words the copy was drafted with (the bookmark's hashes)."""
+    mark = next((p.mark for p in seen.paragraphs if p.mark is not None), None)
+    old = _split(current)
+    new = _split(seen.paragraphs, old)
+    out = []
+    for what, old_text, new_text, drafted in (
+            (ChangeKind.STATEMENT_REWORDED, old[0], new[0], mark.statement if mark else ""),
+            (ChangeKind.DETAIL_REWORDED, old[1], new[1], mark.detail if mark else "")):
+        if normalise_text(old_text) == normalise_text(new_text) or (drafted and sub_hash(new_text) == drafted):
+            continue
+        change = replace(common, what=what, old_text=old_text, new_text=new_text)
+        out.append(replace(change, draft_hash=drafted, current_hash=sub_hash(old_text)) if drafted else change)
     return out
 
 
@@ -285,8 +297,9 @@ def compare(current: LetterCopy, record: Mapping[str, object], copy: LetterCopy,
     names.update({id_hash("finding:" + f): "finding:" + f for f in finding_ids if id_hash("finding:" + f) not in names})
     drafted = _texts(current, names)
     reading = _read(copy, names, by_id, drafted)
-    if not reading.seen:
-        raise InputError(copy.file, message("not_this_letter"))
+    if not (copy.draft_id and copy.draft_id == record.get("draft")) and not any(
+            finding_of(p) is not None for p in reading.seen):
+        raise InputError(copy.file, message("not_this_letter"))  # no finding of this review's, not its draft
     places = _places(reading)
     reordered = _reordered(parts, reading)
     changes: list[LetterChange] = []
@@ -295,10 +308,10 @@ def compare(current: LetterCopy, record: Mapping[str, object], copy: LetterCopy,
         if part.id.startswith("finding:"):
             found = _finding_changes(part, seen, drafted.get(part.id, []), places)
             if part.id in reordered:
-                common = {**_common(part, seen), "section_after": part.section, "kloe_after": _kloe(part.section),
-                          "kind_after": _KINDS.get(part.kind), "order_after": places[part.id][0],
-                          "section_order_after": places[part.id][1]}
-                found.append(LetterChange(ChangeKind.REORDERED, **common))  # type: ignore[arg-type]
+                found.append(replace(_common(part, seen), what=ChangeKind.REORDERED, section_after=part.section,
+                                     kloe_after=_kloe(part.section), kind_after=_KINDS.get(part.kind),
+                                     headline_after=part.section == "headlines", order_after=places[part.id][0],
+                                     section_order_after=places[part.id][1]))
             changes.extend(found)
         else:
             changes.extend(_text_changes(part, seen, drafted.get(part.id, [])))

@@ -64,7 +64,9 @@ class LetterChange:
     part; it is read as accepted. ``draft_hash``: the hash (:func:`part_hash`) of the part's words
     as drafted in the draft the copy came from ("" where the copy's draft is not known);
     ``current_hash``: of the part's words in the review now. They differ when the findings changed
-    since that draft: then an edit of the part is a conflict (:attr:`stale`).
+    since that draft: then an edit of the part is a conflict (:attr:`stale`). For a statement or a
+    detail reworded, both are of that text alone (:func:`sub_hash`, six digits); else of the whole
+    part (:func:`part_hash`, ten).
     """
     what: ChangeKind
     part_id: str = ""
@@ -129,6 +131,12 @@ def part_hash(text: str) -> str:
     """The hash recorded for a part's words: 10 hex digits of SHA-256 of :func:`normalise_text`
     (the draft's bookmarks carry it, so it is short)."""
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:10]
+
+
+def sub_hash(text: str) -> str:
+    """The shorter hash a finding's bookmark carries for its statement, and for its detail: six
+    hex digits of :func:`part_hash` (a Word bookmark's name holds at most 40 characters)."""
+    return part_hash(text)[:6]
 
 
 def id_hash(part_id: str) -> str:

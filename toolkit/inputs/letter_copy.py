@@ -42,7 +42,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 _NS = {"w": W, "w15": W15}
-_BOOKMARK = re.compile(r"^_PR_([0-9a-f]{10})_(\d+)_([0-9a-f]{10})$")
+_BOOKMARK = re.compile(r"^_PR_([0-9a-f]{10})_(\d+)_([0-9a-f]{10})([0-9a-f]{6})?([0-9a-f]{6})?$")
 _DC = "{http://purl.org/dc/elements/1.1/}identifier"
 _OFF = ("0", "false", "off")
 
@@ -69,10 +69,13 @@ def _w(name: str) -> str:
 
 @dataclass(frozen=True)
 class Mark:
-    """A part's hidden bookmark: its id hash, the paragraph's place in the part, the drafted hash."""
+    """A part's hidden bookmark: its id hash, the paragraph's place in the part, the drafted hash
+    of the part's words and, for a finding, of its statement and its detail."""
     part: str
     index: int
     drafted: str
+    statement: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def _mark_of(p: Any, before: list[str]) -> Mark | None:
     for name in names:
         found = _BOOKMARK.match(name)
         if found:
-            return Mark(found[1], int(found[2]), found[3])
+            return Mark(found[1], int(found[2]), found[3], found[4] or "", found[5] or "")
     return None
 
 

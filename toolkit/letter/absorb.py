@@ -38,9 +38,35 @@ def read_changes(review: Review, copy: Path, shown: str | None = None) -> Letter
     return compare(current, record, edited, [f.id for f in review.findings.all])
 
 
+#: Words of context kept either side of what changed in a long text.
+CONTEXT = 4
+
+
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= QUOTE else flat[: QUOTE - 1].rstrip() + "\u2026"
+
+
+def _differing(old: str, new: str) -> tuple[str, str]:
+    """The two texts as a line quotes them: when either is long, the words that differ with a
+    few words either side, so that a change at the end of a long detail shows."""
+    a, b = old.split(), new.split()
+    if len(" ".join(a)) <= QUOTE and len(" ".join(b)) <= QUOTE:
+        return _quote(old), _quote(new)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    start = max(0, head - CONTEXT)
+
+    def cut(words: list[str]) -> str:
+        end = min(len(words), len(words) - tail + CONTEXT)
+        text = ("\u2026 " if start else "") + " ".join(words[start:end]) + (" \u2026" if end < len(words) else "")
+        return _quote(text)
+
+    return cut(a), cut(b)
 
 
 def _section(section: str | None) -> str:
@@ -62,7 +88,8 @@ _FINDING = {ChangeKind.STATEMENT_REWORDED: "statement_reworded", ChangeKind.DETA
 def change_line(change: LetterChange) -> str:
     """One change in the report's words."""
     kinds = names("kinds")
-    values = {"finding": change.finding_id or "", "old": _quote(change.old_text), "new": _quote(change.new_text),
+    old, new = _differing(change.old_text, change.new_text)
+    values = {"finding": change.finding_id or "", "old": old, "new": new,
               "where": _where(change), "author": change.comment_author or "?",
               "before": _section(change.section_before), "after": _section(change.section_after)}
     what = change.what
@@ -90,14 +117,15 @@ def change_line(change: LetterChange) -> str:
 def report_lines(changes: LetterChanges, review: str, *, dry_run: bool = False) -> list[str]:
     """The report ``absorb`` prints: a head line, then one line per change, then the tracked
     changes still pending."""
-    head = (message("head", file=changes.file, count=len(changes.changes), review=review) if changes.changes
-            else message("head_none", file=changes.file, review=review))
+    count = len(changes.changes)
+    head = message({0: "head_none", 1: "head_one"}.get(count, "head"), file=changes.file, count=count, review=review)
     out = [head]
     if changes.from_older_draft:
         out.append(message("older_draft", file=changes.file, draft=changes.draft_id, current=changes.current_id))
     out.extend(change_line(c) for c in changes.changes)
     if changes.pending:
-        out.append(message("pending_head", file=changes.file, count=len(changes.pending)))
+        key = "pending_head_one" if len(changes.pending) == 1 else "pending_head"
+        out.append(message(key, file=changes.file, count=len(changes.pending)))
         out.extend(changes.pending)
     if dry_run:
         out.append(message("dry_run"))

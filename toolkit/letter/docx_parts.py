@@ -17,8 +17,9 @@ page or in the text). A part is:
 
 The bookmark's name is ``_PR_<part>_<k>_<words>``: ten hex digits of the part id's hash, the
 paragraph's place in the part (0 for the first) and ten hex digits of the part's words as drafted
-(:func:`toolkit.inputs.letter_changes.part_hash`), so a copy carries what it was drafted from even
-when the review has moved on. Tables are the
+(:func:`toolkit.inputs.letter_changes.part_hash`), then for a finding six of its statement's and
+six of its detail's (:func:`~toolkit.inputs.letter_changes.sub_hash`): at most 40 characters, as
+Word allows. So a copy carries what it was drafted from even when the review has moved on. Tables are the
 review's figures, redrawn on every draft: their cells are not parts.
 
 :func:`parts_record` is the sidecar written beside ``letter.docx`` (``letter.parts.json``): the
@@ -39,7 +40,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from toolkit.inputs.letter_changes import id_hash, part_hash
+from toolkit.inputs.letter_changes import id_hash, normalise_text, part_hash, sub_hash
 
 BOOKMARK_PREFIX = "_PR_"
 _NUMBER = re.compile(r"^[\d.]+\s+")
@@ -173,18 +174,46 @@ class Marks:
         for part, place in first.items():
             yield place, "\n".join(texts[part])
 
+    def _statements(self) -> dict[str, str]:
+        """Each finding's statement: the leading bold words of its first paragraph."""
+        out: dict[str, str] = {}
+        for m in self.marked:
+            if m.place.finding and m.index == 0:
+                words = []
+                for run in m.paragraph.runs:
+                    if run.text.strip() and not run.bold:
+                        break
+                    words.append(run.text)
+                out[m.place.part] = normalise_text("".join(words))
+        return out
+
+    def _sub_hashes(self) -> dict[str, tuple[str, str]]:
+        """A finding's statement and detail hashes (:func:`sub_hash`)."""
+        statements = self._statements()
+        out = {}
+        for place, text in self.parts():
+            if place.part in statements:
+                statement = statements[place.part]
+                out[place.part] = (sub_hash(statement), sub_hash(normalise_text(text)[len(statement):]))
+        return out
+
     def name_all(self) -> None:
         hashes = {place.part: part_hash(text) for place, text in self.parts()}
+        subs = self._sub_hashes()
         for m in self.marked:
-            name = f"{BOOKMARK_PREFIX}{id_hash(m.place.part)}_{m.index}_{hashes[m.place.part]}"
+            tail = "".join(subs.get(m.place.part, ()))
+            name = f"{BOOKMARK_PREFIX}{id_hash(m.place.part)}_{m.index}_{hashes[m.place.part]}{tail}"
             m.start.set(qn("w:name"), name)  # type: ignore[attr-defined]
 
     def record(self) -> str:
         """The sidecar's JSON (``letter.parts.json``): the same bytes for the same letter."""
         parts = []
         order: dict[tuple[str, str], int] = {}
+        subs = self._sub_hashes()
         for place, text in self.parts():
             entry: dict[str, object] = {"id": place.part, "section": place.section, "hash": part_hash(text)}
+            if place.part in subs:
+                entry.update(statement_hash=subs[place.part][0], detail_hash=subs[place.part][1])
             if place.kind:
                 entry["kind"] = place.kind
             if place.finding:
