@@ -171,7 +171,7 @@ def _write_findings(review: _Review, plan: Plan, editor: str, copy: str, session
         f = review.findings[fid]
         cells = {**cells, "edited_by": editor} if fid in plan.edited else dict(cells)
         _journal(review, f.reviewer, {**row_of(f), **cells}, row_of(f), editor, copy, session)
-        by_file.setdefault(f.file, []).append(RowEdit(f.row, cells))
+        by_file.setdefault(f.file, []).append(RowEdit(f.row, cells, f.id))
     for shown, edits in by_file.items():
         edit_findings_file(review.paths[shown], edits)
     return list(by_file)
