@@ -358,10 +358,6 @@ def capture_purge(params: Path) -> None:
         _fail_with(list(report.still_current), EXIT_FAILED)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @main.command()
 @click.argument("params", type=click.Path(path_type=Path))
 @click.argument("copy", type=click.Path(path_type=Path))
@@ -385,3 +381,7 @@ def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
         click.echo(line)
     if not clean:
         sys.exit(EXIT_FAILED)  # conflicts listed above: nothing of theirs was written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

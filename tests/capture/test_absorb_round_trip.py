@@ -93,7 +93,8 @@ def test_after_absorb_the_draft_is_the_edited_copy_but_for_what_absorb_lists(tmp
     # and the sentence it writes under a heading left with no findings
     assert len(ops) == 2
     assert len(ops[0][0]) == 1 and ops[0][0][0].startswith("In all the team recorded ten")
-    assert ops[0][1][0].startswith("In all the team recorded 11")
+    assert ops[0][1][0].startswith("In all the team recorded ten strengths and areas for consideration. We refined "
+                                   "these to the five strengths and four areas")  # the coordinator's is no record
     assert ops[1] == ([], ["The team recorded no areas for consideration under this heading."])
     listed = [line for line in lines if "next draft" in line]
     assert len(listed) == 2
@@ -123,3 +124,35 @@ def test_a_second_absorb_of_the_same_copy_changes_nothing(tmp_path: Path) -> Non
     entries = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
     originals = {e["row"]["id"]: e["was"]["statement"] for e in entries if e["op"] == "absorb"}
     assert originals["a1"] == "Health visitors pick up speech delay early."
+
+
+def _reword_copy(draft: bytes, out: Path, edits: dict[str, str]) -> None:
+    doc = Document(io.BytesIO(draft))
+    for start, words in edits.items():
+        next(r for r in _find(doc.paragraphs, start).runs if r.bold).text = words
+    doc.save(out)
+
+
+def test_two_editors_copies_of_one_draft_absorbed_in_turn_list_the_conflict(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    review = _review(params_file)
+    draft, _ = letter_docx_parts(build_letter(review))
+    one, two = tmp_path / "one.docx", tmp_path / "two.docx"
+    _reword_copy(draft, one, {"Health visitors pick up": "Health visitors notice speech delay early."})
+    _reword_copy(draft, two, {"Health visitors pick up": "Speech delay is caught early.",
+                              "Waiting times for autism": "Autism assessments take too long."})
+    lines, clean = absorb_copy(review, params_file, one, read_changes(review, one, "one.docx"), load=_review)
+    assert clean
+    after_one = _review(params_file)
+    changes = read_changes(after_one, two, "two.docx")
+    lines, clean = absorb_copy(after_one, params_file, two, changes, load=_review)
+    assert not clean
+    conflicts = [line for line in lines if "changed in the review since the draft" in line]
+    assert len(conflicts) == 1 and conflicts[0].startswith("finding:a1: ")
+    got = {f.id: f for f in _review(params_file).findings.all}
+    assert got["a1"].statement == "Health visitors notice speech delay early."  # editor one's words kept
+    assert got["m1"].statement == "Autism assessments take too long."  # editor two's other edit written
+    forced, clean = absorb_copy(after_one, params_file, two, read_changes(_review(params_file), two, "two.docx"),
+                                force=True, load=_review)
+    assert clean
+    assert {f.id: f for f in _review(params_file).findings.all}["a1"].statement == "Speech delay is caught early."

@@ -21,7 +21,7 @@ from toolkit.capture.absorb_write import WriteResult, write_back
 from toolkit.capture.findings_file import RowEdit, edit_findings_file
 from toolkit.capture.params_words import set_own_words
 from toolkit.capture.store import open_review
-from toolkit.errors import ValidationFailed
+from toolkit.errors import StoreError, ValidationFailed
 from toolkit.inputs.findings import Finding, Kind, read_findings_file
 from toolkit.inputs.letter_changes import ChangeKind, LetterChange, LetterChanges, part_hash
 from toolkit.inputs.params import load_params
@@ -296,3 +296,14 @@ def test_own_words_are_written_into_the_parameters_keeping_every_other_line(tmp_
         == middle
     assert load_params(params_file).letter_text == {"process:1": "New words: kept", "opening:2": ""}
     assert not set_own_words(params_file, {"process:1": "New words: kept"})
+
+
+def test_a_row_that_now_holds_another_finding_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    text = "id,statement\nx1,One\nx2,Two\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StoreError, match="row 2 now holds another finding"):
+        edit_findings_file(path, [RowEdit(2, {"statement": "Changed"}, "x2")])
+    assert path.read_text(encoding="utf-8") == text
+    edit_findings_file(path, [RowEdit(3, {"statement": "Changed"}, "x2")])
+    assert path.read_text(encoding="utf-8") == "id,statement\nx1,One\nx2,Changed\n"

@@ -171,7 +171,7 @@ def _write_findings(review: _Review, plan: Plan, editor: str, copy: str, session
         f = review.findings[fid]
         cells = {**cells, "edited_by": editor} if fid in plan.edited else dict(cells)
         _journal(review, f.reviewer, {**row_of(f), **cells}, row_of(f), editor, copy, session)
-        by_file.setdefault(f.file, []).append(RowEdit(f.row, cells))
+        by_file.setdefault(f.file, []).append(RowEdit(f.row, cells, f.id))
     for shown, edits in by_file.items():
         edit_findings_file(review.paths[shown], edits)
     return list(by_file)
@@ -195,14 +195,14 @@ def _skipped_lines(items: Sequence[Skipped]) -> tuple[str, ...]:
 
 
 def write_back(params: ReviewParams, params_file: Path, scope: KloeScope, root: Path, changes: LetterChanges, *,
-               editor: str | None = None, force: bool = False, dry_run: bool = False) -> WriteResult:
+               force: bool = False, dry_run: bool = False) -> WriteResult:
     """Write ``changes`` into the review's findings files, journals and parameters (see the module).
 
-    ``editor``: who made the edits (default: the review's coordinator). Raises
-    :class:`ValidationFailed` (nothing written) when a text the copy brings fails the
-    personal-data screen or is too long.
+    The edits are the coordinator's (``edited_by``; the parameters name them, so the
+    personal-data screen allows the name in a findings file). Raises :class:`ValidationFailed`
+    (nothing written) when a text the copy brings fails the personal-data screen or is too long.
     """
-    editor = editor or params.coordinator.name
+    editor = params.coordinator.name
     review = _open(params, params_file, scope, Path(root))
     plan = plan_writes(changes, list(review.findings.values()), scope.ids(), force)
     plan.words = {k: v for k, v in plan.words.items() if params.letter_text.get(k) != v}

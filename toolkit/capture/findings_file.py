@@ -47,6 +47,7 @@ class RowEdit:
     """New text for some cells of one row (``row``: as read_table numbers it, the header is 1)."""
     row: int
     cells: Mapping[str, str]
+    id: str = ""  # the finding's id: a row whose id cell holds another id is refused (the file changed)
 
 
 def edit_findings_file(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str, str]] = (),
@@ -59,6 +60,13 @@ def edit_findings_file(path: Path, edits: Sequence[RowEdit], added: Sequence[Map
             _edit_csv(path, edits, added)
         else:
             _edit_xlsx(path, edits, added, sheet)
+
+
+def _check_id(path: Path, edit: RowEdit, found: str) -> None:
+    """Refuse to change a row that now holds another finding (the file was edited meanwhile)."""
+    if edit.id and found.strip() and found.strip() != edit.id:
+        raise StoreError(f"{path.name}: row {edit.row} now holds another finding than the one read a moment "
+                         "ago (the file was changed meanwhile): nothing was written; run absorb again")
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -102,6 +110,12 @@ def _column(header: list[str], name: str) -> int:
     return len(header) - 1
 
 
+def _cell_of(header: list[str], cells: list[str], name: str) -> str:
+    keys = [column_key(h) for h in header]
+    i = keys.index(name) if name in keys else len(cells)
+    return cells[i] if i < len(cells) else ""
+
+
 def _set(cells: list[str], index: int, value: str) -> bool:
     while len(cells) <= index:
         cells.append("")
@@ -126,6 +140,7 @@ def _edit_csv(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str,
         if not 2 <= edit.row <= len(records):
             raise StoreError(f"{path.name}: row {edit.row} is not in the file (it has {len(records)} rows)")
         record = records[edit.row - 1]
+        _check_id(path, edit, _cell_of(head.cells, record.cells, "id"))
         for name, value in edit.cells.items():
             record.changed |= _set(record.cells, _column(head.cells, name), value)
     for row in added:
@@ -190,6 +205,7 @@ def _edit_xlsx(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str
     columns = _xlsx_columns(ws)
     for edit in edits:
         r = ws.min_row + edit.row - 1
+        _check_id(path, edit, cell_text(ws.cell(row=r, column=columns["id"]).value) if "id" in columns else "")
         for name, value in edit.cells.items():
             cell = ws.cell(row=r, column=_xlsx_column(ws, columns, name))
             if cell_text(cell.value) != value:

@@ -2,10 +2,12 @@
 
 ``data/<review_id>/capture/.journal_<reviewer>.jsonl`` is history only: nothing is merged or
 restored from it. Each line records when (UTC), which app session, the operation ("add", "edit",
-"import", ...) and the row as saved; a value that fails the personal-data screen is written as
-:data:`toolkit.inputs.privacy.REDACTED`. ``peer-review capture-purge`` (:func:`purge_journals`)
-rewrites the journals without the entries whose text fails the screen and lists, by file, row and
-column, the current rows that still fail it. Appends and purges hold the journal's own lock.
+"import", "absorb" ...) and the row as saved (an absorb also ``was``, the row before the
+coordinator's edit, ``by`` and ``copy``: docs/word-round-trip.md); a value that fails the
+personal-data screen is written as :data:`toolkit.inputs.privacy.REDACTED`. ``peer-review
+capture-purge`` (:func:`purge_journals`) rewrites the journals without the entries whose text fails
+the screen and lists, by file, row and column, the current rows that still fail it. Appends and
+purges hold the journal's own lock.
 """
 
 from __future__ import annotations

@@ -81,6 +81,11 @@ class Finding:
     def in_letter(self) -> bool:
         return self.include and not self.withdrawn
 
+    @property
+    def added_in_letter(self) -> bool:
+        """A paragraph the coordinator added to letter.docx (``peer-review absorb``), not a team's record."""
+        return bool(self.edited_by) and self.reviewer == self.edited_by
+
 
 @dataclass(frozen=True)
 class FindingSet:
@@ -104,7 +109,9 @@ class FindingSet:
         return _ordered(f for f in self.included if not f.headline and f.kind is Kind.URGENT)
 
     def counts(self, included_only: bool = True) -> Counter[Kind]:
-        pool = self.included if included_only else [f for f in self.all if not f.withdrawn]
+        """By kind: the findings in the letter, or (``included_only=False``) those the team recorded:
+        not withdrawn, and not a paragraph the coordinator added to the letter (its reviewer is its editor)."""
+        pool = self.included if included_only else [f for f in self.all if not f.withdrawn and not f.added_in_letter]
         return Counter(f.kind for f in pool)
 
     def reviewers(self) -> list[str]:
