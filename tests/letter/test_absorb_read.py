@@ -156,7 +156,7 @@ def test_moved_to_another_kloe(review: Review, draft: bytes, tmp_path: Path) -> 
     assert (change.finding_id, change.kloe_before, change.kloe_after) == ("har-lb-007", "lt-governance",
                                                                           "lt-coproduction")
     assert change.kind_before is change.kind_after is Kind.AREA
-    assert change.section_order_after[change.order_after - 1] == "har-lb-007"  # type: ignore[operator]
+    assert change.order_after is not None and change.section_order_after[change.order_after - 1] == "har-lb-007"
     assert change.section_order_after[:2] == ("findings_qureshi-5", "har-lb-014")
 
 
