@@ -12,12 +12,13 @@ import io
 import json
 from pathlib import Path
 
+from click.testing import CliRunner
 from docx import Document
 from docx.text.paragraph import Paragraph
 from test_capture_support import copy_mini
 
 from toolkit.capture.absorb_check import absorb_copy
-from toolkit.cli import check
+from toolkit.cli import check, main
 from toolkit.inputs.letter_changes import normalise_text
 from toolkit.letter.absorb import read_changes
 from toolkit.letter.docx import letter_docx_parts
@@ -156,3 +157,23 @@ def test_two_editors_copies_of_one_draft_absorbed_in_turn_list_the_conflict(tmp_
                                 force=True, load=_review)
     assert clean
     assert {f.id: f for f in _review(params_file).findings.all}["a1"].statement == "Speech delay is caught early."
+
+
+def test_absorb_through_the_cli_exits_1_on_a_conflict_and_says_which(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    review = _review(params_file)
+    draft, _ = letter_docx_parts(build_letter(review))
+    one, two = tmp_path / "one.docx", tmp_path / "two.docx"
+    _reword_copy(draft, one, {"Health visitors pick up": "Health visitors notice speech delay early."})
+    _reword_copy(draft, two, {"Health visitors pick up": "Speech delay is caught early."})
+    runner = CliRunner()
+    first = runner.invoke(main, ["absorb", str(params_file), str(one)])
+    assert first.exit_code == 0, first.output
+    assert "the next draft says what the copy says, paragraph by paragraph" in first.output
+    dry = runner.invoke(main, ["absorb", "--dry-run", str(params_file), str(two)])
+    assert dry.exit_code == 1 and "dry run, nothing written" in dry.output
+    second = runner.invoke(main, ["absorb", str(params_file), str(two)])
+    assert second.exit_code == 1
+    assert "finding:a1: changed in the review since the draft this copy was edited from" in second.output
+    assert {f.id: f for f in _review(params_file).findings.all}["a1"].statement == \
+        "Health visitors notice speech delay early."

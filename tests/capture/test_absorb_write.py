@@ -307,3 +307,29 @@ def test_a_row_that_now_holds_another_finding_is_refused(tmp_path: Path) -> None
     assert path.read_text(encoding="utf-8") == text
     edit_findings_file(path, [RowEdit(3, {"statement": "Changed"}, "x2")])
     assert path.read_text(encoding="utf-8") == "id,statement\nx1,One\nx2,Changed\n"
+
+
+@pytest.mark.parametrize(("section", "headline", "kind", "want"), [
+    ("headlines", True, Kind.AREA, ("2016-identify", True, Kind.AREA)),
+    ("urgent", False, None, ("2016-identify", False, Kind.URGENT)),
+    ("kloe:lt-coproduction", False, Kind.AREA, ("lt-coproduction", False, Kind.AREA)),
+])
+def test_a_finding_moved_takes_its_new_sections_kloe_headline_and_kind(
+        tmp_path: Path, section: str, headline: bool, kind: Kind | None, want: tuple[str, bool, Kind]) -> None:
+    params_file = copy_mini(tmp_path)
+    _absorb(params_file, LetterChange(ChangeKind.MOVED, part_id="finding:m1", finding_id="m1",
+                                      section_before="kloe:2016-identify", section_after=section,
+                                      kloe_after=section[len("kloe:"):] if section.startswith("kloe:") else None,
+                                      headline_after=headline, kind_after=kind, section_order_after=("m1",)))
+    m1 = _findings(params_file)["m1"]
+    assert (m1.kloe, m1.headline, m1.kind) == want and m1.order == 1
+
+
+def test_a_move_to_a_kloe_out_of_scope_is_not_absorbed(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    result = _absorb(params_file, LetterChange(ChangeKind.MOVED, part_id="finding:m1", finding_id="m1",
+                                               section_after="kloe:nowhere", kloe_after="nowhere"))
+    assert result.not_absorbed == ("finding:m1: stands under a section the review's scope does not have "
+                                   "(kloe:nowhere): nothing was written; put it under one of the letter's own "
+                                   "headings",)
+    assert _findings(params_file)["m1"].kloe == "2016-identify"

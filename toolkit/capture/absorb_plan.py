@@ -150,8 +150,9 @@ def _placed(ctx: _Context, c: LetterChange) -> None:
         ctx.plan.set(f.id, "kloe", kloe)
     if c.headline_after is not None:
         ctx.plan.set(f.id, "headline", "yes" if c.headline_after else "no")
-    if c.kind_after is not None:
-        ctx.plan.set(f.id, "kind", c.kind_after.value)
+    kind = c.kind_after or (Kind.URGENT if c.section_after == "urgent" else None)
+    if kind is not None:
+        ctx.plan.set(f.id, "kind", kind.value)
 
 
 def _added(ctx: _Context, c: LetterChange) -> None:

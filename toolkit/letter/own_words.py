@@ -26,11 +26,20 @@ PREFIX = "text:"
 _WRAP = "data-own-words"
 
 
+#: Blocks inside a paragraph's tag that are parts of their own (a scope item's sub-list): kept.
+_OWN_PARTS = ("ul", "ol", "p", "table", "div", "figure")
+
+
 def _set_words(tag: Tag, words: str) -> None:
-    tag.clear()
+    """The tag's own words replaced (its sub-lists kept: they are parts of their own); no words and
+    nothing kept: the tag is hidden, so it still counts for the places of the parts after it."""
+    kept = [c for c in tag.children if isinstance(c, Tag) and c.name in _OWN_PARTS]
+    for child in list(tag.children):
+        if child not in kept:
+            child.extract()
     if words:
-        tag.append(words)  # a NavigableString: escaped when the page is written
-    else:
+        tag.insert(0, words)  # a NavigableString: escaped when the page is written
+    elif not kept:
         tag["hidden"] = ""
 
 
