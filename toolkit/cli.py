@@ -371,7 +371,7 @@ def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
 
     review = _check_all((params,))[0]
     changes = read_changes(review, copy)
-    for line in review_report(review, changes, dry_run=dry_run):
+    for line in review_report(review, changes):  # the write-back's summary says what was written
         click.echo(redact(line))
     from toolkit.capture.absorb_check import absorb_copy
 
