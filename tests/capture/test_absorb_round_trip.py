@@ -18,12 +18,12 @@ from docx.text.paragraph import Paragraph
 from test_capture_support import copy_mini
 
 from toolkit.capture.absorb_check import absorb_copy
-from toolkit.cli import check, main
+from toolkit.cli import main
 from toolkit.inputs.letter_changes import normalise_text
 from toolkit.letter.absorb import read_changes
 from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.sections import build_letter
-from toolkit.review import Review
+from toolkit.review import Review, check
 
 
 def _review(params_file: Path) -> Review:
@@ -67,7 +67,7 @@ def _edit(draft: bytes, out: Path) -> None:
         p.runs[0].text = words
         for r in p.runs[1:]:
             r.text = ""
-    doc.save(out)
+    doc.save(str(out))
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -131,7 +131,7 @@ def _reword_copy(draft: bytes, out: Path, edits: dict[str, str]) -> None:
     doc = Document(io.BytesIO(draft))
     for start, words in edits.items():
         next(r for r in _find(doc.paragraphs, start).runs if r.bold).text = words
-    doc.save(out)
+    doc.save(str(out))
 
 
 def test_two_editors_copies_of_one_draft_absorbed_in_turn_list_the_conflict(tmp_path: Path) -> None:
