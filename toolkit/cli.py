@@ -367,12 +367,12 @@ def capture_purge(params: Path) -> None:
 def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
     """Read a coordinator's edited copy of letter.docx and list, part by part, what it changes
     (docs/word-round-trip.md)."""
-    from toolkit.letter.absorb import read_changes, report_lines
+    from toolkit.letter.absorb import read_changes, review_report
 
     review = _check_all((params,))[0]
     changes = read_changes(review, copy)
-    for line in report_lines(changes, review.params_file, dry_run=dry_run):
-        click.echo(line)
+    for line in review_report(review, changes, dry_run=dry_run):
+        click.echo(redact(line))
     from toolkit.capture.absorb_check import absorb_copy
 
     lines, clean = absorb_copy(review, params, copy, changes, force=force, dry_run=dry_run,

@@ -14,6 +14,8 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from toolkit.inputs.letter_changes import ChangeKind, LetterChanges
@@ -64,6 +66,13 @@ def _edit(doc: DocxDocument) -> None:
     run = _para(doc, "Peer challenge is a form").runs[0]
     run.text = run.text.replace("sector-led improvement", "sector-led support")
     doc.add_comment(_para(doc, "Use the rise in requests").runs, "Checked: the rise is real.", author="Angela Moss")
+    tracked = OxmlElement("w:ins", {qn("w:id"): "901", qn("w:author"): "Angela Moss", qn("w:date"): "2026-02-06T09:00:00Z"})
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t", {qn("xml:space"): "preserve"})
+    text.text = " They meet every term."
+    run.append(text)
+    tracked.append(run)
+    _para(doc, "The SEND Improvement Board provides")._p.append(tracked)  # a tracked insertion, pending
 
 
 def _summary(changes: LetterChanges) -> list[tuple[ChangeKind, str, str]]:
@@ -92,5 +101,7 @@ def test_edits_read_the_same_after_libreoffice(review: Review, tmp_path: Path) -
     after = read_changes(review, _through_libreoffice(path, tmp_path))
     assert {c.what for c in before.changes} >= {
         ChangeKind.STATEMENT_REWORDED, ChangeKind.FINDING_DELETED, ChangeKind.MOVED, ChangeKind.KIND_CHANGED,
-        ChangeKind.REORDERED, ChangeKind.PARAGRAPH_ADDED, ChangeKind.BOILERPLATE_CHANGED, ChangeKind.COMMENT_ANSWERED}
+        ChangeKind.REORDERED, ChangeKind.PARAGRAPH_ADDED, ChangeKind.BOILERPLATE_CHANGED, ChangeKind.COMMENT_ANSWERED,
+        ChangeKind.DETAIL_REWORDED}
     assert _summary(after) == _summary(before)
+    assert len(after.pending) == len(before.pending) == 1 and [c.pending for c in after.changes].count(True) == 1

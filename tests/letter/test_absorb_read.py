@@ -26,7 +26,8 @@ from toolkit.cli import main
 from toolkit.errors import InputError
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.letter_changes import ChangeKind, LetterChange, LetterChanges
-from toolkit.letter.absorb import read_changes, report_lines
+from toolkit.inputs.privacy import NOT_SHOWN
+from toolkit.letter.absorb import read_changes, report_lines, review_report
 from toolkit.letter.docx import letter_docx, letter_docx_parts
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review
@@ -106,6 +107,38 @@ def test_paragraph_retyped_whole_keeps_its_finding(review: Review, draft: bytes,
     assert change.new_text == "Finance and SEND leaders now plan the high needs budget together."
 
 
+def test_paragraph_rewritten_short_keeps_its_place(review: Review, draft: bytes, tmp_path: Path) -> None:
+    """Fewer words, set by ``paragraph.text``, less alike than a rewording: the finding is the one
+    that stood between the same two parts."""
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Finance and SEND leaders").text = "Finance and SEND leaders now plan the budget together and with schools."
+
+    changes = _changes(review, draft, tmp_path, edit)
+    assert [(c.what, c.finding_id) for c in changes.changes] == [(ChangeKind.STATEMENT_REWORDED, "har-sk-008"),
+                                                                 (ChangeKind.DETAIL_REWORDED, "har-sk-008")]
+    assert changes.changes[0].new_text == "Finance and SEND leaders now plan the budget together and with schools."
+
+
+def test_finding_deleted_and_another_written_in_its_place(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Finance and SEND leaders").text = "Budget planning is joint. It works."
+
+    changes = _changes(review, draft, tmp_path, edit)
+    assert [(c.what, c.finding_id) for c in changes.changes] == [(ChangeKind.FINDING_DELETED, "har-sk-008"),
+                                                                 (ChangeKind.PARAGRAPH_ADDED, None)]
+
+
+def test_comment_whose_anchor_is_removed_is_deleted(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        para = _para(doc, "Learn from the tribunal appeals")
+        for tag in ("w:commentRangeStart", "w:commentRangeEnd", "w:commentReference"):
+            for el in list(para._p.iter(qn(tag))):
+                el.getparent().remove(el)
+
+    change = _only(_changes(review, draft, tmp_path, edit), ChangeKind.COMMENT_DELETED)
+    assert change.finding_id == "har-lb-007"
+
+
 def test_finding_deleted(review: Review, draft: bytes, tmp_path: Path) -> None:
     def edit(doc: DocxDocument) -> None:
         para = _para(doc, "Health partners are now full members")
@@ -123,7 +156,7 @@ def test_moved_to_another_kloe(review: Review, draft: bytes, tmp_path: Path) -> 
     assert (change.finding_id, change.kloe_before, change.kloe_after) == ("har-lb-007", "lt-governance",
                                                                           "lt-coproduction")
     assert change.kind_before is change.kind_after is Kind.AREA
-    assert change.section_order_after[change.order_after - 1] == "har-lb-007"  # type: ignore[operator]
+    assert change.order_after is not None and change.section_order_after[change.order_after - 1] == "har-lb-007"
     assert change.section_order_after[:2] == ("findings_qureshi-5", "har-lb-014")
 
 
@@ -198,7 +231,8 @@ def test_urgent_action_and_headline_reworded(review: Review, draft: bytes, tmp_p
 
     changes = _changes(review, draft, tmp_path, edit)
     assert [(c.what, c.finding_id, c.section_before) for c in changes.changes] == [
-        (ChangeKind.STATEMENT_REWORDED, "har-sk-001", "headlines"), (ChangeKind.FINDING_DELETED, "har-sk-009", "urgent")]
+        (ChangeKind.STATEMENT_REWORDED, "har-sk-001", "headlines"), (ChangeKind.FINDING_DELETED, "har-sk-009", "urgent"),
+        (ChangeKind.COMMENT_DELETED, "har-sk-009", None)]  # its check went with it
 
 
 def _insert_tracked(para: Paragraph, inserted: str, deleted_run: int) -> None:
@@ -386,3 +420,15 @@ def test_cli_absorb_dry_run_and_bad_copy(draft: bytes, tmp_path: Path) -> None:
         f"{bad}: this is not a Word document (.docx), or it is damaged: in Word or LibreOffice use Save As and "
         "choose \"Word Document (.docx)\", then absorb the saved copy"]
     assert "Traceback" not in result.output
+
+
+def test_report_never_quotes_a_childs_name(review: Review, draft: bytes, tmp_path: Path) -> None:
+    def edit(doc: DocxDocument) -> None:
+        _para(doc, "Show families what has changed").insert_paragraph_before(
+            "Jamie Smith (Year 9) waited 40 weeks for his plan.")
+        _para(doc, "The self-evaluation is honest").runs[0].text = "Angela Moss found the self-evaluation honest."
+
+    lines = review_report(review, _changes(review, draft, tmp_path, edit))
+    assert not any("Jamie" in line for line in lines)
+    assert any(line.endswith(f": {NOT_SHOWN}") or f"\"{NOT_SHOWN}\"" in line for line in lines)
+    assert any("Angela Moss found the self-evaluation honest." in line for line in lines)  # the coordinator

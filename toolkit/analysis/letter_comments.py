@@ -5,7 +5,8 @@ comment is the draft's when its author and words are (Word and LibreOffice renum
 the id says nothing). For each of the draft's comments :func:`comment_changes` reports whether
 the copy deleted it, resolved it (Word's "Resolve", kept as ``done`` in ``commentsExtended``) or
 answered it (a reply: Word's ``paraIdParent``, or another author's comment on the same
-paragraph); and each new comment that answers none.
+paragraph); and each new comment that answers none. A comment whose anchor is gone from the
+text is a comment deleted, as Word drops it on opening.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ def comment_changes(current: LetterCopy, copy: LetterCopy, names: Mapping[str, s
     """The comment changes of ``copy`` against the draft ``current`` (``names``: a bookmark's id
     hash to its part id)."""
     drafted = list(current.comments)
+    anchored = [c for c in copy.comments if c.paragraph is not None]  # Word drops a comment with no anchor
     by_key: dict[tuple[str, str], list[CopyComment]] = {}
-    for comment in copy.comments:
+    for comment in anchored:
         by_key.setdefault(_key(comment), []).append(comment)
     matched: dict[str, CopyComment] = {}  # the draft comment's id -> the copy's
     for comment in drafted:
@@ -48,7 +50,7 @@ def comment_changes(current: LetterCopy, copy: LetterCopy, names: Mapping[str, s
         if found:
             matched[comment.id] = found.pop(0)
     kept_ids = {c.id for c in matched.values()}
-    others = [c for c in copy.comments if c.id not in kept_ids]
+    others = [c for c in anchored if c.id not in kept_ids]
     out: list[LetterChange] = []
     answered: set[str] = set()
     for comment in drafted:

@@ -39,6 +39,8 @@ from toolkit.inputs.letter_copy import CopyParagraph, LetterCopy, message
 
 #: How alike (difflib's ratio) an unmarked paragraph must be to a part the copy lacks to be taken for it.
 LIKENESS = 0.6
+#: How alike it must be to a part the copy lacks that stood in the draft between the same two parts.
+PLACE_LIKENESS = 0.3
 _KINDS = {k.value: k for k in Kind}
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
@@ -69,6 +71,8 @@ class _Reading:
     added: list[LetterChange] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # findings in the copy's order
     marked: set[str] = field(default_factory=set)  # the parts whose bookmark the copy holds
+    neighbours: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # in the draft
+    ahead: str | None = None  # the next bookmarked part after the paragraph being read
     section: str = "opening"
     kind: str = ""
     last: str | None = None
@@ -121,22 +125,34 @@ def _identify(para: CopyParagraph, reading: _Reading, names: Mapping[str, str],
         if reading.last == part and para.mark.index > max(indices, default=-1):
             return part, None  # the part's next paragraph
         return None, part  # a copy of a part's paragraph: a paragraph added
+    return _unmarked(para, reading, drafted), None
+
+
+def _unmarked(para: CopyParagraph, reading: _Reading, drafted: Mapping[str, list[CopyParagraph]]) -> str | None:
+    """The part a paragraph without a bookmark is: the next paragraph of the part before it when
+    alike; else a part the copy lacks with the same words, else the most alike, else the one
+    that stood in the draft between the same two parts as this paragraph stands in the copy, if
+    somewhat alike (a finding deleted and a new one written in its place stay two changes)."""
     last = reading.last
     if last is not None and len(drafted.get(last, [])) > len(reading.seen[last].paragraphs):
         following = drafted[last][len(reading.seen[last].paragraphs)]
         if _alike(following.text, para.text) >= LIKENESS:
-            return last, None  # the part's next paragraph, rewritten
+            return last  # the part's next paragraph, rewritten
     words = normalise_text(para.text)
     missing = [(pid, ps) for pid, ps in drafted.items() if pid not in reading.seen and pid not in reading.marked]
     for pid, ps in missing:
         if any(normalise_text(p.text) == words for p in ps):
-            return pid, None
+            return pid
     best, ratio = None, LIKENESS
     for pid, ps in missing:
         r = _alike(ps[0].text, para.text)
         if r >= ratio:
             best, ratio = pid, r
-    return best, None
+    if best is not None:
+        return best
+    spot = [pid for pid, ps in missing if reading.neighbours.get(pid) == (reading.last, reading.ahead)
+            and _alike(ps[0].text, para.text) >= PLACE_LIKENESS and not pid.startswith("heading:")]
+    return spot[0] if len(spot) == 1 else None
 
 
 def _alike(a: str, b: str) -> float:
@@ -146,7 +162,17 @@ def _alike(a: str, b: str) -> float:
 def _read(copy: LetterCopy, names: Mapping[str, str], parts: Mapping[str, DraftPart],
           drafted: Mapping[str, list[CopyParagraph]]) -> _Reading:
     reading = _Reading(marked={names[p.mark.part] for p in copy.paragraphs if p.mark and p.mark.part in names})
-    for para in copy.paragraphs:
+    order = list(parts)
+    reading.neighbours = {pid: (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)
+                          for i, pid in enumerate(order)}
+    ahead: list[str | None] = []
+    upcoming: str | None = None
+    for para in reversed(copy.paragraphs):  # the next bookmarked part after each paragraph
+        ahead.append(upcoming)
+        if para.mark is not None and para.mark.part in names:
+            upcoming = names[para.mark.part]
+    ahead.reverse()
+    for para, reading.ahead in zip(copy.paragraphs, ahead, strict=True):
         part, duplicate = _identify(para, reading, names, drafted)
         if part is not None:
             _place(reading, part, para, parts)

@@ -11,11 +11,14 @@ current draft in memory (its letter page and Word copy, with the record of its p
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.analysis.letter_diff import compare
 from toolkit.inputs.letter_changes import ChangeKind, LetterChange, LetterChanges
 from toolkit.inputs.letter_copy import LetterCopy, message, names, read_copy, read_copy_bytes
+from toolkit.inputs.privacy import NOT_SHOWN, screen_text
 from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review
@@ -31,6 +34,12 @@ def current_draft(review: Review) -> tuple[LetterCopy, dict[str, object]]:
     return read_copy_bytes(data, "letter.docx"), parsed
 
 
+def review_report(review: Review, changes: LetterChanges, *, dry_run: bool = False) -> list[str]:
+    """:func:`report_lines` for the review, its adults allowed through the personal-data screen."""
+    return report_lines(changes, review.params_file, dry_run=dry_run, allow=review.params.allowed_phrases(),
+                        reference_year=review.params.letter_day.year)
+
+
 def read_changes(review: Review, copy: Path, shown: str | None = None) -> LetterChanges:
     """What the copy at ``copy`` changes in the review's letter (nothing is written)."""
     edited = read_copy(copy, shown or str(copy))
@@ -40,6 +49,18 @@ def read_changes(review: Review, copy: Path, shown: str | None = None) -> Letter
 
 #: Words of context kept either side of what changed in a long text.
 CONTEXT = 4
+
+
+@dataclass(frozen=True)
+class _Screen:
+    """The personal-data screen a report line's quotes pass: the adults the review names are allowed."""
+    allow: tuple[str, ...] = ()
+    year: int | None = None
+
+    def quote(self, text: str) -> str:
+        if text and screen_text(text, self.allow, self.year):
+            return NOT_SHOWN
+        return text
 
 
 def _quote(text: str) -> str:
@@ -85,10 +106,11 @@ _FINDING = {ChangeKind.STATEMENT_REWORDED: "statement_reworded", ChangeKind.DETA
             ChangeKind.FINDING_DELETED: "finding_deleted"}
 
 
-def change_line(change: LetterChange) -> str:
-    """One change in the report's words."""
+def change_line(change: LetterChange, screen: _Screen | None = None) -> str:
+    """One change in the report's words; a quoted text the personal-data screen flags is not shown."""
+    screen = screen or _Screen()
     kinds = names("kinds")
-    old, new = _differing(change.old_text, change.new_text)
+    old, new = (screen.quote(t) for t in _differing(change.old_text, change.new_text))
     values = {"finding": change.finding_id or "", "old": old, "new": new,
               "where": _where(change), "author": change.comment_author or "?",
               "before": _section(change.section_before), "after": _section(change.section_after)}
@@ -114,19 +136,22 @@ def change_line(change: LetterChange) -> str:
     return line
 
 
-def report_lines(changes: LetterChanges, review: str, *, dry_run: bool = False) -> list[str]:
+def report_lines(changes: LetterChanges, review: str, *, dry_run: bool = False, allow: Sequence[str] = (),
+                 reference_year: int | None = None) -> list[str]:
     """The report ``absorb`` prints: a head line, then one line per change, then the tracked
-    changes still pending."""
+    changes still pending. Every quoted text passes the personal-data screen (``allow``: the
+    adults the review names; a flagged text is not shown)."""
+    screen = _Screen(tuple(allow), reference_year)
     count = len(changes.changes)
     head = message({0: "head_none", 1: "head_one"}.get(count, "head"), file=changes.file, count=count, review=review)
     out = [head]
     if changes.from_older_draft:
         out.append(message("older_draft", file=changes.file, draft=changes.draft_id, current=changes.current_id))
-    out.extend(change_line(c) for c in changes.changes)
+    out.extend(change_line(c, screen) for c in changes.changes)
     if changes.pending:
         key = "pending_head_one" if len(changes.pending) == 1 else "pending_head"
         out.append(message(key, file=changes.file, count=len(changes.pending)))
-        out.extend(changes.pending)
+        out.extend(NOT_SHOWN if screen.quote(line) == NOT_SHOWN else line for line in changes.pending)
     if dry_run:
         out.append(message("dry_run"))
     return out

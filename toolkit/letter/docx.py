@@ -23,7 +23,11 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
 * each item of the draft's "Check before sending" panel (``[data-finding-ref]``, with its words in
   ``data-comment``) is a Word comment, authored "Peer review toolkit", anchored on the first
   paragraph of its finding (``.finding[data-finding]``); a final letter has no panel, so no comment;
-* the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out.
+* the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out;
+* every paragraph outside a table carries a hidden bookmark naming its part (a finding, a heading,
+  a paragraph of a section), which ``peer-review absorb`` reads a coordinator's copy by
+  (:mod:`toolkit.letter.docx_parts`, docs/word-round-trip.md); :func:`letter_docx_parts` also
+  gives the record of the parts written beside it (``letter.parts.json``).
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
 are repeatable: the document's dates are the letter's date (or a constant), and the zip is
