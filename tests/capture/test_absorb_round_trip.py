@@ -10,20 +10,23 @@ import difflib
 import hashlib
 import io
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from docx import Document
 from docx.text.paragraph import Paragraph
 from test_capture_support import copy_mini
 
 from toolkit.capture.absorb_check import absorb_copy
-from toolkit.cli import check, main
+from toolkit.cli import main
 from toolkit.inputs.letter_changes import normalise_text
 from toolkit.letter.absorb import read_changes
 from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.sections import build_letter
-from toolkit.review import Review
+from toolkit.review import Review, check
 
 
 def _review(params_file: Path) -> Review:
@@ -67,7 +70,7 @@ def _edit(draft: bytes, out: Path) -> None:
         p.runs[0].text = words
         for r in p.runs[1:]:
             r.text = ""
-    doc.save(out)
+    doc.save(str(out))
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -131,7 +134,7 @@ def _reword_copy(draft: bytes, out: Path, edits: dict[str, str]) -> None:
     doc = Document(io.BytesIO(draft))
     for start, words in edits.items():
         next(r for r in _find(doc.paragraphs, start).runs if r.bold).text = words
-    doc.save(out)
+    doc.save(str(out))
 
 
 def test_two_editors_copies_of_one_draft_absorbed_in_turn_list_the_conflict(tmp_path: Path) -> None:
@@ -177,3 +180,23 @@ def test_absorb_through_the_cli_exits_1_on_a_conflict_and_says_which(tmp_path: P
     assert "finding:a1: changed in the review since the draft this copy was edited from" in second.output
     assert {f.id: f for f in _review(params_file).findings.all}["a1"].statement == \
         "Health visitors notice speech delay early."
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_copy_saved_again_by_libreoffice_is_written_back_the_same(tmp_path: Path) -> None:
+    params_file = copy_mini(tmp_path)
+    review = _review(params_file)
+    draft, _ = letter_docx_parts(build_letter(review))
+    _edit(draft, tmp_path / "edited.docx")
+    out = tmp_path / "libreoffice"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "docx", "--outdir", str(out), str(tmp_path / "edited.docx")],
+                   check=True, capture_output=True, timeout=300)
+    copy = out / "edited.docx"
+    lines, clean = absorb_copy(review, params_file, copy, read_changes(review, copy, "edited.docx"), load=_review)
+    assert clean and any(line.startswith("5 findings changed, 1 added, 2 paragraphs") for line in lines)
+    now = _texts(letter_docx_parts(build_letter(_review(params_file)))[0])
+    ops = [op for op in difflib.SequenceMatcher(None, _texts(copy.read_bytes()), now, autojunk=False).get_opcodes()
+           if op[0] != "equal"]
+    assert len(ops) == 2 and len([line for line in lines if "next draft" in line]) == 2  # the two listed

@@ -10,12 +10,11 @@ from bs4 import BeautifulSoup
 from conftest import FIXTURES
 from docx import Document
 
-from toolkit.cli import check
 from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.docx_parts import places
 from toolkit.letter.own_words import apply_own_words
 from toolkit.letter.sections import build_letter
-from toolkit.review import Review
+from toolkit.review import Review, check
 
 SCOPE = ('<h1>Title</h1><p>Opening.</p><ul class="scope"><li>First item</li><li>Second item<ul><li>Sub one</li>'
          '<li>Sub two</li></ul></li></ul><p>Welcome.</p>')

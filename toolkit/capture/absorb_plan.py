@@ -39,6 +39,8 @@ from toolkit.inputs.letter_changes import (
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 #: Sections whose findings carry no KLOE of their own (the headline lists, the urgent actions).
 UNKEYED = ("headlines", "urgent")
+#: Sections whose own paragraphs are the letter's words about its lists ("The team recorded no ...").
+LIST_SECTIONS = ("kloe", "headlines")
 #: Changes after which the copy's order of the section is written as the findings' ``order``.
 ORDERING = (ChangeKind.MOVED, ChangeKind.REORDERED, ChangeKind.KIND_CHANGED, ChangeKind.PARAGRAPH_ADDED)
 
@@ -177,7 +179,7 @@ def _added(ctx: _Context, c: LetterChange) -> None:
 
 def _own_words(ctx: _Context, c: LetterChange) -> None:
     key = c.part_id[len(TEXT_PREFIX):]
-    if key.split(":")[0] in ("kloe", *UNKEYED):
+    if key.split(":")[0] in LIST_SECTIONS:
         ctx.plan.skipped.append(Skipped(c.part_id, "list_words"))
         return  # "The team recorded no strengths ...": the letter's own words about its lists of findings
     if ctx.held_back(c, None):

@@ -125,17 +125,19 @@ def _set(cells: list[str], index: int, value: str) -> bool:
     return True
 
 
-def _edit_csv(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str, str]]) -> None:
+def _read_records(path: Path) -> tuple[bytes, list[_Record]]:
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-        records = _records(text)
+        records = _records(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise StoreError(f"{path.name}: cannot read the file to change it ({exc.__class__.__name__})") from None
     if not records:
         raise StoreError(f"{path.name}: the file has no header row, so no finding can be written to it")
+    return data, records
+
+
+def _apply_edits(path: Path, records: list[_Record], edits: Sequence[RowEdit]) -> None:
     head = records[0]
-    width = len(head.cells)
     for edit in edits:
         if not 2 <= edit.row <= len(records):
             raise StoreError(f"{path.name}: row {edit.row} is not in the file (it has {len(records)} rows)")
@@ -143,19 +145,32 @@ def _edit_csv(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str,
         _check_id(path, edit, _cell_of(head.cells, record.cells, "id"))
         for name, value in edit.cells.items():
             record.changed |= _set(record.cells, _column(head.cells, name), value)
+
+
+def _added_lines(head: list[str], added: Sequence[Mapping[str, str]], eol: str) -> list[str]:
+    lines = []
+    for row in added:
+        cells = [""] * len(head)
+        for name, value in row.items():
+            cells[_column(head, name)] = value
+        lines.append(_format(cells, eol))
+    return lines
+
+
+def _edit_csv(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str, str]]) -> None:
+    data, records = _read_records(path)
+    head = records[0]
+    width = len(head.cells)
+    _apply_edits(path, records, edits)
     for row in added:
         for name in row:
             _column(head.cells, name)
     head.changed = len(head.cells) != width
     eol = _ending(head.raw) or "\n"
     parts = [_format(r.cells, _ending(r.raw)) if r.changed else r.raw for r in records]
-    if added and parts and not _ending(parts[-1]):
+    if added and not _ending(parts[-1]):
         parts[-1] += eol
-    for row in added:
-        cells = [""] * len(head.cells)
-        for name, value in row.items():
-            cells[_column(head.cells, name)] = value
-        parts.append(_format(cells, eol))
+    parts += _added_lines(head.cells, added, eol)
     atomic_write_text(path, (BOM if data.startswith(BOM.encode()) else "") + "".join(parts))
 
 
@@ -180,7 +195,7 @@ def _xlsx_column(ws: Any, columns: dict[str, int], name: str) -> int:
         left = ws.cell(row=ws.min_row, column=column - 1) if column > 1 else None
         set_text(header, name)
         if left is not None and left.has_style:
-            header._style = left._style  # noqa: SLF001 - openpyxl's documented way to copy a style
+            header._style = left._style  # openpyxl's way to copy a cell's style
         columns[name] = column
     return columns[name]
 
@@ -217,7 +232,7 @@ def _edit_xlsx(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str
             column = _xlsx_column(ws, columns, name)
             cell, above = ws.cell(row=r, column=column), ws.cell(row=r - 1, column=column)
             if r - 1 > ws.min_row and above.has_style:
-                cell._style = above._style  # noqa: SLF001
+                cell._style = above._style
             set_text(cell, value or None)
     _save_atomically(wb, path)
 
