@@ -123,7 +123,7 @@ def test_a_second_absorb_of_the_same_copy_changes_nothing(tmp_path: Path) -> Non
     again = _review(params_file)
     lines, clean = absorb_copy(again, params_file, copy, read_changes(again, copy, "edited.docx"), load=_review)
     assert clean and _hashes(root) == before
-    assert any(line.startswith("0 findings changed, 0 added, 0 paragraphs") for line in lines)
+    assert any(line.startswith("findings changed: 0; findings added: 0; paragraphs of the letter's own words set: 0;") for line in lines)
     journal = root / "data" / "mini-review" / "capture" / ".journal_ruth-adeyemi.jsonl"
     entries = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
     originals = {e["row"]["id"]: e["was"]["statement"] for e in entries if e["op"] == "absorb"}
@@ -195,7 +195,7 @@ def test_a_copy_saved_again_by_libreoffice_is_written_back_the_same(tmp_path: Pa
                    check=True, capture_output=True, timeout=300)
     copy = out / "edited.docx"
     lines, clean = absorb_copy(review, params_file, copy, read_changes(review, copy, "edited.docx"), load=_review)
-    assert clean and any(line.startswith("5 findings changed, 1 added, 2 paragraphs") for line in lines)
+    assert clean and any(line.startswith("findings changed: 5; findings added: 1; paragraphs of the letter's own words set: 2;") for line in lines)
     now = _texts(letter_docx_parts(build_letter(_review(params_file)))[0])
     ops = [op for op in difflib.SequenceMatcher(None, _texts(copy.read_bytes()), now, autojunk=False).get_opcodes()
            if op[0] != "equal"]

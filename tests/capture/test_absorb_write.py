@@ -192,7 +192,7 @@ def test_a_dry_run_lists_and_writes_nothing(tmp_path: Path) -> None:
     before = _hashes(root)
     result = _absorb(params_file, *EVERY_KIND, dry_run=True)
     assert _hashes(root) == before
-    assert result.summary.startswith("dry run, nothing written: 5 findings would change, 1 would be added, 1")
+    assert result.summary.startswith("dry run, nothing written. Findings that would change: 5; to be added: 1; paragraphs of the letter's own words to be set: 1;")
     assert len(result.written) == 11
 
 
