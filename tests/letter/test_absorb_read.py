@@ -83,7 +83,7 @@ def test_statement_reworded_in_its_run(review: Review, draft: bytes, tmp_path: P
     assert change.finding_id == "har-sk-005" and change.part_id == "finding:har-sk-005"
     assert change.old_text == "The self-evaluation is honest and largely accurate."
     assert change.new_text == "The self-evaluation is candid and mostly accurate."
-    assert change.section_before == change.section_after == "kloe:lt-governance"
+    assert change.section_before == change.section_after == "kloe:2025-leadership"
     assert change.draft_hash == change.current_hash and not change.stale and not change.pending
 
 
@@ -153,8 +153,8 @@ def test_moved_to_another_kloe(review: Review, draft: bytes, tmp_path: Path) -> 
         _para(doc, "Involve families in redesigning")._p.addnext(_para(doc, "Learn from the tribunal appeals")._p)
 
     change = _only(_changes(review, draft, tmp_path, edit), ChangeKind.MOVED)
-    assert (change.finding_id, change.kloe_before, change.kloe_after) == ("har-lb-007", "lt-governance",
-                                                                          "lt-coproduction")
+    assert (change.finding_id, change.kloe_before, change.kloe_after) == ("har-lb-007", "2025-leadership",
+                                                                          "2025-views")
     assert change.kind_before is change.kind_after is Kind.AREA
     assert change.order_after is not None and change.section_order_after[change.order_after - 1] == "har-lb-007"
     assert change.section_order_after[:2] == ("findings_qureshi-5", "har-lb-014")
@@ -193,7 +193,7 @@ def test_new_paragraph_inside_a_section(review: Review, draft: bytes, tmp_path: 
 
     change = _only(_changes(review, draft, tmp_path, edit), ChangeKind.PARAGRAPH_ADDED)
     assert change.part_id == "" and change.finding_id is None and change.duplicate_of is None
-    assert (change.kloe_after, change.kind_after, change.after_part) == ("lt-coproduction", Kind.AREA,
+    assert (change.kloe_after, change.kind_after, change.after_part) == ("2025-views", Kind.AREA,
                                                                          "finding:har-lb-014")
     assert change.new_text == "Publish a short guide for families on how the local offer is reviewed."
 
@@ -339,7 +339,7 @@ def test_every_change_kind_in_one_copy_one_line_each(review: Review, draft: byte
     lines = report_lines(changes, "params/harrowdene-2026.yaml", dry_run=True)
     assert lines[0].endswith("4 changes to the letter of params/harrowdene-2026.yaml")
     assert len(lines) == 1 + 4 + 1 and lines[-1].startswith("Dry run")
-    assert any("har-lb-007: moved from kloe:lt-governance to kloe:lt-coproduction" in line for line in lines)
+    assert any("har-lb-007: moved from kloe:2025-leadership to kloe:2025-views" in line for line in lines)
 
 
 def test_copy_of_an_older_draft(mini: Path, tmp_path: Path) -> None:
