@@ -128,6 +128,7 @@ class DataFlag:
     check: str  # band, direction, england, audit, ...
     indicator: str  # the indicator's id ("" for the audit and documents)
     message: str  # what the finding says and the figure that disagrees
+    statement: str = ""  # the finding's (or the row's) own words
 
 
 @dataclass(frozen=True)
