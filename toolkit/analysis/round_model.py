@@ -188,6 +188,11 @@ class Round:
     def review(self, review_id: str) -> RoundReview:
         return next(r for r in self.reviews if r.review_id == review_id)
 
+    def __repr__(self) -> str:
+        # Short and free of paths: the themes notebook shows it, and its record must not vary.
+        return (f"<Round {self.name}: {len(self.reviews)} reviews, {len(self.findings)} findings in their letters"
+                f"{', anonymised' if self.anonymised else ''}>")
+
     @property
     def findings(self) -> tuple[RoundFinding, ...]:
         return tuple(f for r in self.reviews for f in r.findings)

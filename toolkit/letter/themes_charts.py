@@ -9,6 +9,7 @@ description); the words of the title, the description and the axis come from the
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from toolkit.analysis.indicators import format_number
@@ -19,6 +20,7 @@ from toolkit.letter.performance_charts import Chart
 
 OTHERS, AREA, ENGLAND = "#6f6f6f", PALETTE[0], PALETTE[4]
 ROW_INCHES = 0.5
+TICK = 0.17  # half the height of an authority's tick, in rows
 
 
 def shown(ind: IndicatorRound, value: float | None, missing: str) -> str:
@@ -41,8 +43,10 @@ def indicator_chart(ind: IndicatorRound, reviews: dict[str, RoundReview], macros
     figures = list(ind.figures)
     fig, ax = new_figure(6.0, ROW_INCHES * len(figures) + 1.1)
     for row, (_, figure) in enumerate(reversed(figures)):
-        values = [a.value for a in figure.authorities]
-        ax.plot(values, [row] * len(values), linestyle="none", marker="|", markersize=9, color=OTHERS)
+        # every authority's tick in one path (a marker each would be a <use> each: 4 times the bytes)
+        xs = [x for a in figure.authorities for x in (a.value, a.value, math.nan)]
+        ys = [y for _ in figure.authorities for y in (row - TICK, row + TICK, math.nan)]
+        ax.plot(xs, ys, linewidth=0.8, color=OTHERS)
         if figure.england is not None:
             ax.plot([figure.england], [row], linestyle="none", marker="|", markersize=18, markeredgewidth=3,
                     color=ENGLAND)

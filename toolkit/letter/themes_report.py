@@ -16,12 +16,16 @@ from markupsafe import Markup
 
 from toolkit.analysis.round_counts import sef_by_area
 from toolkit.analysis.round_model import AREA, PROGRESS_STATUSES, STRENGTH, RoundReview, ThemesData
+from toolkit.analysis.round_themes import themes_data
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
 from toolkit.letter.audit_charts import plain
 from toolkit.letter.performance_charts import Chart
 from toolkit.letter.sections import _BODY_MARK, Fragment, PageShell
 from toolkit.letter.templates import environment_for, template_errors
 from toolkit.letter.themes_charts import indicator_chart
+
+__all__ = ["SECTIONS", "THEMES_TAG", "build_page", "document", "groups_table", "page_shell", "section",
+           "themes_data"]
 
 THEMES_TAG = "themes"
 SECTIONS = ("intro", "kloes", "groups", "audit", "indicators", "sef", "progress")
@@ -81,6 +85,11 @@ def _context(data: ThemesData, name: str) -> dict[str, Any]:
 def section(data: ThemesData, name: str) -> Fragment:
     """One section of the report (a name of :data:`SECTIONS`)."""
     return _render(name, **_context(data, name))
+
+
+def groups_table(data: ThemesData) -> Fragment:
+    """The working view of the recurring groups: every finding of every group, by review and id."""
+    return _render("check", d=data, reviews=_reviews(data))
 
 
 def document(data: ThemesData) -> list[Fragment]:
