@@ -141,6 +141,23 @@ def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) 
 
 
 @main.command()
+@click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The round's report folder, reports/<round>/ (its name names the round).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx", "pdf"]),
+              help="Outputs besides the notebook and the HTML (default: docx and pdf); repeat for several.")
+@reports_errors()
+def themes(params: tuple[Path, ...], out: Path, formats: tuple[str, ...]) -> None:
+    """Build the themes report of a round: every review the files or folders name, in one report
+    (themes.html, .docx, .pdf and the executed notebook in --out)."""
+    from toolkit.build.themes import OUTPUTS, build_themes
+
+    result = build_themes(params, out, outputs=formats or OUTPUTS)
+    click.echo(str(result.folder / "themes.html"))
+    _say(result.notes)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Parallel worker processes (default: the number of cores).")

@@ -128,6 +128,7 @@ class DataFlag:
     check: str  # band, direction, england, audit, ...
     indicator: str  # the indicator's id ("" for the audit and documents)
     message: str  # what the finding says and the figure that disagrees
+    statement: str = ""  # the finding's (or the row's) own words
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,11 @@ class Round:
 
     def review(self, review_id: str) -> RoundReview:
         return next(r for r in self.reviews if r.review_id == review_id)
+
+    def __repr__(self) -> str:
+        # Short and free of paths: the themes notebook shows it, and its record must not vary.
+        return (f"<Round {self.name}: {len(self.reviews)} reviews, {len(self.findings)} findings in their letters"
+                f"{', anonymised' if self.anonymised else ''}>")
 
     @property
     def findings(self) -> tuple[RoundFinding, ...]:

@@ -100,7 +100,8 @@ def indicator_figures(performance: PerformanceData | None,
 
 def data_flags(flags: Iterable[ConsistencyFlag]) -> tuple[DataFlag, ...]:
     """Where the review's findings and its own figures or audit disagreed."""
-    return tuple(DataFlag(str(f.finding.id), f.check, f.indicator, f.message) for f in flags)
+    return tuple(DataFlag(str(f.finding.id), f.check, f.indicator, f.message, str(getattr(f.finding, "statement", "")))
+                 for f in flags)
 
 
 def sef_rows(sef: SefComparison | None) -> tuple[SefRow, ...]:
