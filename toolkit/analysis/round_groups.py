@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from pydantic import BaseModel, ConfigDict, Field
 
 from toolkit.analysis.round_model import AREA, STRENGTH, URGENT, FindingGroup, Round, RoundFinding, Theme
@@ -65,17 +66,35 @@ def name_words(round_: Round) -> set[str]:
     return words
 
 
-def _vectors(findings: Sequence[RoundFinding], stop: frozenset[str], weight: int) -> np.ndarray:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+class _Similarity:
+    """The pool's findings as L2-normalised TF-IDF rows, each distinct text once.
 
-    vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | stop), sublinear_tf=True,
-                                 token_pattern=_TOKEN, lowercase=True)
-    texts = [" ".join([f.statement] * weight + [f.detail]) for f in findings]
-    try:
-        matrix = vectoriser.fit_transform(texts)
-    except ValueError:  # no word left to compare (every finding only stop words)
-        return np.zeros((len(findings), 1))
-    return np.asarray(matrix.toarray())
+    A round of many reviews repeats texts (a phrase bank's, a team's own boilerplate): each is
+    weighed (the vectoriser is fitted on every finding, so word weights are as before) and compared
+    once, and the cosine similarities of a cluster's findings are worked out only for that
+    cluster, never for the whole pool: memory grows with the distinct texts, not their square."""
+
+    def __init__(self, findings: Sequence[RoundFinding], stop: frozenset[str], weight: int) -> None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
+        texts = [" ".join([f.statement] * weight + [f.detail]) for f in findings]
+        distinct: dict[str, int] = {}
+        self.which = np.array([distinct.setdefault(t, len(distinct)) for t in texts], dtype=np.int64)
+        first = np.unique(self.which, return_index=True)[1]
+        vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | stop), sublinear_tf=True,
+                                     token_pattern=_TOKEN, lowercase=True)
+        try:
+            matrix = vectoriser.fit_transform(texts)[first]
+        except ValueError:  # no word left to compare (every finding only stop words)
+            matrix = sparse.csr_matrix((len(first), 1))
+        self.unit = normalize(matrix.tocsr())
+        self.worded = np.asarray(self.unit.getnnz(axis=1) > 0)  # a text with no word left is like no other
+
+    def block(self, members: Sequence[int]) -> np.ndarray:
+        """The cosine similarities between the findings ``members`` (positions in the pool)."""
+        rows = self.unit[self.which[list(members)]]
+        return np.asarray((rows @ rows.T).toarray())
 
 
 def _labels(vectors: np.ndarray, distance: float) -> list[int]:
@@ -95,9 +114,9 @@ class _Member:
     closeness: float  # mean cosine similarity to the cluster's other members
 
 
-def _one_per_review(members: list[int], findings: Sequence[RoundFinding], sims: np.ndarray) -> list[_Member]:
+def _one_per_review(members: list[int], findings: Sequence[RoundFinding], sims: _Similarity) -> list[_Member]:
     """The cluster's findings, one per review: the nearest the cluster's others (earliest on a tie)."""
-    block = sims[np.ix_(members, members)]
+    block = sims.block(members)
     closeness = (block.sum(axis=1) - 1.0) / max(len(members) - 1, 1)
     best: dict[str, _Member] = {}
     for i, c in zip(members, closeness, strict=True):
@@ -112,10 +131,10 @@ def _shared_theme(found: Sequence[RoundFinding], themes: dict[tuple[str, str], T
     return chosen.pop() if len(chosen) == 1 else None
 
 
-def _group(kind: str, kept: list[_Member], findings: Sequence[RoundFinding], sims: np.ndarray,
+def _group(kind: str, kept: list[_Member], findings: Sequence[RoundFinding], sims: _Similarity,
            themes: dict[tuple[str, str], Theme], shown: int) -> FindingGroup:
     picked = [m.index for m in kept]
-    block = sims[np.ix_(picked, picked)]
+    block = sims.block(picked)
     centre = (block.sum(axis=1) - 1.0) / max(len(picked) - 1, 1)
     order = sorted(range(len(picked)), key=lambda k: (-round(float(centre[k]), 9), picked[k]))
     found = tuple(findings[i] for i in picked)
@@ -139,14 +158,13 @@ def _pool_groups(kind: str, findings: list[RoundFinding], stop: frozenset[str],
     grouping = settings().grouping
     if len(findings) < 2:
         return []
-    vectors = _vectors(findings, stop, grouping.statement_weight)
-    norms = np.linalg.norm(vectors, axis=1)
-    unit = vectors / np.where(norms == 0, 1.0, norms)[:, None]
-    sims = unit @ unit.T
-    worded = [i for i in range(len(findings)) if norms[i] > 0]  # one with no word left is like no other
+    sims = _Similarity(findings, stop, grouping.statement_weight)
+    worded = np.flatnonzero(sims.worded)  # distinct texts, clustered once each
+    label_of = dict(zip(worded.tolist(), _labels(sims.unit[worded].toarray(), grouping.distance), strict=True))
     clusters: dict[int, list[int]] = {}
-    for i, label in zip(worded, _labels(vectors[worded], grouping.distance), strict=True):
-        clusters.setdefault(label, []).append(i)
+    for i, u in enumerate(sims.which.tolist()):
+        if u in label_of:
+            clusters.setdefault(label_of[u], []).append(i)
     groups = []
     for members in clusters.values():
         kept = _one_per_review(members, findings, sims)
