@@ -2,8 +2,10 @@
 
 :func:`generate` writes a project folder (``params/<review>.yaml`` and ``data/<review>/``) with N
 made-up reviews: 3 to 5 reviewers, 100 to 250 raw findings split across one file per reviewer,
-KLOEs from the shipped frameworks. Every authority, person and organisation is invented; the
-findings are composed from the phrase banks below. Everything comes from one seed, and each review
+KLOEs from the shipped frameworks. Every authority, person and organisation is invented. Most
+findings under a KLOE say one of a few things about it, each written several ways
+(``toolkit/demo/phrases.yaml``), so a round of generated reviews has recurring findings for the
+themes report to group; the rest are composed from the generic phrase banks below. Everything comes from one seed, and each review
 from its own stream of it, so the same seed always gives the same bytes.
 
 Audit files (10 to 30 plans) and DfE-layout performance files come from the colleagues'
@@ -19,6 +21,7 @@ import importlib
 import io
 import random
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,9 @@ from toolkit.inputs.frameworks import load_framework
 from toolkit.inputs.privacy import screen_text
 
 FRAMEWORKS = ("local-themes", "send-2016")
+PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
+#: The share of findings under a KLOE drawn from its ideas in phrases.yaml (the rest are generic).
+POOLED = 0.7
 PERFORMANCE_DIR = "data/performance"
 
 _PLACE_START = ("Ash", "Brack", "Cold", "Dun", "Elder", "Fern", "Glen", "Hollin", "Ivy", "Kettle", "Lark",
@@ -136,15 +142,31 @@ def _organisation(rng: random.Random) -> str:
             return organisation
 
 
+@cache
+def phrases() -> dict[str, dict[str, list[list[str]]]]:
+    """KLOE id: {"strength" | "area": ideas, each a list of ways of saying it} (phrases.yaml)."""
+    data: dict[str, dict[str, list[list[str]]]] = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def _statement(rng: random.Random, kind: Kind, kloe: str) -> str:
+    """One of the KLOE's ideas in one of its wordings (mostly), else a generic composed sentence."""
+    pool = phrases().get(kloe, {}).get("strength" if kind is Kind.STRENGTH else "area")
+    if pool and rng.random() < POOLED:
+        return rng.choice(rng.choice(pool))
+    verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
+    return f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
+
+
 def _finding_row(rng: random.Random, kloes: list[str], reviewer: str, fid: str) -> dict[str, str]:
     roll = rng.random()
     kind = Kind.URGENT if roll < 0.03 else Kind.STRENGTH if roll < 0.52 else Kind.AREA
     headline = kind is not Kind.URGENT and rng.random() < 0.05
-    verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
-    statement = f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
+    kloe = "" if headline else rng.choice(kloes)
+    statement = _statement(rng, kind, kloe)
     evidence = ";".join(rng.sample(_EVIDENCE, rng.randint(1, 3)))
     return {
-        "id": fid, "kloe": "" if headline else rng.choice(kloes), "kind": kind.value,
+        "id": fid, "kloe": kloe, "kind": kind.value,
         "headline": "yes" if headline else "no", "statement": statement,
         "detail": rng.choice(_DETAILS) if rng.random() < 0.8 else "", "evidence": evidence, "reviewer": reviewer,
         "include": "no" if rng.random() < 0.15 else "yes",
