@@ -18,6 +18,7 @@ round order of their first finding.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -103,9 +104,13 @@ def _labels(vectors: np.ndarray, distance: float) -> list[int]:
 
     if len(vectors) < 2:
         return [0] * len(vectors)
+    from scipy.cluster.hierarchy import ClusterWarning
+
     model = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine",
                                     linkage="average")
-    return [int(x) for x in model.fit_predict(vectors)]
+    with warnings.catch_warnings():  # scipy takes a small square matrix of words for distances: it is not
+        warnings.simplefilter("ignore", ClusterWarning)
+        return [int(x) for x in model.fit_predict(vectors)]
 
 
 @dataclass(frozen=True)

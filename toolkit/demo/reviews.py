@@ -5,8 +5,8 @@ made-up reviews: 3 to 5 reviewers, 100 to 250 raw findings split across one file
 KLOEs from the shipped frameworks. Every authority, person and organisation is invented. Most
 findings under a KLOE say one of a few things about it, each written several ways
 (``toolkit/demo/phrases.yaml``), so a round of generated reviews has recurring findings for the
-themes report to group; the rest are composed from the generic phrase banks below. Everything comes from one seed, and each review
-from its own stream of it, so the same seed always gives the same bytes.
+themes report to group; the rest are composed from the generic phrase banks below. Everything comes
+from one seed, and each review from its own stream of it, so the same seed always gives the same bytes.
 
 Audit files (10 to 30 plans) and DfE-layout performance files come from the colleagues'
 generators, :mod:`toolkit.demo.auditsynth` and :mod:`toolkit.demo.synthdata`, when they are installed;
