@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 from pydantic import BaseModel, ConfigDict, Field
 
 from toolkit.analysis.round_model import AREA, STRENGTH, URGENT, FindingGroup, Round, RoundFinding, Theme
@@ -86,10 +86,10 @@ class _Similarity:
         vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | stop), sublinear_tf=True,
                                      token_pattern=_TOKEN, lowercase=True)
         try:
-            matrix = vectoriser.fit_transform(texts)[first]
-        except ValueError:  # no word left to compare (every finding only stop words)
-            matrix = sparse.csr_matrix((len(first), 1))
-        self.unit = normalize(matrix.tocsr())
+            self.unit: Any = normalize(vectoriser.fit_transform(texts)[first].tocsr())
+        except ValueError:  # no word left to compare (every finding only stop words): no cluster
+            self.unit, self.worded = None, np.zeros(len(first), dtype=bool)
+            return
         self.worded = np.asarray(self.unit.getnnz(axis=1) > 0)  # a text with no word left is like no other
 
     def block(self, members: Sequence[int]) -> np.ndarray:
