@@ -75,8 +75,9 @@ def injected_parameters(files: Sequence[Path], root: Path, name: str, folder: Pa
     names name the areas."""
     if anonymise:
         return {"params_files": [], "round_name": name, "project_root": None, "round_file": ROUND_NAME}
+    inside = folder.resolve().is_relative_to(root.resolve())  # else a path of the machine: left out
     return {"params_files": [_shown(p, root) for p in files], "round_name": name,
-            "project_root": Path(os.path.relpath(root.resolve(), folder.resolve())).as_posix(),
+            "project_root": Path(os.path.relpath(root.resolve(), folder.resolve())).as_posix() if inside else None,
             "round_file": ROUND_NAME}
 
 
