@@ -195,7 +195,7 @@ def _authority(rng: random.Random, pool: list[Any], taken: set[str]) -> tuple[st
         return a.name, a.code, a.region_name, a.region_code, a.old_code
     while True:
         name = _place(rng)
-        if name not in taken:
+        if name not in taken and not screen_text(name):  # "Ashley" is a place and a given name
             return name, f"E06{rng.randint(9500, 9999):06d}", "East Midlands", "E12000004", None
 
 
