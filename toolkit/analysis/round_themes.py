@@ -35,3 +35,10 @@ def themes_data(round_: Round) -> ThemesData:
         moderation=moderation(round_), indicators=indicators_round(round_), flags=round_flags(round_),
         sef=sef_accuracy(round_), progress=progress_counts(round_),
     ))
+
+
+def figures_data(round_: Round) -> ThemesData:
+    """The report's data for its charts only (the indicators, held back as :func:`themes_data`
+    holds them back), without grouping the findings: what the Word copy's pictures need."""
+    return hold_back(ThemesData(round=round_, themes=(), groups=(), sections=(), missing_criteria=(), moderation=(),
+                                indicators=indicators_round(round_), flags=(), sef=(), progress=()))

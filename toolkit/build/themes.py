@@ -29,6 +29,7 @@ import nbformat
 from toolkit.analysis.round_anonymise import anonymise_round
 from toolkit.analysis.round_json import round_to_json
 from toolkit.analysis.round_model import Round
+from toolkit.analysis.round_themes import figures_data
 from toolkit.build.forked import ForkKernelManager
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.manifest import input_files, package_versions, relative_name, toolkit_code_hash, toolkit_version
@@ -42,7 +43,7 @@ from toolkit.inputs.params import project_root_for
 from toolkit.letter.charts import collect_charts
 from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
-from toolkit.letter.themes_report import THEMES_TAG, indicator_charts, themes_data
+from toolkit.letter.themes_report import THEMES_TAG, indicator_charts
 from toolkit.review import Review
 from toolkit.round import load_reviews, round_files, round_of
 
@@ -157,7 +158,7 @@ def _write(tmp: Path, round_: Round, html: str, outputs: set[str], when: dt.date
     """The Word copy and the PDF beside the HTML; the notes of outputs that could not be made."""
     notes: list[str] = []
     if "docx" in outputs:
-        data = themes_data(round_)
+        data = figures_data(round_)  # the charts only: the notebook grouped the findings
         with collect_charts() as pictures:
             indicator_charts(data)
         (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
