@@ -22,8 +22,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -175,7 +175,8 @@ def _pool_groups(kind: str, findings: list[RoundFinding], stop: frozenset[str],
         return []
     pool = _pool(findings, stop, grouping.statement_weight)
     worded = [n for n in range(len(pool.sims)) if pool.sims[n, n] > 0]  # a node with no word is like no other
-    label_of = dict(zip(worded, _labels(pool.sims[np.ix_(worded, worded)], grouping.distance, grouping.linkage), strict=True))
+    labels = _labels(pool.sims[np.ix_(worded, worded)], grouping.distance, grouping.linkage)
+    label_of = dict(zip(worded, labels, strict=True))
     clusters: dict[int, list[int]] = {}
     for i, node in enumerate(pool.node_of):
         if node in label_of:
