@@ -51,6 +51,7 @@ class ThemesSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     grouping: Grouping
     missing_criteria: int = Field(ge=1)
+    chart_rows: int = Field(ge=1)
 
 
 @cache
