@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +40,7 @@ _TOKEN = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of two letters or more, no digits
 class Grouping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     distance: float = Field(gt=0, lt=1)
+    linkage: Literal["average", "complete"] = "average"
     statement_weight: int = Field(ge=1, le=5)
     min_reviews: int = Field(ge=2)
     representatives: int = Field(ge=1, le=5)
@@ -50,6 +51,7 @@ class ThemesSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     grouping: Grouping
     missing_criteria: int = Field(ge=1)
+    chart_rows: int = Field(ge=1)
 
 
 @cache
@@ -67,50 +69,48 @@ def name_words(round_: Round) -> set[str]:
     return words
 
 
-class _Similarity:
-    """The pool's findings as L2-normalised TF-IDF rows, each distinct text once.
-
-    A round of many reviews repeats texts (a phrase bank's, a team's own boilerplate): each is
-    weighed (the vectoriser is fitted on every finding, so word weights are as before) and compared
-    once, and the cosine similarities of a cluster's findings are worked out only for that
-    cluster, never for the whole pool: memory grows with the distinct texts, not their square."""
-
-    def __init__(self, findings: Sequence[RoundFinding], stop: frozenset[str], weight: int) -> None:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-        from sklearn.preprocessing import normalize
-
-        texts = [" ".join([f.statement] * weight + [f.detail]) for f in findings]
-        distinct: dict[str, int] = {}
-        self.which = np.array([distinct.setdefault(t, len(distinct)) for t in texts], dtype=np.int64)
-        first = np.unique(self.which, return_index=True)[1]
-        vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | stop), sublinear_tf=True,
-                                     token_pattern=_TOKEN, lowercase=True)
-        try:
-            self.unit: Any = normalize(vectoriser.fit_transform(texts)[first].tocsr())
-        except ValueError:  # no word left to compare (every finding only stop words): no cluster
-            self.unit, self.worded = None, np.zeros(len(first), dtype=bool)
-            return
-        self.worded = np.asarray(self.unit.getnnz(axis=1) > 0)  # a text with no word left is like no other
-
-    def block(self, members: Sequence[int]) -> np.ndarray:
-        """The cosine similarities between the findings ``members`` (positions in the pool)."""
-        rows = self.unit[self.which[list(members)]]
-        return np.asarray((rows @ rows.T).toarray())
+@dataclass(frozen=True)
+class _Pool:
+    """One pool's findings, each mapped to its words' node (findings worded alike share one), and
+    the cosine similarity of every two nodes."""
+    findings: list[RoundFinding]
+    node_of: list[int]  # finding -> node
+    sims: np.ndarray  # node x node, float32 (a round of 150 reviews has some 4,000 nodes a pool)
 
 
-def _labels(vectors: np.ndarray, distance: float) -> list[int]:
-    """Cluster labels of the findings (rows of ``vectors``, none of them all zeros)."""
+def _text(f: RoundFinding, weight: int) -> str:
+    return " ".join(" ".join([f.statement] * weight + [f.detail]).casefold().split())
+
+
+def _pool(findings: list[RoundFinding], stop: frozenset[str], weight: int) -> _Pool:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    nodes: dict[str, int] = {}
+    node_of = [nodes.setdefault(_text(f, weight), len(nodes)) for f in findings]
+    vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | stop), sublinear_tf=True,
+                                 token_pattern=_TOKEN, lowercase=True)
+    try:
+        matrix = vectoriser.fit_transform(list(nodes))
+    except ValueError:  # no word left to compare (every finding only stop words)
+        return _Pool(findings, node_of, np.zeros((len(nodes), len(nodes)), dtype=np.float32))
+    return _Pool(findings, node_of, cosine_similarity(matrix).astype(np.float32))
+
+
+def _labels(sims: np.ndarray, distance: float, linkage: str) -> list[int]:
+    """Cluster labels of the nodes whose similarities ``sims`` holds (none without words)."""
+    from scipy.cluster.hierarchy import ClusterWarning
     from sklearn.cluster import AgglomerativeClustering
 
-    if len(vectors) < 2:
-        return [0] * len(vectors)
-    from scipy.cluster.hierarchy import ClusterWarning
-
-    model = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine",
-                                    linkage="average")
-    with warnings.catch_warnings():  # scipy takes a small square matrix of words for distances: it is not
+    if len(sims) < 2:
+        return [0] * len(sims)
+    distances = np.clip(1.0 - sims, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    model = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="precomputed",
+                                    linkage=linkage)
+    with warnings.catch_warnings():  # scipy suspects a small matrix of distances of being one: it is
         warnings.simplefilter("ignore", ClusterWarning)
-        return [int(x) for x in model.fit_predict(vectors)]
+        return [int(x) for x in model.fit_predict(distances)]
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,21 @@ class _Member:
     closeness: float  # mean cosine similarity to the cluster's other members
 
 
-def _one_per_review(members: list[int], findings: Sequence[RoundFinding], sims: _Similarity) -> list[_Member]:
+def _one_per_review(members: list[int], pool: _Pool) -> list[_Member]:
     """The cluster's findings, one per review: the nearest the cluster's others (earliest on a tie)."""
-    block = sims.block(members)
-    closeness = (block.sum(axis=1) - 1.0) / max(len(members) - 1, 1)
+    nodes = [pool.node_of[i] for i in members]
+    counts: dict[int, int] = {}
+    for n in nodes:
+        counts[n] = counts.get(n, 0) + 1
+    order = list(counts)
+    block = pool.sims[np.ix_(order, order)].astype(np.float64)
+    totals = block @ np.array([counts[n] for n in order], dtype=np.float64)
+    closeness = {n: (float(t) - 1.0) / max(len(members) - 1, 1) for n, t in zip(order, totals, strict=True)}
     best: dict[str, _Member] = {}
-    for i, c in zip(members, closeness, strict=True):
-        review = findings[i].review_id
-        if review not in best or float(c) > best[review].closeness + 1e-12:
-            best[review] = _Member(i, float(c))
+    for i, n in zip(members, nodes, strict=True):
+        review = pool.findings[i].review_id
+        if review not in best or closeness[n] > best[review].closeness + 1e-9:
+            best[review] = _Member(i, closeness[n])
     return sorted(best.values(), key=lambda m: m.index)
 
 
@@ -136,15 +142,20 @@ def _shared_theme(found: Sequence[RoundFinding], themes: dict[tuple[str, str], T
     return chosen.pop() if len(chosen) == 1 else None
 
 
-def _group(kind: str, kept: list[_Member], findings: Sequence[RoundFinding], sims: _Similarity,
-           themes: dict[tuple[str, str], Theme], shown: int) -> FindingGroup:
+def _group(kind: str, kept: list[_Member], pool: _Pool, themes: dict[tuple[str, str], Theme],
+           shown: int) -> FindingGroup:
+    """The group of the kept findings; its representatives the nearest its centre, no statement twice."""
     picked = [m.index for m in kept]
-    block = sims.block(picked)
+    nodes = [pool.node_of[i] for i in picked]
+    block = pool.sims[np.ix_(nodes, nodes)].astype(np.float64)
     centre = (block.sum(axis=1) - 1.0) / max(len(picked) - 1, 1)
-    order = sorted(range(len(picked)), key=lambda k: (-round(float(centre[k]), 9), picked[k]))
-    found = tuple(findings[i] for i in picked)
-    return FindingGroup(kind, _shared_theme(found, themes), found,
-                        tuple(findings[picked[k]] for k in order[:shown]))
+    order = sorted(range(len(picked)), key=lambda k: (-round(float(centre[k]), 6), picked[k]))
+    found = tuple(pool.findings[i] for i in picked)
+    chosen: dict[str, RoundFinding] = {}
+    for k in order:
+        f = pool.findings[picked[k]]
+        chosen.setdefault(" ".join(f.statement.casefold().split()), f)
+    return FindingGroup(kind, _shared_theme(found, themes), found, tuple(chosen.values())[:shown])
 
 
 def finding_themes(round_: Round) -> dict[tuple[str, str], Theme]:
@@ -163,18 +174,19 @@ def _pool_groups(kind: str, findings: list[RoundFinding], stop: frozenset[str],
     grouping = settings().grouping
     if len(findings) < 2:
         return []
-    sims = _Similarity(findings, stop, grouping.statement_weight)
-    worded = np.flatnonzero(sims.worded)  # distinct texts, clustered once each
-    label_of = dict(zip(worded.tolist(), _labels(sims.unit[worded].toarray(), grouping.distance), strict=True))
+    pool = _pool(findings, stop, grouping.statement_weight)
+    worded = [n for n in range(len(pool.sims)) if pool.sims[n, n] > 0]  # a node with no word is like no other
+    labels = _labels(pool.sims[np.ix_(worded, worded)], grouping.distance, grouping.linkage)
+    label_of = dict(zip(worded, labels, strict=True))
     clusters: dict[int, list[int]] = {}
-    for i, u in enumerate(sims.which.tolist()):
-        if u in label_of:
-            clusters.setdefault(label_of[u], []).append(i)
+    for i, node in enumerate(pool.node_of):
+        if node in label_of:
+            clusters.setdefault(label_of[node], []).append(i)
     groups = []
     for members in clusters.values():
-        kept = _one_per_review(members, findings, sims)
+        kept = _one_per_review(members, pool)
         if len(kept) >= grouping.min_reviews:
-            groups.append(_group(kind, kept, findings, sims, themes, grouping.representatives))
+            groups.append(_group(kind, kept, pool, themes, grouping.representatives))
     return groups
 
 

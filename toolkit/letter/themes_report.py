@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from toolkit.analysis.round_counts import sef_by_area
+from toolkit.analysis.round_groups import settings
 from toolkit.analysis.round_model import AREA, PROGRESS_STATUSES, STRENGTH, RoundReview, ThemesData
 from toolkit.analysis.round_themes import themes_data
 from toolkit.inputs.styles import DEFAULT_STYLE, STYLES_DIR
@@ -51,7 +52,7 @@ def indicator_charts(data: ThemesData) -> list[Chart]:
     reviews = _reviews(data)
     charts = []
     for ind in data.indicators:
-        chart = indicator_chart(ind, reviews, macros)
+        chart = indicator_chart(ind, reviews, macros, settings().chart_rows)
         charts.append(Chart(chart.id, chart.title, chart.alt, Markup(chart.svg),
                             [c.strip() for c in chart.columns[0].split("|")], chart.rows))
     return charts
@@ -71,7 +72,8 @@ def _context(data: ThemesData, name: str) -> dict[str, Any]:
         extra.update(sections=data.sections, missing=data.missing_criteria, moderation=data.moderation,
                      plans=sum(r.audit.plans for r in audited if r.audit), audited=len(audited))
     elif name == "indicators":
-        extra.update(charts=indicator_charts(data), flags=data.flags)
+        extra.update(charts=indicator_charts(data), flags=data.flags,
+                     many=len(data.round.reviews) > settings().chart_rows)
     elif name == "sef":
         extra.update(sef=data.sef, by_area=sef_by_area(data.round))
     elif name == "progress":
