@@ -146,13 +146,16 @@ def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) 
               help="The round's report folder, reports/<round>/ (its name names the round).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx", "pdf"]),
               help="Outputs besides the notebook and the HTML (default: docx and pdf); repeat for several.")
+@click.option("--anonymise", is_flag=True,
+              help="Areas as Area A, Area B...: no authority, place or person named, and no group or figure "
+                   "that would identify an area (fewer than three areas, a rank, a unique value).")
 @reports_errors()
-def themes(params: tuple[Path, ...], out: Path, formats: tuple[str, ...]) -> None:
+def themes(params: tuple[Path, ...], out: Path, formats: tuple[str, ...], anonymise: bool) -> None:
     """Build the themes report of a round: every review the files or folders name, in one report
     (themes.html, .docx, .pdf and the executed notebook in --out)."""
     from toolkit.build.themes import OUTPUTS, build_themes
 
-    result = build_themes(params, out, outputs=formats or OUTPUTS)
+    result = build_themes(params, out, outputs=formats or OUTPUTS, anonymise=anonymise)
     click.echo(str(result.folder / "themes.html"))
     _say(result.notes)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from toolkit.analysis.round_json import round_from_json
 from toolkit.analysis.round_model import Round, RoundReview
 from toolkit.analysis.round_review import (
     audit_tally,
@@ -107,3 +108,14 @@ def round_of(reviews: Sequence[Review], name: str) -> Round:
 def load_round(paths: Iterable[str | Path], name: str) -> Round:
     """Load and check every review the paths name (files, or folders of them) into one round."""
     return round_of(load_reviews(paths), name)
+
+
+def read_round(round_file: str | Path | None, params_files: Sequence[str | Path], project_root: str | Path | None,
+               name: str) -> Round:
+    """The themes notebook's round: the ``round.json`` ``peer-review themes`` wrote (the round read
+    and checked once, anonymised when asked), else the reviews ``params_files`` name, read afresh
+    (paths relative to ``project_root``)."""
+    if round_file:
+        return round_from_json(Path(round_file).read_text(encoding="utf-8"))
+    root = Path(project_root or ".")
+    return load_round([root / p for p in params_files], name)

@@ -34,7 +34,7 @@ def test_the_demo_round_builds_the_same_bytes_twice(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == str(out / "themes.html")
     built = _hashes(out)
-    expected = {"manifest.json", "themes.docx", "themes.html", "themes.ipynb"}
+    expected = {"manifest.json", "round.json", "themes.docx", "themes.html", "themes.ipynb"}
     assert expected <= set(built) and set(built) <= expected | {"themes.pdf"}
     html = (out / "themes.html").read_text(encoding="utf-8")
     assert "What the round taught us: themes across four reviews" in html

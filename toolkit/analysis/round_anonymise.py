@@ -76,13 +76,23 @@ def _figure(figure: IndicatorFigure) -> IndicatorFigure:
     return dataclasses.replace(figure, value=value, authorities=others)
 
 
-def _flag(flag: DataFlag, finding_id: str) -> DataFlag:
+def _flag(flag: DataFlag, finding_id: str, titles: Mapping[str, str]) -> DataFlag:
     w = wording()
-    message = w["flag"].format(indicator=flag.indicator) if flag.indicator else w["flag_audit"]
+    shown = titles.get(flag.indicator, flag.indicator)
+    message = w["flag"].format(indicator=shown) if flag.indicator else w["flag_audit"]
     return DataFlag(finding_id, flag.check, flag.indicator, message)
 
 
-def _review(r: RoundReview, an: Anonymiser, ids: Mapping[str, str]) -> RoundReview:
+def _regions(round_: Round, an: Anonymiser) -> dict[str, str]:
+    """Each review's region, held back where fewer than three of the round's areas are in it."""
+    areas: dict[str, set[str]] = {}
+    for r in round_.reviews:
+        areas.setdefault(r.region, set()).add(an.label_of(r.review_id))
+    held = wording()["region_held_back"]
+    return {r.review_id: r.region if len(areas[r.region]) >= MINIMUM_AREAS else held for r in round_.reviews}
+
+
+def _review(r: RoundReview, an: Anonymiser, ids: Mapping[str, str], region: str) -> RoundReview:
     new_id, label = ids[r.review_id], an.label_of(r.review_id)
     fids = {f.id: f"f{n:03d}" for n, f in enumerate(r.findings, start=1)}
     theme = {t.id: an.text(t.id) for t in r.themes}
@@ -93,10 +103,10 @@ def _review(r: RoundReview, an: Anonymiser, ids: Mapping[str, str]) -> RoundRevi
     if r.previous_review is not None:
         previous = ids.get(r.previous_review) or wording()["earlier_review"].format(area=label)
     return dataclasses.replace(
-        r, review_id=new_id, authority=label, ons_code=label, visit_start=dt.date(r.visit_start.year, 1, 1),
-        params_file=new_id, findings=findings, themes=themes,
+        r, review_id=new_id, authority=label, ons_code=label, region=region,
+        visit_start=dt.date(r.visit_start.year, 1, 1), params_file=new_id, findings=findings, themes=themes,
         indicators=tuple(_figure(f) for f in r.indicators),
-        flags=tuple(_flag(f, fids.get(f.finding_id, "")) for f in r.flags),
+        flags=tuple(_flag(f, fids.get(f.finding_id, ""), {i.id: i.short_title for i in r.indicators}) for f in r.flags),
         sef=tuple(SefRow(an.text(s.area), s.area_judgement, s.peer_judgement, s.accuracy) for s in r.sef),
         previous_review=previous,
         progress=tuple(ProgressItem(f"p{n:03d}", p.kind, an.text(p.statement), p.status)
@@ -112,7 +122,9 @@ def anonymise_round(round_: Round, params: Sequence[ReviewParams]) -> Round:
     ids = _new_ids(round_, an)
     reviews = sorted(round_.reviews, key=_order(an, ids))
     aliases = {**ids, **{r.authority: an.label_of(r.review_id) for r in round_.reviews}}
-    return Round(round_.name, tuple(_review(r, an, ids) for r in reviews), anonymised=True, aliases=aliases)
+    regions = _regions(round_, an)
+    return Round(round_.name, tuple(_review(r, an, ids, regions[r.review_id]) for r in reviews), anonymised=True,
+                 aliases=aliases)
 
 
 def _area_of(round_: Round) -> dict[str, str]:

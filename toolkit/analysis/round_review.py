@@ -71,8 +71,28 @@ def audit_tally(audit: AuditData | None) -> AuditTally | None:
                       sum(a == b for a, b in pairs), moderation.kappa)
 
 
+#: Every authority's values by (the sources, indicator, period): the reviews of a round share
+#: their DfE files, so each indicator and period is read once. The sources are kept with their
+#: entry, so the ids in its key stay theirs while it lasts.
+_SHARED: dict[tuple[tuple[int, ...], str, str], tuple[Sequence[PerformanceSource], tuple[AuthorityValue, ...]]] = {}
+_SHARED_MAX = 512
+
+
 def _authority_values(sources: Sequence[PerformanceSource], comparison: Comparison) -> tuple[AuthorityValue, ...]:
     """Every local authority's value of the comparison's indicator in its period, by code."""
+    key = (tuple(id(s) for s in sources), repr(comparison.indicator), repr(comparison.period))
+    hit = _SHARED.get(key)
+    if hit is not None and hit[0] is sources:
+        return hit[1]
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    values = _read_authority_values(sources, comparison)
+    _SHARED[key] = (sources, values)
+    return values
+
+
+def _read_authority_values(sources: Sequence[PerformanceSource],
+                           comparison: Comparison) -> tuple[AuthorityValue, ...]:
     data = indicator_data(sources, comparison.indicator)
     if data is None:
         return ()

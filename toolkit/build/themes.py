@@ -27,6 +27,10 @@ from typing import Any
 
 import nbformat
 
+from toolkit.analysis.round_anonymise import anonymise_round
+from toolkit.analysis.round_json import round_to_json
+from toolkit.analysis.round_model import Round
+from toolkit.analysis.round_themes import figures_data
 from toolkit.build.forked import ForkKernelManager
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.manifest import input_files, package_versions, relative_name, toolkit_code_hash, toolkit_version
@@ -41,12 +45,13 @@ from toolkit.inputs.params import project_root_for
 from toolkit.letter.charts import ChartImage, collect_charts
 from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
-from toolkit.letter.themes_report import THEMES_TAG, indicator_charts, themes_data
+from toolkit.letter.themes_report import THEMES_TAG, indicator_charts
 from toolkit.review import Review
 from toolkit.round import load_reviews, round_files, round_of
 
 NOTEBOOK = "themes.ipynb"
 HTML_NAME, DOCX_NAME, PDF_NAME = "themes.html", "themes.docx", "themes.pdf"
+ROUND_NAME = "round.json"  # the round the notebook reads (toolkit.analysis.round_json)
 OUTPUTS = ("html", "docx", "pdf")
 MANIFEST_FORMAT = 1
 
@@ -65,9 +70,18 @@ def _shown(path: Path, root: Path) -> str:
     return where.relative_to(root.resolve()).as_posix() if where.is_relative_to(root.resolve()) else str(where)
 
 
-def injected_parameters(files: Sequence[Path], root: Path, name: str) -> dict[str, Any]:
-    """What papermill injects: the round's parameters files (relative to the project) and its name."""
-    return {"params_files": [_shown(p, root) for p in files], "round_name": name, "project_root": "."}
+def injected_parameters(files: Sequence[Path], root: Path, name: str, folder: Path,
+                        anonymise: bool = False) -> dict[str, Any]:
+    """What papermill injects: the round's file (``round.json``, beside the notebook in the report
+    folder), its name and, to load it afresh, the parameters files (relative to the project) and
+    the project as seen from the report folder. An anonymised round names neither: the files'
+    names name the areas."""
+    if anonymise:
+        return {"params_files": [], "round_name": name, "project_root": None, "round_file": ROUND_NAME}
+    inside = folder.resolve().is_relative_to(root.resolve())  # else a path of the machine: left out
+    return {"params_files": [_shown(p, root) for p in files], "round_name": name,
+            "project_root": Path(os.path.relpath(root.resolve(), folder.resolve())).as_posix() if inside else None,
+            "round_file": ROUND_NAME}
 
 
 def export_html(nb: nbformat.NotebookNode) -> str:
@@ -88,29 +102,33 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     return str(body)
 
 
-def manifest_json(reviews: Sequence[Review], root: Path, parameters: dict[str, Any], notebook: Path) -> str:
-    """The round's manifest: each review's inputs by sha256, the parameters, the code's versions."""
+def manifest_json(reviews: Sequence[Review], root: Path, parameters: dict[str, Any], notebook: Path,
+                  round_: Round) -> str:
+    """The round's manifest: each review's inputs by sha256, the parameters, the code's versions.
+    An anonymised round's manifest says so and lists its inputs' sha256 without their names."""
     inputs: dict[str, str] = {}
     for review in reviews:
         if review.source is not None:
             for path in input_files(review.params, review.source.path, root):
                 inputs[relative_name(path, root)] = sha256_file(path)
     inputs[f"<toolkit>/notebooks/{notebook.name}"] = sha256_file(notebook)
+    listed: dict[str, str] | list[str] = sorted(set(inputs.values())) if round_.anonymised else inputs
     data = {"format": MANIFEST_FORMAT, "kind": "themes", "round": parameters["round_name"],
-            "reviews": [r.review_id for r in reviews], "parameters": parameters, "inputs": inputs,
-            "anonymised": False, "notebook": f"notebooks/{notebook.name}", "toolkit_version": toolkit_version(),
+            "reviews": [r.review_id for r in round_.reviews], "parameters": parameters, "inputs": listed,
+            "anonymised": round_.anonymised,
+            "notebook": f"notebooks/{notebook.name}", "toolkit_version": toolkit_version(),
             "toolkit_code": toolkit_code_hash(notebook), "packages": package_versions()}
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def _run_notebook(parameters: dict[str, Any], root: Path, out_nb: Path, kernel_name: str,
+def _run_notebook(parameters: dict[str, Any], out_nb: Path, kernel_name: str,
                   failed: Path) -> nbformat.NotebookNode:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     try:
         nb = pm.execute_notebook(str(notebook_path(NOTEBOOK)), str(out_nb), parameters=parameters,
-                                 kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
+                                 kernel_name=kernel_name, cwd=str(out_nb.parent), progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, kernel_manager_class=ForkKernelManager)
     except PapermillExecutionError as exc:
         failed.mkdir(exist_ok=True)
@@ -138,11 +156,11 @@ def _swap(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def chart_pictures(reviews: Sequence[Review], name: str) -> dict[str, ChartImage]:
-    """The report's charts as PNG pictures, by the id their SVG carries (for the Word copy)."""
-    data = themes_data(round_of(reviews, name))
+def chart_pictures(round_: Round) -> dict[str, ChartImage]:
+    """The report's charts as PNG pictures, by the id their SVG carries (for the Word copy): the
+    charts only, without grouping the findings again (the notebook groups them)."""
     with collect_charts() as pictures:
-        indicator_charts(data)
+        indicator_charts(figures_data(round_))
     return pictures
 
 
@@ -162,28 +180,34 @@ def _write(tmp: Path, html: str, pictures: Future[dict[str, ChartImage]] | None,
 
 
 def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Sequence[str] = OUTPUTS,
-                 kernel_name: str = KERNEL_NAME) -> ThemesResult:
-    """Build ``<out>/themes.ipynb``, ``themes.html`` (and ``.docx``, ``.pdf``) and ``manifest.json``
-    for every review the paths name (files, or folders of them); the round is named after ``out``."""
+                 kernel_name: str = KERNEL_NAME, anonymise: bool = False) -> ThemesResult:
+    """Build ``<out>/themes.ipynb``, ``themes.html`` (and ``.docx``, ``.pdf``), ``round.json`` and
+    ``manifest.json`` for every review the paths name (files, or folders of them); the round is
+    named after ``out``. ``anonymise``: every area's names replaced and every figure that would
+    identify an area held back (:mod:`toolkit.analysis.round_anonymise`)."""
     files = round_files(paths)
-    reviews = load_reviews(files)  # every input checked before the notebook runs
+    reviews = load_reviews(files)  # every input checked, and the round read, once: the notebook reads round.json
     root = project_root_for(files[0])
     final = Path(out)
     name = final.resolve().name
+    round_ = round_of(reviews, name)
+    if anonymise:
+        round_ = anonymise_round(round_, [r.params for r in reviews])
     final.parent.mkdir(parents=True, exist_ok=True)
     ensure_kernel(kernel_name)
-    parameters = injected_parameters(files, root, name)
+    parameters = injected_parameters(files, root, name, final, anonymise)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-{os.getpid()}-", dir=final.parent))
     # while the kernel runs the notebook, this process draws the charts as pictures for the Word copy
-    pictures = in_background(chart_pictures, reviews, name) if "docx" in outputs else None
+    pictures = in_background(chart_pictures, round_) if "docx" in outputs else None
     try:
-        nb = _run_notebook(parameters, root, tmp / NOTEBOOK, kernel_name, final.parent / ".failed")
+        (tmp / ROUND_NAME).write_text(round_to_json(round_), encoding="utf-8", newline="\n")
+        nb = _run_notebook(parameters, tmp / NOTEBOOK, kernel_name, final.parent / ".failed")
         (tmp / NOTEBOOK).write_text(nbformat.writes(nb) + "\n", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
         html = export_html(nb)
         (tmp / HTML_NAME).write_text(html, encoding="utf-8", newline="\n")
         when = max(r.params.visit.presentation_date for r in reviews)
         notes = _write(tmp, html, pictures, "pdf" in outputs, when)
-        (tmp / MANIFEST_NAME).write_text(manifest_json(reviews, root, parameters, notebook_path(NOTEBOOK)),
+        (tmp / MANIFEST_NAME).write_text(manifest_json(reviews, root, parameters, notebook_path(NOTEBOOK), round_),
                                          encoding="utf-8", newline="\n")
         written = tuple(sorted(p.name for p in tmp.iterdir()))
         tmp.chmod(0o755)
@@ -191,4 +215,4 @@ def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Seque
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ThemesResult(final, tuple(r.review_id for r in reviews), written, tuple(notes))
+    return ThemesResult(final, tuple(r.review_id for r in round_.reviews), written, tuple(notes))

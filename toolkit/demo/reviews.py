@@ -33,8 +33,6 @@ from toolkit.inputs.privacy import screen_text
 
 FRAMEWORKS = ("local-themes", "send-2016")
 PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
-#: The share of findings under a KLOE drawn from its ideas in phrases.yaml (the rest are generic).
-POOLED = 0.7
 PERFORMANCE_DIR = "data/performance"
 
 _PLACE_START = ("Ash", "Brack", "Cold", "Dun", "Elder", "Fern", "Glen", "Hollin", "Ivy", "Kettle", "Lark",
@@ -150,9 +148,10 @@ def phrases() -> dict[str, dict[str, list[list[str]]]]:
 
 
 def _statement(rng: random.Random, kind: Kind, kloe: str) -> str:
-    """One of the KLOE's ideas in one of its wordings (mostly), else a generic composed sentence."""
+    """One of the KLOE's ideas in one of its wordings; a generic composed sentence for a KLOE
+    phrases.yaml has no ideas for."""
     pool = phrases().get(kloe, {}).get("strength" if kind is Kind.STRENGTH else "area")
-    if pool and rng.random() < POOLED:
+    if pool:
         return rng.choice(rng.choice(pool))
     verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
     return f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
@@ -162,8 +161,9 @@ def _finding_row(rng: random.Random, kloes: list[str], reviewer: str, fid: str) 
     roll = rng.random()
     kind = Kind.URGENT if roll < 0.03 else Kind.STRENGTH if roll < 0.52 else Kind.AREA
     headline = kind is not Kind.URGENT and rng.random() < 0.05
-    kloe = "" if headline else rng.choice(kloes)
-    statement = _statement(rng, kind, kloe)
+    about = rng.choice(kloes)  # a headline speaks of one of the review's KLOEs, under none
+    kloe = "" if headline else about
+    statement = _statement(rng, kind, about)
     evidence = ";".join(rng.sample(_EVIDENCE, rng.randint(1, 3)))
     return {
         "id": fid, "kloe": kloe, "kind": kind.value,
@@ -195,7 +195,7 @@ def _authority(rng: random.Random, pool: list[Any], taken: set[str]) -> tuple[st
         return a.name, a.code, a.region_name, a.region_code, a.old_code
     while True:
         name = _place(rng)
-        if name not in taken:
+        if name not in taken and not screen_text(name):  # "Ashley" is a place and a given name
             return name, f"E06{rng.randint(9500, 9999):06d}", "East Midlands", "E12000004", None
 
 
