@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,12 @@ from toolkit.build.manifest import input_files, package_versions, relative_name,
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import letter_pdf, pdf_unavailable
 from toolkit.build.render import normalise_notebook
+from toolkit.build.timelimit import in_background
 from toolkit.errors import BuildError, display_path
 from toolkit.inputs.hashing import sha256_file
 from toolkit.inputs.manifest_file import MANIFEST_NAME
 from toolkit.inputs.params import project_root_for
-from toolkit.letter.charts import collect_charts
+from toolkit.letter.charts import ChartImage, collect_charts
 from toolkit.letter.docx import letter_docx
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.letter.themes_report import THEMES_TAG, indicator_charts
@@ -154,15 +156,21 @@ def _swap(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(tmp: Path, round_: Round, html: str, outputs: set[str], when: dt.date) -> list[str]:
+def chart_pictures(round_: Round) -> dict[str, ChartImage]:
+    """The report's charts as PNG pictures, by the id their SVG carries (for the Word copy): the
+    charts only, without grouping the findings again (the notebook groups them)."""
+    with collect_charts() as pictures:
+        indicator_charts(figures_data(round_))
+    return pictures
+
+
+def _write(tmp: Path, html: str, pictures: Future[dict[str, ChartImage]] | None, pdf: bool,
+           when: dt.date) -> list[str]:
     """The Word copy and the PDF beside the HTML; the notes of outputs that could not be made."""
     notes: list[str] = []
-    if "docx" in outputs:
-        data = figures_data(round_)  # the charts only: the notebook grouped the findings
-        with collect_charts() as pictures:
-            indicator_charts(data)
-        (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
-    if "pdf" in outputs:
+    if pictures is not None:
+        (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures.result()))
+    if pdf:
         missing = pdf_unavailable()
         if missing is None:
             (tmp / PDF_NAME).write_bytes(letter_pdf(html, draft=None, when=when))
@@ -189,6 +197,8 @@ def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Seque
     ensure_kernel(kernel_name)
     parameters = injected_parameters(files, root, name, final, anonymise)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-{os.getpid()}-", dir=final.parent))
+    # while the kernel runs the notebook, this process draws the charts as pictures for the Word copy
+    pictures = in_background(chart_pictures, round_) if "docx" in outputs else None
     try:
         (tmp / ROUND_NAME).write_text(round_to_json(round_), encoding="utf-8", newline="\n")
         nb = _run_notebook(parameters, tmp / NOTEBOOK, kernel_name, final.parent / ".failed")
@@ -196,7 +206,7 @@ def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Seque
         html = export_html(nb)
         (tmp / HTML_NAME).write_text(html, encoding="utf-8", newline="\n")
         when = max(r.params.visit.presentation_date for r in reviews)
-        notes = _write(tmp, round_, html, set(outputs), when)
+        notes = _write(tmp, html, pictures, "pdf" in outputs, when)
         (tmp / MANIFEST_NAME).write_text(manifest_json(reviews, root, parameters, notebook_path(NOTEBOOK), round_),
                                          encoding="utf-8", newline="\n")
         written = tuple(sorted(p.name for p in tmp.iterdir()))
