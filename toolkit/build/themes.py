@@ -5,7 +5,9 @@ The report is made as the letter is (:mod:`toolkit.build.render`): papermill run
 fixed cell ids, no timings) is kept as the record, nbconvert's ``letter`` template turns the
 cells tagged ``themes`` into ``themes.html``, the Word copy is converted from that HTML with the
 charts as pictures (:func:`toolkit.letter.docx.letter_docx`), and Chromium prints the PDF
-(:func:`toolkit.build.pdf.letter_pdf`). ``manifest.json`` records every input's sha256.
+(:func:`toolkit.build.pdf.letter_pdf`). ``manifest.json`` records every input's sha256. The round is
+read once, here, and handed to the notebook as ``round.json`` (anonymised first with
+``--anonymise``: then no file name or name of the inputs reaches the notebook).
 
 Every review is loaded and checked first; a bad input stops the build with one line per problem
 and nothing written. The report is made in a temporary folder beside ``--out`` and swapped into
