@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_PARAMS
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
+from support.paths import DEMO_PARAMS
 
 from toolkit.analysis.coverage import coverage
 from toolkit.capture.store import open_review

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,20 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_capture_support import alive, children, copy_mini, free_port, process_tree, stop_server
+from support.browser import CHROMIUM, serve, start_recording
+from support.capture import alive, children, copy_mini, free_port, process_tree, stop_server
 
 from toolkit.capture.server import wait_until_listening
 from toolkit.capture.store import open_review
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
 STATEMENT = "Parent carers co-chair the SEND partnership board <b>and</b> set its agenda."
-REVIEWER = "Lena Duarte"
 
-
-def _free_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -41,7 +36,7 @@ def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
     pytest.importorskip("playwright.sync_api")
     params_file = copy_mini(tmp_path)  # the parameters list only the reviewers' own files, never the capture ones
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
@@ -53,13 +48,6 @@ def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         stop_server(proc)
 
-
-def _start(page: object, url: str) -> None:
-    page.goto(url, timeout=90_000)  # type: ignore[attr-defined]
-    page.wait_for_selector(".pr-reviewer select", timeout=90_000)  # type: ignore[attr-defined]
-    page.select_option(".pr-reviewer select", label=REVIEWER)  # type: ignore[attr-defined]
-    page.click("button.pr-start")  # type: ignore[attr-defined]
-    page.wait_for_selector(".pr-f-statement textarea", timeout=30_000)  # type: ignore[attr-defined]
 
 
 def _assert_clean(page: object) -> None:
@@ -105,7 +93,7 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     findings_file = root / "data" / params.review_id / "capture" / "findings_lena-duarte.csv"
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
     page = fresh_browser.new_page()  # type: ignore[attr-defined]
-    _start(page, url)
+    start_recording(page, url)
     _assert_clean(page)
 
     # bad entries: a message in the form, nothing saved
@@ -174,14 +162,6 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     assert audit is not None and "We read one plan" in audit.group(0)  # the captured plan
 
 
-def _serve(params_file: Path, port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().startswith("Capture app: ")
-    assert wait_until_listening("127.0.0.1", port, timeout=60)
-    return proc
-
 
 def _open_after_restart(page: object, url: str) -> None:
     """Open the restarted app. Seen once in a full CI run on a loaded machine: the first page after
@@ -213,12 +193,12 @@ def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Pat
     folder = root / "data" / params.review_id / "capture"
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
     statement = "Saved just before the server was killed."
-    port = _free_port()
-    cli = _serve(params_file, port)
+    port = free_port()
+    cli = serve(params_file, port)
     server: list[int] = []
     try:
         page = fresh_browser.new_page()  # type: ignore[attr-defined]
-        _start(page, f"http://127.0.0.1:{port}/")
+        start_recording(page, f"http://127.0.0.1:{port}/")
         page.fill(".pr-f-statement textarea", statement)
         page.select_option(".pr-f-kloe select", label=kloe_label)
         page.check(".pr-f-ev-documents input")
@@ -242,7 +222,7 @@ def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Pat
         assert alive(server) == []
         page.close()
 
-        cli = _serve(params_file, port)
+        cli = serve(params_file, port)
         page = fresh_browser.new_page()  # type: ignore[attr-defined]
         _open_after_restart(page, f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte")
         expect(page.locator(".pr-f-list select")).to_contain_text(statement)

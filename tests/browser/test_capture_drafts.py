@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_capture_support import copy_mini, process_tree, stop_server, store_for
+from support.browser import CHROMIUM, serve
+from support.capture import copy_mini, free_port, process_tree, stop_server, store_for
 
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
 from toolkit.capture.store import open_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,8 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         pytest.skip("Debian's chromium is not installed")
     pytest.importorskip("playwright.sync_api")
     params_file = copy_mini(tmp_path_factory.mktemp("drafts"))
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     try:
         yield f"http://127.0.0.1:{port}/", params_file, proc.pid
     finally:

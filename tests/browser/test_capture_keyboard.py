@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_capture_support import copy_mini, stop_server, store_for
+from support.browser import CHROMIUM, serve
+from support.capture import copy_mini, free_port, stop_server, store_for
 
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
 from toolkit.capture.store import open_review
 
 pytestmark = pytest.mark.browser
@@ -44,8 +44,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("keyboard"))
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     try:
         yield f"http://127.0.0.1:{port}/", params_file
     finally:

@@ -18,10 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_capture_support import ROOT, children, copy_mini, process_tree, stop_server
-
-from browser.test_accessibility import AXE, TAGS
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
+from support.browser import AXE, CHROMIUM, TAGS, serve
+from support.capture import ROOT, children, copy_mini, free_port, process_tree, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +44,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("page"))
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     SERVER["cli"] = proc.pid
     try:
         yield f"http://127.0.0.1:{port}/", params_file

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_capture_support import copy_mini, stop_server
+from support.browser import CHROMIUM
+from support.capture import copy_mini, free_port, stop_server
 
-from browser.test_capture_browser import CHROMIUM, _free_port
 from toolkit.capture.server import wait_until_listening
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Share]:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("share"))
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--host", "0.0.0.0",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)

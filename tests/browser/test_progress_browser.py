@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_capture_support import copy_follow_up, free_port, stop_server
+from support.browser import AXE, TAGS
+from support.capture import copy_follow_up, free_port, stop_server
 
-from browser.test_accessibility import AXE, TAGS
 from toolkit.capture.server import wait_until_listening
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import EditParams
+from support.paths import EditParams
 
 from toolkit.inputs.styles import STYLES_DIR, file_stamp
 from toolkit.letter.deck import words_for
