@@ -425,7 +425,7 @@ def test_two_rows_for_one_authority_in_a_period_are_refused(tmp_path: Path) -> N
 2021,Calendar year,National,E92000001,England,,,,,,50
 2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000061,940,North Northamptonshire,20
 2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000099,940,Renamed,30
-""")
+""")  # rows as an EES file has them
     with pytest.raises(InputError) as err:
         compare_all(read_performance_files([path]), "E06000061")
     assert err.value.row == 4 and "row 3" in str(err.value) and "sen2_two.csv" in str(err.value)
@@ -524,7 +524,7 @@ def test_missing_column_and_renamed_filter_value_warn(tmp_path: Path) -> None:
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Total,45
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Pupils with EHC plans,13
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,SEN support,30
-""")  # noqa: E501 - rows as an EES file has them
+""")
     res = _cli(str(sen2), str(ks4), "--authority", "Alpha")
     assert res.returncode == 0, res.stderr
     warnings = res.stderr.strip().splitlines()

@@ -158,7 +158,7 @@ def _walk(widget: object) -> Iterator[object]:
 
 
 def _start_cli(params_file: Path, *args: str, stderr: Path | None = None) -> subprocess.Popen[str]:
-    err = open(stderr, "w") if stderr else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
+    err = open(stderr, "w") if stderr else subprocess.DEVNULL  # closed with the process
     return subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), *args],
                             stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
 

@@ -171,7 +171,7 @@ class PdfPrinter:
         def finish(printed: Future[bytes | None]) -> None:
             try:
                 data = printed.result()
-            except BaseException as exc:  # noqa: BLE001 - handed on to whoever waits for the PDF
+            except BaseException as exc:  # handed on to whoever waits for the PDF
                 done.set_exception(exc)
             else:
                 done.set_result(stable_pdf(data or b"", when))
