@@ -27,6 +27,10 @@ from toolkit.inputs.findings import paragraphs
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
 from toolkit.inputs.tables import Row, header_errors, read_table
+from toolkit.messages import Messages
+
+#: This module's messages (docs/messages.md).
+message = Messages("recommendations.yaml")
 
 COLUMNS = ("theme", "recommendation", "findings", "help", "order")
 REQUIRED = ("theme", "recommendation")
@@ -94,18 +98,17 @@ def _recommendation(row: Row, finding_ids: Collection[str] | None,
     theme = " ".join(row.get("theme").split())
     text = paragraphs(row.get("recommendation"))
     if not theme:
-        bad("theme", "empty: name the KLOE (its id) or the heading this recommendation goes under")
+        bad("theme", message("no_theme"))
     if not text:
-        bad("recommendation", "empty: write what the team recommends, or delete the row")
+        bad("recommendation", message("no_text"))
     ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
     for i in ids:
         if finding_ids is not None and i not in finding_ids:
-            bad("findings", f"{quote(i)} is not the id of a finding of this review: "
-                "copy the id from the findings files, or leave the cell blank")
+            bad("findings", message("not_a_finding", value=quote(i)))
     order: float | None = None
     if row.get("order").strip():
         try:
             order = float(row.get("order"))
         except ValueError:
-            bad("order", f"{quote(row.get('order'))} is not a number: write a number or leave it blank")
+            bad("order", message("not_a_number", value=quote(row.get("order"))))
     return Recommendation(theme, text, ids, " ".join(row.get("help").split()), order, row.number)
