@@ -25,6 +25,7 @@ it while the first is refilled (``--ready-kernels 1`` saves a kernel's memory, a
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
@@ -202,8 +203,6 @@ def share_certificate(review: OpenReview, host: str, certfile: Path | None = Non
 
 
 def _is_ip(text: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(text)
     except ValueError:
