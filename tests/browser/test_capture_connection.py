@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support.browser import CHROMIUM, serve
 from support.capture import alive, children, copy_mini, free_port, process_tree, stop_server
 
 from toolkit.capture.store import open_review
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +37,7 @@ def _kill_tree(cli_pid: int) -> list[int]:
 
 
 def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_path: Path,
-                                                                         fresh_browser: object) -> None:
+                                                                         fresh_browser: Browser) -> None:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import expect
@@ -45,7 +49,7 @@ def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_pat
     url = f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte"
     cli = serve(params_file, port)
     server: list[int] = []
-    context = fresh_browser.new_context()  # type: ignore[attr-defined]
+    context = fresh_browser.new_context()
     try:
         page = context.new_page()
         page.goto(url, timeout=LOAD)
@@ -104,7 +108,7 @@ window.prFormWaitMs = 2000;
 """
 
 
-def test_a_page_whose_form_never_appears_reloads_once_then_says_so(tmp_path: Path, fresh_browser: object) -> None:
+def test_a_page_whose_form_never_appears_reloads_once_then_says_so(tmp_path: Path, fresh_browser: Browser) -> None:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import expect
@@ -112,7 +116,7 @@ def test_a_page_whose_form_never_appears_reloads_once_then_says_so(tmp_path: Pat
     params_file = copy_mini(tmp_path)
     port = free_port()
     cli = serve(params_file, port)
-    context = fresh_browser.new_context()  # type: ignore[attr-defined]
+    context = fresh_browser.new_context()
     try:
         context.add_init_script(HIDE_FORM % 2)  # the form fails on the first two loads of the tab
         page = context.new_page()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support.browser import CHROMIUM, serve, start_recording
@@ -12,6 +13,9 @@ from support.capture import copy_mini, free_port, stop_server
 
 from toolkit.capture.store import open_review
 from toolkit.inputs.capture_layout import capture_folder
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +42,14 @@ def _holding(folder: Path) -> list[str]:
             and any(b in p.read_bytes().decode("utf-8", errors="replace") for b in BITS)]
 
 
-def test_a_childs_name_and_birth_date_are_refused_in_the_page(served: tuple[str, Path], fresh_browser: object) -> None:
+def test_a_childs_name_and_birth_date_are_refused_in_the_page(served: tuple[str, Path], fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     url, params_file = served
     params, scope, root = open_review(params_file)
     folder = capture_folder(root, params.review_id)
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
-    page = fresh_browser.new_page()  # type: ignore[attr-defined]
+    page = fresh_browser.new_page()
     start_recording(page, url)
     page.fill(".pr-f-statement textarea", CHILD_TEXT)
     page.select_option(".pr-f-kloe select", label=kloe_label)
