@@ -14,16 +14,25 @@ from toolkit.messages import CATALOGUE, Messages
 
 def _readers() -> list[tuple[Path, str, str]]:
     """(module, the name it reads its messages through, the catalogue file) of every module with a
-    ``name = Messages("file.yaml")`` at its top level."""
+    ``name = Messages("file.yaml")`` at its top level, and of every module that imports that name
+    from one of them."""
     found = []
-    for path in sorted((ROOT / "toolkit").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "toolkit").rglob("*.py"))}
+    for path, tree in trees.items():
         for node in tree.body:
             if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and isinstance(node.value.func, ast.Name) and node.value.func.id == "Messages"):
                 first = node.value.args[0]
                 assert isinstance(first, ast.Constant) and isinstance(node.targets[0], ast.Name)
                 found.append((path, node.targets[0].id, str(first.value)))
+    owners = {(".".join(p.relative_to(ROOT).with_suffix("").parts), name): file for p, name, file in found}
+    for path, tree in trees.items():
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    file = owners.get((node.module, alias.name))
+                    if file is not None:
+                        found.append((path, alias.asname or alias.name, file))
     return found
 
 
@@ -34,7 +43,8 @@ def test_the_modules_with_messages_are_found() -> None:
     assert {"progress.yaml", "workbook.yaml", "newreview.yaml", "plans.yaml", "sef.yaml"} <= {f for _, _, f in READERS}
 
 
-@pytest.mark.parametrize("module, name, file", READERS, ids=[f"{p.parent.name}/{p.stem}" for p, _, _ in READERS])
+@pytest.mark.parametrize("module, name, file", READERS,
+                         ids=[f"{p.parent.name}/{p.stem}:{f}" for p, _, f in READERS])
 def test_every_message_asked_for_exists_with_its_values(module: Path, name: str, file: str) -> None:
     messages = Messages(file)
     keys = set(messages.keys())

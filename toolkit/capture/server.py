@@ -127,7 +127,7 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
     ``certificate``; a token of their own for each of ``reviewers`` when a token is needed)."""
     notebook = capture_notebook()
     if not notebook.is_file():
-        raise ToolkitError(f"the capture notebook is missing ({notebook})")
+        raise ToolkitError(says("notebook_missing", notebook=notebook))
     port = port or pick_port(host)
     own: dict[str, str] = {}
     if needs_token(host):

@@ -126,8 +126,9 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     if out.suffix.lower() != ".xlsx":
         raise InputError("--out", message("out_not_xlsx", out=privacy.quote(out.name, *screen_args(params))))
     if reviewer not in [m.name for m in params.team]:
-        raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team "
-                                       f"({', '.join(m.name for m in params.team)})")
+        shown = privacy.quote(reviewer, *screen_args(params))
+        raise InputError("--reviewer", message("reviewer_not_in_team", reviewer=shown,
+                                               team=", ".join(m.name for m in params.team)))
     store = CaptureStore(root, params, scope, reviewer)
     if not blank:
         store.ensure_files()  # a reviewer's first export carries their findings from the listed files
@@ -241,8 +242,7 @@ def _read(file: Path, shown: str, screen: Screen,
         raise ValidationFailed([exc]) from None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, SyntaxError,  # XML ParseError
             zipfile.BadZipFile, InvalidFileException) as exc:
-        raise ValidationFailed([InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it "
-                                                  "again from a spreadsheet program as .xlsx")]) from None
+        raise ValidationFailed([InputError(shown, message("unreadable", problem=exc.__class__.__name__))]) from None
     try:
         complete = find_sheet(wb, EXPORTED_SHEET) is not None  # exported by the toolkit: every column compared
         reviewer = _default_reviewer(wb)
@@ -272,8 +272,7 @@ class _Owner:
         if not self.name:
             self.name = reviewer
         if reviewer != self.name:
-            self.errors.append(InputError(at, f"this workbook belongs to {self.name}; a finding or prompt of "
-                                              f"{reviewer} goes in {reviewer}'s own workbook", row=n,
+            self.errors.append(InputError(at, message("other_owner", owner=self.name, reviewer=reviewer), row=n,
                                           column="reviewer"))
             return False
         return True
@@ -289,10 +288,8 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     default_reviewer, f_sheet, c_sheet, e_sheet = _read(file, shown, screen, errors)
     if f_sheet is None or c_sheet is None:
         missing = [name for name, rows in ((FINDINGS_SHEET, f_sheet), (CHECKLIST_SHEET, c_sheet)) if rows is None]
-        raise ValidationFailed([InputError(shown, (
-            f"the workbook has no {' or '.join(missing)} sheet (it needs both {FINDINGS_SHEET} and "
-            f"{CHECKLIST_SHEET}, under those names): rename the sheet back, or export a fresh workbook "
-            "with peer-review capture-export"))])
+        raise ValidationFailed([InputError(shown, message("sheets_missing", missing=" or ".join(missing),
+                                                          findings=FINDINGS_SHEET, checklist=CHECKLIST_SHEET))])
     team = [m.name for m in params.team]
     where = f"{shown} [{FINDINGS_SHEET}]"
     cwhere = f"{shown} [{CHECKLIST_SHEET}]"
@@ -337,8 +334,8 @@ def _parsed_findings(sheet: SheetRows, where: str, params: ReviewParams, scope: 
         if f is None:
             continue
         if f.id and f.id in seen_ids:
-            errors.append(InputError(where, f"id {privacy.quote(f.id, *screen)} is also on row "
-                                     f"{seen_ids[f.id]}", row=n, column="id"))
+            errors.append(InputError(where, message("id_twice", id=privacy.quote(f.id, *screen), row=seen_ids[f.id]),
+                                     row=n, column="id"))
         if f.id:
             seen_ids[f.id] = n
         if owner.belongs(f.reviewer, where, n):
@@ -356,9 +353,8 @@ def _checklist_conflicts(checks: Sequence[CheckRow], stored: Mapping[str, tuple[
         except Conflict as exc:
             now = dict(zip(CHECKLIST_FIELDS, stored.get(c.prompt_id) or (ChecklistStatus.NOT_YET.value, ""),
                            strict=True))
-            errors.extend(InputError(cwhere, "changed here and, differently, in the app since this workbook was "
-                                             f"exported (now {privacy.quote(now[f], *screen)}): export a "
-                                             "fresh workbook", row=c.row, column=f) for f in exc.fields)
+            errors.extend(InputError(cwhere, message("changed_both", now=privacy.quote(now[f], *screen)),
+                                     row=c.row, column=f) for f in exc.fields)
     return errors
 
 
@@ -376,15 +372,15 @@ def _checklist_rows(sheet: SheetRows, cwhere: str, params: ReviewParams, scope: 
         reviewer = v.get("reviewer") or default_reviewer
         before = len(errors)
         if v["prompt_id"] not in prompt_kloe:
-            errors.append(InputError(cwhere, f"{privacy.quote(v['prompt_id'], *screen)} is not a prompt of a "
-                                     "KLOE in scope", row=n, column="prompt_id"))
+            errors.append(InputError(cwhere, message("not_a_prompt", value=privacy.quote(v["prompt_id"], *screen)),
+                                     row=n, column="prompt_id"))
         if status not in STATUSES:
-            errors.append(InputError(cwhere, f"{privacy.quote(v.get('status'), *screen)} is not "
-                                     f"{', '.join(STATUSES)}", row=n, column="status"))
+            errors.append(InputError(cwhere, message("not_a_status", value=privacy.quote(v.get("status"), *screen),
+                                                     statuses=", ".join(STATUSES)), row=n, column="status"))
         for m in text_messages({"notes": v.get("notes", "")}, params, "checklist notes"):
             errors.append(InputError(cwhere, m.text.rstrip("."), row=n, column="notes"))
         if reviewer not in team:
-            errors.append(InputError(cwhere, f"{privacy.quote(reviewer, *screen)} is not in the review team",
+            errors.append(InputError(cwhere, message("not_in_team", value=privacy.quote(reviewer, *screen)),
                                      row=n, column="reviewer"))
         elif not belongs(reviewer, cwhere, n):
             continue
@@ -428,7 +424,7 @@ def _apply_findings(store: CaptureStore, plan: list[Planned], fields: list[str],
         try:
             changed = store.import_row(item.base, f.to_row(), fields)
         except Conflict as exc:  # changed in the app between the check above and now
-            raise ValidationFailed([InputError(where, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(where, message("changed_during_import"),
                                                row=item.row, column=c) for c in exc.fields]) from None
         added += changed == "added"
         updated += changed == "updated"
@@ -445,7 +441,7 @@ def _apply_checklist(store: CaptureStore, checks: list[CheckRow], scope: KloeSco
         try:
             target = checklist_target(c, (entry.status, entry.notes) if entry else None)
         except Conflict:
-            raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(cwhere, message("changed_during_import"),
                                                row=c.row, column="status")]) from None
         if target is None:
             continue
@@ -453,7 +449,7 @@ def _apply_checklist(store: CaptureStore, checks: list[CheckRow], scope: KloeSco
                  if c.base is not None else entry)
         result = store.set_prompt(c.prompt_id, target[0], target[1], base=start)
         if result.conflict:
-            raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(cwhere, message("changed_during_import"),
                                                row=c.row, column="status")])
         saved += result.ok
     return saved

@@ -177,8 +177,7 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
 def _sheet_problem(ws: Any, where: str, hidden_ok: bool) -> InputError | None:
     """A hidden sheet (unless ``hidden_ok``) or one whose extent is too large to read."""
     if not hidden_ok and ws.sheet_state != "visible":
-        return InputError(where, "this sheet is hidden, so what it holds cannot be seen before it is "
-                                 "imported: unhide it (or delete it), check it, and import again")
+        return InputError(where, message("hidden_sheet"))
     if ws.max_row * ws.max_column > MAX_CELLS:  # one stray cell at XFD1048576 would make billions
         last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
         return InputError(where, message("too_many_cells", last=last, limit=f"{MAX_CELLS:,}"),
