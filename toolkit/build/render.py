@@ -32,7 +32,14 @@ import nbformat
 
 from toolkit.build.forked import ForkKernelManager
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
-from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, SLIDES_NAME, build_manifest
+from toolkit.build.manifest import (
+    DOCX_NAME,
+    MANIFEST_NAME,
+    OPTIONAL_OUTPUTS,
+    PARTS_NAME,
+    SLIDES_NAME,
+    build_manifest,
+)
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, PdfPrinter, pdf_unavailable
 from toolkit.build.reportdirs import remove_stale_temp_folders
@@ -42,7 +49,7 @@ from toolkit.inputs.notebook_params import hide_outside_paths
 from toolkit.inputs.params import project_root_for
 from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import charts_by_section
-from toolkit.letter.docx import letter_docx
+from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.letter.slides_pptx import letter_slides
 from toolkit.review import Review, load_review
@@ -409,7 +416,9 @@ def _build_report(kind: ReportKind, params_path: str | Path | Review, reports_di
                 raise _too_long(review, kind, time_limit) from None
             if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
                 pictures = {c.id: c for drawn in charts.values() for c in drawn}
-                (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
+                docx, parts = letter_docx_parts(html, pictures)
+                (tmp / DOCX_NAME).write_bytes(docx)
+                _write_text(tmp / PARTS_NAME, parts)  # its parts' record, swapped in with it
             if slides is not None:  # the team's day-three presentation, from the same review
                 (tmp / SLIDES_NAME).write_bytes(slides)
         if pdf_job is not None:
@@ -421,7 +430,7 @@ def _build_report(kind: ReportKind, params_path: str | Path | Review, reports_di
         tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
         _swap_into_place(tmp, final)
         if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
-            for name in OPTIONAL_OUTPUTS.values():
+            for name in (*OPTIONAL_OUTPUTS.values(), PARTS_NAME):
                 if name not in written:
                     (final / name).unlink(missing_ok=True)
     except BaseException:

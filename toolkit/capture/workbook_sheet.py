@@ -61,6 +61,8 @@ class SheetSpec:
     columns: tuple[str, ...]
     required: tuple[str, ...]
     ignored: tuple[str, ...] = ()
+    #: Columns an exported workbook may lack (added to the toolkit after it was exported).
+    late: tuple[str, ...] = ()
 
 
 def find_sheet(wb: Any, name: str) -> Any | None:
@@ -188,7 +190,7 @@ def _sheet_problem(ws: Any, where: str, hidden_ok: bool) -> InputError | None:
 def _column_messages(spec: SheetSpec, where: str, present: frozenset[str], guessed: set[str], complete: bool,
                      errors: list[InputError], notes: list[str]) -> None:
     """A column the import needs that is missing (an error), one it can do without (a note)."""
-    must = spec.columns if complete else spec.required
+    must = tuple(c for c in spec.columns if c not in spec.late) if complete else spec.required
     for c in must:
         if c not in present and c not in guessed:  # a misspelt header is named once, with its guess
             key = "column_required" if c in spec.required else "column_exported"
