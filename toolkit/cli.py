@@ -1,4 +1,8 @@
-"""The ``peer-review`` command: parses arguments and calls the library, nothing more."""
+"""The ``peer-review`` command: parses arguments and calls the library, nothing more.
+
+Each subcommand imports the part of the library it calls when it runs (the imports inside the
+commands below), so ``validate`` or ``--help`` never pays for papermill, nbconvert, Voilà or
+Playwright (a second or more of imports)."""
 
 from __future__ import annotations
 

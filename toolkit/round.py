@@ -27,9 +27,11 @@ from toolkit.analysis.round_review import (
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.performance import PerformanceSource, read_performance_files
 from toolkit.inputs.privacy import quote
+from toolkit.messages import Messages
 from toolkit.review import Review, check
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
+MESSAGE = Messages("round.yaml", collapse=True)
 
 
 def round_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -43,14 +45,12 @@ def round_files(paths: Iterable[str | Path]) -> list[Path]:
             folder = path / "params" if (path / "params").is_dir() else path
             found = sorted(p for p in folder.iterdir() if p.suffix in PARAMS_SUFFIXES and p.is_file())
             if not found:
-                errors.append(InputError(display_path(folder), "holds no review parameters files (*.yaml): name "
-                                         "the folder of a round's parameters, or the files themselves"))
+                errors.append(InputError(display_path(folder), MESSAGE("empty_folder")))
             out.extend(found)
         elif path.is_file():
             out.append(path)
         else:
-            errors.append(InputError(display_path(path), "no such file or folder: name a review's parameters "
-                                     "file or a folder of them"))
+            errors.append(InputError(display_path(path), MESSAGE("no_such_path")))
     if errors:
         raise ValidationFailed(errors)
     return list({str(p.resolve()): p for p in out}.values())
@@ -68,8 +68,8 @@ def load_reviews(paths: Iterable[str | Path]) -> list[Review]:
             continue
         review = checked.review
         if review.review_id in seen:
-            errors.append(InputError(review.params_file, f"review {quote(review.review_id)} is already in this round "
-                                     f"({seen[review.review_id]}): name each review once", column="review_id"))
+            errors.append(InputError(review.params_file, MESSAGE("named_twice", review=quote(review.review_id),
+                                                                    first=seen[review.review_id]), column="review_id"))
             continue
         seen[review.review_id] = review.params_file
         reviews.append(review)

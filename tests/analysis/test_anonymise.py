@@ -4,11 +4,10 @@ replaced in a stable order; figures that would identify an area held back. No ke
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
+from support.names import DEMO_PARAMS, independent_names, strings
+from support.paths import ROOT
 
 from toolkit.analysis.anonymise import (
     MINIMUM_AREAS,
@@ -24,40 +23,6 @@ from toolkit.analysis.area_names import AreaNames, distinctive_words, names_from
 from toolkit.analysis.disclosure import areas_spanned, identifying_values, safe_values, shown_groups
 from toolkit.inputs.params import ReviewParams, load_params
 from toolkit.review import load_review
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
-KINDS = {"council", "county", "city", "borough", "metropolitan"}  # what kind of body, not its name
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-def independent_names(params_file: Path) -> set[str]:
-    """Every authority, person and place name a parameters file holds, read from the raw YAML
-    (not through the toolkit's model): the test's own list."""
-    data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
-    names = {data["authority"]["name"]}
-    people = [m["name"] for m in data["team"]] + [data["recipient"]["name"], data["coordinator"]["name"]]
-    for person in people:
-        words = [w for w in person.split() if w.rstrip(".") not in {"Dr", "Mr", "Mrs", "Ms"}]
-        names.update([" ".join(words), words[-1]])
-    orgs = [m["organisation"] for m in data["team"]] + [data["coordinator"]["organisation"]]
-    orgs += [data["recipient"].get("organisation") or ""] + list(data.get("settings_visited", []))
-    for org in orgs:  # the place word of each organisation: the capitalised words before its kind
-        for word in re.findall(r"\b[A-Z][a-z]+\b", org):
-            if word.lower() not in shipped_ordinary_words() | KINDS and word not in data["region"]["name"]:
-                names.add(word)
-    return {n for n in names if n}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +70,7 @@ def test_no_name_of_the_parameters_survives_in_the_findings(demo_round: list[Rev
 def test_parameters_text_is_anonymised_too(demo_round: list[ReviewText]) -> None:
     an = round_anonymiser(demo_round)
     for review, path in zip(demo_round, DEMO_PARAMS, strict=True):
-        dumped = " ".join(_strings(review.params.model_dump(mode="json", exclude={"inputs"})))
+        dumped = " ".join(strings(review.params.model_dump(mode="json", exclude={"inputs"})))
         out = an.text(dumped)
         left = [n for n in independent_names(path) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", out)]
         assert not left, (path.name, left)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO_PARAMS, ROOT
+from support.paths import DEMO_PARAMS, ROOT
 
 from toolkit.analysis.round_audit import missing_criteria, moderation, section_grades
 from toolkit.analysis.round_counts import progress_counts, sef_accuracy, sef_by_area, theme_counts

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.round_groups import recurring_groups
 from toolkit.analysis.round_model import AREA, STRENGTH, URGENT, FindingGroup, Round

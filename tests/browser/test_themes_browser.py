@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.round_themes import themes_data
 from toolkit.letter.themes_report import build_page

@@ -17,14 +17,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support.names import DEMO_PARAMS, independent_names
+from support.paths import ROOT
 
 from toolkit.analysis.anonymise import MINIMUM_AREAS
 from toolkit.analysis.round_json import round_from_json
 from toolkit.analysis.round_themes import themes_data
-
-sys.path.insert(0, str(ROOT / "tests" / "analysis"))
-from test_anonymise import DEMO_PARAMS, independent_names  # noqa: E402
 
 
 def _docx_text(path: Path) -> str:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.round_themes import themes_data
 from toolkit.letter.themes_report import build_page

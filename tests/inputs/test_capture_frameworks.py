@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.paths import ROOT
 
-from tests.conftest import ROOT
 from toolkit.inputs.frameworks import load_framework, shipped_frameworks
 
 EXPECTED = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
+from support.paths import ROOT
 
-from tests.conftest import ROOT
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import load_params
 from toolkit.inputs.scope_cover import answering, scope_link_errors, unanswered_scope

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 from pydantic import BaseModel, create_model
+from support.paths import FIXTURES
 
 import toolkit
 from toolkit.analysis.coverage import CHECKLIST_NOT_SCREENED, read_checklist_file

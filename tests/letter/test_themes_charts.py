@@ -4,7 +4,7 @@ the same bytes each time; every figure also in the table."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.round_model import Round
 from toolkit.analysis.round_themes import indicators_round
