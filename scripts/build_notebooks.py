@@ -91,6 +91,28 @@ BRIEFING_CELLS: list[tuple] = [
 ]
 
 
+THEMES_CELLS: list[tuple] = [
+    ("md", ["# Themes across a round of reviews\n\n"
+            "The reproducible record of one round's themes report (`peer-review themes PARAMS --out "
+            "reports/<round>/`, docs/themes.md). papermill runs it with the round's parameters files; each "
+            "cell calls one function of the `toolkit` package. Cells tagged `themes` are the report; the "
+            "others are working views for the programme's coordinator."]),
+    ("code", ["parameters"], "# Parameters: papermill injects the round's parameters files (or folders) and "
+                             'its name.\nparams_files = ["../params"]\nround_name = "demo"\nproject_root = None'),
+    ("code", [], "from toolkit import themes\nfrom toolkit.round import load_round"),
+    ("md", ["## The round"]),
+    ("code", [], "round_ = load_round(params_files, round_name)\nround_"),
+    ("code", [], "data = themes.themes_data(round_)"),
+    ("md", ["## Recurring findings (working view)\n\n"
+            "Every finding of every group, with its review and id, to check by hand that each group's "
+            "findings say the same kind of thing. For the coordinator only."]),
+    ("code", [], "themes.groups_table(data)"),
+    ("md", ["## The report"]),
+    ("code", ["themes"], "for part in themes.document(data):\n    display(part)"),
+    ("code", [], "themes.page_shell(data)"),
+]
+
+
 def make_notebook(cells: list[tuple]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python (peer-review)", "language": "python"}
@@ -119,3 +141,4 @@ def build(name: str, cells: list[tuple]) -> Path:
 if __name__ == "__main__":
     print(build("letter.ipynb", LETTER_CELLS))
     print(build("briefing.ipynb", BRIEFING_CELLS))
+    print(build("themes.ipynb", THEMES_CELLS))

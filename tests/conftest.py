@@ -11,13 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-SHARED = ROOT.parent / "shared"
-DFE = SHARED / "data" / "dfe"
-DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
-SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
+from support.paths import FIXTURES, SYNTH, AppendRows, EditParams
 
 # No drafting daemon (toolkit/build/daemon.py) for the CLI runs the tests start: a test must not
 # leave a background process behind, nor draft through one another test left. The daemon's own
@@ -28,8 +22,6 @@ os.environ["PEER_REVIEW_DAEMON"] = "off"
 # opened together (tests/capture/test_capture_server.py) asks for the default, two.
 os.environ.setdefault("PEER_REVIEW_READY_KERNELS", "1")
 
-EditParams = Callable[[Path, Callable[[dict[str, Any]], None]], Path]
-AppendRows = Callable[[Path, list[str]], Path]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,10 +30,6 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     a test never reads what a developer's own drafts left in ~/.cache/peer-review; the CLI runs,
     batch workers and notebook kernels the tests start inherit it."""
     os.environ["PEER_REVIEW_CACHE"] = str(tmp_path_factory.mktemp("peer-review-cache"))
-
-
-def needs_shared() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not DFE.is_dir(), reason=f"reference data not found at {DFE} (../shared is absent)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,7 +50,7 @@ def mini(tmp_path: Path) -> Path:
 def edit_params() -> EditParams:
     """Change a params file in place through a function on its parsed YAML."""
 
-    def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    def edit(path: Path, change: Callable[[dict[str, Any]], object]) -> Path:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(data)
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

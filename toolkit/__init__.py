@@ -6,8 +6,8 @@ Stages, each a subpackage, imports pointing down only (docs/architecture.md):
 
 The notebooks' own names: the letter and briefing notebooks (and every executed notebook kept as
 a review's record) import ``from toolkit import auditreport, letter, perfletter, summary`` and
-``briefing``. Those names stay stable, so a kept record re-runs unchanged; they are loaded only
-when a notebook asks for them.
+``briefing``; the themes notebook imports ``themes``. Those names stay stable, so a kept record
+re-runs unchanged; they are loaded only when a notebook asks for them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ NOTEBOOK_MODULES = {
     "perfletter": "toolkit.letter.performance",
     "summary": "toolkit.letter.working_views",
     "briefing": "toolkit.letter.briefing",
+    "themes": "toolkit.letter.themes_report",
 }
 
 __all__ = [

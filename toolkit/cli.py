@@ -1,4 +1,8 @@
-"""The ``peer-review`` command: parses arguments and calls the library, nothing more."""
+"""The ``peer-review`` command: parses arguments and calls the library, nothing more.
+
+Each subcommand imports the part of the library it calls when it runs (the imports inside the
+commands below), so ``validate`` or ``--help`` never pays for papermill, nbconvert, Voilà or
+Playwright (a second or more of imports)."""
 
 from __future__ import annotations
 
@@ -138,6 +142,26 @@ def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) 
     from toolkit.build.render import briefing as build_briefing
 
     _build_each(params, reports, functools.partial(build_briefing, time_limit=time_limit or None))
+
+
+@main.command()
+@click.argument("params", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The round's report folder, reports/<round>/ (its name names the round).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx", "pdf"]),
+              help="Outputs besides the notebook and the HTML (default: docx and pdf); repeat for several.")
+@click.option("--anonymise", is_flag=True,
+              help="Areas as Area A, Area B...: no authority, place or person named, and no group or figure "
+                   "that would identify an area (fewer than three areas, a rank, a unique value).")
+@reports_errors()
+def themes(params: tuple[Path, ...], out: Path, formats: tuple[str, ...], anonymise: bool) -> None:
+    """Build the themes report of a round: every review the files or folders name, in one report
+    (themes.html, .docx, .pdf and the executed notebook in --out)."""
+    from toolkit.build.themes import OUTPUTS, build_themes
+
+    result = build_themes(params, out, outputs=formats or OUTPUTS, anonymise=anonymise)
+    click.echo(str(result.folder / "themes.html"))
+    _say(result.notes)
 
 
 @main.command()

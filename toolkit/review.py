@@ -76,6 +76,8 @@ class Review:
     improvement_plan: ImprovementPlan | None = None  # the area's improvement plan (inputs.improvement_plan)
     timetable: tuple[Session, ...] = ()  # the visit timetable (inputs.timetable)
     recommendations: Recommendations | None = None  # the team's own (inputs.recommendations)
+    #: the contradictions worked out when the review was loaded (the same inputs give the same)
+    checked_flags: tuple[ConsistencyFlag, ...] | None = None
 
     def progress_rows(self) -> list[ProgressRow]:
         """Every previous area for consideration and urgent action with its mark (none: no previous)."""
@@ -89,6 +91,8 @@ class Review:
         """Every claim the review's own evidence contradicts: the included findings against the
         figures and the audit, and the self-evaluation, the progress marks and the letter's audit
         sentences against them and each other (the draft's "Check before sending" panel)."""
+        if self.checked_flags is not None:
+            return list(self.checked_flags)
         return contradictions(self.findings, self.performance, self.audit, self.scope, self.previous, self.progress,
                               self.sef, self.progress_rows())
 
@@ -402,8 +406,9 @@ def assemble(params: ReviewParams, root: Path, params_file: str,
                     previous=previous, progress=progress, improvement_plan=plan, timetable=timetable or (),
                     recommendations=recommendations)
     disagree = progress.notes if progress else ()
-    checks = contradiction_warnings(review.contradictions(), params)
-    return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)))
+    flags = review.contradictions()
+    checks = contradiction_warnings(flags, params)
+    return replace(review, warnings=(*odd, *checks, *disagree, *_unmarked(review)), checked_flags=tuple(flags))
 
 
 def _visit_days(params: ReviewParams) -> list[dt.date]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from toolkit.analysis.areas import Area
 from toolkit.analysis.comparisons import Comparison
@@ -171,7 +172,7 @@ def test_shipped_kloes_list_catalogue_indicators_the_claims_can_name() -> None:
     assert set(topics) <= set(CAT.ids)
 
 
-def test_a_denominator_is_another_count_of_the_catalogue(tmp_path) -> None:
+def test_a_denominator_is_another_count_of_the_catalogue(tmp_path: Path) -> None:
     import pytest
 
     from toolkit.errors import InputError

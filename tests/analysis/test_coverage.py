@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_PARAMS
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
+from support.paths import DEMO_PARAMS
 
 from toolkit.analysis.coverage import coverage
 from toolkit.capture.store import open_review
@@ -38,30 +38,42 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def _expected(finding_files: list[Path], checklist_files: list[Path], prompts: dict[str, list[str]]) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for kloe, pids in prompts.items():
-        kinds: Counter[str] = Counter()
-        single = 0
         reviewers: set[str] = set()
-        for path in finding_files:
-            for r in _rows(path):
-                if r.get("kloe", "") != kloe or r.get("withdrawn", "").lower() in ("yes", "true", "1", "y"):
-                    continue
-                kinds[KIND_OF[" ".join(r["kind"].lower().split())]] += 1
-                if len({e.strip().lower() for e in r["evidence"].replace(",", ";").split(";") if e.strip()}) == 1:
-                    single += 1
-                reviewers.add(r["reviewer"])
-        best = {p: "not yet" for p in pids}
-        for path in checklist_files:
-            for r in _rows(path):
-                if r["prompt_id"] in best:
-                    if RANK[r["status"]] > RANK[best[r["prompt_id"]]]:
-                        best[r["prompt_id"]] = r["status"]
-                    if r["status"] != "not yet":
-                        reviewers.add(r["reviewer"])
-        statuses = Counter(best.values())
+        kinds, single = _finding_counts(finding_files, kloe, reviewers)
+        statuses = Counter(_best_marks(checklist_files, pids, reviewers).values())
         out[kloe] = {"prompts": len(pids), "covered": statuses["covered"], "partly": statuses["partly"],
                      "not_yet": statuses["not yet"], "strengths": kinds["S"], "areas": kinds["A"],
                      "urgent": kinds["U"], "single_evidence": single, "reviewers": tuple(sorted(reviewers))}
     return out
+
+
+def _finding_counts(finding_files: list[Path], kloe: str, reviewers: set[str]) -> tuple[Counter[str], int]:
+    """The KLOE's findings by kind (withdrawn ones left out) and how many rest on one kind of evidence."""
+    kinds: Counter[str] = Counter()
+    single = 0
+    for path in finding_files:
+        for r in _rows(path):
+            if r.get("kloe", "") != kloe or r.get("withdrawn", "").lower() in ("yes", "true", "1", "y"):
+                continue
+            kinds[KIND_OF[" ".join(r["kind"].lower().split())]] += 1
+            if len({e.strip().lower() for e in r["evidence"].replace(",", ";").split(";") if e.strip()}) == 1:
+                single += 1
+            reviewers.add(r["reviewer"])
+    return kinds, single
+
+
+def _best_marks(checklist_files: list[Path], pids: list[str], reviewers: set[str]) -> dict[str, str]:
+    """Each prompt's best mark over the reviewers' checklists; a reviewer who marked one is counted."""
+    best = {p: "not yet" for p in pids}
+    for path in checklist_files:
+        for r in _rows(path):
+            if r["prompt_id"] not in best:
+                continue
+            if RANK[r["status"]] > RANK[best[r["prompt_id"]]]:
+                best[r["prompt_id"]] = r["status"]
+            if r["status"] != "not yet":
+                reviewers.add(r["reviewer"])
+    return best
 
 
 def _write_checklist(path: Path, team: list[str], prompts: dict[str, list[str]], seed: int) -> None:

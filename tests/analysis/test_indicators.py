@@ -8,8 +8,10 @@ import io
 import re
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -27,7 +29,7 @@ from toolkit.analysis.indicators import (
 )
 from toolkit.analysis.ranks import Trend, band_for, choose_period, trend_for
 from toolkit.errors import InputError
-from toolkit.inputs.observations import parse_period
+from toolkit.inputs.observations import Period, parse_period
 from toolkit.inputs.performance import read_performance_files
 from toolkit.letter.charts import PALETTE
 from toolkit.letter.indicator_report import indicators_report
@@ -56,7 +58,7 @@ REQUIRED_IDS = ["ehcp_20wk_no_exc", "ehcp_20wk_inc_exc", "ehcp_new", "ehcp_reque
                 "mainstream_to_special", "ks2_rwm_ehcp", "ks4_att8_ehcp", "absence_ehcp", "suspensions_sen"]
 
 
-def small_file(tmp_path: Path, rows: dict[str, list[float | str]], years: list[str], column: str = "no_exc_20week_rate",
+def small_file(tmp_path: Path, rows: Mapping[str, Sequence[object]], years: list[str], column: str = "no_exc_20week_rate",
                name: str = "sen2_small.csv") -> Path:
     """England, one region and LAs A.. with the given values per year."""
     lines = [f"{GEO},{column}"]
@@ -127,7 +129,7 @@ def test_alias_mapping(tmp_path: Path) -> None:
 # --- the real file: value, rank and band against an independent calculation ----------------------
 
 @pytest.fixture(scope="module")
-def real() -> list:
+def real() -> list[Any]:
     if not SEN2.is_file():
         pytest.skip(f"real DfE files not found at {DFE} (reference data, not shipped)")
     return read_performance_files([SEN2])
@@ -135,7 +137,7 @@ def real() -> list:
 
 @needs_dfe
 @pytest.mark.parametrize("authority,year", [("Kirklees", "2015"), ("Leeds", "2022"), ("Cumbria", "2019")])
-def test_value_rank_band_match_pandas(real: list, authority: str, year: str) -> None:
+def test_value_rank_band_match_pandas(real: list[Any], authority: str, year: str) -> None:
     raw = pd.read_csv(SEN2, dtype=str, keep_default_na=False)
     la = raw[(raw.geographic_level == "Local authority") & (raw.time_period == year)].copy()
     la["v"] = pd.to_numeric(la["no_exc_20week_rate"].str.strip(), errors="coerce")
@@ -151,7 +153,7 @@ def test_value_rank_band_match_pandas(real: list, authority: str, year: str) -> 
 
 
 @needs_dfe
-def test_find_authority_by_name_code_and_old_code(real: list) -> None:
+def test_find_authority_by_name_code_and_old_code(real: list[Any]) -> None:
     data = collect(real, CAT, ["ehcp_new"])
     by_name, by_code, by_old = (find_authority(q, data) for q in ("kirklees", "E08000034", "382"))
     assert by_name == by_code == by_old and by_name.region_name == "Yorkshire and the Humber"
@@ -162,7 +164,7 @@ def test_find_authority_by_name_code_and_old_code(real: list) -> None:
 
 
 @needs_dfe
-def test_report_prints_values_as_in_file(real: list) -> None:
+def test_report_prints_values_as_in_file(real: list[Any]) -> None:
     out = indicators_report([SEN2], "Kirklees", period="2015", fmt="csv")
     row = next(r for r in csv.DictReader(io.StringIO(out)) if r["indicator"] == "ehcp_20wk_no_exc")
     assert (row["value"], row["england"], row["period"]) == ("10.4", "59.2", "2015")
@@ -188,7 +190,9 @@ def test_rank_and_band_polarity(tmp_path: Path) -> None:
 
 def test_trend_direction_and_threshold() -> None:
     ind, t = CAT.get("ehcp_20wk_no_exc"), Threshold(points=2.0)
-    pts = lambda *vs: [(parse_period(2018 + i), v) for i, v in enumerate(vs)]  # noqa: E731
+    def pts(*vs: float) -> list[tuple[Period, float]]:
+        return [(parse_period(2018 + i), v) for i, v in enumerate(vs)]
+
     assert trend_for(pts(50, 55, 60), ind, t).direction == "improving"
     assert trend_for(pts(60, 55, 50), ind, t).direction == "declining"
     assert trend_for(pts(50, 51, 50.5), ind, t).direction == "stable"
@@ -223,7 +227,7 @@ def test_choose_period() -> None:
 # --- sentences ----------------------------------------------------------------------------------
 
 def make_comp(indicator_id: str, value: float | None, england: float | None, region: float | None = None,
-              points: list[tuple[str, float]] = (), rank: int | None = None, band: str | None = None,
+              points: Sequence[tuple[str, float]] = (), rank: int | None = None, band: str | None = None,
               direction: str | None = "stable", tied: bool = False) -> Comparison:
     ind = CAT.get(indicator_id)
     area = Area("Kestrelmoor", "E06009901", "991", "E12000003", "Yorkshire and The Humber")
@@ -421,7 +425,7 @@ def test_two_rows_for_one_authority_in_a_period_are_refused(tmp_path: Path) -> N
 2021,Calendar year,National,E92000001,England,,,,,,50
 2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000061,940,North Northamptonshire,20
 2021,Calendar year,Local authority,E92000001,England,E12000004,East Midlands,E06000099,940,Renamed,30
-""")
+""")  # rows as an EES file has them
     with pytest.raises(InputError) as err:
         compare_all(read_performance_files([path]), "E06000061")
     assert err.value.row == 4 and "row 3" in str(err.value) and "sen2_two.csv" in str(err.value)
@@ -520,7 +524,7 @@ def test_missing_column_and_renamed_filter_value_warn(tmp_path: Path) -> None:
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Total,45
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,Pupils with EHC plans,13
 202324,Academic year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000001,301,Alpha,SEN support,30
-""")  # noqa: E501 - rows as an EES file has them
+""")
     res = _cli(str(sen2), str(ks4), "--authority", "Alpha")
     assert res.returncode == 0, res.stderr
     warnings = res.stderr.strip().splitlines()

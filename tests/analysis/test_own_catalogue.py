@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DFE, SYNTH, EditParams, needs_shared
+from support.paths import DFE, SYNTH, EditParams, needs_shared
 
 from toolkit.analysis.indicators import load_catalogue
 from toolkit.build.manifest import input_files, toolkit_code_hash

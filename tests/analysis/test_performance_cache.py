@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EditParams
+from support.paths import EditParams
 
 from toolkit.analysis import performance_cache
 from toolkit.analysis.performance_cache import (

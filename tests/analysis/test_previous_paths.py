@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from support.paths import FIXTURES
 
 from toolkit.build.manifest import build_manifest, input_files, relative_name
 from toolkit.build.render import injected_parameters

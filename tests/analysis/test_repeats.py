@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.previous import PreviousItem
 from toolkit.analysis.progress_checks import progress_flags

@@ -5,8 +5,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Playwright
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -16,7 +20,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="package")
-def playwright() -> Iterator[object]:
+def playwright() -> Iterator[Playwright]:
     """One Playwright driver for all the browser tests, closed when they are done (so tests outside
     this package never run with its event loop set in the main thread).
 
@@ -33,19 +37,19 @@ def playwright() -> Iterator[object]:
 
 
 @pytest.fixture(scope="package")
-def browser(playwright: object) -> Iterator[object]:
+def browser(playwright: Playwright) -> Iterator[BrowserContext]:
     """A persistent headless Chromium context with a fresh profile, shared by the browser tests."""
     with tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+        context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield context
         context.close()
 
 
 @pytest.fixture
-def fresh_browser(playwright: object) -> Iterator[object]:
+def fresh_browser(playwright: Playwright) -> Iterator[Browser]:
     """A browser of its own for one test (its own cookies and storage), closed afterwards."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,  # type: ignore[attr-defined]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=CHROMIUM_ARGS)
     try:
         yield browser

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_PARAMS, ROOT
+from playwright.sync_api import Browser
+from support.browser import AXE, TAGS
+from support.paths import DEMO_PARAMS
 
 from toolkit.letter.briefing import build_briefing
 from toolkit.letter.sections import build_letter
-from toolkit.review import load_review
+from toolkit.review import Review, load_review
 
 pytestmark = [pytest.mark.browser]
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,8 @@ def axe_source() -> str:
 
 @pytest.mark.parametrize("build, demo", [(build_letter, -1), (build_briefing, -1), (build_letter, 0)],
                          ids=["letter", "briefing", "west-midlands-report"])
-def test_demo_pages_have_no_wcag_violations(browser, axe_source, tmp_path: Path, build, demo):
+def test_demo_pages_have_no_wcag_violations(browser: Browser, axe_source: str, tmp_path: Path,
+                                            build: Callable[[Review], str], demo: int) -> None:
     review = load_review(DEMO_PARAMS[demo])  # Kestrelmoor: findings, audit, performance, SEF; Brindleford: the report
     page_file = tmp_path / "page.html"
     page_file.write_text(build(review), encoding="utf-8")

@@ -10,29 +10,28 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_capture_support import alive, children, copy_mini, free_port, process_tree, stop_server
+from support.browser import CHROMIUM, serve, start_recording
+from support.capture import alive, children, copy_mini, free_port, process_tree, stop_server
 
 from toolkit.capture.server import wait_until_listening
 from toolkit.capture.store import open_review
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
 STATEMENT = "Parent carers co-chair the SEND partnership board <b>and</b> set its agenda."
-REVIEWER = "Lena Duarte"
 
-
-def _free_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
     pytest.importorskip("playwright.sync_api")
     params_file = copy_mini(tmp_path)  # the parameters list only the reviewers' own files, never the capture ones
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
@@ -54,58 +53,51 @@ def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         stop_server(proc)
 
 
-def _start(page: object, url: str) -> None:
-    page.goto(url, timeout=90_000)  # type: ignore[attr-defined]
-    page.wait_for_selector(".pr-reviewer select", timeout=90_000)  # type: ignore[attr-defined]
-    page.select_option(".pr-reviewer select", label=REVIEWER)  # type: ignore[attr-defined]
-    page.click("button.pr-start")  # type: ignore[attr-defined]
-    page.wait_for_selector(".pr-f-statement textarea", timeout=30_000)  # type: ignore[attr-defined]
 
-
-def _assert_clean(page: object) -> None:
-    text = page.inner_text("body")  # type: ignore[attr-defined]
-    content = page.content()  # type: ignore[attr-defined]
+def _assert_clean(page: Page) -> None:
+    text = page.inner_text("body")
+    content = page.content()
     assert "Traceback" not in content and "Error" not in text.split("Recording as")[0]
     assert "capture_app(" not in text and "import " not in text  # no code on the page
-    assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0  # type: ignore[attr-defined]
+    assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0
 
 
-def _audit_plan(page: object) -> None:
+def _audit_plan(page: Page) -> None:
     from playwright.sync_api import expect
 
     from toolkit.inputs.audit import load_audit_framework
 
-    page.get_by_role("tab", name="EHCP audit").click()  # type: ignore[attr-defined]
-    page.fill(".pr-a-case-ref input", "Oliver Smith")  # type: ignore[attr-defined]
-    page.click("button.pr-a-save")  # type: ignore[attr-defined]
-    expect(page.locator(".pr-a-msg .pr-msg-error")).to_contain_text("Case reference")  # type: ignore[attr-defined]
-    assert "Oliver" not in page.inner_text(".pr-a-msg")  # type: ignore[attr-defined]
-    page.fill(".pr-a-case-ref input", "FEN-0142")  # type: ignore[attr-defined]
+    page.get_by_role("tab", name="EHCP audit").click()
+    page.fill(".pr-a-case-ref input", "Oliver Smith")
+    page.click("button.pr-a-save")
+    expect(page.locator(".pr-a-msg .pr-msg-error")).to_contain_text("Case reference")
+    assert "Oliver" not in page.inner_text(".pr-a-msg")
+    page.fill(".pr-a-case-ref input", "FEN-0142")
     for css, label in ((".pr-a-phase", "KS2"), (".pr-a-year-group", "Year 5"), (".pr-a-primary-need", "ASD: autism"),
                        (".pr-a-setting-type", "mainstream"), (".pr-a-plan-stage", "annual review")):
-        page.select_option(f"{css} select", label=label)  # type: ignore[attr-defined]
+        page.select_option(f"{css} select", label=label)
     fw = load_audit_framework()
     for s in fw.sections:
-        page.get_by_text(re.compile(rf"^{s.code}\. ")).click()  # type: ignore[attr-defined]
+        page.get_by_text(re.compile(rf"^{s.code}\. ")).click()
         for c in fw.criteria_in(s.code):
-            button = page.locator(f".pr-a-c-{c.id} button", has_text=re.compile("^Met$"))  # type: ignore[attr-defined]
+            button = page.locator(f".pr-a-c-{c.id} button", has_text=re.compile("^Met$"))
             if button.is_enabled():
                 button.click()
-    expect(page.locator(".pr-a-c-pfa1 button.mod-active")).to_have_text("n/a")  # type: ignore[attr-defined]
-    page.click("button.pr-a-save")  # type: ignore[attr-defined]
-    expect(page.locator(".pr-a-msg .pr-msg-ok")).to_contain_text("Saved plan FEN-0142")  # type: ignore[attr-defined]
-    expect(page.locator(".pr-a-grades")).to_contain_text("Plan grade: 4 outstanding")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-a-c-pfa1 button.mod-active")).to_have_text("n/a")
+    page.click("button.pr-a-save")
+    expect(page.locator(".pr-a-msg .pr-msg-ok")).to_contain_text("Saved plan FEN-0142")
+    expect(page.locator(".pr-a-grades")).to_contain_text("Plan grade: 4 outstanding")
 
 
-def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_browser: object) -> None:
+def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     url, params_file = app
     params, scope, root = open_review(params_file)
     findings_file = root / "data" / params.review_id / "capture" / "findings_lena-duarte.csv"
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
-    page = fresh_browser.new_page()  # type: ignore[attr-defined]
-    _start(page, url)
+    page = fresh_browser.new_page()
+    start_recording(page, url)
     _assert_clean(page)
 
     # bad entries: a message in the form, nothing saved
@@ -174,36 +166,28 @@ def test_capture_session_in_chromium_then_letter(app: tuple[str, Path], fresh_br
     assert audit is not None and "We read one plan" in audit.group(0)  # the captured plan
 
 
-def _serve(params_file: Path, port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().startswith("Capture app: ")
-    assert wait_until_listening("127.0.0.1", port, timeout=60)
-    return proc
 
-
-def _open_after_restart(page: object, url: str) -> None:
+def _open_after_restart(page: Page, url: str) -> None:
     """Open the restarted app. Seen once in a full CI run on a loaded machine: the first page after
     the restart never rendered its widgets in 90 s. A person would reload; so does this, once, and
     the failure message then carries what the page showed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.goto(url, timeout=90_000)  # type: ignore[attr-defined]
+    page.goto(url, timeout=90_000)
     try:
-        page.wait_for_selector(".pr-f-list select", timeout=60_000)  # type: ignore[attr-defined]
+        page.wait_for_selector(".pr-f-list select", timeout=60_000)
         return
     except PlaywrightTimeout:
-        first = page.inner_text("body")[:500]  # type: ignore[attr-defined]
-    page.reload(timeout=90_000)  # type: ignore[attr-defined]
+        first = page.inner_text("body")[:500]
+    page.reload(timeout=90_000)
     try:
-        page.wait_for_selector(".pr-f-list select", timeout=60_000)  # type: ignore[attr-defined]
+        page.wait_for_selector(".pr-f-list select", timeout=60_000)
     except PlaywrightTimeout:
         pytest.fail(f"the restarted app did not render, even after a reload; first page: {first!r}; "
-                    f"after reload: {page.inner_text('body')[:500]!r}")  # type: ignore[attr-defined]
+                    f"after reload: {page.inner_text('body')[:500]!r}")
 
 
-def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Path, fresh_browser: object) -> None:
+def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Path, fresh_browser: Browser) -> None:
     """Save a finding and tick a prompt in Chromium, SIGKILL the real Voila server and its kernels,
     restart it: both are there, and no temporary file is left behind."""
     from playwright.sync_api import expect
@@ -213,12 +197,12 @@ def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Pat
     folder = root / "data" / params.review_id / "capture"
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
     statement = "Saved just before the server was killed."
-    port = _free_port()
-    cli = _serve(params_file, port)
+    port = free_port()
+    cli = serve(params_file, port)
     server: list[int] = []
     try:
-        page = fresh_browser.new_page()  # type: ignore[attr-defined]
-        _start(page, f"http://127.0.0.1:{port}/")
+        page = fresh_browser.new_page()
+        start_recording(page, f"http://127.0.0.1:{port}/")
         page.fill(".pr-f-statement textarea", statement)
         page.select_option(".pr-f-kloe select", label=kloe_label)
         page.check(".pr-f-ev-documents input")
@@ -242,8 +226,8 @@ def test_sigkill_of_the_server_and_its_kernels_loses_nothing_saved(tmp_path: Pat
         assert alive(server) == []
         page.close()
 
-        cli = _serve(params_file, port)
-        page = fresh_browser.new_page()  # type: ignore[attr-defined]
+        cli = serve(params_file, port)
+        page = fresh_browser.new_page()
         _open_after_restart(page, f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte")
         expect(page.locator(".pr-f-list select")).to_contain_text(statement)
         page.get_by_role("tab", name="Checklist").click()

@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_capture_support import alive, children, copy_mini, process_tree, stop_server
+from support.browser import CHROMIUM, serve
+from support.capture import alive, children, copy_mini, free_port, process_tree, stop_server
 
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
 from toolkit.capture.store import open_review
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +37,7 @@ def _kill_tree(cli_pid: int) -> list[int]:
 
 
 def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_path: Path,
-                                                                         fresh_browser: object) -> None:
+                                                                         fresh_browser: Browser) -> None:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import expect
@@ -41,11 +45,11 @@ def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_pat
     params_file = copy_mini(tmp_path)
     params, scope, root = open_review(params_file)
     findings_file = root / "data" / params.review_id / "capture" / "findings_lena-duarte.csv"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte"
-    cli = _serve(params_file, port)
+    cli = serve(params_file, port)
     server: list[int] = []
-    context = fresh_browser.new_context()  # type: ignore[attr-defined]
+    context = fresh_browser.new_context()
     try:
         page = context.new_page()
         page.goto(url, timeout=LOAD)
@@ -63,7 +67,7 @@ def test_killed_server_shows_a_warning_keeps_the_text_and_offers_it_back(tmp_pat
         expect(banner).to_contain_text("Not saved")
         assert findings_file.read_text(encoding="utf-8").count("\n") == 1  # nothing reached the file
 
-        cli = _serve(params_file, port)  # the same server comes back: this page's kernel does not
+        cli = serve(params_file, port)  # the same server comes back: this page's kernel does not
         expect(banner).to_contain_text("was restarted", timeout=LOAD)
         page.click("#pr-connection button.pr-conn-reload")
         statement = page.locator(".pr-f-statement textarea")
@@ -104,15 +108,15 @@ window.prFormWaitMs = 2000;
 """
 
 
-def test_a_page_whose_form_never_appears_reloads_once_then_says_so(tmp_path: Path, fresh_browser: object) -> None:
+def test_a_page_whose_form_never_appears_reloads_once_then_says_so(tmp_path: Path, fresh_browser: Browser) -> None:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import expect
 
     params_file = copy_mini(tmp_path)
-    port = _free_port()
-    cli = _serve(params_file, port)
-    context = fresh_browser.new_context()  # type: ignore[attr-defined]
+    port = free_port()
+    cli = serve(params_file, port)
+    context = fresh_browser.new_context()
     try:
         context.add_init_script(HIDE_FORM % 2)  # the form fails on the first two loads of the tab
         page = context.new_page()

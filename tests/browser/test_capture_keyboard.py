@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_capture_support import copy_mini, stop_server, store_for
+from support.browser import CHROMIUM, serve
+from support.capture import copy_mini, free_port, stop_server, store_for
 
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
 from toolkit.capture.store import open_review
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +48,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("keyboard"))
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     try:
         yield f"http://127.0.0.1:{port}/", params_file
     finally:
@@ -55,18 +59,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 class Keyboard:
     """Key presses on a page, each followed by the focus check; every problem seen is kept."""
 
-    def __init__(self, page: object) -> None:
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.problems: list[str] = []
 
     def press(self, key: str) -> None:
-        self.page.keyboard.press(key)  # type: ignore[attr-defined]
-        seen = self.page.evaluate(FOCUS)  # type: ignore[attr-defined]
+        self.page.keyboard.press(key)
+        seen = self.page.evaluate(FOCUS)
         if seen["problem"]:
             self.problems.append(f"after {key}: {seen['where']}: {seen['problem']}")
 
     def on(self, selector: str) -> bool:
-        return bool(self.page.evaluate(  # type: ignore[attr-defined]
+        return bool(self.page.evaluate(
             "(s) => !!document.activeElement && document.activeElement.matches(s)", selector))
 
     def tab_to(self, selector: str, back: bool = False) -> None:
@@ -81,7 +85,7 @@ class Keyboard:
         """With a focused <select>, ArrowDown until the option labelled ``label`` is chosen (ipywidgets
         writes the labels' spaces as no-break spaces)."""
         for _ in range(MAX_PRESSES):
-            chosen = self.page.evaluate(  # type: ignore[attr-defined]
+            chosen = self.page.evaluate(
                 "(s) => { const el = document.querySelector(s); return (el.options[el.selectedIndex]?.text || '').replace(/\\u00a0/g, ' '); }",
                 selector)
             if chosen == label:
@@ -90,13 +94,13 @@ class Keyboard:
         raise AssertionError(f"option {label!r} not reached with the arrow keys in {selector}")
 
 
-def test_a_finding_recorded_with_the_keyboard_alone(served: tuple[str, Path], fresh_browser: object) -> None:
+def test_a_finding_recorded_with_the_keyboard_alone(served: tuple[str, Path], fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     url, params_file = served
     _, scope, _ = open_review(params_file)
     kloe = scope.kloes[1]
-    page = fresh_browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page = fresh_browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(url, timeout=LOAD)
     page.locator(".pr-reviewer select").wait_for(timeout=LOAD)
     keys = Keyboard(page)

@@ -15,13 +15,15 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from test_capture_support import ROOT, children, copy_mini, process_tree, stop_server
+from support.browser import AXE, CHROMIUM, TAGS, serve
+from support.capture import ROOT, children, copy_mini, free_port, process_tree, stop_server
 
-from browser.test_accessibility import AXE, TAGS
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Locator, Page
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +48,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("page"))
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     SERVER["cli"] = proc.pid
     try:
         yield f"http://127.0.0.1:{port}/", params_file
@@ -72,11 +74,11 @@ def _rss_mb(pids: list[int]) -> float:
 
 
 @pytest.fixture(scope="module")
-def app_page(served: tuple[str, Path], browser: object) -> Iterator[tuple[object, list[str]]]:
+def app_page(served: tuple[str, Path], browser: BrowserContext) -> Iterator[tuple[Page, list[str]]]:
     """One page of the app, started as Lena Duarte, and every URL it asked for."""
     url, _ = served
     asked: list[str] = []
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = browser.new_page()
     page.on("request", lambda r: asked.append(r.url))
     page.goto(url, timeout=LOAD)
     page.select_option(".pr-reviewer select", label="Lena Duarte", timeout=LOAD)
@@ -86,18 +88,18 @@ def app_page(served: tuple[str, Path], browser: object) -> Iterator[tuple[object
     page.close()
 
 
-def _tab(page: object, name: str) -> object:
+def _tab(page: Page, name: str) -> Locator:
     from playwright.sync_api import expect
 
-    tab = page.get_by_role("tab", name=name)  # type: ignore[attr-defined]
+    tab = page.get_by_role("tab", name=name)
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
-    panel = page.locator(".pr-tabs .widget-tab-contents > :not(.lm-mod-hidden)")  # type: ignore[attr-defined]
+    panel = page.locator(".pr-tabs .widget-tab-contents > :not(.lm-mod-hidden)")
     expect(panel).to_have_count(1)
     return panel
 
 
-def test_no_request_leaves_the_machine(app_page: tuple[object, list[str]], served: tuple[str, Path]) -> None:
+def test_no_request_leaves_the_machine(app_page: tuple[Page, list[str]], served: tuple[str, Path]) -> None:
     page, asked = app_page
     for name in TABS:
         _tab(page, name)
@@ -128,27 +130,27 @@ SCROLL_TO = """(y) => {
 }"""
 
 
-def _scroll_positions(page: object) -> Iterator[int]:
+def _scroll_positions(page: Page) -> Iterator[int]:
     """Scroll the app from top to bottom, a screen (less an overlap) at a time."""
-    page.evaluate("() => document.querySelectorAll('[data-test-scroller]').forEach(e => e.removeAttribute('data-test-scroller'))")  # type: ignore[attr-defined]
-    page.evaluate(SCROLLER)  # type: ignore[attr-defined]
+    page.evaluate("() => document.querySelectorAll('[data-test-scroller]').forEach(e => e.removeAttribute('data-test-scroller'))")
+    page.evaluate(SCROLLER)
     y = 0
     while True:
-        top, height, shown = page.evaluate(SCROLL_TO, y)  # type: ignore[attr-defined]
+        top, height, shown = page.evaluate(SCROLL_TO, y)
         yield top
         if top + shown >= height - 1:
-            page.evaluate(SCROLL_TO, 0)  # type: ignore[attr-defined]
+            page.evaluate(SCROLL_TO, 0)
             return
         y = top + max(shown - 100, 100)
 
 
-def test_axe_finds_no_violation_on_any_tab_at_any_scroll_position(app_page: tuple[object, list[str]]) -> None:
+def test_axe_finds_no_violation_on_any_tab_at_any_scroll_position(app_page: tuple[Page, list[str]]) -> None:
     """The whole WCAG 2.2 AA set once per tab and width; contrast (which axe judges only for what is
     on the screen) at every scroll position: a collapsed accordion header far down the page counts."""
     if not AXE.is_file():
         pytest.skip("axe-core is not installed (make test runs npm install)")
     page, _ = app_page
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     problems = []
     # the whole page with every rule at the top on a phone; elsewhere, what is on the screen (the open
     # tab and the banner) with the rules that depend on it
@@ -157,17 +159,17 @@ def test_axe_finds_no_violation_on_any_tab_at_any_scroll_position(app_page: tupl
           "await axe.run(document, {runOnly: {type: 'tag', values: tags}})"
     try:
         for size, (width, height) in AXE_WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
+            page.set_viewport_size({"width": width, "height": height})
             for name in TABS:
                 _tab(page, name)
                 for y in _scroll_positions(page):
                     full = y == 0 and size == FULL_AT
-                    result = page.evaluate(run, [TAGS, None if full else ON_SCREEN])  # type: ignore[attr-defined]
+                    result = page.evaluate(run, [TAGS, None if full else ON_SCREEN])
                     assert result["passes"] or result["inapplicable"]  # axe really ran
                     problems += [f"{size} {name} at {y} px: {v['id']} ({v['impact']}): {v['help']} ({len(v['nodes'])} "
                                  f"elements, e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
     finally:
-        page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 720})
     _tab(page, "Findings")
     assert problems == [], "\n".join(problems)
 
@@ -195,23 +197,23 @@ PHONE = """() => {
 
 
 def test_a_phone_shows_whole_tab_labels_and_a_findings_list_without_sideways_scrolling(
-        app_page: tuple[object, list[str]]) -> None:
+        app_page: tuple[Page, list[str]]) -> None:
     """At 390 px, with the team's findings listed (long lines): every tab label whole, every line of
     the list wrapped inside it, "Start as <name>" whole, the sticky banner one line high or two."""
     from playwright.sync_api import expect
 
     page, _ = app_page
     _tab(page, "Findings")
-    mine = page.locator(".pr-f-mine input")  # type: ignore[attr-defined]
+    mine = page.locator(".pr-f-mine input")
     mine.uncheck()
-    expect(page.locator(".pr-f-list select option")).not_to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator(".pr-f-list select option")).not_to_have_count(0)
     try:
         for width, height in ((390, 844), (810, 1080)):
-            page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
-            page.wait_for_function("(w) => document.documentElement.clientWidth <= w", arg=width)  # type: ignore[attr-defined]
-            assert page.evaluate(PHONE) == [], width  # type: ignore[attr-defined]
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_function("(w) => document.documentElement.clientWidth <= w", arg=width)
+            assert page.evaluate(PHONE) == [], width
     finally:
-        page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 720})
         mine.check()
 
 
@@ -238,31 +240,31 @@ CLIPPED = """() => {
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
-def test_nothing_is_cut_off(app_page: tuple[object, list[str]], size: str) -> None:
+def test_nothing_is_cut_off(app_page: tuple[Page, list[str]], size: str) -> None:
     page, _ = app_page
     width, height = SIZES[size]
-    page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": width, "height": height})
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     clipped = {}
     try:
         for name in TABS:
             _tab(page, name)
-            found = page.evaluate(CLIPPED)  # type: ignore[attr-defined]
+            found = page.evaluate(CLIPPED)
             if found:
                 clipped[name] = found
             shot = ARTEFACTS / f"{size}-{name.split()[0].lower()}.png"
-            page.screenshot(path=str(shot), full_page=True)  # type: ignore[attr-defined]
+            page.screenshot(path=str(shot), full_page=True)
         _tab(page, "Findings")
-        save = page.locator("button.pr-f-save")  # type: ignore[attr-defined]
+        save = page.locator("button.pr-f-save")
         save.scroll_into_view_if_needed()
         box = save.bounding_box()
         assert box is not None and box["y"] + box["height"] <= height  # the Save row fully on screen
     finally:
-        page.set_viewport_size({"width": 1280, "height": 720})  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 720})
     assert clipped == {}, clipped
 
 
-def test_findings_list_filters_by_kloe_and_mine(app_page: tuple[object, list[str]], served: tuple[str, Path]) -> None:
+def test_findings_list_filters_by_kloe_and_mine(app_page: tuple[Page, list[str]], served: tuple[str, Path]) -> None:
     """Beside the KLOE filter, "Only mine": unticked, the list shows the team's findings with their
     reviewers' names; another's finding picked is shown in full, not put in the form."""
     from playwright.sync_api import expect
@@ -273,24 +275,24 @@ def test_findings_list_filters_by_kloe_and_mine(app_page: tuple[object, list[str
     _tab(page, "Findings")
     _, scope, _ = open_review(served[1])
     coproduction = next(k.title for k in scope.kloes if k.id == "lt-coproduction")
-    listing = page.locator(".pr-f-list select")  # type: ignore[attr-defined]
-    mine = page.locator(".pr-f-mine input")  # type: ignore[attr-defined]
+    listing = page.locator(".pr-f-list select")
+    mine = page.locator(".pr-f-mine input")
     expect(mine).to_be_checked()
     expect(listing).not_to_contain_text("Ruth Adeyemi | ")
     mine.uncheck()
     expect(listing).to_contain_text("Ruth Adeyemi | ")
     expect(listing).to_contain_text("Colin Marsh | ")
-    page.select_option(".pr-f-filter select", label=coproduction)  # type: ignore[attr-defined]
+    page.select_option(".pr-f-filter select", label=coproduction)
     expect(listing.locator("option", has_text="Health visitors")).to_have_count(0)  # an identify finding
     ruth = listing.locator("option", has_text="Ruth Adeyemi | ").first
     expect(ruth).to_contain_text(coproduction)
     listing.select_option(label=ruth.inner_text())
-    expect(page.locator(".pr-f-theirs")).to_contain_text("Ruth Adeyemi's finding")  # type: ignore[attr-defined]
-    expect(page.locator(".pr-f-statement textarea")).to_have_value("")  # type: ignore[attr-defined]
+    expect(page.locator(".pr-f-theirs")).to_contain_text("Ruth Adeyemi's finding")
+    expect(page.locator(".pr-f-statement textarea")).to_have_value("")
     mine.check()
     expect(listing).not_to_contain_text("Ruth Adeyemi | ")
-    expect(page.locator(".pr-f-theirs")).to_have_text("")  # type: ignore[attr-defined]
-    page.select_option(".pr-f-filter select", index=0)  # type: ignore[attr-defined]
+    expect(page.locator(".pr-f-theirs")).to_have_text("")
+    page.select_option(".pr-f-filter select", index=0)
 
 
 def _settled(count: int | None = None, timeout: float = 60.0) -> list[int]:
@@ -325,13 +327,13 @@ def _kernel_ids() -> set[str]:
     return found
 
 
-def _page_kernel(page: object) -> str:
-    config = json.loads(page.locator("#jupyter-config-data").text_content())  # type: ignore[attr-defined]
+def _page_kernel(page: Page) -> str:
+    config = json.loads(page.locator("#jupyter-config-data").text_content() or "{}")
     return str(config["kernelId"])
 
 
-def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], served: tuple[str, Path],
-                                          browser: object) -> None:
+def test_closed_tabs_release_their_kernels(app_page: tuple[Page, list[str]], served: tuple[str, Path],
+                                          browser: BrowserContext) -> None:
     """Tabs opened and closed leave the server (Voila and its kernels) where it started: each closed
     tab shuts its kernel down (the page's script), so nothing waits for the cull.
 
@@ -344,7 +346,7 @@ def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], s
     start = _settled()
     start_mb = _rss_mb(start)
     for _ in range(TABS_OPENED):
-        page = browser.new_page()  # type: ignore[attr-defined]
+        page = browser.new_page()
         page.goto(url + "?reviewer=Colin%20Marsh", timeout=LOAD)
         page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
         expect(page.locator("#pr-connection")).to_contain_text("Connected", timeout=LOAD)
@@ -355,7 +357,7 @@ def test_closed_tabs_release_their_kernels(app_page: tuple[object, list[str]], s
     assert _rss_mb(end) <= start_mb * 1.10
 
 
-def test_a_preheated_kernel_serves_the_reviewer_its_page_asked_for(served: tuple[str, Path], browser: object) -> None:
+def test_a_preheated_kernel_serves_the_reviewer_its_page_asked_for(served: tuple[str, Path], browser: BrowserContext) -> None:
     """The kernel kept ready has run the notebook before any page asked for it; the page's
     ``?reviewer=`` still reaches it. A page asked for while the pool is being refilled gets a kernel
     of its own, with its reviewer too."""
@@ -366,7 +368,7 @@ def test_a_preheated_kernel_serves_the_reviewer_its_page_asked_for(served: tuple
     ready = _kernel_ids()
     pages = []
     for reviewer in ("Ruth Adeyemi", "Lena Duarte"):  # the second asked for at once: the pool is empty
-        page = browser.new_page()  # type: ignore[attr-defined]
+        page = browser.new_page()
         page.goto(url + "?reviewer=" + reviewer.replace(" ", "%20"), timeout=LOAD)
         pages.append((page, reviewer))
     for page, reviewer in pages:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_capture_support import copy_mini, stop_server
+from support.browser import CHROMIUM, serve, start_recording
+from support.capture import copy_mini, free_port, stop_server
 
-from browser.test_capture_browser import CHROMIUM, _free_port, _serve, _start
-from toolkit.capture.store import capture_folder, open_review
+from toolkit.capture.store import open_review
+from toolkit.inputs.capture_layout import capture_folder
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +29,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to drive")
     pytest.importorskip("playwright.sync_api")
     params_file = copy_mini(tmp_path)
-    port = _free_port()
-    proc = _serve(params_file, port)
+    port = free_port()
+    proc = serve(params_file, port)
     try:
         yield f"http://127.0.0.1:{port}/", params_file
     finally:
@@ -37,15 +42,15 @@ def _holding(folder: Path) -> list[str]:
             and any(b in p.read_bytes().decode("utf-8", errors="replace") for b in BITS)]
 
 
-def test_a_childs_name_and_birth_date_are_refused_in_the_page(served: tuple[str, Path], fresh_browser: object) -> None:
+def test_a_childs_name_and_birth_date_are_refused_in_the_page(served: tuple[str, Path], fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     url, params_file = served
     params, scope, root = open_review(params_file)
     folder = capture_folder(root, params.review_id)
     kloe_label = next(f"{k.title} ({k.id})" for k in scope.kloes if k.id == "lt-coproduction")
-    page = fresh_browser.new_page()  # type: ignore[attr-defined]
-    _start(page, url)
+    page = fresh_browser.new_page()
+    start_recording(page, url)
     page.fill(".pr-f-statement textarea", CHILD_TEXT)
     page.select_option(".pr-f-kloe select", label=kloe_label)
     page.check(".pr-f-ev-interview input")

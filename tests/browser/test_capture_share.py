@@ -13,12 +13,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_capture_support import copy_mini, stop_server
+from support.browser import CHROMIUM
+from support.capture import copy_mini, free_port, stop_server
 
-from browser.test_capture_browser import CHROMIUM, _free_port
 from toolkit.capture.server import wait_until_listening
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +45,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Share]:
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     params_file = copy_mini(tmp_path_factory.mktemp("share"))
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), "--host", "0.0.0.0",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
@@ -81,10 +85,10 @@ def test_without_the_token_a_page_in_our_words_and_403_for_the_api(shared: Share
     assert _get(shared, f"/api/kernels?token={shared.token}")[0] != 403
 
 
-def test_a_reviewer_without_the_link_reads_our_page(shared: Share, fresh_browser: object) -> None:
+def test_a_reviewer_without_the_link_reads_our_page(shared: Share, fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
-    page = fresh_browser.new_page(ignore_https_errors=True)  # type: ignore[attr-defined]
+    page = fresh_browser.new_page(ignore_https_errors=True)
     page.goto(f"https://127.0.0.1:{shared.port}/", timeout=LOAD)
     expect(page.locator("h1")).to_have_text(OUR_WORDS)
     text = page.inner_text("body")
@@ -94,11 +98,11 @@ def test_a_reviewer_without_the_link_reads_our_page(shared: Share, fresh_browser
 
 
 def test_the_token_leaves_the_address_bar_and_the_cookie_keeps_the_device_in(shared: Share,
-                                                                            fresh_browser: object) -> None:
+                                                                            fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     port, token = shared.port, shared.token
-    context = fresh_browser.new_context(ignore_https_errors=True)  # type: ignore[attr-defined]
+    context = fresh_browser.new_context(ignore_https_errors=True)
     page = context.new_page()
     page.goto(f"https://127.0.0.1:{port}/?token={token}&reviewer=Lena%20Duarte", timeout=LOAD)
     page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)
@@ -117,14 +121,14 @@ def test_the_token_leaves_the_address_bar_and_the_cookie_keeps_the_device_in(sha
     context.close()
 
 
-def test_a_reviewers_own_link_opens_the_app_as_them_only(shared: Share, fresh_browser: object) -> None:
+def test_a_reviewers_own_link_opens_the_app_as_them_only(shared: Share, fresh_browser: Browser) -> None:
     """Ruth's link, with an address asking for Colin: the app starts as Ruth, offers no other name,
     and her finding is saved in her file, not Colin's."""
     from playwright.sync_api import expect
 
     from toolkit.capture.store import open_review
 
-    page = fresh_browser.new_page(ignore_https_errors=True)  # type: ignore[attr-defined]
+    page = fresh_browser.new_page(ignore_https_errors=True)
     local = re.sub(r"^https://[^/]+/", f"https://127.0.0.1:{shared.port}/", shared.links["Ruth Adeyemi"])
     page.goto(local + "&reviewer=Colin%20Marsh", timeout=LOAD)
     page.locator(".pr-f-statement textarea").wait_for(timeout=LOAD)

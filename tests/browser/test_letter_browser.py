@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def letter_url(mini):
+def letter_url(mini: Path) -> str:
     res = subprocess.run([sys.executable, "-m", "toolkit.cli", "draft", str(mini)], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     return (mini.parents[1] / "reports" / "mini-review" / "letter.html").as_uri()
 
 
-def test_letter_reads_in_a_browser_and_prints_to_a4(browser, letter_url, tmp_path):
+def test_letter_reads_in_a_browser_and_prints_to_a4(browser: Browser, letter_url: str, tmp_path: Path) -> None:
     page = browser.new_page()
     errors: list[str] = []
     requests: list[str] = []

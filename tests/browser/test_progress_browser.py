@@ -8,13 +8,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
-from test_capture_support import copy_follow_up, free_port, stop_server
+from support.browser import AXE, TAGS
+from support.capture import copy_follow_up, free_port, stop_server
 
-from browser.test_accessibility import AXE, TAGS
 from toolkit.capture.server import wait_until_listening
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +33,7 @@ TAB_LABELS_CUT = """() => [...document.querySelectorAll('.pr-tabs .lm-TabBar-tab
 }).map(tab => tab.textContent)"""
 
 
-def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Path, fresh_browser: object) -> None:
+def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Path, fresh_browser: Browser) -> None:
     from playwright.sync_api import expect
 
     if shutil.which("chromium") is None:
@@ -42,7 +46,7 @@ def test_mark_a_previous_item_in_chromium_then_the_letter_shows_it(tmp_path: Pat
     try:
         assert proc.stdout is not None and proc.stdout.readline().startswith("Capture app: ")
         assert wait_until_listening("127.0.0.1", port, timeout=60)
-        page = fresh_browser.new_page()  # type: ignore[attr-defined]
+        page = fresh_browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/?reviewer=Lena%20Duarte", timeout=90_000)
         page.wait_for_selector(".pr-f-statement textarea", timeout=90_000)
         page.get_by_role("tab", name="Progress since last review").click()

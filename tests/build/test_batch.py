@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_support import (
+from support.batch import (
     DEADLINE,
     PEER_REVIEW,
     _first_difference,

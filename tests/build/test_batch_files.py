@@ -7,7 +7,7 @@ from pathlib import Path
 from toolkit.build.batch import OK, BatchResult, Job, JobResult, summary_table
 
 
-def test_summary_lists_the_files_written(tmp_path: Path):
+def test_summary_lists_the_files_written(tmp_path: Path) -> None:
     job = Job(1, tmp_path / "a.yaml", "a-2026", tmp_path)
     letter = tmp_path / "a-2026" / "letter.html"
     files = ("letter.docx", "letter.html", "letter.ipynb", "letter.pdf", "manifest.json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_support import check_round, make_round, marker, run_round
+from support.batch import check_round, make_round, marker, run_round
 
 from toolkit.build.batch import summary_table
 

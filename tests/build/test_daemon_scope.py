@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.build import daemon, forkserver
 
@@ -115,7 +115,7 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
         second = _server(path, env, ROOT, "--lock", str(lock))  # another caller's, started a moment later
         assert second.wait(120) == 0  # it found the lock taken and left at once
         assert forkserver.ping(path) == served  # the first still answers on its socket
-        assert daemon.hold_lock(lock) is None  # and still holds the lock
+        assert forkserver.hold_lock(lock) is None  # and still holds the lock
 
         (tmp_path / "fd_probe.py").write_text(PROBE, encoding="utf-8")
         out = tmp_path / "fds.txt"
@@ -132,5 +132,5 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
         assert links and str(lock) not in links  # a child of the daemon holds no lock
     finally:
         _end(first)
-    assert (fd := daemon.hold_lock(lock)) is not None  # the daemon gone, the lock is free
+    assert (fd := forkserver.hold_lock(lock)) is not None  # the daemon gone, the lock is free
     os.close(fd)

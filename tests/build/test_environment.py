@@ -6,7 +6,7 @@ import re
 import tomllib
 
 import yaml
-from conftest import ROOT
+from support.paths import ROOT
 
 
 def _name(req: str) -> str:

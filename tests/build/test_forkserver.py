@@ -13,8 +13,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import ROOT
 from jupyter_core.utils import run_sync
+from support.paths import ROOT
 
 from toolkit.build import forkserver
 from toolkit.build.forked import ForkKernelManager

@@ -21,7 +21,8 @@ from toolkit.build.manifest import (
     read_manifest,
     toolkit_code_hash,
 )
-from toolkit.build.render import draft, injected_parameters, remove_stale_temp_folders
+from toolkit.build.render import draft, injected_parameters
+from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.verify import verify
 from toolkit.cli import main
 from toolkit.errors import BuildError, InputError, ValidationFailed

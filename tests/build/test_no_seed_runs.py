@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED
+from support.paths import ROOT, SHARED
 
 RUN = 9
 #: the files whose words a reader of a letter, briefing or checklist sees

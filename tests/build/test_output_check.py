@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_PARAMS
+from support.paths import DEMO_PARAMS
 
 from toolkit.build.output_check import Problem, check_documents, read_documents, stated_counts
 from toolkit.build.pdf import letter_pdf, pdf_unavailable

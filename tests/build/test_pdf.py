@@ -15,7 +15,9 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from support.paths import EditParams
 
+from toolkit.build.manifest import DOCX_NAME
 from toolkit.build.pdf import (
     CHROMIUM_ENV,
     DRAFT_MARK,
@@ -25,7 +27,7 @@ from toolkit.build.pdf import (
     letter_pdf,
     stable_pdf,
 )
-from toolkit.build.render import DOCX_NAME, draft, draft_banner
+from toolkit.build.render import draft, draft_banner
 from toolkit.build.verify import verify
 from toolkit.cli import main
 from toolkit.letter.sections import build_letter
@@ -75,7 +77,7 @@ def demo_pdf(demo: Review, demo_html: str) -> bytes:
     return letter_pdf(demo_html, draft=draft_banner(demo_html), when=demo.params.letter_date)
 
 
-def test_stable_pdf_fixes_the_dates_and_the_id_in_as_many_bytes():
+def test_stable_pdf_fixes_the_dates_and_the_id_in_as_many_bytes() -> None:
     raw = (b"%PDF-1.4\n<</Title (x)\n/CreationDate (D:20261202035316+01'00')\n"
            b"/ModDate (D:20261202035317+01'00')>>\ntrailer\n<</ID [<0A1B2C> <3D4E5F>]>>\n")
     fixed = stable_pdf(raw, dt.date(2026, 2, 19))
@@ -84,7 +86,7 @@ def test_stable_pdf_fixes_the_dates_and_the_id_in_as_many_bytes():
     assert b"/ID [<000000> <000000>]" in fixed
 
 
-def test_draft_banner_is_read_from_the_page(demo_html):
+def test_draft_banner_is_read_from_the_page(demo_html: str) -> None:
     assert draft_banner(demo_html) == "Draft for the review team: check every statement before this letter is sent."
     assert draft_banner(demo_html.replace('class="draft-banner"', 'class="x"')) is None
 
@@ -92,7 +94,7 @@ def test_draft_banner_is_read_from_the_page(demo_html):
 @pytest.mark.browser
 @needs_chromium
 @needs_pdftotext
-def test_every_page_numbered_and_marked_draft(demo_pdf, tmp_path):
+def test_every_page_numbered_and_marked_draft(demo_pdf: bytes, tmp_path: Path) -> None:
     pages = _pages(demo_pdf, tmp_path)
     n = len(pages)
     assert n > 5
@@ -105,7 +107,7 @@ def test_every_page_numbered_and_marked_draft(demo_pdf, tmp_path):
 @pytest.mark.browser
 @needs_chromium
 @needs_pdftotext
-def test_a4_title_language_and_tags(demo, demo_pdf, demo_html, tmp_path):
+def test_a4_title_language_and_tags(demo: Review, demo_pdf: bytes, demo_html: str, tmp_path: Path) -> None:
     info = _info(demo_pdf, tmp_path)
     title = BeautifulSoup(demo_html, "html.parser").title
     assert title is not None and info["Title"] == title.get_text(strip=True)
@@ -119,9 +121,9 @@ def test_a4_title_language_and_tags(demo, demo_pdf, demo_html, tmp_path):
 @pytest.mark.browser
 @needs_chromium
 @needs_pdftotext
-def test_no_page_ends_in_a_heading(demo_pdf, demo_html, tmp_path):
+def test_no_page_ends_in_a_heading(demo_pdf: bytes, demo_html: str, tmp_path: Path) -> None:
     main_tag = BeautifulSoup(demo_html, "html.parser").find("main")
-    headings = [_collapse(h.get_text(" ")) for h in main_tag.find_all(["h1", "h2", "h3", "h4"])]  # type: ignore[union-attr]
+    headings = [_collapse(h.get_text(" ")) for h in main_tag.find_all(["h1", "h2", "h3", "h4"])]
     pages = _pages(demo_pdf, tmp_path)
     for number, page in enumerate(pages, start=1):
         body = _collapse(re.sub(rf"Page {number} of {len(pages)}", "", page))
@@ -130,20 +132,20 @@ def test_no_page_ends_in_a_heading(demo_pdf, demo_html, tmp_path):
 
 @pytest.mark.browser
 @needs_chromium
-def test_the_same_page_prints_to_the_same_bytes(demo, demo_html, demo_pdf):
+def test_the_same_page_prints_to_the_same_bytes(demo: Review, demo_html: str, demo_pdf: bytes) -> None:
     assert letter_pdf(demo_html, draft=draft_banner(demo_html), when=demo.params.letter_date) == demo_pdf
 
 
 @pytest.mark.browser
 @needs_chromium
-def test_a_printer_started_before_the_page_prints_the_same_bytes(demo, demo_html, demo_pdf):
+def test_a_printer_started_before_the_page_prints_the_same_bytes(demo: Review, demo_html: str, demo_pdf: bytes) -> None:
     printer = PdfPrinter()  # as a draft starts it, beside the kernel
     assert printer.print(demo_html, draft=draft_banner(demo_html), when=demo.params.letter_date).result() == demo_pdf
 
 
 @pytest.mark.browser
 @needs_chromium
-def test_a_printer_given_no_page_leaves_no_browser_running():
+def test_a_printer_given_no_page_leaves_no_browser_running() -> None:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     printer = PdfPrinter()
     time.sleep(0.5)
@@ -156,7 +158,7 @@ def test_a_printer_given_no_page_leaves_no_browser_running():
 @pytest.mark.browser
 @needs_chromium
 @needs_pdftotext
-def test_a_final_letter_prints_without_draft_marking(demo, tmp_path):
+def test_a_final_letter_prints_without_draft_marking(demo: Review, tmp_path: Path) -> None:
     final = dataclasses.replace(demo, params=demo.params.model_copy(update={"final": True}))
     html = build_letter(final)
     assert draft_banner(html) is None
@@ -166,7 +168,7 @@ def test_a_final_letter_prints_without_draft_marking(demo, tmp_path):
 
 
 @pytest.mark.slow
-def test_without_chromium_draft_writes_the_rest_and_says_how_to_get_it(mini, edit_params, monkeypatch, tmp_path):
+def test_without_chromium_draft_writes_the_rest_and_says_how_to_get_it(mini: Path, edit_params: EditParams, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     edit_params(mini, lambda d: d.update(outputs=["html", "docx", "pdf"]))
     monkeypatch.setenv(CHROMIUM_ENV, str(tmp_path / "no-chromium-here"))
     result = CliRunner().invoke(main, ["draft", str(mini)])
@@ -181,7 +183,7 @@ def test_without_chromium_draft_writes_the_rest_and_says_how_to_get_it(mini, edi
 @pytest.mark.slow
 @pytest.mark.browser
 @needs_chromium
-def test_draft_writes_every_format_and_verify_finds_them_identical(mini, edit_params):
+def test_draft_writes_every_format_and_verify_finds_them_identical(mini: Path, edit_params: EditParams) -> None:
     edit_params(mini, lambda d: d.update(outputs=["html", "docx", "pdf"]))
     result = draft(mini)
     assert set(result.written) >= {"letter.html", "letter.ipynb", DOCX_NAME, PDF_NAME, "manifest.json"}

@@ -88,7 +88,7 @@ def test_a_stop_signal_leaves_no_kernel_and_no_folder(mini: Path, signum: int) -
     proj = _looping_review(mini)
     draft = _draft(proj, "--time-limit", "0")
     try:
-        assert _wait_until(lambda: _kernels_in(proj) and list((proj / "reports").glob(".mini-review.tmp-*")), 90)
+        assert _wait_until(lambda: bool(_kernels_in(proj)) and any((proj / "reports").glob(".mini-review.tmp-*")), 90)
         time.sleep(2)  # the kernel is in the template's loop
         # Ctrl-C reaches the terminal's whole foreground group; kill, the process alone
         os.killpg(draft.pid, signum) if signum == signal.SIGINT else draft.send_signal(signum)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, SYNTH
+from support.paths import FIXTURES, SYNTH
 
 from toolkit.build.render import draft
 

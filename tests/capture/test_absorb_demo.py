@@ -21,10 +21,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from docx import Document
 from docx.text.paragraph import Paragraph
 from pptx import Presentation
+from support.paths import ROOT
 
 from toolkit.inputs.letter_changes import normalise_text
 from toolkit.review import load_review

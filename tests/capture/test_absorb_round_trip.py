@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 from docx.text.paragraph import Paragraph
-from test_capture_support import copy_mini
+from support.capture import copy_mini
 
 from toolkit.capture.absorb_check import absorb_copy
 from toolkit.cli import main

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
-from test_capture_support import copy_mini, store_for
+from support.capture import copy_mini, store_for
 
 from toolkit.analysis.coverage import review_findings
 from toolkit.capture.absorb_write import WriteResult, write_back

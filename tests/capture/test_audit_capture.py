@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from test_capture_support import copy_mini
+from support.capture import UNMET, audit_app, audit_tab, copy_mini, fill_audit
 
 from toolkit.analysis.moderation import moderate
 from toolkit.capture.app import CaptureApp
@@ -16,40 +16,15 @@ from toolkit.capture.audit_store import (
     capture_audit_input,
     combine_capture_audits,
 )
-from toolkit.capture.audit_tab import AuditTab, grade_text
+from toolkit.capture.audit_tab import grade_text
 from toolkit.capture.store import CaptureStore, open_review
 from toolkit.inputs.audit import MET, NA, NOT_MET, grade_plan, load_audit_framework, read_audit
 
 NHS = "943 476 5919"  # a valid NHS number (modulus-11 check digit right)
-UNMET = {"e1", "e4", "h2", "gt2"}
-
-
-def _app(tmp_path: Path, reviewer: str = "Lena Duarte") -> tuple[CaptureApp, Path]:
-    params_file = copy_mini(tmp_path)
-    params, scope, root = open_review(params_file)
-    return CaptureApp(params, scope, root, reviewer), params_file
-
-
-def _tab(app: CaptureApp) -> AuditTab:
-    assert isinstance(app.audit, AuditTab)
-    return app.audit
-
-
-def _fill(tab: AuditTab, case_ref: str = "FEN-0142", unmet: set[str] = UNMET) -> None:
-    tab.case_ref.value = case_ref
-    tab.phase.value = "KS2"
-    tab.year_group.value = "5"
-    tab.primary_need.value = "ASD"
-    tab.setting_type.value = "mainstream"
-    tab.plan_stage.value = "annual review"
-    for cid, row in tab.rows.items():
-        if not row.value.disabled:
-            row.value.value = NOT_MET if cid in unmet else MET
-    tab.notes.value = "Outcomes describe services rather than what the child will achieve."
 
 
 def test_rules_lock_criteria_that_do_not_apply(tmp_path: Path) -> None:
-    tab = _tab(_app(tmp_path)[0])
+    tab = audit_tab(audit_app(tmp_path)[0])
     tab.phase.value, tab.year_group.value, tab.plan_stage.value = "KS2", "5", "annual review"
     for cid in ("pfa1", "pfa2", "tl1", "k2"):  # PfA before Year 9; new-plan criteria on an annual review
         assert tab.rows[cid].value.value == NA and tab.rows[cid].value.disabled
@@ -64,9 +39,9 @@ def test_rules_lock_criteria_that_do_not_apply(tmp_path: Path) -> None:
 
 
 def test_save_writes_a_row_read_audit_reads_with_the_grades_shown(tmp_path: Path) -> None:
-    app, params_file = _app(tmp_path)
-    tab = _tab(app)
-    _fill(tab)
+    app, params_file = audit_app(tmp_path)
+    tab = audit_tab(app)
+    fill_audit(tab)
     tab.save.click()
     assert "pr-msg-ok" in tab.messages.widget.value, tab.messages.widget.value
     params, _, root = open_review(params_file)
@@ -90,11 +65,11 @@ def test_save_writes_a_row_read_audit_reads_with_the_grades_shown(tmp_path: Path
 
 
 def test_bad_case_ref_and_nhs_number_give_messages_and_write_nothing(tmp_path: Path) -> None:
-    app, params_file = _app(tmp_path)
-    tab = _tab(app)
+    app, params_file = audit_app(tmp_path)
+    tab = audit_tab(app)
     params, _, root = open_review(params_file)
     path = audit_capture_path(root, params.review_id, "Lena Duarte")
-    _fill(tab, case_ref="Oliver Smith")
+    fill_audit(tab, case_ref="Oliver Smith")
     tab.notes.value = f"NHS number {NHS} on the front page."
     tab.save.click()
     msg = tab.messages.widget.value
@@ -125,14 +100,14 @@ def test_unknown_values_are_refused_by_the_library(tmp_path: Path) -> None:
 
 
 def test_edit_a_saved_plan(tmp_path: Path) -> None:
-    app, params_file = _app(tmp_path)
-    tab = _tab(app)
-    _fill(tab)
+    app, params_file = audit_app(tmp_path)
+    tab = audit_tab(app)
+    fill_audit(tab)
     tab.save.click()
-    _fill(tab, case_ref="FEN-0143", unmet=set())
+    fill_audit(tab, case_ref="FEN-0143", unmet=set())
     tab.new.click()
     assert tab.editing is None and tab.case_ref.value == ""
-    _fill(tab, case_ref="FEN-0143", unmet=set())
+    fill_audit(tab, case_ref="FEN-0143", unmet=set())
     tab.save.click()
     tab.listing.value = "FEN-0142"
     assert tab.editing is not None and tab.editing.key == "FEN-0142" and tab.save.description == "Save changes"
@@ -147,28 +122,28 @@ def test_edit_a_saved_plan(tmp_path: Path) -> None:
     assert data.records[0].values["e1"] == MET
     assert tab.last_grades is not None and tab.last_grades.plan_grade == 4
     tab.new.click()  # a second plan with a case ref already in the file is refused
-    _fill(tab, case_ref="fen-0143")
+    fill_audit(tab, case_ref="fen-0143")
     tab.save.click()
     assert "already audited" in tab.messages.widget.value
 
 
 def test_two_auditors_then_combine_and_moderate(tmp_path: Path) -> None:
-    lena, params_file = _app(tmp_path)
+    lena, params_file = audit_app(tmp_path)
     params, scope, root = open_review(params_file)
     colin = CaptureApp(params, scope, root, "Colin Marsh")
-    _fill(_tab(lena))
-    _tab(lena).save.click()
-    _fill(_tab(lena), case_ref="FEN-0150")
-    _tab(lena).new.click()
-    _fill(_tab(lena), case_ref="FEN-0150")
-    _tab(lena).save.click()
-    _fill(_tab(colin), unmet={"e1", "a1"})
-    _tab(colin).save.click()
-    _tab(colin).combine.click()
-    assert "pr-msg-ok" in _tab(colin).combine_messages.widget.value
-    assert "1 read by two or more auditors" in _tab(colin).combine_messages.widget.value
-    assert capture_audit_input(params) in _tab(colin).widget.children[-3].value
-    assert "The letter will read two plans, all entered here." in _tab(colin).combine_messages.widget.value
+    fill_audit(audit_tab(lena))
+    audit_tab(lena).save.click()
+    fill_audit(audit_tab(lena), case_ref="FEN-0150")
+    audit_tab(lena).new.click()
+    fill_audit(audit_tab(lena), case_ref="FEN-0150")
+    audit_tab(lena).save.click()
+    fill_audit(audit_tab(colin), unmet={"e1", "a1"})
+    audit_tab(colin).save.click()
+    audit_tab(colin).combine.click()
+    assert "pr-msg-ok" in audit_tab(colin).combine_messages.widget.value
+    assert "1 read by two or more auditors" in audit_tab(colin).combine_messages.widget.value
+    assert capture_audit_input(params) in audit_tab(colin).widget.children[-3].value
+    assert "The letter will read two plans, all entered here." in audit_tab(colin).combine_messages.widget.value
     combined = combine_capture_audits(params, root)
     assert combined.relative_to(root).as_posix() == capture_audit_input(params)
     data = read_audit(combined.relative_to(root), load_audit_framework(), root=root)
@@ -182,8 +157,8 @@ def test_two_auditors_then_combine_and_moderate(tmp_path: Path) -> None:
 
 
 def test_combine_with_no_plans_writes_nothing(tmp_path: Path) -> None:
-    app, params_file = _app(tmp_path)
-    tab = _tab(app)
+    app, params_file = audit_app(tmp_path)
+    tab = audit_tab(app)
     tab.combine.click()
     assert 'role="alert"' in tab.combine_messages.widget.value and "nothing" in tab.combine_messages.widget.value
     params, _, root = open_review(params_file)
@@ -214,7 +189,7 @@ def _demo_copy(tmp_path: Path) -> Path:
     """The Kestrelmoor demo (its parameters name data/kestrelmoor-2026/audit.csv), copied untouched."""
     import shutil
 
-    from test_capture_support import ROOT
+    from support.paths import ROOT
 
     proj = tmp_path / "demo"
     (proj / "params").mkdir(parents=True)
@@ -239,15 +214,15 @@ def test_captured_plans_reach_the_letter_beside_the_listed_audit(tmp_path: Path)
     n_listed = len(listed.plans)
     priya_row = next(r for r in listed.records if r.auditor == "Priya Raman")
     priya = CaptureApp(params, scope, root, "Priya Raman")
-    _fill(_tab(priya), case_ref="KES-9001")
-    _tab(priya).save.click()
-    _fill(_tab(priya), case_ref=priya_row.case_ref)  # re-entered: replaces her listed row
-    _tab(priya).new.click()
-    _fill(_tab(priya), case_ref=priya_row.case_ref)
-    _tab(priya).save.click()
-    assert "pr-msg-ok" in _tab(priya).messages.widget.value
-    _tab(priya).combine.click()
-    said = html.unescape(_tab(priya).combine_messages.widget.value)
+    fill_audit(audit_tab(priya), case_ref="KES-9001")
+    audit_tab(priya).save.click()
+    fill_audit(audit_tab(priya), case_ref=priya_row.case_ref)  # re-entered: replaces her listed row
+    audit_tab(priya).new.click()
+    fill_audit(audit_tab(priya), case_ref=priya_row.case_ref)
+    audit_tab(priya).save.click()
+    assert "pr-msg-ok" in audit_tab(priya).messages.widget.value
+    audit_tab(priya).combine.click()
+    said = html.unescape(audit_tab(priya).combine_messages.widget.value)
     assert "pr-msg-ok" in said
     assert "The letter will read" in said and "two entered here" in said and "one of its rows is replaced" in said
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ipywidgets as widgets
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
 from toolkit.capture.app import CaptureApp, capture_app, page_query, reviewer_from_query
 from toolkit.capture.store import open_review

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from test_capture_support import copy_mini, free_port
+from support.capture import copy_mini, free_port
 
 from toolkit.capture.store import open_review
 from toolkit.inputs.findings import read_findings_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import audit_app, audit_tab, copy_mini, draft, fill_audit, store_for
 
 from toolkit.build.manifest import build_manifest, input_files
 from toolkit.build.verify import changed_inputs
@@ -104,21 +104,20 @@ def test_listed_rows_the_capture_file_does_not_hold_are_still_read(tmp_path: Pat
 
 def test_captured_audit_reaches_the_review_once_combined_and_not_before(tmp_path: Path) -> None:
     import pytest
-    from test_audit_capture import _app, _fill, _tab
 
     from toolkit.errors import ValidationFailed
 
-    app, params_file = _app(tmp_path)
+    app, params_file = audit_app(tmp_path)
     text = params_file.read_text(encoding="utf-8")
     assert load_review(params_file).audit is None  # no plans yet, no audit section
-    _fill(_tab(app))
-    _tab(app).save.click()
+    fill_audit(audit_tab(app))
+    audit_tab(app).save.click()
     # saved but not combined: the letter must not quietly leave the plan out
     with pytest.raises(ValidationFailed) as info:
         load_review(params_file)
     [err] = info.value.errors
     assert "capture/audit_lena-duarte.csv" in str(err) and "not yet in the letter" in str(err)
-    _tab(app).combine.click()
+    audit_tab(app).combine.click()
     review = load_review(params_file)
     assert review.audit is not None and [p.case_ref for p in review.audit.plans] == ["FEN-0142"]
     assert params_file.read_text(encoding="utf-8") == text
@@ -127,9 +126,7 @@ def test_captured_audit_reaches_the_review_once_combined_and_not_before(tmp_path
 
 
 def test_an_auditor_file_with_no_plans_yet_does_not_stop_the_letter(tmp_path: Path) -> None:
-    from test_audit_capture import _app
-
-    app, params_file = _app(tmp_path)
+    app, params_file = audit_app(tmp_path)
     empty = params_file.parents[1] / "data/mini-review/capture/audit_lena-duarte.csv"
     empty.parent.mkdir(parents=True, exist_ok=True)
     if not empty.exists():

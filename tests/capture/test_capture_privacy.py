@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
 from toolkit.capture.app import CaptureApp
 from toolkit.capture.files import atomic_write_text, read_rows, rows_to_csv

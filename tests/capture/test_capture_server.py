@@ -17,10 +17,11 @@ from pathlib import Path
 
 import psutil
 import pytest
-from test_capture_support import children, copy_mini, free_port, stop_server
+from support.capture import children, copy_mini, free_port, stop_server
 
+from toolkit.capture.access import lan_addresses
 from toolkit.capture.certificate import review_certificate
-from toolkit.capture.server import lan_addresses, plan_server, share_certificate, wait_until_listening
+from toolkit.capture.server import plan_server, share_certificate, wait_until_listening
 from toolkit.capture.store import open_review
 
 
@@ -157,14 +158,14 @@ def _walk(widget: object) -> Iterator[object]:
 
 
 def _start_cli(params_file: Path, *args: str, stderr: Path | None = None) -> subprocess.Popen[str]:
-    err = open(stderr, "w") if stderr else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
+    err = open(stderr, "w") if stderr else subprocess.DEVNULL  # closed with the process
     return subprocess.Popen([sys.executable, "-m", "toolkit.cli", "capture", str(params_file), *args],
                             stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
 
 
 def _lines_until_stop(proc: subprocess.Popen[str]) -> list[str]:
     assert proc.stdout is not None
-    lines = []
+    lines: list[str] = []
     while not lines or not lines[-1].startswith("Stop it"):
         line = proc.stdout.readline()
         assert line, f"the command ended early: {lines}"

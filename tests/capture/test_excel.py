@@ -6,15 +6,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
-from toolkit.capture.store import open_review
+from toolkit.capture.store import CaptureStore, open_review
 from toolkit.capture.workbook import export_workbook, import_workbook
 from toolkit.errors import ValidationFailed
 from toolkit.inputs.findings import COLUMNS
+from toolkit.inputs.frameworks import KloeScope
+from toolkit.inputs.params import ReviewParams
 
 
-def _setup(tmp_path: Path) -> tuple[Path, object]:
+def _setup(tmp_path: Path) -> tuple[Path, CaptureStore]:
     params_file = copy_mini(tmp_path)
     store = store_for(params_file, "Ruth Adeyemi")
     store.add(draft("Existing finding one."))
@@ -27,10 +29,10 @@ def test_filled_round_trip_changes_nothing(tmp_path: Path) -> None:
     params_file, store = _setup(tmp_path)
     params, scope, root = open_review(params_file)
     out = export_workbook(params, scope, root, "Ruth Adeyemi", tmp_path / "ruth.xlsx")
-    before = (store.findings_path.read_bytes(), store.checklist_path.read_bytes())  # type: ignore[attr-defined]
+    before = (store.findings_path.read_bytes(), store.checklist_path.read_bytes())
     result = import_workbook(params, scope, root, out)
     assert (result.added, result.updated, result.unchanged, result.checklist) == (0, 0, 2, 0)
-    assert (store.findings_path.read_bytes(), store.checklist_path.read_bytes()) == before  # type: ignore[attr-defined]
+    assert (store.findings_path.read_bytes(), store.checklist_path.read_bytes()) == before
 
 
 def test_workbook_has_dropdowns_for_kind_kloe_status(tmp_path: Path) -> None:
@@ -59,16 +61,16 @@ def test_edits_and_new_rows_merge_without_losing_entries(tmp_path: Path) -> None
     wb["Checklist"]["C2"] = "partly"
     wb.save(out)
     # a finding added in the app meanwhile is kept too
-    store.add(draft("Added in the app while the workbook was out."))  # type: ignore[attr-defined]
+    store.add(draft("Added in the app while the workbook was out."))
     result = import_workbook(params, scope, root, out)
     assert (result.added, result.updated, result.checklist) == (1, 1, 1)
-    statements = {f.statement for f in store.findings()}  # type: ignore[attr-defined]
+    statements = {f.statement for f in store.findings()}
     assert statements == {"Existing finding one, reworded.", "Existing finding two.",
                           "Added in the app while the workbook was out.", "A new finding from Excel."}
-    assert store.checklist()["2016-identify.2"].status == "covered"  # type: ignore[attr-defined]
-    assert store.checklist()["2016-identify.1"].status == "partly"  # type: ignore[attr-defined]
+    assert store.checklist()["2016-identify.2"].status == "covered"
+    assert store.checklist()["2016-identify.1"].status == "partly"
     again = import_workbook(params, scope, root, out)  # importing twice adds nothing twice
-    assert again.added == 0 and len(store.findings()) == 4  # type: ignore[attr-defined]
+    assert again.added == 0 and len(store.findings()) == 4
 
 
 def test_bad_rows_name_file_row_and_column_and_write_nothing(tmp_path: Path) -> None:
@@ -81,13 +83,13 @@ def test_bad_rows_name_file_row_and_column_and_write_nothing(tmp_path: Path) -> 
     ws.append(["", "made-up", "strength", "maybe", "", "", "", "", "", "soon", "", ""])
     wb["Checklist"]["C3"] = "finished"
     wb.save(out)
-    before = store.findings_path.read_bytes()  # type: ignore[attr-defined]
+    before = store.findings_path.read_bytes()
     with pytest.raises(ValidationFailed) as info:
         import_workbook(params, scope, root, out)
     where = {(e.row, e.column) for e in info.value.errors}
     assert {(3, "kloe"), (3, "statement"), (3, "evidence"), (3, "headline"), (3, "order"), (3, "status")} <= where
     assert all("blank.xlsx" in e.file for e in info.value.errors)
-    assert store.findings_path.read_bytes() == before  # type: ignore[attr-defined]
+    assert store.findings_path.read_bytes() == before
 
 
 def test_cli_round_trip(tmp_path: Path) -> None:
@@ -113,7 +115,7 @@ def _col(name: str) -> str:
     return get_column_letter(COLUMNS.index(name) + 1)
 
 
-def _export(tmp_path: Path, params_file: Path, name: str = "ruth.xlsx") -> tuple[Path, object, object, Path]:
+def _export(tmp_path: Path, params_file: Path, name: str = "ruth.xlsx") -> tuple[Path, ReviewParams, KloeScope, Path]:
     params, scope, root = open_review(params_file)
     return export_workbook(params, scope, root, "Ruth Adeyemi", tmp_path / name), params, scope, root
 
@@ -121,54 +123,54 @@ def _export(tmp_path: Path, params_file: Path, name: str = "ruth.xlsx") -> tuple
 def test_unchanged_rows_never_undo_changes_made_in_the_app_after_export(tmp_path: Path) -> None:
     params_file, store = _setup(tmp_path)
     out, params, scope, root = _export(tmp_path, params_file)
-    one, two = store.findings()  # type: ignore[attr-defined]
+    one, two = store.findings()
     # after the export, in the app: reword one, withdraw two, change a prompt
-    assert store.edit(one, draft("Reworded in the app.")).ok  # type: ignore[attr-defined]
-    assert store.set_withdrawn(two.id, True).ok  # type: ignore[attr-defined]
-    assert store.set_prompt("2016-identify.2", "partly", "revisited", base=store.checklist()["2016-identify.2"]).ok  # type: ignore[attr-defined]
+    assert store.edit(one, draft("Reworded in the app.")).ok
+    assert store.set_withdrawn(two.id, True).ok
+    assert store.set_prompt("2016-identify.2", "partly", "revisited", base=store.checklist()["2016-identify.2"]).ok
     # in the workbook: only finding one's detail is changed
     wb = openpyxl.load_workbook(out)
     wb["Findings"][f"{_col('detail')}2"] = "Detail typed in Excel."
     wb.save(out)
     result = import_workbook(params, scope, root, out)
     assert (result.added, result.updated, result.unchanged) == (0, 1, 1)
-    now = {f.id: f for f in store.findings()}  # type: ignore[attr-defined]
+    now = {f.id: f for f in store.findings()}
     assert (now[one.id].statement, now[one.id].detail) == ("Reworded in the app.", "Detail typed in Excel.")
     assert now[two.id].withdrawn  # not restored: the workbook did not change its withdrawn cell
-    prompt = store.checklist()["2016-identify.2"]  # type: ignore[attr-defined]
+    prompt = store.checklist()["2016-identify.2"]
     assert (prompt.status, prompt.notes) == ("partly", "revisited")
 
 
 def test_restoring_in_the_workbook_restores(tmp_path: Path) -> None:
     params_file, store = _setup(tmp_path)
-    two = store.findings()[1]  # type: ignore[attr-defined]
-    store.set_withdrawn(two.id, True)  # type: ignore[attr-defined]
+    two = store.findings()[1]
+    store.set_withdrawn(two.id, True)
     out, params, scope, root = _export(tmp_path, params_file)
     wb = openpyxl.load_workbook(out)
     assert wb["Findings"][f"{_col('withdrawn')}3"].value == "yes"
     wb["Findings"][f"{_col('withdrawn')}3"] = "no"
     wb.save(out)
     assert import_workbook(params, scope, root, out).updated == 1
-    assert not store.get(two.id).withdrawn  # type: ignore[attr-defined]
+    assert not store.get(two.id).withdrawn
 
 
 def test_same_cell_changed_in_app_and_workbook_is_refused_naming_the_cell(tmp_path: Path) -> None:
     params_file, store = _setup(tmp_path)
     out, params, scope, root = _export(tmp_path, params_file)
-    one = store.findings()[0]  # type: ignore[attr-defined]
-    assert store.edit(one, draft("The app's wording.")).ok  # type: ignore[attr-defined]
+    one = store.findings()[0]
+    assert store.edit(one, draft("The app's wording.")).ok
     wb = openpyxl.load_workbook(out)
     wb["Findings"][f"{_col('statement')}2"] = "The workbook's wording."
     wb["Checklist"]["C3"] = "partly"  # prompt 2016-identify.2, exported as covered
     wb.save(out)
-    store.set_prompt("2016-identify.2", "not yet", "", base=store.checklist()["2016-identify.2"])  # type: ignore[attr-defined]
-    before = (store.findings_path.read_bytes(), store.checklist_path.read_bytes())  # type: ignore[attr-defined]
+    store.set_prompt("2016-identify.2", "not yet", "", base=store.checklist()["2016-identify.2"])
+    before = (store.findings_path.read_bytes(), store.checklist_path.read_bytes())
     with pytest.raises(ValidationFailed) as info:
         import_workbook(params, scope, root, out)
     got = {(e.file.rsplit("/", 1)[-1], e.row, e.column) for e in info.value.errors}
     assert got == {("ruth.xlsx [Findings]", 2, "statement"), ("ruth.xlsx [Checklist]", 3, "status")}
     assert "The app's wording" in str(info.value.errors[0])
-    assert (store.findings_path.read_bytes(), store.checklist_path.read_bytes()) == before  # type: ignore[attr-defined]
+    assert (store.findings_path.read_bytes(), store.checklist_path.read_bytes()) == before
 
 
 def test_a_row_for_another_reviewer_is_refused(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
 from toolkit.capture.store import CaptureStore, open_review
 from toolkit.capture.workbook import export_workbook, import_workbook

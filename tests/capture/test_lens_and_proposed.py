@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from test_capture_support import copy_mini
+from support.capture import copy_mini
+from support.paths import ROOT
 
-from tests.conftest import ROOT
 from toolkit.capture.app import CaptureApp
 from toolkit.capture.store import open_review
 from toolkit.inputs.frameworks import load_framework
@@ -68,10 +68,12 @@ def test_a_review_without_a_lens_shows_none(tmp_path: Path) -> None:
 def test_the_briefing_shows_the_lens_and_the_proposed_strand(tmp_path: Path) -> None:
     soup = BeautifulSoup(build_briefing(load_review(_mini_with_2025(tmp_path))), "html.parser")
     prompts = soup.find("section", id="prompts")
+    assert prompts is not None
     assert [li.get_text() for li in prompts.select("ul.lens li")] == LENS
     (heading,) = [h for h in prompts.find_all("h3") if "proposed" in h.get_text()]
     assert heading.get_text().endswith("Readiness for the reforms proposed in 2026 (proposed)")
-    assert "not yet law or inspection practice" in heading.find_next("p", class_="proposed").get_text()
+    note = heading.find_next("p", class_="proposed")
+    assert note is not None and "not yet law or inspection practice" in note.get_text()
 
 
 def test_kestrelmoor_briefs_the_lens_and_its_letter_never_grades() -> None:

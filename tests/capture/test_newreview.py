@@ -1,6 +1,6 @@
 """``peer-review new``: a review started from an authority, the visit dates, the team and a
 framework (toolkit.capture.newreview), validated as written. The authorities and the neighbour
-workbook are fictional files in DfE's layouts (tests.inputs.dfe_fixtures)."""
+workbook are fictional files in DfE's layouts (tests/support/dfe.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
+from support.dfe import KESTRELMOOR, KESTRELMOOR_LA, hierarchy_csv, neighbours_workbook
+from support.paths import DFE, needs_shared
 
-from tests.conftest import DFE, needs_shared
-from tests.inputs.dfe_fixtures import KESTRELMOOR, KESTRELMOOR_LA, hierarchy_csv, neighbours_workbook
 from toolkit.cli import main
 from toolkit.inputs.frameworks import load_framework
 from toolkit.inputs.params import load_params_checked

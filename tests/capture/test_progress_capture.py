@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_capture_support import copy_follow_up, store_for
+from support.capture import copy_follow_up, store_for
 
 from toolkit.analysis.previous import load_previous
 from toolkit.build.manifest import input_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
 from toolkit.capture.refine import Refiner, move, side_by_side, similarity, suggest_merges, team_findings
 from toolkit.capture.store import open_review

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_capture_support import copy_mini, draft, store_for
+from support.capture import copy_mini, draft, store_for
 
 from toolkit.capture.files import atomic_write_text, locked, read_rows
 from toolkit.capture.records import FindingDraft, new_finding_id
@@ -111,7 +111,7 @@ def test_two_tabs_interleaved_saves_are_all_kept(params_file: Path) -> None:
     for i in range(5):
         made.append(tab1.add(draft(statement=f"tab one finding {i}")).finding)
         made.append(tab2.add(draft(statement=f"tab two finding {i}")).finding)
-    assert {f.id for f in tab1.findings()} == {f.id for f in made if f}  # type: ignore[union-attr]
+    assert {f.id for f in tab1.findings()} == {f.id for f in made if f}
     # both tabs edit the same finding from the same base, different fields: both edits are kept
     base = made[0]
     assert base is not None

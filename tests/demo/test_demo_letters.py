@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
-from conftest import DEMO_PARAMS, ROOT
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
+from support.paths import DEMO_PARAMS, ROOT
 
 from toolkit.build.pdf import printable
 from toolkit.letter.docx import letter_docx

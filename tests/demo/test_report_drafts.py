@@ -11,7 +11,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.cli import main
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from support.dfe import KESTRELMOOR, KESTRELMOOR_LA, hierarchy_csv, neighbours_csv, neighbours_workbook
+from support.paths import DFE, ROOT, needs_shared
 
-from tests.conftest import DFE, ROOT, needs_shared
-from tests.inputs.dfe_fixtures import KESTRELMOOR, KESTRELMOOR_LA, hierarchy_csv, neighbours_csv, neighbours_workbook
 from toolkit.errors import InputError, ValidationFailed
 from toolkit.inputs.authorities import (
     ENV_DFE_DATA,

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import openpyxl
 import pytest
-from test_bad_inputs import (
+from support.bad_inputs import (
     FINDINGS,
     HEADER,
     IMPORT,
@@ -27,11 +27,11 @@ from test_bad_inputs import (
     WORKBOOK,
     Case,
     both,
+    check_case,
     params_edit,
     performance,
     workbook,
 )
-from test_bad_inputs import test_bad_input as _check_case
 
 from toolkit.errors import InputError
 from toolkit.inputs import limits
@@ -153,7 +153,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bound_or_style_refused(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _check_case(case, tmp_path, monkeypatch)
+    check_case(case, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("template", [

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.kestrelmoor_2016 import kestrelmoor_2016, write
+from support.paths import ROOT
 
-from tests.conftest import ROOT
-from tests.inputs.kestrelmoor_2016 import kestrelmoor_2016, write
 from toolkit.inputs.frameworks import load_framework, shipped_frameworks
 
 EXPECTED = {

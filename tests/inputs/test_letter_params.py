@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DFE, EditParams, needs_shared
+from support.paths import DFE, EditParams, needs_shared
 
 from toolkit.errors import ValidationFailed
 from toolkit.inputs.params import load_params

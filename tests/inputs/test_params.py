@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+from support.paths import EditParams
 
 from toolkit.errors import ValidationFailed
 from toolkit.inputs.notebook_params import from_notebook
 from toolkit.inputs.params import TOP_LEVEL_FIELDS, ReviewParams, load_params
 
 
-def test_loads_a_complete_file(mini):
+def test_loads_a_complete_file(mini: Path) -> None:
     p = load_params(mini)
     assert p.review_id == "mini-review"
     assert p.visit.dates == [dt.date(2026, 2, 3), dt.date(2026, 2, 4)]
@@ -18,25 +22,25 @@ def test_loads_a_complete_file(mini):
     assert p.scope.custom_kloes[0].prompts[1].id == "ehcp-timeliness.2"
 
 
-def test_every_design_field_is_a_top_level_parameter():
+def test_every_design_field_is_a_top_level_parameter() -> None:
     assert set(TOP_LEVEL_FIELDS) == set(ReviewParams.model_fields)
 
 
-def _errors(path) -> list[str]:
+def _errors(path: Path) -> list[str]:
     with pytest.raises(ValidationFailed) as info:
         load_params(path)
     return [str(e) for e in info.value.errors]
 
 
-def test_missing_team_role_names_the_member(mini, edit_params):
+def test_missing_team_role_names_the_member(mini: Path, edit_params: EditParams) -> None:
     edit_params(mini, lambda d: d["team"][1].pop("role"))
     errs = _errors(mini)
     assert len(errs) == 1
     assert errs[0].endswith("mini.yaml: team[2].role: required but missing: add it (docs/inputs.md says what it holds)")
 
 
-def test_every_problem_is_reported_at_once(mini, edit_params):
-    def change(d):
+def test_every_problem_is_reported_at_once(mini: Path, edit_params: EditParams) -> None:
+    def change(d: dict[str, Any]) -> None:
         d.pop("letter_date")
         d["authority"]["ons_code"] = "Fenwick"
         d["people_met"] = "lots"
@@ -64,27 +68,27 @@ def test_every_problem_is_reported_at_once(mini, edit_params):
         (lambda d: d.update(outputs=["odt"]), "outputs[1]"),
     ],
 )
-def test_bad_values_are_named(mini, edit_params, change, expected):
+def test_bad_values_are_named(mini: Path, edit_params: EditParams, change: Callable[[dict[str, Any]], None], expected: str) -> None:
     errs = _errors(edit_params(mini, change))
     assert any(expected in e for e in errs), errs
 
 
-def test_not_yaml_gives_the_line(mini):
+def test_not_yaml_gives_the_line(mini: Path) -> None:
     mini.write_text("review_id: x\nteam: [a, b\n", encoding="utf-8")
     errs = _errors(mini)
     assert "not valid YAML" in errs[0] and "line 3" in errs[0]
 
 
-def test_not_a_mapping(mini):
+def test_not_a_mapping(mini: Path) -> None:
     mini.write_text("- just\n- a list\n", encoding="utf-8")
     assert "expected a mapping" in _errors(mini)[0]
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path: Path) -> None:
     assert "file not found" in _errors(tmp_path / "nope.yaml")[0]
 
 
-def test_papermill_style_injection_parses_dates_back(mini):
+def test_papermill_style_injection_parses_dates_back(mini: Path) -> None:
     from papermill.iorw import read_yaml_file
 
     values = read_yaml_file(str(mini))  # papermill keeps dates as strings
@@ -95,7 +99,7 @@ def test_papermill_style_injection_parses_dates_back(mini):
     assert root == mini.parents[1].resolve()
 
 
-def test_notebook_default_reads_params_file(mini):
+def test_notebook_default_reads_params_file(mini: Path) -> None:
     ns = {**{k: None for k in TOP_LEVEL_FIELDS}, "params_file": str(mini), "project_root": None}
     params, root = from_notebook(ns)
     assert params.review_id == "mini-review"
@@ -110,7 +114,7 @@ def test_notebook_default_reads_params_file(mini):
         ("letter_date", "2026-02-30", "letter_date:"),
     ],
 )
-def test_impossible_calendar_dates_written_in_the_file_are_named(mini, field, bad, expected):
+def test_impossible_calendar_dates_written_in_the_file_are_named(mini: Path, field: str, bad: str, expected: str) -> None:
     # Written as raw YAML text (unquoted), as a coordinator types it: YAML's own date parsing
     # must not turn an impossible day into a bare exception.
     text = mini.read_text(encoding="utf-8")
@@ -121,8 +125,12 @@ def test_impossible_calendar_dates_written_in_the_file_are_named(mini, field, ba
     assert any(expected in e and "date" in e for e in errs), errs
 
 
-def test_whole_file_checks_name_the_field(mini, edit_params):
-    edit_params(mini, lambda d: (d["team"][0].update(lead=False), d.update(letter_date="2026-01-01")))
+def test_whole_file_checks_name_the_field(mini: Path, edit_params: EditParams) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["team"][0].update(lead=False)
+        d.update(letter_date="2026-01-01")
+
+    edit_params(mini, change)
     errs = _errors(mini)
     assert any(e.endswith("team: the team needs exactly one lead; found 0: write lead: true under one member only")
                for e in errs), errs
@@ -130,6 +138,6 @@ def test_whole_file_checks_name_the_field(mini, edit_params):
     assert not any("(top level)" in e for e in errs)
 
 
-def test_outputs_default_to_the_letter_its_word_copy_and_its_pdf(mini, edit_params):
+def test_outputs_default_to_the_letter_its_word_copy_and_its_pdf(mini: Path, edit_params: EditParams) -> None:
     """What coordinators send: without `outputs`, a review drafts html, docx and pdf (issue 15)."""
     assert load_params(edit_params(mini, lambda d: d.pop("outputs"))).outputs == ["html", "docx", "pdf"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -406,7 +407,7 @@ def _dangling(tmp_path: Path) -> Path:
     (_dangling, "is a symbolic link to a file that does not exist"),
 ])
 @pytest.mark.parametrize("reader", ["any", "ees", "long", "lookup", "catalogue"])
-def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make, said: str, reader: str) -> None:
+def test_paths_that_are_not_files_give_one_line(tmp_path: Path, make: Callable[[Path], Path], said: str, reader: str) -> None:
     """Checked before anything opens the path: a FIFO never blocks (no reader is waiting on it,
     so an open would wait for ever), a folder or a link loop is one line, never a traceback."""
     from toolkit.analysis.indicators import load_catalogue

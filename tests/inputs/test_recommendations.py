@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EditParams
+from support.paths import EditParams
 
 from toolkit.errors import ValidationFailed
 from toolkit.inputs.params_report import sessions_groups

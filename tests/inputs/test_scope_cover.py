@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.kestrelmoor_2016 import kestrelmoor_2016, write
+from support.paths import ROOT
 
-from tests.conftest import ROOT
-from tests.inputs.kestrelmoor_2016 import kestrelmoor_2016, write
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import load_params
 from toolkit.inputs.scope_cover import answering, scope_link_errors, unanswered_scope

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 from pydantic import BaseModel, create_model
+from support.paths import FIXTURES
 
 import toolkit
 from toolkit.analysis.coverage import CHECKLIST_NOT_SCREENED, read_checklist_file
 from toolkit.analysis.indicators import Catalogue
+from toolkit.analysis.round_groups import Grouping, ThemesSettings
 from toolkit.analysis.screen_inputs import SCREENED_MODELS, yaml_allow
 from toolkit.errors import InputError, ValidationFailed
 from toolkit.inputs import audit, findings, plans, progress, recommendations, sef
@@ -41,6 +42,8 @@ NOT_INPUTS = {
     ManifestFile: "written by peer-review draft from screened parameters, read back by verify and follow-ups",
     Catalogue: "the shipped catalogue with a review's own merged over it: the review's is screened as "
                "CatalogueAddition",
+    ThemesSettings: "the themes report's shipped settings (toolkit/catalogue/themes.yaml), never a review's input",
+    Grouping: "part of ThemesSettings",
 }
 
 

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT
-from tests.inputs.kestrelmoor_2016 import kestrelmoor_2016, write
+from support.kestrelmoor_2016 import kestrelmoor_2016, write
+from support.paths import ROOT
+
 from toolkit.inputs.frameworks import resolve_scope
 from toolkit.inputs.params import load_params
 from toolkit.letter.arrangement import Arrangement, arrangement

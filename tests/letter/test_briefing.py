@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DEMO_PARAMS
+from support.paths import DEMO_PARAMS
 
 from toolkit.letter.briefing import build_briefing
 from toolkit.review import load_review
@@ -15,7 +16,7 @@ from toolkit.review import load_review
 pytestmark = pytest.mark.slow
 
 
-def test_briefing_lists_every_indicator_and_what_to_test(mini_perf):
+def test_briefing_lists_every_indicator_and_what_to_test(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, la, _ = mini_perf
     res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", str(mini)],
                          capture_output=True, text=True, timeout=300)
@@ -36,7 +37,7 @@ def test_briefing_lists_every_indicator_and_what_to_test(mini_perf):
     assert soup.find("script") is None and "from toolkit" not in html
 
 
-def test_letter_and_briefing_share_a_report_folder(mini_perf):
+def test_letter_and_briefing_share_a_report_folder(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, _, _ = mini_perf
     for command in ("briefing", "draft"):
         res = subprocess.run([sys.executable, "-m", "toolkit.cli", command, str(mini)],
@@ -53,7 +54,7 @@ THROUGH_A_KERNEL = ("harrowdene-2026", "brindleford-2026")
 
 
 @pytest.mark.slow
-def test_briefing_builds_for_every_demo_review(tmp_path):
+def test_briefing_builds_for_every_demo_review(tmp_path: Path) -> None:
     chosen = [p for p in DEMO_PARAMS if p.stem in THROUGH_A_KERNEL]
     assert len(chosen) == len(THROUGH_A_KERNEL)
     res = subprocess.run([sys.executable, "-m", "toolkit.cli", "briefing", *map(str, chosen),

@@ -5,26 +5,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from support.paths import ROOT, EditParams
 
 from toolkit.build.pdf import chromium_path, letter_pdf
 from toolkit.inputs.plans import parse_date
 from toolkit.letter.briefing import build_briefing
-from toolkit.review import load_review, validate
+from toolkit.review import Review, load_review, validate
 
 FOLLOW_UP = ROOT / "params" / "harrowdene-2026.yaml"
 
 
 @pytest.fixture(scope="module")
-def pack():
+def pack() -> tuple[Review, BeautifulSoup]:
     review = load_review(FOLLOW_UP)
     return review, BeautifulSoup(build_briefing(review), "html.parser")
 
 
-def test_pack_holds_scope_prompts_sef_previous_timetable_and_sample(pack):
+def test_pack_holds_scope_prompts_sef_previous_timetable_and_sample(pack: tuple[Review, BeautifulSoup]) -> None:
     review, soup = pack
     scope = soup.find("section", id="scope").get_text(" ", strip=True)
     assert all(item.text in scope for item in review.params.scope.requested)
@@ -46,7 +47,7 @@ def test_pack_holds_scope_prompts_sef_previous_timetable_and_sample(pack):
         assert name not in soup.find("section", id="sample").get_text()
 
 
-def test_overdue_actions_are_counted_against_the_first_visit_day(pack):
+def test_overdue_actions_are_counted_against_the_first_visit_day(pack: tuple[Review, BeautifulSoup]) -> None:
     """Computed here from the file, against the visit's first day, never today's date."""
     review, soup = pack
     first = review.params.visit.dates[0]
@@ -62,7 +63,7 @@ def test_overdue_actions_are_counted_against_the_first_visit_day(pack):
     assert plan.themes_for_kloe("2025-views") == ["Co-production"]
 
 
-def test_only_the_most_unusual_indicators_have_charts(pack):
+def test_only_the_most_unusual_indicators_have_charts(pack: tuple[Review, BeautifulSoup]) -> None:
     """Every indicator in the table; charts for the three most unusual only (weakest quarter and
     moving the wrong way first, then the weakest quarter, lowest rank first)."""
     review, soup = pack
@@ -77,7 +78,7 @@ def test_only_the_most_unusual_indicators_have_charts(pack):
         review.performance.comparisons)
 
 
-def test_bad_plan_and_timetable_rows_are_located(mini, edit_params):
+def test_bad_plan_and_timetable_rows_are_located(mini: Path, edit_params: EditParams) -> None:
     data = mini.parents[1] / "data" / "mini"
     (data / "plan.csv").write_text("theme,action,owner,due_date,rag,evidence,kloes\n"
                                    "Inclusion,Do a thing,Head of SEN,31/13/2025,purple,,lt-nothing\n", encoding="utf-8")
@@ -102,7 +103,7 @@ def test_bad_plan_and_timetable_rows_are_located(mini, edit_params):
 
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-def test_the_fullest_demo_pack_prints_on_six_pages_or_fewer(pack):
+def test_the_fullest_demo_pack_prints_on_six_pages_or_fewer(pack: tuple[Review, BeautifulSoup]) -> None:
     review, _ = pack
     pdf = letter_pdf(build_briefing(review), draft="", when=review.params.letter_date)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))

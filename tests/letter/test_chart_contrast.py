@@ -42,7 +42,7 @@ def _labels_on_bars(svg: str) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("review", ["harrowdene-2026", "kestrelmoor-2026", "brindleford-2026"])
-def test_labels_on_bars_meet_wcag_aa(review):
+def test_labels_on_bars_meet_wcag_aa(review: str) -> None:
     loaded = load_review(ROOT / "params" / f"{review}.yaml")
     html = build_letter(loaded)
     assert loaded.audit is not None  # the audit's charts, the stacked ones the working notebook shows too
@@ -53,7 +53,7 @@ def test_labels_on_bars_meet_wcag_aa(review):
     assert poor == []
 
 
-def test_label_colour_picks_the_readable_one():
+def test_label_colour_picks_the_readable_one() -> None:
     for colour in [*PALETTE[1:], "#D55E00", "#BBBBBB"]:
         assert contrast_ratio(label_colour(colour), colour) >= 4.5
     assert label_colour("#0072B2") == "#ffffff" and label_colour("#D55E00") == "#000000"

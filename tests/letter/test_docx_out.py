@@ -12,6 +12,7 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from support.paths import EditParams
 
 from toolkit.letter.docx import FALLBACK_DATE, letter_docx
 from toolkit.letter.sections import build_letter
@@ -33,7 +34,7 @@ def _is_header(row: object) -> bool:
     return trPr is not None and trPr.find(qn("w:tblHeader")) is not None
 
 
-def test_headings_in_order(mini_docx):
+def test_headings_in_order(mini_docx: tuple[bytes, DocxDocument]) -> None:
     _, doc = mini_docx
     heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert heads[0] == ("Title", "Children's Services Peer Challenge: Fenwick Cross, February 2026")
@@ -48,7 +49,7 @@ def test_headings_in_order(mini_docx):
     assert ("Heading 3", "Strengths") in heads and ("Heading 3", "Areas for consideration") in heads
 
 
-def test_opening_address_scope_and_no_banner(mini_docx):
+def test_opening_address_scope_and_no_banner(mini_docx: tuple[bytes, DocxDocument]) -> None:
     _, doc = mini_docx
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "19th February 2026"
@@ -60,7 +61,7 @@ def test_opening_address_scope_and_no_banner(mini_docx):
     assert not any("Draft for the review team" in t for t in texts)
 
 
-def test_finding_is_a_bold_statement_then_its_detail(mini_docx):
+def test_finding_is_a_bold_statement_then_its_detail(mini_docx: tuple[bytes, DocxDocument]) -> None:
     _, doc = mini_docx
     para = next(p for p in doc.paragraphs if p.text.startswith("Health visitors pick up speech delay early."))
     runs = [(r.text, bool(r.bold)) for r in para.runs]
@@ -68,7 +69,7 @@ def test_finding_is_a_bold_statement_then_its_detail(mini_docx):
                     (" The two-year check includes a language screen used across all clinics.", False)]
 
 
-def test_counts_and_escaped_text(mini_docx):
+def test_counts_and_escaped_text(mini_docx: tuple[bytes, DocxDocument]) -> None:
     data, doc = mini_docx
     texts = [p.text for p in doc.paragraphs]
     assert any("recorded ten strengths and areas for consideration" in t for t in texts)
@@ -79,7 +80,7 @@ def test_counts_and_escaped_text(mini_docx):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in z.read("word/document.xml").decode("utf-8")
 
 
-def test_page_font_and_properties(mini_docx):
+def test_page_font_and_properties(mini_docx: tuple[bytes, DocxDocument]) -> None:
     _, doc = mini_docx
     section = doc.sections[0]
     assert abs(section.page_width - Cm(21)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
@@ -95,7 +96,7 @@ def test_page_font_and_properties(mini_docx):
     assert langs == {"en-GB"}
 
 
-def test_same_html_gives_identical_bytes(mini):
+def test_same_html_gives_identical_bytes(mini: Path) -> None:
     html = build_letter(load_review(mini))
     first = letter_docx(html)
     assert letter_docx(html) == first
@@ -107,14 +108,14 @@ def test_same_html_gives_identical_bytes(mini):
     assert not any("thumbnail" in i.filename for i in infos)
 
 
-def test_without_a_letter_date_the_dates_are_constant():
+def test_without_a_letter_date_the_dates_are_constant() -> None:
     html = "<html><head><title>T</title></head><body><main><h1>T</h1><p>Text</p></main></body></html>"
     data = letter_docx(html)
     assert data == letter_docx(html)
     assert _read(data).core_properties.created == FALLBACK_DATE.replace(tzinfo=dt.UTC)
 
 
-def test_markup_subset():
+def test_markup_subset() -> None:
     html = """<main><p class="draft-banner">Banner</p>
 <p>One <strong>bold</strong>, <em>leaning</em> and<br>
 broken   line.</p>
@@ -137,7 +138,7 @@ broken   line.</p>
     assert table.rows[2].cells[0].text == "both" and len(table.rows[2]._tr.tc_lst) == 1
 
 
-def test_charts_become_their_data_tables(mini_perf):
+def test_charts_become_their_data_tables(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, _, _ = mini_perf
     html = build_letter(load_review(mini))
     assert "<svg" in html
@@ -162,7 +163,7 @@ def test_charts_become_their_data_tables(mini_perf):
 
 
 @pytest.mark.slow
-def test_draft_writes_letter_docx_when_asked(mini, edit_params):
+def test_draft_writes_letter_docx_when_asked(mini: Path, edit_params: EditParams) -> None:
     from toolkit.build.render import draft
 
     edit_params(mini, lambda d: d.update(outputs=["html", "docx"]))
@@ -178,7 +179,7 @@ def test_draft_writes_letter_docx_when_asked(mini, edit_params):
     assert not docx_path.exists() and result.letter.is_file()
 
 
-def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
+def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph() -> None:
     """Whatever check made it, each item of the panel is a comment on its own finding (two on one
     finding are two comments); an item whose row the letter does not show (a self-evaluation row,
     a progress mark) is a comment on the letter's first paragraph, never dropped."""
@@ -207,7 +208,7 @@ def test_every_panel_item_is_a_comment_on_its_findings_first_paragraph():
     assert letter_docx(html) == data  # the comments' dates are the letter's: the same bytes
 
 
-def test_a_layout_that_needs_no_fixing():
+def test_a_layout_that_needs_no_fixing() -> None:
     """A demo's Word copy: columns sized to their text (a label column wider than a number
     column), no row split across pages, headers repeated and kept with the first row, the last
     row never alone, the appendix on a new page, the date where the stylesheet puts it (right),

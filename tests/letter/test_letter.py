@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+
+from support.paths import AppendRows, EditParams
 
 from toolkit.inputs.styles import STYLES_DIR
 from toolkit.letter.sections import build_letter, outline
 from toolkit.review import load_review, validate
 
 
-def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
+def test_a_region_style_overrides_only_what_it_holds(mini: Path, edit_params: EditParams) -> None:
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
     shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections
@@ -22,7 +25,7 @@ def test_a_region_style_overrides_only_what_it_holds(mini, edit_params):
     assert "This was a review by peers, not an inspection." in html  # the rest still comes from the standard style
 
 
-def test_unknown_style_is_reported(mini, edit_params):
+def test_unknown_style_is_reported(mini: Path, edit_params: EditParams) -> None:
     edit_params(mini, lambda d: d.update(letter_style="styles/missing"))
     problems = [str(e) for e in validate(mini)]
     assert len(problems) == 1
@@ -30,14 +33,14 @@ def test_unknown_style_is_reported(mini, edit_params):
                                 "in toolkit/styles/ or the path of a folder holding a style's templates or words.yaml")
 
 
-def test_outline_numbers_sections_and_kloes(mini):
+def test_outline_numbers_sections_and_kloes(mini: Path) -> None:
     heads = [(h.number, h.title) for h in outline(load_review(mini))]
     assert heads[:4] == [("1", "Background"), ("2", "Process"), ("3", "Our findings"),
                          ("3.1", "Headline messages: strengths and areas for consideration")]
     assert heads[-1] == ("4", "Next steps")
 
 
-def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_rows):
+def test_urgent_actions_section_appears_only_when_there_are_some(mini: Path, append_rows: AppendRows) -> None:
     assert "Recommended urgent actions" not in build_letter(load_review(mini))
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
                 ["u1,,urgent action,no,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
@@ -47,7 +50,7 @@ def test_urgent_actions_section_appears_only_when_there_are_some(mini, append_ro
     assert html.count("Stop using part-time timetables without review.") == 1
 
 
-def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini, append_rows):
+def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini: Path, append_rows: AppendRows) -> None:
     append_rows(mini.parents[1] / "data/mini/findings_marsh.csv",
                 ["u1,,urgent action,yes,Stop using part-time timetables without review.,Three schools use them for months.,data;visit,Colin Marsh,yes,,"])
     html = build_letter(load_review(mini))
@@ -61,7 +64,7 @@ def test_a_headline_urgent_action_is_shown_once_among_the_headlines(mini, append
     assert 'id="urgent-h"' not in html
 
 
-def test_a_region_style_can_rename_headings_and_the_banner(mini, edit_params):
+def test_a_region_style_can_rename_headings_and_the_banner(mini: Path, edit_params: EditParams) -> None:
     style = mini.parents[1] / "styles" / "northern"
     style.mkdir(parents=True)
     shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FIXTURES, ROOT, AppendRows, EditParams
 from pptx import Presentation
+from support.paths import FIXTURES, ROOT, AppendRows, EditParams
 
 from toolkit.letter.sections import build_letter
 from toolkit.review import load_review

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import FIXTURES
 from docx import Document
+from support.paths import FIXTURES
 
 from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.docx_parts import places

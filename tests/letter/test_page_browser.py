@@ -58,10 +58,10 @@ def measured() -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("review", REVIEWS)
-def test_no_sideways_scroll_on_a_400px_phone(measured, review):
+def test_no_sideways_scroll_on_a_400px_phone(measured: dict[str, dict[str, Any]], review: str) -> None:
     assert measured[review]["scroll_width_at_400"] <= 400
 
 
 @pytest.mark.parametrize("review", REVIEWS)
-def test_chart_text_is_at_least_11px_at_the_letters_width(measured, review):
+def test_chart_text_is_at_least_11px_at_the_letters_width(measured: dict[str, dict[str, Any]], review: str) -> None:
     assert measured[review]["smallest_chart_text"] >= 11

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EditParams
+from support.paths import EditParams
 
 from toolkit.build.manifest import PARTS_NAME
 from toolkit.build.render import draft

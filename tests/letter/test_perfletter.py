@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from support.paths import AppendRows, EditParams
 
 from toolkit.letter.performance import (
     consistency_table,
@@ -18,17 +20,17 @@ from toolkit.letter.performance import (
     warnings_table,
 )
 from toolkit.letter.sections import build_letter
-from toolkit.review import load_review, validate
+from toolkit.review import Review, load_review, validate
 
 #: A demo review's EHC plan audit: 2 of 6 new plans on time, 5 of 12 plans good or outstanding.
 AUDIT = Path(__file__).resolve().parents[2] / "data" / "harrowdene-2025" / "audit.csv"
 
 
-def _soup(review) -> BeautifulSoup:
+def _soup(review: Review) -> BeautifulSoup:
     return BeautifulSoup(build_letter(review), "html.parser")
 
 
-def test_letter_states_indicators_with_comparators_and_charts(mini_perf):
+def test_letter_states_indicators_with_comparators_and_charts(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, la, _ = mini_perf
     review = load_review(mini)
     soup = _soup(review)
@@ -47,7 +49,7 @@ def test_letter_states_indicators_with_comparators_and_charts(mini_perf):
     assert heads.index("4. Performance data") < heads.index("5. Next steps")
 
 
-def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
+def test_consistency_flags_stay_out_of_the_letter(mini_perf: tuple[Path, dict[str, str], list[str]], append_rows: AppendRows) -> None:
     """A finding that certainly contradicts its indicator is flagged for the team, never printed."""
     mini, _, _ = mini_perf
     review = load_review(mini)
@@ -75,7 +77,7 @@ def test_consistency_flags_stay_out_of_the_letter(mini_perf, append_rows):
     assert any(w.row == 6 and "quarter" in w.message for w in review.warnings)  # and validate says so
 
 
-def _panel_and_letter(review) -> tuple[str, str]:
+def _panel_and_letter(review: Review) -> tuple[str, str]:
     soup = _soup(review)
     panel = soup.select_one("aside.check-panel.screen-only")
     shown = "" if panel is None else panel.get_text(" ", strip=True)
@@ -84,7 +86,7 @@ def _panel_and_letter(review) -> tuple[str, str]:
     return shown, soup.get_text(" ", strip=True)
 
 
-def test_findings_checked_against_their_kloes_indicators(mini_perf, append_rows):
+def test_findings_checked_against_their_kloes_indicators(mini_perf: tuple[Path, dict[str, str], list[str]], append_rows: AppendRows) -> None:
     """A finding with no indicator of its own, under a KLOE that lists one (2016-identify lists the
     share of requests refused): its claim is checked against that figure; the same claim under a
     KLOE that does not list it is checked too, by its words (issue 26); a claim the figure bears
@@ -118,7 +120,7 @@ def test_findings_checked_against_their_kloes_indicators(mini_perf, append_rows)
     assert row["problem"][1:] not in letter
 
 
-def test_findings_checked_against_the_audits_grades_and_timing(mini, edit_params, append_rows):
+def test_findings_checked_against_the_audits_grades_and_timing(mini: Path, edit_params: EditParams, append_rows: AppendRows) -> None:
     """A strength saying plans are good, or timely, beside an audit that graded most plans below
     good and found most new plans late: each flagged; an area for consideration asking for better
     plans is borne out by the same audit and is not."""
@@ -167,7 +169,7 @@ indicators:
 """
 
 
-def test_counts_are_compared_as_rates_of_their_denominator(mini_perf, edit_params, append_rows):
+def test_counts_are_compared_as_rates_of_their_denominator(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams, append_rows: AppendRows) -> None:
     """Personal budgets, a count: the authority has more of them than any neighbour, but a smaller
     share of its plans has one. With a denominator in the review's catalogue, "more widely than
     similar areas" is checked on the shares and flagged, "less widely" is not; without one, a
@@ -206,7 +208,7 @@ def test_counts_are_compared_as_rates_of_their_denominator(mini_perf, edit_param
     assert any(w.row == 6 and "10.0%" in w.message for w in review.warnings)
 
 
-def test_a_data_file_outside_the_project_is_shown_by_its_name(mini_perf, edit_params, tmp_path):
+def test_a_data_file_outside_the_project_is_shown_by_its_name(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams, tmp_path: Path) -> None:
     """The working tables name a performance file outside the project by its file name, never by
     a path of this machine."""
     mini, _, _ = mini_perf
@@ -224,7 +226,7 @@ def test_a_data_file_outside_the_project_is_shown_by_its_name(mini_perf, edit_pa
     assert str(tmp_path) not in shown
 
 
-def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
+def test_data_warnings_for_the_working_notebook(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams) -> None:
     """A file matching an indicator's pattern but lacking its column: a warning naming both."""
     mini, _, _ = mini_perf
     perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
@@ -238,7 +240,7 @@ def test_data_warnings_for_the_working_notebook(mini_perf, edit_params):
     assert review.performance.get("mediation_total") is None
 
 
-def test_validate_names_the_file_and_column_of_a_named_indicator(mini_perf, edit_params):
+def test_validate_names_the_file_and_column_of_a_named_indicator(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams) -> None:
     mini, _, _ = mini_perf
     perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
     frame = pd.read_csv(perf, dtype=str, keep_default_na=False).drop(columns=["total_mediation"])
@@ -252,7 +254,7 @@ def test_validate_names_the_file_and_column_of_a_named_indicator(mini_perf, edit
     assert "performance.indicators[3]: indicator 'nope' is not in the catalogue" in probs[1]
 
 
-def test_bad_pinned_period_is_located_in_the_params(mini_perf, edit_params):
+def test_bad_pinned_period_is_located_in_the_params(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams) -> None:
     mini, _, _ = mini_perf
     edit_params(mini, lambda d: d["performance"].update(period="2099"))
     probs = [str(e) for e in validate(mini)]
@@ -263,7 +265,7 @@ def test_bad_pinned_period_is_located_in_the_params(mini_perf, edit_params):
     assert len(probs) == 1 and "mini.yaml: performance.period: 'soon' is not a time period" in probs[0]
 
 
-def test_to_test_on_site_lists_band_d_or_declining(mini_perf):
+def test_to_test_on_site_lists_band_d_or_declining(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, _, _ = mini_perf
     review = load_review(mini)
     for c in to_test_on_site(review.performance):
@@ -273,7 +275,7 @@ def test_to_test_on_site_lists_band_d_or_declining(mini_perf):
             assert c in to_test_on_site(review.performance)
 
 
-def test_unknown_indicator_on_a_finding_is_located(mini):
+def test_unknown_indicator_on_a_finding_is_located(mini: Path) -> None:
     f = mini.parents[1] / "data/mini/findings_marsh.csv"
     f.write_text(f.read_text(encoding="utf-8")
                  + "m9,2016-identify,strength,no,Good.,,data,Colin Marsh,yes,,waiting_times\n", encoding="utf-8")
@@ -283,7 +285,7 @@ def test_unknown_indicator_on_a_finding_is_located(mini):
         "data/mini/findings_marsh.csv: row 6, column indicator: 'waiting_times' is not an indicator")
 
 
-def test_unknown_neighbour_and_missing_file_are_reported(mini_perf, edit_params):
+def test_unknown_neighbour_and_missing_file_are_reported(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams) -> None:
     mini, _, _ = mini_perf
     edit_params(mini, lambda d: d["performance"]["neighbours"].append("E06999999"))
     probs = [str(e) for e in validate(mini)]
@@ -294,7 +296,7 @@ def test_unknown_neighbour_and_missing_file_are_reported(mini_perf, edit_params)
     assert probs and "missing.csv" in probs[0]
 
 
-def test_file_without_geography_columns_is_refused(mini_perf, edit_params):
+def test_file_without_geography_columns_is_refused(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams) -> None:
     mini, _, _ = mini_perf
     bad = mini.parents[1] / "data/performance/bad.csv"
     bad.write_text("year,value\n2024,5\n", encoding="utf-8")
@@ -324,7 +326,7 @@ def _set_cell(perf: Path, code: str, period: str, column: str, value: str) -> No
     ("low", "the figure is below 0.5 and rounds to zero"),
     ("", "the cell is empty in the published file"),
 ])
-def test_named_indicator_not_published_stays_in_the_letter(mini_perf, edit_params, code, meaning):
+def test_named_indicator_not_published_stays_in_the_letter(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams, code: str, meaning: str) -> None:
     """An indicator the review names whose figure is a DfE code is stated as not published, with
     the code's meaning, in the letter's paragraph and summary table and the working table."""
     mini, la, _ = mini_perf
@@ -345,7 +347,7 @@ def test_named_indicator_not_published_stays_in_the_letter(mini_perf, edit_param
     assert build_letter(load_review(mini)) == html  # byte-deterministic
 
 
-def test_linked_indicator_not_published_stays_when_the_review_names_none(mini_perf):
+def test_linked_indicator_not_published_stays_when_the_review_names_none(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     """Without performance.indicators, the letter states every indicator with a value and every
     one a finding links to: a6 links ehcp_20wk_no_exc, so a suppressed figure is said, not dropped."""
     mini, la, _ = mini_perf
@@ -370,7 +372,7 @@ def test_every_missing_code_has_a_meaning() -> None:
 
 
 @pytest.mark.parametrize("mark", ["<5", "*"])
-def test_unknown_mark_in_a_review_file_is_one_located_line(mini_perf, mark):
+def test_unknown_mark_in_a_review_file_is_one_located_line(mini_perf: tuple[Path, dict[str, str], list[str]], mark: str) -> None:
     mini, la, _ = mini_perf
     perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
     _set_cell(perf, la["new_la_code"], "2024", "total_tribunal_pc", mark)
@@ -382,7 +384,7 @@ def test_unknown_mark_in_a_review_file_is_one_located_line(mini_perf, mark):
                      "or the DfE code for a suppressed value (c)"]
 
 
-def test_renamed_time_period_in_a_review_file_lists_its_columns(mini_perf):
+def test_renamed_time_period_in_a_review_file_lists_its_columns(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     mini, _, _ = mini_perf
     perf = mini.parents[1] / "data/performance/sen2_synthetic.csv"
     frame = pd.read_csv(perf, dtype=str, keep_default_na=False).rename(columns={"time_period": "year"})
@@ -395,7 +397,7 @@ def test_renamed_time_period_in_a_review_file_lists_its_columns(mini_perf):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
 @pytest.mark.parametrize("kind", ["fifo", "folder", "loop"])
-def test_review_performance_path_that_is_not_a_file(mini_perf, edit_params, kind):
+def test_review_performance_path_that_is_not_a_file(mini_perf: tuple[Path, dict[str, str], list[str]], edit_params: EditParams, kind: str) -> None:
     """validate returns at once (a FIFO is never opened) with one line naming the path."""
     mini, _, _ = mini_perf
     target = mini.parents[1] / "data/performance/odd.csv"
@@ -412,10 +414,10 @@ def test_review_performance_path_that_is_not_a_file(mini_perf, edit_params, kind
     assert len(probs) == 1 and probs[0].startswith("data/performance/odd.csv") and said in probs[0], probs
 
 
-def test_a_custom_kloe_lists_only_catalogue_indicators(mini, edit_params):
+def test_a_custom_kloe_lists_only_catalogue_indicators(mini: Path, edit_params: EditParams) -> None:
     """A custom KLOE naming its indicators: a known one is accepted, an unknown one refused with
     its field."""
-    def change(d):
+    def change(d: dict[str, Any]) -> None:
         d["scope"]["custom_kloes"][0]["indicators"] = ["ehcp_20wk_no_exc", "ehcp_timeliness"]
     edit_params(mini, change)
     errors = validate(mini)

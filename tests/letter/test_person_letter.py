@@ -89,25 +89,25 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sections, Sections]:
     return read_written_letter(FIXTURE / "letter.txt"), read_drafted_letter(result.letter.read_text(encoding="utf-8"))
 
 
-def test_the_written_letter_is_read_as_expected(both) -> None:
+def test_the_written_letter_is_read_as_expected(both: tuple[Sections, Sections]) -> None:
     written, _ = both
     assert [title for title, _ in written] == [HEADLINES, "Identifying needs early", "The quality of EHC plans",
                                                "Preparing young people for adulthood"]
     assert sum(len(f) for _, f in written) == 12
 
 
-def test_same_sections_in_the_same_order(both) -> None:
+def test_same_sections_in_the_same_order(both: tuple[Sections, Sections]) -> None:
     written, drafted = both
     assert [title for title, _ in drafted] == [title for title, _ in written]
 
 
-def test_same_findings_in_the_same_places(both) -> None:
+def test_same_findings_in_the_same_places(both: tuple[Sections, Sections]) -> None:
     written, drafted = both
     for (title, want), (_, got) in zip(written, drafted, strict=True):
         assert got == want, title
 
 
-def test_excluded_findings_and_headline_kloes_stay_out_of_the_sections(both) -> None:
+def test_excluded_findings_and_headline_kloes_stay_out_of_the_sections(both: tuple[Sections, Sections]) -> None:
     _, drafted = both
     leads = [lead for _, findings in drafted for _, lead, _ in findings]
     assert "The local offer website is easy to search." not in leads  # include = no

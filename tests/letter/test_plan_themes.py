@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.analysis.plan_links import area_themes, themes_touched
 from toolkit.inputs.findings import Kind

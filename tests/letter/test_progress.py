@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from support.paths import ROOT, EditParams
 
 from toolkit.analysis.previous import load_previous
 from toolkit.capture.progress_workbook import export_progress_workbook
@@ -22,7 +23,7 @@ PROGRESS = "id,kind,statement,area_status,status,evidence\n"
 
 
 @pytest.fixture
-def follow_up(mini, edit_params):
+def follow_up(mini: Path, edit_params: EditParams) -> Path:
     """The mini review made the follow-up of a copy of itself (as ``mini-2025``)."""
     proj = mini.parents[1]
     earlier = proj / "params" / "mini-2025.yaml"
@@ -33,18 +34,18 @@ def follow_up(mini, edit_params):
     return mini
 
 
-def _marks(follow_up, text: str) -> None:
+def _marks(follow_up: Path, text: str) -> None:
     (follow_up.parents[1] / "data/mini/progress.csv").write_text(PROGRESS + text, encoding="utf-8")
 
 
-def test_previous_items_are_the_letters_areas_and_actions_in_its_order(follow_up):
+def test_previous_items_are_the_letters_areas_and_actions_in_its_order(follow_up: Path) -> None:
     prev = load_previous("params/mini-2025.yaml", follow_up.parents[1], "params/mini.yaml", "mini-review")
     assert prev.review_id == "mini-2025"
     assert prev.ids == ["m3", "m1", "a2", "m4", "a6"]  # the headline first, then KLOE by KLOE in order
     assert {i.kind.value for i in prev.items} == {"area for consideration"}
 
 
-def test_progress_section_lists_every_item_with_its_status(follow_up):
+def test_progress_section_lists_every_item_with_its_status(follow_up: Path) -> None:
     _marks(follow_up, "m3,,,,addressed,A joint strategy was agreed in June.\n"
                       "a2,,,progressing,progressing,Screening now starts in Year 7.\n"
                       "m1,,,,not yet,Waits are as long as last year.\n")
@@ -69,7 +70,7 @@ def test_progress_section_lists_every_item_with_its_status(follow_up):
     assert "This review follows the peer challenge held in Fenwick Cross in February 2026" in letter
 
 
-def test_bad_marks_are_located(follow_up):
+def test_bad_marks_are_located(follow_up: Path) -> None:
     _marks(follow_up, "m3,,,,done-ish,x\nzz,,,,addressed,x\nm1,,,,addressed,\nm3,,,,addressed,again\n")
     assert [str(e) for e in validate(follow_up)] == [
         "data/mini/progress.csv: row 2, column status: 'done-ish' is not one of: addressed, progressing, "
@@ -81,7 +82,7 @@ def test_bad_marks_are_located(follow_up):
     ]
 
 
-def test_evidence_is_screened_and_a_review_cannot_follow_itself(follow_up, edit_params):
+def test_evidence_is_screened_and_a_review_cannot_follow_itself(follow_up: Path, edit_params: EditParams) -> None:
     _marks(follow_up, "m3,,,,addressed,Seen in the file of a pupil with NHS number 943 476 5919.\n")
     errors = [str(e) for e in validate(follow_up)]
     assert len(errors) == 1 and "row 2, column evidence: this looks like an NHS number" in errors[0]
@@ -92,7 +93,7 @@ def test_evidence_is_screened_and_a_review_cannot_follow_itself(follow_up, edit_
     assert errors[0].endswith("mini.yaml: inputs.previous_review: a review cannot follow itself: name the previous review")
 
 
-def test_previous_review_read_from_a_kept_report_folder(follow_up, edit_params):
+def test_previous_review_read_from_a_kept_report_folder(follow_up: Path, edit_params: EditParams) -> None:
     """The report folder's manifest holds the parameters its letter was drafted from."""
     proj = follow_up.parents[1]
     kept = proj / "reports" / "mini-2025"
@@ -109,7 +110,7 @@ def test_previous_review_read_from_a_kept_report_folder(follow_up, edit_params):
     assert section(review, "progress").html.count('data-status="not yet marked"') == 5
 
 
-def test_demo_follow_up_lists_every_previous_item_with_the_teams_status():
+def test_demo_follow_up_lists_every_previous_item_with_the_teams_status() -> None:
     """The judged check: the follow-up demo's section against its progress file read here."""
     review = load_review(ROOT / "params" / "harrowdene-2026.yaml")
     with (ROOT / review.params.inputs.progress).open(encoding="utf-8-sig") as fh:
@@ -125,7 +126,7 @@ def test_demo_follow_up_lists_every_previous_item_with_the_teams_status():
     assert review.warnings and all(w.column in ("statement", "reasoning", "evidence") for w in review.warnings)
 
 
-def test_progress_workbook_writes_formula_like_evidence_as_text(follow_up, edit_params):
+def test_progress_workbook_writes_formula_like_evidence_as_text(follow_up: Path, edit_params: EditParams) -> None:
     """Evidence a reviewer typed beginning with =, +, - or @ goes out as text and reads back the same."""
     typed = ['=HYPERLINK("http://example.org","minutes")', "+3 weeks faster.", "-1 on the target.", "@panel: agreed."]
     rows = io.StringIO()
@@ -143,7 +144,7 @@ def test_progress_workbook_writes_formula_like_evidence_as_text(follow_up, edit_
     assert [marks[i] for i in ["m3", "m1", "a2", "m4"]] == typed
 
 
-def test_progress_workbook_round_trip(follow_up, edit_params):
+def test_progress_workbook_round_trip(follow_up: Path, edit_params: EditParams) -> None:
     """Exported with the marks so far, marked in the workbook, read back by the letter."""
     _marks(follow_up, "m3,,,,addressed,A joint strategy was agreed in June.\n")
     out = follow_up.parents[1] / "progress.xlsx"

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.inputs.findings import Kind
 from toolkit.letter.sections import build_letter

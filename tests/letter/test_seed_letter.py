@@ -14,7 +14,7 @@ import re
 
 import pytest
 import yaml
-from conftest import SHARED
+from support.paths import SHARED
 
 from toolkit.letter.sections import build_letter
 from toolkit.review import check
@@ -41,7 +41,7 @@ def _seed_text() -> str:
 
 
 def _params() -> dict[str, object]:
-    name, sequence, in_area, theme, themed = FACTS["programme"]  # type: ignore[misc]
+    name, sequence, in_area, theme, themed = FACTS["programme"]
     return {
         "review_id": "seed-001",
         "authority": {"name": PLACEHOLDER, "ons_code": "E06009998"},

@@ -4,10 +4,12 @@ letter's account of how accurate the SEF is (counts computed from the file)."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DEMO_PARAMS
+from support.paths import DEMO_PARAMS, EditParams
 
 from toolkit.inputs.sef import SefOptions, defaults
 from toolkit.letter.sections import build_letter, document_of, self_evaluation
@@ -17,10 +19,10 @@ from toolkit.wording import number_words
 SEF = "area,area_judgement,peer_judgement,reasoning,findings\n"
 
 
-def _with_sef(mini, edit_params, text: str, **options):
+def _with_sef(mini: Path, edit_params: EditParams, text: str, **options: Any) -> Path:
     (mini.parents[1] / "data/mini/sef.csv").write_text(SEF + text, encoding="utf-8")
 
-    def change(d):
+    def change(d: dict[str, Any]) -> None:
         d["inputs"]["sef"] = "data/mini/sef.csv"
         if options:
             d["self_evaluation"] = options
@@ -28,7 +30,7 @@ def _with_sef(mini, edit_params, text: str, **options):
     return mini
 
 
-def test_default_areas_and_scale():
+def test_default_areas_and_scale() -> None:
     options = SefOptions()
     assert options.areas == defaults()["areas"] and len(options.areas) == 7
     assert options.scale == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
@@ -36,7 +38,7 @@ def test_default_areas_and_scale():
     assert options.point("requires improvement") == 2
 
 
-def test_sef_section_says_where_peers_concur_and_where_not(mini, edit_params):
+def test_sef_section_says_where_peers_concur_and_where_not(mini: Path, edit_params: EditParams) -> None:
     _with_sef(mini, edit_params, "Leadership and governance,Good,Good,Leaders agree on priorities.,a3\n"
               "Assessment and EHC plans,Good,Requires improvement,Plans lack outcomes.,m2;a2\n"
               "Inclusion,requires improvement,good,Schools keep pupils locally.,\n")
@@ -56,7 +58,7 @@ def test_sef_section_says_where_peers_concur_and_where_not(mini, edit_params):
     assert letter.index("4. Your self-evaluation") < letter.index("5. Next steps")
 
 
-def test_configured_areas_and_scale(mini, edit_params):
+def test_configured_areas_and_scale(mini: Path, edit_params: EditParams) -> None:
     _with_sef(mini, edit_params, "Short breaks,Strong,Weak,Few families can get one.,\n",
               areas=["Short breaks"], scale=["Strong", "Good", "Developing", "Weak"])
     review = load_review(mini)
@@ -64,14 +66,14 @@ def test_configured_areas_and_scale(mini, edit_params):
     assert "scale: Strong, Good, Developing, Weak" in self_evaluation(review).html
 
 
-def test_no_sef_no_section(mini):
+def test_no_sef_no_section(mini: Path) -> None:
     review = load_review(mini)
     assert review.sef is None
     assert self_evaluation(review).html.strip() == ""
     assert "self-evaluation</h2>" not in build_letter(review)
 
 
-def test_unknown_area_value_and_finding_are_located(mini, edit_params):
+def test_unknown_area_value_and_finding_are_located(mini: Path, edit_params: EditParams) -> None:
     _with_sef(mini, edit_params, "Leadership and governance,Good,Good,Fine.,a1\n"
               "Short breaks,Good,maybe,,zz9\n"
               "Leadership and governance,Good,Good,Again.,\n")
@@ -90,7 +92,7 @@ def test_unknown_area_value_and_finding_are_located(mini, edit_params):
     ]
 
 
-def test_old_layout_and_bad_options_are_refused(mini, edit_params):
+def test_old_layout_and_bad_options_are_refused(mini: Path, edit_params: EditParams) -> None:
     (mini.parents[1] / "data/mini/sef.csv").write_text(
         "area,sef_judgement,peer_view,comment\nLeadership,Good,agree,\n", encoding="utf-8")
     edit_params(mini, lambda d: d["inputs"].update(sef="data/mini/sef.csv"))
@@ -102,7 +104,7 @@ def test_old_layout_and_bad_options_are_refused(mini, edit_params):
     assert len(errors) == 1 and "mini.yaml: line 87, self_evaluation.scale: has 2 items but needs at least 4: add 2 more" in errors[0]
 
 
-def test_reasoning_is_screened(mini, edit_params):
+def test_reasoning_is_screened(mini: Path, edit_params: EditParams) -> None:
     _with_sef(mini, edit_params, "Inclusion,Good,Good,Seen in the plan of a pupil born 04/05/2015.,\n")
     errors = [str(e) for e in validate(mini)]
     assert len(errors) == 1 and "row 2, column reasoning: this looks like a date of birth" in errors[0]
@@ -110,7 +112,7 @@ def test_reasoning_is_screened(mini, edit_params):
 
 
 @pytest.mark.parametrize("params", DEMO_PARAMS, ids=[p.stem for p in DEMO_PARAMS])
-def test_demo_sef_counts_match_the_file(params):
+def test_demo_sef_counts_match_the_file(params: Path) -> None:
     """The letter's counts against the SEF file read here independently, with the scale's order."""
     review = load_review(params)
     if review.sef is None or "sef" not in document_of(review).names:

@@ -17,6 +17,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.presentation import Presentation as PptxPresentation
 from pptx.slide import Slide
+from support.paths import EditParams
 
 from toolkit.inputs.findings import Kind
 from toolkit.inputs.styles import STYLES_DIR
@@ -59,7 +60,7 @@ def notes_of(slide: Slide) -> list[str]:
     return [p.text for p in slide.notes_slide.notes_text_frame.paragraphs] if slide.has_notes_slide else []
 
 
-def test_fixed_slides_open_and_close_the_deck(demo, demo_pptx):
+def test_fixed_slides_open_and_close_the_deck(demo: Review, demo_pptx: bytes) -> None:
     prs = read(demo_pptx)
     titles = [title_of(s) for s in prs.slides]
     assert titles[:4] == ["SEND Peer Review: Harrowdene, January 2026", "The review team",
@@ -78,7 +79,7 @@ def test_fixed_slides_open_and_close_the_deck(demo, demo_pptx):
     assert all(notes_of(s) for s in prs.slides if title_of(s) != "Key lines of enquiry")
 
 
-def test_one_slide_per_headline_message_with_its_detail_in_the_notes(demo, demo_pptx):
+def test_one_slide_per_headline_message_with_its_detail_in_the_notes(demo: Review, demo_pptx: bytes) -> None:
     slides = list(read(demo_pptx).slides)
     for kind, label in ((Kind.STRENGTH, "Headline strength"), (Kind.AREA, "Headline area for consideration")):
         found = demo.findings.headlines(kind)
@@ -89,7 +90,7 @@ def test_one_slide_per_headline_message_with_its_detail_in_the_notes(demo, demo_
             assert f.detail.split("\n\n")[0] in notes_of(slide)
 
 
-def test_every_finding_and_every_sentence_of_its_detail_is_in_the_deck(demo, demo_pptx):
+def test_every_finding_and_every_sentence_of_its_detail_is_in_the_deck(demo: Review, demo_pptx: bytes) -> None:
     slides = list(read(demo_pptx).slides)
     shown = {line for s in slides for line in body_of(s)}
     notes = {line for s in slides for line in notes_of(s)}
@@ -101,7 +102,7 @@ def test_every_finding_and_every_sentence_of_its_detail_is_in_the_deck(demo, dem
             assert not para or para in notes, para
 
 
-def test_each_kloe_has_its_strengths_then_its_areas_in_the_style_order(demo, demo_pptx):
+def test_each_kloe_has_its_strengths_then_its_areas_in_the_style_order(demo: Review, demo_pptx: bytes) -> None:
     titles = [title_of(s) for s in read(demo_pptx).slides]
     at = [titles.index(f"{k.title}: strengths") for k in demo.scope.kloes]
     assert at == sorted(at)
@@ -114,7 +115,7 @@ def test_each_kloe_has_its_strengths_then_its_areas_in_the_style_order(demo, dem
     assert at[-1] < titles.index("Your self-evaluation and the peers' view") < titles.index("Recommended urgent actions")
 
 
-def test_charts_are_pictures_with_their_description_as_alternative_text(mini_perf):
+def test_charts_are_pictures_with_their_description_as_alternative_text(mini_perf: tuple[Path, dict[str, str], list[str]]) -> None:
     review = load_review(mini_perf[0])
     charts = charts_by_section(review)
     drawn = [c for section in charts.values() for c in section]
@@ -131,7 +132,7 @@ def test_charts_are_pictures_with_their_description_as_alternative_text(mini_per
     assert letter_slides(review) == data  # the charts drawn again give the same bytes
 
 
-def test_same_review_gives_identical_bytes(demo, demo_pptx):
+def test_same_review_gives_identical_bytes(demo: Review, demo_pptx: bytes) -> None:
     assert letter_slides(demo, {}) == demo_pptx
     with zipfile.ZipFile(io.BytesIO(demo_pptx)) as z:
         infos = z.infolist()
@@ -146,13 +147,13 @@ def test_same_review_gives_identical_bytes(demo, demo_pptx):
     assert props.title == "SEND Peer Review: Harrowdene, January 2026" and props.language == "en-GB"
 
 
-def test_a_final_review_has_no_draft_marking(demo):
+def test_a_final_review_has_no_draft_marking(demo: Review) -> None:
     final = dataclasses.replace(demo, params=demo.params.model_copy(update={"final": True}))
     cover = read(write_deck(deck_outline(final, {}), final.params.visit.presentation_date)).slides[0]
     assert not any("DRAFT" in line for line in body_of(cover))
 
 
-def test_a_report_style_follows_its_own_sections():
+def test_a_report_style_follows_its_own_sections() -> None:
     review = load_review(ROOT / "params" / "brindleford-2026.yaml")  # west-midlands: the report form
     titles = [s.title for s in deck_outline(review, {}).slides]
     assert titles[1:3] == ["The review team", "What you asked us to look at"]
@@ -161,7 +162,7 @@ def test_a_report_style_follows_its_own_sections():
     assert titles.count("The review team") == 1 and titles[-1] == "Next steps"
 
 
-def test_free_text_is_text_and_a_regions_template_and_words_are_used(mini: Path, edit_params):
+def test_free_text_is_text_and_a_regions_template_and_words_are_used(mini: Path, edit_params: EditParams) -> None:
     style = mini.parents[1] / "styles" / "region"
     style.mkdir(parents=True)
     shutil.copy(STYLES_DIR / "standard" / "document.yaml", style)  # a style lists its own sections
@@ -191,7 +192,7 @@ def _deck_lines(review: Review) -> list[str]:
     return [line for s in deck.slides for line in (s.title, *(x.text for x in s.lines), *s.notes)]
 
 
-def test_the_deck_words_counts_as_the_letter_does(demo):
+def test_the_deck_words_counts_as_the_letter_does(demo: Review) -> None:
     """The method slide's counts are the letter's (a count with its qualifier, never its fields);
     the activities keep their acronyms; a follow-up has its progress slide; each SEF note is a
     paragraph of its own."""
@@ -208,7 +209,7 @@ def test_the_deck_words_counts_as_the_letter_does(demo):
     assert len(sef.notes) == len(demo.sef.judgements) and all(": " in n for n in sef.notes)
 
 
-def test_a_styles_own_vocabulary_and_the_decks_own_draft_mark():
+def test_a_styles_own_vocabulary_and_the_decks_own_draft_mark() -> None:
     """The West Midlands says "opportunities to consider" and "report" in its deck as in its report;
     the draft mark is the deck's, not the letter's banner."""
     review = load_review(ROOT / "params" / "brindleford-2026.yaml")

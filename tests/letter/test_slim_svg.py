@@ -20,7 +20,7 @@ def svgs() -> list[str]:
     return re.findall(r"<svg\b.*?</svg>", html, re.S)
 
 
-def test_every_reference_resolves_within_its_chart(svgs):
+def test_every_reference_resolves_within_its_chart(svgs: list[str]) -> None:
     assert len(svgs) == 2
     for svg in svgs:
         ids = set(re.findall(r'\sid="([^"]+)"', svg))
@@ -29,7 +29,7 @@ def test_every_reference_resolves_within_its_chart(svgs):
         assert refs <= ids
 
 
-def test_coordinates_rounded_and_no_layout_white_space(svgs):
+def test_coordinates_rounded_and_no_layout_white_space(svgs: list[str]) -> None:
     for svg in svgs:
         tags = "".join(re.findall(r"<[^>]+>", svg))
         assert not re.search(r"\d\.\d{2,}", tags)
@@ -37,7 +37,7 @@ def test_coordinates_rounded_and_no_layout_white_space(svgs):
         assert "font-family" not in re.sub(r"<style.*?</style>", "", svg)
 
 
-def test_text_nodes_are_left_as_they_are():
+def test_text_nodes_are_left_as_they_are() -> None:
     svg = ('<svg id="a"><defs><style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style></defs>\n'
            ' <g id="x">\n  <path id="m1" d="M 0 0 \nL 0 3.500000 \n" style="stroke: #000"/>\n </g>\n'
            ' <use xlink:href="#m1" x="1.23456" y="2" style="stroke: #000"/>\n'

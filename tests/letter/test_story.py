@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from support.paths import ROOT
 
 from toolkit.letter.sections import build_letter
 from toolkit.review import Review, load_review

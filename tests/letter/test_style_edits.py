@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import EditParams
+from support.paths import EditParams
 
 from toolkit.inputs.styles import STYLES_DIR, file_stamp
 from toolkit.letter.deck import words_for
@@ -83,13 +83,13 @@ def test_edited_and_added_templates_are_read_again(mini: Path, edit_params: Edit
 
 def test_an_unchanged_style_is_not_read_again(mini: Path, edit_params: EditParams) -> None:
     """The cache still holds: the same words object while no file changes."""
-    from toolkit.letter.sections import _style_words
+    from toolkit.letter.style_words import words_of
 
     style, params = _region(mini, edit_params)
     review = load_review(params)
     folder = str(style)
-    first = _style_words(folder)
-    assert _style_words(folder) is first
+    first = words_of(folder)
+    assert words_of(folder) is first
     heading_title(review, "next")
     _edit(style / "words.yaml", (style / "words.yaml").read_text(encoding="utf-8"))
-    assert _style_words(folder) is not first
+    assert words_of(folder) is not first

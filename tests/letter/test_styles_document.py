@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DEMO_PARAMS, FIXTURES
+from support.paths import DEMO_PARAMS, FIXTURES
 
 from toolkit.inputs.glossary import shipped_glossary
 from toolkit.letter.glossary import glossary_for

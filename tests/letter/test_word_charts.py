@@ -51,7 +51,7 @@ def _text(tag: Tag) -> str:
     return " ".join(tag.get_text(" ", strip=True).split())
 
 
-def test_headings_in_the_order_of_the_html(demo_html, demo_docx):
+def test_headings_in_the_order_of_the_html(demo_html: str, demo_docx: bytes) -> None:
     main = _soup(demo_html).find("main")
     assert isinstance(main, Tag)
     html_heads = [_text(h) for h in main.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
@@ -62,7 +62,7 @@ def test_headings_in_the_order_of_the_html(demo_html, demo_docx):
     assert word_heads == html_heads
 
 
-def test_findings_text_as_in_the_html(demo_html, demo_docx):
+def test_findings_text_as_in_the_html(demo_html: str, demo_docx: bytes) -> None:
     main = _soup(demo_html).find("main")
     assert isinstance(main, Tag)
     findings = [_text(t) for t in main.select(".finding")]
@@ -73,7 +73,7 @@ def test_findings_text_as_in_the_html(demo_html, demo_docx):
         at = next(i for i in range(at, len(paragraphs)) if paragraphs[i] == finding) + 1
 
 
-def test_one_picture_per_chart_with_its_description(demo_html, demo_docx):
+def test_one_picture_per_chart_with_its_description(demo_html: str, demo_docx: bytes) -> None:
     svgs = _soup(demo_html).find_all("svg")
     descriptions = [_text(s.find("desc")) for s in svgs]
     titles = [_text(s.find("title")) for s in svgs]
@@ -88,7 +88,7 @@ def test_one_picture_per_chart_with_its_description(demo_html, demo_docx):
     assert len(media) == len(svgs) and all(str(m.partname).endswith(".png") for m in media)
 
 
-def test_each_picture_is_followed_by_its_data_table_then_its_description(demo_html, demo_docx):
+def test_each_picture_is_followed_by_its_data_table_then_its_description(demo_html: str, demo_docx: bytes) -> None:
     figures = _soup(demo_html).select("figure.chart-pair")
     body = list(_read(demo_docx).element.body.iterchildren())
     at_pictures = [i for i, el in enumerate(body) if el.tag == qn("w:p") and el.findall(".//" + qn("wp:docPr"))]
@@ -103,7 +103,7 @@ def test_each_picture_is_followed_by_its_data_table_then_its_description(demo_ht
         assert pPr is not None and pPr.find(qn("w:keepNext")) is not None  # the picture stays with its table
 
 
-def test_no_caption_says_the_table_is_beside_the_chart(demo_html, demo_docx):
+def test_no_caption_says_the_table_is_beside_the_chart(demo_html: str, demo_docx: bytes) -> None:
     assert "beside it" not in demo_html
     assert all("beside it" not in p.text for p in _read(demo_docx).paragraphs)
 
@@ -112,7 +112,7 @@ def _field_codes(part_element: object) -> list[str]:
     return [(t.text or "").strip() for t in part_element.iter(qn("w:instrText"))]  # type: ignore[attr-defined]
 
 
-def test_draft_header_and_page_x_of_y_footer(demo_docx):
+def test_draft_header_and_page_x_of_y_footer(demo_docx: bytes) -> None:
     doc = _read(demo_docx)
     section = doc.sections[0]
     header = " ".join(p.text for p in section.header.paragraphs)
@@ -123,7 +123,7 @@ def test_draft_header_and_page_x_of_y_footer(demo_docx):
     assert not any("Draft for the review team" in p.text for p in doc.paragraphs)  # header only
 
 
-def test_a_final_letter_has_no_draft_marking(demo_html):
+def test_a_final_letter_has_no_draft_marking(demo_html: str) -> None:
     review = load_review(DEMO)
     final = dataclasses.replace(review, params=review.params.model_copy(update={"final": True}))
     html = build_letter(final)
@@ -133,17 +133,17 @@ def test_a_final_letter_has_no_draft_marking(demo_html):
     assert _field_codes(doc.sections[0].footer.paragraphs[0]._p) == ["PAGE", "NUMPAGES"]
 
 
-def test_without_pictures_the_chart_is_its_table_and_description(demo_html):
+def test_without_pictures_the_chart_is_its_table_and_description(demo_html: str) -> None:
     doc = _read(letter_docx(demo_html))
     assert len(list(doc.inline_shapes)) == 0
     assert any(p.style.name == "Caption" for p in doc.paragraphs)
 
 
-def test_the_same_review_gives_identical_bytes(demo, demo_html, demo_docx):
+def test_the_same_review_gives_identical_bytes(demo: Review, demo_html: str, demo_docx: bytes) -> None:
     assert letter_docx(demo_html, chart_images(demo)) == demo_docx
 
 
-def test_collecting_draws_no_svg_and_leaves_the_page_unchanged(demo, demo_html):
+def test_collecting_draws_no_svg_and_leaves_the_page_unchanged(demo: Review, demo_html: str) -> None:
     with collect_charts() as found:
         stub = build_letter(demo)
     assert len(found) >= 2 and all(c.png.startswith(b"\x89PNG") for c in found.values())

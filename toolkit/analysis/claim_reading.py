@@ -84,19 +84,21 @@ def years_in(clause: str) -> list[int]:
 
 # --- what a clause is about ------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)
+def _names(clause: str, indicator: str, short_title: str, title: str) -> bool:
+    """Whether ``clause`` names the indicator (:func:`topics_in`); kept per clause, since a round
+    or a batch reads the same clauses against the same indicators for every review."""
+    words = claim_words()["topics"].get(indicator)
+    alone = claim_words().get("alone", {}).get(indicator, [])
+    return bool(((words and has_all(clause, words)) or has(clause, [short_title, title, *alone]))
+                and not has(clause, claim_words().get("excluded_by", {}).get(indicator, [])))
+
+
 def topics_in(clause: str, candidates: Sequence[Comparison]) -> list[Comparison]:
     """The indicators ``clause`` names: by the words of ``topics`` in claims.yaml, else by the
     indicator's short title or title; an indicator another named one takes precedence over
     (``topic_precedence``) is dropped."""
-    topics = claim_words()["topics"]
-    found = []
-    for comp in candidates:
-        ind = comp.indicator
-        words = topics.get(ind.id)
-        alone = claim_words().get("alone", {}).get(ind.id, [])
-        if ((words and has_all(clause, words)) or has(clause, [ind.short_title, ind.title, *alone])) and not has(
-                clause, claim_words().get("excluded_by", {}).get(ind.id, [])):
-            found.append(comp)
+    found = [c for c in candidates if _names(clause, c.indicator.id, c.indicator.short_title, c.indicator.title)]
     over = claim_words().get("topic_precedence", {})
     dropped = {i for c in found for i in over.get(c.indicator.id, [])}
     return [c for c in found if c.indicator.id not in dropped]

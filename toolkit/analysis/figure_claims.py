@@ -173,6 +173,9 @@ def _series(comp: Comparison, points: Sequence[tuple[Period, float]]) -> str:
     return ", ".join(f"{_fv(comp, v)} ({p.label})" for p, v in points)
 
 
+_Point = tuple[Period, float]
+
+
 def trend_flag(finding: Any, comp: Comparison, tc: TrendClaim) -> ConsistencyFlag | None:
     """A movement claimed against the figures: for the year named, since a year (with a ratio),
     over a run of years, "again", or else over the trend window."""
@@ -180,51 +183,68 @@ def trend_flag(finding: Any, comp: Comparison, tc: TrendClaim) -> ConsistencyFla
     pts = comp.trend.points
     if move is None or len(pts) < 2:
         return None
-    g = grammar()
-    says = g["says"]["trend"].format(said=tc.said)
+    says = grammar()["says"]["trend"].format(said=tc.said)
     if tc.year is not None and tc.since is None:
-        lacking = _no_year(finding, comp, tc.said, tc.year)
-        if lacking is not None:
-            return lacking
-        idx = next((i for i, (p, _) in enumerate(pts) if p.end.year == tc.year), None)
-        if idx is None or idx == 0:
-            return None
-        steps = [(pts[idx - 1], pts[idx])]
-    elif tc.since is not None and tc.run is not None:
-        run = [(p, v) for p, v in pts if p.end.year >= tc.since]
-        if len(run) < 2 or all(_moved(comp, a[1], b[1]) == _AGREES[move] for a, b in zip(run, run[1:], strict=False)):
-            return None
-        text = g["message"]["run"].format(says=says, series=_series(comp, run), source=source_of(comp))
-        return _flag(finding, comp, text, "trend", tc.said)
-    elif tc.since is not None:
-        start = next(((p, v) for p, v in pts if p.end.year == tc.since), None)
-        if start is None:
-            return None
-        if tc.ratio is not None:
-            kind, bound = tc.ratio
-            ratio = pts[-1][1] / start[1] if start[1] else math.inf
-            if (ratio <= bound) if kind == "at_most" else (ratio >= bound):
-                return None
-            text = g["message"]["ratio"].format(says=says, start=_fv(comp, start[1]), start_period=start[0].label,
+        return _year_flag(finding, comp, tc, tc.year, move, says)
+    if tc.since is not None and tc.run is not None:
+        return _run_flag(finding, comp, tc, move, says, [(p, v) for p, v in pts if p.end.year >= tc.since])
+    if tc.since is not None:
+        return _since_flag(finding, comp, tc, move, says)
+    if tc.run is not None:
+        return _run_flag(finding, comp, tc, move, says, list(pts[-max(2, tc.run):]))
+    if tc.again:
+        return _steps_flag(finding, comp, tc, move, says, [(pts[-2], pts[-1])])
+    return _window_flag(finding, comp, tc)
+
+
+def _year_flag(finding: Any, comp: Comparison, tc: TrendClaim, year: int, move: str,
+               says: str) -> ConsistencyFlag | None:
+    """"Rose in 2024": the step into the year named (or a note that the year has no figure yet)."""
+    lacking = _no_year(finding, comp, tc.said, year)
+    if lacking is not None:
+        return lacking
+    pts = comp.trend.points
+    idx = next((i for i, (p, _) in enumerate(pts) if p.end.year == year), None)
+    if idx is None or idx == 0:
+        return None
+    return _steps_flag(finding, comp, tc, move, says, [(pts[idx - 1], pts[idx])])
+
+
+def _run_flag(finding: Any, comp: Comparison, tc: TrendClaim, move: str, says: str,
+              run: list[_Point]) -> ConsistencyFlag | None:
+    """"Three years running", "each year since 2021": every step of the run moves as claimed."""
+    if len(run) < 2 or all(_moved(comp, a[1], b[1]) == _AGREES[move] for a, b in zip(run, run[1:], strict=False)):
+        return None
+    text = grammar()["message"]["run"].format(says=says, series=_series(comp, run), source=source_of(comp))
+    return _flag(finding, comp, text, "trend", tc.said)
+
+
+def _since_flag(finding: Any, comp: Comparison, tc: TrendClaim, move: str, says: str) -> ConsistencyFlag | None:
+    """"Since 2021" (or "halved since 2021"): from that year's figure to the latest."""
+    pts = comp.trend.points
+    start = next(((p, v) for p, v in pts if p.end.year == tc.since), None)
+    if start is None:
+        return None
+    if tc.ratio is None:
+        return _steps_flag(finding, comp, tc, move, says, [(start, pts[-1])])
+    kind, bound = tc.ratio
+    ratio = pts[-1][1] / start[1] if start[1] else math.inf
+    if (ratio <= bound) if kind == "at_most" else (ratio >= bound):
+        return None
+    text = grammar()["message"]["ratio"].format(says=says, start=_fv(comp, start[1]), start_period=start[0].label,
                                                 end=_fv(comp, pts[-1][1]), end_period=pts[-1][0].label,
                                                 source=source_of(comp))
-            return _flag(finding, comp, text, "trend", tc.said)
-        steps = [(start, pts[-1])]
-    elif tc.run is not None:
-        run = pts[-max(2, tc.run):]
-        steps = list(zip(run, run[1:], strict=False))
-        if all(_moved(comp, a[1], b[1]) == _AGREES[move] for a, b in steps):
-            return None
-        text = g["message"]["run"].format(says=says, series=_series(comp, run), source=source_of(comp))
-        return _flag(finding, comp, text, "trend", tc.said)
-    elif tc.again:
-        steps = [(pts[-2], pts[-1])]
-    else:
-        return _window_flag(finding, comp, tc)
+    return _flag(finding, comp, text, "trend", tc.said)
+
+
+def _steps_flag(finding: Any, comp: Comparison, tc: TrendClaim, move: str, says: str,
+                steps: list[tuple[_Point, _Point]]) -> ConsistencyFlag | None:
+    """The last of the steps that does not move as claimed, in figures; none when all do."""
     bad = [(a, b) for a, b in steps if _moved(comp, a[1], b[1]) != _AGREES[move]]
     if not bad:
         return None
     (p0, v0), (p1, v1) = bad[-1]
+    g = grammar()
     figures = g["moves"][_moved(comp, v0, v1)].format(start=_fv(comp, v0), end=_fv(comp, v1),
                                                       start_period=p0.label, end_period=p1.label)
     text = g["message"]["trend"].format(says=says, figures=figures, source=source_of(comp))

@@ -174,52 +174,56 @@ class _Decoder:
     def value(self, data: Any, hint: Any) -> Any:
         origin = typing.get_origin(hint)
         if origin in (typing.Union, types.UnionType):
-            options = typing.get_args(hint)
-            if data is None and type(None) in options:
-                return None
-            real = [o for o in options if o is not type(None)]
-            if len(real) != 1:
-                raise TypeError(f"cannot read {hint} from the performance cache")
-            return self.value(data, real[0])
+            return self.optional(data, hint)
+        if origin in (list, frozenset, tuple, dict):
+            return self.container(data, hint, origin)
         if hint is Indicator:
             return self.indicators[data]
         if hint is Period:
             return self.period(data)
         if isinstance(hint, type) and hint in _DATACLASSES:
-            hints = _hints(hint)
-            if not isinstance(data, dict):
-                raise TypeError(f"expected the fields of {hint.__name__}")
-            return hint(**{name: self.value(data[name], hints[name]) for name in hints})
+            return self.dataclass(data, hint)
         if hint is dt.date:
             return dt.date.fromisoformat(data)
-        if origin is list:
-            (item,) = typing.get_args(hint)
-            return [self.value(v, item) for v in _listed(data)]
-        if origin is frozenset:
-            (item,) = typing.get_args(hint)
-            return frozenset(self.value(v, item) for v in _listed(data))
-        if origin is tuple:
-            args = typing.get_args(hint)
-            if len(args) == 2 and args[1] is Ellipsis:
-                return tuple(self.value(v, args[0]) for v in _listed(data))
-            items = _listed(data)
-            if len(items) != len(args):
-                raise ValueError("a tuple of another length")
-            return tuple(self.value(v, a) for v, a in zip(items, args, strict=True))
-        if origin is dict:
-            key_type, item = typing.get_args(hint)
-            if key_type is not str or not isinstance(data, dict):
-                raise TypeError("expected a mapping")
-            return {k: self.value(v, item) for k, v in data.items()}
         if hint in (str, int, float, bool):
-            if hint is float and isinstance(data, (int, float)) and not isinstance(data, bool):
-                return data  # as stored: an int stays an int, so it prints as it did
-            if not isinstance(data, hint) or (hint is int and isinstance(data, bool)):
-                raise TypeError(f"expected a {hint.__name__}")
-            return data
+            return _scalar(data, hint)
         if hint is Any:
             return data
         raise TypeError(f"cannot read {hint} from the performance cache")
+
+    def optional(self, data: Any, hint: Any) -> Any:
+        """``X | None``: None as stored, or an ``X`` (no other union is kept)."""
+        options = typing.get_args(hint)
+        if data is None and type(None) in options:
+            return None
+        real = [o for o in options if o is not type(None)]
+        if len(real) != 1:
+            raise TypeError(f"cannot read {hint} from the performance cache")
+        return self.value(data, real[0])
+
+    def dataclass(self, data: Any, cls: type) -> Any:
+        hints = _hints(cls)
+        if not isinstance(data, dict):
+            raise TypeError(f"expected the fields of {cls.__name__}")
+        return cls(**{name: self.value(data[name], hints[name]) for name in hints})
+
+    def container(self, data: Any, hint: Any, origin: Any) -> Any:
+        """A list, frozenset, tuple (fixed or ``...``) or str-keyed dict of typed items."""
+        args = typing.get_args(hint)
+        if origin is dict:
+            if args[0] is not str or not isinstance(data, dict):
+                raise TypeError("expected a mapping")
+            return {k: self.value(v, args[1]) for k, v in data.items()}
+        items = _listed(data)
+        if origin is list:
+            return [self.value(v, args[0]) for v in items]
+        if origin is frozenset:
+            return frozenset(self.value(v, args[0]) for v in items)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(self.value(v, args[0]) for v in items)
+        if len(items) != len(args):
+            raise ValueError("a tuple of another length")
+        return tuple(self.value(v, a) for v, a in zip(items, args, strict=True))
 
     def period(self, data: Any) -> Period:
         if not isinstance(data, dict):
@@ -229,6 +233,14 @@ class _Decoder:
         if found is None:
             found = self.periods[key] = Period(key[0], key[1], dt.date.fromisoformat(key[2]), key[3])
         return found
+
+
+def _scalar(data: Any, hint: type) -> Any:
+    if hint is float and isinstance(data, (int, float)) and not isinstance(data, bool):
+        return data  # as stored: an int stays an int, so it prints as it did
+    if not isinstance(data, hint) or (hint is int and isinstance(data, bool)):
+        raise TypeError(f"expected a {hint.__name__}")
+    return data
 
 
 def _listed(data: Any) -> list[Any]:

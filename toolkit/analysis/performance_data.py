@@ -9,7 +9,7 @@ What the letter, the briefing and the working notebook make of it lives in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +102,16 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
     except ToolkitError as exc:
         raise ValidationFailed([InputError(params_file, str(exc), column="inputs.performance")]) from None
     comparisons, warnings = list(compared.comparisons), compared.warnings
+    errors = _neighbour_errors(params, params_file, comparisons)
+    errors += _indicator_errors(params, params_file, catalogue, {c.indicator.id for c in comparisons}, sources)
+    if errors:
+        raise ValidationFailed(errors)
+    letter_ids = tuple(params.performance.indicators) if params.performance.indicators is not None else None
+    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids, warnings)
+
+
+def _neighbour_errors(params: ReviewParams, params_file: str, comparisons: Sequence[Comparison]) -> list[InputError]:
+    """A statistical neighbour named that no file knows, or that has no figure in the period used."""
     errors = []
     for i, code in enumerate(params.performance.neighbours, start=1):
         if all(code in c.neighbours_unknown for c in comparisons):
@@ -110,7 +120,14 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
         elif all(code in c.neighbours_unknown or code in c.neighbours_missing for c in comparisons):
             errors.append(InputError(params_file, f"statistical neighbour {quote(code)} has no value for any indicator "
                                      "in the period used", column=f"performance.neighbours[{i}]"))
-    known = {c.indicator.id for c in comparisons}
+    return errors
+
+
+def _indicator_errors(params: ReviewParams, params_file: str, catalogue: Catalogue, known: set[str],
+                      sources: Callable[[], list[PerformanceSource]]) -> list[InputError]:
+    """An indicator the review names that no comparison holds: why (not in the catalogue, no column
+    in the files, or no period before the visit)."""
+    errors = []
     for i, ind in enumerate(params.performance.indicators or [], start=1):
         if ind in known:
             continue
@@ -126,10 +143,7 @@ def load_performance(params: ReviewParams, root: Path, params_file: str,
             continue
         errors.append(InputError(params_file, f"indicator {quote(ind)} has no period published before the visit "
                                  "(or none matching performance.period)", column=where))
-    if errors:
-        raise ValidationFailed(errors)
-    letter_ids = tuple(params.performance.indicators) if params.performance.indicators is not None else None
-    return PerformanceData(tuple(comparisons), tuple(params.performance.neighbours), letter_ids, warnings)
+    return errors
 
 
 def check_indicator_ids(findings: Sequence[Finding], catalogue: Catalogue | None = None) -> list[InputError]:

@@ -134,9 +134,8 @@ def _from_manifest(folder: Path, shown: str, root: Path) -> tuple[ReviewParams, 
     the follow-up's project holds; when no folder matches, the files that differ are named."""
     path = folder / MANIFEST
     if not is_regular_file(path):
-        raise ValidationFailed([InputError(shown, f"{display_path(folder, root)} holds no {MANIFEST}: name the "
-                                           "previous review's parameters file or a report folder built by "
-                                           "peer-review draft", column=FIELD)])
+        raise ValidationFailed([InputError(shown, message("no_manifest", folder=display_path(folder, root),
+                                                          manifest=MANIFEST), column=FIELD)])
     where = _shown(path, root)
     manifest = read_manifest_file(folder, where)
     params_file, recorded = manifest.params_file, manifest.inputs
@@ -178,8 +177,7 @@ def load_previous(ref: str, root: Path, params_file: str, review_id: str) -> Pre
     else:
         raise ValidationFailed([InputError(params_file, _not_there(target, ref), column=FIELD)])
     if params.review_id == review_id:
-        raise ValidationFailed([InputError(params_file, "a review cannot follow itself: name the previous "
-                                           "review", column=FIELD)])
+        raise ValidationFailed([InputError(params_file, message("follows_itself"), column=FIELD)])
     scope = resolve_scope(params, project, source)
     found, errors, shown = review_findings(params, scope, project, review_sources(params, project))
     if errors:

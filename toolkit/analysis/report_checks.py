@@ -5,34 +5,22 @@ recommendation that only copies a finding. Messages: ``toolkit/catalogue/report.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from toolkit.analysis.repeats import content_words
 from toolkit.errors import InputWarning
 from toolkit.inputs.findings import Finding
 from toolkit.inputs.privacy import quote
 from toolkit.inputs.recommendations import Recommendations
+from toolkit.messages import Messages
 
-MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "report.yaml"
 #: The share of a recommendation's content words a finding's statement must hold, and the
 #: other way round, for the recommendation to count as a copy of the finding.
 COPY_SHARE = 0.85
 
 
-@functools.cache
-def _messages() -> dict[str, str]:
-    data: Any = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    return {str(k): " ".join(str(v).split()) for k, v in data.items()}
-
-
-def message(key: str, **values: object) -> str:
-    """A message of ``catalogue/report.yaml`` with its values filled in."""
-    return _messages()[key].format(**values)
+#: This module's messages (docs/messages.md).
+message = Messages("report.yaml", collapse=True)
 
 
 def _copies(text: str, finding: Finding) -> bool:

@@ -26,7 +26,10 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from html import escape
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import PdfMargins
 
 PDF_NAME = "letter.pdf"
 #: Where Chromium is looked for: ``$PEER_REVIEW_CHROMIUM``, then ``chromium`` on the PATH.
@@ -98,8 +101,6 @@ def _launch(pw: Any, profile: str, executable: str) -> Any:
 
 
 def _page_pdf(context: Any, html: str, draft: str | None) -> bytes:
-    from playwright.sync_api import PdfMargins
-
     margin: PdfMargins = {"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"}
     page = context.new_page()
     page.set_content(html, wait_until="load")
@@ -110,7 +111,7 @@ def _page_pdf(context: Any, html: str, draft: str | None) -> bytes:
 
 
 def _print(html: str, draft: str | None, executable: str) -> bytes:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # 0.7 s to import: only when a PDF is printed
 
     with tempfile.TemporaryDirectory(prefix="peer-review-pdf-") as profile, sync_playwright() as pw:
         context = _launch(pw, profile, executable)
@@ -153,7 +154,7 @@ class PdfPrinter:
         self._printed = self._pool.submit(self._run, executable)
 
     def _run(self, executable: str) -> bytes | None:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # 0.7 s to import: only when a PDF is printed
 
         with tempfile.TemporaryDirectory(prefix="peer-review-pdf-") as profile, sync_playwright() as pw:
             context = _launch(pw, profile, executable)
@@ -171,7 +172,7 @@ class PdfPrinter:
         def finish(printed: Future[bytes | None]) -> None:
             try:
                 data = printed.result()
-            except BaseException as exc:  # noqa: BLE001 - handed on to whoever waits for the PDF
+            except BaseException as exc:  # handed on to whoever waits for the PDF
                 done.set_exception(exc)
             else:
                 done.set_result(stable_pdf(data or b"", when))

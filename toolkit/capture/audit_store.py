@@ -181,20 +181,32 @@ def derived_values(entry: PlanEntry, framework: AuditFramework) -> dict[str, str
 def validate_entry(entry: PlanEntry, framework: AuditFramework, params: ReviewParams, auditor: str,
                    reference_year: int | None = None) -> list[FormMessage]:
     """Everything wrong with an entry, as form messages (never echoing what looks like personal data)."""
-    msgs: list[FormMessage] = []
     allow = params.allowed_phrases()
 
     def q(value: object) -> str:
         return privacy.quote(value, allow, reference_year)
 
-    team = [m.name for m in params.team]
-    if auditor not in team:
+    msgs: list[FormMessage] = []
+    if auditor not in [m.name for m in params.team]:
         msgs.append(FormMessage("auditor", "you are not in the review team of these parameters."))
-    ref = entry.case_ref.strip()
+    msgs += _case_ref_messages(entry.case_ref.strip())
+    msgs += _choice_messages(entry, q)
+    msgs += _criteria_messages(entry, framework, q)
+    msgs += _notes_messages(entry.notes, allow, reference_year)
+    return msgs
+
+
+def _case_ref_messages(ref: str) -> list[FormMessage]:
     if not ref:
-        msgs.append(FormMessage("case_ref", "enter the plan's pseudonymous case reference (such as KES-0142)."))
-    elif not case_ref_pattern_ok(ref):
-        msgs.append(FormMessage("case_ref", (privacy.case_ref_problem(ref) or "not acceptable") + "."))
+        return [FormMessage("case_ref", "enter the plan's pseudonymous case reference (such as KES-0142).")]
+    if not case_ref_pattern_ok(ref):
+        return [FormMessage("case_ref", (privacy.case_ref_problem(ref) or "not acceptable") + ".")]
+    return []
+
+
+def _choice_messages(entry: PlanEntry, q: Callable[[object], str]) -> list[FormMessage]:
+    """The plan's phase, need, setting and stage from their lists; a year group; weeks as a number."""
+    msgs = []
     for name, table, label in (("phase", PHASES, "early years, KS1-KS5, post-16 or post-19"),
                                ("primary_need", NEEDS, "a SEND code of practice primary need"),
                                ("setting_type", SETTINGS, "a setting type from the list"),
@@ -209,48 +221,59 @@ def validate_entry(entry: PlanEntry, framework: AuditFramework, params: ReviewPa
     weeks = entry.weeks_to_issue.strip()
     if weeks and _weeks(weeks) is None:
         msgs.append(FormMessage("weeks_to_issue", f"{q(weeks)} is not a number of weeks."))
-    msgs += _criteria_messages(entry, framework, q)
-    hits = privacy.screen_text(entry.notes, allow, reference_year)
-    if len(entry.notes) > CELL_LIMIT:
-        msgs.append(FormMessage("notes", f"these notes are {len(entry.notes):,} characters long; they may be at "
-                                f"most {CELL_LIMIT:,} characters. Shorten them; nothing was saved."))
-    elif hits:
-        msgs.append(FormMessage("notes", f"this looks like {privacy.describe_hits(hits)}: notes must not "
-                                "identify a child. Remove it (the case reference is enough); nothing was saved."))
     return msgs
+
+
+def _notes_messages(notes: str, allow: Sequence[str], reference_year: int | None) -> list[FormMessage]:
+    if len(notes) > CELL_LIMIT:
+        return [FormMessage("notes", f"these notes are {len(notes):,} characters long; they may be at "
+                            f"most {CELL_LIMIT:,} characters. Shorten them; nothing was saved.")]
+    hits = privacy.screen_text(notes, allow, reference_year)
+    if hits:
+        return [FormMessage("notes", f"this looks like {privacy.describe_hits(hits)}: notes must not "
+                            "identify a child. Remove it (the case reference is enough); nothing was saved.")]
+    return []
 
 
 def _criteria_messages(entry: PlanEntry, framework: AuditFramework,
                        q: Callable[[object], str]) -> list[FormMessage]:
-    msgs = []
     ids = {c.id for c in framework.criteria}
-    for cid in sorted(set(entry.values) - ids):
-        msgs.append(FormMessage("criteria", f"{q(cid)} is not a criterion of the framework "
-                                f"{q(framework.id)}."))
+    msgs = [FormMessage("criteria", f"{q(cid)} is not a criterion of the framework {q(framework.id)}.")
+            for cid in sorted(set(entry.values) - ids)]
     excluded = not_applicable(entry, framework)
     derived = derived_values(entry, framework)
     for s in framework.sections:
-        missing, unknown = [], []
-        for c in framework.criteria_in(s.code):
-            text = entry.values.get(c.id, "").strip()
-            if c.id in excluded:
-                continue
-            if c.id in derived:
-                if text and parse_value(text) not in (NA, derived[c.id]):
-                    limit = framework.grading.timeliness_weeks
-                    msgs.append(FormMessage(c.id, f"says {q(text)} but the weeks to issue make it "
-                                            f"{q(derived[c.id])} (limit {limit:g} weeks)."))
-                continue
-            if not text:
-                missing.append(c.id)
-            elif parse_value(text) is None:
-                unknown.append(c.id)
-        if missing:
-            msgs.append(FormMessage("criteria", f"section {s.code} ({s.title}): choose met, not met or "
-                                    f"n/a for {', '.join(missing)}."))
-        if unknown:
-            msgs.append(FormMessage("criteria", f"section {s.code}: {', '.join(unknown)} "
-                                    "must be met, not met or n/a."))
+        msgs += _section_messages(entry, framework, (s.code, s.title), excluded, derived, q)
+    return msgs
+
+
+def _section_messages(entry: PlanEntry, framework: AuditFramework, section: tuple[str, str],
+                      excluded: Mapping[str, str], derived: Mapping[str, str],
+                      q: Callable[[object], str]) -> list[FormMessage]:
+    """A section's criteria left blank or not met/not met/n/a; a timeliness mark the weeks contradict."""
+    code, title = section
+    msgs: list[FormMessage] = []
+    missing, unknown = [], []
+    for c in framework.criteria_in(code):
+        text = entry.values.get(c.id, "").strip()
+        if c.id in excluded:
+            continue
+        if c.id in derived:
+            if text and parse_value(text) not in (NA, derived[c.id]):
+                limit = framework.grading.timeliness_weeks
+                msgs.append(FormMessage(c.id, f"says {q(text)} but the weeks to issue make it "
+                                        f"{q(derived[c.id])} (limit {limit:g} weeks)."))
+            continue
+        if not text:
+            missing.append(c.id)
+        elif parse_value(text) is None:
+            unknown.append(c.id)
+    if missing:
+        msgs.append(FormMessage("criteria", f"section {code} ({title}): choose met, not met or "
+                                f"n/a for {', '.join(missing)}."))
+    if unknown:
+        msgs.append(FormMessage("criteria", f"section {code}: {', '.join(unknown)} "
+                                "must be met, not met or n/a."))
     return msgs
 
 

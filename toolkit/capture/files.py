@@ -83,15 +83,9 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     Column names are matched case-insensitively. A column we do not know raises
     :class:`StoreError` rather than being dropped on the next write.
     """
-    try:
-        if path.stat().st_size > byte_limit(path):  # before it is read (docs/inputs.md, "Size limits")
-            raise StoreError(f"{path.name}: the file is {path.stat().st_size:,} bytes; a capture file may hold at "
-                             f"most {byte_limit(path):,}: check it is this review's file")
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path.name}: cannot read the file ({exc})") from None
     try:
         raw = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -102,16 +96,28 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     unknown = [h for h in header if h and h not in columns]
     if unknown:
         raise StoreError(f"{path.name}: unknown column(s) {', '.join(unknown)}; expected {', '.join(columns)}")
-    rows = []
-    for cells in raw[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        row = {c: "" for c in columns}
-        for h, value in zip(header, cells, strict=False):
-            if h:
-                row[h] = value
-        rows.append(row)
-    return rows
+    return [_row(header, cells, columns) for cells in raw[1:] if any(c.strip() for c in cells)]
+
+
+def _read_text(path: Path) -> str | None:
+    """A capture file's text, None when there is none; too large or unreadable raises StoreError."""
+    try:
+        if path.stat().st_size > byte_limit(path):  # before it is read (docs/inputs.md, "Size limits")
+            raise StoreError(f"{path.name}: the file is {path.stat().st_size:,} bytes; a capture file may hold at "
+                             f"most {byte_limit(path):,}: check it is this review's file")
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{path.name}: cannot read the file ({exc})") from None
+
+
+def _row(header: Sequence[str], cells: Sequence[str], columns: Sequence[str]) -> dict[str, str]:
+    row = {c: "" for c in columns}
+    for h, value in zip(header, cells, strict=False):
+        if h:
+            row[h] = value
+    return row
 
 
 def rows_to_csv(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> str:

@@ -205,27 +205,24 @@ def _named(code: str, table: Authorities) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(CATALOGUE), keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             autoescape=False)  # noqa: S701 - YAML and Markdown, values quoted by ``q``
+                             autoescape=False)  # YAML and Markdown, values quoted by ``q``
     env.filters["q"] = lambda v: json.dumps(str(v), ensure_ascii=False)  # a YAML double-quoted scalar
     return env
 
 
-def start_review(root: Path, request: NewReview) -> Started:
-    """Write a new review's parameters and starting files under ``root``; raise
-    :class:`InputError` (one line, nothing written) for anything wrong or already there."""
-    table = read_authorities(dfe_data_files(root, [p.resolve() for p in request.dfe_data]))  # as typed: from here
-    a = find_authority_record(request.authority, table, root)
-    days = _dates(request.dates)
-    presentation = (_date(request.presentation, "--presentation") if request.presentation
-                    else days[-1] + dt.timedelta(days=1))
+def _presentation(request: NewReview, days: list[dt.date]) -> dt.date:
+    """The presentation's date: as given (not before the last day on site), or the day after."""
+    if not request.presentation:
+        return days[-1] + dt.timedelta(days=1)
+    presentation = _date(request.presentation, "--presentation")
     if presentation < days[-1]:
         raise InputError("--presentation", message("presentation_before", presentation=presentation,
                                                    last=days[-1]))
-    team = _team(request)
-    if request.framework not in shipped_frameworks() and not (root / request.framework).is_file():
-        raise InputError("--framework", message("framework_unknown", framework=quote(request.framework),
-                                                known=", ".join(shipped_frameworks())))
-    review_id = request.review_id or f"{_slug(a.name)}-{days[0].year}"
+    return presentation
+
+
+def _new_places(root: Path, review_id: str) -> tuple[Path, Path]:
+    """The new review's parameters file and data folder, neither of them there yet (or the folder empty)."""
     if not SLUG.match(review_id):
         raise InputError("--id", message("id_bad", value=quote(review_id)))
     params_path = root / "params" / f"{review_id}.yaml"
@@ -234,15 +231,35 @@ def start_review(root: Path, request: NewReview) -> Started:
         raise InputError(display_path(params_path, root), message("exists"))
     if folder.exists() and any(folder.iterdir()):
         raise InputError(display_path(folder, root), message("exists_folder"))
+    return params_path, folder
+
+
+def _neighbours(request: NewReview, authority: AuthorityRecord, table: Authorities,
+                root: Path) -> tuple[tuple[str, ...], str | None]:
+    """The authority's published statistical neighbours and the file they came from (none without one)."""
+    if request.neighbours_file is None:
+        return (), None
+    nfile = request.neighbours_file.resolve()
+    found = published_neighbours(authority.la_code, read_neighbours_file(nfile, root), table, "--neighbours-file")
+    return found, display_path(nfile, root)
+
+
+def start_review(root: Path, request: NewReview) -> Started:
+    """Write a new review's parameters and starting files under ``root``; raise
+    :class:`InputError` (one line, nothing written) for anything wrong or already there."""
+    table = read_authorities(dfe_data_files(root, [p.resolve() for p in request.dfe_data]))  # as typed: from here
+    a = find_authority_record(request.authority, table, root)
+    days = _dates(request.dates)
+    presentation = _presentation(request, days)
+    team = _team(request)
+    if request.framework not in shipped_frameworks() and not (root / request.framework).is_file():
+        raise InputError("--framework", message("framework_unknown", framework=quote(request.framework),
+                                                known=", ".join(shipped_frameworks())))
+    review_id = request.review_id or f"{_slug(a.name)}-{days[0].year}"
+    params_path, folder = _new_places(root, review_id)
     coordinator = _member(request.coordinator, "--coordinator") if request.coordinator else None
     framework = load_framework(request.framework, root)
-    neighbours: tuple[str, ...] = ()
-    neighbours_file = None
-    if request.neighbours_file is not None:
-        nfile = request.neighbours_file.resolve()
-        neighbours = published_neighbours(a.la_code, read_neighbours_file(nfile, root), table,
-                                          "--neighbours-file")
-        neighbours_file = display_path(nfile, root)
+    neighbours, neighbours_file = _neighbours(request, a, table, root)
     slugs = _member_slugs(team)
     csvs, books = [f"findings_{s}.csv" for s in slugs], [f"workbook_{s}.xlsx" for s in slugs]
     rel = f"data/{review_id}"

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.errors import InputError
-from toolkit.inputs.progress import COLUMNS, SHEET, STATUS_WORDS
+from toolkit.inputs.progress import COLUMNS, SHEET, STATUS_WORDS, message
 from toolkit.inputs.xlsx import append_text_row
 from toolkit.review import Review
 
@@ -48,8 +48,7 @@ def export_progress_workbook(review: Review, out: Path) -> Path:
     """Write the progress workbook to ``out`` (atomically); raise :class:`InputError` when the
     review follows none."""
     if review.previous is None:
-        raise InputError(review.params_file, "this review follows no previous review: name its parameters "
-                         "file or report folder in inputs.previous_review", column="inputs.previous_review")
+        raise InputError(review.params_file, message("no_previous"), column="inputs.previous_review")
     rows = progress_rows_for_export(review)
     wb = Workbook()
     ws = wb.active

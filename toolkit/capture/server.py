@@ -25,6 +25,7 @@ it while the first is refilled (``--ready-kernels 1`` saves a kernel's memory, a
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
@@ -126,7 +127,7 @@ def plan_server(params_path: Path, port: int | None = None, host: str = "127.0.0
     ``certificate``; a token of their own for each of ``reviewers`` when a token is needed)."""
     notebook = capture_notebook()
     if not notebook.is_file():
-        raise ToolkitError(f"the capture notebook is missing ({notebook})")
+        raise ToolkitError(says("notebook_missing", notebook=notebook))
     port = port or pick_port(host)
     own: dict[str, str] = {}
     if needs_token(host):
@@ -202,8 +203,6 @@ def share_certificate(review: OpenReview, host: str, certfile: Path | None = Non
 
 
 def _is_ip(text: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -304,6 +303,26 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
     command line checks it before serving), so this process reads the parameters once; without it,
     the parameters are opened here. The app's kernel, a separate process, opens them itself.
     """
+    plan, links_file = _prepare(params_path, port, host, review, certfile, keyfile, pool_size)
+    stopping = _Stopping(echo)
+    # SIGHUP already ignored means `nohup peer-review capture ...`: the server is meant to outlive
+    # the terminal, so that one is left as it is (SIGINT ignored only means a background job).
+    stops = [s for s in STOP_SIGNALS if not (s == signal.SIGHUP and signal.getsignal(s) == signal.SIG_IGN)]
+    previous = {s: signal.signal(s, stopping.forward) for s in stops}
+    marks = tempfile.mkdtemp(prefix="peer-review-capture-")
+    try:
+        return _run(plan, stopping, Path(marks) / "kernel-ready", links_file, open_browser, params_path)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for running in stopping.server:
+            running.end_all()
+        shutil.rmtree(marks, ignore_errors=True)
+
+
+def _prepare(params_path: Path, port: int | None, host: str, review: OpenReview | None, certfile: Path | None,
+             keyfile: Path | None, pool_size: int) -> tuple[ServerPlan, Path | None]:
+    """The server's plan, every reviewer's capture files, the links file and the app's kernel, ready."""
     review = review if review is not None else open_review(params_path)
     params, scope, root = review
     if port is not None and not port_is_free(host, port):
@@ -315,46 +334,46 @@ def serve(params_path: Path, port: int | None = None, host: str = "127.0.0.1", o
         CaptureStore(root, params, scope, member.name).ensure_files()
     links_file = write_links(plan, capture_folder(root, params.review_id))
     ensure_kernel()
-    server: list[ServerProcess] = []
-    stop_asked: list[int] = []
-    quiet: list[bool] = []  # after SIGHUP the terminal has gone: nothing more is written to it
+    return plan, links_file
 
-    def say(line: str) -> None:
-        if not quiet:
+
+class _Stopping:
+    """The stop signals, passed on to Voilà's process once it runs; after SIGHUP the terminal has
+    gone and nothing more is written to it."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+        self.server: list[ServerProcess] = []
+        self.asked: list[int] = []
+        self.quiet = False
+
+    def say(self, line: str) -> None:
+        if not self.quiet:
             with contextlib.suppress(OSError):
-                echo(line)
+                self.echo(line)
 
-    def forward(signum: int, frame: FrameType | None) -> None:
-        stop_asked.append(signum)
+    def forward(self, signum: int, frame: FrameType | None) -> None:
+        self.asked.append(signum)
         if signum == signal.SIGHUP:
-            quiet.append(True)
-        for running in server:
+            self.quiet = True
+        for running in self.server:
             running.ask_to_stop()
 
-    # SIGHUP already ignored means `nohup peer-review capture ...`: the server is meant to outlive
-    # the terminal, so that one is left as it is (SIGINT ignored only means a background job).
-    stops = [s for s in STOP_SIGNALS if not (s == signal.SIGHUP and signal.getsignal(s) == signal.SIG_IGN)]
-    previous = {s: signal.signal(s, forward) for s in stops}
-    marks = tempfile.mkdtemp(prefix="peer-review-capture-")
-    ready = Path(marks) / "kernel-ready"
-    try:
-        env = {**plan.env, READY_ENV: str(ready), CLI_PID_ENV: str(os.getpid())}
-        proc = subprocess.Popen(plan.argv, env=env, start_new_session=True)
-        server.append(ServerProcess(proc))
-        if stop_asked:  # a signal came while Voilà was being started
-            server[0].ask_to_stop()
-        elif wait_until_ready(proc, ready, plan.host, plan.port, stop_asked):
-            announce(plan, say, links_file)
-            if open_browser:
-                webbrowser.open(plan.local_url)
-        elif proc.poll() is not None and not stop_asked:
-            code = proc.wait()
-            problem = port_problem(plan.port, params_path) if not port_is_free(host, plan.port) else None
-            raise ToolkitError(problem or says("server_ended", code=code))
-        return server[0].wait()
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        for running in server:
-            running.end_all()
-        shutil.rmtree(marks, ignore_errors=True)
+
+def _run(plan: ServerPlan, stopping: _Stopping, ready: Path, links_file: Path | None, open_browser: bool,
+         params_path: Path) -> int:
+    """Start Voilà, announce it once its first kernel is ready, and wait for it to end."""
+    env = {**plan.env, READY_ENV: str(ready), CLI_PID_ENV: str(os.getpid())}
+    proc = subprocess.Popen(plan.argv, env=env, start_new_session=True)
+    stopping.server.append(ServerProcess(proc))
+    if stopping.asked:  # a signal came while Voilà was being started
+        stopping.server[0].ask_to_stop()
+    elif wait_until_ready(proc, ready, plan.host, plan.port, stopping.asked):
+        announce(plan, stopping.say, links_file)
+        if open_browser:
+            webbrowser.open(plan.local_url)
+    elif proc.poll() is not None and not stopping.asked:
+        code = proc.wait()
+        problem = port_problem(plan.port, params_path) if not port_is_free(plan.host, plan.port) else None
+        raise ToolkitError(problem or says("server_ended", code=code))
+    return stopping.server[0].wait()

@@ -156,7 +156,7 @@ def guarded(messages: Callable[[], MessageArea]) -> Callable[[F], F]:
                           fn.__name__, _frames(exc))
                 messages().error([f"Not saved: the file could not be written ({exc.strerror or 'file error'}). "
                                   "Your entry is still in the form; try again."])
-            except Exception as exc:  # noqa: BLE001 - the UI boundary: never show a traceback to a reviewer
+            except Exception as exc:  # the UI boundary: never show a traceback to a reviewer
                 log.error("capture: unexpected %s in %s\n%s", type(exc).__name__, fn.__name__, _frames(exc))
                 messages().error(["Something went wrong and this action was not completed. "
                                   "Your entry is still in the form; try again, or tell the coordinator."])

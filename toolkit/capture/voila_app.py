@@ -34,6 +34,7 @@ import threading
 import time
 from typing import IO, Any
 
+from jupyter_server.base.handlers import APIHandler
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -122,8 +123,6 @@ class TemplateFiles(QuietErrors, TemplateStaticFileHandler):  # type: ignore[mis
 def quiet(handler: tuple[Any, ...]) -> tuple[Any, ...]:
     """A route of Voilà's with :class:`QuietErrors` mixed into its handler (API handlers already
     answer errors in JSON)."""
-    from jupyter_server.base.handlers import APIHandler
-
     pattern, cls, *rest = handler
     if cls is TemplateStaticFileHandler:
         return (pattern, TemplateFiles, *rest)

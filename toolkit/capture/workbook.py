@@ -36,9 +36,10 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl import Workbook
@@ -125,33 +126,53 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     if out.suffix.lower() != ".xlsx":
         raise InputError("--out", message("out_not_xlsx", out=privacy.quote(out.name, *screen_args(params))))
     if reviewer not in [m.name for m in params.team]:
-        raise InputError("--reviewer", f"{privacy.quote(reviewer, *screen_args(params))} is not in the review team "
-                                       f"({', '.join(m.name for m in params.team)})")
+        shown = privacy.quote(reviewer, *screen_args(params))
+        raise InputError("--reviewer", message("reviewer_not_in_team", reviewer=shown,
+                                               team=", ".join(m.name for m in params.team)))
     store = CaptureStore(root, params, scope, reviewer)
     if not blank:
         store.ensure_files()  # a reviewer's first export carries their findings from the listed files
     wb = Workbook()
+    ws = _findings_sheets(wb, [] if blank else store.findings())
+    cl = _checklist_sheet(wb, scope, reviewer, None if blank else store.checklist())
+    _lists_sheet(wb, scope, reviewer)
+    _lay_out(ws, cl, scope)
+    _save(wb, out)
+    return out
+
+
+def _findings_sheets(wb: Workbook, findings: Sequence[CapturedFinding]) -> Any:
+    """The Findings sheet (each row with its version in a hidden column) and the hidden Exported
+    sheet, the rows as exported: the import's merge base."""
     ws = wb.active
     ws.title = FINDINGS_SHEET
     ws.append([*COLUMNS, VERSION])
     exported = wb.create_sheet(EXPORTED_SHEET)
     exported.append([VERSION, *COLUMNS])
-    if not blank:
-        for f in store.findings():
-            row = f.to_row()
-            append_text_row(ws, [row[c] for c in COLUMNS] + [f.version])
-            append_text_row(exported, [f.version] + [row[c] for c in COLUMNS])
+    for f in findings:
+        row = f.to_row()
+        append_text_row(ws, [row[c] for c in COLUMNS] + [f.version])
+        append_text_row(exported, [f.version] + [row[c] for c in COLUMNS])
     exported.sheet_state = "hidden"
+    return ws
+
+
+def _checklist_sheet(wb: Workbook, scope: KloeScope, reviewer: str, done: Mapping[str, Any] | None) -> Any:
+    """Every prompt of the scope with the reviewer's mark (``done`` None: a blank workbook)."""
     cl = wb.create_sheet(CHECKLIST_SHEET)
     cl.append([*CHECKLIST_COLUMNS, "prompt", VERSION])
-    done = {} if blank else store.checklist()
     for k in scope.kloes:
         for p in k.prompts:
-            e = done.get(p.id)
+            e = (done or {}).get(p.id)
             status, notes = (e.status, e.notes) if e else (ChecklistStatus.NOT_YET.value, "")
             # the hidden version of a filled workbook is the entry as exported: the import's merge base
             append_text_row(cl, [p.id, k.id, status, notes, reviewer, p.text,
-                                 "" if blank else json.dumps([status, notes])])
+                                 "" if done is None else json.dumps([status, notes])])
+    return cl
+
+
+def _lists_sheet(wb: Workbook, scope: KloeScope, reviewer: str) -> None:
+    """The hidden sheet the drop-down lists read."""
     lists = wb.create_sheet(LISTS_SHEET)
     columns = {
         "kloe": scope.ids(), "kind": [k.value for k in Kind], "status": list(STATUSES),
@@ -163,6 +184,10 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
         for j, v in enumerate(values, start=2):
             set_text(lists.cell(row=j, column=i), v)
     lists.sheet_state = "hidden"
+
+
+def _lay_out(ws: Any, cl: Any, scope: KloeScope) -> None:
+    """Drop-down lists, bold frozen headings, column widths, the version columns hidden."""
     last = ws.max_row + BLANK_ROWS
     col = {c: i for i, c in enumerate(COLUMNS, start=1)}
     _validation(ws, f"={LISTS_SHEET}!$A$2:$A${len(scope.ids()) + 1}", col["kloe"], last)
@@ -177,6 +202,9 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
         sheet.freeze_panes = "A2"
     ws.column_dimensions[ws.cell(row=1, column=len(COLUMNS) + 1).column_letter].hidden = True
     cl.column_dimensions[cl.cell(row=1, column=len(CHECKLIST_COLUMNS) + 2).column_letter].hidden = True
+
+
+def _save(wb: Workbook, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
@@ -186,7 +214,6 @@ def export_workbook(params: ReviewParams, scope: KloeScope, root: Path, reviewer
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return out
 
 
 def _default_reviewer(wb: object) -> str:
@@ -215,8 +242,7 @@ def _read(file: Path, shown: str, screen: Screen,
         raise ValidationFailed([exc]) from None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, SyntaxError,  # XML ParseError
             zipfile.BadZipFile, InvalidFileException) as exc:
-        raise ValidationFailed([InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it "
-                                                  "again from a spreadsheet program as .xlsx")]) from None
+        raise ValidationFailed([InputError(shown, message("unreadable", problem=exc.__class__.__name__))]) from None
     try:
         complete = find_sheet(wb, EXPORTED_SHEET) is not None  # exported by the toolkit: every column compared
         reviewer = _default_reviewer(wb)
@@ -232,6 +258,26 @@ def _read(file: Path, shown: str, screen: Screen,
         wb.close()
 
 
+class _Owner:
+    """A workbook is one reviewer's: the one it was exported for (else the first row's)."""
+
+    def __init__(self, team: Sequence[str], default: str, errors: list[InputError]) -> None:
+        self.team = team
+        self.name = default if default in team else ""
+        self.errors = errors
+
+    def belongs(self, reviewer: str, at: str, n: int) -> bool:
+        if reviewer not in self.team:
+            return True  # reported by the row's own validation
+        if not self.name:
+            self.name = reviewer
+        if reviewer != self.name:
+            self.errors.append(InputError(at, message("other_owner", owner=self.name, reviewer=reviewer), row=n,
+                                          column="reviewer"))
+            return False
+        return True
+
+
 def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Path,
                     dry_run: bool = False) -> ImportResult:
     """Validate the workbook, then merge it into its reviewer's capture files (nothing is written on
@@ -240,67 +286,30 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
     screen = screen_args(params)
     errors: list[InputError] = []
     default_reviewer, f_sheet, c_sheet, e_sheet = _read(file, shown, screen, errors)
-    missing = [name for name, rows in ((FINDINGS_SHEET, f_sheet), (CHECKLIST_SHEET, c_sheet)) if rows is None]
-    if missing:
-        raise ValidationFailed([InputError(shown, (
-            f"the workbook has no {' or '.join(missing)} sheet (it needs both {FINDINGS_SHEET} and "
-            f"{CHECKLIST_SHEET}, under those names): rename the sheet back, or export a fresh workbook "
-            "with peer-review capture-export"))])
-    assert f_sheet is not None and c_sheet is not None
+    if f_sheet is None or c_sheet is None:
+        missing = [name for name, rows in ((FINDINGS_SHEET, f_sheet), (CHECKLIST_SHEET, c_sheet)) if rows is None]
+        raise ValidationFailed([InputError(shown, message("sheets_missing", missing=" or ".join(missing),
+                                                          findings=FINDINGS_SHEET, checklist=CHECKLIST_SHEET))])
     team = [m.name for m in params.team]
     where = f"{shown} [{FINDINGS_SHEET}]"
     cwhere = f"{shown} [{CHECKLIST_SHEET}]"
-    owner_name = default_reviewer if default_reviewer in team else ""
-
-    def belongs(reviewer: str, at: str, n: int) -> bool:
-        """A workbook is one reviewer's: the one it was exported for (else the first row's)."""
-        nonlocal owner_name
-        if reviewer not in team:
-            return True  # reported by the row's own validation
-        if not owner_name:
-            owner_name = reviewer
-        if reviewer != owner_name:
-            errors.append(InputError(at, f"this workbook belongs to {owner_name}; a finding or prompt of {reviewer} "
-                                         f"goes in {reviewer}'s own workbook", row=n, column="reviewer"))
-            return False
-        return True
-
-    parsed: list[tuple[int, CapturedFinding, str]] = []
-    seen_ids: dict[str, int] = {}
-    for n, v in f_sheet.rows:
-        if not any(val for col, val in v.items() if col not in ("reviewer", VERSION)):
-            continue
-        f = parse_finding(n, v, where, params, scope, default_reviewer, errors, screen)
-        if f is not None and f.id:
-            if f.id in seen_ids:
-                errors.append(InputError(where, f"id {privacy.quote(f.id, *screen)} is also on row "
-                                         f"{seen_ids[f.id]}", row=n, column="id"))
-            seen_ids[f.id] = n
-        if f is not None and belongs(f.reviewer, where, n):
-            parsed.append((n, f, v.get(VERSION, "")))
-    checks = _checklist_rows(c_sheet, cwhere, params, scope, default_reviewer, errors, screen, belongs)
+    owner = _Owner(team, default_reviewer, errors)
+    parsed = _parsed_findings(f_sheet, where, params, scope, default_reviewer, errors, screen, owner)
+    checks = _checklist_rows(c_sheet, cwhere, params, scope, default_reviewer, errors, screen, owner.belongs)
     if errors:
         raise ValidationFailed(errors)
     notes = tuple(f_sheet.notes + c_sheet.notes)
-    if not owner_name:
+    if not owner.name:
         return ImportResult(0, 0, 0, 0, notes, dry_run=dry_run, file=shown)
     fields = [c for c in MERGE_FIELDS if c in f_sheet.present]
-    store = CaptureStore(root, params, scope, owner_name)
+    store = CaptureStore(root, params, scope, owner.name)
     existing = store.findings_or_seed()  # seeded from the listed files first, so they are matched, never added twice
-    others = {f.id: name for name in team if name != owner_name
+    others = {f.id: name for name in team if name != owner.name
               for f in CaptureStore(root, params, scope, name).findings()}
     plan = plan_findings(parsed, exported_rows(e_sheet.rows if e_sheet else []), {e.id: e.to_row() for e in existing},
                          where, errors, others, fields, screen)
     stored = {pid: (e.status, e.notes) for pid, e in store.checklist_or_seed().items()}
-    for c in checks:
-        try:
-            checklist_target(c, stored.get(c.prompt_id))
-        except Conflict as exc:
-            now = dict(zip(CHECKLIST_FIELDS, stored.get(c.prompt_id) or (ChecklistStatus.NOT_YET.value, ""),
-                           strict=True))
-            errors.extend(InputError(cwhere, "changed here and, differently, in the app since this workbook was "
-                                             f"exported (now {privacy.quote(now[f], *screen)}): export a "
-                                             "fresh workbook", row=c.row, column=f) for f in exc.fields)
+    errors += _checklist_conflicts(checks, stored, cwhere, screen)
     if errors:
         raise ValidationFailed(errors)
     changes = tuple(c.line(screen) for c in [*finding_changes(plan, existing, fields, where),
@@ -309,8 +318,44 @@ def import_workbook(params: ReviewParams, scope: KloeScope, root: Path, file: Pa
         return replace(_counted(plan, existing, fields, checks, stored, notes, changes), file=shown)
     store.ensure_files()
     added, updated, unchanged = _apply_findings(store, plan, fields, others, where)
-    n_checks = _apply_checklist(store, checks, scope, owner_name, cwhere)
+    n_checks = _apply_checklist(store, checks, scope, owner.name, cwhere)
     return ImportResult(added, updated, unchanged, n_checks, notes, changes, file=shown)
+
+
+def _parsed_findings(sheet: SheetRows, where: str, params: ReviewParams, scope: KloeScope, default_reviewer: str,
+                     errors: list[InputError], screen: Screen, owner: _Owner) -> list[tuple[int, CapturedFinding, str]]:
+    """The Findings sheet's rows as findings with their exported versions (problems in ``errors``)."""
+    parsed: list[tuple[int, CapturedFinding, str]] = []
+    seen_ids: dict[str, int] = {}
+    for n, v in sheet.rows:
+        if not any(val for col, val in v.items() if col not in ("reviewer", VERSION)):
+            continue
+        f = parse_finding(n, v, where, params, scope, default_reviewer, errors, screen)
+        if f is None:
+            continue
+        if f.id and f.id in seen_ids:
+            errors.append(InputError(where, message("id_twice", id=privacy.quote(f.id, *screen), row=seen_ids[f.id]),
+                                     row=n, column="id"))
+        if f.id:
+            seen_ids[f.id] = n
+        if owner.belongs(f.reviewer, where, n):
+            parsed.append((n, f, v.get(VERSION, "")))
+    return parsed
+
+
+def _checklist_conflicts(checks: Sequence[CheckRow], stored: Mapping[str, tuple[str, str]], cwhere: str,
+                         screen: Screen) -> list[InputError]:
+    """A prompt changed in the workbook and, differently, in the app since the export."""
+    errors: list[InputError] = []
+    for c in checks:
+        try:
+            checklist_target(c, stored.get(c.prompt_id))
+        except Conflict as exc:
+            now = dict(zip(CHECKLIST_FIELDS, stored.get(c.prompt_id) or (ChecklistStatus.NOT_YET.value, ""),
+                           strict=True))
+            errors.extend(InputError(cwhere, message("changed_both", now=privacy.quote(now[f], *screen)),
+                                     row=c.row, column=f) for f in exc.fields)
+    return errors
 
 
 def _checklist_rows(sheet: SheetRows, cwhere: str, params: ReviewParams, scope: KloeScope, default_reviewer: str,
@@ -327,15 +372,15 @@ def _checklist_rows(sheet: SheetRows, cwhere: str, params: ReviewParams, scope: 
         reviewer = v.get("reviewer") or default_reviewer
         before = len(errors)
         if v["prompt_id"] not in prompt_kloe:
-            errors.append(InputError(cwhere, f"{privacy.quote(v['prompt_id'], *screen)} is not a prompt of a "
-                                     "KLOE in scope", row=n, column="prompt_id"))
+            errors.append(InputError(cwhere, message("not_a_prompt", value=privacy.quote(v["prompt_id"], *screen)),
+                                     row=n, column="prompt_id"))
         if status not in STATUSES:
-            errors.append(InputError(cwhere, f"{privacy.quote(v.get('status'), *screen)} is not "
-                                     f"{', '.join(STATUSES)}", row=n, column="status"))
+            errors.append(InputError(cwhere, message("not_a_status", value=privacy.quote(v.get("status"), *screen),
+                                                     statuses=", ".join(STATUSES)), row=n, column="status"))
         for m in text_messages({"notes": v.get("notes", "")}, params, "checklist notes"):
             errors.append(InputError(cwhere, m.text.rstrip("."), row=n, column="notes"))
         if reviewer not in team:
-            errors.append(InputError(cwhere, f"{privacy.quote(reviewer, *screen)} is not in the review team",
+            errors.append(InputError(cwhere, message("not_in_team", value=privacy.quote(reviewer, *screen)),
                                      row=n, column="reviewer"))
         elif not belongs(reviewer, cwhere, n):
             continue
@@ -379,7 +424,7 @@ def _apply_findings(store: CaptureStore, plan: list[Planned], fields: list[str],
         try:
             changed = store.import_row(item.base, f.to_row(), fields)
         except Conflict as exc:  # changed in the app between the check above and now
-            raise ValidationFailed([InputError(where, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(where, message("changed_during_import"),
                                                row=item.row, column=c) for c in exc.fields]) from None
         added += changed == "added"
         updated += changed == "updated"
@@ -396,7 +441,7 @@ def _apply_checklist(store: CaptureStore, checks: list[CheckRow], scope: KloeSco
         try:
             target = checklist_target(c, (entry.status, entry.notes) if entry else None)
         except Conflict:
-            raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(cwhere, message("changed_during_import"),
                                                row=c.row, column="status")]) from None
         if target is None:
             continue
@@ -404,7 +449,7 @@ def _apply_checklist(store: CaptureStore, checks: list[CheckRow], scope: KloeSco
                  if c.base is not None else entry)
         result = store.set_prompt(c.prompt_id, target[0], target[1], base=start)
         if result.conflict:
-            raise ValidationFailed([InputError(cwhere, "changed in the app during the import: import again",
+            raise ValidationFailed([InputError(cwhere, message("changed_during_import"),
                                                row=c.row, column="status")])
         saved += result.ok
     return saved

@@ -143,14 +143,9 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
         return None
     where = f"{shown} [{spec.name}]"
     empty = SheetRows([], frozenset())
-    if not hidden_ok and ws.sheet_state != "visible":
-        errors.append(InputError(where, "this sheet is hidden, so what it holds cannot be seen before it is "
-                                        "imported: unhide it (or delete it), check it, and import again"))
-        return empty
-    if ws.max_row * ws.max_column > MAX_CELLS:  # one stray cell at XFD1048576 would make billions
-        last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
-        errors.append(InputError(where, message("too_many_cells", last=last, limit=f"{MAX_CELLS:,}"),
-                                 row=ws.max_row, column=get_column_letter(ws.max_column)))
+    problem = _sheet_problem(ws, where, hidden_ok)
+    if problem is not None:
+        errors.append(problem)
         return empty
     cells = [list(r) for r in ws.iter_rows()]
     raw = [[formula_of(c) or cell_text(c.value) for c in r] for r in cells]
@@ -169,14 +164,7 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
     guessed: set[str] = set()
     columns = _header_columns(header, where, spec, with_data, screen, errors, notes, guessed)
     present = frozenset(columns.values())
-    must = tuple(c for c in spec.columns if c not in spec.late) if complete else spec.required
-    for c in must:
-        if c not in present and c not in guessed:  # a misspelt header is named once, with its guess
-            key = "column_required" if c in spec.required else "column_exported"
-            errors.append(InputError(where, message(key, column=c), row=1, column=c))
-    for c in spec.columns:
-        if c not in present and c not in must:
-            notes.append(str(InputWarning(where, message("column_absent", column=c), row=1, column=c)))
+    _column_messages(spec, where, present, guessed, complete, errors, notes)
     _cell_problems(ws, cells, where, columns, screen, errors)
     if len(errors) > before:
         return empty
@@ -186,3 +174,27 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
                   if c.column in columns and columns[c.column] in spec.columns}
         rows.append((n, values))
     return SheetRows(rows, present - set(spec.ignored), notes)
+
+
+def _sheet_problem(ws: Any, where: str, hidden_ok: bool) -> InputError | None:
+    """A hidden sheet (unless ``hidden_ok``) or one whose extent is too large to read."""
+    if not hidden_ok and ws.sheet_state != "visible":
+        return InputError(where, message("hidden_sheet"))
+    if ws.max_row * ws.max_column > MAX_CELLS:  # one stray cell at XFD1048576 would make billions
+        last = f"{get_column_letter(ws.max_column)}{ws.max_row}"
+        return InputError(where, message("too_many_cells", last=last, limit=f"{MAX_CELLS:,}"),
+                          row=ws.max_row, column=get_column_letter(ws.max_column))
+    return None
+
+
+def _column_messages(spec: SheetSpec, where: str, present: frozenset[str], guessed: set[str], complete: bool,
+                     errors: list[InputError], notes: list[str]) -> None:
+    """A column the import needs that is missing (an error), one it can do without (a note)."""
+    must = tuple(c for c in spec.columns if c not in spec.late) if complete else spec.required
+    for c in must:
+        if c not in present and c not in guessed:  # a misspelt header is named once, with its guess
+            key = "column_required" if c in spec.required else "column_exported"
+            errors.append(InputError(where, message(key, column=c), row=1, column=c))
+    for c in spec.columns:
+        if c not in present and c not in must:
+            notes.append(str(InputWarning(where, message("column_absent", column=c), row=1, column=c)))

@@ -2,10 +2,11 @@
 
 :func:`generate` writes a project folder (``params/<review>.yaml`` and ``data/<review>/``) with N
 made-up reviews: 3 to 5 reviewers, 100 to 250 raw findings split across one file per reviewer,
-KLOEs from the shipped frameworks (the area SEND framework of June 2025 and the common local themes),
-each scope item linked to the KLOE that answers it. Every authority, person and organisation is invented; the
-findings are composed from the phrase banks below. Everything comes from one seed, and each review
-from its own stream of it, so the same seed always gives the same bytes.
+KLOEs from the shipped frameworks. Every authority, person and organisation is invented. Most
+findings under a KLOE say one of a few things about it, each written several ways
+(``toolkit/demo/phrases.yaml``), so a round of generated reviews has recurring findings for the
+themes report to group; the rest are composed from the generic phrase banks below. Everything comes
+from one seed, and each review from its own stream of it, so the same seed always gives the same bytes.
 
 Audit files (10 to 30 plans) and DfE-layout performance files come from the colleagues'
 generators, :mod:`toolkit.demo.auditsynth` and :mod:`toolkit.demo.synthdata`, when they are installed;
@@ -20,6 +21,7 @@ import importlib
 import io
 import random
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,8 @@ from toolkit.inputs.findings import Kind
 from toolkit.inputs.frameworks import load_framework
 from toolkit.inputs.privacy import screen_text
 
-FRAMEWORKS = ("send-2025", "local-themes")  # the area SEND framework current in 2026, and common local themes
+FRAMEWORKS = ("local-themes", "send-2016")
+PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
 PERFORMANCE_DIR = "data/performance"
 
 _PLACE_START = ("Ash", "Brack", "Cold", "Dun", "Elder", "Fern", "Glen", "Hollin", "Ivy", "Kettle", "Lark",
@@ -75,16 +78,9 @@ _DETAILS = ("Several groups gave the team the same account, and the documents su
             "Partners agreed on the issue but had different views of whose role it is to resolve it.",
             "Recent changes are promising; it is too early to see their effect on outcomes.")
 _EVIDENCE = ("documents", "interview", "focus group", "observation", "case file", "data", "visit")
-#: What an area asks the team to look at, each with the KLOE whose section answers it (named under
-#: the scope item, so every item has its section).
-_REQUESTS = (("How well the area identifies needs early", "2025-identify"),
-             ("The quality and timeliness of EHC plans", "2025-identify"),
-             ("How well partners commission services together", "lt-joint-commissioning"),
-             ("How well young people are prepared for adulthood", "2025-next-steps"),
-             ("Whether families feel listened to and involved", "2025-views"),
-             ("The accuracy of the area's self-evaluation", "2025-leadership"),
-             ("How well the area oversees the alternative provision its children attend", "2025-alternative-provision"),
-             ("How ready the area is for the reforms proposed in 2026", "2025-reform-readiness"))
+_REQUESTS = ("How well the area identifies needs early", "The quality and timeliness of EHC plans",
+             "How well partners commission services together", "How well young people are prepared for adulthood",
+             "Whether families feel listened to and involved", "The accuracy of the area's self-evaluation")
 
 
 @dataclass(frozen=True)
@@ -144,15 +140,33 @@ def _organisation(rng: random.Random) -> str:
             return organisation
 
 
+@cache
+def phrases() -> dict[str, dict[str, list[list[str]]]]:
+    """KLOE id: {"strength" | "area": ideas, each a list of ways of saying it} (phrases.yaml)."""
+    data: dict[str, dict[str, list[list[str]]]] = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def _statement(rng: random.Random, kind: Kind, kloe: str) -> str:
+    """One of the KLOE's ideas in one of its wordings; a generic composed sentence for a KLOE
+    phrases.yaml has no ideas for."""
+    pool = phrases().get(kloe, {}).get("strength" if kind is Kind.STRENGTH else "area")
+    if pool:
+        return rng.choice(rng.choice(pool))
+    verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
+    return f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
+
+
 def _finding_row(rng: random.Random, kloes: list[str], reviewer: str, fid: str) -> dict[str, str]:
     roll = rng.random()
     kind = Kind.URGENT if roll < 0.03 else Kind.STRENGTH if roll < 0.52 else Kind.AREA
     headline = kind is not Kind.URGENT and rng.random() < 0.05
-    verbs = {Kind.STRENGTH: _STRENGTH_VERBS, Kind.AREA: _AREA_VERBS, Kind.URGENT: _URGENT_VERBS}[kind]
-    statement = f"{rng.choice(_SUBJECTS)} {rng.choice(verbs)} {rng.choice(_TOPICS)}."
+    about = rng.choice(kloes)  # a headline speaks of one of the review's KLOEs, under none
+    kloe = "" if headline else about
+    statement = _statement(rng, kind, about)
     evidence = ";".join(rng.sample(_EVIDENCE, rng.randint(1, 3)))
     return {
-        "id": fid, "kloe": "" if headline else rng.choice(kloes), "kind": kind.value,
+        "id": fid, "kloe": kloe, "kind": kind.value,
         "headline": "yes" if headline else "no", "statement": statement,
         "detail": rng.choice(_DETAILS) if rng.random() < 0.8 else "", "evidence": evidence, "reviewer": reviewer,
         "include": "no" if rng.random() < 0.15 else "yes",
@@ -181,7 +195,7 @@ def _authority(rng: random.Random, pool: list[Any], taken: set[str]) -> tuple[st
         return a.name, a.code, a.region_name, a.region_code, a.old_code
     while True:
         name = _place(rng)
-        if name not in taken:
+        if name not in taken and not screen_text(name):  # "Ashley" is a place and a given name
             return name, f"E06{rng.randint(9500, 9999):06d}", "East Midlands", "E12000004", None
 
 
@@ -211,9 +225,7 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
     start += dt.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
     days = [start + dt.timedelta(days=d) for d in range(rng.choice((2, 3)))]
     present = days[-1] + dt.timedelta(days=1)
-    requests = rng.sample(_REQUESTS, rng.randint(2, 4))
-    kloes = list(dict.fromkeys(k for _, k in requests))
-    kloes += rng.sample([k for k in kloe_pool if k not in kloes], max(0, rng.randint(3, 6) - len(kloes)))
+    kloes = rng.sample(kloe_pool, rng.randint(3, 6))
     total = rng.randint(100, 250)
     cuts = sorted(rng.sample(range(1, total), size - 1))
     counts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
@@ -238,7 +250,7 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
                       "organisation": f"{name} Council", "salutation": f"Dear {director.split()[0]}"},
         "team": team,
         "coordinator": {"name": _person(rng, people), "organisation": f"{region} Improvement Partnership"},
-        "scope": {"requested": [{"text": text, "kloes": [k]} for text, k in requests], "frameworks": list(FRAMEWORKS),
+        "scope": {"requested": rng.sample(_REQUESTS, rng.randint(2, 4)), "frameworks": list(FRAMEWORKS),
                   "kloes": kloes, "custom_kloes": []},
         "people_met": rng.randint(40, 130),
         "activities": rng.sample(_ACTIVITIES, rng.randint(2, 4)),

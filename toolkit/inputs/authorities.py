@@ -31,10 +31,10 @@ import yaml
 
 from toolkit.errors import InputError, display_path
 from toolkit.inputs.privacy import quote
+from toolkit.messages import Messages
 from toolkit.wording import join_words
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "catalogue"
-MESSAGES = CATALOGUE / "newreview.yaml"
 FACTS = CATALOGUE / "reorganisations.yaml"
 ENV_DFE_DATA = "PEER_REVIEW_DFE_DATA"
 DEFAULT_FOLDERS = ("data/performance", "data/dfe")
@@ -48,15 +48,8 @@ _SUFFIXES = (" metropolitan borough council", " borough council", " county counc
              " council", " borough", " city", " county")
 
 
-@functools.cache
-def _messages() -> dict[str, str]:
-    data = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def message(key: str, **values: object) -> str:
-    """A message of ``catalogue/newreview.yaml`` with its values filled in."""
-    return _messages()[key].format(**values)
+#: This module's messages (docs/messages.md).
+message = Messages("newreview.yaml")
 
 
 @dataclass(frozen=True)

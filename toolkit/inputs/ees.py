@@ -62,6 +62,9 @@ class EESFile:
     periods: dict[int, Period] = field(default_factory=dict)  # frame index -> period
     _lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _areas: dict[int, _RowArea] = field(default_factory=dict, repr=False)
+    #: observations already read, by column, filters and measure: every review of a round (or a
+    #: batch worker) over the same DfE file asks for the same indicators
+    _observed: dict[str, tuple[Observation, ...]] = field(default_factory=dict, repr=False)
 
     def values(self, column: str) -> list[str]:
         """A column's cells as stripped text, by row position (cached)."""
@@ -151,7 +154,14 @@ class EESFile:
         """Every row's value of ``column`` (Total rows of other filters only), in file order.
 
         ``filters`` choose rows by filter column: ``{"sen_status": "EHC plan"}``, or pairs of
-        (column names, value names) when the column and its value have aliases."""
+        (column names, value names) when the column and its value have aliases. Read once per
+        file and question (a problem is raised each time, never kept)."""
+        key = repr((column, filter_specs(filters), measure))
+        if key not in self._observed:
+            self._observed[key] = tuple(self._observations(column, filters, measure))
+        return list(self._observed[key])
+
+    def _observations(self, column: str, filters: Filters | None, measure: str | None) -> list[Observation]:
         if column not in self.frame.columns:
             raise InputError(self.display, f"no column {quote(column)} in this file")
         if column in self.filters:  # text where numbers belong: name the first such cell

@@ -27,6 +27,16 @@ _NOT_A_FILE = (
 )
 
 
+#: What an error of ``os.stat`` says about the path, by its errno.
+_ERRNO_PROBLEMS = {
+    errno.ELOOP: "is a symbolic link that points back to itself (a link loop): name the real file",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.EACCES: "cannot be read: permission denied",
+    errno.EPERM: "cannot be read: permission denied",
+    errno.ENOTDIR: "file not found (a part of the path is a file, not a folder)",
+}
+
+
 def file_problem(path: Path) -> str | None:
     """Why ``path`` cannot be read as an input file (``None`` when it is a regular file).
 
@@ -39,15 +49,7 @@ def file_problem(path: Path) -> str | None:
             return "is a symbolic link to a file that does not exist"
         return "file not found"
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "is a symbolic link that points back to itself (a link loop): name the real file"
-        if exc.errno == errno.ENAMETOOLONG:
-            return "the file name is too long"
-        if exc.errno in (errno.EACCES, errno.EPERM):
-            return "cannot be read: permission denied"
-        if exc.errno == errno.ENOTDIR:
-            return "file not found (a part of the path is a file, not a folder)"
-        return f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+        return _ERRNO_PROBLEMS.get(exc.errno or 0, f"cannot be read ({exc.strerror or exc.__class__.__name__})")
     except ValueError:  # an embedded NUL character
         return "is not a valid file name"
     for test, message in _NOT_A_FILE:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -124,6 +125,9 @@ def _ordered(findings: object) -> list[Finding]:
     return sorted(items, key=lambda f: (f.order is None, f.order if f.order is not None else 0.0))
 
 
+_Bad = Callable[[str, str], None]
+
+
 def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: KloeScope,
                errors: list[InputError]) -> Finding | None:
     before = len(errors)
@@ -131,6 +135,29 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     def bad(column: str, message: str) -> None:
         errors.append(InputError(file, message, row=row.number, column=column))
 
+    kind = _kind(row, bad)
+    headline = _yes_no(row, "headline", False, bad)
+    include = _yes_no(row, "include", True, bad)
+    withdrawn = _yes_no(row, "withdrawn", False, bad)
+    statement = " ".join(row.get("statement").split())
+    if not statement:
+        bad("statement", "empty: every finding needs its lead statement")
+    kloe = _kloe(row, bool(headline), kind, scope, bad)
+    evidence = _evidence(row, bad)
+    reviewer = _reviewer(row, params, bad)
+    order = _order(row, bad)
+    if len(errors) > before or kind is None:
+        return None
+    return Finding(
+        id=row.get("id") or f"{stem}-{row.number}",
+        kloe=kloe, kind=kind, statement=statement, detail=paragraphs(row.get("detail")),
+        evidence=tuple(evidence), reviewer=reviewer, headline=bool(headline), include=bool(include),
+        order=order, indicator=row.get("indicator") or None, withdrawn=bool(withdrawn),
+        edited_by=row.get("edited_by"), file=file, row=row.number,
+    )
+
+
+def _kind(row: Row, bad: _Bad) -> Kind | None:
     kind_text = row.get("kind").lower()
     kind = KIND_ALIASES.get(" ".join(kind_text.split()))
     if not kind_text:
@@ -138,19 +165,18 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     elif kind is None:
         bad("kind", f"{quote(row.get('kind'))} is not strength, area for consideration or urgent action: "
             "write one of them")
-    headline = parse_bool(row.get("headline"), False)
-    if headline is None:
-        bad("headline", f"{quote(row.get('headline'))} is not yes or no: write yes or no, or leave it blank")
-    include = parse_bool(row.get("include"), True)
-    if include is None:
-        bad("include", f"{quote(row.get('include'))} is not yes or no: write yes or no, or leave it blank")
-    withdrawn = parse_bool(row.get("withdrawn"), False)
-    if withdrawn is None:
-        bad("withdrawn", f"{quote(row.get('withdrawn'))} is not yes or no: write yes or no, or leave it "
-            "blank")
-    statement = " ".join(row.get("statement").split())
-    if not statement:
-        bad("statement", "empty: every finding needs its lead statement")
+    return kind
+
+
+def _yes_no(row: Row, column: str, default: bool, bad: _Bad) -> bool | None:
+    value = parse_bool(row.get(column), default)
+    if value is None:
+        bad(column, f"{quote(row.get(column))} is not yes or no: write yes or no, or leave it blank")
+    return value
+
+
+def _kloe(row: Row, headline: bool, kind: Kind | None, scope: KloeScope, bad: _Bad) -> str | None:
+    """The finding's KLOE, which only headlines and urgent actions may leave blank."""
     kloe = row.get("kloe") or None
     if kloe is None and not headline and kind is not Kind.URGENT:
         bad("kloe", "empty: name the KLOE this finding belongs to "
@@ -158,6 +184,11 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     elif kloe is not None and kloe not in scope:
         bad("kloe", f"{quote(kloe)} is not a KLOE in this review's scope ({', '.join(scope.ids())}): use one of "
             "them, or add it to scope.kloes in the parameters")
+    return kloe
+
+
+def _evidence(row: Row, bad: _Bad) -> list[str]:
+    """The evidence kinds named (aliases read as their kind), each once, in the order written."""
     evidence: list[str] = []
     for part in re.split(r"[;,]", row.get("evidence")):
         word = " ".join(part.strip().lower().split())
@@ -171,6 +202,10 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
             evidence.append(word)
     if not row.get("evidence"):
         bad("evidence", "empty: say what the finding rests on (documents, interview, ...)")
+    return evidence
+
+
+def _reviewer(row: Row, params: ReviewParams, bad: _Bad) -> str:
     reviewer = row.get("reviewer")
     team = [m.name for m in params.team]
     if not reviewer:
@@ -178,22 +213,18 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     elif reviewer not in team and reviewer != params.coordinator.name:  # the coordinator's: a paragraph added in Word
         bad("reviewer", f"{quote(reviewer)} is not in the review team ({', '.join(team)}): write the name as "
             "the parameters' team list gives it")
-    order: float | None = None
-    if row.get("order"):
-        try:
-            order = float(row.get("order"))
-        except ValueError:
-            bad("order", f"{quote(row.get('order'))} is not a number: write a number (such as 1 or 2.5), or "
-                "leave it blank")
-    if len(errors) > before or kind is None:
+    return reviewer
+
+
+def _order(row: Row, bad: _Bad) -> float | None:
+    if not row.get("order"):
         return None
-    return Finding(
-        id=row.get("id") or f"{stem}-{row.number}",
-        kloe=kloe, kind=kind, statement=statement, detail=paragraphs(row.get("detail")),
-        evidence=tuple(evidence), reviewer=reviewer, headline=bool(headline), include=bool(include),
-        order=order, indicator=row.get("indicator") or None, withdrawn=bool(withdrawn),
-        edited_by=row.get("edited_by"), file=file, row=row.number,
-    )
+    try:
+        return float(row.get("order"))
+    except ValueError:
+        bad("order", f"{quote(row.get('order'))} is not a number: write a number (such as 1 or 2.5), or "
+            "leave it blank")
+        return None
 
 
 def read_findings_file(path: Path, shown: str, params: ReviewParams,

@@ -126,6 +126,30 @@ class KloeScope:
 def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeScope:
     """The review's KLOEs: those named from its frameworks, then any inline ones not named."""
     errors: list[InputError] = []
+    available, missing_framework, frameworks = _framework_kloes(params, root, params_file, errors)
+    custom = _custom_kloes(params, available, params_file, errors)
+    available.update(custom)
+    ordered: list[Kloe] = []
+    for i, kid in enumerate(params.scope.kloes, start=1):
+        if kid not in available and missing_framework:
+            continue  # its framework could not be read: that problem is already reported
+        if kid not in available:
+            errors.append(InputError(params_file,
+                                     f"unknown KLOE {quote(kid)}: name a KLOE of the frameworks in "
+                                     "scope.frameworks, or define it under scope.custom_kloes",
+                                     column=f"scope.kloes[{i}]"))
+        elif all(k.id != kid for k in ordered):
+            ordered.append(available[kid])
+    ordered.extend(k for k in custom.values() if all(o.id != k.id for o in ordered))
+    if errors:
+        raise ValidationFailed(errors)
+    return KloeScope(tuple(ordered), tuple(frameworks))
+
+
+def _framework_kloes(params: ReviewParams, root: Path, params_file: str,
+                     errors: list[InputError]) -> tuple[dict[str, Kloe], bool, list[Framework]]:
+    """The KLOEs of the review's frameworks by id (the first framework's where two share one),
+    whether a framework could not be read (its problem in ``errors``), and the frameworks read."""
     available: dict[str, Kloe] = {}
     frameworks: list[Framework] = []
     missing_framework = False
@@ -149,6 +173,12 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
         frameworks.append(fw)
         for k in fw.kloes:
             available.setdefault(k.id, k)
+    return available, missing_framework, frameworks
+
+
+def _custom_kloes(params: ReviewParams, available: dict[str, Kloe], params_file: str,
+                  errors: list[InputError]) -> dict[str, Kloe]:
+    """The review's own KLOEs by id, each id new (not a framework's, not defined twice)."""
     custom: dict[str, Kloe] = {}
     for i, k in enumerate(params.scope.custom_kloes, start=1):
         if k.id in available:
@@ -161,19 +191,4 @@ def resolve_scope(params: ReviewParams, root: Path, params_file: str) -> KloeSco
                                      column=f"scope.custom_kloes[{i}].id"))
         else:
             custom[k.id] = k
-    available.update(custom)
-    ordered: list[Kloe] = []
-    for i, kid in enumerate(params.scope.kloes, start=1):
-        if kid not in available and missing_framework:
-            continue  # its framework could not be read: that problem is already reported
-        if kid not in available:
-            errors.append(InputError(params_file,
-                                     f"unknown KLOE {quote(kid)}: name a KLOE of the frameworks in "
-                                     "scope.frameworks, or define it under scope.custom_kloes",
-                                     column=f"scope.kloes[{i}]"))
-        elif all(k.id != kid for k in ordered):
-            ordered.append(available[kid])
-    ordered.extend(k for k in custom.values() if all(o.id != k.id for o in ordered))
-    if errors:
-        raise ValidationFailed(errors)
-    return KloeScope(tuple(ordered), tuple(frameworks))
+    return custom

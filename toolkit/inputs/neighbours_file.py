@@ -34,7 +34,7 @@ def _cell(value: object) -> str:
 
 def _sheet_rows(path: Path) -> Iterator[list[str]]:
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
-        import openpyxl
+        import openpyxl  # only where a workbook is read: it costs a second to import
 
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:

@@ -261,7 +261,7 @@ def field_line(text: str, column: str | None) -> int | None:
     if not column:
         return None
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)  # noqa: S506 - a safe loader
+        node = yaml.compose(text, Loader=_COMPOSER)  # a safe loader
     except yaml.YAMLError:
         return None
     for key, index in _FIELD_PART.findall(column):

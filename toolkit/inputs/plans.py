@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,10 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
 from toolkit.inputs.tables import Row, Table, header_errors, read_table
+from toolkit.messages import Messages
+
+#: This module's messages (docs/messages.md).
+message = Messages("plans.yaml")
 
 PLAN_COLUMNS = ("theme", "action", "owner", "due_date", "rag", "evidence", "kloes", "items")
 PLAN_ALIASES = {"due": "due_date", "rag_status": "rag", "status": "rag", "evidence_of_impact": "evidence",
@@ -130,6 +134,9 @@ def _ids(text: str) -> tuple[str, ...]:
     return tuple(i.strip() for i in text.split(";") if i.strip())
 
 
+_Bad = Callable[[str, str], None]
+
+
 def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], allow: Sequence[str] = (),
                           reference_year: int | None = None) -> ImprovementPlan:
     """Read and check the improvement plan; raise :class:`ValidationFailed` listing every problem."""
@@ -141,28 +148,39 @@ def read_improvement_plan(path: Path, root: Path, kloe_ids: Collection[str], all
         def bad(column: str, message: str, number: int = row.number) -> None:
             errors.append(InputError(shown, message, row=number, column=column))
 
-        for c in PLAN_REQUIRED:
-            if not row.get(c).strip():
-                bad(c, f"empty: every action needs its {c.replace('_', ' ')}; fill it in")
-        due = parse_date(row.get("due_date")) if row.get("due_date").strip() else None
-        if row.get("due_date").strip() and due is None:
-            bad("due_date", f"{quote(row.get('due_date'))} is not a date (write YYYY-MM-DD)")
-        rag = RAG.get(row.get("rag").strip().lower())
-        if row.get("rag").strip() and rag is None:
-            bad("rag", f"{quote(row.get('rag'))} is not one of: red, amber, green, complete: "
-                "write one of them")
-        kloes = _ids(row.get("kloes"))
-        for k in kloes:
-            if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
-                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
-        if due is not None and rag is not None and all(row.get(c).strip() for c in PLAN_REQUIRED):
-            actions.append(PlanAction(" ".join(row.get("theme").split()), " ".join(row.get("action").split()),
-                                      row.get("owner").strip(), due, rag, " ".join(row.get("evidence").split()),
-                                      kloes, row.number, _ids(row.get("items"))))
+        action = _plan_action(row, kloe_ids, bad)
+        if action is not None:
+            actions.append(action)
     if errors:
         raise ValidationFailed(errors)
     return ImprovementPlan(tuple(actions), shown)
+
+
+def _plan_action(row: Row, kloe_ids: Collection[str], bad: _Bad) -> PlanAction | None:
+    """One row of the plan as an action (None when a cell it needs is wrong; each problem to ``bad``)."""
+    for c in PLAN_REQUIRED:
+        if not row.get(c).strip():
+            bad(c, message("empty", column=c.replace("_", " ")))
+    due = parse_date(row.get("due_date")) if row.get("due_date").strip() else None
+    if row.get("due_date").strip() and due is None:
+        bad("due_date", message("due_date", value=quote(row.get("due_date"))))
+    rag = RAG.get(row.get("rag").strip().lower())
+    if row.get("rag").strip() and rag is None:
+        bad("rag", message("rag", value=quote(row.get("rag"))))
+    kloes = _kloes(row, kloe_ids, bad)
+    if due is None or rag is None or not all(row.get(c).strip() for c in PLAN_REQUIRED):
+        return None
+    return PlanAction(" ".join(row.get("theme").split()), " ".join(row.get("action").split()),
+                      row.get("owner").strip(), due, rag, " ".join(row.get("evidence").split()),
+                      kloes, row.number, _ids(row.get("items")))
+
+
+def _kloes(row: Row, kloe_ids: Collection[str], bad: _Bad) -> tuple[str, ...]:
+    kloes = _ids(row.get("kloes"))
+    for k in kloes:
+        if k not in kloe_ids:
+            bad("kloes", message("kloe", value=quote(k), kloes=", ".join(kloe_ids)))
+    return kloes
 
 
 def read_timetable(path: Path, root: Path, visit_days: Sequence[dt.date], team: Collection[str],
@@ -177,26 +195,29 @@ def read_timetable(path: Path, root: Path, visit_days: Sequence[dt.date], team: 
         def bad(column: str, message: str, number: int = row.number) -> None:
             errors.append(InputError(shown, message, row=number, column=column))
 
-        text = row.get("day").strip()
-        day = visit_days[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(visit_days) else parse_date(text)
-        if day is None or day not in visit_days:
-            bad("day", f"{quote(text)} is not a day of the visit (give its date or its number, 1 to "
-                f"{len(visit_days)})")
-        if not row.get("activity").strip():
-            bad("activity", "empty: say what the session is (such as 'Meeting with SENCOs')")
-        reviewers = _ids(row.get("reviewers"))
-        for name in reviewers:
-            if name not in team:
-                bad("reviewers", f"{quote(name)} is not a member of the team: write team members' names as "
-                    "the parameters give them, separated by ;, or leave it blank for the whole team")
-        kloes = _ids(row.get("kloes"))
-        for k in kloes:
-            if k not in kloe_ids:
-                bad("kloes", f"{quote(k)} is not a KLOE in this review's scope: use KLOE ids of the scope "
-                    f"({', '.join(kloe_ids)}) separated by ;, or leave it blank")
-        if day is not None:
-            sessions.append(Session(day, row.get("time").strip(), " ".join(row.get("activity").split()), reviewers,
-                                    kloes, row.get("location").strip()))
+        session = _session(row, visit_days, team, kloe_ids, bad)
+        if session is not None:
+            sessions.append(session)
     if errors:
         raise ValidationFailed(errors)
     return tuple(sorted(sessions, key=lambda s: s.day))
+
+
+def _session(row: Row, visit_days: Sequence[dt.date], team: Collection[str], kloe_ids: Collection[str],
+             bad: _Bad) -> Session | None:
+    """One row of the timetable as a session (None without a day; each problem to ``bad``)."""
+    text = row.get("day").strip()
+    day = visit_days[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(visit_days) else parse_date(text)
+    if day is None or day not in visit_days:
+        bad("day", message("day", value=quote(text), days=len(visit_days)))
+    if not row.get("activity").strip():
+        bad("activity", message("activity"))
+    reviewers = _ids(row.get("reviewers"))
+    for name in reviewers:
+        if name not in team:
+            bad("reviewers", message("reviewer", value=quote(name)))
+    kloes = _kloes(row, kloe_ids, bad)
+    if day is None:
+        return None
+    return Session(day, row.get("time").strip(), " ".join(row.get("activity").split()), reviewers,
+                   kloes, row.get("location").strip())

@@ -206,34 +206,44 @@ def name_spans(text: str, allowed: Sequence[tuple[int, int]]) -> list[tuple[int,
     for i, (start, _end, word) in enumerate(w.tokens):
         low = word.lower()
         if low in _TITLES and word[:1].isupper() and w.joined(i, allow_dot=True):
-            nxt = w.tokens[i + 1][2]
-            if not nxt[:1].isupper() or not w.surname_like(i + 1, word, after_title=True):
-                continue  # "Master Plan", "Miss Out"
-            last = w.person_end(i + 1, nxt)
-            span = (start, w.tokens[last][1])
-            if _inside(*span, covered):
+            span = _titled_span(w, i, start, word)
+            if span is None or _inside(*span, covered):
                 continue
-            if low != "master" and w.is_staff(*span, titled=True):  # Master is a boy's title
-                covered.append(span)
-                continue
-            hits.append(span)
+            if low == "master" or not w.is_staff(*span, titled=True):  # Master is a boy's title
+                hits.append(span)
             covered.append(span)
             continue
-        standalone = low in w.given
-        if not standalone and not (low in w.word_names and word[:1].isupper()):
-            continue
-        last = w.person_end(i, word)
-        span = (start, w.tokens[last][1])
-        if _inside(*span, covered) or _inside(start, w.tokens[i][1], covered):
-            continue
-        if not standalone:
-            strong = last > i or _STRONG_AFTER.match(text[w.tokens[i][1]:]) is not None
-            if not strong:
-                continue
-        if w.is_place(i):
+        span = _untitled_span(w, i, start, word, covered)
+        if span is None:
             continue
         if w.is_staff(*span, titled=False):
             covered.append(span)
-            continue
-        hits.append(span)
+        else:
+            hits.append(span)
     return hits
+
+
+def _titled_span(w: _Words, i: int, start: int, title: str) -> tuple[int, int] | None:
+    """A title and the name after it ("Miss Okafor"), not "Master Plan" or "Miss Out"."""
+    nxt = w.tokens[i + 1][2]
+    if not nxt[:1].isupper() or not w.surname_like(i + 1, title, after_title=True):
+        return None
+    return start, w.tokens[w.person_end(i + 1, nxt)][1]
+
+
+def _untitled_span(w: _Words, i: int, start: int, word: str,
+                   covered: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """A given name (with any surname after it), or a name that is also a word ("Grace") when a
+    surname or a strong cue follows it; never inside a covered span, never a place."""
+    standalone = word.lower() in w.given
+    if not standalone and not (word.lower() in w.word_names and word[:1].isupper()):
+        return None
+    last = w.person_end(i, word)
+    span = (start, w.tokens[last][1])
+    if _inside(*span, covered) or _inside(start, w.tokens[i][1], covered):
+        return None
+    if not standalone and last <= i and _STRONG_AFTER.match(w.text[w.tokens[i][1]:]) is None:
+        return None
+    if w.is_place(i):
+        return None
+    return span

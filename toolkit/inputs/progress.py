@@ -20,19 +20,17 @@ marks and the app's are combined is :func:`toolkit.analysis.previous.team_marks`
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
 from toolkit.inputs.capture_layout import PROGRESS_COLUMNS
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
 from toolkit.inputs.tables import Table, header_errors, read_table
-from toolkit.inputs.yamlfiles import parse_yaml
+from toolkit.messages import Messages
 
 COLUMNS = ("id", "kind", "statement", "area_status", "status", "evidence", "repeated_in")
 #: Columns the personal-data screen leaves out, with the reason (every other column is screened).
@@ -42,18 +40,10 @@ NOT_SCREENED: dict[str, str] = {
     "saved_at": "the time the capture app saved a mark, written by the app and never printed",
 }
 SHEET = "Progress"
-MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "progress.yaml"
 
 
-@functools.cache
-def _messages() -> dict[str, str]:
-    data: Any = parse_yaml(MESSAGES.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def message(key: str, **values: object) -> str:
-    """A message of ``catalogue/progress.yaml`` with its values filled in."""
-    return _messages()[key].format(**values)
+#: This module's messages (docs/messages.md).
+message = Messages("progress.yaml")
 
 
 class Status(Enum):

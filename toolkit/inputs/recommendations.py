@@ -18,7 +18,7 @@ for word is a ``warning:``: recommendations say what to do next, not what was fo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,11 @@ from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import paragraphs
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
-from toolkit.inputs.tables import header_errors, read_table
+from toolkit.inputs.tables import Row, header_errors, read_table
+from toolkit.messages import Messages
+
+#: This module's messages (docs/messages.md).
+message = Messages("recommendations.yaml")
 
 COLUMNS = ("theme", "recommendation", "findings", "help", "order")
 REQUIRED = ("theme", "recommendation")
@@ -80,25 +84,31 @@ def read_recommendations(path: Path, root: Path, finding_ids: Collection[str] | 
         def bad(column: str, message: str, number: int = row.number) -> None:
             errors.append(InputError(shown, message, row=number, column=column))
 
-        theme = " ".join(row.get("theme").split())
-        text = paragraphs(row.get("recommendation"))
-        if not theme:
-            bad("theme", "empty: name the KLOE (its id) or the heading this recommendation goes under")
-        if not text:
-            bad("recommendation", "empty: write what the team recommends, or delete the row")
-        ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
-        for i in ids:
-            if finding_ids is not None and i not in finding_ids:
-                bad("findings", f"{quote(i)} is not the id of a finding of this review: "
-                    "copy the id from the findings files, or leave the cell blank")
-        order: float | None = None
-        if row.get("order").strip():
-            try:
-                order = float(row.get("order"))
-            except ValueError:
-                bad("order", f"{quote(row.get('order'))} is not a number: write a number or leave it blank")
+        item = _recommendation(row, finding_ids, bad)
         if len(errors) == before:
-            items.append(Recommendation(theme, text, ids, " ".join(row.get("help").split()), order, row.number))
+            items.append(item)
     if errors:
         raise ValidationFailed(errors)
     return Recommendations(tuple(items), shown)
+
+
+def _recommendation(row: Row, finding_ids: Collection[str] | None,
+                    bad: Callable[[str, str], None]) -> Recommendation:
+    """One row as a recommendation, each problem with it to ``bad`` (the row is kept only without one)."""
+    theme = " ".join(row.get("theme").split())
+    text = paragraphs(row.get("recommendation"))
+    if not theme:
+        bad("theme", message("no_theme"))
+    if not text:
+        bad("recommendation", message("no_text"))
+    ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
+    for i in ids:
+        if finding_ids is not None and i not in finding_ids:
+            bad("findings", message("not_a_finding", value=quote(i)))
+    order: float | None = None
+    if row.get("order").strip():
+        try:
+            order = float(row.get("order"))
+        except ValueError:
+            bad("order", message("not_a_number", value=quote(row.get("order"))))
+    return Recommendation(theme, text, ids, " ".join(row.get("help").split()), order, row.number)

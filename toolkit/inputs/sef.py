@@ -20,7 +20,7 @@ four-point scale the self-evaluation uses; the defaults live in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -32,8 +32,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.privacy import quote, screen_table
 from toolkit.inputs.screening import screened_columns
-from toolkit.inputs.tables import Table, header_errors, read_table
+from toolkit.inputs.tables import Row, Table, header_errors, read_table
 from toolkit.inputs.yamlfiles import parse_yaml
+from toolkit.messages import Messages
+
+#: This module's messages (docs/messages.md).
+message = Messages("sef.yaml")
 
 DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "self_evaluation.yaml"
 SCALE_POINTS = 4
@@ -143,9 +147,49 @@ class SefComparison:
 
 def _header_errors(columns: Sequence[str], shown: str) -> list[InputError]:
     if any(c in columns for c in OLD_COLUMNS):
-        return [InputError(shown, "this is the old SEF layout (sef_judgement, peer_view): use the columns "
-                           f"{', '.join(COLUMNS)} (docs/inputs.md)", row=1)]
+        return [InputError(shown, message("old_layout", columns=", ".join(COLUMNS)), row=1)]
     return header_errors(Table(shown, tuple(columns), ()), COLUMNS, REQUIRED)
+
+
+_Bad = Callable[[str, str], None]
+
+
+def _judgement(row: Row, options: SefOptions, finding_ids: Collection[str] | None, seen: dict[str, int],
+               bad: _Bad) -> SefJudgement | None:
+    """One row as an area's judgements (None when a cell it needs is wrong; each problem to ``bad``);
+    ``seen`` holds the rows of the areas read so far."""
+    for c in REQUIRED:
+        if not row.get(c).strip():
+            bad(c, message("no_reasoning") if c == "reasoning" else message("empty", column=c.replace("_", " ")))
+    area = _area(row, options, seen, bad)
+    a, p = (_point(row, c, options, bad) for c in ("area_judgement", "peer_judgement"))
+    ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
+    for i in ids:
+        if finding_ids is not None and i not in finding_ids:
+            bad("findings", message("not_a_finding", value=quote(i)))
+    if area is None or a is None or p is None:
+        return None
+    return SefJudgement(area, options.scale[a], options.scale[p], " ".join(row.get("reasoning").split()),
+                        ids, a, p, row.number)
+
+
+def _area(row: Row, options: SefOptions, seen: dict[str, int], bad: _Bad) -> str | None:
+    area = options.area(row.get("area")) if row.get("area").strip() else None
+    if row.get("area").strip() and area is None:
+        bad("area", message("not_an_area", value=quote(row.get("area")), areas="; ".join(options.areas)))
+    elif area is not None and area in seen:
+        bad("area", message("judged_twice", area=area, row=seen[area]))
+    elif area is not None:
+        seen[area] = row.number
+    return area
+
+
+def _point(row: Row, column: str, options: SefOptions, bad: _Bad) -> int | None:
+    text = row.get(column).strip()
+    point = options.point(text) if text else None
+    if text and point is None:
+        bad(column, message("not_a_point", value=quote(text), scale=", ".join(options.scale)))
+    return point
 
 
 def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_ids: Collection[str] | None = None,
@@ -165,44 +209,17 @@ def load_sef(path: Path, root: Path, options: SefOptions | None = None, finding_
         raise ValidationFailed(errors)
     errors += screen_table(((r.number, r.values) for r in table.rows), shown,
                            screened_columns(table.columns, NOT_SCREENED), allow, reference_year)
-    scale = ", ".join(options.scale)
     out: list[SefJudgement] = []
     seen: dict[str, int] = {}
     for row in table.rows:
         def bad(column: str, message: str, number: int = row.number) -> None:
             errors.append(InputError(shown, message, row=number, column=column))
 
-        for c in REQUIRED:
-            if not row.get(c).strip():
-                bad(c, "empty: every area needs the peers' reasoning" if c == "reasoning"
-                    else f"empty: fill in the {c.replace('_', ' ')}")
-        area = options.area(row.get("area")) if row.get("area").strip() else None
-        if row.get("area").strip() and area is None:
-            bad("area", f"{quote(row.get('area'))} is not an area of this self-evaluation "
-                f"({'; '.join(options.areas)}): use one of them, or list the area under self_evaluation.areas")
-        elif area is not None and area in seen:
-            bad("area", f"{area} is judged twice (first on row {seen[area]}): keep one row per area")
-        elif area is not None:
-            seen[area] = row.number
-        points = {}
-        for c in ("area_judgement", "peer_judgement"):
-            text = row.get(c).strip()
-            points[c] = options.point(text) if text else None
-            if text and points[c] is None:
-                bad(c, f"{quote(text)} is not a point of the scale ({scale}): write one of them")
-        ids = tuple(i.strip() for i in row.get("findings").split(";") if i.strip())
-        if finding_ids is not None:
-            for i in ids:
-                if i not in finding_ids:
-                    bad("findings", f"{quote(i)} is not the id of a finding of this review: write finding ids "
-                        "separated by ;, or delete it")
-        a, p = points["area_judgement"], points["peer_judgement"]
-        if area is not None and a is not None and p is not None:
-            out.append(SefJudgement(area, options.scale[a], options.scale[p], " ".join(row.get("reasoning").split()),
-                                    ids, a, p, row.number))
+        judgement = _judgement(row, options, finding_ids, seen, bad)
+        if judgement is not None:
+            out.append(judgement)
     if not table.rows:
-        errors.append(InputError(shown, "no judgements in the file: add a row per area, or remove inputs.sef "
-                                 "from the parameters", row=2))
+        errors.append(InputError(shown, message("no_judgements"), row=2))
     if errors:
         raise ValidationFailed(errors)
     order = {a: i for i, a in enumerate(options.areas)}

@@ -42,6 +42,9 @@ TEMPLATE_NAMES = frozenset({
     "ahead", "behind", "counted", "differ", "document_sections", "explored", "headline_themes", "overall_view",
     "r", "recommendation_groups", "repeats", "session_groups", "signatories", "story", "verb", "weak_outcomes",
     "average_note", "recorded", "area_one", "area_many", "author", "arrangement",
+    # the themes report's templates (themes_*.html.j2; toolkit.letter.themes_report, docs/themes.md)
+    "audited", "by_area", "by_framework", "by_kind", "charts", "d", "flags", "many", "moderation", "plans",
+    "progress", "reviews", "sections", "statuses", "totals",
 })
 
 #: The files that mark a folder of nbconvert templates (an exporter's, not a letter style).

@@ -38,6 +38,7 @@ from markupsafe import Markup
 
 from toolkit import wording
 from toolkit.inputs.files import is_regular_file
+from toolkit.inputs.limits import TEMPLATE_BYTES
 from toolkit.inputs.styles import FileStamp, file_stamp
 
 #: The suffixes of the files a template may load (templates, and the stylesheet the page holds).
@@ -74,8 +75,6 @@ class StyleLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
-        from toolkit.inputs.limits import TEMPLATE_BYTES
-
         self._check_name(template)
         for at, folder in enumerate(self.folders):
             path = folder / template

@@ -191,24 +191,35 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
     that holds a spreadsheet error (``#REF!``), is refused with its row and column.
     """
     regular_file(path, shown)
+    raw, merged = _read_cells(path, shown, sheet)
+    check_header_row(raw, shown, expected)
+    if merged:
+        raise merged[0]
+    header = _header(raw[0], shown)
+    rows = [_row(n, cells, header, shown) for n, cells in enumerate(raw[1:], start=2)
+            if any(str(c).strip() for c in cells)]  # blank lines are ignored
+    return Table(shown, tuple(header), tuple(rows))
+
+
+def _read_cells(path: Path, shown: str, sheet: str | None) -> tuple[list[list[str]], list[InputError]]:
+    """The file's cells as text, and any merged cells of a workbook (each a problem to report)."""
     suffix = path.suffix.lower()
-    merged: list[InputError] = []
     try:
         if suffix == ".csv":
-            raw = _read_csv(path, shown)
-        elif suffix in (".xlsx", ".xlsm"):
-            raw, merged = _read_xlsx(path, shown, sheet)
-        else:
-            raise InputError(shown, f"unsupported file type {quote(suffix)} (use .csv or .xlsx)")
+            return _read_csv(path, shown), []
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, shown, sheet)
+        raise InputError(shown, f"unsupported file type {quote(suffix)} (use .csv or .xlsx)")
     except UnicodeDecodeError:
         raise InputError(shown, "not UTF-8 text (save the CSV as UTF-8)") from None
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # openpyxl on a broken workbook
         raise InputError(shown, f"cannot read the workbook ({exc.__class__.__name__}): save it again from "
                          "a spreadsheet program as .xlsx") from None
-    check_header_row(raw, shown, expected)
-    if merged:
-        raise merged[0]
-    header = [_norm(h) for h in raw[0]]
+
+
+def _header(first: Sequence[str], shown: str) -> list[str]:
+    """The header row's column names: each named, of a header's length, and once."""
+    header = [_norm(h) for h in first]
     while header and not header[-1]:
         header.pop()
     seen: set[str] = set()
@@ -222,21 +233,21 @@ def read_table(path: Path, shown: str, *, sheet: str | None = None,
             raise InputError(shown, "this column appears twice: delete one of them, or rename it", row=1,
                              column=shown_header(h))
         seen.add(h)
-    rows = []
-    for n, cells in enumerate(raw[1:], start=2):
-        if not any(str(c).strip() for c in cells):
-            continue  # blank lines are ignored
-        extra = [c for c in cells[len(header):] if str(c).strip()]
-        if extra:
-            raise InputError(shown, f"this row has {len(cells)} cells but the header names {len(header)} columns: "
-                             "remove the extra cells, or put text holding commas in quotes", row=n)
-        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
-        for h, v in values.items():
-            if len(v) > CELL_LIMIT:
-                raise InputError(shown, f"this cell holds {len(v):,} characters; the limit for one cell is "
-                                 f"{CELL_LIMIT:,}: shorten it or split the finding", row=n, column=h)
-        rows.append(Row(n, values))
-    return Table(shown, tuple(header), tuple(rows))
+    return header
+
+
+def _row(n: int, cells: Sequence[str], header: Sequence[str], shown: str) -> Row:
+    """Row ``n``'s cells under the header: no cells past the last column, none over the cell limit."""
+    extra = [c for c in cells[len(header):] if str(c).strip()]
+    if extra:
+        raise InputError(shown, f"this row has {len(cells)} cells but the header names {len(header)} columns: "
+                         "remove the extra cells, or put text holding commas in quotes", row=n)
+    values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
+    for h, v in values.items():
+        if len(v) > CELL_LIMIT:
+            raise InputError(shown, f"this cell holds {len(v):,} characters; the limit for one cell is "
+                             f"{CELL_LIMIT:,}: shorten it or split the finding", row=n, column=h)
+    return Row(n, values)
 
 
 def header_errors(table: Table, known: Sequence[str], required: Sequence[str],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -77,41 +77,59 @@ def _unknown(field: str, known: Sequence[str]) -> str:
 
 def field_message(err: ErrorDetails, known: Sequence[str] = ()) -> str:
     """One problem of a field, in words that say what to do."""
-    kind, ctx = err["type"], err.get("ctx") or {}
-    value = err.get("input")
-    field = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str) and p not in _SKIP), "")
-    if kind == "missing":
-        return "required but missing: add it (docs/inputs.md says what it holds)"
+    kind = err["type"]
     if kind == "extra_forbidden":
+        field = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str) and p not in _SKIP), "")
         return _unknown(field, known)
     if kind.startswith(("date_", "datetime_")):
         return "not a date: write dates as YYYY-MM-DD (such as 2026-02-10)"
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    if kind in ("literal_error", "enum"):
-        return f"{quote(value)} is not one of {ctx.get('expected', 'the allowed values')}: write one of them"
-    if kind == "too_short":
-        if isinstance(value, str):
-            return "empty: write the text, or delete the field"
-        least = int(ctx.get("min_length", 1))
-        held = len(value) if isinstance(value, (list, tuple, dict)) else 0
-        return (f"has {held} item{'s' if held != 1 else ''} but needs at least {least}: add "
-                f"{least - held} more")
-    if kind == "too_long":
-        return f"holds more than {ctx.get('max_length')} items: keep {ctx.get('max_length')} and delete the rest"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"greater_than_equal": ("ge", "or more"), "greater_than": ("gt", "exclusive"),
-                 "less_than_equal": ("le", "or less"), "less_than": ("lt", "exclusive")}[kind]
-        bound = ctx.get(words[0])
-        if words[1] == "exclusive":
-            return f"must be {'more' if kind == 'greater_than' else 'less'} than {bound}: write such a number"
-        return f"must be {bound} {words[1]}: write such a number"
+    said = _BY_KIND.get(kind)
+    if said is not None:
+        return said(err)
     base = kind.removesuffix("_type").removesuffix("_parsing")
     if base in _KINDS:
+        value = err.get("input")
         plain = isinstance(value, (str, int, float)) and not isinstance(value, bool)
         shown = quote(value) if plain else _kind_of(value)
         return f"should be {_KINDS[base]}, not {shown}: write {_KINDS[base]} here"
     return f"{str(err['msg']).rstrip('.')}: correct this field (docs/inputs.md describes it)"
+
+
+def _choice(err: ErrorDetails) -> str:
+    expected = (err.get("ctx") or {}).get("expected", "the allowed values")
+    return f"{quote(err.get('input'))} is not one of {expected}: write one of them"
+
+
+def _too_short(err: ErrorDetails) -> str:
+    value = err.get("input")
+    if isinstance(value, str):
+        return "empty: write the text, or delete the field"
+    least = int((err.get("ctx") or {}).get("min_length", 1))
+    held = len(value) if isinstance(value, (list, tuple, dict)) else 0
+    return f"has {held} item{'s' if held != 1 else ''} but needs at least {least}: add {least - held} more"
+
+
+def _too_long(err: ErrorDetails) -> str:
+    most = (err.get("ctx") or {}).get("max_length")
+    return f"holds more than {most} items: keep {most} and delete the rest"
+
+
+def _bound(err: ErrorDetails) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    key, words = {"greater_than_equal": ("ge", "or more"), "greater_than": ("gt", "exclusive"),
+                  "less_than_equal": ("le", "or less"), "less_than": ("lt", "exclusive")}[kind]
+    if words == "exclusive":
+        return f"must be {'more' if kind == 'greater_than' else 'less'} than {ctx.get(key)}: write such a number"
+    return f"must be {ctx.get(key)} {words}: write such a number"
+
+
+#: The words for a pydantic error kind that needs no more than the error itself.
+_BY_KIND: dict[str, Callable[[ErrorDetails], str]] = {
+    "missing": lambda err: "required but missing: add it (docs/inputs.md says what it holds)",
+    "value_error": lambda err: str(err["msg"]).removeprefix("Value error, "),
+    "literal_error": _choice, "enum": _choice, "too_short": _too_short, "too_long": _too_long,
+    "greater_than_equal": _bound, "greater_than": _bound, "less_than_equal": _bound, "less_than": _bound,
+}
 
 
 def field_path(loc: Sequence[Any]) -> str:

@@ -23,33 +23,24 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import yaml
 from openpyxl.cell.cell import ERROR_CODES
+
+from toolkit.messages import Messages
 
 #: The first characters that make a spreadsheet read typed text as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
-MESSAGES = Path(__file__).resolve().parents[1] / "catalogue" / "workbook.yaml"
 # "[1]Sheet1!A1" (an external link by number) or "[book.xlsx]Sheet1!A1" / "'C:\x\[book.xlsx]S'!A1" (by name);
 # a structured reference (Table1[[#This Row],[kind]]) has no "!" after its brackets.
 _EXTERNAL = re.compile(r"\[[^\[\]\"]+\][^!\"()\[\],;]*!")
 _STRINGS = re.compile(r'"(?:[^"]|"")*"')
 
 
-@functools.cache
-def _messages() -> dict[str, str]:
-    data: Any = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def message(key: str, **values: object) -> str:
-    """A message of ``catalogue/workbook.yaml`` with its values filled in."""
-    return _messages()[key].format(**values)
+#: This module's messages (docs/messages.md).
+message = Messages("workbook.yaml")
 
 
 def looks_like_formula(value: object) -> bool:

@@ -49,6 +49,7 @@ from toolkit.letter.audit_charts import (
     timeliness_rows,
 )
 from toolkit.letter.performance_charts import Chart
+from toolkit.letter.style_words import chart_words
 from toolkit.letter.templates import environment, template_errors
 
 __all__ = [
@@ -136,7 +137,8 @@ def summarise_for_letter(result: AuditResult, style: str | Path | None = None) -
         gaps=tuple(statement("gap", c) for c in missing),
         table_columns=columns,
         table_rows=tuple(table_rows),
-        charts=(section_chart(result, columns, tuple(table_rows), macros), overall_chart(result, macros),
+        charts=(section_chart(result, columns, tuple(table_rows), chart_words(style)),
+                overall_chart(result, chart_words(style)),
                 *([timeliness_chart(result, style)] if result.new_with_timing or result.reviews_checked else []))
         if result.graded else (),
         opening="", closing="",

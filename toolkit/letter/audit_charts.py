@@ -1,8 +1,9 @@
 """The audit's charts: grades per section and overall for the letter, grades per group and
 timeliness for the team's notebook too, each drawn as SVG with its data table beside it.
 
-Titles and alternative text come from the letter style's ``audit.html.j2`` macros; colours are
-Okabe-Ito (distinguishable under the common forms of colour-blindness).
+Titles, alternative text and the labels drawn are the letter style's words (``charts:`` in
+words.yaml, :mod:`toolkit.letter.style_words`); colours are Okabe-Ito (distinguishable under the
+common forms of colour-blindness).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from toolkit.analysis.audit_results import GRADES, AuditResult
 from toolkit.letter.charts import CHART_TEXT_PT, figure_to_svg, label_colour, new_figure
 from toolkit.letter.performance_charts import Chart
+from toolkit.letter.style_words import ChartWords, chart_words
 from toolkit.letter.templates import environment
 
 GRADE_LABELS = {4: "Outstanding", 3: "Good", 2: "Requires improvement", 1: "Inadequate"}
@@ -30,8 +32,13 @@ def plain(markup: Any) -> str:
     return " ".join(Markup(str(markup)).striptags().split())
 
 
+def _said(words: ChartWords, key: str, **values: object) -> str:
+    """A chart's words on one line (a word's Jinja blocks may leave runs of spaces)."""
+    return " ".join(words(key, **values).split())
+
+
 def style_macros(style: str | Path | None) -> Any:
-    """The sentence and chart-text macros of the style's ``audit.html.j2``."""
+    """The sentence macros of the style's ``audit.html.j2`` (and ``chart_figure``, a chart with its table)."""
     return environment(style).get_template("audit.html.j2").module
 
 
@@ -50,7 +57,7 @@ def timeliness_rows(result: AuditResult) -> list[tuple[str, int, int, int, int]]
 
 
 def section_chart(result: AuditResult, columns: tuple[str, ...],
-                   rows: tuple[tuple[str, ...], ...], macros: Any) -> Chart:
+                  rows: tuple[tuple[str, ...], ...], words: ChartWords) -> Chart:
     """Stacked bars per section; its data table is the grade distribution table."""
     fw = result.framework
     rows_src = [(s, result.section_grades[s.code]) for s in fw.sections
@@ -70,27 +77,27 @@ def section_chart(result: AuditResult, columns: tuple[str, ...],
                         color=label_colour(GRADE_COLOURS[g]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, labels)
-    ax.set_xlabel("Number of plans")
+    ax.set_xlabel(words("audit_plans_axis"))
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
               frameon=False, fontsize=CHART_TEXT_PT)
-    title = plain(macros.section_chart_title())
+    title = _said(words, "audit_sections_title")
     best = max(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
     worst = min(rows_src, key=lambda r: (r[1][4] + r[1][3]) / max(1, sum(r[1].values())))[0]
-    alt = plain(macros.section_chart_alt(result.plans, best, worst))
+    alt = _said(words, "audit_sections_alt", plans=result.plans, best=best, worst=worst)
     return Chart("audit-sections", title, alt, figure_to_svg(fig, "audit-sections", title, alt),
                  list(columns), [list(r) for r in rows])
 
 
-def overall_chart(result: AuditResult, macros: Any) -> Chart:
+def overall_chart(result: AuditResult, words: ChartWords) -> Chart:
     fig, ax = new_figure(5.0, 2.6)
     values = [result.overall_grades[g] for g in GRADES]
     ax.bar([GRADE_LABELS[g].replace(" ", "\n", 1) for g in GRADES], values, color=[GRADE_COLOURS[g] for g in GRADES])
     for i, v in enumerate(values):
         ax.text(i, v, str(v), ha="center", va="bottom", fontsize=CHART_TEXT_PT)
-    ax.set_ylabel("Number of plans")
-    title = plain(macros.overall_chart_title())
+    ax.set_ylabel(words("audit_plans_axis"))
+    title = _said(words, "audit_overall_title")
     parts = [(GRADE_LABELS[g].lower(), result.overall_grades[g]) for g in GRADES]
-    alt = plain(macros.overall_chart_alt(result.graded, parts))
+    alt = _said(words, "audit_overall_alt", graded=result.graded, parts=parts)
     rows = [[GRADE_LABELS[g], str(result.overall_grades[g])] for g in GRADES]
     return Chart("audit-overall", title, alt, figure_to_svg(fig, "audit-overall", title, alt),
                  ["Overall grade", "Plans"], rows)
@@ -99,7 +106,7 @@ def overall_chart(result: AuditResult, macros: Any) -> Chart:
 def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -> Chart:
     """Stacked bars of the overall grades of the plans in each group of ``by`` (phase, need or
     setting), with the same counts as a table beside it."""
-    macros = style_macros(style)
+    words = chart_words(style)
     groups = [(k, g) for k, g in result.breakdowns[by].items() if g.graded]
     fig, ax = new_figure(6.5, 0.32 * max(1, len(groups)) + 1.4)
     y = list(range(len(groups)))[::-1]
@@ -114,13 +121,13 @@ def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -
                         color=label_colour(GRADE_COLOURS[grade]))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [k for k, _ in groups])
-    ax.set_xlabel("Number of plans")
+    ax.set_xlabel(words("audit_plans_axis"))
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.4, -0.12 - 1.2 / (len(y) + 4)),
               frameon=False, fontsize=CHART_TEXT_PT)
     label = GROUP_LABELS[by]
-    title = plain(macros.group_chart_title(label))
+    title = _said(words, "audit_group_title", label=label)
     ranked = sorted(groups, key=lambda kg: (-(kg[1].good_or_better / kg[1].graded), kg[0]))
-    alt = plain(macros.group_chart_alt(label, result.graded, ranked))
+    alt = _said(words, "audit_group_alt", label=label, graded=result.graded, ranked=ranked)
     columns = [label, *[f"{GRADE_LABELS[g]} ({g})" for g in GRADES], "Good or better"]
     rows = [[k, *[str(g.grades[x]) for x in GRADES], f"{g.good_or_better} of {g.graded}"] for k, g in groups]
     chart_id = f"audit-by-{by}"
@@ -129,12 +136,12 @@ def group_chart(result: AuditResult, by: str, style: str | Path | None = None) -
 
 def timeliness_chart(result: AuditResult, style: str | Path | None = None) -> Chart:
     """Bars of new plans issued on time (and late, or not recorded) and annual reviews up to date."""
-    macros = style_macros(style)
+    words = chart_words(style)
     measures = timeliness_rows(result)
     fig, ax = new_figure(6.5, 0.45 * max(1, len(measures)) + 1.2)
     y = list(range(len(measures)))[::-1]
     left = [0] * len(measures)
-    names = {"met": "On time or up to date", "not met": "Late or out of date", "unknown": "Not recorded"}
+    names = words.labels("audit_timely")
     for pos, key in enumerate(("met", "not met", "unknown"), start=2):
         values = [int(m[pos]) for m in measures]
         if not any(values):
@@ -148,13 +155,13 @@ def timeliness_chart(result: AuditResult, style: str | Path | None = None) -> Ch
                         bbox={"boxstyle": "round,pad=0.15", "fc": TIMELY_COLOURS[key], "ec": "none"})
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(y, [m[0] for m in measures])
-    ax.set_xlabel("Number of plans")
+    ax.set_xlabel(words("audit_plans_axis"))
     ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.22 - 0.3 / (len(y) + 1)),
               frameon=False, fontsize=CHART_TEXT_PT)
     weeks = f"{result.framework.grading.timeliness_weeks:g}"
-    title = plain(macros.timeliness_chart_title(weeks))
-    alt = plain(macros.timeliness_chart_alt(measures))
-    columns = ["Measure", "Plans", "On time or up to date", "Late or out of date", "Not recorded"]
+    title = _said(words, "audit_timeliness_title", weeks=weeks)
+    alt = _said(words, "audit_timeliness_alt", measures=measures)
+    columns = ["Measure", "Plans", names["met"], names["not met"], names["unknown"]]
     rows = [[m[0], *[str(v) for v in m[1:]]] for m in measures]
     return Chart("audit-timeliness", title, alt, figure_to_svg(fig, "audit-timeliness", title, alt), columns, rows)
 

@@ -45,7 +45,7 @@ class FileMeasures:
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True,  # noqa: S701 - YAML, not HTML
+    env = jinja2.Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True,  # YAML, not HTML
                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env.from_string(_TEMPLATE.read_text(encoding="utf-8"))

@@ -25,8 +25,8 @@ import matplotlib
 
 matplotlib.use("svg")
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 #: Okabe-Ito colour-blind-safe palette (black first for the area itself).
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]

@@ -41,7 +41,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PageElement, PreformattedString
@@ -254,7 +254,7 @@ class _Writer:
         if name == "img" and tag.has_attr("data-chart"):
             self.picture(str(tag["data-chart"]), container)
             return
-        if name in SKIPPED or {"draft-banner", "screen-only"} & set(_classes(tag)):
+        if _skipped(tag):
             return
         if name in HEADING_STYLES and not isinstance(container, _Cell):
             runs = [_Run(r.text) if r is not _BREAK else r for r in inline_runs(list(tag.children))]
@@ -263,9 +263,7 @@ class _Writer:
             runs = inline_runs(list(tag.children), bold)
             if runs:
                 para = self.paragraph(container, None, runs)
-                align = next((self.aligns[c] for c in _classes(tag) if c in self.aligns), None)
-                if align is not None:
-                    para.alignment = align
+                self.align(para, tag)
                 if self.comments is not None:
                     self.comments.anchor(self.doc, tag, para)
                 self._mark(tag, para)
@@ -274,15 +272,29 @@ class _Writer:
         elif name == "table":
             self.table(tag, container)
         elif {"signature", "appendix"} & set(_classes(tag)) and not isinstance(container, _Cell):
-            before = len(container.element.body.findall(qn("w:p")))  # paragraphs go before the sectPr
-            self.blocks(tag, container, bold=bold)
-            paragraphs = [Paragraph(p, container) for p in container.element.body.findall(qn("w:p"))]
-            self.placed(tag, paragraphs[max(0, before - 1):] if before else [Paragraph(OxmlElement("w:p"), container),
-                                                                             *paragraphs])
+            self.placed_block(tag, container, bold)
         else:  # section, div, figure, main, blockquote...: their children in order
-            self.blocks(tag, container, bold=bold)
-            if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
-                container.add_page_break()  # type: ignore[no-untyped-call]  # the report's title page is a page of its own
+            self.children(tag, container, bold)
+
+    def align(self, para: Paragraph, tag: Tag) -> None:
+        """The paragraph aligned as the page's style aligns its class (left as it is otherwise)."""
+        align = next((self.aligns[c] for c in _classes(tag) if c in self.aligns), None)
+        if align is not None:
+            para.alignment = align
+
+    def placed_block(self, tag: Tag, container: DocxDocument, bold: bool) -> None:
+        """The signature or the appendix: its blocks, then placed on the page (:meth:`placed`)."""
+        before = len(container.element.body.findall(qn("w:p")))  # paragraphs go before the sectPr
+        self.blocks(tag, container, bold=bold)
+        paragraphs = [Paragraph(p, container) for p in container.element.body.findall(qn("w:p"))]
+        self.placed(tag, paragraphs[max(0, before - 1):] if before else [Paragraph(OxmlElement("w:p"), container),
+                                                                         *paragraphs])
+
+    def children(self, tag: Tag, container: Container, bold: bool) -> None:
+        """A block that only holds others; the report's title page is a page of its own."""
+        self.blocks(tag, container, bold=bold)
+        if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
+            container.add_page_break()  # type: ignore[no-untyped-call]
 
     def _mark(self, tag: Tag, para: Paragraph) -> None:
         if self.marks is not None:
@@ -375,22 +387,7 @@ class _Writer:
         table.style = self.doc.styles["Table Grid"]
         table_properties(table, caption_text)
         for r, (row, is_head) in enumerate(zip(cells, heads, strict=True)):
-            trPr = table.rows[r]._tr.get_or_add_trPr()
-            _set_on_off(trPr, "w:cantSplit")  # no row split across two pages
-            if is_head:
-                _set_on_off(trPr, "w:tblHeader")
-            col = 0
-            row_cells = table.rows[r].cells  # once per row: table.cell() rebuilds the whole grid
-            for cell_tag in row:
-                span = _span(cell_tag)
-                cell = row_cells[col]
-                if span > 1 and col + span - 1 < width:
-                    cell = cell.merge(row_cells[col + span - 1])
-                self.blocks(cell_tag, cell, bold=cell_tag.name == "th")
-                if "num" in _classes(cell_tag):
-                    for para in cell.paragraphs:
-                        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                col += span
+            self.table_row(table.rows[r], row, is_head, width)
         for cell in table._cells:  # empty cells too, so every row has the table's line height
             if not cell.paragraphs[0].runs:
                 self.style(cell.paragraphs[0], TABLE_TEXT)
@@ -399,6 +396,30 @@ class _Writer:
             size_columns(table, [[c.get_text(" ", strip=True) if _span(c) == 1 else "" for c in row]
                                   for row in cells], width, heads)
 
+
+    def table_row(self, docx_row: Any, row: Sequence[Tag], is_head: bool, width: int) -> None:
+        """One row of the page's table: never split across two pages, repeated on each when it is
+        a heading row; a cell spanning columns merged, a number cell right-aligned."""
+        trPr = docx_row._tr.get_or_add_trPr()
+        _set_on_off(trPr, "w:cantSplit")  # no row split across two pages
+        if is_head:
+            _set_on_off(trPr, "w:tblHeader")
+        col = 0
+        row_cells = docx_row.cells  # once per row: table.cell() rebuilds the whole grid
+        for cell_tag in row:
+            span = _span(cell_tag)
+            cell = row_cells[col]
+            if span > 1 and col + span - 1 < width:
+                cell = cell.merge(row_cells[col + span - 1])
+            self.blocks(cell_tag, cell, bold=cell_tag.name == "th")
+            if "num" in _classes(cell_tag):
+                for para in cell.paragraphs:
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            col += span
+
+def _skipped(tag: Tag) -> bool:
+    """A block the Word copy leaves out: a script or the like, the draft banner, what is for the screen."""
+    return tag.name in SKIPPED or bool({"draft-banner", "screen-only"} & set(_classes(tag)))
 
 def _png_width(png: bytes) -> Length:
     """The picture's width at the resolution it was drawn for (the PNG's own pixels per metre)."""

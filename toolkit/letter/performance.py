@@ -26,6 +26,7 @@ from toolkit.letter.performance_sentences import (
     publication_name,
     rank_words,
 )
+from toolkit.letter.style_words import ChartWords, chart_words
 from toolkit.review import Review
 
 
@@ -40,11 +41,13 @@ class IndicatorView:
     row: dict[str, str]
 
 
-def _view(comp: Comparison, charts: Sequence[str], prefix: str, letter: bool = False) -> IndicatorView:
-    """An indicator's view: ``charts`` names the charts it gets (``cmp``, ``trend``); in the
-    letter (``letter``) one sentence and no comparison of a count with other authorities."""
-    drawn = [comparison_chart(comp, chart_id=f"{prefix}-cmp-{comp.indicator.id}") if kind == "cmp" else
-             trend_chart(comp, chart_id=f"{prefix}-trend-{comp.indicator.id}", letter=letter) for kind in charts]
+def _view(comp: Comparison, charts: Sequence[str], prefix: str, words: ChartWords,
+          letter: bool = False) -> IndicatorView:
+    """An indicator's view: ``charts`` names the charts it gets (``cmp``, ``trend``), worded in the
+    style's ``words``; in the letter (``letter``) one sentence and no comparison of a count with
+    other authorities."""
+    drawn = [comparison_chart(comp, f"{prefix}-cmp-{comp.indicator.id}", words) if kind == "cmp" else
+             trend_chart(comp, f"{prefix}-trend-{comp.indicator.id}", letter, words) for kind in charts]
     paragraph = letter_sentence(comp) if letter else describe(comp)
     return IndicatorView(comp, paragraph, tuple(c for c in drawn if c is not None),
                          summary_rows([comp], letter=letter)[0])
@@ -95,18 +98,27 @@ def letter_views(review: Review, limit: int | None = None, charts: int | None = 
     """Each indicator the letter states, with its sentence, summary-table row and (for the first
     ``charts`` of those the findings rest on) its trend chart."""
     charted = set(charted_ids(review, limit, charts))
-    return [_view(c, ("trend",) if c.indicator.id in charted else (), "letter", letter=True)
+    words = _words(review)
+    return [_view(c, ("trend",) if c.indicator.id in charted else (), "letter", words, letter=True)
             for c in letter_comparisons(review, limit)]
 
 
 def appendix_views(review: Review, limit: int | None = None) -> list[IndicatorView]:
     """The indicators in the appendix: each with its paragraph and its summary-table row."""
-    return [_view(c, (), "appendix") for c in appendix_comparisons(review, limit)]
+    words = _words(review)
+    return [_view(c, (), "appendix", words) for c in appendix_comparisons(review, limit)]
 
 
 def briefing_views(review: Review) -> list[IndicatorView]:
     data = review.performance
-    return [] if data is None else [_view(c, ("cmp", "trend"), "brief") for c in data.comparisons]
+    if data is None:
+        return []
+    words = _words(review)
+    return [_view(c, ("cmp", "trend"), "brief", words) for c in data.comparisons]
+
+
+def _words(review: Review) -> ChartWords:
+    return chart_words(review.params.letter_style, review.root)
 
 
 def summary_rows(comparisons: Sequence[Comparison], letter: bool = False) -> list[dict[str, str]]:

@@ -3,7 +3,8 @@
 Each chart comes with its alternative text and the same numbers as a table (a header and rows
 of text) so a template can show the table beside, or instead of, the picture. Colours come from
 the colour-blind-safe :data:`toolkit.letter.charts.PALETTE`, and the lines of the trend chart also
-differ by marker and dash so no reader depends on colour alone.
+differ by marker and dash so no reader depends on colour alone. Their titles, alternative text and
+labels are the style's words (``charts:`` in words.yaml, :mod:`toolkit.letter.style_words`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from toolkit.analysis.comparisons import Comparison
 from toolkit.analysis.indicators import Indicator, format_value
 from toolkit.inputs.observations import Period
 from toolkit.letter.charts import CHART_TEXT_PT, PALETTE, figure_to_svg, new_figure
+from toolkit.letter.style_words import ChartWords, chart_words
 
 AREA, ENGLAND, REGION, NEIGHBOURS = PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[3]
 _LINE_STYLES = {"area": ("-", "o"), "England": ("--", "s"), "region": (":", "^")}
@@ -30,35 +32,43 @@ class Chart:
     rows: list[list[str]]
 
 
-def _unit_label(indicator: Indicator) -> str:
-    return {"percent": "Per cent", "count": "Number", "rate": "Rate", "score": "Average score"}[indicator.unit]
+def _unit_label(indicator: Indicator, words: ChartWords) -> str:
+    return words.labels("units")[indicator.unit]
 
 
-#: Legend and table labels of the comparators (``{name}``: England or the region's name).
-_LABELS = {"england": "England", "England": "England", "england_average": "England (local authority average)",
-           "England_average": "England (local authority average)", "region": "{name}", "region_average":
-           "{name} (local authority average)"}
+#: The comparators' keys in the style's words (``charts.comparators``) by the kind of benchmark.
+_COMPARATOR_KEYS = {"england": "England", "England": "England", "england_average": "England_average",
+                    "England_average": "England_average", "region": "region", "region_average": "region_average",
+                    "neighbours": "neighbours"}
 
 
-def comparators(comp: Comparison) -> list[tuple[str, float, str]]:
+def _comparator_label(words: ChartWords, kind: str, name: str, n: int = 0) -> str:
+    text = words.labels("comparators")[_COMPARATOR_KEYS[kind]]
+    return words.render(text, name=name, n=n)
+
+
+def comparators(comp: Comparison, words: ChartWords | None = None) -> list[tuple[str, float, str]]:
     """``(label, value, colour)`` for the area and each comparator that has a value."""
-    labels = {**_LABELS, "neighbours": f"Statistical neighbours (average of {len(comp.neighbours)})"}
+    words = words or chart_words()
     colours = {"england": ENGLAND, "england_average": ENGLAND, "region": REGION,
                "region_average": REGION, "neighbours": NEIGHBOURS}
     out = [(comp.area.name, comp.value, AREA)] if comp.value is not None else []
-    out += [(labels[kind].format(name=name), value, colours[kind]) for kind, name, value in comp.benchmarks()]
+    out += [(_comparator_label(words, kind, name, len(comp.neighbours)), value, colours[kind])
+            for kind, name, value in comp.benchmarks()]
     return out
 
 
-def comparison_chart(comp: Comparison, chart_id: str | None = None) -> Chart | None:
+def comparison_chart(comp: Comparison, chart_id: str | None = None, words: ChartWords | None = None) -> Chart | None:
     """Horizontal bars: the area, England, its region and its neighbours' average (``None`` if
-    the area has no value)."""
+    the area has no value); ``words``: the style's chart words (the standard style's by default)."""
     if comp.value is None:
         return None
+    words = words or chart_words()
     ind = comp.indicator
-    bars = comparators(comp)
+    bars = comparators(comp, words)
     chart_id = chart_id or f"perf-compare-{ind.id}"
-    title = f"{ind.short_title}, {comp.period.label}: {comp.area.name} and comparators"
+    named = {"indicator": ind.short_title, "period": comp.period.label, "area": comp.area.name}
+    title = words("comparison_title", **named)
     fig, ax = new_figure(6.0, 0.45 * len(bars) + 1.0)
     labels = [b[0] for b in bars][::-1]
     values = [b[1] for b in bars][::-1]
@@ -68,44 +78,48 @@ def comparison_chart(comp: Comparison, chart_id: str | None = None) -> Chart | N
     ax.set_xlim(0, 100 if ind.unit == "percent" and top <= 100 else (top * 1.2 or 1))
     for y, v in enumerate(values):
         ax.text(v + (ax.get_xlim()[1] * 0.01), y, format_value(ind, v), va="center", fontsize=CHART_TEXT_PT)
-    ax.set_xlabel(_unit_label(ind))
-    ax.set_title(f"{ind.short_title} ({comp.period.label})", fontsize=CHART_TEXT_PT + 1, loc="left")
+    ax.set_xlabel(_unit_label(ind, words))
+    ax.set_title(words("comparison_heading", **named), fontsize=CHART_TEXT_PT + 1, loc="left")
     rows = [[label, format_value(ind, value)] for label, value, _ in bars]
-    alt = (f"Bar chart of {ind.short_title} in {comp.period.label}: "
-           + "; ".join(f"{r[0]} {r[1]}" for r in rows) + ".")
-    return Chart(chart_id, title, alt, figure_to_svg(fig, chart_id, title, alt), ["Area", "Value"], rows)
+    alt = words("comparison_alt", rows=rows, **named)
+    columns = [words("comparison_area"), words("comparison_value")]
+    return Chart(chart_id, title, alt, figure_to_svg(fig, chart_id, title, alt), columns, rows)
 
 
-def trend_series(comp: Comparison, letter: bool = False) -> dict[str, list[tuple[Period, float]]]:
+def trend_series(comp: Comparison, letter: bool = False,
+                 words: ChartWords | None = None) -> dict[str, list[tuple[Period, float]]]:
     """The series drawn on the trend chart, by legend label (area first).
 
     Beside the area: England and its region, as the bar chart shows them. For counts, whose
     England and region rows are totals, that is the average local authority in each period
     (labelled so), as in the bar chart; in the letter (``letter``) a count is drawn alone, never
     beside other authorities' counts, and every line keeps its latest five periods."""
+    words = words or chart_words()
     recent = -5 if letter else 0
     series = {comp.area.name: list(comp.trend.points)[recent:]}
     if letter and comp.averages_stand_in:
         return series
     england, region = ("England_average", "region_average") if comp.averages_stand_in else ("England", "region")
     if comp.series.get(england):
-        series[_LABELS[england].format(name="England")] = comp.series[england][recent:]
+        series[_comparator_label(words, england, "England")] = comp.series[england][recent:]
     if comp.series.get(region) and comp.area.region_name:
-        series[_LABELS[region].format(name=comp.area.region_name)] = comp.series[region][recent:]
+        series[_comparator_label(words, region, comp.area.region_name)] = comp.series[region][recent:]
     return series
 
 
-def trend_chart(comp: Comparison, chart_id: str | None = None, letter: bool = False) -> Chart | None:
+def trend_chart(comp: Comparison, chart_id: str | None = None, letter: bool = False,
+                words: ChartWords | None = None) -> Chart | None:
     """Lines over time for the area, England and its region (``None`` with under two points);
-    ``letter``: as the letter draws it (:func:`trend_series`)."""
+    ``letter``: as the letter draws it (:func:`trend_series`); ``words``: as for the bar chart."""
     if len(comp.trend.points) < 2:
         return None
+    words = words or chart_words()
     ind = comp.indicator
-    series = trend_series(comp, letter)
+    series = trend_series(comp, letter, words)
     periods = sorted({p for points in series.values() for p, _ in points})
     x = {p: i for i, p in enumerate(periods)}
     chart_id = chart_id or f"perf-trend-{ind.id}"
-    title = f"{ind.short_title}: {comp.area.name} over time"
+    title = words("trend_title", indicator=ind.short_title, area=comp.area.name)
     fig, ax = new_figure(6.0, 3.2)
     colours = [AREA, ENGLAND, REGION]
     styles = [_LINE_STYLES["area"], _LINE_STYLES["England"], _LINE_STYLES["region"]]
@@ -117,17 +131,16 @@ def trend_chart(comp: Comparison, chart_id: str | None = None, letter: bool = Fa
         ax.set_ylim(0, 100)
     else:
         ax.set_ylim(bottom=0)
-    ax.set_ylabel(_unit_label(ind))
-    ax.set_title(ind.short_title, fontsize=CHART_TEXT_PT + 1, loc="left")
+    ax.set_ylabel(_unit_label(ind, words))
+    ax.set_title(words("trend_heading", indicator=ind.short_title), fontsize=CHART_TEXT_PT + 1, loc="left")
     ax.legend(frameon=False, fontsize=CHART_TEXT_PT, loc="best")
-    columns = ["Period", *series.keys()]
+    columns = [words("trend_period"), *series.keys()]
     values = {label: dict(points) for label, points in series.items()}
     rows = [[p.label, *(format_value(ind, values[label].get(p), "–") for label in series)] for p in periods]
     area_pts = series[comp.area.name]
-    parts = [f"{comp.area.name} went from {format_value(ind, area_pts[0][1])} in {area_pts[0][0].label} "
-             f"to {format_value(ind, area_pts[-1][1])} in {area_pts[-1][0].label}"]
-    for label in list(series)[1:]:
-        pts = series[label]
-        parts.append(f"{label} from {format_value(ind, pts[0][1])} to {format_value(ind, pts[-1][1])}")
-    alt = f"Line chart of {ind.short_title} from {periods[0].label} to {periods[-1].label}: " + "; ".join(parts) + "."
+    lines = [(label, format_value(ind, pts[0][1]), format_value(ind, pts[-1][1]))
+             for label, pts in list(series.items())[1:]]
+    alt = words("trend_alt", indicator=ind.short_title, first=periods[0].label, last=periods[-1].label,
+                area=comp.area.name, start=format_value(ind, area_pts[0][1]), start_period=area_pts[0][0].label,
+                end=format_value(ind, area_pts[-1][1]), end_period=area_pts[-1][0].label, lines=lines)
     return Chart(chart_id, title, alt, figure_to_svg(fig, chart_id, title, alt), columns, rows)

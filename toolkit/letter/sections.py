@@ -14,7 +14,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +23,12 @@ from markupsafe import Markup, escape
 from toolkit.analysis.indicators import wording as indicator_wording
 from toolkit.analysis.plan_links import themes_touched
 from toolkit.analysis.previous import status_counts
-from toolkit.errors import InputError, ValidationFailed, display_path
 from toolkit.inputs.findings import Kind
-from toolkit.inputs.params import read_yaml
 from toolkit.inputs.styles import (
-    DEFAULT_STYLE,
     DOCUMENT_OPTIONS,
     NUMBER_OPTIONS,
-    STYLES_DIR,
     Document,
     DocumentSection,
-    FileStamp,
-    file_stamp,
     read_document,
 )
 from toolkit.letter.arrangement import arrangement
@@ -51,6 +44,7 @@ from toolkit.letter.glossary import (
 from toolkit.letter.own_words import apply_own_words
 from toolkit.letter.performance import appendix_views, letter_views, source_names
 from toolkit.letter.report_parts import report_context
+from toolkit.letter.style_words import words_of
 from toolkit.letter.templates import environment_for, style_folder, template_errors
 from toolkit.review import Review
 
@@ -76,34 +70,10 @@ def environment(review: Review) -> jinja2.Environment:
     return environment_for(_style_folder(review))
 
 
-def _style_words(folder: str) -> dict[str, Any]:
-    """The style's ``words.yaml`` over the standard one (headings merge key by key), read again
-    when either file changes."""
-    own = Path(folder) / "words.yaml"
-    return _read_style_words(folder, file_stamp(STYLES_DIR / DEFAULT_STYLE / "words.yaml"), file_stamp(own))
-
-
-@lru_cache(maxsize=16)
-def _read_style_words(folder: str, standard_stamp: FileStamp, own_stamp: FileStamp) -> dict[str, Any]:
-    standard = STYLES_DIR / DEFAULT_STYLE / "words.yaml"
-    words: dict[str, Any] = dict(read_yaml(standard, "toolkit/styles/standard/words.yaml"))
-    own = Path(folder) / "words.yaml"
-    if Path(folder) != standard.parent and own.is_file():
-        data = read_yaml(own, display_path(own))
-        if not isinstance(data, dict):
-            raise ValidationFailed([InputError(display_path(own), "expected a mapping of words")])
-        for key, value in data.items():
-            if key == "headings" and isinstance(value, dict):
-                words["headings"] = {**words["headings"], **value}
-            else:
-                words[key] = value
-    return words
-
-
 def style_words(review: Review, key: str, **values: object) -> Markup:
     """One of the style's words (``letter_title``, ``letter_banner``...), rendered for the review
     with ``values`` (a template's own, such as the plan themes of a KLOE's areas)."""
-    text = _style_words(_style_folder(review))[key]
+    text = words_of(_style_folder(review))[key]
     # Words are plain text: rendered without autoescaping, then escaped once as a whole.
     with template_errors(review.root):
         plain = environment(review).overlay(autoescape=False).from_string(str(text))
@@ -111,7 +81,7 @@ def style_words(review: Review, key: str, **values: object) -> Markup:
 
 
 def heading_title(review: Review, key: str) -> str:
-    return str(_style_words(_style_folder(review))["headings"][key])
+    return str(words_of(_style_folder(review))["headings"][key])
 
 
 @dataclass(frozen=True)

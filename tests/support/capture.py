@@ -9,10 +9,13 @@ import socket
 import subprocess
 from pathlib import Path
 
+from toolkit.capture.app import CaptureApp
+from toolkit.capture.audit_tab import AuditTab
 from toolkit.capture.records import FindingDraft
 from toolkit.capture.store import CaptureStore, open_review
+from toolkit.inputs.audit import MET, NOT_MET
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
 # Ports for the test servers: below Linux's ephemeral range (32768-60999), so no kernel's zmq socket
@@ -107,3 +110,32 @@ def copy_follow_up(tmp_path: Path, progress: str | None = None) -> Path:
     data["inputs"]["progress"] = progress
     params_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return params_file
+
+
+# ---- the capture app's audit tab, without a browser ----------------------------------------------
+
+UNMET = {"e1", "e4", "h2", "gt2"}
+
+
+def audit_app(tmp_path: Path, reviewer: str = "Lena Duarte") -> tuple[CaptureApp, Path]:
+    params_file = copy_mini(tmp_path)
+    params, scope, root = open_review(params_file)
+    return CaptureApp(params, scope, root, reviewer), params_file
+
+
+def audit_tab(app: CaptureApp) -> AuditTab:
+    assert isinstance(app.audit, AuditTab)
+    return app.audit
+
+
+def fill_audit(tab: AuditTab, case_ref: str = "FEN-0142", unmet: set[str] = UNMET) -> None:
+    tab.case_ref.value = case_ref
+    tab.phase.value = "KS2"
+    tab.year_group.value = "5"
+    tab.primary_need.value = "ASD"
+    tab.setting_type.value = "mainstream"
+    tab.plan_stage.value = "annual review"
+    for cid, row in tab.rows.items():
+        if not row.value.disabled:
+            row.value.value = NOT_MET if cid in unmet else MET
+    tab.notes.value = "Outcomes describe services rather than what the child will achieve."

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import ROOT
+from support.paths import ROOT
 
 INSPECTION_ITEM = "What more we need to do to be ready for an area SEND inspection"
 
