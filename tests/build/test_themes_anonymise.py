@@ -61,7 +61,10 @@ def test_an_anonymised_round_names_no_area_place_or_person(tmp_path: Path) -> No
     review_ids = [p.stem for p in DEMO_PARAMS]
     assert not any(r in text for r in review_ids for text in texts.values())
     manifest = json.loads(texts["manifest.json"])
-    assert manifest["anonymised"] is True and manifest["reviews"] == ["Area A", "Area B", "Area C (1)", "Area C (2)"]
+    reviews = manifest["reviews"]  # which letter the Harrowdene pair gets follows from the demos' content
+    assert manifest["anonymised"] is True and len(reviews) == 4
+    assert sorted({r.split(" (")[0] for r in reviews}) == ["Area A", "Area B", "Area C"]
+    assert sorted(r[-3:] for r in reviews if r.endswith(")")) == ["(1)", "(2)"]
     assert manifest["parameters"]["params_files"] == [] and manifest["parameters"]["project_root"] is None
     assert "Area A" in texts["themes.html"] and "with the areas' names replaced by letters" in texts["themes.html"]
     # every group shown spans three areas or more (a review and its follow-up are one area)
