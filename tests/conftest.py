@@ -19,7 +19,7 @@ DFE = SHARED / "data" / "dfe"
 DEMO_PARAMS = sorted((ROOT / "params").glob("*.yaml"))
 SYNTH = ROOT / "data" / "performance" / "sen2_synthetic.csv"
 
-# No drafting daemon (toolkit/build/daemon.py) for the CLI runs the tests start: a test must not
+# No drafting daemon (toolkit/build/processes/daemon.py) for the CLI runs the tests start: a test must not
 # leave a background process behind, nor draft through one another test left. The daemon's own
 # tests turn it on in their own runtime folder and stop it.
 os.environ["PEER_REVIEW_DAEMON"] = "off"
