@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from jupyter_core.utils import run_sync
 
 from toolkit.build.processes import daemon, protocol
+from toolkit.build.processes.forked import ForkKernelManager
+from toolkit.build.processes.forked import forked as was_forked
 
 PEER_REVIEW = Path(sys.executable).parent / "peer-review"
 
@@ -38,6 +41,17 @@ def _server(path: Path, env: dict[str, str], cwd: Path, *extra: str) -> subproce
     return subprocess.Popen([sys.executable, "-m", "toolkit.build.processes.forkserver", str(path), "--idle", "300", *extra],
                             env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             start_new_session=True)
+
+
+def _links(folder: Path) -> list[str]:
+    """Where each descriptor listed in ``folder`` (``/proc/<pid>/fd``) leads."""
+    links = []
+    for fd in folder.iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            pass
+    return links
 
 
 def _cli(args: list[str], env: dict[str, str]) -> str:
@@ -91,7 +105,7 @@ def test_status_and_stop_keep_to_this_projects_daemons(runtime: tuple[dict[str, 
 PROBE = '''import os
 
 
-def main(args, prog_name):
+def main(args, prog_name, obj=None):
     """Write where each of this process's descriptors leads, one a line."""
     links = []
     for fd in os.listdir("/proc/self/fd"):
@@ -130,6 +144,16 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
             assert protocol.wait_exit(conn) == 0
         links = out.read_text(encoding="utf-8").splitlines()
         assert links and str(lock) not in links  # a child of the daemon holds no lock
+
+        km = ForkKernelManager(kernel_name="peer-review", fork_server=str(path))  # nor a kernel it forks
+        run_sync(km.start_kernel)(cwd=str(tmp_path))
+        try:
+            assert was_forked(km)
+            kernel_fds = _links(Path(f"/proc/{km.provisioner.pid}/fd"))
+            assert kernel_fds and str(lock) not in kernel_fds
+            assert str(lock) in _links(Path(f"/proc/{first.pid}/fd"))  # while the daemon holds it
+        finally:
+            run_sync(km.shutdown_kernel)(now=True)
     finally:
         _end(first)
     assert (fd := daemon.hold_lock(lock)) is not None  # the daemon gone, the lock is free

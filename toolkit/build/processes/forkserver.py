@@ -50,7 +50,7 @@ from toolkit.build.processes.children import (
     kernel_options,
     run_command,
 )
-from toolkit.build.processes.protocol import ForkServerError, close_all, recv_message, send_message
+from toolkit.build.processes.protocol import ForkServerError, children, close_all, recv_message, send_message
 
 #: What a kernel of the letter notebooks imports, and what a drafting command imports.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "toolkit.letter", "toolkit.letter.audit",
@@ -88,25 +88,19 @@ class ServerProcess:
         )
 
     def kernels_of(self, requester: int) -> list[Any]:
-        """The kernels this server forked for the process ``requester`` (``psutil.Process`` each).
-
-        A forked kernel is the server's child, not its requester's, so a batch worker's kernel is
-        not among the worker's descendants; it names its requester in ``JPY_PARENT_PID``, as every
-        kernel started by jupyter_client does (:class:`toolkit.build.processes.forked.ForkProvisioner`).
-        """
+        """The kernels this server forked for the process ``requester`` and still runs
+        (``psutil.Process`` each). A forked kernel is the server's child, not its requester's, so a
+        batch worker's kernel is not among the worker's descendants; the server knows whom it
+        forked each child for (:func:`toolkit.build.processes.protocol.children`)."""
         import psutil
 
         found = []
-        try:
-            children = psutil.Process(self.process.pid).children()
-        except psutil.Error:
-            return []
-        for child in children:
-            try:
-                if child.environ().get("JPY_PARENT_PID") == str(requester):
-                    found.append(child)
-            except psutil.Error:
-                pass
+        for pid, asked_by in (children(self.path) or {}).items():
+            if asked_by == requester:
+                try:
+                    found.append(psutil.Process(pid))
+                except psutil.Error:
+                    pass
         return found
 
     def close(self) -> None:
@@ -157,10 +151,16 @@ def preload(modules: Sequence[str]) -> None:
             os.environ.pop("MPLBACKEND", None)
 
 
+#: The requests answered at once, without a child: ``stop``, ``ping`` and ``children`` (each
+#: running child's pid and its requester's).
+_ANSWERED = ("stop", "ping", "children")
+
+
 class _Child:
-    def __init__(self, pid: int, conn: socket.socket) -> None:
+    def __init__(self, pid: int, conn: socket.socket, requester: int) -> None:
         self.pid = pid
         self.conn = conn
+        self.requester = requester  # the pid of the process that asked for it (``SO_PEERCRED``)
 
 
 class Server:
@@ -273,48 +273,62 @@ class Server:
         except OSError:
             return
         self.last_active = time.monotonic()
-        fds: list[int] = []
-        try:
-            conn.settimeout(5.0)
-            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-            _, uid, _ = struct.unpack("3i", creds)
-            if uid != os.getuid():
-                conn.close()
-                return
-            message, fds = recv_message(conn, max_fds=8)
-            conn.settimeout(None)
-        except (OSError, ValueError, ForkServerError):
-            close_all(fds)
+        received = self._receive(conn)
+        if received is None:  # another user's, broken, or a probe (``wait_ready``): connected and closed
             conn.close()
             return
-        if message is None:  # a probe (``wait_ready``, ``running``): connected and closed
-            conn.close()
-            return
+        message, fds, requester = received
         kind = message.get("kind")
-        refused = (f"unknown request {kind!r}" if kind not in ("kernel", "run", "stop", "ping") else
+        refused = (f"unknown request {kind!r}" if kind not in ("kernel", "run", *_ANSWERED) else
                    "not a kernel command line of this server's Python" if kind == "kernel"
                    and kernel_arguments(message.get("cmd") or []) is None else None)
-        if refused or kind in ("stop", "ping"):
-            self.stopping = self.stopping or kind == "stop"
+        if refused or kind in _ANSWERED:
             close_all(fds)
-            try:
-                send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served,
-                                                                     "running": len(self.children),
-                                                                     "toolkit": TOOLKIT_FOLDER})
-            except OSError:
-                pass
-            conn.close()
+            self._answer(conn, {"error": refused} if refused else self._answer_to(str(kind)))
             return
         pid = os.fork()
         if pid == 0:
             self._in_child(conn, message, fds)  # never returns
         close_all(fds)
         self.served += 1
-        self.children[pid] = _Child(pid, conn)
+        self.children[pid] = _Child(pid, conn, requester)
         try:
             send_message(conn, {"pid": pid})
         except OSError:
             os.kill(pid, signal.SIGKILL)
+
+    def _receive(self, conn: socket.socket) -> tuple[dict[str, Any], list[int], int] | None:
+        """The request on ``conn``, its descriptors and the requester's pid; ``None`` when there is
+        none to serve (another user's process, a broken request, a probe)."""
+        fds: list[int] = []
+        try:
+            conn.settimeout(5.0)
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            requester, uid, _ = struct.unpack("3i", creds)
+            if uid != os.getuid():
+                return None
+            message, fds = recv_message(conn, max_fds=8)
+            conn.settimeout(None)
+        except (OSError, ValueError, ForkServerError):
+            close_all(fds)
+            return None
+        return (message, fds, requester) if message is not None else None
+
+    def _answer_to(self, kind: str) -> dict[str, Any]:
+        if kind == "stop":
+            self.stopping = True
+            return {"stopping": True}
+        if kind == "children":
+            return {"children": {str(c.pid): c.requester for c in self.children.values()}}
+        return {"pid": os.getpid(), "served": self.served, "running": len(self.children), "toolkit": TOOLKIT_FOLDER}
+
+    @staticmethod
+    def _answer(conn: socket.socket, answer: dict[str, Any]) -> None:
+        try:
+            send_message(conn, answer)
+        except OSError:
+            pass
+        conn.close()
 
     def _in_child(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         code = 1

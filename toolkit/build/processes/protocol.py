@@ -4,8 +4,9 @@ A request is a length-prefixed JSON object on a Unix socket, with the requester'
 descriptors attached (``SCM_RIGHTS``). The server (:mod:`toolkit.build.processes.forkserver`)
 answers ``{"pid": N}`` once the child runs, and ``{"exit": code}`` when it has ended; a requester
 that closes its connection early has its child killed (that is how a kernel forked for a batch
-worker ends with the worker: :func:`toolkit.build.batch.stop_workers`). ``stop`` and ``ping`` are
-answered at once. Only processes of the same user are served (``SO_PEERCRED``).
+worker ends with the worker: :func:`toolkit.build.batch.stop_workers`). ``stop``, ``ping`` and
+``children`` (whom each running child was forked for) are answered at once. Only processes of the
+same user are served (``SO_PEERCRED``).
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def wait_exit(sock: socket.socket) -> int | None:
 
 
 def _ask(path: Path, kind: str) -> dict[str, Any] | None:
-    """One short request (``stop``, ``ping``) and its answer; ``None`` when no server answers."""
+    """One short request (``stop``, ``ping``, ``children``) and its answer; ``None`` when no
+    server answers."""
     try:
         sock = connect(path, timeout=2.0)
     except ForkServerError:
@@ -132,6 +134,14 @@ def _ask(path: Path, kind: str) -> dict[str, Any] | None:
 def stop(path: Path) -> bool:
     """Ask the server at ``path`` to exit once its children have ended; whether one answered."""
     return _ask(path, "stop") is not None
+
+
+def children(path: Path) -> dict[int, int] | None:
+    """The server's running children: each one's pid, and the pid of the process it was forked
+    for; ``None`` when no server answers."""
+    answer = _ask(path, "children")
+    found = answer.get("children") if answer else None
+    return {int(pid): int(by) for pid, by in found.items()} if isinstance(found, dict) else None
 
 
 def ping(path: Path) -> dict[str, Any] | None:
