@@ -7,7 +7,7 @@ columns, the personal-data screen. Grades are derived in :mod:`toolkit.inputs.au
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,24 +105,80 @@ def _classify_columns(columns: Sequence[str], fw: AuditFramework, file: str) -> 
     return crit, sect, notes, errors
 
 
-def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
-               sect: dict[str, str], notes: dict[str, str], errors: list[InputError]) -> PlanRecord:
-    def bad(column: str, message: str) -> None:
-        errors.append(InputError(file, message, row=row.number, column=column))
+_CODED = (("phase", PHASES, "early years, KS1-KS5, post-16 or post-19"),
+          ("primary_need", NEEDS, "SpLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD or OTH"),
+          ("setting_type", SETTINGS, "mainstream, special, resourced provision, independent, FE college, "
+           "early years, alternative provision, home or EOTAS, none or NEET"),
+          ("plan_stage", PLAN_STAGES, "new, annual review or transfer"))
 
+_Bad = Callable[[str, str], None]
+
+
+def _coded_fields(row: Row, bad: _Bad) -> dict[str, Any]:
+    """The columns of coded words (phase, primary need, setting, plan stage), each as its code."""
     fields: dict[str, Any] = {}
-    for col, table, label in (("phase", PHASES, "early years, KS1-KS5, post-16 or post-19"),
-                              ("primary_need", NEEDS, "SpLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, "
-                               "MSI, PD, ASD or OTH"),
-                              ("setting_type", SETTINGS, "mainstream, special, resourced provision, "
-                               "independent, FE college, early years, alternative provision, "
-                               "home or EOTAS, none or NEET"),
-                              ("plan_stage", PLAN_STAGES, "new, annual review or transfer")):
+    for col, table, label in _CODED:
         value = _lookup(table, row.get(col))
         if value is None:
             bad(col, f"{quote(row.get(col))} is not one of: {label}" if row.get(col) else
                 f"a value is required ({label})")
         fields[col] = value or ""
+    return fields
+
+
+def _weeks_to_issue(row: Row, bad: _Bad) -> float | None:
+    if not row.get("weeks_to_issue"):
+        return None
+    try:
+        weeks = float(row.get("weeks_to_issue"))
+        if not 0 <= weeks < 520:
+            raise ValueError
+    except ValueError:
+        bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks: write a whole "
+            "number, or leave it blank")
+        return None
+    return weeks
+
+
+def _criterion_values(row: Row, crit: dict[str, str], bad: _Bad) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for col, cid in crit.items():
+        v = parse_value(row.get(col))
+        if v is None:
+            bad(col, f"{quote(row.get(col))} is not a criterion value: use met, not met or n/a "
+                "(also y, n, na or blank)")
+        values[cid] = v or NA
+    return values
+
+
+def _section_scores(row: Row, sect: dict[str, str], bad: _Bad) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for col, code in sect.items():
+        text = row.get(col)
+        if text in ("1", "2", "3", "4"):
+            scores[code] = int(text)
+        elif text:
+            bad(col, f"{quote(text)} is not a section score: use 1, 2, 3 or 4 (or leave blank)")
+    return scores
+
+
+def _timeliness(fw: AuditFramework, plan_stage: str, weeks: float | None, values: dict[str, str], bad: _Bad) -> None:
+    """A new plan's timeliness criterion, derived from ``weeks_to_issue`` when it is given."""
+    tl = fw.grading.timeliness_criterion
+    if tl and weeks is not None and plan_stage == "new":
+        derived = MET if weeks <= fw.grading.timeliness_weeks else NOT_MET
+        if values.get(tl, NA) not in (NA, derived):
+            bad(tl, f"says {quote(values[tl])} but weeks_to_issue is {weeks:g} "
+                f"(limit {fw.grading.timeliness_weeks:g} weeks)")
+        values[tl] = derived
+
+
+def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
+               sect: dict[str, str], notes: dict[str, str], errors: list[InputError]) -> PlanRecord:
+    def bad(column: str, message: str) -> None:
+        errors.append(InputError(file, message, row=row.number, column=column))
+
+    fields = _coded_fields(row, bad)
     case_ref = row.get("case_ref").strip().upper()  # references are case-insensitive
     problem = privacy.case_ref_problem(case_ref)
     if problem:
@@ -133,42 +189,14 @@ def _parse_row(row: Row, fw: AuditFramework, file: str, crit: dict[str, str],
     if year == "bad":
         bad("year_group", f"{quote(row.get('year_group'))} is not a year group: write N, R or 1-14, or leave it "
             "blank")
-    weeks: float | None = None
-    if row.get("weeks_to_issue"):
-        try:
-            weeks = float(row.get("weeks_to_issue"))
-            if not 0 <= weeks < 520:
-                raise ValueError
-        except ValueError:
-            bad("weeks_to_issue", f"{quote(row.get('weeks_to_issue'))} is not a number of weeks: write a whole "
-                "number, or leave it blank")
-            weeks = None
-    values: dict[str, str] = {}
+    weeks = _weeks_to_issue(row, bad)
     blank = frozenset(cid for col, cid in crit.items() if not row.get(col).strip())
-    for col, cid in crit.items():
-        v = parse_value(row.get(col))
-        if v is None:
-            bad(col, f"{quote(row.get(col))} is not a criterion value: use met, not met or n/a "
-                "(also y, n, na or blank)")
-        values[cid] = v or NA
-    scores: dict[str, int] = {}
-    for col, code in sect.items():
-        text = row.get(col)
-        if text:
-            if text in ("1", "2", "3", "4"):
-                scores[code] = int(text)
-            else:
-                bad(col, f"{quote(text)} is not a section score: use 1, 2, 3 or 4 (or leave blank)")
+    values = _criterion_values(row, crit, bad)
+    scores = _section_scores(row, sect, bad)
     moderation = row.get("moderation").lower()
     if moderation and moderation not in AGREED_WORDS:
         bad("moderation", f"{quote(row.get('moderation'))} is not recognised: use agreed or leave blank")
-    tl = fw.grading.timeliness_criterion
-    if tl and weeks is not None and fields["plan_stage"] == "new":
-        derived = MET if weeks <= fw.grading.timeliness_weeks else NOT_MET
-        if values.get(tl, NA) not in (NA, derived):
-            bad(tl, f"says {quote(values[tl])} but weeks_to_issue is {weeks:g} "
-                f"(limit {fw.grading.timeliness_weeks:g} weeks)")
-        values[tl] = derived
+    _timeliness(fw, fields["plan_stage"], weeks, values, bad)
     return PlanRecord(
         row=row.number, case_ref=case_ref, auditor=row.get("auditor"),
         year_group=year if isinstance(year, int) else None, weeks_to_issue=weeks,
