@@ -16,9 +16,11 @@ import pytest
 from conftest import ROOT
 from jupyter_core.utils import run_sync
 
+from toolkit.build.kernels import kernel_pid
 from toolkit.build.processes import daemon, protocol
 from toolkit.build.processes.forked import ForkKernelManager
 from toolkit.build.processes.forked import forked as was_forked
+from toolkit.build.processes.forkserver import hold_lock
 
 PEER_REVIEW = Path(sys.executable).parent / "peer-review"
 
@@ -129,7 +131,7 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
         second = _server(path, env, ROOT, "--lock", str(lock))  # another caller's, started a moment later
         assert second.wait(120) == 0  # it found the lock taken and left at once
         assert protocol.ping(path) == served  # the first still answers on its socket
-        assert daemon.hold_lock(lock) is None  # and still holds the lock
+        assert hold_lock(lock) is None  # and still holds the lock
 
         (tmp_path / "fd_probe.py").write_text(PROBE, encoding="utf-8")
         out = tmp_path / "fds.txt"
@@ -149,12 +151,12 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
         run_sync(km.start_kernel)(cwd=str(tmp_path))
         try:
             assert was_forked(km)
-            kernel_fds = _links(Path(f"/proc/{km.provisioner.pid}/fd"))
+            kernel_fds = _links(Path(f"/proc/{kernel_pid(km)}/fd"))
             assert kernel_fds and str(lock) not in kernel_fds
             assert str(lock) in _links(Path(f"/proc/{first.pid}/fd"))  # while the daemon holds it
         finally:
             run_sync(km.shutdown_kernel)(now=True)
     finally:
         _end(first)
-    assert (fd := daemon.hold_lock(lock)) is not None  # the daemon gone, the lock is free
+    assert (fd := hold_lock(lock)) is not None  # the daemon gone, the lock is free
     os.close(fd)
