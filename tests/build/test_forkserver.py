@@ -71,6 +71,11 @@ def test_a_forked_kernel_is_the_servers_child_runs_where_asked_and_shuts_down(
         assert was_forked(km)
         kernel = psutil.Process(km.provisioner.pid)
         assert kernel.ppid() == server.process.pid
+        # the server answers with the child's pid as soon as it has forked: the child takes on the
+        # requester's folder a moment later
+        deadline = time.monotonic() + 60
+        while Path(kernel.cwd()) != tmp_path and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert Path(kernel.cwd()) == tmp_path
         assert run_sync(km.is_alive)()
     finally:

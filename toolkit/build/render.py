@@ -273,10 +273,10 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
             # the Word copy and the slides) and makes the slides: they need the review, not the page
             pictures_job = (in_background(_pictures_and_slides, review, "pptx" in wanted)
                             if wanted & {"docx", "pptx"} else None)
-            nb = _run_notebook(kind, review, kernel, _Run(tmp, root, reports, parameters, wanted, limits))
+            run = _Run(tmp, root, reports, parameters, wanted, limits)
+            nb = _run_notebook(kind, review, kernel, run)
         # the kernel has ended (or gone back to its keeper): the rest is this process's
-        written = _write_outputs(kind, review, nb, printer, pictures_job, path,
-                                 _Run(tmp, root, reports, parameters, wanted, limits))
+        written = _write_outputs(kind, review, nb, printer, pictures_job, path, run)
         final = reports / review.review_id
         _swap_into_place(tmp, final)
     if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
