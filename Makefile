@@ -7,7 +7,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast check install chromium notebooks bench clean
+.PHONY: demo test test-fast check install chromium libreoffice notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ demo: $(STAMP) chromium
 chromium:
 	@sh scripts/ensure-chromium.sh
 
+# Debian's LibreOffice Writer without its desktop (soffice --headless), for the Word round-trip
+# tests that open a letter.docx in another editor (installed only where missing; about 270 MB).
+libreoffice:
+	@sh scripts/ensure-libreoffice.sh
+
 # axe-core (npm) for the accessibility tests of the letter in Chromium.
 node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --silent
@@ -39,7 +44,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check toolkit tests
 
 # Two workers, each taking whole files (nbval's cells of one notebook share one kernel, in order).
-test: $(STAMP) chromium node_modules/axe-core/axe.min.js check
+test: $(STAMP) chromium libreoffice node_modules/axe-core/axe.min.js check
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The tests marked neither slow (a kernel: papermill, nbclient, Voila, nbval) nor browser.

@@ -369,5 +369,30 @@ def capture_purge(params: Path) -> None:
         _fail_with(list(report.still_current), EXIT_FAILED)
 
 
+@main.command()
+@click.argument("params", type=click.Path(path_type=Path))
+@click.argument("copy", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="List every change the copy makes; write nothing.")
+@click.option("--force", is_flag=True, help="Absorb changes to parts that changed since the copy's draft.")
+@reports_errors()
+def absorb(params: Path, copy: Path, dry_run: bool, force: bool) -> None:
+    """Read a coordinator's edited copy of letter.docx and list, part by part, what it changes
+    (docs/word-round-trip.md)."""
+    from toolkit.letter.absorb import read_changes, review_report
+
+    review = _check_all((params,))[0]
+    changes = read_changes(review, copy)
+    for line in review_report(review, changes):  # the write-back's summary says what was written
+        click.echo(redact(line))
+    from toolkit.capture.absorb_check import absorb_copy
+
+    lines, clean = absorb_copy(review, params, copy, changes, force=force, dry_run=dry_run,
+                               load=lambda p: _check_all((p,))[0])
+    for line in lines:
+        click.echo(line)
+    if not clean:
+        sys.exit(EXIT_FAILED)  # conflicts listed above: nothing of theirs was written
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -11,6 +11,7 @@ from test_capture_support import copy_mini, draft, store_for
 from toolkit.capture.store import open_review
 from toolkit.capture.workbook import export_workbook, import_workbook
 from toolkit.errors import ValidationFailed
+from toolkit.inputs.findings import COLUMNS
 
 
 def _setup(tmp_path: Path) -> tuple[Path, object]:
@@ -192,7 +193,7 @@ def test_workbook_row_with_id_but_no_export_version_is_refused(tmp_path: Path) -
     params_file, store = _setup(tmp_path)
     out, params, scope, root = _export(tmp_path, params_file)
     wb = openpyxl.load_workbook(out)
-    wb["Findings"].cell(row=2, column=13).value = None  # the hidden version column
+    wb["Findings"].cell(row=2, column=len(COLUMNS) + 1).value = None  # the hidden version column
     wb["Findings"][f"{_col('detail')}2"] = "changed"
     wb.save(out)
     with pytest.raises(ValidationFailed) as info:

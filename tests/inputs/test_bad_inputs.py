@@ -499,8 +499,8 @@ CASES = [
     Case("unknown findings column headed by a child's name", findings_text(f"{HEADER},{NAME}\n{GOOD_ROW},x\n"),
          FINDINGS, "row 1", line=f"{FINDINGS}: row 1, column (a header not shown: it may identify a child): "
                                  "unknown column: rename it to one of id, kloe, kind, headline, statement, detail, "
-                                 "evidence, reviewer, include, order, indicator, withdrawn (docs/inputs.md), or "
-                                 "delete the column"),
+                                 "evidence, reviewer, include, order, indicator, withdrawn, edited_by "
+                                 "(docs/inputs.md), or delete the column"),
     Case("improvement plan theme naming a child", add_file(PLAN, PLAN_HEAD + PLAN_ROW.replace("Identification",
                                                                                           f"{NAME}'s support"),
                                                            "improvement_plan"), PLAN, "row 2, column theme"),

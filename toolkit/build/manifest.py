@@ -35,6 +35,9 @@ from toolkit.inputs.notebook_params import outside_name
 from toolkit.inputs.styles import STYLES_DIR, style_dir, style_files
 
 DOCX_NAME = "letter.docx"
+#: Beside letter.docx: the draft's id and each part's hash (toolkit.letter.docx_parts), which
+#: ``peer-review absorb`` reads a coordinator's copy against (docs/word-round-trip.md).
+PARTS_NAME = "letter.parts.json"
 SLIDES_NAME = "slides.pptx"
 #: Files a letter build writes only when the review's ``outputs`` ask for them.
 OPTIONAL_OUTPUTS = {"docx": DOCX_NAME, "pdf": PDF_NAME, "pptx": SLIDES_NAME}

@@ -29,7 +29,14 @@ from typing import Any, TypeVar
 import nbformat
 
 from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
-from toolkit.build.manifest import DOCX_NAME, MANIFEST_NAME, OPTIONAL_OUTPUTS, SLIDES_NAME, build_manifest
+from toolkit.build.manifest import (
+    DOCX_NAME,
+    MANIFEST_NAME,
+    OPTIONAL_OUTPUTS,
+    PARTS_NAME,
+    SLIDES_NAME,
+    build_manifest,
+)
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, PdfPrinter, pdf_unavailable
 from toolkit.build.processes.sources import Kernel, KernelSource, StartedKernels
@@ -40,7 +47,7 @@ from toolkit.inputs.notebook_params import hide_outside_paths
 from toolkit.inputs.params import project_root_for
 from toolkit.letter.charts import ChartImage
 from toolkit.letter.deck import charts_by_section
-from toolkit.letter.docx import letter_docx
+from toolkit.letter.docx import letter_docx_parts
 from toolkit.letter.sections import PAGE_MIMETYPE
 from toolkit.letter.slides_pptx import letter_slides
 from toolkit.review import Review, load_review
@@ -280,7 +287,7 @@ def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir
         final = reports / review.review_id
         _swap_into_place(tmp, final)
     if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
-        for name in OPTIONAL_OUTPUTS.values():
+        for name in (*OPTIONAL_OUTPUTS.values(), PARTS_NAME):
             if name not in written:
                 (final / name).unlink(missing_ok=True)
     return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
@@ -393,7 +400,9 @@ def _write_outputs(kind: ReportKind, review: Review, nb: nbformat.NotebookNode, 
             raise _too_long(review, kind, limits.time_limit) from None
         if "docx" in run.wanted:  # the Word copy coordinators edit, converted from the same HTML
             pictures = {c.id: c for drawn in charts.values() for c in drawn}
-            (tmp / DOCX_NAME).write_bytes(letter_docx(html, pictures))
+            docx, parts = letter_docx_parts(html, pictures)
+            (tmp / DOCX_NAME).write_bytes(docx)
+            _write_text(tmp / PARTS_NAME, parts)  # its parts' record, swapped in with it
         if slides is not None:  # the team's day-three presentation, from the same review
             (tmp / SLIDES_NAME).write_bytes(slides)
     if pdf_job is not None:

@@ -2,10 +2,12 @@
 
 ``data/<review_id>/capture/.journal_<reviewer>.jsonl`` is history only: nothing is merged or
 restored from it. Each line records when (UTC), which app session, the operation ("add", "edit",
-"import", ...) and the row as saved; a value that fails the personal-data screen is written as
-:data:`toolkit.inputs.privacy.REDACTED`. ``peer-review capture-purge`` (:func:`purge_journals`)
-rewrites the journals without the entries whose text fails the screen and lists, by file, row and
-column, the current rows that still fail it. Appends and purges hold the journal's own lock.
+"import", "absorb" ...) and the row as saved (an absorb also ``was``, the row before the
+coordinator's edit, ``by`` and ``copy``: docs/word-round-trip.md); a value that fails the
+personal-data screen is written as :data:`toolkit.inputs.privacy.REDACTED`. ``peer-review
+capture-purge`` (:func:`purge_journals`) rewrites the journals without the entries whose text fails
+the screen and lists, by file, row and column, the current rows that still fail it. Appends and
+purges hold the journal's own lock.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,18 +40,26 @@ def journal_path(root: Path, review_id: str, reviewer: str) -> Path:
     return capture_folder(root, review_id) / f".journal_{reviewer_slug(reviewer)}.jsonl"
 
 
+def _safe(row: Mapping[str, str], allow: Sequence[str], year: int) -> dict[str, str]:
+    return {k: (privacy.REDACTED if isinstance(v, str) and privacy.screen_text(v, allow, year) else v)
+            for k, v in row.items()}
+
+
 def append_journal(path: Path, session: str, op: str, row: dict[str, str], allow: Sequence[str],
-                   year: int) -> None:
+                   year: int, *, was: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None) -> None:
     """Append one save to the journal (under the journal's own lock, so a purge never loses it).
 
     New text has passed the screen before it gets here; a value that still fails it (a row
     saved before the screen existed, carried along by a withdrawal or the team's refinement)
-    is journalled as :data:`toolkit.inputs.privacy.REDACTED`, never as it is.
+    is journalled as :data:`toolkit.inputs.privacy.REDACTED`, never as it is. ``was``: the row
+    before this change (``peer-review absorb`` keeps the reviewer's original words so), screened
+    the same way; ``extra``: what else the entry records (who edited, from which copy).
     """
-    safe = {k: (privacy.REDACTED if isinstance(v, str) and privacy.screen_text(v, allow, year) else v)
-            for k, v in row.items()}
-    record = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-              "session": session, "op": op, "row": safe}
+    record: dict[str, object] = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                                 "session": session, "op": op, "row": _safe(row, allow, year)}
+    if was is not None:
+        record["was"] = _safe(was, allow, year)
+    record.update(_safe(extra or {}, allow, year))
     with locked(path), open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         fh.flush()
@@ -86,8 +96,10 @@ def _entry_passes(line: str, allow: Sequence[str], year: int) -> bool:
         record = None
     if not isinstance(record, dict):
         return not privacy.screen_text(line, allow, year)
-    row = record.get("row")
-    values = list(row.values()) if isinstance(row, dict) else [row]
+    values: list[object] = []
+    for key in ("row", "was"):
+        row = record.get(key)
+        values += list(row.values()) if isinstance(row, dict) else [row]
     return not any(isinstance(v, str) and privacy.screen_text(v, allow, year) for v in values)
 
 

@@ -79,13 +79,14 @@ class CapturedFinding:
     order: float | None = None
     indicator: str = ""
     withdrawn: bool = False
+    edited_by: str = ""
 
     def to_row(self) -> dict[str, str]:
         return {
             "id": self.id, "kloe": self.kloe, "kind": self.kind, "headline": flag_text(self.headline),
             "statement": self.statement, "detail": self.detail, "evidence": ";".join(self.evidence),
             "reviewer": self.reviewer, "include": flag_text(self.include), "order": order_text(self.order),
-            "indicator": self.indicator, "withdrawn": flag_text(self.withdrawn),
+            "indicator": self.indicator, "withdrawn": flag_text(self.withdrawn), "edited_by": self.edited_by,
         }
 
     @classmethod
@@ -104,12 +105,16 @@ class CapturedFinding:
             include=parse_bool(row.get("include", ""), True) is not False,
             order=order, indicator=row.get("indicator", ""),
             withdrawn=bool(parse_bool(row.get("withdrawn", ""), False)),
+            edited_by=row.get("edited_by", ""),
         )
 
     @property
     def version(self) -> str:
         """A short hash of the stored values: changes whenever anything in the row changes."""
-        text = json.dumps(self.to_row(), sort_keys=True)
+        row = self.to_row()
+        if not row["edited_by"]:
+            del row["edited_by"]  # a row never edited outside the app keeps the version it had before the field
+        text = json.dumps(row, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
     def draft(self) -> FindingDraft:

@@ -118,7 +118,7 @@ class CaptureStore:
                 rows.append(CapturedFinding(
                     id=f.id, kloe=f.kloe or "", kind=f.kind.value, statement=f.statement, reviewer=f.reviewer,
                     detail=f.detail, evidence=f.evidence, headline=f.headline, include=f.include, order=f.order,
-                    indicator=f.indicator or "", withdrawn=f.withdrawn).to_row())
+                    indicator=f.indicator or "", withdrawn=f.withdrawn, edited_by=f.edited_by).to_row())
         return rows
 
     def _seed_checklist(self) -> list[dict[str, str]]:

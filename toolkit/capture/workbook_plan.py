@@ -36,10 +36,11 @@ VERSION = "version"
 MERGE_FIELDS = ("kloe", "kind", "headline", "statement", "detail", "evidence", "indicator", "include", "order",
                 "withdrawn")
 CHECKLIST_FIELDS = ("status", "notes")
-FINDINGS_SPEC = SheetSpec(FINDINGS_SHEET, (*COLUMNS, VERSION), ("kloe", "kind", "statement", "evidence"))
+FINDINGS_SPEC = SheetSpec(FINDINGS_SHEET, (*COLUMNS, VERSION), ("kloe", "kind", "statement", "evidence"),
+                          late=("edited_by",))
 CHECKLIST_SPEC = SheetSpec(CHECKLIST_SHEET, (*CHECKLIST_COLUMNS, VERSION), ("prompt_id", "status"),
                            ignored=("prompt",))
-EXPORTED_SPEC = SheetSpec(EXPORTED_SHEET, (VERSION, *COLUMNS), (VERSION, "id"))
+EXPORTED_SPEC = SheetSpec(EXPORTED_SHEET, (VERSION, *COLUMNS), (VERSION, "id"), late=("edited_by",))
 FIELD_COLUMN = {"statement": "statement", "detail": "detail", "kloe": "kloe", "kind": "kind",
                 "evidence": "evidence", "reviewer": "reviewer", "indicator": "indicator"}
 Screen = tuple[list[str], int]

@@ -61,6 +61,8 @@ class SheetSpec:
     columns: tuple[str, ...]
     required: tuple[str, ...]
     ignored: tuple[str, ...] = ()
+    #: Columns an exported workbook may lack (added to the toolkit after it was exported).
+    late: tuple[str, ...] = ()
 
 
 def find_sheet(wb: Any, name: str) -> Any | None:
@@ -167,7 +169,7 @@ def read_sheet(wb: Any, spec: SheetSpec, shown: str, errors: list[InputError], *
     guessed: set[str] = set()
     columns = _header_columns(header, where, spec, with_data, screen, errors, notes, guessed)
     present = frozenset(columns.values())
-    must = spec.columns if complete else spec.required
+    must = tuple(c for c in spec.columns if c not in spec.late) if complete else spec.required
     for c in must:
         if c not in present and c not in guessed:  # a misspelt header is named once, with its guess
             key = "column_required" if c in spec.required else "column_exported"

@@ -59,13 +59,18 @@ def progress_path(root: Path, review_id: str, reviewer: str) -> Path:
 
 def capture_inputs(params: ReviewParams) -> dict[str, list[str]]:
     """The paths of the team's capture files (``findings``, ``checklist``, ``progress`` and the
-    combined ``audit``), relative to the project root. The letter reads those that exist without the
-    parameters listing them (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit
-    after ``inputs.audit``: :func:`toolkit.review.audit_inputs`); the manifest hashes them.
+    combined ``audit``), relative to the project root; ``findings`` ends with the coordinator's
+    (the findings a coordinator added to letter.docx, written by ``peer-review absorb``). The
+    letter reads those that exist without the parameters listing them
+    (:func:`toolkit.analysis.coverage.review_sources`, and the combined audit after
+    ``inputs.audit``: :func:`toolkit.review.audit_inputs`); the manifest hashes them.
     """
     rel = Path("data") / params.review_id / "capture"
+    writers = [m.name for m in params.team]
+    if params.coordinator.name not in writers:  # the coordinator's findings: paragraphs added in Word (absorb)
+        writers.append(params.coordinator.name)
     return {
-        "findings": [(rel / f"findings_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
+        "findings": [(rel / f"findings_{reviewer_slug(name)}.csv").as_posix() for name in writers],
         "checklist": [(rel / f"checklist_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],
         "audit": [(rel / "audit.csv").as_posix()],
         "progress": [(rel / f"progress_{reviewer_slug(m.name)}.csv").as_posix() for m in params.team],

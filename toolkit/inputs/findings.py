@@ -45,7 +45,7 @@ EVIDENCE_ALIASES = {"document": "documents", "docs": "documents", "interviews": 
                     "case files": "case file", "visits": "visit"}
 
 COLUMNS = ("id", "kloe", "kind", "headline", "statement", "detail", "evidence", "reviewer",
-           "include", "order", "indicator", "withdrawn")
+           "include", "order", "indicator", "withdrawn", "edited_by")
 REQUIRED = ("kloe", "kind", "statement", "evidence", "reviewer")
 #: Columns the personal-data screen leaves out, with the reason: none (every column a findings
 #: file holds is screened, ids and reviewers' names included).
@@ -73,12 +73,18 @@ class Finding:
     order: float | None = None
     indicator: str | None = None
     withdrawn: bool = False
+    edited_by: str = ""  # who last changed the finding's words outside the capture app (never printed)
     file: str = ""
     row: int = 0
 
     @property
     def in_letter(self) -> bool:
         return self.include and not self.withdrawn
+
+    @property
+    def added_in_letter(self) -> bool:
+        """A paragraph the coordinator added to letter.docx (``peer-review absorb``), not a team's record."""
+        return bool(self.edited_by) and self.reviewer == self.edited_by
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,9 @@ class FindingSet:
         return _ordered(f for f in self.included if not f.headline and f.kind is Kind.URGENT)
 
     def counts(self, included_only: bool = True) -> Counter[Kind]:
-        pool = self.included if included_only else [f for f in self.all if not f.withdrawn]
+        """By kind: the findings in the letter, or (``included_only=False``) those the team recorded:
+        not withdrawn, and not a paragraph the coordinator added to the letter (its reviewer is its editor)."""
+        pool = self.included if included_only else [f for f in self.all if not f.withdrawn and not f.added_in_letter]
         return Counter(f.kind for f in pool)
 
     def reviewers(self) -> list[str]:
@@ -167,7 +175,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
     team = [m.name for m in params.team]
     if not reviewer:
         bad("reviewer", "empty: name the reviewer")
-    elif reviewer not in team:
+    elif reviewer not in team and reviewer != params.coordinator.name:  # the coordinator's: a paragraph added in Word
         bad("reviewer", f"{quote(reviewer)} is not in the review team ({', '.join(team)}): write the name as "
             "the parameters' team list gives it")
     order: float | None = None
@@ -184,7 +192,7 @@ def _parse_row(row: Row, file: str, stem: str, params: ReviewParams, scope: Kloe
         kloe=kloe, kind=kind, statement=statement, detail=paragraphs(row.get("detail")),
         evidence=tuple(evidence), reviewer=reviewer, headline=bool(headline), include=bool(include),
         order=order, indicator=row.get("indicator") or None, withdrawn=bool(withdrawn),
-        file=file, row=row.number,
+        edited_by=row.get("edited_by"), file=file, row=row.number,
     )
 
 

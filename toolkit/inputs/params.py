@@ -48,6 +48,8 @@ from toolkit.inputs.yamlfiles import read_yaml as read_yaml
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: A key of ``letter_text``: a section of the letter and the place of its own paragraph (``process:2``).
+TEXT_PART = re.compile(r"^[a-z0-9][a-z0-9_-]*(:[a-z0-9][a-z0-9_.-]*)?:[1-9][0-9]*$")
 
 #: Top-level keys of a review parameters file, in order. The letter notebook's parameters cell
 #: declares exactly these (plus ``params_file`` and ``project_root``).
@@ -56,6 +58,7 @@ TOP_LEVEL_FIELDS = (
     "coordinator", "scope", "people_met", "activities", "groups_met", "inputs", "performance",
     "privacy", "letter_style", "outputs", "final", "glossary", "cases_reviewed", "findings_recorded", "opening",
     "self_evaluation", "overall_view", "settings_visited", "sessions_attended", "explored_through",
+    "letter_text",
 )
 
 
@@ -236,6 +239,9 @@ class ReviewParams(_Model):
     settings_visited: list[str] = Field(default_factory=list)  # settings and services, by name
     sessions_attended: dict[str, list[str]] | list[str] = Field(default_factory=list)  # observations, focus groups
     explored_through: dict[str, list[str]] = Field(default_factory=dict)  # KLOE id: the activities that tested it
+    #: The review's own words for paragraphs of the letter's own (``<section>:<n>``, as letter.docx
+    #: names them: docs/word-round-trip.md), written by ``peer-review absorb``; "" leaves one out.
+    letter_text: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("review_id")
     @classmethod
@@ -257,6 +263,15 @@ class ReviewParams(_Model):
             if not definition.strip():
                 raise ValueError(f"{quote(acronym)} has no definition: write what it stands for after the colon "
                                  f"(such as SENCO: special educational needs coordinator), or delete the line")
+        return v
+
+    @field_validator("letter_text")
+    @classmethod
+    def _text_parts(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if not TEXT_PART.match(key):
+                raise ValueError(f"{quote(key)} is not a paragraph of the letter (a section and a number, such as "
+                                 "process:2): leave these keys as peer-review absorb wrote them")
         return v
 
     @field_validator("team")

@@ -53,6 +53,12 @@ def _norm(header: object) -> str:
     return " ".join(str(header or "").strip().lower().replace("_", " ").split()).replace(" ", "_")
 
 
+def column_key(header: object) -> str:
+    """A header as the readers match it: lower case, spaces and underscores alike ("Edited by" is
+    ``edited_by``)."""
+    return _norm(header)
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""

@@ -23,7 +23,11 @@ in ``toolkit/styles/standard/``) and writes the same content with Word's own str
 * each item of the draft's "Check before sending" panel (``[data-finding-ref]``, with its words in
   ``data-comment``) is a Word comment, authored "Peer review toolkit", anchored on the first
   paragraph of its finding (``.finding[data-finding]``); a final letter has no panel, so no comment;
-* the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out.
+* the draft banner (it is the header), the ``screen-only`` panel, SVG and scripts are left out;
+* every paragraph outside a table carries a hidden bookmark naming its part (a finding, a heading,
+  a paragraph of a section), which ``peer-review absorb`` reads a coordinator's copy by
+  (:mod:`toolkit.letter.docx_parts`, docs/word-round-trip.md); :func:`letter_docx_parts` also
+  gives the record of the parts written beside it (``letter.parts.json``).
 
 The page is A4 with 2.5 cm margins, in Arial 11 pt (tables 10 pt), language en-GB. The bytes
 are repeatable: the document's dates are the letter's date (or a constant), and the zip is
@@ -62,6 +66,7 @@ from toolkit.letter.docx_layout import (
     size_columns,
     table_properties,
 )
+from toolkit.letter.docx_parts import Marks, set_draft_id
 from toolkit.letter.docx_setup import (
     TABLE_TEXT,
     a4_page,
@@ -194,8 +199,10 @@ def _set_on_off(parent: BaseOxmlElement, tag: str) -> None:
 class _Writer:
     """Writes the blocks of the letter's HTML into a python-docx document."""
     def __init__(self, doc: DocxDocument, charts: Mapping[str, ChartImage] | None = None,
-                 comments: Comments | None = None, aligns: Mapping[str, WD_ALIGN_PARAGRAPH] | None = None) -> None:
+                 comments: Comments | None = None, aligns: Mapping[str, WD_ALIGN_PARAGRAPH] | None = None,
+                 marks: Marks | None = None) -> None:
         self.doc = doc
+        self.marks = marks  # each part's hidden bookmark (toolkit.letter.docx_parts)
         self.aligns = aligns or {}  # a paragraph's alignment by its class, as the page's style sets it
         self.charts = charts or {}
         self.comments = comments
@@ -251,7 +258,7 @@ class _Writer:
             return
         if name in HEADING_STYLES and not isinstance(container, _Cell):
             runs = [_Run(r.text) if r is not _BREAK else r for r in inline_runs(list(tag.children))]
-            self.paragraph(container, HEADING_STYLES[name], runs)
+            self._mark(tag, self.paragraph(container, HEADING_STYLES[name], runs))
         elif name in ("p", "address", "pre", "dt", "figcaption", "caption", *HEADING_STYLES):
             runs = inline_runs(list(tag.children), bold)
             if runs:
@@ -261,6 +268,7 @@ class _Writer:
                     para.alignment = align
                 if self.comments is not None:
                     self.comments.anchor(self.doc, tag, para)
+                self._mark(tag, para)
         elif name in ("ul", "ol"):
             self.list(tag, container, 0)
         elif name == "table":
@@ -275,6 +283,10 @@ class _Writer:
             self.blocks(tag, container, bold=bold)
             if "title-page" in _classes(tag) and isinstance(container, DocxDocument):
                 container.add_page_break()  # type: ignore[no-untyped-call]  # the report's title page is a page of its own
+
+    def _mark(self, tag: Tag, para: Paragraph) -> None:
+        if self.marks is not None:
+            self.marks.mark(tag, para)
 
     def placed(self, tag: Tag, around: list[Paragraph]) -> None:
         """Where the page puts a block (``around``: the paragraph before it, then its own): the
@@ -328,6 +340,7 @@ class _Writer:
                 para = self.paragraph(container, style if not written else "List Continue" + suffix, runs)
                 if self.comments is not None and not written:
                     self.comments.anchor(self.doc, item, para)
+                self._mark(item, para)
                 written = True
 
             for child in item.children:
@@ -357,7 +370,7 @@ class _Writer:
         caption = tag.find("caption", recursive=False)
         caption_text = caption.get_text(" ", strip=True) if isinstance(caption, Tag) else ""
         if caption_text and isinstance(caption, Tag):
-            self.paragraph(container, "Caption", inline_runs(list(caption.children)))
+            self._mark(caption, self.paragraph(container, "Caption", inline_runs(list(caption.children))))
         table = container.add_table(rows=len(rows), cols=width)
         table.style = self.doc.styles["Table Grid"]
         table_properties(table, caption_text)
@@ -421,6 +434,12 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
     ``charts``: the letter's charts as pictures (:func:`chart_images`); a chart without one is
     written as its data table and description only.
     """
+    return letter_docx_parts(html, charts)[0]
+
+
+def letter_docx_parts(html: str, charts: Mapping[str, ChartImage] | None = None) -> tuple[bytes, str]:
+    """:func:`letter_docx`, and the record of its parts (``letter.parts.json``,
+    :meth:`toolkit.letter.docx_parts.Marks.record`)."""
     soup = BeautifulSoup(_SVG.sub(_chart_placeholder, html), "html.parser")
     root = soup.find("main") or soup.body or soup
     title_tag = soup.find("title") or soup.find("h1")
@@ -437,8 +456,12 @@ def letter_docx(html: str, charts: Mapping[str, ChartImage] | None = None) -> by
         body.remove(para)
     comments = comments_for(soup, when)
     css = " ".join(tag.get_text() for tag in soup.find_all("style"))
-    _Writer(doc, charts, comments, class_alignments(css)).blocks(root, doc)
+    marks = Marks(soup)
+    _Writer(doc, charts, comments, class_alignments(css), marks).blocks(root, doc)
     comments.anchor_rest(doc)
+    marks.name_all()
+    record = marks.record()
+    set_draft_id(doc, marks.draft_id())
     buf = io.BytesIO()
     doc.save(buf)
-    return stable_zip(buf.getvalue(), when)
+    return stable_zip(buf.getvalue(), when), record

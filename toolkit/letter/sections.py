@@ -47,6 +47,7 @@ from toolkit.letter.glossary import (
     spell_out_first_use,
     undefined_acronyms,
 )
+from toolkit.letter.own_words import apply_own_words
 from toolkit.letter.performance import appendix_views, letter_views, source_names
 from toolkit.letter.report_parts import report_context
 from toolkit.letter.templates import environment_for, style_folder, template_errors
@@ -319,6 +320,9 @@ def _document(review: Review) -> list[Fragment]:
     out = [*(f for f in parts if f is not None), *after]
     if doc.option("spell_out_first_use"):
         out = spell_out_first_use(out, glossary_for(review))
+    if review.params.letter_text:  # the review's own words for the letter's own paragraphs (absorb)
+        htmls = apply_own_words([f.html for f in out], review.params.letter_text)
+        out = [f if h == f.html else Fragment(f.name, h) for f, h in zip(out, htmls, strict=True)]
     return out
 
 
