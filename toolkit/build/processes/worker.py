@@ -107,7 +107,7 @@ def _draft_one(job: Job, kernels: KernelSource, stop: _StopNoted) -> dict[str, A
     files: tuple[str, ...] = ()
     try:
         stop.during_a_review()
-        result = draft(job.params, job.reports, kernels=kernels)
+        result = draft(job.params, job.reports, kernels=kernels, time_limit=None)  # the coordinator's --timeout governs
         status, output, files = OK, str(result.letter), tuple(result.written)
         log.info("wrote %s", result.folder)
         for note in result.notes:
