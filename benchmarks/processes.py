@@ -39,8 +39,8 @@ import nbformat
 import yaml
 
 from benchmarks.draft import floor_notebook
-from toolkit.build.daemon import DAEMON_ENV
-from toolkit.build.forkserver import wait_ready
+from toolkit.build.processes.daemon import DAEMON_ENV
+from toolkit.build.processes.protocol import wait_ready
 
 BIN = Path(sys.executable).parent
 
@@ -123,7 +123,7 @@ def run(repeats: int) -> list[Figure]:
         work.mkdir()
         plan = commands(project, params, work)
         figures = {name: Figure(name) for name in plan}
-        # the drafting daemon (toolkit/build/daemon.py) of these runs lives in a folder of its own
+        # the drafting daemon (toolkit/build/processes/daemon.py) of these runs lives in a folder of its own
         base_env = dict(os.environ, XDG_RUNTIME_DIR=str(Path(tmp) / "run"))
         base_env.pop(DAEMON_ENV, None)
         (Path(tmp) / "run").mkdir()

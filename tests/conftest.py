@@ -13,7 +13,7 @@ import pytest
 import yaml
 from support.paths import FIXTURES, SYNTH, AppendRows, EditParams
 
-# No drafting daemon (toolkit/build/daemon.py) for the CLI runs the tests start: a test must not
+# No drafting daemon (toolkit/build/processes/daemon.py) for the CLI runs the tests start: a test must not
 # leave a background process behind, nor draft through one another test left. The daemon's own
 # tests turn it on in their own runtime folder and stop it.
 os.environ["PEER_REVIEW_DAEMON"] = "off"

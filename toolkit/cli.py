@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from toolkit.build.timelimit import DRAFT_SECONDS
 from toolkit.errors import InputError, ToolkitError, ValidationFailed
 from toolkit.inputs.privacy import redact
 from toolkit.review import Review, check
+
+if TYPE_CHECKING:
+    from toolkit.build.processes.sources import KernelSource
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -114,6 +117,14 @@ def validate(params: tuple[Path, ...]) -> None:
         click.echo(f"{p}: ok")
 
 
+def _kernels() -> KernelSource:
+    """Where this command's kernels come from, chosen once: forked from the drafting daemon that
+    runs the command (it says so in click's context object), otherwise started anew."""
+    from toolkit.build.processes.sources import kernel_source
+
+    return kernel_source(click.get_current_context().obj)
+
+
 _time_limit = click.option("--time-limit", type=click.FloatRange(min=0), default=DRAFT_SECONDS, show_default=True,
                            help="Seconds one draft may take before it is stopped; 0 for no limit.")
 
@@ -128,7 +139,7 @@ def draft(params: tuple[Path, ...], reports: Path | None, time_limit: float) -> 
     """Build the letter draft of each review: reports/<review>/letter.html."""
     from toolkit.build.render import draft as draft_review
 
-    _build_each(params, reports, functools.partial(draft_review, time_limit=time_limit or None))
+    _build_each(params, reports, functools.partial(draft_review, kernels=_kernels(), time_limit=time_limit or None))
 
 
 @main.command()
@@ -141,7 +152,7 @@ def briefing(params: tuple[Path, ...], reports: Path | None, time_limit: float) 
     """Build the pre-visit briefing pack of each review: reports/<review>/briefing.html."""
     from toolkit.build.render import briefing as build_briefing
 
-    _build_each(params, reports, functools.partial(build_briefing, time_limit=time_limit or None))
+    _build_each(params, reports, functools.partial(build_briefing, kernels=_kernels(), time_limit=time_limit or None))
 
 
 @main.command()
@@ -159,7 +170,7 @@ def themes(params: tuple[Path, ...], out: Path, formats: tuple[str, ...], anonym
     (themes.html, .docx, .pdf and the executed notebook in --out)."""
     from toolkit.build.themes import OUTPUTS, build_themes
 
-    result = build_themes(params, out, outputs=formats or OUTPUTS, anonymise=anonymise)
+    result = build_themes(params, out, outputs=formats or OUTPUTS, anonymise=anonymise, kernels=_kernels())
     click.echo(str(result.folder / "themes.html"))
     _say(result.notes)
 
@@ -198,7 +209,7 @@ def verify(report: Path, root: Path | None) -> None:
     """Rebuild a report from its inputs and compare it byte for byte (exit 1 if it differs)."""
     from toolkit.build.verify import verify as verify_report
 
-    result = verify_report(report, root)
+    result = verify_report(report, root, kernels=_kernels())
     for line in result.lines():
         click.echo(line)
     sys.exit(0 if result.identical else EXIT_FAILED)
@@ -351,7 +362,7 @@ def progress_export(params: Path, out: Path) -> None:
 @click.option("--all", "every", is_flag=True, help="Every drafting daemon of this user, not only this project's.")
 def daemon(action: str, every: bool) -> None:
     """This project's drafting daemons, that keep draft, briefing and validate quick: list them, or stop them."""
-    from toolkit.build import daemon as drafting
+    from toolkit.build.processes import daemon as drafting
 
     if action == "stop":
         click.echo(f"stopped {drafting.stop(every)} drafting daemon(s)")

@@ -1,5 +1,5 @@
 """The ``peer-review`` command's entry point: a drafting command goes to the drafting daemon when
-one is ready (:mod:`toolkit.build.daemon`), everything else (and a draft with no daemon) to
+one is ready (:mod:`toolkit.build.processes.daemon`), everything else (and a draft with no daemon) to
 :func:`toolkit.cli.main` in this process.
 
 Kept to the standard library and the toolkit's hashing, so that handing a draft over costs a few
@@ -12,7 +12,7 @@ import sys
 
 
 def main() -> None:
-    from toolkit.build.daemon import delegate
+    from toolkit.build.processes.daemon import delegate
 
     code = delegate(sys.argv[1:], "toolkit.cli:main")
     if code is not None:

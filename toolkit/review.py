@@ -35,7 +35,9 @@ from toolkit.analysis.repeats import plan_item_errors, repeated_in_errors
 from toolkit.analysis.report_checks import report_warnings
 from toolkit.analysis.screen_inputs import screen_review_yaml
 from toolkit.errors import InputError, InputWarning, ValidationFailed, display_path
-from toolkit.inputs.audit import AuditData, PlanRecord, load_audit_framework, read_audit
+from toolkit.inputs.audit import read_audit
+from toolkit.inputs.audit_framework import load_audit_framework
+from toolkit.inputs.audit_grades import AuditData, PlanRecord
 from toolkit.inputs.capture_layout import capture_folder, capture_inputs
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.findings import FindingSet, Kind, duplicate_id_errors

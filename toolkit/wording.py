@@ -125,12 +125,18 @@ def lower_keeping(text: object, names: frozenset[str] = frozenset()) -> str:
     return WORDS.sub(lambda m: m[0] if keeps_case(m[0], names) else m[0].lower(), str(text))
 
 
+_CLAUSE_END = re.compile(r"[,;:–—]\s")  # a sentence's first clause ends at a comma, semicolon, colon or dash
+_LIST_GOES_ON = re.compile(r"(?:[\w-]+, )*[\w-]+ (?:and|or) ")
+
+
 def short_statement(text: object, words: int = 10) -> str:
     """A finding's statement as a table names it: its first clause when that is a phrase of four
     words or more, else the statement, at most ``words`` words (an ellipsis where it is cut)."""
     statement = " ".join(str(text).split()).rstrip(".")
-    clause = re.split(r"[,;:–—]\s", statement, maxsplit=1)[0]
-    if len(clause.split()) >= 4:
+    end = _CLAUSE_END.search(statement)
+    clause, rest = (statement[:end.start()], statement[end.end():]) if end else (statement, "")
+    # a list ("social, emotional and mental health needs") goes on past its comma: no clause ends there
+    if len(clause.split()) >= 4 and not _LIST_GOES_ON.match(rest):
         statement = clause
     parts = statement.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")

@@ -9,7 +9,8 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from toolkit.analysis.moderation import linear_weighted_kappa, moderate, moderation_pairs
-from toolkit.inputs.audit import grade_plan, read_audit
+from toolkit.inputs.audit import read_audit
+from toolkit.inputs.audit_grades import grade_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMOS = [ROOT / "data/kestrelmoor-2026/audit.csv", ROOT / "data/harrowdene-2026/audit.xlsx",

@@ -13,7 +13,8 @@ from support.paths import DEMO_PARAMS, ROOT
 from toolkit.analysis.round_audit import missing_criteria, moderation, section_grades
 from toolkit.analysis.round_counts import progress_counts, sef_accuracy, sef_by_area, theme_counts
 from toolkit.analysis.round_model import Round
-from toolkit.inputs.audit import MET, criterion_status
+from toolkit.inputs.audit_framework import MET
+from toolkit.inputs.audit_grades import criterion_status
 from toolkit.review import Review, load_review
 from toolkit.round import load_round, round_of
 

@@ -65,7 +65,7 @@ def _assert_clean(page: Page) -> None:
 def _audit_plan(page: Page) -> None:
     from playwright.sync_api import expect
 
-    from toolkit.inputs.audit import load_audit_framework
+    from toolkit.inputs.audit_framework import load_audit_framework
 
     page.get_by_role("tab", name="EHCP audit").click()
     page.fill(".pr-a-case-ref input", "Oliver Smith")

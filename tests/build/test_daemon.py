@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.paths import ROOT
 
-from toolkit.build import daemon, forkserver
+from toolkit.build.processes import daemon, forkserver, protocol
 
 PEER_REVIEW = Path(sys.executable).parent / "peer-review"
 KESTRELMOOR = ROOT / "params" / "kestrelmoor-2026.yaml"
@@ -84,7 +84,7 @@ def _socket(env: dict[str, str]) -> Path:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         found = list((Path(env["XDG_RUNTIME_DIR"]) / "peer-review").glob("*.sock"))
-        if found and forkserver.wait_ready(found[0], 1):
+        if found and protocol.wait_ready(found[0], 1):
             return found[0]
         time.sleep(0.2)
     raise AssertionError("no drafting daemon started")
@@ -100,10 +100,10 @@ def test_a_draft_through_the_daemon_is_the_draft_of_a_fresh_process(daemon_env: 
     local = _run(["draft", str(KESTRELMOOR), "--reports", str(tmp_path / "local")], daemon_env)
     assert local.returncode == 0, local.stderr
     path = _socket(daemon_env)  # the first draft started one for the next
-    before = forkserver.ping(path)
+    before = protocol.ping(path)
     assert before is not None
     through = _run(["draft", str(KESTRELMOOR), "--reports", str(tmp_path / "daemon")], daemon_env)
-    after = forkserver.ping(path)
+    after = protocol.ping(path)
     assert after is not None and after["served"] == before["served"] + 2  # the command and its kernel
     assert (through.returncode, through.stdout, through.stderr) == (local.returncode, local.stdout.replace(
         str(tmp_path / "local"), str(tmp_path / "daemon")), local.stderr)
@@ -132,14 +132,14 @@ def test_a_draft_through_the_daemon_is_the_draft_of_a_fresh_process(daemon_env: 
 def test_ctrl_c_reaches_a_draft_in_the_daemon(daemon_env: dict[str, str], tmp_path: Path) -> None:
     _run(["validate", str(KESTRELMOOR)], daemon_env)  # starts the daemon
     path = _socket(daemon_env)
-    before = forkserver.ping(path)
+    before = protocol.ping(path)
     assert before is not None
     reports = tmp_path / "reports"
     proc = subprocess.Popen([str(PEER_REVIEW), "draft", str(KESTRELMOOR), "--reports", str(reports)],
                             env=daemon_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until its kernel is asked for: mid-draft
-        now = forkserver.ping(path)
+        now = protocol.ping(path)
         if now is not None and now["served"] >= before["served"] + 2:
             break
         time.sleep(0.05)
@@ -150,7 +150,7 @@ def test_ctrl_c_reaches_a_draft_in_the_daemon(daemon_env: dict[str, str], tmp_pa
     assert not (reports / "kestrelmoor-2026").exists()  # nothing half-written, nothing moved into place
     assert not list(reports.glob(".kestrelmoor*")), (list(reports.iterdir()), err)
     deadline = time.monotonic() + 30  # and its kernel is gone too
-    while (forkserver.ping(path) or {}).get("running") and time.monotonic() < deadline:
+    while (protocol.ping(path) or {}).get("running") and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert forkserver.ping(path) == {"pid": before["pid"], "served": before["served"] + 2, "running": 0,
+    assert protocol.ping(path) == {"pid": before["pid"], "served": before["served"] + 2, "running": 0,
                                      "toolkit": forkserver.TOOLKIT_FOLDER}

@@ -13,9 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jupyter_core.utils import run_sync
 from support.paths import ROOT
 
-from toolkit.build import daemon, forkserver
+from toolkit.build.kernels import kernel_pid
+from toolkit.build.processes import daemon, protocol
+from toolkit.build.processes.forked import ForkKernelManager
+from toolkit.build.processes.forked import forked as was_forked
+from toolkit.build.processes.forkserver import hold_lock
 
 PEER_REVIEW = Path(sys.executable).parent / "peer-review"
 
@@ -35,9 +40,20 @@ def runtime() -> Iterator[tuple[dict[str, str], Path]]:
 
 
 def _server(path: Path, env: dict[str, str], cwd: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "toolkit.build.forkserver", str(path), "--idle", "300", *extra],
+    return subprocess.Popen([sys.executable, "-m", "toolkit.build.processes.forkserver", str(path), "--idle", "300", *extra],
                             env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             start_new_session=True)
+
+
+def _links(folder: Path) -> list[str]:
+    """Where each descriptor listed in ``folder`` (``/proc/<pid>/fd``) leads."""
+    links = []
+    for fd in folder.iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            pass
+    return links
 
 
 def _cli(args: list[str], env: dict[str, str]) -> str:
@@ -66,8 +82,8 @@ def test_status_and_stop_keep_to_this_projects_daemons(runtime: tuple[dict[str, 
     ours = _server(ours_path, env, ROOT)
     theirs = _server(theirs_path, env, other)
     try:
-        assert forkserver.wait_ready(ours_path, 120) and forkserver.wait_ready(theirs_path, 120)
-        answers = {p: forkserver.ping(p) for p in (ours_path, theirs_path)}
+        assert protocol.wait_ready(ours_path, 120) and protocol.wait_ready(theirs_path, 120)
+        answers = {p: protocol.ping(p) for p in (ours_path, theirs_path)}
         assert answers[theirs_path] is not None and answers[theirs_path]["toolkit"] == str(other / "toolkit")
         assert answers[ours_path] is not None and answers[ours_path]["toolkit"] == str(ROOT / "toolkit")
 
@@ -80,7 +96,7 @@ def test_status_and_stop_keep_to_this_projects_daemons(runtime: tuple[dict[str, 
 
         assert _cli(["stop"], env).strip() == "stopped 1 drafting daemon(s)"
         assert ours.wait(60) == 0
-        assert forkserver.ping(theirs_path) is not None  # the other project's daemon runs on
+        assert protocol.ping(theirs_path) is not None  # the other project's daemon runs on
         assert _cli(["stop", "--all"], env).strip() == "stopped 1 drafting daemon(s)"
         assert theirs.wait(60) == 0
     finally:
@@ -91,7 +107,7 @@ def test_status_and_stop_keep_to_this_projects_daemons(runtime: tuple[dict[str, 
 PROBE = '''import os
 
 
-def main(args, prog_name):
+def main(args, prog_name, obj=None):
     """Write where each of this process's descriptors leads, one a line."""
     links = []
     for fd in os.listdir("/proc/self/fd"):
@@ -110,27 +126,37 @@ def test_the_lock_is_the_daemons_alone(runtime: tuple[dict[str, str], Path], tmp
     path, lock = folder / "k.sock", folder / "k.lock"
     first = _server(path, env, ROOT, "--lock", str(lock))
     try:
-        assert forkserver.wait_ready(path, 120)
-        served = forkserver.ping(path)
+        assert protocol.wait_ready(path, 120)
+        served = protocol.ping(path)
         second = _server(path, env, ROOT, "--lock", str(lock))  # another caller's, started a moment later
         assert second.wait(120) == 0  # it found the lock taken and left at once
-        assert forkserver.ping(path) == served  # the first still answers on its socket
-        assert forkserver.hold_lock(lock) is None  # and still holds the lock
+        assert protocol.ping(path) == served  # the first still answers on its socket
+        assert hold_lock(lock) is None  # and still holds the lock
 
         (tmp_path / "fd_probe.py").write_text(PROBE, encoding="utf-8")
         out = tmp_path / "fds.txt"
         null = os.open(os.devnull, os.O_RDWR)
         try:
-            conn, _ = forkserver.request(path, {"kind": "run", "entry": "fd_probe:main", "cwd": str(tmp_path),
+            conn, _ = protocol.request(path, {"kind": "run", "entry": "fd_probe:main", "cwd": str(tmp_path),
                                                 "argv": [str(tmp_path / "probe"), str(out)], "env": dict(env)},
                                          fds=(null, null, null))
         finally:
             os.close(null)
         with conn:
-            assert forkserver.wait_exit(conn) == 0
+            assert protocol.wait_exit(conn) == 0
         links = out.read_text(encoding="utf-8").splitlines()
         assert links and str(lock) not in links  # a child of the daemon holds no lock
+
+        km = ForkKernelManager(kernel_name="peer-review", fork_server=str(path))  # nor a kernel it forks
+        run_sync(km.start_kernel)(cwd=str(tmp_path))
+        try:
+            assert was_forked(km)
+            kernel_fds = _links(Path(f"/proc/{kernel_pid(km)}/fd"))
+            assert kernel_fds and str(lock) not in kernel_fds
+            assert str(lock) in _links(Path(f"/proc/{first.pid}/fd"))  # while the daemon holds it
+        finally:
+            run_sync(km.shutdown_kernel)(now=True)
     finally:
         _end(first)
-    assert (fd := forkserver.hold_lock(lock)) is not None  # the daemon gone, the lock is free
+    assert (fd := hold_lock(lock)) is not None  # the daemon gone, the lock is free
     os.close(fd)

@@ -16,28 +16,29 @@ import pytest
 from jupyter_core.utils import run_sync
 from support.paths import ROOT
 
-from toolkit.build import forkserver
-from toolkit.build.forked import ForkKernelManager
-from toolkit.build.forked import forked as was_forked
+from toolkit.build.processes import children, forkserver, protocol
+from toolkit.build.processes.forked import ForkKernelManager
+from toolkit.build.processes.forked import forked as was_forked
+from toolkit.build.processes.sources import StartedKernels
 from toolkit.build.render import draft
 
 KESTRELMOOR = ROOT / "params" / "kestrelmoor-2026.yaml"
 
 
 def test_only_this_pythons_ipykernel_command_line_is_taken() -> None:
-    options = forkserver.interpreter_options()
+    options = children.interpreter_options()
     ours = [sys.executable, *options, "-m", "ipykernel_launcher", "-f", "k.json"]
-    assert forkserver.kernel_arguments(ours) == len(options) + 3
-    assert forkserver.kernel_arguments([sys.executable, *options, "-m", "other_kernel", "-f", "k.json"]) is None
-    assert forkserver.kernel_arguments([sys.executable, "-X", "dev", "-m", "ipykernel_launcher"]) is None
-    assert forkserver.kernel_arguments(["/usr/bin/false", *options, "-m", "ipykernel_launcher"]) is None
+    assert children.kernel_arguments(ours) == len(options) + 3
+    assert children.kernel_arguments([sys.executable, *options, "-m", "other_kernel", "-f", "k.json"]) is None
+    assert children.kernel_arguments([sys.executable, "-X", "dev", "-m", "ipykernel_launcher"]) is None
+    assert children.kernel_arguments(["/usr/bin/false", *options, "-m", "ipykernel_launcher"]) is None
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[forkserver.ServerProcess]:
     started = forkserver.ServerProcess("peer-review")
     try:
-        assert forkserver.wait_ready(started.path, 60), "the fork server did not start"
+        assert protocol.wait_ready(started.path, 60), "the fork server did not start"
         yield started
     finally:
         started.close()
@@ -49,16 +50,15 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_a_forked_kernel_drafts_the_same_letter_as_one_started_anew(
-        server: forkserver.ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = forkserver.ping(server.path)
+        server: forkserver.ServerProcess, tmp_path: Path) -> None:
+    before = protocol.ping(server.path)
     assert before is not None
-    monkeypatch.setattr(forkserver, "DEFAULT_SERVER", str(server.path))
-    from_fork = draft(KESTRELMOOR, tmp_path / "forked")
-    after = forkserver.ping(server.path)
+    from_fork = draft(KESTRELMOOR, tmp_path / "forked", kernels=StartedKernels(str(server.path)))
+    after = protocol.ping(server.path)
     assert after is not None and after["served"] == before["served"] + 1  # this draft's kernel
-    monkeypatch.setattr(forkserver, "DEFAULT_SERVER", "")
-    anew = draft(KESTRELMOOR, tmp_path / "anew")
-    assert forkserver.ping(server.path) == after  # started anew: the server was not asked
+    assert after["running"] == 0  # and the source ended it when the notebook had run
+    anew = draft(KESTRELMOOR, tmp_path / "anew", kernels=StartedKernels())
+    assert protocol.ping(server.path) == after  # started anew: the server was not asked
     assert _files(from_fork.folder) == _files(anew.folder)
 
 
@@ -71,6 +71,11 @@ def test_a_forked_kernel_is_the_servers_child_runs_where_asked_and_shuts_down(
         assert was_forked(km)
         kernel = psutil.Process(km.provisioner.pid)
         assert kernel.ppid() == server.process.pid
+        # the server answers with the child's pid as soon as it has forked: the child takes on the
+        # requester's folder a moment later
+        deadline = time.monotonic() + 60
+        while Path(kernel.cwd()) != tmp_path and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert Path(kernel.cwd()) == tmp_path
         assert run_sync(km.is_alive)()
     finally:
@@ -86,8 +91,8 @@ def test_a_kernel_another_python_would_run_is_started_anew(server: forkserver.Se
         assert not was_forked(km) and run_sync(km.is_alive)()
     finally:
         run_sync(km.shutdown_kernel)(now=True)
-    with pytest.raises(forkserver.ForkServerError, match="refused"):
-        forkserver.request(server.path, {"kind": "kernel", "cmd": ["/usr/bin/python3", "-m", "ipykernel_launcher"],
+    with pytest.raises(protocol.ForkServerError, match="refused"):
+        protocol.request(server.path, {"kind": "kernel", "cmd": ["/usr/bin/python3", "-m", "ipykernel_launcher"],
                                          "cwd": str(tmp_path), "env": dict(os.environ)})
 
 
@@ -96,7 +101,7 @@ def test_a_kernel_whose_requester_dies_is_killed(server: forkserver.ServerProces
     script = (
         "import sys, time\n"
         "from jupyter_core.utils import run_sync\n"
-        "from toolkit.build.forked import ForkKernelManager\n"
+        "from toolkit.build.processes.forked import ForkKernelManager\n"
         f"km = ForkKernelManager(kernel_name='peer-review', fork_server={str(server.path)!r})\n"
         f"run_sync(km.start_kernel)(cwd={str(tmp_path)!r})\n"
         "print(km.provisioner.pid, flush=True)\n"
@@ -107,6 +112,10 @@ def test_a_kernel_whose_requester_dies_is_killed(server: forkserver.ServerProces
         assert requester.stdout is not None
         kernel_pid = int(requester.stdout.readline())
         assert psutil.pid_exists(kernel_pid)
+        # the server's child, not the requester's: found by whom it was forked for (the batch's kill path)
+        assert kernel_pid not in [p.pid for p in psutil.Process(requester.pid).children(recursive=True)]
+        assert [p.pid for p in server.kernels_of(requester.pid)] == [kernel_pid]
+        assert server.kernels_of(os.getpid()) == []
         requester.send_signal(signal.SIGKILL)
         requester.wait(30)
         deadline = time.monotonic() + 30

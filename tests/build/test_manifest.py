@@ -21,6 +21,7 @@ from toolkit.build.manifest import (
     read_manifest,
     toolkit_code_hash,
 )
+from toolkit.build.processes.sources import PapermillKernels
 from toolkit.build.render import draft, injected_parameters
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.verify import verify
@@ -81,7 +82,7 @@ def test_draft_verify_and_atomic_rerun(mini: Path, edit_params: Callable[..., Pa
     stale.mkdir()
     # Built with the kernel papermill starts itself; verify rebuilds with a kernel started early,
     # during validation (the default), so "identical" below also shows the two give the same bytes.
-    result = draft(mini, early_kernel=False)
+    result = draft(mini, kernels=PapermillKernels())
     assert not stale.exists()
     assert sorted(p.name for p in result.folder.iterdir()) == ["letter.html", "letter.ipynb", "manifest.json"]
     assert read_manifest(result.folder).inputs["params/mini.yaml"] == sha(mini)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.build import daemon, forkserver
+from toolkit.build.processes import daemon, protocol
 from toolkit.inputs.styles import STYLES_DIR
 
 pytestmark = pytest.mark.slow
@@ -125,14 +125,14 @@ def test_sigterm_stops_a_looping_draft_in_the_daemon(mini: Path, daemon_env: dic
     subprocess.run([str(PEER_REVIEW), "validate", "params/mini.yaml"], env=daemon_env, cwd=proj,
                    capture_output=True, timeout=300)  # starts the daemon for the next command
     folder = Path(daemon_env["XDG_RUNTIME_DIR"]) / "peer-review"
-    assert _wait_until(lambda: any(forkserver.wait_ready(p, 1) for p in folder.glob("*.sock")), 120)
-    path = next(p for p in folder.glob("*.sock") if forkserver.wait_ready(p, 1))
-    before = forkserver.ping(path)
+    assert _wait_until(lambda: any(protocol.wait_ready(p, 1) for p in folder.glob("*.sock")), 120)
+    path = next(p for p in folder.glob("*.sock") if protocol.wait_ready(p, 1))
+    before = protocol.ping(path)
     assert before is not None
     draft = subprocess.Popen([str(PEER_REVIEW), "draft", "params/mini.yaml", "--time-limit", "0"], env=daemon_env,
                              cwd=proj, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait_until(lambda: (forkserver.ping(path) or {}).get("served", 0) >= before["served"] + 2
+        assert _wait_until(lambda: (protocol.ping(path) or {}).get("served", 0) >= before["served"] + 2
                            and list((proj / "reports").glob(".mini-review.tmp-*")), 120)
         time.sleep(3)  # the kernel is in the template's loop
         draft.send_signal(signal.SIGTERM)
@@ -145,4 +145,4 @@ def test_sigterm_stops_a_looping_draft_in_the_daemon(mini: Path, daemon_env: dic
     assert draft.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
     assert took < 15, f"stopped after {took:.1f} s"
     assert not list((proj / "reports").glob(".mini-review.tmp-*"))
-    assert _wait_until(lambda: (forkserver.ping(path) or {}).get("running") == 0, 10)  # its kernel is gone
+    assert _wait_until(lambda: (protocol.ping(path) or {}).get("running") == 0, 10)  # its kernel is gone

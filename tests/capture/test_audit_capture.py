@@ -18,7 +18,9 @@ from toolkit.capture.audit_store import (
 )
 from toolkit.capture.audit_tab import grade_text
 from toolkit.capture.store import CaptureStore, open_review
-from toolkit.inputs.audit import MET, NA, NOT_MET, grade_plan, load_audit_framework, read_audit
+from toolkit.inputs.audit import read_audit
+from toolkit.inputs.audit_framework import MET, NA, NOT_MET, load_audit_framework
+from toolkit.inputs.audit_grades import grade_plan
 
 NHS = "943 476 5919"  # a valid NHS number (modulus-11 check digit right)
 

@@ -11,13 +11,9 @@ import pytest
 import yaml
 
 from toolkit.errors import ValidationFailed
-from toolkit.inputs.audit import (
-    AuditData,
-    grade_from_share,
-    grade_plan,
-    load_audit_framework,
-    read_audit,
-)
+from toolkit.inputs.audit import read_audit
+from toolkit.inputs.audit_framework import load_audit_framework
+from toolkit.inputs.audit_grades import AuditData, grade_from_share, grade_plan
 from toolkit.letter.audit import (
     GRADE_COLOURS,
     TIMELY_COLOURS,

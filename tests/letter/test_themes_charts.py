@@ -34,3 +34,6 @@ def test_a_row_per_area_or_per_period(demo: Round) -> None:
     assert "for four reviewed areas: a row for each period (2023 and 2024)" in by_period.alt
     assert by_period.rows == by_area.rows  # the table still names every area
     assert indicator_chart(timely, reviews, macros, 12).svg == by_area.svg
+    # the table's header names each column the rows fill, one cell per column
+    assert by_area.columns == ["Area and period", "The area's value", "England's value", "Authorities with a value"]
+    assert all(len(row) == len(by_area.columns) for row in by_area.rows)

@@ -48,7 +48,7 @@ def _marked(marker: str) -> list[psutil.Process]:
 
 def _kernels(marker: str) -> list[psutil.Process]:
     """The marked kernels: started anew (an ``ipykernel`` command line), or forked by the round's
-    fork server (its children: they keep its command line, toolkit/build/forkserver.py)."""
+    fork server (its children: they keep its command line, toolkit/build/processes/forkserver.py)."""
     out = []
     for p in _marked(marker):
         try:
@@ -61,8 +61,8 @@ def _kernels(marker: str) -> list[psutil.Process]:
 
 def _forked(proc: psutil.Process) -> bool:
     parent = proc.parent()
-    return (parent is not None and "toolkit.build.forkserver" in " ".join(parent.cmdline())
-            and "toolkit.build.forkserver" in " ".join(proc.cmdline()))
+    return (parent is not None and "toolkit.build.processes.forkserver" in " ".join(parent.cmdline())
+            and "toolkit.build.processes.forkserver" in " ".join(proc.cmdline()))
 
 
 def make_round(root: Path, reviews: int, seed: int = 11) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from toolkit.capture.app import CaptureApp
 from toolkit.capture.audit_tab import AuditTab
 from toolkit.capture.records import FindingDraft
 from toolkit.capture.store import CaptureStore, open_review
-from toolkit.inputs.audit import MET, NOT_MET
+from toolkit.inputs.audit_framework import MET, NOT_MET
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"

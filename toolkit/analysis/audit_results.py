@@ -2,7 +2,7 @@
 were consistently strong or too often missing.
 
 :func:`audit_results` counts grades, criteria met and timeliness over the plans (one record per
-plan, see :attr:`toolkit.inputs.audit.AuditData.plans`). What the letter says about them, and the
+plan, see :attr:`toolkit.inputs.audit_grades.AuditData.plans`). What the letter says about them, and the
 notebook's working tables and charts, are in :mod:`toolkit.letter.audit` and
 :mod:`toolkit.letter.audit_charts`: nothing here holds HTML or a template's words.
 
@@ -19,14 +19,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from toolkit.inputs.audit import (
-    MET,
-    AuditData,
-    AuditFramework,
-    PlanRecord,
-    criterion_status,
-    grade_plan,
-)
+from toolkit.inputs.audit_framework import MET, AuditFramework
+from toolkit.inputs.audit_grades import AuditData, PlanRecord, criterion_status, grade_plan
 
 GRADES = (4, 3, 2, 1)
 #: The groupings of the results: name -> the plan record attribute.

@@ -12,7 +12,7 @@ When more than two auditors read a plan, the first two in file order are compare
   kappa with linear weights over the fixed categories 1-4.
 - **Disagreements**: every criterion and section grade where the two differ.
 
-Which record counts in the results is decided in :attr:`toolkit.inputs.audit.AuditData.plans`: the row
+Which record counts in the results is decided in :attr:`toolkit.inputs.audit_grades.AuditData.plans`: the row
 marked ``agreed`` if there is one, else the first auditor's row.
 """
 
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toolkit.inputs.audit import NA, AuditData, PlanRecord, grade_plan
+from toolkit.inputs.audit_framework import NA
+from toolkit.inputs.audit_grades import AuditData, PlanRecord, grade_plan
 
 GRADES = (1, 2, 3, 4)
 

@@ -31,7 +31,7 @@ from toolkit.analysis.round_model import (
     SefRow,
     Theme,
 )
-from toolkit.inputs.audit import AuditData
+from toolkit.inputs.audit_grades import AuditData
 from toolkit.inputs.findings import FindingSet
 from toolkit.inputs.frameworks import KloeScope, load_framework
 from toolkit.inputs.params import ReviewParams

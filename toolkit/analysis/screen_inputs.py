@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.analysis.indicators import CatalogueAddition
 from toolkit.errors import InputError, ToolkitError, display_path
-from toolkit.inputs.audit import AuditFramework
+from toolkit.inputs.audit_framework import AuditFramework
 from toolkit.inputs.files import is_regular_file
 from toolkit.inputs.frameworks import FRAMEWORK_DIR, Framework
 from toolkit.inputs.params import ReviewParams, read_yaml

@@ -1,6 +1,6 @@
 """Drafting many reviews at once: parallel, fault-isolated, with a per-review time limit.
 
-Workers are Python processes (``spawn``, :mod:`toolkit.build.worker`) that import the toolkit
+Workers are Python processes (``spawn``, :mod:`toolkit.build.processes.worker`) that import the toolkit
 once and draft review after review. This module is the coordinator: it plans the jobs, hands out
 reviews one at a time, enforces the time limit and collects results:
 
@@ -56,11 +56,11 @@ from toolkit.build.batch_report import (
     ProgressBarReporter,
     summary_table,
 )
-from toolkit.build.forkserver import ServerProcess
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
+from toolkit.build.processes.forkserver import ServerProcess
+from toolkit.build.processes.worker import worker_main
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.uptodate import RoundState
-from toolkit.build.worker import worker_main
 from toolkit.errors import ToolkitError
 from toolkit.inputs.limits import YAML_BYTES
 from toolkit.inputs.params import ReviewParams, load_params, parse_yaml, project_root_for
@@ -175,15 +175,27 @@ def _descendants(pid: int) -> list[Any]:
         return []
 
 
-def stop_workers(workers: list[_Worker], grace: float = STOP_GRACE) -> None:
-    """Stop busy workers and every process they started, all at once.
+def _kernels_of(worker: _Worker, server: ServerProcess | None) -> list[Any]:
+    """Every kernel a worker is running, to be killed with it: the processes it started itself (a
+    kernel started anew is its child), and the kernels the round's fork server forked for it,
+    which are the server's children, not the worker's
+    (:meth:`toolkit.build.processes.forkserver.ServerProcess.kernels_of`). Were one missed, it
+    would still end with its worker: the server kills a child whose requester's connection closes
+    (:meth:`toolkit.build.processes.forkserver.Server._requester_closed`)."""
+    pid = worker.process.pid
+    return _descendants(pid) + (server.kernels_of(pid) if server is not None else [])
 
-    Every worker gets SIGTERM at the same moment and its kernels SIGKILL (a kernel holds no
-    report file; the worker removes its own temporary folder as it unwinds); whatever is still
-    alive ``grace`` seconds later is killed. Results a worker sent before it stopped stay
-    readable on its pipe.
+
+def stop_workers(workers: list[_Worker], grace: float = STOP_GRACE, server: ServerProcess | None = None) -> None:
+    """Stop busy workers and every kernel they run, all at once.
+
+    Every worker gets SIGTERM at the same moment and its kernels SIGKILL (:func:`_kernels_of`,
+    ``server``: the round's fork server; a kernel holds no report file; the worker removes its own
+    temporary folder as it unwinds); whatever is still alive ``grace`` seconds later is killed.
+    Results a worker sent before it stopped stay readable on its pipe. Who starts and who ends
+    each process: :mod:`toolkit.build.processes`.
     """
-    kids = [k for w in workers for k in _descendants(w.process.pid)]
+    kids = [k for w in workers for k in _kernels_of(w, server)]
     for w in workers:
         if w.process.is_alive():
             w.process.terminate()
@@ -207,15 +219,16 @@ def stop_workers(workers: list[_Worker], grace: float = STOP_GRACE) -> None:
     psutil.wait_procs(kids, timeout=grace)
 
 
-def stop_worker(worker: _Worker, grace: float = STOP_GRACE) -> None:
+def stop_worker(worker: _Worker, grace: float = STOP_GRACE, server: ServerProcess | None = None) -> None:
     """Stop one worker and its kernels (see :func:`stop_workers`), and close its pipe."""
-    stop_workers([worker], grace)
+    stop_workers([worker], grace, server)
     worker.conn.close()
 
 
-def _spawn(ctx: Any, reuse_kernels: bool, fork_server: str = "") -> _Worker:
+def _spawn(ctx: Any, reuse_kernels: bool, fork_server: ServerProcess | None = None) -> _Worker:
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=worker_main, args=(child, reuse_kernels, fork_server), daemon=True,
+    proc = ctx.Process(target=worker_main, args=(child, reuse_kernels, str(fork_server.path) if fork_server else ""),
+                       daemon=True,
                        name="peer-review-worker")
     proc.start()
     child.close()
@@ -235,7 +248,7 @@ def _clean_after_kill(job: Job) -> None:
 
 class _Coordinator:
     def __init__(self, jobs: list[Job], workers: int, timeout: float | None, reporter: BatchReporter,
-                 method: str, reuse_kernels: bool = False, fork_server: str = "") -> None:
+                 method: str, reuse_kernels: bool = False, fork_server: ServerProcess | None = None) -> None:
         self.reuse_kernels = reuse_kernels
         self.fork_server = fork_server
         self.pending = deque(jobs)
@@ -260,7 +273,7 @@ class _Coordinator:
         if not busy:
             return
         elapsed = {id(w): clock() - (w.started or clock()) for w in busy}
-        stop_workers(busy)
+        stop_workers(busy, server=self.fork_server)
         for w in busy:
             self._drain(w, stopping=True)  # sent before SIGTERM landed: a complete letter is kept
             w.conn.close()
@@ -356,7 +369,7 @@ class _Coordinator:
             wait([w.process.sentinel for w in idle if w.process.is_alive()], timeout=deadline - time.monotonic())
         late = [w for w in idle if w.process.is_alive()]
         if late:
-            stop_workers(late)
+            stop_workers(late, server=self.fork_server)
         for w in idle:
             w.conn.close()
         self.pool.clear()
@@ -374,9 +387,9 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
 
     ``timeout``: seconds one review may take (default :data:`DEFAULT_TIMEOUT`; ``None`` or 0 for
     no limit). ``reuse_kernels``: each worker keeps one kernel and resets it between reviews
-    (:mod:`toolkit.build.warm`) instead of starting a fresh kernel per review. ``fork_kernels``:
+    (:mod:`toolkit.build.processes.warm`) instead of starting a fresh kernel per review. ``fork_kernels``:
     each fresh kernel is forked from a fork server that has done the letter's imports once for the
-    round (:mod:`toolkit.build.forkserver`), instead of started from nothing; it is as fresh, and
+    round (:mod:`toolkit.build.processes.forkserver`), instead of started from nothing; it is as fresh, and
     the letters are the same.
     """
     reporter = reporter or NullReporter()
@@ -393,8 +406,7 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, timeout: 
         reporter.finished(r)
     ensure_kernel()  # once, here: workers starting at once must not race to register it
     server = ServerProcess(KERNEL_NAME) if fork_kernels and jobs and not reuse_kernels else None
-    coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels,
-                               str(server.path) if server is not None else "")
+    coordinator = _Coordinator(jobs, n, timeout, reporter, method, reuse_kernels, server)
     in_main = threading.current_thread() is threading.main_thread()
     # Ctrl-C and SIGTERM only set a flag and wake the coordinator through a pipe: an exception
     # raised at an arbitrary point could land between reading a worker's result and recording it.

@@ -1,7 +1,7 @@
 """A batch's records and how they are reported: the jobs, their results, the summary table and
 the progress reporters.
 
-:mod:`toolkit.build.batch` (the coordinator) fills these in; :mod:`toolkit.build.worker` drafts one
+:mod:`toolkit.build.batch` (the coordinator) fills these in; :mod:`toolkit.build.processes.worker` drafts one
 :class:`Job` at a time. This module imports nothing heavy.
 """
 

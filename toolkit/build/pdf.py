@@ -152,6 +152,7 @@ class PdfPrinter:
         self._pages: queue.Queue[tuple[str, str | None] | None] = queue.Queue()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft-pdf")
         self._printed = self._pool.submit(self._run, executable)
+        self._given = False  # a page: it prints and ends by itself
 
     def _run(self, executable: str) -> bytes | None:
         from playwright.sync_api import sync_playwright  # 0.7 s to import: only when a PDF is printed
@@ -167,6 +168,7 @@ class PdfPrinter:
     def print(self, html: str, *, draft: str | None, when: dt.date) -> Future[bytes]:
         """The PDF of ``html`` (as :func:`letter_pdf` prints it), when it is ready."""
         self._pages.put((printable(html), draft))
+        self._given = True
         done: Future[bytes] = Future()
 
         def finish(printed: Future[bytes | None]) -> None:
@@ -182,6 +184,9 @@ class PdfPrinter:
         return done
 
     def cancel(self) -> None:
-        """No page will come: close the browser (waits for it, so nothing is left running)."""
+        """No page will come: close the browser (waits for it, so nothing is left running).
+        Nothing once it was given a page (it prints, and ends, by itself)."""
+        if self._given:
+            return
         self._pages.put(None)
         self._pool.shutdown(wait=True)

@@ -8,7 +8,6 @@ byte-identical files.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import html as html_lib
 import logging
@@ -16,22 +15,20 @@ import os
 import re
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import nbformat
 
-from toolkit.build.forked import ForkKernelManager
-from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
+from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, ensure_kernel
 from toolkit.build.manifest import (
     DOCX_NAME,
     MANIFEST_NAME,
@@ -42,6 +39,7 @@ from toolkit.build.manifest import (
 )
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import PDF_NAME, PdfPrinter, pdf_unavailable
+from toolkit.build.processes.sources import Kernel, KernelSource, StartedKernels
 from toolkit.build.reportdirs import remove_stale_temp_folders
 from toolkit.build.timelimit import DRAFT_SECONDS, TimeLimitPassed, in_background, stop_signals_raise, time_left
 from toolkit.errors import BuildError, display_path
@@ -148,12 +146,13 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         if final.exists():
             old = final.with_name(f".{final.name}.old-{os.getpid()}")
             final.rename(old)
+        moved = False
         try:
             tmp.rename(final)
-        except BaseException:
-            if old is not None and not final.exists():
+            moved = True
+        finally:
+            if not moved and old is not None and not final.exists():
                 old.rename(final)
-            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -196,82 +195,12 @@ def injected_parameters(review: Review) -> dict[str, Any]:
     return values
 
 
-_START_LOCK = threading.Lock()
-
-
-@functools.cache
-def _start_loop() -> asyncio.AbstractEventLoop:
-    """The one event loop early kernels are started on, in their threads one at a time: a loop
-    per thread, left open for the kernel manager, would keep its descriptors for every draft a
-    batch worker makes."""
-    return asyncio.new_event_loop()
-
-
-class EarlyKernel:
-    """A fresh kernel started in the background while the inputs are validated.
-
-    Starting a kernel is mostly waiting for another process, so it overlaps the validation.
-    The kernel is as fresh as the one papermill would start (same kernel, working folder and
-    arguments) and serves this one review only; it is shut down however the build ends.
-    """
-
-    def __init__(self, kernel_name: str, cwd: Path) -> None:
-        self.km = ForkKernelManager(kernel_name=kernel_name)
-        self.error: BaseException | None = None
-        # waited for on an Event, not with Thread.join: a join interrupted by Ctrl-C can leave the
-        # thread looking finished while it still starts the kernel (CPython gh-90882), and the
-        # shutdown that follows would miss the kernel and leave it running
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True)
-        self._thread.start()
-
-    def _start(self, cwd: Path) -> None:
-        try:  # nbclient starts its kernels with an in-memory history, and so does this
-            with _START_LOCK:
-                _start_loop().run_until_complete(self.km.start_kernel(
-                    cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]))
-        except Exception as exc:  # papermill will start its own kernel instead, and report its error
-            self.error = exc
-        finally:
-            self._started.set()
-
-    def manager(self) -> ForkKernelManager | None:
-        self._started.wait()
-        return self.km if self.error is None and self.km.has_kernel else None
-
-    def shutdown(self) -> None:
-        """Stop the kernel: at once (SIGKILL), since it has nothing left to do for this review.
-
-        By the time this runs papermill has every output, and the kernel keeps nothing on disk (its
-        history is in memory), so waiting for a polite shutdown (a shutdown request, then ~0.4 s
-        while the kernel process tears itself down) would only delay the draft.
-        """
-        from jupyter_core.utils import run_sync
-
-        self._started.wait()
-        self.km.close_clients()  # papermill's client of a kernel it did not start (kernels.py)
-        if sys.exc_info()[0] is not None:  # stopped: the kernel goes first, whatever state its client is in
-            kill_kernel(self.km)
-        if self.km.has_kernel:
-            run_sync(self.km.shutdown_kernel)(now=True)
-
-
-def kill_kernel(km: Any) -> None:
-    """Kill ``km``'s kernel process at once (SIGKILL), from any thread; nothing when it has none."""
-    pid = getattr(getattr(km, "provisioner", None), "pid", None)
-    if isinstance(pid, int) and pid > 0:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
 #: Seconds papermill is given to notice that the kernel was killed and end, before the draft's
 #: temporary folder is removed (it takes about one: nbclient checks the kernel every second).
 _SETTLE_SECONDS = 4.0
 
 
-def _beside_kernel(km: Any, deadline: float | None, run: Callable[[], T]) -> T:
+def _beside_kernel(kernel: Kernel, deadline: float | None, run: Callable[[], T]) -> T:
     """``run()`` (papermill) in a thread of its own while this one waits for it, until ``deadline``.
 
     nbclient, run in the main thread, replaces the handlers of SIGINT and SIGTERM by its own, which
@@ -282,18 +211,26 @@ def _beside_kernel(km: Any, deadline: float | None, run: Callable[[], T]) -> T:
     job = in_background(run)
     try:
         return job.result(timeout=time_left(deadline))
-    except BaseException as exc:
+    except FutureTimeout:
         if job.done():
-            raise  # papermill's own error
-        logging.getLogger("papermill").disabled = True  # its "kernel died" note: the draft says why
-        kill_kernel(km)
+            return job.result()  # it ended just as the time was up
+        raise TimeLimitPassed from None
+    finally:
+        if not job.done():  # stopped or out of time: the kernel goes first, papermill follows
+            _kill_and_settle(kernel, job)
+
+
+def _kill_and_settle(kernel: Kernel, job: Future[Any]) -> None:
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.disabled = True  # its "kernel died" note: the draft says why
+    try:
+        kernel.kill()
         try:
             job.exception(timeout=_SETTLE_SECONDS)
         except (FutureTimeout, CancelledError):
             pass
-        if isinstance(exc, FutureTimeout):
-            raise TimeLimitPassed from None
-        raise
+    finally:
+        papermill_log.disabled = False
 
 
 def _too_long(review: Review, kind: ReportKind, seconds: float | None) -> BuildError:
@@ -303,146 +240,178 @@ def _too_long(review: Review, kind: ReportKind, seconds: float | None) -> BuildE
 
 
 def build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir: str | Path | None = None, *,
-                 kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
-                 execution_timeout: int | None = None, early_kernel: bool = True,
-                 kernel_manager: Any | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
-    """See :func:`_build_report`; SIGTERM and SIGHUP stop it as Ctrl-C does, with its clean-up
-    (:func:`toolkit.build.timelimit.stop_signals_raise`)."""
-    with stop_signals_raise():
-        return _build_report(kind, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
-                             execution_timeout=execution_timeout, early_kernel=early_kernel,
-                             kernel_manager=kernel_manager, time_limit=time_limit)
-
-
-def _build_report(kind: ReportKind, params_path: str | Path | Review, reports_dir: str | Path | None, *,
-                  kernel_name: str, start_timeout: int, execution_timeout: int | None, early_kernel: bool,
-                  kernel_manager: Any | None, time_limit: float | None) -> DraftResult:
+                 kernels: KernelSource | None = None, kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
+                 execution_timeout: int | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
     """Build ``reports/<review>/<kind>.ipynb`` and ``<kind>.html`` for one review.
 
     ``params_path`` is a parameters file, or the :class:`Review` the caller has already loaded and
     validated from one (the CLI's ``draft`` does: the review is loaded once per draft).
-    ``kernel_manager``: a running kernel the caller owns and has reset (a batch worker's
-    :class:`toolkit.build.warm.WarmKernel`); it is used as is and left running.
+    ``kernels``: where the notebook's kernel comes from, chosen by the caller
+    (:mod:`toolkit.build.processes.sources`; default: a fresh kernel started anew while the inputs
+    are validated). The kernel is ended (or handed back) when the notebook has run, however the
+    draft ends: the ``with`` block of the source's ``kernel()`` below is the one place.
 
     Raises ``ValidationFailed`` for bad inputs (nothing is written) and :class:`BuildError` when
     the notebook fails (the failed notebook is kept under ``reports/.failed/`` for debugging).
     ``execution_timeout`` limits each cell (seconds), ``time_limit`` the whole draft (its kernel
     is killed when it passes: :mod:`toolkit.build.timelimit`). The report folder also gets
     ``manifest.json`` (see :mod:`toolkit.build.manifest`). Temporary folders left by killed runs of
-    the same review are removed first.
+    the same review are removed first. SIGTERM and SIGHUP stop it as Ctrl-C does, with its clean-up
+    (:func:`toolkit.build.timelimit.stop_signals_raise`).
     """
+    loaded = params_path if isinstance(params_path, Review) else None
+    path = Path(loaded.source.path if loaded is not None and loaded.source is not None else params_path)  # type: ignore[arg-type]
+    root = project_root_for(path)
+    ensure_kernel(kernel_name)
+    limits = _Limits(kernel_name, start_timeout, execution_timeout, time_limit,
+                     time.monotonic() + time_limit if time_limit else None)
+    with stop_signals_raise(), ExitStack() as undo:
+        with (kernels or StartedKernels()).kernel(kernel_name, root) as kernel:  # starts beside the validation
+            review = loaded or load_review(path)  # validates every input before the notebook runs
+            reports = Path(reports_dir) if reports_dir is not None else root / "reports"
+            tmp = undo.enter_context(_draft_folder(reports, review.review_id))  # gone unless moved into place
+            parameters = injected_parameters(review)
+            wanted: set[str] = set(review.params.outputs) if kind is LETTER else set()
+            notes: list[str] = []
+            printer = _pdf_printer(wanted, review, notes)  # Chromium starts now, beside the kernel
+            if printer is not None:
+                undo.callback(printer.cancel)
+            # while the kernel runs the notebook, this process draws the charts as pictures (once, for
+            # the Word copy and the slides) and makes the slides: they need the review, not the page
+            pictures_job = (in_background(_pictures_and_slides, review, "pptx" in wanted)
+                            if wanted & {"docx", "pptx"} else None)
+            run = _Run(tmp, root, reports, parameters, wanted, limits)
+            nb = _run_notebook(kind, review, kernel, run)
+        # the kernel has ended (or gone back to its keeper): the rest is this process's
+        written = _write_outputs(kind, review, nb, printer, pictures_job, path, run)
+        final = reports / review.review_id
+        _swap_into_place(tmp, final)
+    if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
+        for name in (*OPTIONAL_OUTPUTS.values(), PARTS_NAME):
+            if name not in written:
+                (final / name).unlink(missing_ok=True)
+    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
+                       written, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _Limits:
+    kernel_name: str
+    start_timeout: int
+    execution_timeout: int | None
+    time_limit: float | None
+    deadline: float | None  # time.monotonic() when the time limit passes
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Where one draft runs and what it was asked for."""
+    tmp: Path  # the temporary report folder
+    root: Path  # the project root: the notebook's working folder
+    reports: Path
+    parameters: dict[str, Any]  # injected by papermill
+    wanted: set[str]  # the optional outputs asked for
+    limits: _Limits
+
+
+@contextmanager
+def _draft_folder(reports: Path, review_id: str) -> Iterator[Path]:
+    """A temporary report folder beside its final place, removed unless it was moved there; the
+    temporary folders that killed runs of the same review left are removed first."""
+    reports.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_folders(reports, review_id)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{review_id}.tmp-{os.getpid()}-", dir=reports))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing there once moved into place
+
+
+def _pdf_printer(wanted: set[str], review: Review, notes: list[str]) -> PdfPrinter | None:
+    """A printer started now, when the PDF is wanted and Chromium is there (otherwise a note why)."""
+    if "pdf" not in wanted:
+        return None
+    missing = pdf_unavailable()
+    if missing is None:
+        return PdfPrinter()
+    notes.append(f"{review.params_file}: {missing}")
+    return None
+
+
+def _run_notebook(kind: ReportKind, review: Review, kernel: Kernel, run: _Run) -> nbformat.NotebookNode:
+    """papermill runs the report's notebook on ``kernel``; its failures as one line each."""
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    loaded = params_path if isinstance(params_path, Review) else None
-    if loaded is not None and loaded.source is not None:
-        params_path = loaded.source.path
-    params_path = Path(params_path)  # type: ignore[arg-type]
-    root = project_root_for(params_path)
-    ensure_kernel(kernel_name)
-    deadline = time.monotonic() + time_limit if time_limit else None
-    early = EarlyKernel(kernel_name, root) if early_kernel and kernel_manager is None else None
+    limits = run.limits
+    km = kernel.manager()  # a Ctrl-C while it starts removes tmp too
+    out_nb = run.tmp / f"{kind.name}.ipynb"
     try:
-        review = loaded or load_review(params_path)  # validates every input before the notebook runs
-        reports = Path(reports_dir) if reports_dir is not None else root / "reports"
-        reports.mkdir(parents=True, exist_ok=True)
-        final = reports / review.review_id
-        remove_stale_temp_folders(reports, review.review_id)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{review.review_id}.tmp-{os.getpid()}-", dir=reports))
-        parameters = injected_parameters(review)
-    except BaseException:
-        if early is not None:
-            early.shutdown()
-        raise
-    wanted = set(review.params.outputs) if kind is LETTER else set()
-    notes: list[str] = []
-    printer = None
-    if "pdf" in wanted:  # Chromium starts now, beside the kernel, and prints once the page exists
-        missing = pdf_unavailable()
-        if missing is None:
-            printer = PdfPrinter()
-        else:
-            notes.append(f"{review.params_file}: {missing}")
-    try:
-        km = early.manager() if early is not None else kernel_manager  # a Ctrl-C here removes tmp too
-        # while the kernel runs the notebook, this process draws the charts as pictures (once, for
-        # the Word copy and the slides) and makes the slides: they need the review, not the page
-        pictures_job = (in_background(_pictures_and_slides, review, "pptx" in wanted)
-                        if wanted & {"docx", "pptx"} else None)
-        out_nb = tmp / f"{kind.name}.ipynb"
+        nb: nbformat.NotebookNode = _beside_kernel(kernel, limits.deadline, functools.partial(
+            pm.execute_notebook,
+            str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=run.parameters,
+            kernel_name=limits.kernel_name, cwd=str(run.root), progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, start_timeout=limits.start_timeout,
+            kernel_manager_class=IPCKernelManager, execution_timeout=limits.execution_timeout,
+            **({"km": km} if km is not None else {}),
+        ))
+    except TimeLimitPassed:
+        raise _too_long(review, kind, limits.time_limit) from None
+    except DeadKernelError:
+        raise BuildError(f"{review.params_file}: the kernel running the {kind.name} notebook stopped before "
+                         "it ended (killed, or out of memory; nothing was written): draft again, and if it "
+                         "stops again, check the inputs' sizes (docs/inputs.md, 'Size limits')") from None
+    except PapermillExecutionError as exc:
+        raise _failed(kind, review, exc, out_nb, run.reports) from None
+    return nb
+
+
+def _failed(kind: ReportKind, review: Review, exc: Any, out_nb: Path, reports: Path) -> BuildError:
+    """The failed notebook kept under ``reports/.failed/``, and the one line that says so."""
+    failed = reports / ".failed"
+    failed.mkdir(exist_ok=True)
+    kept = failed / f"{review.review_id}.{kind.name}.ipynb"
+    if out_nb.exists():
+        shutil.copyfile(out_nb, kept)
+    if exc.ename == "InputError":  # a style's template, named with its line
+        return BuildError(f"{str(exc.evalue).splitlines()[0]} "
+                          f"(the {kind.name} of {review.params_file} was not written)")
+    first = str(exc.evalue).splitlines()[0] if exc.evalue else ""
+    return BuildError(f"{review.params_file}: the {kind.name} notebook failed at cell {exc.exec_count}: "
+                      f"{exc.ename}: {first} (notebook kept in {display_path(kept)})")
+
+
+def _write_outputs(kind: ReportKind, review: Review, nb: nbformat.NotebookNode, printer: PdfPrinter | None,
+                   pictures_job: Future[Any] | None, params_path: Path, run: _Run) -> tuple[str, ...]:
+    """Write the executed notebook, the page and the copies asked for into ``tmp``; their names."""
+    tmp, limits = run.tmp, run.limits
+    nb = normalise_notebook(nb)
+    _write_text(tmp / f"{kind.name}.ipynb", nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
+    html = export_letter(nb, review, kind)
+    _write_text(tmp / f"{kind.name}.html", html)
+    pdf_job = None
+    if printer is not None:  # the same HTML printed by Chromium, beside the rest
+        pdf_job = printer.print(html, draft=draft_banner(html), when=review.params.letter_day)
+    if pictures_job is not None:
         try:
-            nb = _beside_kernel(km, deadline, functools.partial(
-                pm.execute_notebook,
-                str(notebook_path(f"{kind.name}.ipynb")), str(out_nb), parameters=parameters,
-                kernel_name=kernel_name, cwd=str(root), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, start_timeout=start_timeout,
-                kernel_manager_class=ForkKernelManager, execution_timeout=execution_timeout,
-                **({"km": km} if km is not None else {}),
-            ))
-        except TimeLimitPassed:
-            raise _too_long(review, kind, time_limit) from None
-        except DeadKernelError:
-            raise BuildError(f"{review.params_file}: the kernel running the {kind.name} notebook stopped before "
-                             "it ended (killed, or out of memory; nothing was written): draft again, and if it "
-                             "stops again, check the inputs' sizes (docs/inputs.md, 'Size limits')") from None
-        except PapermillExecutionError as exc:
-            failed = reports / ".failed"
-            failed.mkdir(exist_ok=True)
-            if out_nb.exists():
-                shutil.copyfile(out_nb, failed / f"{review.review_id}.{kind.name}.ipynb")
-            raise BuildError(
-                f"{review.params_file}: the {kind.name} notebook failed at cell {exc.exec_count}: "
-                f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
-                f" (notebook kept in {display_path(failed / f'{review.review_id}.{kind.name}.ipynb')})"
-                if exc.ename != "InputError" else  # a style's template, named with its line
-                f"{str(exc.evalue).splitlines()[0]} (the {kind.name} of {review.params_file} was not written)"
-            ) from None
-        finally:
-            if early is not None:
-                early.shutdown()  # papermill shuts down only the kernels it started
-        nb = normalise_notebook(nb)
-        _write_text(out_nb, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
-        html = export_letter(nb, review, kind)
-        _write_text(tmp / f"{kind.name}.html", html)
-        pdf_job = None
-        if printer is not None:  # the same HTML printed by Chromium, beside the rest
-            pdf_job = printer.print(html, draft=draft_banner(html), when=review.params.letter_day)
-            printer = None
-        if pictures_job is not None:
-            try:
-                charts, slides = pictures_job.result(timeout=time_left(deadline))
-            except FutureTimeout:
-                raise _too_long(review, kind, time_limit) from None
-            if "docx" in wanted:  # the Word copy coordinators edit, converted from the same HTML
-                pictures = {c.id: c for drawn in charts.values() for c in drawn}
-                docx, parts = letter_docx_parts(html, pictures)
-                (tmp / DOCX_NAME).write_bytes(docx)
-                _write_text(tmp / PARTS_NAME, parts)  # its parts' record, swapped in with it
-            if slides is not None:  # the team's day-three presentation, from the same review
-                (tmp / SLIDES_NAME).write_bytes(slides)
-        if pdf_job is not None:
-            (tmp / PDF_NAME).write_bytes(pdf_job.result())
-        if kind.manifest:
-            _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, root, parameters,
-                                                            notebook_path()).to_json())
-        written = tuple(sorted(p.name for p in tmp.iterdir()))
-        tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
-        _swap_into_place(tmp, final)
-        if kind is LETTER:  # an output not made this time is not left from an earlier draft: it would be stale
-            for name in (*OPTIONAL_OUTPUTS.values(), PARTS_NAME):
-                if name not in written:
-                    (final / name).unlink(missing_ok=True)
-    except BaseException:
-        logging.getLogger("papermill").disabled = False
-        if early is not None:
-            early.shutdown()
-        if printer is not None:
-            printer.cancel()
-        shutil.rmtree(tmp, ignore_errors=True)  # the side job writes nothing into it (it returns bytes)
-        raise
-    return DraftResult(review.review_id, final, final / f"{kind.name}.html", final / f"{kind.name}.ipynb",
-                       written, tuple(notes))
+            charts, slides = pictures_job.result(timeout=time_left(limits.deadline))
+        except FutureTimeout:
+            raise _too_long(review, kind, limits.time_limit) from None
+        if "docx" in run.wanted:  # the Word copy coordinators edit, converted from the same HTML
+            pictures = {c.id: c for drawn in charts.values() for c in drawn}
+            docx, parts = letter_docx_parts(html, pictures)
+            (tmp / DOCX_NAME).write_bytes(docx)
+            _write_text(tmp / PARTS_NAME, parts)  # its parts' record, swapped in with it
+        if slides is not None:  # the team's day-three presentation, from the same review
+            (tmp / SLIDES_NAME).write_bytes(slides)
+    if pdf_job is not None:
+        (tmp / PDF_NAME).write_bytes(pdf_job.result())
+    if kind.manifest:
+        _write_text(tmp / MANIFEST_NAME, build_manifest(review.params, params_path, run.root, run.parameters,
+                                                        notebook_path()).to_json())
+    tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is not
+    return tuple(sorted(p.name for p in tmp.iterdir()))
 
 
 def _pictures_and_slides(review: Review, slides: bool) -> tuple[dict[str, list[ChartImage]], bytes | None]:
@@ -457,18 +426,18 @@ def draft_banner(html: str) -> str | None:
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", found[1])).split()) if found else None
 
 
-def draft(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-          start_timeout: int = 120, execution_timeout: int | None = None, early_kernel: bool = True,
-          kernel_manager: Any | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
-    """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review."""
-    return build_report(LETTER, params_path, reports_dir, kernel_name=kernel_name, start_timeout=start_timeout,
-                        execution_timeout=execution_timeout, early_kernel=early_kernel,
-                        kernel_manager=kernel_manager, time_limit=time_limit)
+def draft(params_path: str | Path | Review, reports_dir: str | Path | None = None, *,
+          kernels: KernelSource | None = None, kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
+          execution_timeout: int | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
+    """Build ``reports/<review>/letter.ipynb``, ``letter.html`` and ``manifest.json`` for one review
+    (:func:`build_report`)."""
+    return build_report(LETTER, params_path, reports_dir, kernels=kernels, kernel_name=kernel_name,
+                        start_timeout=start_timeout, execution_timeout=execution_timeout, time_limit=time_limit)
 
 
-def briefing(params_path: str | Path | Review, reports_dir: str | Path | None = None, *, kernel_name: str = KERNEL_NAME,
-             start_timeout: int = 120, execution_timeout: int | None = None,
-             time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
+def briefing(params_path: str | Path | Review, reports_dir: str | Path | None = None, *,
+             kernels: KernelSource | None = None, kernel_name: str = KERNEL_NAME, start_timeout: int = 120,
+             execution_timeout: int | None = None, time_limit: float | None = DRAFT_SECONDS) -> DraftResult:
     """Build the pre-visit briefing pack: ``reports/<review>/briefing.ipynb`` and ``briefing.html``."""
-    return build_report(BRIEFING, params_path, reports_dir, kernel_name=kernel_name,
+    return build_report(BRIEFING, params_path, reports_dir, kernels=kernels, kernel_name=kernel_name,
                         start_timeout=start_timeout, execution_timeout=execution_timeout, time_limit=time_limit)

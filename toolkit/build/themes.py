@@ -33,11 +33,11 @@ from toolkit.analysis.round_anonymise import anonymise_round
 from toolkit.analysis.round_json import round_to_json
 from toolkit.analysis.round_model import Round
 from toolkit.analysis.round_themes import figures_data
-from toolkit.build.forked import ForkKernelManager
 from toolkit.build.kernels import KERNEL_NAME, ensure_kernel
 from toolkit.build.manifest import input_files, package_versions, relative_name, toolkit_code_hash, toolkit_version
 from toolkit.build.notebooks import PACKAGE_DIR, notebook_path
 from toolkit.build.pdf import letter_pdf, pdf_unavailable
+from toolkit.build.processes.sources import KernelSource, StartedKernels
 from toolkit.build.render import normalise_notebook
 from toolkit.build.timelimit import in_background
 from toolkit.errors import BuildError, display_path
@@ -123,15 +123,18 @@ def manifest_json(reviews: Sequence[Review], root: Path, parameters: dict[str, A
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def _run_notebook(parameters: dict[str, Any], out_nb: Path, kernel_name: str,
-                  failed: Path) -> nbformat.NotebookNode:
+def _run_notebook(parameters: dict[str, Any], out_nb: Path, kernel_name: str, failed: Path,
+                  kernels: KernelSource) -> nbformat.NotebookNode:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        nb = pm.execute_notebook(str(notebook_path(NOTEBOOK)), str(out_nb), parameters=parameters,
-                                 kernel_name=kernel_name, cwd=str(out_nb.parent), progress_bar=False, log_output=False,
-                                 request_save_on_cell_execute=False, kernel_manager_class=ForkKernelManager)
+        with kernels.kernel(kernel_name, out_nb.parent) as kernel:  # the source ends the kernel
+            km = kernel.manager()
+            nb = pm.execute_notebook(str(notebook_path(NOTEBOOK)), str(out_nb), parameters=parameters,
+                                     kernel_name=kernel_name, cwd=str(out_nb.parent), progress_bar=False,
+                                     log_output=False, request_save_on_cell_execute=False,
+                                     **({"km": km} if km is not None else {}))
     except PapermillExecutionError as exc:
         failed.mkdir(exist_ok=True)
         kept = failed / f"{parameters['round_name']}.themes.ipynb"
@@ -182,11 +185,13 @@ def _write(tmp: Path, html: str, pictures: Future[dict[str, ChartImage]] | None,
 
 
 def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Sequence[str] = OUTPUTS,
-                 kernel_name: str = KERNEL_NAME, anonymise: bool = False) -> ThemesResult:
+                 kernel_name: str = KERNEL_NAME, anonymise: bool = False,
+                 kernels: KernelSource | None = None) -> ThemesResult:
     """Build ``<out>/themes.ipynb``, ``themes.html`` (and ``.docx``, ``.pdf``), ``round.json`` and
     ``manifest.json`` for every review the paths name (files, or folders of them); the round is
     named after ``out``. ``anonymise``: every area's names replaced and every figure that would
-    identify an area held back (:mod:`toolkit.analysis.round_anonymise`)."""
+    identify an area held back (:mod:`toolkit.analysis.round_anonymise`). ``kernels``: where the
+    notebook's kernel comes from (a fresh one started anew by default)."""
     files = round_files(paths)
     reviews = load_reviews(files)  # every input checked, and the round read, once: the notebook reads round.json
     root = project_root_for(files[0])
@@ -203,7 +208,8 @@ def build_themes(paths: Iterable[str | Path], out: str | Path, *, outputs: Seque
     pictures = in_background(chart_pictures, round_) if "docx" in outputs else None
     try:
         (tmp / ROUND_NAME).write_text(round_to_json(round_), encoding="utf-8", newline="\n")
-        nb = _run_notebook(parameters, tmp / NOTEBOOK, kernel_name, final.parent / ".failed")
+        nb = _run_notebook(parameters, tmp / NOTEBOOK, kernel_name, final.parent / ".failed",
+                           kernels or StartedKernels())
         (tmp / NOTEBOOK).write_text(nbformat.writes(nb) + "\n", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
         html = export_html(nb)
         (tmp / HTML_NAME).write_text(html, encoding="utf-8", newline="\n")

@@ -17,6 +17,7 @@ from toolkit.build.manifest import (
     toolkit_code_hash,
 )
 from toolkit.build.notebooks import notebook_path
+from toolkit.build.processes.sources import KernelSource
 from toolkit.build.render import draft
 from toolkit.errors import ToolkitError
 from toolkit.inputs.hashing import files_under, sha256_file
@@ -88,8 +89,9 @@ def changed_inputs(manifest: Manifest, root: Path) -> list[str]:
     return changed
 
 
-def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResult:
-    """Rebuild a report from its inputs into a temporary folder and compare every file it makes.
+def verify(report_dir: str | Path, root: str | Path | None = None, kernels: KernelSource | None = None) -> VerifyResult:
+    """Rebuild a report from its inputs into a temporary folder and compare every file it makes
+    (on a kernel from ``kernels``, the caller's choice: :func:`toolkit.build.render.build_report`).
 
     Files in the report folder that the letter build does not make (a briefing pack built
     separately) are listed in ``unchecked`` and do not count as differences.
@@ -106,7 +108,7 @@ def verify(report_dir: str | Path, root: str | Path | None = None) -> VerifyResu
     scratch = Path(tempfile.mkdtemp(prefix="peer-review-verify-"))
     try:
         try:
-            rebuilt = draft(project / manifest.params_file, scratch).folder
+            rebuilt = draft(project / manifest.params_file, scratch, kernels=kernels).folder
         except ToolkitError as exc:
             result.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return result

@@ -24,26 +24,17 @@ from toolkit.capture.records import FormMessage, merge_three_way
 from toolkit.capture.store import CaptureStore
 from toolkit.errors import Conflict, DuplicateEntry, InputError, ValidationFailed, display_path
 from toolkit.inputs import privacy
-from toolkit.inputs.audit import (
+from toolkit.inputs.audit import NEEDS, PHASES, SETTINGS, case_ref_pattern_ok, parse_value, parse_year_group, read_audit
+from toolkit.inputs.audit_framework import (
     MET,
     NA,
-    NEEDS,
     NOT_MET,
-    PHASES,
     PLAN_STAGES,
-    SETTINGS,
     AuditFramework,
     Criterion,
-    PlanGrades,
-    PlanRecord,
-    applies,
-    case_ref_pattern_ok,
-    grade_plan,
     load_audit_framework,
-    parse_value,
-    parse_year_group,
-    read_audit,
 )
+from toolkit.inputs.audit_grades import PlanGrades, PlanRecord, applies, grade_plan
 from toolkit.inputs.capture_layout import capture_folder, reviewer_slug
 from toolkit.inputs.params import ReviewParams
 from toolkit.inputs.tables import CELL_LIMIT

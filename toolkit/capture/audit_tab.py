@@ -27,7 +27,8 @@ from toolkit.capture.store import CaptureStore
 from toolkit.capture.ui import MessageArea, esc, fluid, html_table, kept_form, run_guarded, words
 from toolkit.capture.validate import refused_keys
 from toolkit.errors import ValidationFailed, display_path
-from toolkit.inputs.audit import MET, NA, NOT_MET, AuditFramework, Criterion, PlanGrades, load_audit_framework
+from toolkit.inputs.audit_framework import MET, NA, NOT_MET, AuditFramework, Criterion, load_audit_framework
+from toolkit.inputs.audit_grades import PlanGrades
 from toolkit.review import merge_audits, read_audit_parts
 from toolkit.wording import number_words, plural
 

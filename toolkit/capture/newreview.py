@@ -33,7 +33,7 @@ from toolkit.capture.files import atomic_write_text
 from toolkit.capture.starter_books import audit_workbook, sef_workbook
 from toolkit.capture.workbook import export_workbook
 from toolkit.errors import InputError, ValidationFailed, display_path
-from toolkit.inputs.audit import load_audit_framework
+from toolkit.inputs.audit_framework import load_audit_framework
 from toolkit.inputs.authorities import (
     Authorities,
     AuthorityRecord,

@@ -15,15 +15,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.inputs.audit import (
-    NEEDS,
-    OPTIONAL_COLUMNS,
-    PHASES,
-    PLAN_STAGES,
-    REQUIRED_COLUMNS,
-    SETTINGS,
-    AuditFramework,
-)
+from toolkit.inputs.audit import NEEDS, OPTIONAL_COLUMNS, PHASES, REQUIRED_COLUMNS, SETTINGS
+from toolkit.inputs.audit_framework import PLAN_STAGES, AuditFramework
 from toolkit.inputs.sef import COLUMNS as SEF_COLUMNS
 from toolkit.inputs.sef import SefOptions
 from toolkit.inputs.xlsx import set_text

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.inputs.audit import AuditFramework, load_audit_framework
+from toolkit.inputs.audit_framework import AuditFramework, load_audit_framework
 from toolkit.inputs.xlsx import append_text_row
 
 _PHASE_YEARS: dict[str, list[str | int]] = {

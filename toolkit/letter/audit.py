@@ -33,7 +33,9 @@ from toolkit.analysis.audit_results import (
     audit_results,
     strong_and_missing,
 )
-from toolkit.inputs.audit import NA, AuditData, AuditFramework, applies, read_audit
+from toolkit.inputs.audit import read_audit
+from toolkit.inputs.audit_framework import NA, AuditFramework
+from toolkit.inputs.audit_grades import AuditData, applies
 from toolkit.letter.audit_charts import (
     GRADE_COLOURS,
     GRADE_LABELS,

@@ -86,5 +86,5 @@ def indicator_chart(ind: IndicatorRound, reviews: dict[str, RoundReview], macros
     desc = plain(macros.chart_description(ind, rows) if len(ind.figures) <= most
                  else macros.chart_description_many(ind, len(ind.figures), sorted({f.period for _, f in ind.figures})))
     chart_id = f"themes-indicator-{ind.id}"
-    columns = [plain(c) for c in macros.table_columns()]
+    columns = [plain(c) for c in str(macros.table_columns()).split("|")]
     return Chart(chart_id, title, desc, figure_to_svg(fig, chart_id, title, desc), columns, rows)

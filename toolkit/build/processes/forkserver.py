@@ -3,37 +3,34 @@
 A fresh kernel spends about 2 s starting Python and importing what the letter notebook needs
 (pandas, matplotlib, IPython, the toolkit); a ``peer-review draft`` process spends another second
 importing papermill, nbconvert and the toolkit before it does anything. Both are the same work
-every time. The fork server does it once and then, on request, forks:
+every time. The fork server does it once and then, on request, forks (:mod:`.children`):
 
 * a **kernel** (``kind: kernel``): the child becomes ``python -m ipykernel_launcher -f
   <connection file> ...`` exactly as a kernel manager would have started it (same command line,
   working folder and environment, the requester's stdout and stderr), but with its imports done.
   It has never run a line of any notebook: it is as fresh as a kernel started from nothing, which
-  is what makes it safe where a reused (warm) kernel needs a reset. :mod:`toolkit.build.forked`
-  is the kernel manager that asks for one;
+  is what makes it safe where a reused (warm) kernel needs a reset.
+  :class:`toolkit.build.processes.forked.ForkKernelManager` is the kernel manager that asks for one;
 * a **command** (``kind: run``): the child calls a click command's entry point (``entry``,
   ``module:function``; the ``peer-review`` command's is ``toolkit.cli:main``) with the requester's
   arguments, working folder, environment and standard streams (passed over the socket), as a
-  fresh process would. :mod:`toolkit.build.daemon` sends these.
+  fresh process would. :mod:`toolkit.build.processes.daemon` sends these.
 
-The protocol is one request per connection on a Unix socket in a private folder: a length-prefixed
-JSON object, with the requester's file descriptors attached (``SCM_RIGHTS``). The server answers
-``{"pid": N}`` once the child runs, and ``{"exit": code}`` when it has ended; closing the
-connection early kills the child (a requester that dies takes its kernel with it). Only processes
-of the same user are served (``SO_PEERCRED``).
+The protocol (:mod:`.protocol`) is one request per connection on a Unix socket in a private
+folder. Closing the connection early kills the child: a requester that dies takes its kernel
+with it (:meth:`Server._requester_closed`).
 
 The server is single-threaded, so forking it is safe; it imports nothing that starts threads.
-``python -m toolkit.build.forkserver SOCKET [--idle SECONDS]`` runs one; it prints ``ready`` on
-its standard output when it listens, and exits after ``--idle`` seconds without a child or a
-request (0: never), or when asked to stop.
+``python -m toolkit.build.processes.forkserver SOCKET [--idle SECONDS]`` runs one; it prints
+``ready`` on its standard output when it listens, and exits after ``--idle`` seconds without a
+child or a request (0: never), when asked to stop (``stop``, SIGTERM), or when the process named
+by ``--parent`` is gone. Who starts one and who ends it: :mod:`toolkit.build.processes`.
 """
 
 from __future__ import annotations
 
 import argparse
 import fcntl
-import io
-import json
 import os
 import select
 import signal
@@ -46,153 +43,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from toolkit.build.processes.children import (
+    become_kernel,
+    interpreter_options,
+    kernel_arguments,
+    kernel_options,
+    run_command,
+)
+from toolkit.build.processes.protocol import ForkServerError, children, close_all, recv_message, send_message
+
 #: What a kernel of the letter notebooks imports, and what a drafting command imports.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "toolkit.letter", "toolkit.letter.audit",
                   "toolkit.letter.performance", "toolkit.letter.working_views", "toolkit.letter.briefing",
                   "toolkit.review")
-COMMAND_MODULES = ("toolkit.cli", "toolkit.build.render", "toolkit.build.forked", "papermill",
+COMMAND_MODULES = ("toolkit.cli", "toolkit.build.render", "toolkit.build.processes.sources", "papermill",
                    "papermill.execute", "nbclient", "nbconvert.exporters", "toolkit.letter.docx",
                    "toolkit.letter.slides_pptx", "toolkit.build.pdf", "toolkit.build.manifest")
 
-#: The fork server of this process's kernels (a socket path; empty: none), for
-#: :class:`toolkit.build.forked.ForkKernelManager`. A batch worker and a command run by the
-#: daemon set it.
-DEFAULT_SERVER = ""
-
 #: The toolkit this server runs (``ping`` answers it): which project a drafting daemon is of.
-TOOLKIT_FOLDER = str(Path(__file__).resolve().parents[1])
-
-_HEADER = struct.Struct("!I")
-_MAX_MESSAGE = 16 << 20
-
-
-class ForkServerError(Exception):
-    """The fork server could not be reached, or broke the protocol."""
-
-
-# ----------------------------------------------------------------------------------- protocol
-
-def send_message(sock: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
-    data = json.dumps(message).encode("utf-8")
-    payload = _HEADER.pack(len(data)) + data
-    if fds:
-        sent = socket.send_fds(sock, [payload], list(fds))
-        payload = payload[sent:]
-    if payload:
-        sock.sendall(payload)
-
-
-def recv_message(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, Any] | None, list[int]]:
-    """One message and the descriptors that came with it; ``None`` when the peer has closed."""
-    fds: list[int] = []
-    buffer = b""
-    while len(buffer) < _HEADER.size:
-        if max_fds and not fds:
-            chunk, got, _, _ = socket.recv_fds(sock, 1 << 16, max_fds)
-            fds.extend(got)
-        else:
-            chunk = sock.recv(1 << 16)
-        if not chunk:
-            _close_all(fds)
-            return None, []
-        buffer += chunk
-    (size,) = _HEADER.unpack(buffer[:_HEADER.size])
-    if size > _MAX_MESSAGE:
-        _close_all(fds)
-        raise ForkServerError(f"message of {size} bytes is too long")
-    body = buffer[_HEADER.size:]
-    while len(body) < size:
-        chunk = sock.recv(size - len(body))
-        if not chunk:
-            _close_all(fds)
-            return None, []
-        body += chunk
-    return json.loads(body[:size].decode("utf-8")), fds
-
-
-def _close_all(fds: Sequence[int]) -> None:
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-
-
-def connect(path: Path, timeout: float | None = 5.0) -> socket.socket:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(str(path))
-    except OSError as exc:
-        sock.close()
-        raise ForkServerError(f"no fork server at {path}: {exc.strerror or exc}") from None
-    sock.settimeout(None)
-    return sock
-
-
-def request(path: Path, message: dict[str, Any], fds: Sequence[int] = ()) -> tuple[socket.socket, int]:
-    """Send one request; the open connection and the child's pid. The connection's next message
-    is the child's exit; closing it kills the child."""
-    sock = connect(path)
-    try:
-        send_message(sock, message, fds)
-        reply, _ = recv_message(sock)
-    except (OSError, ValueError) as exc:
-        sock.close()
-        raise ForkServerError(f"fork server at {path} did not answer: {exc}") from None
-    if not reply or not isinstance(reply.get("pid"), int):
-        sock.close()
-        reason = reply.get("error") if reply else "it closed the connection"
-        raise ForkServerError(f"fork server at {path} refused the request: {reason}")
-    return sock, int(reply["pid"])
-
-
-def wait_exit(sock: socket.socket) -> int | None:
-    """Block until the child's exit code arrives (``None``: the server went away first)."""
-    try:
-        reply, _ = recv_message(sock)
-    except (OSError, ValueError):
-        return None
-    code = reply.get("exit") if reply else None
-    return code if isinstance(code, int) else None
-
-
-def _ask(path: Path, kind: str) -> dict[str, Any] | None:
-    """One short request (``stop``, ``ping``) and its answer; ``None`` when no server answers."""
-    try:
-        sock = connect(path, timeout=2.0)
-    except ForkServerError:
-        return None
-    with sock:
-        try:
-            send_message(sock, {"kind": kind})
-            reply, _ = recv_message(sock)
-        except (OSError, ValueError):
-            return None
-    return reply
-
-
-def stop(path: Path) -> bool:
-    """Ask the server at ``path`` to exit once its children have ended; whether one answered."""
-    return _ask(path, "stop") is not None
-
-
-def ping(path: Path) -> dict[str, Any] | None:
-    """The server's pid, how many children it has forked and how many run; ``None`` when none answers."""
-    return _ask(path, "ping")
-
-
-def wait_ready(path: Path, timeout: float) -> bool:
-    """Wait until a server answers at ``path`` (at most ``timeout`` seconds); whether it did."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            connect(path, timeout=1.0).close()
-            return True
-        except ForkServerError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
+TOOLKIT_FOLDER = str(Path(__file__).resolve().parents[2])
 
 
 class ServerProcess:
@@ -212,11 +81,27 @@ class ServerProcess:
             folder = tempfile.mkdtemp(prefix="peer-review-fork-", dir="/tmp")
         self.folder = Path(folder)
         self.path = self.folder / "kernels.sock"
-        self.process = subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
-            [sys.executable, "-m", "toolkit.build.forkserver", str(self.path), "--kernel", kernel_name,
+        self.process = subprocess.Popen(  # this Python, this toolkit's module
+            [sys.executable, "-m", "toolkit.build.processes.forkserver", str(self.path), "--kernel", kernel_name,
              "--parent", str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
         )
+
+    def kernels_of(self, requester: int) -> list[Any]:
+        """The kernels this server forked for the process ``requester`` and still runs
+        (``psutil.Process`` each). A forked kernel is the server's child, not its requester's, so a
+        batch worker's kernel is not among the worker's descendants; the server knows whom it
+        forked each child for (:func:`toolkit.build.processes.protocol.children`)."""
+        import psutil
+
+        found = []
+        for pid, asked_by in (children(self.path) or {}).items():
+            if asked_by == requester:
+                try:
+                    found.append(psutil.Process(pid))
+                except psutil.Error:
+                    pass
+        return found
 
     def close(self) -> None:
         import shutil
@@ -225,7 +110,7 @@ class ServerProcess:
             self.process.terminate()  # it exits once its kernels have ended
             try:
                 self.process.wait(10)
-            except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it must not outlive the round
+            except Exception:  # subprocess.TimeoutExpired: it must not outlive the round
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -258,7 +143,7 @@ def preload(modules: Sequence[str]) -> None:
         for name in modules:
             try:
                 importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - the child meets the same error in its own import
+            except Exception:  # the child meets the same error in its own import
                 pass
     finally:
         del builtins.get_ipython  # type: ignore[attr-defined]
@@ -266,10 +151,16 @@ def preload(modules: Sequence[str]) -> None:
             os.environ.pop("MPLBACKEND", None)
 
 
+#: The requests answered at once, without a child: ``stop``, ``ping`` and ``children`` (each
+#: running child's pid and its requester's).
+_ANSWERED = ("stop", "ping", "children")
+
+
 class _Child:
-    def __init__(self, pid: int, conn: socket.socket) -> None:
+    def __init__(self, pid: int, conn: socket.socket, requester: int) -> None:
         self.pid = pid
         self.conn = conn
+        self.requester = requester  # the pid of the process that asked for it (``SO_PEERCRED``)
 
 
 class Server:
@@ -382,48 +273,62 @@ class Server:
         except OSError:
             return
         self.last_active = time.monotonic()
-        fds: list[int] = []
-        try:
-            conn.settimeout(5.0)
-            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-            _, uid, _ = struct.unpack("3i", creds)
-            if uid != os.getuid():
-                conn.close()
-                return
-            message, fds = recv_message(conn, max_fds=8)
-            conn.settimeout(None)
-        except (OSError, ValueError, ForkServerError):
-            _close_all(fds)
+        received = self._receive(conn)
+        if received is None:  # another user's, broken, or a probe (``wait_ready``): connected and closed
             conn.close()
             return
-        if message is None:  # a probe (``wait_ready``, ``running``): connected and closed
-            conn.close()
-            return
+        message, fds, requester = received
         kind = message.get("kind")
-        refused = (f"unknown request {kind!r}" if kind not in ("kernel", "run", "stop", "ping") else
+        refused = (f"unknown request {kind!r}" if kind not in ("kernel", "run", *_ANSWERED) else
                    "not a kernel command line of this server's Python" if kind == "kernel"
                    and kernel_arguments(message.get("cmd") or []) is None else None)
-        if refused or kind in ("stop", "ping"):
-            self.stopping = self.stopping or kind == "stop"
-            _close_all(fds)
-            try:
-                send_message(conn, {"error": refused} if refused else {"pid": os.getpid(), "served": self.served,
-                                                                     "running": len(self.children),
-                                                                     "toolkit": TOOLKIT_FOLDER})
-            except OSError:
-                pass
-            conn.close()
+        if refused or kind in _ANSWERED:
+            close_all(fds)
+            self._answer(conn, {"error": refused} if refused else self._answer_to(str(kind)))
             return
         pid = os.fork()
         if pid == 0:
             self._in_child(conn, message, fds)  # never returns
-        _close_all(fds)
+        close_all(fds)
         self.served += 1
-        self.children[pid] = _Child(pid, conn)
+        self.children[pid] = _Child(pid, conn, requester)
         try:
             send_message(conn, {"pid": pid})
         except OSError:
             os.kill(pid, signal.SIGKILL)
+
+    def _receive(self, conn: socket.socket) -> tuple[dict[str, Any], list[int], int] | None:
+        """The request on ``conn``, its descriptors and the requester's pid; ``None`` when there is
+        none to serve (another user's process, a broken request, a probe)."""
+        fds: list[int] = []
+        try:
+            conn.settimeout(5.0)
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            requester, uid, _ = struct.unpack("3i", creds)
+            if uid != os.getuid():
+                return None
+            message, fds = recv_message(conn, max_fds=8)
+            conn.settimeout(None)
+        except (OSError, ValueError, ForkServerError):
+            close_all(fds)
+            return None
+        return (message, fds, requester) if message is not None else None
+
+    def _answer_to(self, kind: str) -> dict[str, Any]:
+        if kind == "stop":
+            self.stopping = True
+            return {"stopping": True}
+        if kind == "children":
+            return {"children": {str(c.pid): c.requester for c in self.children.values()}}
+        return {"pid": os.getpid(), "served": self.served, "running": len(self.children), "toolkit": TOOLKIT_FOLDER}
+
+    @staticmethod
+    def _answer(conn: socket.socket, answer: dict[str, Any]) -> None:
+        try:
+            send_message(conn, answer)
+        except OSError:
+            pass
+        conn.close()
 
     def _in_child(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         code = 1
@@ -441,14 +346,14 @@ class Server:
                 child.conn.close()
             conn.close()
             if message["kind"] == "kernel":
-                code = _become_kernel(message, fds)
+                code = become_kernel(message, fds)
             else:
-                code = _run_command(message, fds, self.path)
+                code = run_command(message, fds, self.path)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except KeyboardInterrupt:  # its requester was stopped (Ctrl-C) and stopped it
             code = 128 + signal.SIGINT
-        except BaseException:  # noqa: BLE001 - the child must end here, never return into the server loop
+        except BaseException:  # the child must end here, never return into the server loop
             traceback.print_exc()
             code = 1
         finally:
@@ -468,101 +373,6 @@ class Server:
             pass
 
 
-def _adopt(message: dict[str, Any], fds: list[int], first_path: str) -> None:
-    """Take on the requester's streams, working folder, environment and ``sys.path[0]``."""
-    for target, fd in enumerate(fds[:3]):
-        os.dup2(fd, target)
-    _close_all([fd for fd in fds if fd > 2])
-    os.chdir(message["cwd"])
-    os.environ.clear()
-    os.environ.update(message["env"])
-    if sys.path:
-        sys.path[0] = first_path
-    encoding = message.get("encoding") or "utf-8"
-    errors = message.get("errors") or "strict"
-    stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
-    sys.stdin = stdin
-    setattr(sys, "__stdin__", stdin)  # noqa: B010 - a final name to mypy, a plain attribute to Python
-    for fd, name in ((1, "stdout"), (2, "stderr")):
-        stream = io.TextIOWrapper(open(fd, "wb", buffering=0, closefd=False),  # noqa: SIM115
-                                  encoding=encoding, errors=errors if fd == 1 else "backslashreplace",
-                                  line_buffering=os.isatty(fd) or fd == 2, write_through=fd == 2)
-        setattr(sys, name, stream)
-        setattr(sys, f"__{name}__", stream)
-
-
-def interpreter_options() -> list[str]:
-    """This interpreter's own command-line options (``-X...`` and the like), before ``-m``."""
-    argv = list(sys.orig_argv[1:])
-    return argv[:argv.index("-m")] if "-m" in argv else []
-
-
-def kernel_arguments(cmd: Sequence[str]) -> int | None:
-    """Where the kernel's own arguments start in ``cmd`` when this server can become that kernel:
-    ``<this python> <this server's options> -m ipykernel_launcher ...``; otherwise ``None``."""
-    cmd = list(cmd)
-    if "-m" not in cmd or not cmd:
-        return None
-    at = cmd.index("-m")
-    if cmd[at + 1:at + 2] != ["ipykernel_launcher"] or cmd[1:at] != interpreter_options():
-        return None
-    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
-        return None
-    return at + 2
-
-
-def _become_kernel(message: dict[str, Any], fds: list[int]) -> int:
-    cmd = message["cmd"]
-    start = kernel_arguments(cmd)
-    if start is None:
-        raise ValueError(f"not a command line this server's kernels can take: {cmd}")
-    import ipykernel_launcher
-    from ipykernel import kernelapp
-
-    os.setsid()  # as jupyter_client starts its kernels: a terminal's Ctrl-C does not reach them
-    devnull = os.open(os.devnull, os.O_RDWR)  # a kernel reads nothing from its starter's input
-    fds = [devnull, *(fds[:2] if len(fds) >= 2 else [devnull, devnull]), *fds[2:]]
-    _adopt(message, fds, message["cwd"])
-    sys.argv = [ipykernel_launcher.__file__, *cmd[start:]]
-    # parent_handle's default was read from the environment when ipykernel was imported, in the
-    # server: it is given here from the kernel's own environment, as a started kernel reads it
-    kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
-    return 0
-
-
-def _run_command(message: dict[str, Any], fds: list[int], server: Path) -> int:
-    argv = message["argv"]
-    _adopt(message, fds, os.path.dirname(argv[0]) if argv else "")
-    sys.argv = list(argv)
-    import importlib
-
-    module, _, function = str(message["entry"]).partition(":")
-    main = getattr(importlib.import_module(module), function)
-    # this command's kernels come from the same server; the module by its name, since the server
-    # itself runs as ``__main__``
-    setattr(importlib.import_module("toolkit.build.forkserver"), "DEFAULT_SERVER", str(server))  # noqa: B010
-
-    try:
-        main(args=list(argv[1:]), prog_name=os.path.basename(argv[0]) or "peer-review")
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
-
-
-def kernel_options(kernel_name: str) -> list[str] | None:
-    """The interpreter options of a kernel's command line (``-Xfrozen_modules=off`` for
-    ipykernel's own kernelspec), when it runs this Python's ipykernel; ``None`` otherwise."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
-    except (NoSuchKernel, OSError, ValueError):
-        return None
-    if "-m" not in argv or argv[argv.index("-m") + 1:argv.index("-m") + 2] != ["ipykernel_launcher"]:
-        return None
-    return argv[1:argv.index("-m")]
-
-
 def hold_lock(path: Path) -> int | None:
     """The lock file at ``path`` opened (close-on-exec) and locked for this process; ``None``
     when another process holds it."""
@@ -576,7 +386,7 @@ def hold_lock(path: Path) -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m toolkit.build.forkserver")
+    parser = argparse.ArgumentParser(prog="python -m toolkit.build.processes.forkserver")
     parser.add_argument("socket", type=Path)
     parser.add_argument("--idle", type=float, default=0.0, help="exit after this many idle seconds (0: never)")
     parser.add_argument("--commands", action="store_true", help="also import what a drafting command needs")
@@ -587,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     options = kernel_options(args.kernel)
     if options is not None and options != interpreter_options():  # run as the kernel's Python runs
-        os.execv(sys.executable, [sys.executable, *options, "-m", "toolkit.build.forkserver",
+        os.execv(sys.executable, [sys.executable, *options, "-m", "toolkit.build.processes.forkserver",
                                   *(sys.argv[1:] if argv is None else argv)])
     # listening before the imports: a request made meanwhile waits for them, rather than find no
     # server and start its kernel (or run its command) the slow way
@@ -602,3 +412,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+

@@ -13,24 +13,26 @@ after those imports:
   fresh kernel is shown again.
 
 Imported modules stay imported: that is the saving. A review whose notebook fails discards the
-kernel (the next review gets a new one). ``peer-review batch --reuse-kernels`` uses it; the
-tests build the same reviews with fresh and warm kernels and compare the bytes.
+kernel (the next review gets a new one). ``peer-review batch --reuse-kernels`` uses it
+(:class:`WarmKernels`, a :class:`~toolkit.build.processes.sources.KernelSource`); the tests build
+the same reviews with fresh and warm kernels and compare the bytes.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from jupyter_core.utils import run_sync
 
-from toolkit.build.kernels import KERNEL_NAME, IPCKernelManager, kernel_pid, process_peak_kb
+from toolkit.build.kernels import IPCKernelManager, kernel_pid, process_peak_kb
 from toolkit.build.notebooks import notebook_path
-from toolkit.build.render import DraftResult, draft
+from toolkit.build.processes.sources import Kernel, kill_kernel
 from toolkit.errors import BuildError, ValidationFailed
-from toolkit.inputs.params import project_root_for
 
 #: Run once, silently, when the kernel starts: the notebook's own imports, then a snapshot of the
 #: state they leave. ``{imports}`` is replaced by the notebook's import statements.
@@ -77,7 +79,7 @@ def notebook_imports(notebook: Path) -> list[str]:
 
 class WarmKernel:
     """A kernel kept alive across reviews by one worker (see the module's docstring)."""
-    def __init__(self, notebook: Path, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0) -> None:
+    def __init__(self, notebook: Path, kernel_name: str, start_timeout: float = 120.0) -> None:
         self.km = IPCKernelManager(kernel_name=kernel_name)  # it remembers papermill's clients
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc: Any = self.km.blocking_client()
@@ -116,36 +118,55 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=False)
 
 
-class KernelKeeper:
-    """A batch worker's warm kernel: started on first use, reset per review, replaced after a failure."""
-    def __init__(self, notebook: Path | None = None, kernel_name: str = KERNEL_NAME) -> None:
-        self.notebook = notebook
-        self.kernel_name = kernel_name
-        self.kernel: WarmKernel | None = None
+class _Lent:
+    """The warm kernel as one draft sees it."""
 
-    def draft(self, params: Path, reports: Path | None) -> DraftResult:
-        """:func:`toolkit.build.render.draft` on the warm kernel; returns its ``DraftResult``."""
-        if self.kernel is not None and not self.kernel.alive():
+    def __init__(self, km: IPCKernelManager) -> None:
+        self.km = km
+
+    def manager(self) -> IPCKernelManager:
+        return self.km
+
+    def kill(self) -> None:
+        kill_kernel(self.km)
+
+
+class WarmKernels:
+    """A batch worker's kernel source: one warm kernel, started on first use, reset before each
+    review, kept after a review that succeeded (or was refused before the notebook ran) and
+    replaced after one that failed: a failed notebook may leave any state behind."""
+
+    def __init__(self, notebook: Path | None = None) -> None:
+        self.notebook = notebook
+        self.warm: WarmKernel | None = None
+
+    @contextmanager
+    def kernel(self, kernel_name: str, cwd: Path) -> Iterator[Kernel]:
+        if self.warm is not None and not self.warm.alive():
             self.close()
-        if self.kernel is None:
-            self.kernel = WarmKernel(self.notebook or notebook_path(), self.kernel_name)
-        km = self.kernel.prepare(project_root_for(Path(params)))
+        if self.warm is None:
+            self.warm = WarmKernel(self.notebook or notebook_path(), kernel_name)
+        lent = _Lent(self.warm.prepare(cwd))
+        failed = True
         try:
-            result = draft(params, reports, kernel_name=self.kernel_name, kernel_manager=km)
-            self.kernel.km.close_clients()
-            return result
+            yield lent
+            failed = False
         except ValidationFailed:
-            raise  # refused before the notebook ran: the kernel is untouched
-        except BaseException:
-            self.close()  # a failed notebook may leave any state behind: start afresh next time
+            failed = False  # refused before the notebook ran: the kernel is untouched
             raise
+        finally:
+            if failed:
+                self.close()
+            else:
+                lent.km.close_clients()
 
     def kernel_kb(self) -> int:
         """Peak resident memory of the warm kernel so far (KB, VmHWM), 0 when there is none."""
-        pid = kernel_pid(self.kernel.km) if self.kernel is not None else None
+        pid = kernel_pid(self.warm.km) if self.warm is not None else None
         return process_peak_kb(pid) if pid is not None else 0
 
     def close(self) -> None:
-        if self.kernel is not None:
-            kernel, self.kernel = self.kernel, None
-            kernel.shutdown()
+        """Shut the warm kernel down (the worker ends, or a review failed on it)."""
+        if self.warm is not None:
+            warm, self.warm = self.warm, None
+            warm.shutdown()

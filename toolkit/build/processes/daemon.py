@@ -6,7 +6,7 @@ start a kernel that imports pandas, matplotlib and the letter modules: about 2.5
 work every time before the letter's own. Build tools that meet this keep a process ready between
 runs (Quarto keeps a Jupyter kernel daemon for five minutes, Gradle keeps its daemon); so does
 this one, with one difference that matters for a record: nothing is reused from one draft to the
-next. The daemon is a :mod:`toolkit.build.forkserver` that has only imported; each draft is a
+next. The daemon is a :mod:`toolkit.build.processes.forkserver` that has only imported; each draft is a
 child forked from it that runs the command as a fresh process would (same arguments, folder,
 environment and streams), and its kernel is another such child, that has never run a notebook.
 The letters are byte-identical to those of a process started from nothing
@@ -47,7 +47,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from toolkit.build.forkserver import hold_lock
+from toolkit.build.processes import protocol
+from toolkit.build.processes.forkserver import TOOLKIT_FOLDER, hold_lock
 
 #: The environment variable that turns the daemon off (``off``, ``0``, ``no``, ``false``).
 DAEMON_ENV = "PEER_REVIEW_DAEMON"
@@ -119,8 +120,8 @@ def start(folder: Path, daemon_key: str) -> bool:
         if lock is None:
             return False
         os.close(lock)  # free: no daemon of this key runs or starts
-        subprocess.Popen(  # noqa: S603 - this Python, this toolkit's module
-            [sys.executable, "-m", "toolkit.build.forkserver", str(socket_path(folder, daemon_key)),
+        subprocess.Popen(  # this Python, this toolkit's module
+            [sys.executable, "-m", "toolkit.build.processes.forkserver", str(socket_path(folder, daemon_key)),
              "--idle", str(IDLE_SECONDS), "--commands", "--lock", str(lock_path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd="/", start_new_session=True,
@@ -136,8 +137,6 @@ def delegate(argv: Sequence[str], entry: str) -> int | None:
     ``entry``: the command's click entry point, ``module:function``."""
     if not argv or argv[0] not in COMMANDS or not enabled():
         return None
-    from toolkit.build import forkserver
-
     folder = runtime_folder()
     if folder is None:
         return None
@@ -146,8 +145,8 @@ def delegate(argv: Sequence[str], entry: str) -> int | None:
     message = {"kind": "run", "entry": entry, "argv": [sys.argv[0], *argv], "cwd": os.getcwd(), "env": dict(os.environ),
                "encoding": getattr(sys.stdout, "encoding", None), "errors": getattr(sys.stdout, "errors", None)}
     try:
-        conn, pid = forkserver.request(path, message, fds=(0, 1, 2))
-    except forkserver.ForkServerError:
+        conn, pid = protocol.request(path, message, fds=(0, 1, 2))
+    except protocol.ForkServerError:
         start(folder, daemon_key)
         return None
 
@@ -160,19 +159,17 @@ def delegate(argv: Sequence[str], entry: str) -> int | None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, pass_on)
     with conn:
-        code = forkserver.wait_exit(conn)
+        code = protocol.wait_exit(conn)
     return code if code is not None else 1
 
 
 def daemons(every: bool = False) -> dict[Path, dict[str, Any]]:
     """This project's daemons that answer (those running this toolkit, :func:`is_ours`), or with
     ``every`` all of this user's, by socket, each with its ``ping`` answer."""
-    from toolkit.build import forkserver
-
     folder = runtime_folder()
     found = {}
     for path in sorted(folder.glob("*.sock")) if folder else []:
-        answer = forkserver.ping(path)
+        answer = protocol.ping(path)
         if answer is not None and (every or is_ours(answer)):
             found[path] = answer
     return found
@@ -181,13 +178,9 @@ def daemons(every: bool = False) -> dict[Path, dict[str, Any]]:
 def is_ours(answer: dict[str, Any]) -> bool:
     """Whether a daemon (its ``ping`` answer) runs this toolkit: is this project's. One that does not
     say (a toolkit from before it did) is another project's."""
-    from toolkit.build import forkserver
-
-    return answer.get("toolkit") == forkserver.TOOLKIT_FOLDER
+    return answer.get("toolkit") == TOOLKIT_FOLDER
 
 
 def stop(every: bool = False) -> int:
     """Stop this project's daemons (with ``every``, all of this user's); how many answered."""
-    from toolkit.build import forkserver
-
-    return sum(forkserver.stop(path) for path in daemons(every))
+    return sum(protocol.stop(path) for path in daemons(every))

@@ -1,4 +1,4 @@
-"""Kernels forked from a fork server (:mod:`toolkit.build.forkserver`) instead of started anew.
+"""Kernels forked from a fork server (:mod:`toolkit.build.processes.forkserver`) instead of started anew.
 
 :class:`ForkKernelManager` is the toolkit's IPC kernel manager with one difference: its kernel
 process comes from the fork server named by ``fork_server``, already past the letter notebook's
@@ -22,9 +22,8 @@ from typing import Any
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Unicode
 
-from toolkit.build import forkserver
-from toolkit.build.forkserver import ForkServerError, request, wait_exit
 from toolkit.build.kernels import IPCKernelManager
+from toolkit.build.processes.protocol import ForkServerError, request, wait_exit
 
 
 class ForkedProcess:
@@ -105,12 +104,12 @@ class ForkProvisioner(LocalProvisioner):
 
 class ForkKernelManager(IPCKernelManager):
     """An IPC kernel manager whose kernels are forked from ``fork_server`` (a socket path; empty:
-    :data:`toolkit.build.forkserver.DEFAULT_SERVER`; neither: started anew)."""
+    started anew)."""
 
     fork_server = Unicode("", config=True)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        server = self.fork_server or forkserver.DEFAULT_SERVER
+        server = self.fork_server
         if self.provisioner is None and server:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
