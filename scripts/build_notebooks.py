@@ -97,11 +97,13 @@ THEMES_CELLS: list[tuple] = [
             "reports/<round>/`, docs/themes.md). papermill runs it with the round's parameters files; each "
             "cell calls one function of the `toolkit` package. Cells tagged `themes` are the report; the "
             "others are working views for the programme's coordinator."]),
-    ("code", ["parameters"], "# Parameters: papermill injects the round's parameters files (or folders) and "
-                             'its name.\nparams_files = ["../params"]\nround_name = "demo"\nproject_root = None'),
-    ("code", [], "from toolkit import themes\nfrom toolkit.round import load_round"),
+    ("code", ["parameters"], "# Parameters: papermill injects the round's file (round.json, written by peer-review "
+                             "themes),\n# its name, and the parameters files (relative to the project) to read the "
+                             'round afresh.\nparams_files = ["params"]\nround_name = "demo"\nproject_root = ".."\n'
+                             "round_file = None"),
+    ("code", [], "from toolkit import themes\nfrom toolkit.round import read_round"),
     ("md", ["## The round"]),
-    ("code", [], "round_ = load_round(params_files, round_name)\nround_"),
+    ("code", [], "round_ = read_round(round_file, params_files, project_root, round_name)\nround_"),
     ("code", [], "data = themes.themes_data(round_)"),
     ("md", ["## Recurring findings (working view)\n\n"
             "Every finding of every group, with its review and id, to check by hand that each group's "
