@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from toolkit.cli import main
 from toolkit.demo.reviews import FRAMEWORKS, generate
 from toolkit.inputs.frameworks import load_framework
-from toolkit.review import load_review
+from toolkit.review import check, load_review
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -40,6 +40,8 @@ def test_volumes_and_validity(tmp_path: Path) -> None:
         assert r.reviewers == len(review.params.team)
         assert 100 <= len(review.findings.all) <= 250 and len(review.findings.all) == r.findings
         assert set(review.scope.ids()) <= shipped
+        checked = check(r.params)  # on a current framework, each scope item answered by its section
+        assert not checked.errors and not [w for w in checked.warnings if (w.column or "").startswith("scope.")]
         assert review.params.authority.ons_code[3:6] == "009"  # the fictional code range
         assert len(review.params.inputs.findings) == len(review.params.team)
         if has_audit:

@@ -2,7 +2,8 @@
 
 :func:`generate` writes a project folder (``params/<review>.yaml`` and ``data/<review>/``) with N
 made-up reviews: 3 to 5 reviewers, 100 to 250 raw findings split across one file per reviewer,
-KLOEs from the shipped frameworks. Every authority, person and organisation is invented. Most
+KLOEs from the shipped frameworks (the area SEND framework of June 2025 and the common local themes),
+each scope item linked to the KLOE that answers it. Every authority, person and organisation is invented. Most
 findings under a KLOE say one of a few things about it, each written several ways
 (``toolkit/demo/phrases.yaml``), so a round of generated reviews has recurring findings for the
 themes report to group; the rest are composed from the generic phrase banks below. Everything comes
@@ -31,7 +32,7 @@ from toolkit.inputs.findings import Kind
 from toolkit.inputs.frameworks import load_framework
 from toolkit.inputs.privacy import screen_text
 
-FRAMEWORKS = ("local-themes", "send-2016")
+FRAMEWORKS = ("send-2025", "local-themes")  # the area SEND framework current in 2026, and common local themes
 PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
 PERFORMANCE_DIR = "data/performance"
 
@@ -78,9 +79,16 @@ _DETAILS = ("Several groups gave the team the same account, and the documents su
             "Partners agreed on the issue but had different views of whose role it is to resolve it.",
             "Recent changes are promising; it is too early to see their effect on outcomes.")
 _EVIDENCE = ("documents", "interview", "focus group", "observation", "case file", "data", "visit")
-_REQUESTS = ("How well the area identifies needs early", "The quality and timeliness of EHC plans",
-             "How well partners commission services together", "How well young people are prepared for adulthood",
-             "Whether families feel listened to and involved", "The accuracy of the area's self-evaluation")
+#: What an area asks the team to look at, each with the KLOE whose section answers it (named under
+#: the scope item, so every item has its section).
+_REQUESTS = (("How well the area identifies needs early", "2025-identify"),
+             ("The quality and timeliness of EHC plans", "2025-identify"),
+             ("How well partners commission services together", "lt-joint-commissioning"),
+             ("How well young people are prepared for adulthood", "2025-next-steps"),
+             ("Whether families feel listened to and involved", "2025-views"),
+             ("The accuracy of the area's self-evaluation", "2025-leadership"),
+             ("How well the area oversees the alternative provision its children attend", "2025-alternative-provision"),
+             ("How ready the area is for the reforms proposed in 2026", "2025-reform-readiness"))
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,9 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
     start += dt.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
     days = [start + dt.timedelta(days=d) for d in range(rng.choice((2, 3)))]
     present = days[-1] + dt.timedelta(days=1)
-    kloes = rng.sample(kloe_pool, rng.randint(3, 6))
+    requests = rng.sample(_REQUESTS, rng.randint(2, 4))
+    kloes = list(dict.fromkeys(k for _, k in requests))
+    kloes += rng.sample([k for k in kloe_pool if k not in kloes], max(0, rng.randint(3, 6) - len(kloes)))
     total = rng.randint(100, 250)
     cuts = sorted(rng.sample(range(1, total), size - 1))
     counts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
@@ -250,7 +260,7 @@ def _review(i: int, seed: int, out: Path, kloe_pool: list[str], authorities: lis
                       "organisation": f"{name} Council", "salutation": f"Dear {director.split()[0]}"},
         "team": team,
         "coordinator": {"name": _person(rng, people), "organisation": f"{region} Improvement Partnership"},
-        "scope": {"requested": rng.sample(_REQUESTS, rng.randint(2, 4)), "frameworks": list(FRAMEWORKS),
+        "scope": {"requested": [{"text": text, "kloes": [k]} for text, k in requests], "frameworks": list(FRAMEWORKS),
                   "kloes": kloes, "custom_kloes": []},
         "people_met": rng.randint(40, 130),
         "activities": rng.sample(_ACTIVITIES, rng.randint(2, 4)),
