@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.capture.files import atomic_write_text, fsync_dir, locked
+from toolkit.capture.files import atomic_write_bytes, atomic_write_text, locked
 from toolkit.errors import StoreError
 from toolkit.inputs.tables import column_key
 from toolkit.inputs.xlsx import cell_text, set_text
@@ -238,18 +235,9 @@ def _edit_xlsx(path: Path, edits: Sequence[RowEdit], added: Sequence[Mapping[str
 
 
 def _save_atomically(wb: Any, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    buffer = io.BytesIO()
     try:
-        wb.save(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        wb.save(buffer)
     finally:
         wb.close()
-    fsync_dir(path.parent)
+    atomic_write_bytes(path, buffer.getvalue())
